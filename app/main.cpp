@@ -1,0 +1,152 @@
+// vmmsim: the command line. Bad input is reported here, once, with exit
+// code 2; a simulation runs once per process (SystemC elaborates once).
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <systemc>
+
+#include "app/output_file.h"
+#include "base/input_error.h"
+#include "config/config_parser.h"
+#include "config/config_writer.h"
+#include "models/platform.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+#include "schedulers/registry.h"
+
+namespace po = boost::program_options;
+using namespace vmmsim;
+
+namespace {
+
+constexpr int kBadInput = 2;
+
+const char* kUsage =
+    "usage: vmmsim <command> [options]\n\n"
+    "commands:\n"
+    "  run CONFIG    run a simulation and print its report\n"
+    "  list          list the built-in schedulers with their parameters\n\n"
+    "'vmmsim <command> --help' shows a command's options.\n";
+
+void print_list(std::ostream& out) {
+  auto range = [](const vmm_param_spec_t& p) {
+    if (p.kind == VMM_PARAM_DURATION)
+      return fmt::format("default {}us, {}us..{}us", p.default_value, p.min, p.max);
+    return fmt::format("default {}, {}..{}", p.default_value, p.min, p.max);
+  };
+  for (const vmm_sched_ops_t* ops : sched::builtin_schedulers()) {
+    out << fmt::format("{:<8} {}\n", ops->name, ops->description);
+    for (std::uint32_t i = 0; i < ops->param_count; ++i)
+      out << fmt::format("    [sched.{}] {:<12} {} ({})\n", ops->name, ops->params[i].key, ops->params[i].help,
+                         range(ops->params[i]));
+    for (std::uint32_t i = 0; i < ops->vm_param_count; ++i)
+      out << fmt::format("    [vm.NAME] {:<14} {} ({})\n", ops->vm_params[i].key, ops->vm_params[i].help,
+                         range(ops->vm_params[i]));
+  }
+}
+
+void refuse_overwrite(const std::string& output, const std::string& input) {
+  std::error_code ec;
+  if (!output.empty() && std::filesystem::equivalent(output, input, ec))
+    throw InputError(fmt::format("{}: refusing to overwrite an input file with an output", output));
+}
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description options("vmmsim run CONFIG [options]");
+  std::string config_path, until, json, vcd, config_out;
+  std::vector<std::string> sets;
+  options.add_options()("help,h", "show this help")(
+      "until", po::value(&until), "simulated time to stop at (e.g. 2s, 500ms; default: [run] until)")(
+      "json", po::value(&json), "write the results as JSON to FILE")(
+      "vcd", po::value(&vcd), "write a VCD waveform to FILE")(
+      "config-out", po::value(&config_out), "write the resolved configuration (defaults included) to FILE")(
+      "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)");
+  po::options_description hidden;
+  hidden.add_options()("config", po::value(&config_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("config", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string("vmmsim run: ") + e.what() + "; see 'vmmsim run --help'");
+  }
+  if (vm.count("help")) {
+    std::cout << options;
+    return 0;
+  }
+  if (config_path.empty()) throw InputError("vmmsim run: missing CONFIG; see 'vmmsim run --help'");
+
+  std::vector<config::Override> overrides;
+  for (const std::string& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) throw InputError(fmt::format("--set {}: expected SECTION.KEY=VALUE", s));
+    overrides.push_back({s.substr(0, eq), s.substr(eq + 1)});
+  }
+  config::Config cfg = config::load_config(config_path, overrides);
+  if (!until.empty()) {
+    std::string why;
+    auto cycles = parse_duration(until, cfg.platform.clock, &why);
+    if (!cycles || *cycles == 0) throw InputError(fmt::format("--until {}: expected {} above 0", until, why.empty() ? "a duration" : why));
+    cfg.until = *cycles;
+  }
+  for (const std::string* out : {&json, &vcd, &config_out}) {
+    refuse_overwrite(*out, config_path);
+    for (const config::VmConfig& v : cfg.vms) refuse_overwrite(*out, v.trace_path);
+  }
+
+  CycleClock::set_kernel_resolution();
+  // The kernel's informational chatter (stop by sc_stop, VCD timescale) is
+  // not part of the report.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  models::Platform platform("platform", cfg);
+  if (!vcd.empty()) platform.trace_vcd(vcd);
+  platform.run(cfg.until);
+  platform.finish_trace();
+  report::Results results = platform.results();
+  report::write_text_report(results, std::cout);
+  if (!json.empty()) app::write_atomically(json, [&](std::ostream& o) { report::write_json_report(results, o); });
+  if (!config_out.empty())
+    app::write_atomically(config_out, [&](std::ostream& o) { config::write_resolved_config(cfg, o); });
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? kBadInput : 0;
+    }
+    std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "run") return run_command(args);
+    if (command == "list") {
+      if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::cout << "vmmsim list: the built-in schedulers, their [sched.NAME] parameters and per-VM keys\n";
+        return 0;
+      }
+      print_list(std::cout);
+      return 0;
+    }
+    throw InputError(fmt::format("unknown command '{}'; expected run or list (see 'vmmsim --help')", command));
+  } catch (const InputError& e) {
+    std::cerr << "vmmsim: " << e.what() << "\n";
+    return kBadInput;
+  }
+}
+
+// libsystemc provides main(); this one only silences its banner first.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

@@ -1,0 +1,206 @@
+#include "base/units.h"
+
+#include <cctype>
+#include <fmt/format.h>
+
+namespace vmmsim {
+namespace {
+
+using u128 = unsigned __int128;
+
+// A decimal number split into mantissa and power-of-ten scale: "1.25" ->
+// {125, 2}. Kept exact so that unit conversion rounds only once.
+struct Decimal {
+  u128 mantissa = 0;
+  unsigned scale = 0;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Splits "12.5ms" into the number and the unit suffix.
+bool split_number(std::string_view text, Decimal* number,
+                  std::string_view* unit) {
+  text = trim(text);
+  std::size_t i = 0;
+  bool digits = false, dot = false;
+  Decimal d;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = true;
+      if (d.mantissa > (~u128{0}) / 100) return false;  // absurdly long
+      d.mantissa = d.mantissa * 10 + static_cast<unsigned>(c - '0');
+      if (dot) ++d.scale;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (!digits || d.scale > 18) return false;
+  *number = d;
+  *unit = trim(text.substr(i));
+  return true;
+}
+
+u128 pow10(unsigned n) {
+  u128 p = 1;
+  while (n--) p *= 10;
+  return p;
+}
+
+// value * num / den, rounded to nearest; nullopt when it exceeds 64 bits.
+std::optional<std::uint64_t> scale_exact(const Decimal& d, u128 num, u128 den) {
+  den *= pow10(d.scale);
+  if (num != 0 && d.mantissa > (~u128{0}) / num) return std::nullopt;
+  u128 v = (d.mantissa * num + den / 2) / den;
+  if (v > ~std::uint64_t{0}) return std::nullopt;
+  return static_cast<std::uint64_t>(v);
+}
+
+}  // namespace
+
+std::optional<Cycles> parse_duration(std::string_view text, Hertz clock,
+                                     std::string* why) {
+  auto fail = [&](const char* what) -> std::optional<Cycles> {
+    if (why) *why = what;
+    return std::nullopt;
+  };
+  const char* allowed =
+      "a duration: a number with ns, us, ms, s or cycles (bare number = cycles)";
+  Decimal d;
+  std::string_view unit;
+  if (!split_number(text, &d, &unit)) return fail(allowed);
+  u128 num = 0, den = 1;
+  if (unit.empty() || unit == "cycles" || unit == "cycle") {
+    if (d.scale != 0) return fail("a whole number of cycles");
+    num = 1;
+  } else if (unit == "ns") {
+    num = clock, den = 1000000000ULL;
+  } else if (unit == "us") {
+    num = clock, den = 1000000ULL;
+  } else if (unit == "ms") {
+    num = clock, den = 1000ULL;
+  } else if (unit == "s") {
+    num = clock, den = 1;
+  } else {
+    return fail(allowed);
+  }
+  auto v = scale_exact(d, num, den);
+  if (!v) return fail("a duration that fits in 64-bit cycles");
+  return v;
+}
+
+std::optional<Bytes> parse_size(std::string_view text, std::string* why) {
+  const char* allowed = "a size: a number with B, KiB, MiB or GiB (bare number = bytes)";
+  Decimal d;
+  std::string_view unit;
+  if (!split_number(text, &d, &unit)) {
+    if (why) *why = allowed;
+    return std::nullopt;
+  }
+  u128 num;
+  if (unit.empty() || unit == "B")
+    num = 1;
+  else if (unit == "KiB")
+    num = u128{1} << 10;
+  else if (unit == "MiB")
+    num = u128{1} << 20;
+  else if (unit == "GiB")
+    num = u128{1} << 30;
+  else {
+    if (why) *why = allowed;
+    return std::nullopt;
+  }
+  auto v = scale_exact(d, num, 1);
+  if (!v || (num == 1 && d.scale != 0)) {
+    if (why) *why = v ? "a whole number of bytes" : "a size that fits in 64 bits";
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<Hertz> parse_frequency(std::string_view text, std::string* why) {
+  const char* allowed = "a frequency: a number with Hz, kHz, MHz or GHz (bare number = Hz)";
+  Decimal d;
+  std::string_view unit;
+  if (!split_number(text, &d, &unit)) {
+    if (why) *why = allowed;
+    return std::nullopt;
+  }
+  u128 num;
+  if (unit.empty() || unit == "Hz")
+    num = 1;
+  else if (unit == "kHz")
+    num = 1000;
+  else if (unit == "MHz")
+    num = 1000000;
+  else if (unit == "GHz")
+    num = 1000000000;
+  else {
+    if (why) *why = allowed;
+    return std::nullopt;
+  }
+  auto v = scale_exact(d, num, 1);
+  if (!v || *v == 0) {
+    if (why) *why = "a frequency above 0 Hz that fits in 64 bits";
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view text,
+                                         std::string* why) {
+  Decimal d;
+  std::string_view unit;
+  if (!split_number(text, &d, &unit) || !unit.empty() || d.scale != 0 ||
+      d.mantissa > ~std::uint64_t{0}) {
+    if (why) *why = "a whole number from 0 to 18446744073709551615";
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(d.mantissa);
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text,
+                                          std::string* why) {
+  text = trim(text);
+  bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  auto magnitude = parse_count(text, nullptr);
+  constexpr std::uint64_t limit = 9223372036854775807ULL;
+  if (!magnitude || *magnitude > limit + (negative ? 1 : 0)) {
+    if (why) *why = "a whole number (optionally negative)";
+    return std::nullopt;
+  }
+  if (negative) return static_cast<std::int64_t>(0 - *magnitude);
+  return static_cast<std::int64_t>(*magnitude);
+}
+
+double to_seconds(Cycles cycles, Hertz clock) {
+  return static_cast<double>(cycles) / static_cast<double>(clock);
+}
+
+double to_milliseconds(Cycles cycles, Hertz clock) {
+  return 1000.0 * to_seconds(cycles, clock);
+}
+
+std::string format_frequency(Hertz hz) {
+  if (hz % 1000000000 == 0) return fmt::format("{}GHz", hz / 1000000000);
+  if (hz % 1000000 == 0) return fmt::format("{}MHz", hz / 1000000);
+  if (hz % 1000 == 0) return fmt::format("{}kHz", hz / 1000);
+  return fmt::format("{}Hz", hz);
+}
+
+std::string format_size(Bytes bytes) {
+  if (bytes != 0 && bytes % (1u << 20) == 0) return fmt::format("{}MiB", bytes >> 20);
+  if (bytes != 0 && bytes % (1u << 10) == 0) return fmt::format("{}KiB", bytes >> 10);
+  return fmt::format("{}B", bytes);
+}
+
+}  // namespace vmmsim

@@ -1,0 +1,84 @@
+// The resolved simulation configuration (docs/config.md): every value the
+// platform uses, defaults filled in, durations in cycles.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/units.h"
+#include "workload/trace_program.h"
+
+namespace vmmsim::config {
+
+struct PlatformConfig {
+  unsigned cpus = 1;
+  Hertz clock = 1000000000;
+};
+
+struct PitConfig {
+  Hertz hz = 1000;  // scheduler tick rate the VMM programs into channel 0
+  unsigned mode = 2;
+};
+
+struct ConsoleConfig {
+  std::uint64_t baud = 115200;
+  Bytes fifo = 16;
+  std::string focus;          // VM name; empty = the first VM
+  Cycles input_start = 0;     // first keystroke
+  Cycles input_every = 0;     // 0 = no console input
+  Bytes input_bytes = 1;      // bytes per keystroke burst
+  std::uint64_t input_count = 0;  // 0 = until the run ends
+};
+
+// Modeled costs, in cycles; each may be 0.
+struct CostConfig {
+  Cycles vm_exit = 1000;
+  Cycles vm_entry = 1000;
+  Cycles hypercall = 500;
+  Cycles context_switch = 1500;
+  Cycles dispatch = 100;  // the scheduler-ID-register lookup per request
+};
+
+struct VmmConfig {
+  std::string scheduler = "rr";
+  std::string activation = "id-register";
+  CostConfig costs;
+  Bytes image_area = 64 * 1024;
+};
+
+struct MemoryConfig {
+  Bytes load_bytes_per_cycle = 8;
+  Cycles load_latency = 10000;
+  Bytes refill_bytes_per_cycle = 32;
+  Bytes remote_refill_bytes_per_cycle = 8;
+};
+
+struct VmConfig {
+  std::string name;
+  bool service = false;  // the [service] VM
+  std::string trace_path;  // as resolved (relative to the config file)
+  workload::TraceProgram program;
+  unsigned vcpus = 0;
+  Bytes working_set = 0;
+  // Policy parameters of this VM (weight, warp, ...), durations in cycles,
+  // defaults filled in for every key a built-in scheduler declares.
+  std::map<std::string, std::int64_t> params;
+};
+
+struct Config {
+  std::string file;  // the config file as given
+  PlatformConfig platform;
+  PitConfig pit;
+  ConsoleConfig console;
+  VmmConfig vmm;
+  MemoryConfig memory;
+  // [sched.NAME] parameters per built-in scheduler, durations in cycles,
+  // defaults filled in.
+  std::map<std::string, std::map<std::string, std::int64_t>> sched;
+  std::vector<VmConfig> vms;  // declaration order; the service VM where declared
+  Cycles until = 0;           // [run] until
+};
+
+}  // namespace vmmsim::config

@@ -1,0 +1,409 @@
+#include "config/config_parser.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <fmt/format.h>
+
+#include "base/input_error.h"
+#include "schedulers/registry.h"
+#include "workload/trace_parser.h"
+
+namespace vmmsim::config {
+namespace {
+
+namespace po = boost::program_options;
+
+// One "section.key = value" as written, with where it came from.
+struct Entry {
+  std::string section;
+  std::string key;
+  std::string value;
+  std::string origin;  // "file:line" or "--set"
+};
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+[[noreturn]] void fail(const Entry& e, const std::string& what) {
+  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, e.section, e.key, e.value, what));
+}
+
+// Boost's parser knows no line numbers: find where each "section.key" is
+// written, and reject lines it would misread, with their line.
+std::map<std::string, unsigned> scan_lines(const std::string& text, const std::string& file) {
+  std::map<std::string, unsigned> where;
+  std::istringstream in(text);
+  std::string line, section;
+  unsigned n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find('\0') != std::string::npos)
+      throw InputError(fmt::format("{}:{}: binary data; expected an INI text file", file, n));
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      if (line.back() != ']' || line.size() < 3)
+        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, line));
+      section = trim(line.substr(1, line.size() - 2));
+      continue;
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
+      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, line));
+    if (section.empty())
+      throw InputError(fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, line));
+    std::string full = section + "." + trim(line.substr(0, eq));
+    if (where.count(full))
+      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, section,
+                                   trim(line.substr(0, eq)), where[full]));
+    where[full] = n;
+  }
+  return where;
+}
+
+std::vector<Entry> read_entries(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  auto lines = scan_lines(text, path);
+
+  std::istringstream stream(text);
+  po::options_description none;
+  po::parsed_options parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
+  std::vector<Entry> entries;
+  for (const auto& option : parsed.options) {
+    const std::string& full = option.string_key;
+    auto dot = full.find('.');
+    if (dot == std::string::npos) continue;  // scan_lines rejected it already
+    // Sections like [vm.web] come back as "vm.web.trace": the key is after the last dot.
+    auto last = full.rfind('.');
+    Entry e{full.substr(0, last), full.substr(last + 1), option.value.empty() ? "" : option.value.front(),
+            fmt::format("{}:{}", path, lines.count(full) ? lines[full] : 0)};
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+// The value parsers, each failing with what is allowed.
+Cycles duration_of(const Entry& e, Hertz clock) {
+  std::string why;
+  auto v = parse_duration(e.value, clock, &why);
+  if (!v) fail(e, "expected " + why);
+  return *v;
+}
+
+Bytes size_of(const Entry& e, Bytes min = 0) {
+  std::string why;
+  auto v = parse_size(e.value, &why);
+  if (!v) fail(e, "expected " + why);
+  if (*v < min) fail(e, fmt::format("expected a size of at least {} bytes", min));
+  return *v;
+}
+
+std::uint64_t count_of(const Entry& e, std::uint64_t min, std::uint64_t max) {
+  auto v = parse_count(e.value, nullptr);
+  if (!v || *v < min || *v > max) fail(e, fmt::format("expected a whole number from {} to {}", min, max));
+  return *v;
+}
+
+std::string names_of(const std::vector<const vmm_sched_ops_t*>& all) {
+  std::string s;
+  for (const auto* ops : all) s += (s.empty() ? "" : ", ") + std::string(ops->name);
+  return s;
+}
+
+// A policy parameter: integer, or duration (spec range in microseconds).
+std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
+  if (spec.kind == VMM_PARAM_DURATION) {
+    Cycles v = duration_of(e, clock);
+    auto us = static_cast<double>(v) * 1e6 / static_cast<double>(clock);
+    if (us < static_cast<double>(spec.min) || us > static_cast<double>(spec.max))
+      fail(e, fmt::format("expected a duration from {}us to {}us", spec.min, spec.max));
+    return static_cast<std::int64_t>(v);
+  }
+  std::string why;
+  auto v = parse_integer(e.value, &why);
+  if (!v || *v < spec.min || *v > spec.max)
+    fail(e, fmt::format("expected a whole number from {} to {}", spec.min, spec.max));
+  return *v;
+}
+
+std::int64_t default_value(const vmm_param_spec_t& spec, Hertz clock) {
+  if (spec.kind == VMM_PARAM_DURATION)
+    return static_cast<std::int64_t>(static_cast<unsigned __int128>(spec.default_value) * clock / 1000000);
+  return spec.default_value;
+}
+
+// Every per-VM key any built-in declares, with the first declaration.
+std::map<std::string, const vmm_param_spec_t*> vm_param_specs() {
+  std::map<std::string, const vmm_param_spec_t*> specs;
+  for (const auto* ops : sched::builtin_schedulers())
+    for (std::uint32_t i = 0; i < ops->vm_param_count; ++i) specs.emplace(ops->vm_params[i].key, &ops->vm_params[i]);
+  return specs;
+}
+
+class Resolver {
+ public:
+  Resolver(std::string path, std::vector<Entry> entries)
+      : m_path(std::move(path)), m_entries(std::move(entries)) {}
+
+  Config resolve() {
+    Config c;
+    c.file = m_path;
+    // The clock first: every duration depends on it.
+    for (const Entry& e : m_entries)
+      if (e.section == "platform" && e.key == "clock") {
+        std::string why;
+        auto hz = parse_frequency(e.value, &why);
+        // The PIT's input clock must not be faster than the CPU's.
+        if (!hz || *hz < 1193182 || *hz > 1000000000000ULL) fail(e, "expected a frequency from 1193182Hz to 1THz");
+        c.platform.clock = *hz;
+      }
+    c.until = 10 * c.platform.clock;
+    fill_sched_defaults(c);
+    for (const Entry& e : m_entries) apply(c, e);
+    finish(c);
+    return c;
+  }
+
+ private:
+  void fill_sched_defaults(Config& c) {
+    for (const auto* ops : sched::builtin_schedulers()) {
+      c.sched[ops->name];  // a policy without parameters still has its section
+      for (std::uint32_t i = 0; i < ops->param_count; ++i)
+        c.sched[ops->name][ops->params[i].key] = default_value(ops->params[i], c.platform.clock);
+    }
+  }
+
+  VmConfig& vm_named(Config& c, const std::string& name, bool service) {
+    for (VmConfig& vm : c.vms)
+      if (vm.name == name) return vm;
+    VmConfig vm;
+    vm.name = name;
+    vm.service = service;
+    for (const auto& [key, spec] : vm_param_specs()) vm.params[key] = default_value(*spec, c.platform.clock);
+    c.vms.push_back(std::move(vm));
+    return c.vms.back();
+  }
+
+  void apply(Config& c, const Entry& e) {
+    const Hertz clock = c.platform.clock;
+    const std::string& s = e.section;
+    const std::string& k = e.key;
+    auto unknown_key = [&](const char* allowed) { fail(e, fmt::format("unknown key; [{}] allows {}", s, allowed)); };
+    if (s == "platform") {
+      if (k == "cpus")
+        c.platform.cpus = static_cast<unsigned>(count_of(e, 1, 4096));
+      else if (k != "clock")
+        unknown_key("cpus, clock");
+    } else if (s == "pit") {
+      if (k == "hz") {
+        std::string why;
+        auto hz = parse_frequency(e.value, &why);
+        // Reload values 65536..2: modes 2 and 3 forbid a reload of 1.
+        if (!hz || *hz < 19 || *hz > 596591) fail(e, "expected a tick rate from 19Hz to 596591Hz (the 8254's range)");
+        c.pit.hz = *hz;
+      } else if (k == "mode") {
+        auto m = count_of(e, 2, 3);
+        c.pit.mode = static_cast<unsigned>(m);
+      } else {
+        unknown_key("hz, mode");
+      }
+    } else if (s == "console") {
+      ConsoleConfig& con = c.console;
+      if (k == "baud")
+        con.baud = count_of(e, 50, 100000000);
+      else if (k == "fifo")
+        con.fifo = size_of(e, 1);
+      else if (k == "focus")
+        con.focus = e.value, m_focus = &e;
+      else if (k == "input_start")
+        con.input_start = duration_of(e, clock);
+      else if (k == "input_every")
+        con.input_every = duration_of(e, clock);
+      else if (k == "input_bytes")
+        con.input_bytes = size_of(e, 1);
+      else if (k == "input_count")
+        con.input_count = count_of(e, 0, ~std::uint64_t{0});
+      else
+        unknown_key("baud, fifo, focus, input_start, input_every, input_bytes, input_count");
+    } else if (s == "vmm") {
+      VmmConfig& v = c.vmm;
+      if (k == "scheduler") {
+        if (!sched::find_builtin(e.value))
+          fail(e, "unknown scheduler; allowed: " + names_of(sched::builtin_schedulers()));
+        v.scheduler = e.value;
+      } else if (k == "activation") {
+        if (e.value != "id-register") fail(e, "unknown activation mechanism; allowed: id-register");
+        v.activation = e.value;
+      } else if (k == "vm_exit") {
+        v.costs.vm_exit = duration_of(e, clock);
+      } else if (k == "vm_entry") {
+        v.costs.vm_entry = duration_of(e, clock);
+      } else if (k == "hypercall") {
+        v.costs.hypercall = duration_of(e, clock);
+      } else if (k == "context_switch") {
+        v.costs.context_switch = duration_of(e, clock);
+      } else if (k == "dispatch") {
+        v.costs.dispatch = duration_of(e, clock);
+      } else if (k == "image_area") {
+        v.image_area = size_of(e);
+      } else {
+        unknown_key("scheduler, activation, vm_exit, vm_entry, hypercall, context_switch, dispatch, image_area");
+      }
+    } else if (s == "memory") {
+      MemoryConfig& m = c.memory;
+      if (k == "load_bandwidth")
+        m.load_bytes_per_cycle = count_of(e, 0, 1u << 20);
+      else if (k == "load_latency")
+        m.load_latency = duration_of(e, clock);
+      else if (k == "refill_bandwidth")
+        m.refill_bytes_per_cycle = count_of(e, 0, 1u << 20);
+      else if (k == "remote_refill_bandwidth")
+        m.remote_refill_bytes_per_cycle = count_of(e, 0, 1u << 20);
+      else
+        unknown_key("load_bandwidth, load_latency, refill_bandwidth, remote_refill_bandwidth");
+    } else if (s == "run") {
+      if (k != "until") unknown_key("until");
+      c.until = duration_of(e, clock);
+      if (c.until == 0) fail(e, "expected a duration above 0");
+    } else if (s.rfind("sched.", 0) == 0) {
+      std::string name = s.substr(6);
+      const vmm_sched_ops_t* ops = sched::find_builtin(name);
+      if (!ops)
+        throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, s,
+                                     "[sched.NAME] with NAME one of " + names_of(sched::builtin_schedulers())));
+      const vmm_param_spec_t* spec = nullptr;
+      std::string keys;
+      for (std::uint32_t i = 0; i < ops->param_count; ++i) {
+        keys += (keys.empty() ? "" : ", ") + std::string(ops->params[i].key);
+        if (k == ops->params[i].key) spec = &ops->params[i];
+      }
+      if (!spec) fail(e, fmt::format("unknown key; [{}] allows {}", s, keys.empty() ? "no keys" : keys));
+      c.sched[name][k] = policy_value(e, *spec, clock);
+    } else if (s.rfind("vm.", 0) == 0 || s == "service") {
+      bool service = s == "service";
+      std::string name = service ? "service" : s.substr(3);
+      if (name.empty() || name.find_first_of(" \t,=") != std::string::npos)
+        throw InputError(fmt::format("{}: [{}]: expected a VM name without spaces, commas or '='", e.origin, s));
+      VmConfig& vm = vm_named(c, name, service);
+      apply_vm(vm, e, clock);
+    } else {
+      throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, memory, run, "
+                                   "sched.NAME, vm.NAME, service",
+                                   e.origin, s));
+    }
+  }
+
+  void apply_vm(VmConfig& vm, const Entry& e, Hertz clock) {
+    const std::string& k = e.key;
+    if (k == "trace") {
+      std::filesystem::path p(e.value);
+      if (p.is_relative()) p = std::filesystem::path(m_path).parent_path() / p;
+      vm.trace_path = p.lexically_normal().string();
+      m_trace_entry[vm.name] = e;
+    } else if (k == "vcpus") {
+      vm.vcpus = static_cast<unsigned>(count_of(e, 1, 4096));
+      m_vcpus_entry[vm.name] = e;
+    } else if (k == "working_set") {
+      vm.working_set = size_of(e);
+    } else {
+      auto specs = vm_param_specs();
+      auto it = specs.find(k);
+      if (it == specs.end()) {
+        std::string keys = "trace, vcpus, working_set";
+        for (const auto& [key, spec] : specs) keys += ", " + key;
+        fail(e, "unknown key; a VM allows " + keys);
+      }
+      // Check the value against every policy that declares the key.
+      for (const auto* ops : sched::builtin_schedulers())
+        for (std::uint32_t i = 0; i < ops->vm_param_count; ++i)
+          if (k == ops->vm_params[i].key) vm.params[k] = policy_value(e, ops->vm_params[i], clock);
+    }
+  }
+
+  void finish(Config& c) {
+    if (c.vms.empty() || std::all_of(c.vms.begin(), c.vms.end(), [](const VmConfig& v) { return v.service; }))
+      throw InputError(fmt::format("{}: no [vm.NAME] section; at least one guest VM is needed", m_path));
+    for (VmConfig& vm : c.vms) {
+      const char* section = vm.service ? "[service]" : "";
+      std::string where = vm.service ? section : fmt::format("[vm.{}]", vm.name);
+      auto trace = m_trace_entry.find(vm.name);
+      if (trace == m_trace_entry.end())
+        throw InputError(fmt::format("{}: {}: missing key 'trace'; expected the path of a trace file", m_path, where));
+      try {
+        vm.program = workload::load_trace(vm.trace_path, c.platform.clock);
+      } catch (const InputError& err) {
+        // A missing file is named with the key that names it.
+        if (!std::filesystem::exists(vm.trace_path))
+          fail(trace->second, fmt::format("trace file not found ({})", vm.trace_path));
+        throw;
+      }
+      auto programs = static_cast<unsigned>(vm.program.vcpus.size());
+      if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");
+      if (vm.vcpus == 0) vm.vcpus = programs;
+      if (vm.vcpus != programs) {
+        if (programs != 1)
+          fail(m_vcpus_entry.at(vm.name),
+               fmt::format("the trace has {} vcpu programs; expected vcpus = {} (or a one-vCPU trace, which every "
+                           "vCPU replays)",
+                           programs, programs));
+        auto one = vm.program.vcpus.front();
+        vm.program.vcpus.clear();
+        for (unsigned i = 0; i < vm.vcpus; ++i) {
+          one.index = i;
+          vm.program.vcpus.push_back(one);
+        }
+      }
+    }
+    if (c.console.focus.empty()) {
+      c.console.focus = c.vms.front().name;
+    } else if (std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
+      std::string names;
+      for (const auto& v : c.vms) names += (names.empty() ? "" : ", ") + v.name;
+      fail(*m_focus, "no VM has that name; allowed: " + names);
+    }
+  }
+
+  std::string m_path;
+  std::vector<Entry> m_entries;
+  std::map<std::string, Entry> m_trace_entry;
+  std::map<std::string, Entry> m_vcpus_entry;
+  const Entry* m_focus = nullptr;
+};
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  std::vector<Entry> entries = read_entries(path);
+  for (const Override& o : overrides) {
+    auto last = o.key.rfind('.');
+    if (last == std::string::npos || last == 0 || last + 1 == o.key.size())
+      throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", o.key, o.value));
+    Entry e{o.key.substr(0, last), o.key.substr(last + 1), o.value, "--set"};
+    auto same = std::find_if(entries.begin(), entries.end(),
+                             [&](const Entry& x) { return x.section == e.section && x.key == e.key; });
+    if (same != entries.end())
+      *same = e;
+    else
+      entries.push_back(e);
+  }
+  return Resolver(path, std::move(entries)).resolve();
+}
+
+}  // namespace vmmsim::config

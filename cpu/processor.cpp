@@ -1,0 +1,171 @@
+#include "cpu/processor.h"
+
+#include <algorithm>
+
+namespace vmmsim::cpu {
+
+const char* state_name(State s) {
+  switch (s) {
+    case State::Idle: return "idle";
+    case State::Guest: return "guest";
+    case State::Vmm: return "vmm";
+    case State::Ceased: return "ceased";
+  }
+  return "?";
+}
+
+namespace {
+Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever : now + span; }
+}  // namespace
+
+Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
+                     ExitHandler& handler, TimerQueue& wakeups)
+    : sc_core::sc_module(name),
+      owner_signal("owner", kNoOwner),
+      state_signal("state", static_cast<std::uint8_t>(State::Idle)),
+      m_index(index),
+      m_clock(clock),
+      m_handler(handler),
+      m_wakeups(wakeups) {}
+
+void Processor::arm(Cycles at, Cycles now) {
+  if (at == kForever || at >= m_armed_for) return;
+  m_armed_for = at;
+  ++m_generation;
+  m_wakeups.add(std::max(at, now), m_index, 0, (std::uint64_t{m_generation} << 32) | m_index);
+}
+
+void Processor::wake_up(std::uint64_t token) {
+  if (static_cast<std::uint32_t>(token >> 32) == m_generation) step();
+}
+
+void Processor::set_state(State s, Cycles now) {
+  m_cycles[static_cast<std::size_t>(m_state)] += now - m_since;
+  m_since = now;
+  m_state = s;
+  if (m_traced) state_signal.write(static_cast<std::uint8_t>(s));
+}
+
+Cycles Processor::cycles_in(State s) const {
+  Cycles c = m_cycles[static_cast<std::size_t>(s)];
+  return s == m_state ? c + (m_clock.now() - m_since) : c;
+}
+
+void Processor::request_reschedule(Cycles at) {
+  m_resched_at = std::min(m_resched_at, at);
+  if (m_state == State::Guest || m_state == State::Idle) arm(m_resched_at, m_clock.now());
+}
+
+void Processor::cease() {
+  if (m_cease) return;
+  m_cease = true;
+  // The IPI: a guest exits at once; an idle processor parks at once.
+  if (m_state == State::Guest || m_state == State::Idle) arm(m_clock.now(), m_clock.now());
+}
+
+void Processor::resume() {
+  if (!m_cease) return;
+  m_cease = false;
+  if (m_state == State::Ceased) arm(m_clock.now(), m_clock.now());
+}
+
+void Processor::settle() {
+  if (m_state != State::Guest) return;
+  const Cycles now = m_clock.now();
+  Cycles more = m_handler.on_burst_end(m_index, m_owner, now - m_entered);
+  m_entered = now;
+  m_burst_end = after(now, more);
+}
+
+void Processor::step() {
+  const Cycles now = m_clock.now();
+  m_armed_for = kForever;
+  switch (m_state) {
+    case State::Guest:
+      if (now >= m_burst_end) {
+        Cycles more = m_handler.on_burst_end(m_index, m_owner, now - m_entered);
+        m_entered = now;  // guest cycles up to now are reported
+        m_burst_end = after(now, more);
+      }
+      if (now >= m_burst_end)
+        leave_guest(ExitReason::ProgramStep, now);
+      else if (m_cease)
+        leave_guest(ExitReason::Cease, now);
+      else if (now >= m_resched_at)
+        leave_guest(ExitReason::Preempt, now);
+      else if (now >= m_slice_end)
+        leave_guest(ExitReason::SliceExpiry, now);
+      else
+        arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+      break;
+    case State::Vmm:
+      if (now >= m_vmm_until)
+        vm_resume(now);
+      else
+        arm(m_vmm_until, now);
+      break;
+    case State::Idle:
+      if (m_cease) {
+        set_state(State::Ceased, now);
+        m_parked.notify(sc_core::SC_ZERO_TIME);
+      } else if (now >= m_resched_at) {
+        m_resched_at = kForever;
+        take(ExitReason::Wakeup, false, 0, now);
+      } else {
+        arm(m_resched_at, now);
+      }
+      break;
+    case State::Ceased:
+      if (!m_cease) {
+        m_resched_at = kForever;  // the decision below covers any pending request
+        take(ExitReason::Resume, false, 0, now);
+      }
+      break;
+  }
+}
+
+void Processor::leave_guest(ExitReason reason, Cycles now) {
+  if (reason == ExitReason::Preempt) m_resched_at = kForever;
+  take(reason, true, now - m_entered, now);
+}
+
+void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles now) {
+  set_state(State::Vmm, now);
+  m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
+  if (m_next.owner != m_owner) {
+    m_owner = m_next.owner;
+    if (m_traced) owner_signal.write(m_owner);
+  }
+  m_vmm_until = after(now, m_next.vmm_cycles);
+  if (m_next.vmm_cycles == 0)
+    vm_resume(now);
+  else
+    arm(m_vmm_until, now);
+}
+
+void Processor::vm_resume(Cycles now) {
+  if (m_cease) {
+    set_state(State::Ceased, now);
+    m_parked.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  if (m_resched_at <= now) {
+    m_resched_at = kForever;
+    take(ExitReason::Preempt, false, 0, now);
+    return;
+  }
+  if (m_owner == kNoOwner) {
+    set_state(State::Idle, now);
+    arm(m_resched_at, now);
+    return;
+  }
+  set_state(State::Guest, now);
+  m_entered = now;
+  m_burst_end = after(now, m_next.burst);
+  m_slice_end = after(now, m_next.slice);
+  // A zero burst exits in the next delta, not recursively: a program of
+  // back-to-back hypercalls must not grow the stack.
+  arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+}
+
+}  // namespace vmmsim::cpu

@@ -1,0 +1,97 @@
+// A physical CPU: a switch device. It holds its owner (a vCPU or idle), runs
+// the owner's guest bursts, takes VM exits to the VMM, enforces the slice the
+// scheduler returned with a per-pCPU deadline timer, and has a cease sign in
+// its VM-resume path: while set it resumes no guest (a running guest is
+// kicked by an IPI and parks at its VM exit).
+//
+// Event-driven: a processor has no process of its own; it arms one wake-up
+// in the platform's shared queue for the earliest of burst end, slice end and
+// a requested reschedule. The shared queue runs processors due at the same
+// cycle in pCPU index order, so simultaneous decisions are deterministic and
+// documented. Cycle accounting: guest + vmm + idle + ceased = elapsed, always.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include <systemc>
+
+#include "cpu/exit_handler.h"
+#include "sim/cycle_clock.h"
+#include "sim/timer_queue.h"
+
+namespace vmmsim::cpu {
+
+enum class State : std::uint8_t { Idle = 0, Guest = 1, Vmm = 2, Ceased = 3 };
+const char* state_name(State s);
+
+class Processor : public sc_core::sc_module {
+ public:
+  // Traced. Written by whichever process runs the processor (the shared
+  // queue, or a module that ceases it).
+  sc_core::sc_signal<std::int32_t, sc_core::SC_MANY_WRITERS> owner_signal;  // owner vCPU id, -1 idle
+  sc_core::sc_signal<std::uint8_t, sc_core::SC_MANY_WRITERS> state_signal;  // State
+
+  // `wakeups` is shared by all processors; its handler must call wake_up()
+  // with the token a processor gave it.
+  Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
+            ExitHandler& handler, TimerQueue& wakeups);
+
+  // Called by the shared queue: runs the processor if `token` is its latest
+  // wake-up (earlier ones it superseded are dropped here).
+  void wake_up(std::uint64_t token);
+  static unsigned processor_of(std::uint64_t token) { return static_cast<unsigned>(token & 0xffffffffu); }
+
+  // Reschedule no later than cycle `at` (a wake, a tick, an IPI).
+  void request_reschedule(Cycles at);
+  // Set the cease sign: the guest is kicked and the processor parks at its
+  // next VM-resume point. parked_event() fires once it has.
+  void cease();
+  // Clear the cease sign; a parked processor asks for its next owner.
+  void resume();
+  bool ceasing() const { return m_cease; }
+  bool parked() const { return m_state == State::Ceased; }
+  const sc_core::sc_event& parked_event() const { return m_parked; }
+
+  unsigned index() const { return m_index; }
+  State state() const { return m_state; }
+  VcpuId owner() const { return m_owner; }
+  // Cycles spent in each state up to now.
+  Cycles cycles_in(State s) const;
+  // Report the guest cycles run so far to the VMM (at the end of a run, so
+  // that every guest cycle belongs to a vCPU).
+  void settle();
+  // Write owner/state signals (only when traced: tracing costs nothing off).
+  void enable_tracing() { m_traced = true; }
+
+ private:
+  void step();                  // everything due now
+  void leave_guest(ExitReason reason, Cycles now);
+  void take(ExitReason reason, bool from_guest, Cycles executed, Cycles now);
+  void vm_resume(Cycles now);   // the VM-resume path, with the cease sign
+  void set_state(State s, Cycles now);
+  void arm(Cycles at, Cycles now);
+
+  const unsigned m_index;
+  const CycleClock& m_clock;
+  ExitHandler& m_handler;
+  TimerQueue& m_wakeups;
+  std::uint32_t m_generation = 0;  // of the latest armed wake-up
+  sc_core::sc_event m_parked;
+
+  State m_state = State::Idle;
+  VcpuId m_owner = kNoOwner;
+  Resume m_next;                 // what to enter at the end of VMM work
+  Cycles m_since = 0;            // when m_state was entered
+  Cycles m_entered = 0;          // guest cycles before this are reported
+  Cycles m_burst_end = kForever;
+  Cycles m_slice_end = kForever;
+  Cycles m_vmm_until = 0;
+  Cycles m_resched_at = kForever;  // a requested reschedule
+  Cycles m_armed_for = kForever;
+  bool m_cease = false;
+  bool m_traced = false;
+  std::array<Cycles, 4> m_cycles{};
+};
+
+}  // namespace vmmsim::cpu

@@ -1,0 +1,189 @@
+#include "models/platform.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "base/input_error.h"
+#include "schedulers/registry.h"
+
+namespace vmmsim::models {
+
+namespace {
+Cycles cycles_per_byte(Hertz clock, std::uint64_t baud) {
+  // 8N1: ten bit times per byte.
+  return static_cast<Cycles>((static_cast<unsigned __int128>(clock) * 10 + baud - 1) / baud);
+}
+}  // namespace
+
+Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
+    : sc_core::sc_module(name), m_config(config), m_clock(config.platform.clock), m_pit_out("pit_out", true) {
+  // Guests in declaration order; vCPU ids follow (VM order, then index).
+  for (const config::VmConfig& vc : config.vms) {
+    Vm vm;
+    vm.name = vc.name;
+    vm.service = vc.service;
+    vm.first_vcpu = static_cast<std::int32_t>(m_vcpus.size());
+    vm.vcpu_count = vc.vcpus;
+    vm.working_set = vc.working_set;
+    auto w = vc.params.find("weight");
+    if (w != vc.params.end()) vm.weight = static_cast<std::uint32_t>(w->second);
+    for (unsigned i = 0; i < vc.vcpus; ++i)
+      m_vcpus.emplace_back(static_cast<VcpuId>(m_vcpus.size()), static_cast<unsigned>(m_vms.size()), i,
+                           vc.program.vcpus[i]);
+    m_vms.push_back(std::move(vm));
+  }
+
+  const config::MemoryConfig& mc = config.memory;
+  m_memory = std::make_unique<devices::Memory>(devices::MemoryConfig{
+      config.vmm.image_area, mc.load_bytes_per_cycle, mc.load_latency, mc.refill_bytes_per_cycle,
+      mc.remote_refill_bytes_per_cycle});
+  m_pit = std::make_unique<devices::Pit>("pit", m_clock);
+  m_pit->out(m_pit_out);
+  m_console = std::make_unique<devices::Console>("console", m_clock,
+                                                 cycles_per_byte(m_clock.hz(), config.console.baud),
+                                                 config.console.fifo);
+  m_manager = std::make_unique<vmm::SchedulerManager>("manager");
+  m_vmm = std::make_unique<vmm::Vmm>(
+      "vmm", vmm::Vmm::Parts{m_clock, config, *m_manager, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
+  m_vmm->irq0(m_pit_out);
+  m_processor_wakeups = std::make_unique<TimerQueue>(
+      "processor_wakeups", m_clock, [this](std::uint32_t, std::uint64_t token) {
+        m_processors[cpu::Processor::processor_of(token)]->wake_up(token);
+      });
+  std::vector<cpu::Processor*> processors;
+  for (unsigned c = 0; c < config.platform.cpus; ++c) {
+    m_processors.push_back(std::make_unique<cpu::Processor>(("cpu" + std::to_string(c)).c_str(), c, m_clock,
+                                                            *m_vmm, *m_processor_wakeups));
+    processors.push_back(m_processors.back().get());
+  }
+  m_vmm->attach(processors);
+  load_default_scheduler();
+}
+
+Platform::~Platform() = default;
+
+void Platform::load_default_scheduler() {
+  const vmm_sched_ops_t* ops = sched::find_builtin(m_config.vmm.scheduler);
+  if (!ops) throw InputError("unknown scheduler " + m_config.vmm.scheduler);
+  for (const auto& [key, value] : m_config.sched.at(ops->name)) m_sched_params.push_back({key.c_str(), value});
+  vmm_sched_config_t sc{m_config.platform.cpus, m_clock.hz(), m_sched_params.data(),
+                        static_cast<std::uint32_t>(m_sched_params.size())};
+  std::uint32_t slot = 0;
+  try {
+    slot = m_manager->load(*ops, sc);
+  } catch (const std::runtime_error& e) {
+    throw InputError(m_config.file + ": [sched." + ops->name + "]: " + e.what());
+  }
+  m_manager->activate(slot);
+  const vmm::SchedulerSlot& s = m_manager->slots()[slot];
+  m_vm_params.resize(m_config.vms.size());
+  for (std::size_t i = 0; i < m_config.vms.size(); ++i)
+    for (const auto& [key, value] : m_config.vms[i].params) m_vm_params[i].push_back({key.c_str(), value});
+  for (const Vcpu& v : m_vcpus) {
+    const auto& params = m_vm_params[v.vm()];
+    vmm_vcpu_info_t info{v.id(), v.vm(), v.index(), 0, VMM_NO_CPU, params.data(),
+                         static_cast<std::uint32_t>(params.size())};
+    char reason[256] = "";
+    if (s.ops->insert(s.instance, &info, 0, reason, sizeof reason) != 0)
+      throw InputError(m_config.file + ": [vm." + m_vms[v.vm()].name + "]: " + ops->name + ": " + reason);
+  }
+}
+
+void Platform::trace_vcd(const std::string& path) {
+  m_vcd_path = path;
+  // SystemC appends ".vcd" to the name it is given.
+  m_vcd = sc_core::sc_create_vcd_trace_file((path + ".partial").c_str());
+  m_vcd->set_time_unit(1, sc_core::SC_NS);
+  for (auto& p : m_processors) {
+    p->enable_tracing();
+    std::string n = p->basename();
+    sc_core::sc_trace(m_vcd, p->owner_signal, n + ".owner");
+    sc_core::sc_trace(m_vcd, p->state_signal, n + ".state");
+  }
+  sc_core::sc_trace(m_vcd, m_manager->scheduler_id_register, "vmm.scheduler_id");
+  sc_core::sc_trace(m_vcd, m_pit_out, "pit.out");
+  m_console->trace_level(true);
+  sc_core::sc_trace(m_vcd, m_console->fifo_level, "console.fifo_level");
+  sc_core::sc_trace(m_vcd, m_console->focus_signal, "console.focus");
+  m_vmm->enable_tracing();
+  for (std::size_t i = 0; i < m_vms.size(); ++i)
+    sc_core::sc_trace(m_vcd, m_vmm->vm_running_signal(i), "vm." + m_vms[i].name + ".running");
+}
+
+void Platform::run(Cycles until) {
+  sc_core::sc_start(m_clock.span(until));
+  // A run stopped by sc_stop() (every guest ended) stops at that cycle.
+  for (auto& p : m_processors) p->settle();
+}
+
+void Platform::finish_trace() {
+  if (!m_vcd) return;
+  sc_core::sc_close_vcd_trace_file(m_vcd);
+  m_vcd = nullptr;
+  std::string written = m_vcd_path + ".partial.vcd";
+  if (std::rename(written.c_str(), m_vcd_path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + written + " to " + m_vcd_path);
+}
+
+report::Results Platform::results() const {
+  report::Results r;
+  r.config_file = m_config.file;
+  r.scheduler = m_manager->active().name;
+  r.cpus = m_config.platform.cpus;
+  r.clock = m_clock.hz();
+  r.elapsed = m_clock.now();
+  r.all_finished = m_vmm->guests_done();
+  for (const Vcpu& v : m_vcpus) {
+    report::VcpuResult vr;
+    vr.vm = m_vms[v.vm()].name;
+    vr.index = v.index();
+    vr.arrival = v.arrival();
+    vr.cpu = v.cpu_cycles;
+    vr.refill = v.refill_cycles();
+    vr.wait = v.wait;
+    if (v.first_dispatch) vr.response = *v.first_dispatch - v.arrival();
+    if (v.finish) vr.turnaround = *v.finish - v.arrival();
+    vr.dispatches = v.dispatches;
+    vr.context_switches = v.context_switches;
+    vr.migrations = v.migrations;
+    r.vcpus.push_back(std::move(vr));
+  }
+  std::vector<std::uint32_t> weights;
+  std::vector<unsigned> vcpu_counts;
+  for (const Vm& vm : m_vms) weights.push_back(vm.weight), vcpu_counts.push_back(vm.vcpu_count);
+  std::vector<double> entitled = report::entitled_shares(weights, vcpu_counts, r.cpus);
+  const double capacity = static_cast<double>(r.elapsed) * r.cpus;
+  std::vector<double> relative;
+  for (std::size_t i = 0; i < m_vms.size(); ++i) {
+    const Vm& vm = m_vms[i];
+    report::VmResult out;
+    out.name = vm.name;
+    out.service = vm.service;
+    out.vcpus = vm.vcpu_count;
+    out.weight = vm.weight;
+    for (unsigned k = 0; k < vm.vcpu_count; ++k) out.cpu += m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + k].cpu_cycles;
+    out.share = capacity > 0 ? static_cast<double>(out.cpu) / capacity : 0.0;
+    out.entitled = entitled[i];
+    out.input_latency = vm.input_latency;
+    if (!vm.service && out.entitled > 0) relative.push_back(out.share / out.entitled);
+    r.vms.push_back(std::move(out));
+  }
+  r.jain_fairness = report::jain_index(relative);
+  for (const auto& p : m_processors)
+    r.pcpus.push_back({p->cycles_in(cpu::State::Guest), p->cycles_in(cpu::State::Vmm), p->cycles_in(cpu::State::Idle),
+                       p->cycles_in(cpu::State::Ceased)});
+  for (std::size_t k = 0; k < vmm::kRequestKinds; ++k) {
+    auto kind = static_cast<vmm::RequestKind>(k);
+    r.requests.emplace_back(vmm::request_name(kind), m_vmm->requests(kind));
+  }
+  r.feedback_done = m_vmm->feedback_count(vmm::Status::Done);
+  r.feedback_rejected = m_vmm->feedback_count(vmm::Status::Rejected);
+  r.feedback_invalid = m_vmm->feedback_count(vmm::Status::Invalid);
+  r.pit_ticks = m_pit->irq_edges();
+  r.console_written = m_console->bytes_written();
+  r.console_transmitted = m_console->bytes_transmitted();
+  r.console_received = m_console->bytes_received();
+  return r;
+}
+
+}  // namespace vmmsim::models

@@ -1,0 +1,71 @@
+// The platform top: every module of a simulation, built from a resolved
+// config. One per process (SystemC elaborates once).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "config/config.h"
+#include "cpu/processor.h"
+#include "devices/console.h"
+#include "devices/memory.h"
+#include "devices/pit.h"
+#include "models/vcpu.h"
+#include "models/vm.h"
+#include "report/results.h"
+#include "sim/cycle_clock.h"
+#include "vmm/scheduler_manager.h"
+#include "vmm/vmm.h"
+
+namespace vmmsim::models {
+
+class Platform : public sc_core::sc_module {
+ public:
+  Platform(sc_core::sc_module_name name, const config::Config& config);
+  ~Platform() override;
+
+  // Trace the DESIGN.md §8 signal set into a VCD file (before run()). The
+  // file is written under a temporary name; finish_trace() renames it.
+  void trace_vcd(const std::string& path);
+  // Runs until `until` cycles or until every guest program has ended.
+  void run(Cycles until);
+  // Closes the VCD (if any) and gives it its final name.
+  void finish_trace();
+  report::Results results() const;
+
+  const CycleClock& clock() const { return m_clock; }
+  cpu::Processor& processor(std::size_t i) { return *m_processors[i]; }
+  vmm::Vmm& vmm() { return *m_vmm; }
+  devices::Console& console() { return *m_console; }
+  devices::Pit& pit() { return *m_pit; }
+  vmm::SchedulerManager& manager() { return *m_manager; }
+  const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
+
+ private:
+  void load_default_scheduler();
+
+  const config::Config& m_config;
+  CycleClock m_clock;
+  std::vector<Vm> m_vms;
+  std::vector<Vcpu> m_vcpus;
+  // Parameter arrays handed to the scheduler through the C ABI; they must
+  // outlive it.
+  std::vector<vmm_param_t> m_sched_params;
+  std::vector<std::vector<vmm_param_t>> m_vm_params;
+
+  sc_core::sc_signal<bool> m_pit_out;  // high until programmed, as the 8254's OUT
+  std::unique_ptr<devices::Memory> m_memory;
+  std::unique_ptr<devices::Pit> m_pit;
+  std::unique_ptr<devices::Console> m_console;
+  std::unique_ptr<vmm::SchedulerManager> m_manager;
+  std::unique_ptr<vmm::Vmm> m_vmm;
+  std::unique_ptr<TimerQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
+  std::vector<std::unique_ptr<cpu::Processor>> m_processors;
+  sc_core::sc_trace_file* m_vcd = nullptr;
+  std::string m_vcd_path;
+};
+
+}  // namespace vmmsim::models

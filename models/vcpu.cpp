@@ -1,0 +1,61 @@
+#include "models/vcpu.h"
+
+#include <algorithm>
+
+namespace vmmsim::models {
+
+using workload::StepKind;
+
+Vcpu::Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program)
+    : m_id(id), m_vm(vm), m_index(index), m_program(&program) {
+  load_step();
+}
+
+void Vcpu::load_step() {
+  const auto& steps = m_program->steps;
+  // Runs of zero length and loop markers take no time: pass them.
+  while (m_run_left == 0 && m_pc < steps.size()) {
+    const workload::Step& s = steps[m_pc];
+    if (s.kind == StepKind::Run) {
+      m_run_left = s.cycles;
+      ++m_pc;
+    } else if (s.kind == StepKind::LoopBegin) {
+      m_loops.push_back(s.count);
+      ++m_pc;
+    } else if (s.kind == StepKind::LoopEnd) {
+      std::uint64_t& left = m_loops.back();
+      if (left != workload::kRepeatForever) --left;
+      if (left > 0) {
+        m_pc = steps[m_pc].jump + 1;
+      } else {
+        m_loops.pop_back();
+        ++m_pc;
+      }
+    } else {
+      return;  // an action: next_action() takes it
+    }
+  }
+}
+
+void Vcpu::execute(Cycles cycles) {
+  cpu_cycles += cycles;
+  Cycles from_stall = std::min(cycles, m_stall);
+  m_stall -= from_stall;
+  cycles -= from_stall;
+  m_run_left -= std::min(cycles, m_run_left);
+  if (m_run_left == 0) load_step();
+}
+
+ProgramAction Vcpu::next_action() {
+  load_step();
+  const auto& steps = m_program->steps;
+  if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};
+  const workload::Step& s = steps[m_pc];
+  ++m_pc;
+  ProgramAction a{s.kind, s.cycles, s.bytes};
+  if (s.kind == StepKind::Exit) m_pc = steps.size();
+  load_step();
+  return a;
+}
+
+}  // namespace vmmsim::models

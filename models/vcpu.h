@@ -1,0 +1,83 @@
+// A guest vCPU: its trace program, where it is in it, and what happened to
+// it (the per-vCPU statistics of the report). Plain C++.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "base/histogram.h"
+#include "base/units.h"
+#include "workload/trace_program.h"
+
+namespace vmmsim::models {
+
+using VcpuId = std::int32_t;
+
+// What the program asks for when its current CPU burst is done.
+struct ProgramAction {
+  workload::StepKind kind = workload::StepKind::Exit;  // never Run or a loop marker
+  Cycles cycles = 0;
+  Bytes bytes = 0;
+};
+
+enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exited };
+
+class Vcpu {
+ public:
+  Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program);
+
+  VcpuId id() const { return m_id; }
+  unsigned vm() const { return m_vm; }
+  unsigned index() const { return m_index; }
+  Cycles arrival() const { return m_program->arrival; }
+
+  // Guest cycles until the next hypercall: cache refill stall, then the rest
+  // of the current run step(s).
+  Cycles burst() const { return m_stall + m_run_left; }
+  // The guest ran `cycles`: the stall is paid first, then program progress.
+  void execute(Cycles cycles);
+  // The current burst is done: the hypercall the program makes next (Exit
+  // once the program has ended). A console write or read that must wait is
+  // tracked by the VMM (console_left, read_wanted), not by re-running it.
+  ProgramAction next_action();
+  // Cache refill after a switch or a migration, paid before progress.
+  void add_stall(Cycles cycles) { m_stall += cycles; m_refill += cycles; }
+
+  // Console writes in progress: bytes still to write of the current step.
+  Bytes console_left() const { return m_console_left; }
+  void set_console_left(Bytes b) { m_console_left = b; }
+
+  // Scheduling state and statistics, kept by the VMM.
+  RunState state = RunState::NotArrived;
+  int last_cpu = -1;
+  Cycles wait_since = 0;   // when it last became runnable and not running
+  Cycles input_since = 0;  // keystroke time of input that woke it, or 0
+  bool input_pending = false;
+  Bytes read_wanted = 0;   // bytes a blocked `read` waits for
+
+  Cycles cpu_cycles = 0;   // guest cycles on a pCPU (refill included)
+  Histogram wait;          // runnable-not-running intervals
+  std::optional<Cycles> first_dispatch;
+  std::optional<Cycles> finish;
+  std::uint64_t dispatches = 0;
+  std::uint64_t context_switches = 0;  // dispatched after another owner
+  std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
+  Cycles refill_cycles() const { return m_refill; }
+
+ private:
+  void load_step();  // step to the next Run or action, through loop markers
+
+  VcpuId m_id;
+  unsigned m_vm;
+  unsigned m_index;
+  const workload::VcpuProgram* m_program;
+  std::size_t m_pc = 0;
+  std::vector<std::uint64_t> m_loops;  // iterations left per open repeat
+  Cycles m_run_left = 0;
+  Cycles m_stall = 0;
+  Cycles m_refill = 0;
+  Bytes m_console_left = 0;
+};
+
+}  // namespace vmmsim::models

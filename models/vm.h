@@ -1,0 +1,25 @@
+// A guest VM (or the service VM): its vCPUs and what the VMM keeps per VM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/histogram.h"
+#include "base/units.h"
+
+namespace vmmsim::models {
+
+struct Vm {
+  std::string name;
+  bool service = false;
+  std::int32_t first_vcpu = 0;  // platform-wide id of its vCPU 0
+  unsigned vcpu_count = 0;
+  Bytes working_set = 0;
+  std::uint32_t weight = 256;   // for the entitled share
+
+  Bytes rx_buffer = 0;          // console input not yet read
+  Histogram input_latency;      // keystroke to dispatch of the reader
+  unsigned running = 0;         // vCPUs on a pCPU now
+};
+
+}  // namespace vmmsim::models

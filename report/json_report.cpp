@@ -1,0 +1,80 @@
+#include "report/json_report.h"
+
+#include <fmt/format.h>
+
+namespace vmmsim::report {
+namespace {
+
+// Names come from config section names and contain no quotes or control
+// characters (the config parser allows none), but escape anyway.
+std::string quoted(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      q += '\\', q += c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      q += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    else
+      q += c;
+  }
+  return q + "\"";
+}
+
+std::string number(double x) { return fmt::format("{:.6f}", x); }
+
+std::string distribution(const Histogram& h) {
+  return fmt::format(R"({{"count": {}, "mean": {}, "p50": {}, "p99": {}, "max": {}}})", h.count(), number(h.mean()),
+                     h.percentile(50), h.percentile(99), h.max());
+}
+
+std::string optional(const std::optional<Cycles>& c) { return c ? fmt::format("{}", *c) : "null"; }
+
+}  // namespace
+
+void write_json_report(const Results& r, std::ostream& out) {
+  out << "{\n";
+  out << fmt::format("  \"format\": \"vmmsim-results 1\",\n  \"config\": {},\n  \"scheduler\": {},\n",
+                     quoted(r.config_file), quoted(r.scheduler));
+  out << fmt::format("  \"cpus\": {},\n  \"clock_hz\": {},\n  \"elapsed_cycles\": {},\n  \"elapsed_s\": {},\n", r.cpus,
+                     r.clock, r.elapsed, number(to_seconds(r.elapsed, r.clock)));
+  out << fmt::format("  \"all_finished\": {},\n  \"jain_fairness\": {},\n", r.all_finished ? "true" : "false",
+                     number(r.jain_fairness));
+  out << "  \"vms\": [\n";
+  for (std::size_t i = 0; i < r.vms.size(); ++i) {
+    const VmResult& vm = r.vms[i];
+    out << fmt::format(
+        "    {{\"name\": {}, \"service\": {}, \"vcpus\": {}, \"weight\": {}, \"cpu_cycles\": {}, \"share\": {}, "
+        "\"entitled_share\": {}, \"input_latency_cycles\": {}}}{}\n",
+        quoted(vm.name), vm.service ? "true" : "false", vm.vcpus, vm.weight, vm.cpu, number(vm.share),
+        number(vm.entitled), distribution(vm.input_latency), i + 1 < r.vms.size() ? "," : "");
+  }
+  out << "  ],\n  \"vcpus\": [\n";
+  for (std::size_t i = 0; i < r.vcpus.size(); ++i) {
+    const VcpuResult& v = r.vcpus[i];
+    out << fmt::format(
+        "    {{\"vm\": {}, \"index\": {}, \"arrival_cycles\": {}, \"cpu_cycles\": {}, \"refill_cycles\": {}, "
+        "\"wait_cycles\": {}, \"response_cycles\": {}, \"turnaround_cycles\": {}, \"dispatches\": {}, "
+        "\"context_switches\": {}, \"migrations\": {}}}{}\n",
+        quoted(v.vm), v.index, v.arrival, v.cpu, v.refill, distribution(v.wait), optional(v.response),
+        optional(v.turnaround), v.dispatches, v.context_switches, v.migrations, i + 1 < r.vcpus.size() ? "," : "");
+  }
+  out << "  ],\n  \"pcpus\": [\n";
+  for (std::size_t i = 0; i < r.pcpus.size(); ++i) {
+    const PcpuResult& p = r.pcpus[i];
+    out << fmt::format(
+        "    {{\"index\": {}, \"guest_cycles\": {}, \"vmm_cycles\": {}, \"idle_cycles\": {}, \"ceased_cycles\": "
+        "{}}}{}\n",
+        i, p.guest, p.vmm, p.idle, p.ceased, i + 1 < r.pcpus.size() ? "," : "");
+  }
+  out << "  ],\n  \"requests\": {";
+  for (std::size_t i = 0; i < r.requests.size(); ++i)
+    out << fmt::format("{}{}: {}", i ? ", " : "", quoted(r.requests[i].first), r.requests[i].second);
+  out << fmt::format("}},\n  \"feedback\": {{\"done\": {}, \"rejected\": {}, \"invalid\": {}}},\n", r.feedback_done,
+                     r.feedback_rejected, r.feedback_invalid);
+  out << fmt::format("  \"pit_ticks\": {},\n", r.pit_ticks);
+  out << fmt::format("  \"console\": {{\"written_bytes\": {}, \"transmitted_bytes\": {}, \"received_bytes\": {}}}\n",
+                     r.console_written, r.console_transmitted, r.console_received);
+  out << "}\n";
+}
+
+}  // namespace vmmsim::report

@@ -1,0 +1,13 @@
+// --json: everything in the report, machine-readable (docs/results.md).
+// No host times: the same inputs give the same bytes.
+#pragma once
+
+#include <ostream>
+
+#include "report/results.h"
+
+namespace vmmsim::report {
+
+void write_json_report(const Results& results, std::ostream& out);
+
+}  // namespace vmmsim::report

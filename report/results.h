@@ -1,0 +1,69 @@
+// What a run measured: the content of the report and of --json
+// (docs/results.md). Plain data, filled by the platform at the end of a run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/histogram.h"
+#include "base/units.h"
+
+namespace vmmsim::report {
+
+struct VcpuResult {
+  std::string vm;
+  unsigned index = 0;
+  Cycles arrival = 0;
+  Cycles cpu = 0;  // guest cycles on a pCPU, cache refill included
+  Cycles refill = 0;
+  Histogram wait;  // runnable-not-running intervals
+  std::optional<Cycles> response;    // first dispatch - arrival
+  std::optional<Cycles> turnaround;  // finish - arrival
+  std::uint64_t dispatches = 0;
+  std::uint64_t context_switches = 0;
+  std::uint64_t migrations = 0;
+};
+
+struct VmResult {
+  std::string name;
+  bool service = false;
+  unsigned vcpus = 0;
+  std::uint32_t weight = 256;
+  Cycles cpu = 0;
+  double share = 0;     // of all pCPU capacity over the run
+  double entitled = 0;  // what weight-proportional sharing would give
+  Histogram input_latency;
+};
+
+struct PcpuResult {
+  Cycles guest = 0, vmm = 0, idle = 0, ceased = 0;
+};
+
+struct Results {
+  std::string config_file;
+  std::string scheduler;
+  unsigned cpus = 0;
+  Hertz clock = 0;
+  Cycles elapsed = 0;
+  bool all_finished = false;  // every guest program ended before `until`
+  std::vector<VcpuResult> vcpus;
+  std::vector<VmResult> vms;
+  std::vector<PcpuResult> pcpus;
+  std::vector<std::pair<std::string, std::uint64_t>> requests;  // by kind
+  std::uint64_t feedback_done = 0, feedback_rejected = 0, feedback_invalid = 0;
+  std::uint64_t pit_ticks = 0;
+  Bytes console_written = 0, console_transmitted = 0, console_received = 0;
+  double jain_fairness = 1.0;  // over guest VMs' share / entitled share
+};
+
+// Entitled shares by weight, water-filled: a VM never gets more than its
+// vCPUs can use (vcpus / cpus), the excess goes to the others by weight.
+std::vector<double> entitled_shares(const std::vector<std::uint32_t>& weights,
+                                    const std::vector<unsigned>& vcpus, unsigned cpus);
+// Jain's index of xs: (sum x)^2 / (n * sum x^2); 1 = perfectly fair.
+double jain_index(const std::vector<double>& xs);
+
+}  // namespace vmmsim::report

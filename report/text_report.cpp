@@ -1,0 +1,59 @@
+#include "report/text_report.h"
+
+#include <fmt/format.h>
+
+namespace vmmsim::report {
+namespace {
+
+std::string ms(Cycles c, Hertz clock) { return fmt::format("{:.3f}", to_milliseconds(c, clock)); }
+std::string opt_ms(const std::optional<Cycles>& c, Hertz clock) { return c ? ms(*c, clock) : "-"; }
+
+}  // namespace
+
+void write_text_report(const Results& r, std::ostream& out) {
+  const Hertz hz = r.clock;
+  out << fmt::format("vmmsim report: {}\n", r.config_file);
+  out << fmt::format("scheduler {}, {} pCPU(s) at {:.3f} GHz, simulated {} cycles ({} ms){}\n\n", r.scheduler, r.cpus,
+                     static_cast<double>(hz) / 1e9, r.elapsed, ms(r.elapsed, hz),
+                     r.all_finished ? ", every guest program ended" : "");
+
+  out << "VMs\n";
+  out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12}\n", "vm", "vcpus", "weight", "cpu cycles",
+                     "share", "entitled", "input p50ms", "input p99ms");
+  for (const VmResult& vm : r.vms) {
+    bool input = vm.input_latency.count() > 0;
+    out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>7.2f}% {:>8.2f}% {:>12} {:>12}\n",
+                       vm.name + (vm.service ? "*" : ""), vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
+                       100 * vm.entitled, input ? ms(vm.input_latency.percentile(50), hz) : "-",
+                       input ? ms(vm.input_latency.percentile(99), hz) : "-");
+  }
+  out << fmt::format("  Jain's fairness index (share / entitled, guest VMs): {:.4f}\n\n", r.jain_fairness);
+
+  out << "vCPUs (times in ms)\n";
+  out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6}\n", "vcpu", "cpu cycles",
+                     "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw", "migr");
+  for (const VcpuResult& v : r.vcpus) {
+    out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6}\n",
+                       fmt::format("{}.{}", v.vm, v.index), v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
+                       ms(v.wait.percentile(50), hz), ms(v.wait.percentile(99), hz), ms(v.wait.max(), hz),
+                       opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations);
+  }
+
+  out << "\npCPUs (cycles)\n";
+  out << fmt::format("  {:<6} {:>14} {:>14} {:>14} {:>14} {:>8}\n", "pcpu", "guest", "vmm", "idle", "ceased", "busy");
+  for (std::size_t i = 0; i < r.pcpus.size(); ++i) {
+    const PcpuResult& p = r.pcpus[i];
+    double busy = r.elapsed ? 100.0 * static_cast<double>(p.guest + p.vmm) / static_cast<double>(r.elapsed) : 0;
+    out << fmt::format("  cpu{:<3} {:>14} {:>14} {:>14} {:>14} {:>7.2f}%\n", i, p.guest, p.vmm, p.idle, p.ceased, busy);
+  }
+
+  out << "\nRequests\n ";
+  for (const auto& [name, count] : r.requests)
+    if (count) out << fmt::format(" {}={}", name, count);
+  out << fmt::format("\n  feedback: done={} rejected={} invalid={}; PIT ticks={}\n", r.feedback_done,
+                     r.feedback_rejected, r.feedback_invalid, r.pit_ticks);
+  out << fmt::format("Console: {} bytes written, {} transmitted, {} received\n", r.console_written,
+                     r.console_transmitted, r.console_received);
+}
+
+}  // namespace vmmsim::report

@@ -1,0 +1,245 @@
+// bvt: Borrowed Virtual Time (Duda & Cheriton, SOSP'99), after Xen 2.0
+// xen/common/sched_bvt.c. Each vCPU accrues actual virtual time (avt) at the
+// inverse of its weight; the runnable vCPU with the lowest effective virtual
+// time (evt = avt - warp while warping) runs. Deviations from Xen, both in
+// docs/schedulers.md: one global queue for all pCPUs (Xen 2.0 pinned domains
+// to per-CPU queues), and the slice converts MCUs to cycles (Xen added an MCU
+// count to nanoseconds).
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schedulers/policy.h"
+#include "schedulers/registry.h"
+
+namespace vmmsim::sched {
+namespace {
+
+// Virtual time: MCUs run x mcu_advance. 64 bits never wrap in a simulation.
+using VirtualTime = std::int64_t;
+
+constexpr std::int64_t kMcuUs = 100;  // minimum charging unit, 100 us as in Xen
+// mcu_advance = kAdvanceScale / weight; 2^12 * 5^4 keeps common weight ratios
+// exact (256 -> 10000, 512 -> 5000, 1000 -> 2560).
+constexpr VirtualTime kAdvanceScale = 2'560'000;
+constexpr std::int64_t kWeightDefault = 256;
+constexpr std::int64_t kWeightMax = 65535;
+constexpr std::int64_t kCtxAllowDefaultUs = 5'000;   // context-switch allowance, 5 ms
+constexpr Cycles kAloneSliceFactor = 10;             // Xen's slice with nobody else queued
+constexpr std::int64_t kMaxDurationUs = 10'000'000;  // 10 s
+
+// Duration specs are in microseconds; the policy receives cycles.
+const vmm_param_spec_t kParams[] = {
+    {"ctx_allow", VMM_PARAM_DURATION, kCtxAllowDefaultUs, kMcuUs, 1'000'000,
+     "context-switch allowance: the least a vCPU runs before a waking one preempts it"},
+};
+
+const vmm_param_spec_t kVmParams[] = {
+    {"weight", VMM_PARAM_INTEGER, kWeightDefault, 1, kWeightMax,
+     "CPU share of each vCPU of the VM, relative to other vCPUs"},
+    {"warp", VMM_PARAM_DURATION, 0, 0, kMaxDurationUs,
+     "how far a woken vCPU jumps ahead, in its own CPU time (0: no warp)"},
+    {"warp_limit", VMM_PARAM_DURATION, 0, 0, kMaxDurationUs,
+     "L: longest a vCPU stays warped after a wake (0: unlimited)"},
+    {"unwarp_min", VMM_PARAM_DURATION, 0, 0, kMaxDurationUs,
+     "U: least time unwarped after hitting L before it may warp again"},
+};
+
+class Bvt final : public Policy {
+ public:
+  explicit Bvt(const vmm_sched_config_t& config)
+      : Policy(config),
+        m_mcu(clock() * kMcuUs / 1'000'000),
+        m_ctx_allow(static_cast<Cycles>(config_param("ctx_allow"))),
+        m_dispatched(config.cpus, 0) {
+    if (m_mcu == 0) throw std::invalid_argument("bvt: the clock is too slow for a 100 us MCU");
+    if (config_param("ctx_allow") <= 0)
+      throw std::invalid_argument("bvt: ctx_allow must be at least one cycle");
+  }
+
+  // Lower evt runs sooner.
+  std::int64_t priority(VcpuId v) const override { return known(v) ? -m_vcpus[v].evt : 0; }
+
+  std::string dump() const override {
+    return "svt=" + std::to_string(svt()) + " queued=" + std::to_string(m_queue.size());
+  }
+
+ private:
+  struct QueueKey {
+    VirtualTime evt;
+    std::uint64_t seq;  // ties: who was queued first
+    VcpuId vcpu;
+    bool operator<(const QueueKey& o) const { return evt != o.evt ? evt < o.evt : seq < o.seq; }
+  };
+
+  struct VcpuState {
+    VirtualTime avt = 0;  // actual virtual time
+    VirtualTime evt = 0;  // effective virtual time, the queue order
+    VirtualTime mcu_advance = kAdvanceScale / kWeightDefault;
+    VirtualTime warp = 0;            // in virtual time
+    Cycles warp_limit = 0;           // L; 0 means unlimited
+    Cycles unwarp_min = 0;           // U
+    bool warpback = false;           // may warp (set on wake, cleared on block or at L)
+    Cycles warped = 0;               // last wake, when warping began
+    std::optional<Cycles> unwarped;  // when a warp last ended or was refused
+    bool counted_in_svt = false;     // runnable: its avt takes part in SVT
+    QueueKey key{};                  // valid while queued
+  };
+
+  // --- virtual time ---
+
+  VirtualTime svt() const { return m_runnable_avt.empty() ? m_svt : m_runnable_avt.begin()->first; }
+  // Kept so that SVT survives a moment with nobody runnable.
+  void note_svt() {
+    if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, m_runnable_avt.begin()->first);
+  }
+  void count_in_svt(VcpuId v) {
+    m_runnable_avt.insert({m_vcpus[v].avt, v});
+    m_vcpus[v].counted_in_svt = true;
+    note_svt();
+  }
+  void uncount_from_svt(VcpuId v) {
+    if (!m_vcpus[v].counted_in_svt) return;
+    m_runnable_avt.erase({m_vcpus[v].avt, v});
+    m_vcpus[v].counted_in_svt = false;
+    note_svt();
+  }
+
+  // Xen's __calc_evt: warp while within L of the wake and U past the last unwarp.
+  void calc_evt(VcpuState& s, Cycles now) {
+    if (!s.warpback) {
+      s.evt = s.avt;
+      return;
+    }
+    bool within_limit = s.warp_limit == 0 || now - s.warped < s.warp_limit;
+    bool rested = !s.unwarped || now - *s.unwarped > s.unwarp_min;
+    if (within_limit && rested) {
+      s.evt = s.avt - s.warp;
+    } else {
+      s.evt = s.avt;
+      s.unwarped = now;
+      s.warpback = false;
+    }
+  }
+
+  // "Warp by this much of the VM's own CPU time": cycles -> MCUs -> virtual time.
+  VirtualTime to_virtual(Cycles cycles, VirtualTime mcu_advance) const {
+    return static_cast<VirtualTime>(cycles / m_mcu) * mcu_advance +
+           static_cast<VirtualTime>(cycles % m_mcu) * mcu_advance / static_cast<VirtualTime>(m_mcu);
+  }
+
+  // --- hooks ---
+
+  void on_insert(const vmm_vcpu_info_t& info, Cycles now) override {
+    auto vm_param = [&](const char* key, std::int64_t fallback) {
+      return param(info.vm_params, info.vm_param_count, key, fallback);
+    };
+    std::int64_t weight = vm_param("weight", kWeightDefault);
+    if (weight < 1 || weight > kWeightMax)
+      throw std::invalid_argument("bvt: VM " + std::to_string(info.vm) + ": weight " +
+                                  std::to_string(weight) + " is out of range 1..65535");
+    for (const char* key : {"warp", "warp_limit", "unwarp_min"})
+      if (vm_param(key, 0) < 0)
+        throw std::invalid_argument("bvt: VM " + std::to_string(info.vm) + ": " + key +
+                                    " must not be negative");
+
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    VcpuState& s = m_vcpus[info.id];
+    s = VcpuState{};
+    s.mcu_advance = kAdvanceScale / weight;
+    s.warp = to_virtual(static_cast<Cycles>(vm_param("warp", 0)), s.mcu_advance);
+    s.warp_limit = static_cast<Cycles>(vm_param("warp_limit", 0));
+    s.unwarp_min = static_cast<Cycles>(vm_param("unwarp_min", 0));
+    s.avt = s.evt = svt();  // a newcomer starts level with the others
+    if (info.runnable) count_in_svt(info.id);
+    if (info.running_on != kNoCpu) m_dispatched[info.running_on] = now;
+  }
+
+  void enqueue(VcpuId v, Cycles /*now*/) override {
+    VcpuState& s = m_vcpus[v];
+    s.key = QueueKey{s.evt, m_next_seq++, v};
+    m_queue.insert(s.key);
+  }
+
+  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].key); }
+
+  void charge(VcpuId prev, unsigned /*cpu*/, Cycles ran, Cycles now) override {
+    VcpuState& s = m_vcpus[prev];
+    bool counted = s.counted_in_svt;
+    if (counted) uncount_from_svt(prev);
+    Cycles mcus = ran / m_mcu + (ran % m_mcu != 0);  // a started MCU is charged whole
+    s.avt += static_cast<VirtualTime>(mcus) * s.mcu_advance;
+    calc_evt(s, now);
+    if (counted) count_in_svt(prev);
+  }
+
+  vmm_decision_t select(unsigned cpu, Cycles now) override {
+    m_dispatched[cpu] = now;
+    if (m_queue.empty()) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    QueueKey next = *m_queue.begin();
+    m_queue.erase(m_queue.begin());
+    if (m_queue.empty()) return vmm_decision_t{next.vcpu, kAloneSliceFactor * m_ctx_allow};
+    // Run until next's evt passes next_prime's, plus the allowance. Xen added
+    // this MCU count to nanoseconds; here MCUs become cycles.
+    const QueueKey& next_prime = *m_queue.begin();
+    auto mcus = static_cast<Cycles>((next_prime.evt - next.evt) / m_vcpus[next.vcpu].mcu_advance);
+    Cycles limit = (VMM_FOREVER - 1 - m_ctx_allow) / m_mcu;  // never reaches VMM_FOREVER
+    return vmm_decision_t{next.vcpu, std::min(mcus, limit) * m_mcu + m_ctx_allow};
+  }
+
+  // An idle pCPU, else the one running the largest evt; its owner keeps the
+  // pCPU for at least ctx_allow since its dispatch.
+  vmm_tickle_t tickle_for(VcpuId /*v*/, Cycles now) override {
+    int idle = idle_untickled_cpu();
+    if (idle != kNoCpu) return tickle_now(idle, now);
+    int victim = kNoCpu;
+    for (unsigned c = 0; c < cpus(); ++c) {  // O(pCPUs), never O(vCPUs)
+      VcpuId owner = current(c);
+      if (owner == kIdle) continue;  // already tickled: it will pick soon
+      if (victim == kNoCpu || m_vcpus[owner].evt > m_vcpus[current(victim)].evt)
+        victim = static_cast<int>(c);
+    }
+    if (victim == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+    return vmm_tickle_t{victim, std::max(now, m_dispatched[victim] + m_ctx_allow)};
+  }
+
+  void on_wake(VcpuId v, Cycles now) override {
+    VcpuState& s = m_vcpus[v];
+    s.avt = std::max(s.avt, svt());  // a long sleep earns no credit
+    s.warpback = true;
+    s.warped = now;
+    calc_evt(s, now);
+    count_in_svt(v);
+  }
+
+  void on_block(VcpuId v, Cycles /*now*/) override {
+    m_vcpus[v].warpback = false;
+    uncount_from_svt(v);
+  }
+
+  void on_remove(VcpuId v) override { uncount_from_svt(v); }
+
+  const Cycles m_mcu;        // one MCU in cycles
+  const Cycles m_ctx_allow;  // cycles
+  std::vector<VcpuState> m_vcpus;
+  std::vector<Cycles> m_dispatched;  // per pCPU: when its owner was dispatched
+  std::set<QueueKey> m_queue;        // queued (runnable, not running) by evt
+  std::set<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
+  VirtualTime m_svt = 0;
+  std::uint64_t m_next_seq = 0;
+};
+
+}  // namespace
+
+const vmm_sched_ops_t& bvt_ops() {
+  static const vmm_sched_ops_t ops =
+      policy_ops<Bvt>("bvt", "Borrowed Virtual Time (Duda & Cheriton SOSP'99, Xen 2.0 sched_bvt)",
+                      kParams, std::size(kParams), kVmParams, std::size(kVmParams));
+  return ops;
+}
+
+}  // namespace vmmsim::sched

@@ -1,0 +1,17 @@
+#include "schedulers/registry.h"
+
+namespace vmmsim::sched {
+
+const std::vector<const vmm_sched_ops_t*>& builtin_schedulers() {
+  static const std::vector<const vmm_sched_ops_t*> all = {&fifo_ops(), &rr_ops(),
+                                                          &bvt_ops()};
+  return all;
+}
+
+const vmm_sched_ops_t* find_builtin(std::string_view name) {
+  for (const vmm_sched_ops_t* ops : builtin_schedulers())
+    if (name == ops->name) return ops;
+  return nullptr;
+}
+
+}  // namespace vmmsim::sched

@@ -1,0 +1,21 @@
+// Built-in schedulers, registered by name (`vmmsim list` shows them).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "schedulers/sched_abi.h"
+
+namespace vmmsim::sched {
+
+// In the order `vmmsim list` shows them.
+const std::vector<const vmm_sched_ops_t*>& builtin_schedulers();
+// nullptr if no built-in has that name.
+const vmm_sched_ops_t* find_builtin(std::string_view name);
+
+// Each policy file defines one of these.
+const vmm_sched_ops_t& fifo_ops();
+const vmm_sched_ops_t& rr_ops();
+const vmm_sched_ops_t& bvt_ops();
+
+}  // namespace vmmsim::sched

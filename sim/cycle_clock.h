@@ -1,0 +1,35 @@
+// The bridge between cycles (the unit of every model) and SystemC time.
+// SystemC runs at a 1 ps resolution; a cycle is the clock period rounded to
+// whole picoseconds, and every event falls on a cycle boundary, so cycle
+// counts read back from sc_time_stamp() are exact.
+#pragma once
+
+#include <systemc>
+
+#include "base/units.h"
+
+namespace vmmsim {
+
+class CycleClock {
+ public:
+  // Must run once per process, before any sc_time is made (sc_main does it).
+  static void set_kernel_resolution() { sc_core::sc_set_time_resolution(1, sc_core::SC_PS); }
+
+  explicit CycleClock(Hertz hz)
+      : m_hz(hz), m_period_ps(hz >= 1000000000000ULL ? 1 : (1000000000000ULL + hz / 2) / hz) {}
+
+  Hertz hz() const { return m_hz; }
+  std::uint64_t period_ps() const { return m_period_ps; }
+  // The current simulation time in cycles.
+  Cycles now() const { return sc_core::sc_time_stamp().value() / m_period_ps; }
+  // A span of cycles as SystemC time.
+  sc_core::sc_time span(Cycles cycles) const {
+    return sc_core::sc_time::from_value(cycles * m_period_ps);
+  }
+
+ private:
+  Hertz m_hz;
+  std::uint64_t m_period_ps;
+};
+
+}  // namespace vmmsim

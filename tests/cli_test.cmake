@@ -1,0 +1,83 @@
+# End to end: the vmmsim binary as a user runs it (ctest -R cli).
+# Runs the default config twice (outputs must be byte-identical), checks the
+# written files, and checks that bad input exits 2 with a one-line message.
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+
+function(vmmsim expect_code out_var err_var)
+  execute_process(COMMAND ${VMMSIM} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT code EQUAL expect_code)
+    message(FATAL_ERROR "vmmsim ${ARGN}: exit ${code}, expected ${expect_code}\n${out}\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${err_var} "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_match text pattern what)
+  string(REGEX MATCH "${pattern}" found "${text}")
+  if(NOT found)
+    message(FATAL_ERROR "${what}: expected /${pattern}/ in:\n${text}")
+  endif()
+endfunction()
+
+# A run with every output.
+vmmsim(0 out err run ${SRC}/configs/default.ini --until 300ms
+       --json ${WORK}/a.json --vcd ${WORK}/a.vcd --config-out ${WORK}/resolved.ini)
+expect_match("${out}" "vmmsim report" "report header")
+expect_match("${out}" "Jain's fairness index" "fairness line")
+expect_match("${out}" "simulated 300000000 cycles" "--until honoured")
+foreach(f a.json a.vcd resolved.ini)
+  if(NOT EXISTS ${WORK}/${f})
+    message(FATAL_ERROR "${f} was not written")
+  endif()
+endforeach()
+file(READ ${WORK}/a.vcd vcd)
+# SystemC scopes dotted names: cpu0.owner is `owner` in scope `cpu0`.
+foreach(scope_var "cpu0;owner" "cpu1;state" "vmm;scheduler_id" "pit;out" "console;fifo_level" "console;focus"
+        "web;running")
+  list(GET scope_var 0 scope)
+  list(GET scope_var 1 var)
+  expect_match("${vcd}" "module ${scope} [$]end[^u]*[$]var wire +[0-9]+ +[a-z]+ +${var} " "VCD signal ${scope}.${var}")
+endforeach()
+expect_match("${vcd}" "timescale[ \n\t]+1 ns" "VCD timescale in ns")
+
+# Same inputs, same bytes; the resolved config reproduces the run.
+vmmsim(0 out2 err2 run ${SRC}/configs/default.ini --until 300ms --json ${WORK}/b.json --vcd ${WORK}/b.vcd)
+file(READ ${WORK}/a.json a)
+file(READ ${WORK}/b.json b)
+if(NOT a STREQUAL b)
+  message(FATAL_ERROR "two runs of the same config gave different JSON")
+endif()
+file(READ ${WORK}/b.vcd vcd2)
+string(REGEX REPLACE "^.*[$]enddefinitions" "" body1 "${vcd}")
+string(REGEX REPLACE "^.*[$]enddefinitions" "" body2 "${vcd2}")
+if(NOT body1 STREQUAL body2)
+  message(FATAL_ERROR "two runs of the same config gave different VCD bodies")
+endif()
+vmmsim(0 out3 err3 run ${WORK}/resolved.ini --until 300ms --json ${WORK}/c.json)
+file(READ ${WORK}/c.json c)
+string(REGEX REPLACE "\"config\": \"[^\"]*\"" "" a_body "${a}")
+string(REGEX REPLACE "\"config\": \"[^\"]*\"" "" c_body "${c}")
+if(NOT a_body STREQUAL c_body)
+  message(FATAL_ERROR "the resolved config did not reproduce the run")
+endif()
+
+# list and help.
+vmmsim(0 out err list)
+expect_match("${out}" "bvt" "list shows bvt")
+expect_match("${out}" "quantum" "list shows rr's quantum")
+vmmsim(0 out err run --help)
+expect_match("${out}" "--vcd" "run --help")
+
+# Bad input: exit 2, one line naming the file/key and what is allowed.
+file(WRITE ${WORK}/bad.ini "[platform]\ncpus = 0\n")
+vmmsim(2 out err run ${WORK}/bad.ini)
+expect_match("${err}" "bad.ini:2: \\[platform\\] cpus = '0': expected a whole number from 1 to 4096\n$" "zero CPUs")
+vmmsim(2 out err run ${WORK}/missing.ini)
+expect_match("${err}" "missing.ini: cannot read config file" "missing config")
+vmmsim(2 out err run ${SRC}/configs/default.ini --until soon)
+expect_match("${err}" "--until soon: expected" "bad --until")
+vmmsim(2 out err frobnicate)
+expect_match("${err}" "unknown command 'frobnicate'" "unknown command")
+vmmsim(2 out err run ${SRC}/configs/default.ini --json ${SRC}/configs/default.ini)
+expect_match("${err}" "refusing to overwrite an input" "output over input")

@@ -1,0 +1,146 @@
+// The config file as a user writes it: defaults, units, and one-line errors
+// that name the file, the line or key, and what is allowed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/input_error.h"
+#include "config/config_parser.h"
+#include "config/config_writer.h"
+
+using namespace vmmsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() / ("vmmsim_config_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(m_dir);
+    write("one.trace", "vcpu 0\n  run 1ms\n");
+    write("two.trace", "vcpu 0\n  run 1ms\nvcpu 1\n  run 2ms\n");
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(m_dir / name) << text;
+    return (m_dir / name).string();
+  }
+  // The message of the InputError that loading `text` raises ("" if none).
+  std::string error_of(const std::string& text) {
+    try {
+      config::load_config(write("c.ini", text));
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  fs::path m_dir;
+};
+
+TEST_F(ConfigTest, DefaultsFillEveryKey) {
+  config::Config c = config::load_config(write("c.ini", "[vm.a]\ntrace = one.trace\n"));
+  EXPECT_EQ(c.platform.cpus, 1u);
+  EXPECT_EQ(c.platform.clock, 1000000000u);
+  EXPECT_EQ(c.pit.hz, 1000u);
+  EXPECT_EQ(c.vmm.scheduler, "rr");
+  EXPECT_EQ(c.sched.at("rr").at("quantum"), 10000000) << "10 ms at 1 GHz";
+  ASSERT_EQ(c.vms.size(), 1u);
+  EXPECT_EQ(c.vms[0].vcpus, 1u);
+  EXPECT_EQ(c.vms[0].params.at("weight"), 256);
+  EXPECT_EQ(c.console.focus, "a") << "the first VM has the focus by default";
+}
+
+TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
+  config::Config c = config::load_config(write("c.ini",
+                                               "[platform]\ncpus = 4\nclock = 2GHz\n"
+                                               "[vmm]\ncontext_switch = 1us\nimage_area = 128KiB\n"
+                                               "[sched.rr]\nquantum = 5ms\n"
+                                               "[vm.web]\ntrace = two.trace\nweight = 512\n"
+                                               "[vm.batch]\ntrace = one.trace\nvcpus = 3\n"));
+  EXPECT_EQ(c.vmm.costs.context_switch, 2000u);
+  EXPECT_EQ(c.vmm.image_area, 131072u);
+  EXPECT_EQ(c.sched.at("rr").at("quantum"), 10000000);
+  ASSERT_EQ(c.vms.size(), 2u);
+  EXPECT_EQ(c.vms[0].name, "web") << "declaration order";
+  EXPECT_EQ(c.vms[0].vcpus, 2u);
+  EXPECT_EQ(c.vms[0].program.vcpus[1].steps[0].cycles, 4000000u);
+  EXPECT_EQ(c.vms[1].vcpus, 3u) << "a one-vCPU trace is replayed by every vCPU";
+}
+
+TEST_F(ConfigTest, UnknownSectionNamesFileLineAndAllowed) {
+  std::string e = error_of("[vm.a]\ntrace = one.trace\n[plaftorm]\ncpus = 2\n");
+  EXPECT_NE(e.find("c.ini:4"), std::string::npos) << e;
+  EXPECT_NE(e.find("[plaftorm]: unknown section; allowed: platform"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesTheKeyAndWhatIsAllowed) {
+  std::string e = error_of("[vm.a]\ntrace = one.trace\n[vmm]\nschedular = rr\n");
+  EXPECT_NE(e.find("c.ini:4: [vmm] schedular = 'rr': unknown key; [vmm] allows scheduler"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, BadUnitAndZeroCpusAreErrors) {
+  EXPECT_NE(error_of("[vm.a]\ntrace = one.trace\n[vmm]\nvm_exit = 3 parsecs\n").find("expected a duration"),
+            std::string::npos);
+  std::string e = error_of("[platform]\ncpus = 0\n[vm.a]\ntrace = one.trace\n");
+  EXPECT_NE(e.find("c.ini:2: [platform] cpus = '0': expected a whole number from 1 to 4096"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, UnknownSchedulerListsTheBuiltins) {
+  std::string e = error_of("[vmm]\nscheduler = lottery\n[vm.a]\ntrace = one.trace\n");
+  EXPECT_NE(e.find("unknown scheduler; allowed: fifo, rr, bvt"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, MissingTraceFileNamesTheKey) {
+  std::string e = error_of("[vm.a]\ntrace = nowhere.trace\n");
+  EXPECT_NE(e.find("c.ini:2: [vm.a] trace = 'nowhere.trace': trace file not found"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, PolicyParameterRangesAreChecked) {
+  std::string e = error_of("[vm.a]\ntrace = one.trace\nweight = 0\n");
+  EXPECT_NE(e.find("[vm.a] weight = '0': expected a whole number from 1 to 65535"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, NoGuestIsAnError) {
+  EXPECT_NE(error_of("[platform]\ncpus = 2\n").find("at least one guest VM"), std::string::npos);
+}
+
+TEST_F(ConfigTest, VcpusMustMatchAMultiVcpuTrace) {
+  std::string e = error_of("[vm.a]\ntrace = two.trace\nvcpus = 3\n");
+  EXPECT_NE(e.find("[vm.a] vcpus = '3': the trace has 2 vcpu programs"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, DuplicateKeyAndSyntaxErrorsNameTheLine) {
+  EXPECT_NE(error_of("[vm.a]\ntrace = one.trace\ntrace = two.trace\n").find("c.ini:3: [vm.a] trace is set twice"),
+            std::string::npos);
+  EXPECT_NE(error_of("[vm.a]\ntrace one.trace\n").find("c.ini:2: 'trace one.trace': expected KEY = VALUE"),
+            std::string::npos);
+}
+
+TEST_F(ConfigTest, OverridesReplaceFileValues) {
+  config::Config c = config::load_config(write("c.ini", "[platform]\ncpus = 2\n[vm.a]\ntrace = one.trace\n"),
+                                         {{"platform.cpus", "8"}, {"sched.rr.quantum", "1ms"}});
+  EXPECT_EQ(c.platform.cpus, 8u);
+  EXPECT_EQ(c.sched.at("rr").at("quantum"), 1000000);
+}
+
+TEST_F(ConfigTest, ResolvedConfigReadsBackTheSame) {
+  config::Config c = config::load_config(
+      write("c.ini", "[platform]\ncpus = 3\n[vmm]\nscheduler = bvt\n[vm.a]\ntrace = one.trace\nwarp = 2ms\n"));
+  std::ostringstream first;
+  config::write_resolved_config(c, first);
+  config::Config again = config::load_config(write("resolved.ini", first.str()));
+  std::ostringstream second;
+  config::write_resolved_config(again, second);
+  // Identical but for the header line that names the source file.
+  auto body = [](const std::string& s) { return s.substr(s.find('\n')); };
+  EXPECT_EQ(body(first.str()), body(second.str()));
+  EXPECT_EQ(again.vms[0].params.at("warp"), 2000000);
+}
+
+}  // namespace

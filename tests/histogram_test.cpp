@@ -1,0 +1,37 @@
+#include <gtest/gtest.h>
+
+#include "base/histogram.h"
+#include "report/results.h"
+
+using namespace vmmsim;
+
+TEST(Histogram, SmallValuesAreExact) {
+  Histogram h;
+  for (std::uint64_t v : {5, 1, 3, 2, 4}) h.add(v);
+  EXPECT_EQ(h.count(), 5u);
+  EXPECT_EQ(h.percentile(50), 3u);
+  EXPECT_EQ(h.percentile(100), 5u);
+  EXPECT_EQ(h.min(), 1u);
+  EXPECT_DOUBLE_EQ(h.mean(), 3.0);
+}
+
+TEST(Histogram, LargeValuesWithinOnePercent) {
+  Histogram h;
+  for (std::uint64_t i = 1; i <= 1000; ++i) h.add(i * 1000003);
+  EXPECT_NEAR(static_cast<double>(h.percentile(50)), 500.0 * 1000003, 500.0 * 1000003 / 100);
+  EXPECT_NEAR(static_cast<double>(h.percentile(99)), 990.0 * 1000003, 990.0 * 1000003 / 100);
+  EXPECT_EQ(h.max(), 1000u * 1000003);
+}
+
+TEST(EntitledShare, FollowsWeightsAndCapsAtVcpuCount) {
+  // Two 1-vCPU VMs on one pCPU: 2:1 by weight.
+  auto s = report::entitled_shares({512, 256}, {1, 1}, 1);
+  EXPECT_NEAR(s[0], 2.0 / 3, 1e-9);
+  EXPECT_NEAR(s[1], 1.0 / 3, 1e-9);
+  // On two pCPUs a 1-vCPU VM can use at most half: the rest goes to the other.
+  s = report::entitled_shares({1000, 10}, {1, 2}, 2);
+  EXPECT_NEAR(s[0], 0.5, 1e-9);
+  EXPECT_NEAR(s[1], 0.5, 1e-9);
+  EXPECT_NEAR(report::jain_index({1, 1, 1}), 1.0, 1e-12);
+  EXPECT_NEAR(report::jain_index({1, 0}), 0.5, 1e-12);
+}

@@ -1,0 +1,51 @@
+// Scheduling requests and the feedback each gets (DESIGN.md §4).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "base/units.h"
+
+namespace vmmsim::vmm {
+
+using VcpuId = std::int32_t;
+inline constexpr VcpuId kNone = -1;
+
+enum class RequestKind : std::uint8_t {
+  Tick,          // PIT IRQ0
+  SliceExpiry,   // per-pCPU slice timer
+  Preempt,       // a pCPU asked to reschedule (wake tickle, tick)
+  Idle,          // an idle pCPU looks for work
+  Yield,         // hypercall
+  Block,         // hypercall: io or sleep
+  ConsoleWrite,  // hypercall
+  ConsoleRead,   // hypercall
+  Exit,          // hypercall: the program ended
+  Arrival,       // a vCPU arrives (its program starts)
+  IoWake,        // I/O completion or timer
+  ConsoleWake,   // console input, or TX space for a blocked writer
+  Resume,        // a pCPU's cease sign was cleared
+  Count
+};
+inline constexpr std::size_t kRequestKinds = static_cast<std::size_t>(RequestKind::Count);
+const char* request_name(RequestKind kind);
+
+enum class Status : std::uint8_t { Done, Rejected, Invalid };
+
+struct Request {
+  RequestKind kind;
+  VcpuId vcpu = kNone;  // the requester (or subject)
+  int cpu = -1;         // the pCPU it concerns, if any
+};
+
+// What the requester gets back: a hypercall's return value, a pCPU's next
+// owner. `next`/`slice` are set where a decision was made.
+struct Feedback {
+  Status status = Status::Done;
+  bool decided = false;
+  VcpuId next = kNone;
+  Cycles slice = kForever;
+  std::int64_t priority = 0;  // the scheduler's priority of the requester
+};
+
+}  // namespace vmmsim::vmm

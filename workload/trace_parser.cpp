@@ -1,0 +1,391 @@
+#include "workload/trace_parser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+#include "base/input_error.h"
+
+namespace vmmsim::workload {
+namespace {
+
+// Limits that keep a hostile or runaway trace an error instead of a crash or
+// an allocation the size of the host (docs/trace-format.md, "Limits").
+constexpr std::size_t kMaxTraceBytes = std::size_t{64} << 20;
+constexpr std::size_t kMaxLineChars = 4096;
+constexpr std::size_t kMaxSteps = 1000000;  // per trace, all vCPUs together
+constexpr unsigned kMaxVcpus = 4096;        // as [vm.*] vcpus allows
+constexpr std::size_t kMaxLoopDepth = 64;
+constexpr std::uint64_t kMaxRepeatCount = 1000000000;
+// Far below 2^64 so that "now + step" cannot wrap in the executor.
+constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
+constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
+
+constexpr const char* kStepKeywords =
+    "arrive, run, io, sleep, console, read, yield, repeat, end, exit";
+constexpr const char* kFormatTag = "vmmsim-trace";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// A word from the input as shown in a message: printable and bounded, so
+// that a binary or escape-laden input cannot garble the terminal.
+std::string shown(std::string_view word) {
+  constexpr std::size_t kShown = 40;
+  std::string out;
+  for (std::size_t i = 0; i < word.size() && i < kShown; ++i) {
+    auto c = static_cast<unsigned char>(word[i]);
+    if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  if (word.size() > kShown) out += "...";
+  return out;
+}
+
+std::string quoted(std::string_view word) { return "'" + shown(word) + "'"; }
+
+// The words of a line; three are enough to tell "one argument too many".
+struct Words {
+  std::string_view at[3];
+  std::size_t count = 0;  // up to 3
+};
+
+Words split_words(std::string_view line) {
+  Words w;
+  std::size_t i = 0;
+  while (i < line.size() && w.count < 3) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    std::size_t start = i;
+    while (i < line.size() && !is_space(line[i])) ++i;
+    if (i > start) w.at[w.count++] = line.substr(start, i - start);
+  }
+  return w;
+}
+
+bool is_step_keyword(std::string_view k) {
+  for (const char* s :
+       {"arrive", "run", "io", "sleep", "console", "read", "yield", "repeat", "end", "exit"})
+    if (k == s) return true;
+  return false;
+}
+
+bool is_time_unit(std::string_view w) {
+  return w == "ns" || w == "us" || w == "ms" || w == "s" || w == "cycles";
+}
+
+bool is_size_unit(std::string_view w) { return w == "B" || w == "KiB" || w == "MiB"; }
+
+// How each step is written, for "expected ..." in messages.
+const char* usage_of(std::string_view k) {
+  if (k == "vcpu") return "vcpu N";
+  if (k == "arrive") return "arrive TIME";
+  if (k == "run") return "run DURATION";
+  if (k == "io") return "io DURATION";
+  if (k == "sleep") return "sleep DURATION";
+  if (k == "console") return "console SIZE";
+  if (k == "read") return "read [SIZE]";
+  if (k == "repeat") return "repeat COUNT or repeat forever";
+  if (k == "yield") return "yield alone";
+  if (k == "end") return "end alone";
+  return "exit alone";
+}
+
+class TraceParser {
+ public:
+  TraceParser(const std::string& file, Hertz clock) : m_file(file), m_clock(clock) {}
+
+  TraceProgram parse(std::string_view text) {
+    if (text.size() > kMaxTraceBytes)
+      throw InputError(fmt::format("{}: trace is {} bytes; expected at most {} MiB", m_file,
+                                   text.size(), kMaxTraceBytes >> 20));
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t eol = text.find('\n', pos);
+      if (eol == std::string_view::npos) eol = text.size();
+      ++m_line;
+      parse_line(text.substr(pos, eol - pos));
+      pos = eol + 1;
+    }
+    close_section();
+    return finish();
+  }
+
+ private:
+  struct OpenLoop {
+    std::uint32_t begin = 0;  // index of its LoopBegin
+    std::uint32_t line = 0;
+    bool passes_time = false;  // a timed step with a non-zero amount inside
+  };
+
+  struct Section {
+    VcpuProgram program;
+    std::uint32_t line = 0;
+    std::uint32_t arrive_line = 0;
+  };
+
+  [[noreturn]] void fail(std::uint32_t line, const std::string& what) const {
+    throw InputError(fmt::format("{}:{}: {}", m_file, line, what));
+  }
+  [[noreturn]] void fail(const std::string& what) const { fail(m_line, what); }
+
+  void parse_line(std::string_view raw) {
+    if (raw.find('\0') != std::string_view::npos)
+      fail("binary data (a NUL byte); expected a text trace file");
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);  // CRLF files
+    if (raw.size() > kMaxLineChars)
+      fail(fmt::format("line of {} characters; expected at most {}", raw.size(), kMaxLineChars));
+    std::size_t hash = raw.find('#');
+    if (m_line == 1 && hash != std::string_view::npos && trim(raw).front() == '#')
+      check_header(raw.substr(hash + 1));
+    Words w = split_words(raw.substr(0, hash));
+    if (w.count == 0) return;
+    std::string_view keyword = w.at[0];
+    if (keyword == "vcpu") return begin_section(w);
+    if (m_sections.empty()) {
+      if (is_step_keyword(keyword))
+        fail(fmt::format("step '{}' before any vcpu section; expected 'vcpu N' first", keyword));
+      fail(fmt::format("unknown keyword {}; expected 'vcpu N' to start a vCPU program",
+                       quoted(keyword)));
+    }
+    parse_step(keyword, w);
+  }
+
+  // "# vmmsim-trace V" on the first line names the format version.
+  void check_header(std::string_view comment) {
+    comment = trim(comment);
+    std::string_view tag = kFormatTag;
+    if (comment.substr(0, tag.size()) != tag) return;
+    std::string_view rest = comment.substr(tag.size());
+    if (!rest.empty() && !is_space(rest.front())) return;  // some other comment
+    if (!trim(rest).empty() && trim(rest) != "1")
+      fail(fmt::format("trace format version {}; expected '# {} 1'", quoted(trim(rest)), tag));
+  }
+
+  void begin_section(const Words& w) {
+    close_section();
+    if (w.count < 2) fail("vcpu without an index; expected vcpu N");
+    if (w.count > 2)
+      fail(fmt::format("extra argument {} after 'vcpu'; expected vcpu N", quoted(w.at[2])));
+    auto index = parse_count(w.at[1], nullptr);
+    if (!index || *index >= kMaxVcpus)
+      fail(fmt::format("vcpu {}; expected a vCPU index from 0 to {}", quoted(w.at[1]),
+                       kMaxVcpus - 1));
+    auto seen = m_first_line.find(static_cast<unsigned>(*index));
+    if (seen != m_first_line.end())
+      fail(fmt::format("vcpu {} again (first at line {}); expected each vcpu index once", *index,
+                       seen->second));
+    m_first_line[static_cast<unsigned>(*index)] = m_line;
+    Section s;
+    s.program.index = static_cast<unsigned>(*index);
+    s.line = m_line;
+    m_sections.push_back(std::move(s));
+  }
+
+  // A section ends at the next `vcpu` line or at the end of the file.
+  void close_section() {
+    if (!m_loops.empty())
+      fail(m_loops.back().line, "repeat without end; expected 'end' to close it");
+  }
+
+  void parse_step(std::string_view keyword, const Words& w) {
+    Section& section = m_sections.back();
+    std::vector<Step>& steps = section.program.steps;
+    if (keyword == "arrive") {
+      std::string_view arg = argument(keyword, w);
+      if (section.arrive_line != 0)
+        fail(fmt::format("second arrive for vcpu {} (first at line {}); expected at most one",
+                         section.program.index, section.arrive_line));
+      if (!steps.empty())
+        fail(
+            fmt::format("arrive after the first step of vcpu {} (line {}); expected arrive before "
+                        "any other step",
+                        section.program.index, steps.front().line));
+      section.program.arrival = duration(keyword, arg);
+      section.arrive_line = m_line;
+      return;
+    }
+    Step step;
+    step.line = m_line;
+    if (keyword == "run" || keyword == "io" || keyword == "sleep") {
+      step.kind = keyword == "run"  ? StepKind::Run
+                  : keyword == "io" ? StepKind::Io
+                                    : StepKind::Sleep;
+      step.cycles = duration(keyword, argument(keyword, w));
+    } else if (keyword == "console") {
+      step.kind = StepKind::Console;
+      step.bytes = size(keyword, argument(keyword, w));
+    } else if (keyword == "read") {
+      step.kind = StepKind::Read;
+      step.bytes = w.count < 2 ? 1 : size(keyword, argument(keyword, w));
+    } else if (keyword == "yield" || keyword == "exit") {
+      no_argument(keyword, w);
+      step.kind = keyword == "yield" ? StepKind::Yield : StepKind::Exit;
+    } else if (keyword == "repeat") {
+      step.kind = StepKind::LoopBegin;
+      step.count = repeat_count(argument(keyword, w));
+      if (m_loops.size() == kMaxLoopDepth)
+        fail(fmt::format("repeat nested {} deep; expected at most {} levels", kMaxLoopDepth + 1,
+                         kMaxLoopDepth));
+    } else if (keyword == "end") {
+      no_argument(keyword, w);
+      if (m_loops.empty()) fail("'end' without a repeat; expected 'end' only to close a repeat");
+      step.kind = StepKind::LoopEnd;
+    } else {
+      fail(fmt::format("unknown step {}; expected one of {}", quoted(keyword), kStepKeywords));
+    }
+    if (m_step_total == kMaxSteps)
+      fail(fmt::format("more than {} steps in the trace; expected at most {} (use repeat)",
+                       kMaxSteps, kMaxSteps));
+    ++m_step_total;
+
+    auto here = static_cast<std::uint32_t>(steps.size());
+    bool timed = step.kind == StepKind::Run || step.kind == StepKind::Io ||
+                 step.kind == StepKind::Sleep || step.kind == StepKind::Console ||
+                 step.kind == StepKind::Read;
+    if (timed && (step.cycles != 0 || step.bytes != 0) && !m_loops.empty())
+      m_loops.back().passes_time = true;
+    if (step.kind == StepKind::LoopBegin) m_loops.push_back({here, m_line, false});
+    if (step.kind == StepKind::LoopEnd) close_loop(steps, &step, here);
+    steps.push_back(step);
+  }
+
+  void close_loop(std::vector<Step>& steps, Step* end, std::uint32_t here) {
+    OpenLoop loop = m_loops.back();
+    m_loops.pop_back();
+    Step& begin = steps[loop.begin];
+    if (loop.begin + 1 == here)
+      fail(loop.line, "repeat with an empty body; expected at least one step before 'end'");
+    // A forever loop with no time passing would stall the simulated clock.
+    if (begin.count == kRepeatForever && !loop.passes_time)
+      fail(loop.line,
+           "repeat forever whose body takes no time; expected at least one run, io, sleep, "
+           "console or read step with a non-zero amount");
+    begin.jump = here;
+    end->jump = loop.begin;
+    if (loop.passes_time && !m_loops.empty()) m_loops.back().passes_time = true;
+  }
+
+  std::string_view argument(std::string_view keyword, const Words& w) const {
+    if (w.count < 2) {
+      const char* what = keyword == "repeat"                         ? "a count"
+                         : keyword == "console" || keyword == "read" ? "a size"
+                         : keyword == "arrive"                       ? "a time"
+                                                                     : "a duration";
+      fail(fmt::format("{} without {}; expected {}", keyword, what, usage_of(keyword)));
+    }
+    if (w.count > 2) {
+      bool split_unit = (keyword == "console" || keyword == "read") ? is_size_unit(w.at[2])
+                                                                    : is_time_unit(w.at[2]);
+      fail(fmt::format("extra argument {} after '{} {}'; expected {}{}", quoted(w.at[2]), keyword,
+                       shown(w.at[1]), usage_of(keyword),
+                       split_unit ? " with no space before the unit" : ""));
+    }
+    return w.at[1];
+  }
+
+  void no_argument(std::string_view keyword, const Words& w) const {
+    if (w.count > 1)
+      fail(fmt::format("extra argument {} after '{}'; expected {}", quoted(w.at[1]), keyword,
+                       usage_of(keyword)));
+  }
+
+  Cycles duration(std::string_view keyword, std::string_view text) const {
+    std::string why;
+    auto cycles = parse_duration(text, m_clock, &why);
+    if (!cycles)
+      fail(fmt::format("bad duration {} for {}; expected {}", quoted(text), keyword, why));
+    if (*cycles > kMaxStepCycles)
+      fail(fmt::format("{} {} is {} cycles; expected at most {} cycles", keyword, quoted(text),
+                       *cycles, kMaxStepCycles));
+    return *cycles;
+  }
+
+  Bytes size(std::string_view keyword, std::string_view text) const {
+    std::string why;
+    auto bytes = parse_size(text, &why);
+    if (!bytes) fail(fmt::format("bad size {} for {}; expected {}", quoted(text), keyword, why));
+    if (*bytes > kMaxStepBytes)
+      fail(fmt::format("{} {} is {} bytes; expected at most 1 MiB ({} bytes) per step", keyword,
+                       quoted(text), *bytes, kMaxStepBytes));
+    return *bytes;
+  }
+
+  std::uint64_t repeat_count(std::string_view text) const {
+    if (text == "forever") return kRepeatForever;
+    auto count = parse_count(text, nullptr);
+    if (!count || *count == 0 || *count > kMaxRepeatCount)
+      fail(fmt::format("repeat {}; expected a count from 1 to {}, or forever", quoted(text),
+                       kMaxRepeatCount));
+    return *count;
+  }
+
+  TraceProgram finish() {
+    std::sort(m_sections.begin(), m_sections.end(),
+              [](const Section& a, const Section& b) { return a.program.index < b.program.index; });
+    TraceProgram trace;
+    trace.file = m_file;
+    for (std::size_t i = 0; i < m_sections.size(); ++i) {
+      const Section& s = m_sections[i];
+      if (s.program.index != i)
+        fail(s.line, fmt::format("vcpu {} but no vcpu {}; expected vcpu sections numbered from 0 "
+                                 "without gaps",
+                                 s.program.index, i));
+      trace.vcpus.push_back(std::move(m_sections[i].program));
+    }
+    return trace;
+  }
+
+  const std::string& m_file;
+  Hertz m_clock;
+  std::uint32_t m_line = 0;
+  std::vector<Section> m_sections;                 // in file order until finish()
+  std::map<unsigned, std::uint32_t> m_first_line;  // vcpu index -> its line
+  std::vector<OpenLoop> m_loops;                   // of the current section, innermost last
+  std::size_t m_step_total = 0;
+};
+
+}  // namespace
+
+TraceProgram parse_trace(std::string_view text, const std::string& file, Hertz clock) {
+  if (clock == 0) throw std::invalid_argument("parse_trace: clock of 0 Hz");  // a caller's bug
+  return TraceParser(file, clock).parse(text);
+}
+
+TraceProgram load_trace(const std::string& path, Hertz clock) {
+  auto cannot_read = [&](int error) {
+    return InputError(fmt::format("{}: cannot read trace file ({})", path, std::strerror(error)));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!in) throw cannot_read(errno);
+  std::string text;
+  std::error_code unknown_size;
+  auto file_bytes = std::filesystem::file_size(path, unknown_size);
+  if (!unknown_size) text.reserve(std::min<std::uintmax_t>(file_bytes, kMaxTraceBytes + 1));
+  char buffer[65536];
+  errno = 0;
+  // Read one byte past the limit so parse_trace reports an oversized file.
+  while (text.size() <= kMaxTraceBytes) {
+    std::size_t n = std::fread(buffer, 1, sizeof buffer, in.get());
+    text.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(in.get())) throw cannot_read(errno ? errno : EIO);
+  return parse_trace(text, path, clock);
+}
+
+}  // namespace vmmsim::workload

@@ -1,0 +1,46 @@
+// A workload trace, parsed: one program per vCPU (docs/trace-format.md).
+// Plain C++: no SystemC, fuzzable on its own.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/units.h"
+
+namespace vmmsim::workload {
+
+enum class StepKind {
+  Run,        // compute `cycles` of CPU time
+  Io,         // block on device I/O for `cycles`, woken by its completion
+  Sleep,      // block for `cycles` (a timer, not a device)
+  Console,    // write `bytes` to the console (blocks while the TX FIFO is full)
+  Read,       // block until `bytes` of console input reached this VM
+  Yield,      // give up the pCPU, stay runnable
+  Exit,       // the program ends here
+  LoopBegin,  // repeat the steps up to `jump` (its LoopEnd) `count` times
+  LoopEnd,    // jump back to `jump` (its LoopBegin) while iterations remain
+};
+
+inline constexpr std::uint64_t kRepeatForever = ~std::uint64_t{0};
+
+struct Step {
+  StepKind kind = StepKind::Exit;
+  Cycles cycles = 0;
+  Bytes bytes = 0;
+  std::uint64_t count = 0;  // LoopBegin: iterations (kRepeatForever)
+  std::uint32_t jump = 0;   // LoopBegin <-> LoopEnd partner index
+  std::uint32_t line = 0;   // source line, for messages
+};
+
+struct VcpuProgram {
+  unsigned index = 0;   // the N of `vcpu N`
+  Cycles arrival = 0;   // `arrive` time; runnable from then on
+  std::vector<Step> steps;  // flat; loops as LoopBegin/LoopEnd pairs
+};
+
+struct TraceProgram {
+  std::string file;
+  std::vector<VcpuProgram> vcpus;  // sorted by index, indices 0..n-1
+};
+
+}  // namespace vmmsim::workload
