@@ -58,13 +58,16 @@ void refuse_overwrite(const std::string& output, const std::string& input) {
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim run CONFIG [options]");
   std::string config_path, until, json, vcd, config_out;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, swaps;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until), "simulated time to stop at (e.g. 2s, 500ms; default: [run] until)")(
       "json", po::value(&json), "write the results as JSON to FILE")(
       "vcd", po::value(&vcd), "write a VCD waveform to FILE")(
       "config-out", po::value(&config_out), "write the resolved configuration (defaults included) to FILE")(
-      "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)");
+      "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
+      "swap", po::value(&swaps)->composing(),
+      "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|auto][,KEY=VALUE...] "
+      "(SCHEDULER: a built-in or a plugin .so path) or TIME:unload[=NAME] (repeatable)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path));
   po::options_description all;
@@ -96,6 +99,12 @@ int run_command(const std::vector<std::string>& args) {
     auto cycles = parse_duration(until, cfg.platform.clock, &why);
     if (!cycles || *cycles == 0) throw InputError(fmt::format("--until {}: expected {} above 0", until, why.empty() ? "a duration" : why));
     cfg.until = *cycles;
+  }
+  for (const std::string& spec : swaps) {
+    std::string why;
+    auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
+    if (!swap) throw InputError("--swap " + why);
+    cfg.swaps.push_back(*swap);
   }
   for (const std::string* out : {&json, &vcd, &config_out}) {
     refuse_overwrite(*out, config_path);

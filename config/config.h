@@ -38,7 +38,16 @@ struct CostConfig {
   Cycles vm_entry = 1000;
   Cycles hypercall = 500;
   Cycles context_switch = 1500;
-  Cycles dispatch = 100;  // the scheduler-ID-register lookup per request
+};
+
+// Per activation mechanism: the cost of one dispatch and of one activation.
+struct ActivationCostConfig {
+  Cycles id_register_dispatch = 100;     // read the register, index the slot table
+  Cycles id_register_activate = 50;      // write the register
+  Cycles function_table_dispatch = 60;   // one indirect call through the table
+  Cycles function_table_activate = 500;  // overwrite every entry of the table
+  Cycles patch_dispatch = 20;            // a direct call
+  Cycles patch_activate = 200;           // per patched call site
 };
 
 struct VmmConfig {
@@ -46,6 +55,17 @@ struct VmmConfig {
   std::string activation = "id-register";
   CostConfig costs;
   Bytes image_area = 64 * 1024;
+  unsigned slots = 4;           // scheduler slots in the slot table
+  Cycles watchdog = 500000000;  // 500 ms at 1 GHz; 0 = off (set from the clock)
+  Cycles unload = 2000;         // cost of unloading an image
+  Cycles migrate = 300;         // cost of migrating one vCPU into a scheduler
+};
+
+// A scheduler control request at a simulated time (--swap, [run] swap).
+struct Swap {
+  Cycles at = 0;
+  std::string spec;  // as written: TIME:TARGET[,KEY=VALUE...] or TIME:unload[=NAME]
+  workload::ControlRequest request;
 };
 
 struct MemoryConfig {
@@ -73,12 +93,14 @@ struct Config {
   PitConfig pit;
   ConsoleConfig console;
   VmmConfig vmm;
+  ActivationCostConfig activation;
   MemoryConfig memory;
   // [sched.NAME] parameters per built-in scheduler, durations in cycles,
   // defaults filled in.
   std::map<std::string, std::map<std::string, std::int64_t>> sched;
   std::vector<VmConfig> vms;  // declaration order; the service VM where declared
   Cycles until = 0;           // [run] until
+  std::vector<Swap> swaps;    // [run] swap, then --swap
 };
 
 }  // namespace vmmsim::config

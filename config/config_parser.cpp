@@ -175,6 +175,7 @@ class Resolver {
         c.platform.clock = *hz;
       }
     c.until = 10 * c.platform.clock;
+    c.vmm.watchdog = c.platform.clock / 2;  // 500 ms
     fill_sched_defaults(c);
     for (const Entry& e : m_entries) apply(c, e);
     finish(c);
@@ -249,7 +250,8 @@ class Resolver {
           fail(e, "unknown scheduler; allowed: " + names_of(sched::builtin_schedulers()));
         v.scheduler = e.value;
       } else if (k == "activation") {
-        if (e.value != "id-register") fail(e, "unknown activation mechanism; allowed: id-register");
+        if (e.value != "id-register" && e.value != "function-table" && e.value != "patch")
+          fail(e, "unknown activation mechanism; allowed: id-register, function-table, patch");
         v.activation = e.value;
       } else if (k == "vm_exit") {
         v.costs.vm_exit = duration_of(e, clock);
@@ -259,13 +261,35 @@ class Resolver {
         v.costs.hypercall = duration_of(e, clock);
       } else if (k == "context_switch") {
         v.costs.context_switch = duration_of(e, clock);
-      } else if (k == "dispatch") {
-        v.costs.dispatch = duration_of(e, clock);
       } else if (k == "image_area") {
         v.image_area = size_of(e);
+      } else if (k == "slots") {
+        v.slots = static_cast<unsigned>(count_of(e, 2, 64));
+      } else if (k == "watchdog") {
+        v.watchdog = duration_of(e, clock);
+      } else if (k == "unload") {
+        v.unload = duration_of(e, clock);
+      } else if (k == "migrate") {
+        v.migrate = duration_of(e, clock);
       } else {
-        unknown_key("scheduler, activation, vm_exit, vm_entry, hypercall, context_switch, dispatch, image_area");
+        unknown_key(
+            "scheduler, activation, vm_exit, vm_entry, hypercall, context_switch, image_area, slots, watchdog, "
+            "unload, migrate");
       }
+    } else if (s == "activation") {
+      ActivationCostConfig& a = c.activation;
+      std::map<std::string, Cycles*> keys = {{"id_register_dispatch", &a.id_register_dispatch},
+                                             {"id_register_activate", &a.id_register_activate},
+                                             {"function_table_dispatch", &a.function_table_dispatch},
+                                             {"function_table_activate", &a.function_table_activate},
+                                             {"patch_dispatch", &a.patch_dispatch},
+                                             {"patch_activate", &a.patch_activate}};
+      auto it = keys.find(k);
+      if (it == keys.end())
+        unknown_key(
+            "id_register_dispatch, id_register_activate, function_table_dispatch, function_table_activate, "
+            "patch_dispatch, patch_activate");
+      *it->second = duration_of(e, clock);
     } else if (s == "memory") {
       MemoryConfig& m = c.memory;
       if (k == "load_bandwidth")
@@ -279,9 +303,21 @@ class Resolver {
       else
         unknown_key("load_bandwidth, load_latency, refill_bandwidth, remote_refill_bandwidth");
     } else if (s == "run") {
-      if (k != "until") unknown_key("until");
-      c.until = duration_of(e, clock);
-      if (c.until == 0) fail(e, "expected a duration above 0");
+      if (k == "until") {
+        c.until = duration_of(e, clock);
+        if (c.until == 0) fail(e, "expected a duration above 0");
+      } else if (k == "swap") {
+        std::istringstream words(e.value);
+        std::string spec;
+        while (words >> spec) {
+          std::string why;
+          auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
+          if (!swap) fail(e, why);
+          c.swaps.push_back(*swap);
+        }
+      } else {
+        unknown_key("until, swap");
+      }
     } else if (s.rfind("sched.", 0) == 0) {
       std::string name = s.substr(6);
       const vmm_sched_ops_t* ops = sched::find_builtin(name);
@@ -304,7 +340,7 @@ class Resolver {
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {
-      throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, memory, run, "
+      throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, activation, memory, run, "
                                    "sched.NAME, vm.NAME, service",
                                    e.origin, s));
     }
@@ -354,6 +390,13 @@ class Resolver {
           fail(trace->second, fmt::format("trace file not found ({})", vm.trace_path));
         throw;
       }
+      if (!vm.service)
+        for (const auto& program : vm.program.vcpus)
+          for (const auto& step : program.steps)
+            if (step.kind == workload::StepKind::SchedLoad || step.kind == workload::StepKind::SchedUnload)
+              throw InputError(fmt::format("{}:{}: sched-load and sched-unload are service VM steps; expected "
+                                           "them in the [service] trace, not in {}",
+                                           vm.program.file, step.line, where));
       auto programs = static_cast<unsigned>(vm.program.vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");
       if (vm.vcpus == 0) vm.vcpus = programs;
@@ -388,6 +431,37 @@ class Resolver {
 };
 
 }  // namespace
+
+std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
+                               std::string* why) {
+  auto colon = spec.find(':');
+  if (colon == std::string::npos) {
+    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", spec);
+    return std::nullopt;
+  }
+  Swap swap;
+  swap.spec = spec;
+  std::string reason;
+  auto at = parse_duration(spec.substr(0, colon), clock, &reason);
+  if (!at) {
+    *why = fmt::format("swap '{}': time '{}': expected {}", spec, spec.substr(0, colon), reason);
+    return std::nullopt;
+  }
+  swap.at = *at;
+  std::string rest = spec.substr(colon + 1);
+  std::replace(rest.begin(), rest.end(), ',', ' ');
+  auto kind = workload::ControlRequest::Kind::Load;
+  if (rest == "unload" || rest.rfind("unload=", 0) == 0) {
+    kind = workload::ControlRequest::Kind::Unload;
+    rest = rest.size() > 6 ? rest.substr(7) : "";
+  }
+  std::string err = workload::parse_control(kind, rest, base_dir, &swap.request);
+  if (!err.empty()) {
+    *why = fmt::format("swap '{}': {}", spec, err);
+    return std::nullopt;
+  }
+  return swap;
+}
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
   std::vector<Entry> entries = read_entries(path);

@@ -2,6 +2,7 @@
 // parser) into a resolved Config. Plain C++: no SystemC.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,11 @@ struct Override {
 // is allowed: unknown sections or keys, bad values or units, missing trace
 // files, zero CPUs, ...
 Config load_config(const std::string& path, const std::vector<Override>& overrides = {});
+
+// A scheduler swap "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes
+// policy=keep-old|unload-old|auto) or "TIME:unload[=NAME]", as --swap and
+// [run] swap take it. A relative plugin path is resolved against base_dir.
+std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
+                               std::string* why);
 
 }  // namespace vmmsim::config

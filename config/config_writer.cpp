@@ -23,6 +23,19 @@ const vmm_param_spec_t* vm_spec(const std::string& key) {
   return nullptr;
 }
 
+std::string swap_spec(const Swap& s) {
+  const workload::ControlRequest& r = s.request;
+  if (r.kind == workload::ControlRequest::Kind::Unload)
+    return fmt::format("{}:unload{}", s.at, r.target.empty() ? "" : "=" + r.target);
+  std::string spec = fmt::format("{}:{}", s.at, std::filesystem::absolute(r.target).string());
+  if (r.target.find('/') == std::string::npos && r.target.find(".so") == std::string::npos)
+    spec = fmt::format("{}:{}", s.at, r.target);
+  const char* policies[] = {"keep-old", "unload-old", "auto"};
+  spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
+  for (const auto& [key, value] : r.params) spec += fmt::format(",{}={}", key, value);
+  return spec;
+}
+
 }  // namespace
 
 void write_resolved_config(const Config& c, std::ostream& out) {
@@ -39,14 +52,28 @@ void write_resolved_config(const Config& c, std::ostream& out) {
   const CostConfig& k = c.vmm.costs;
   out << fmt::format(
       "[vmm]\nscheduler = {}\nactivation = {}\nvm_exit = {}\nvm_entry = {}\nhypercall = {}\ncontext_switch = {}\n"
-      "dispatch = {}\nimage_area = {}\n\n",
+      "image_area = {}\nslots = {}\nwatchdog = {}\nunload = {}\nmigrate = {}\n\n",
       c.vmm.scheduler, c.vmm.activation, cycles(k.vm_exit), cycles(k.vm_entry), cycles(k.hypercall),
-      cycles(k.context_switch), cycles(k.dispatch), c.vmm.image_area);
+      cycles(k.context_switch), c.vmm.image_area, c.vmm.slots, cycles(c.vmm.watchdog), cycles(c.vmm.unload),
+      cycles(c.vmm.migrate));
+  const ActivationCostConfig& a = c.activation;
+  out << fmt::format(
+      "[activation]\nid_register_dispatch = {}\nid_register_activate = {}\nfunction_table_dispatch = {}\n"
+      "function_table_activate = {}\npatch_dispatch = {}\npatch_activate = {}\n\n",
+      cycles(a.id_register_dispatch), cycles(a.id_register_activate), cycles(a.function_table_dispatch),
+      cycles(a.function_table_activate), cycles(a.patch_dispatch), cycles(a.patch_activate));
   const MemoryConfig& m = c.memory;
   out << fmt::format(
       "[memory]\nload_bandwidth = {}\nload_latency = {}\nrefill_bandwidth = {}\nremote_refill_bandwidth = {}\n\n",
       m.load_bytes_per_cycle, cycles(m.load_latency), m.refill_bytes_per_cycle, m.remote_refill_bytes_per_cycle);
-  out << fmt::format("[run]\nuntil = {}\n\n", cycles(c.until));
+  out << fmt::format("[run]\nuntil = {}\n", cycles(c.until));
+  // Swaps with their times in cycles; plugin paths are already absolute.
+  if (!c.swaps.empty()) {
+    out << "swap =";
+    for (const Swap& s : c.swaps) out << " " << swap_spec(s);
+    out << "\n";
+  }
+  out << "\n";
   for (const auto* ops : sched::builtin_schedulers()) {
     out << fmt::format("[sched.{}]\n", ops->name);
     const auto& values = c.sched.at(ops->name);

@@ -42,9 +42,8 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   m_console = std::make_unique<devices::Console>("console", m_clock,
                                                  cycles_per_byte(m_clock.hz(), config.console.baud),
                                                  config.console.fifo);
-  m_manager = std::make_unique<vmm::SchedulerManager>("manager");
-  m_vmm = std::make_unique<vmm::Vmm>(
-      "vmm", vmm::Vmm::Parts{m_clock, config, *m_manager, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
+  m_vmm = std::make_unique<vmm::Vmm>("vmm",
+                                     vmm::Vmm::Parts{m_clock, config, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
   m_vmm->irq0(m_pit_out);
   m_processor_wakeups = std::make_unique<TimerQueue>(
       "processor_wakeups", m_clock, [this](std::uint32_t, std::uint64_t token) {
@@ -56,38 +55,14 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
                                                             *m_vmm, *m_processor_wakeups));
     processors.push_back(m_processors.back().get());
   }
-  m_vmm->attach(processors);
-  load_default_scheduler();
+  try {
+    m_vmm->attach(processors);  // loads the default scheduler
+  } catch (const std::runtime_error& e) {
+    throw InputError(m_config.file + ": " + e.what());
+  }
 }
 
 Platform::~Platform() = default;
-
-void Platform::load_default_scheduler() {
-  const vmm_sched_ops_t* ops = sched::find_builtin(m_config.vmm.scheduler);
-  if (!ops) throw InputError("unknown scheduler " + m_config.vmm.scheduler);
-  for (const auto& [key, value] : m_config.sched.at(ops->name)) m_sched_params.push_back({key.c_str(), value});
-  vmm_sched_config_t sc{m_config.platform.cpus, m_clock.hz(), m_sched_params.data(),
-                        static_cast<std::uint32_t>(m_sched_params.size())};
-  std::uint32_t slot = 0;
-  try {
-    slot = m_manager->load(*ops, sc);
-  } catch (const std::runtime_error& e) {
-    throw InputError(m_config.file + ": [sched." + ops->name + "]: " + e.what());
-  }
-  m_manager->activate(slot);
-  const vmm::SchedulerSlot& s = m_manager->slots()[slot];
-  m_vm_params.resize(m_config.vms.size());
-  for (std::size_t i = 0; i < m_config.vms.size(); ++i)
-    for (const auto& [key, value] : m_config.vms[i].params) m_vm_params[i].push_back({key.c_str(), value});
-  for (const Vcpu& v : m_vcpus) {
-    const auto& params = m_vm_params[v.vm()];
-    vmm_vcpu_info_t info{v.id(), v.vm(), v.index(), 0, VMM_NO_CPU, params.data(),
-                         static_cast<std::uint32_t>(params.size())};
-    char reason[256] = "";
-    if (s.ops->insert(s.instance, &info, 0, reason, sizeof reason) != 0)
-      throw InputError(m_config.file + ": [vm." + m_vms[v.vm()].name + "]: " + ops->name + ": " + reason);
-  }
-}
 
 void Platform::trace_vcd(const std::string& path) {
   m_vcd_path = path;
@@ -100,7 +75,8 @@ void Platform::trace_vcd(const std::string& path) {
     sc_core::sc_trace(m_vcd, p->owner_signal, n + ".owner");
     sc_core::sc_trace(m_vcd, p->state_signal, n + ".state");
   }
-  sc_core::sc_trace(m_vcd, m_manager->scheduler_id_register, "vmm.scheduler_id");
+  sc_core::sc_trace(m_vcd, manager().scheduler_id_register, "vmm.scheduler_id");
+  sc_core::sc_trace(m_vcd, m_vmm->replacement().phase_signal, "vmm.replacement_phase");
   sc_core::sc_trace(m_vcd, m_pit_out, "pit.out");
   m_console->trace_level(true);
   sc_core::sc_trace(m_vcd, m_console->fifo_level, "console.fifo_level");
@@ -128,7 +104,10 @@ void Platform::finish_trace() {
 report::Results Platform::results() const {
   report::Results r;
   r.config_file = m_config.file;
-  r.scheduler = m_manager->active().name;
+  r.scheduler = m_vmm->manager().active().image.name;
+  r.activation = vmm::activation_name(m_vmm->manager().mechanism());
+  r.replacements = m_vmm->replacement().results();
+  r.faults = m_vmm->faults();
   r.cpus = m_config.platform.cpus;
   r.clock = m_clock.hz();
   r.elapsed = m_clock.now();

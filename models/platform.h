@@ -41,26 +41,19 @@ class Platform : public sc_core::sc_module {
   vmm::Vmm& vmm() { return *m_vmm; }
   devices::Console& console() { return *m_console; }
   devices::Pit& pit() { return *m_pit; }
-  vmm::SchedulerManager& manager() { return *m_manager; }
+  vmm::SchedulerManager& manager() { return m_vmm->manager(); }
   const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
 
  private:
-  void load_default_scheduler();
-
   const config::Config& m_config;
   CycleClock m_clock;
   std::vector<Vm> m_vms;
   std::vector<Vcpu> m_vcpus;
-  // Parameter arrays handed to the scheduler through the C ABI; they must
-  // outlive it.
-  std::vector<vmm_param_t> m_sched_params;
-  std::vector<std::vector<vmm_param_t>> m_vm_params;
 
   sc_core::sc_signal<bool> m_pit_out;  // high until programmed, as the 8254's OUT
   std::unique_ptr<devices::Memory> m_memory;
   std::unique_ptr<devices::Pit> m_pit;
   std::unique_ptr<devices::Console> m_console;
-  std::unique_ptr<vmm::SchedulerManager> m_manager;
   std::unique_ptr<vmm::Vmm> m_vmm;
   std::unique_ptr<TimerQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;

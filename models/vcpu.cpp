@@ -46,11 +46,13 @@ void Vcpu::execute(Cycles cycles) {
   if (m_run_left == 0) load_step();
 }
 
-ProgramAction Vcpu::next_action() {
+ProgramAction Vcpu::next_action(const workload::Step** step) {
   load_step();
   const auto& steps = m_program->steps;
+  if (step) *step = nullptr;
   if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};
   const workload::Step& s = steps[m_pc];
+  if (step) *step = &s;
   ++m_pc;
   ProgramAction a{s.kind, s.cycles, s.bytes};
   if (s.kind == StepKind::Exit) m_pc = steps.size();

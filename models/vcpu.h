@@ -21,7 +21,8 @@ struct ProgramAction {
   Bytes bytes = 0;
 };
 
-enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exited };
+// Halted: its VM faulted and the service VM took it off the run queues.
+enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exited, Halted };
 
 class Vcpu {
  public:
@@ -40,7 +41,8 @@ class Vcpu {
   // The current burst is done: the hypercall the program makes next (Exit
   // once the program has ended). A console write or read that must wait is
   // tracked by the VMM (console_left, read_wanted), not by re-running it.
-  ProgramAction next_action();
+  // `step`, if given, receives the trace step of the action (nullptr at the end).
+  ProgramAction next_action(const workload::Step** step = nullptr);
   // Cache refill after a switch or a migration, paid before progress.
   void add_stall(Cycles cycles) { m_stall += cycles; m_refill += cycles; }
 
@@ -55,6 +57,11 @@ class Vcpu {
   Cycles input_since = 0;  // keystroke time of input that woke it, or 0
   bool input_pending = false;
   Bytes read_wanted = 0;   // bytes a blocked `read` waits for
+  // Blocked on an io/sleep timer or on a control request: if woken early
+  // (the service VM by a fault notification) it blocks again until then.
+  bool timer_pending = false;
+  bool control_pending = false;
+  bool control_ok = true;  // the answer to its last sched-load/unload
 
   Cycles cpu_cycles = 0;   // guest cycles on a pCPU (refill included)
   Histogram wait;          // runnable-not-running intervals

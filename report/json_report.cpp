@@ -72,9 +72,30 @@ void write_json_report(const Results& r, std::ostream& out) {
   out << fmt::format("}},\n  \"feedback\": {{\"done\": {}, \"rejected\": {}, \"invalid\": {}}},\n", r.feedback_done,
                      r.feedback_rejected, r.feedback_invalid);
   out << fmt::format("  \"pit_ticks\": {},\n", r.pit_ticks);
-  out << fmt::format("  \"console\": {{\"written_bytes\": {}, \"transmitted_bytes\": {}, \"received_bytes\": {}}}\n",
+  out << fmt::format("  \"console\": {{\"written_bytes\": {}, \"transmitted_bytes\": {}, \"received_bytes\": {}}},\n",
                      r.console_written, r.console_transmitted, r.console_received);
-  out << "}\n";
+  out << fmt::format("  \"activation\": {},\n  \"replacements\": [\n", quoted(r.activation));
+  for (std::size_t i = 0; i < r.replacements.size(); ++i) {
+    const ReplacementResult& x = r.replacements[i];
+    out << fmt::format(
+        "    {{\"kind\": {}, \"requester\": {}, \"target\": {}, \"from\": {}, \"to\": {}, \"policy\": {}, "
+        "\"requested_at_cycles\": {}, \"ok\": {}, \"reason\": {}, \"sequence\": {}, \"started_at_cycles\": {}, "
+        "\"phases_cycles\": {{\"cease\": {}, \"drain\": {}, \"unload\": {}, \"load\": {}, \"migrate\": {}, "
+        "\"activate\": {}}}, \"downtime_cycles\": {}, \"console_tx_retired_bytes\": {}, "
+        "\"console_rx_retired_bytes\": {}, \"vcpus_migrated\": {}}}{}\n",
+        quoted(x.kind), quoted(x.requester), quoted(x.target), quoted(x.from), quoted(x.to), quoted(x.policy),
+        x.requested_at, x.ok ? "true" : "false", quoted(x.reason), x.sequence ? "true" : "false", x.started_at,
+        x.cease, x.drain, x.unload, x.load, x.migrate, x.activate, x.downtime, x.tx_retired, x.rx_retired,
+        x.vcpus_migrated, i + 1 < r.replacements.size() ? "," : "");
+  }
+  out << "  ],\n  \"faults\": [\n";
+  for (std::size_t i = 0; i < r.faults.size(); ++i) {
+    const FaultResult& f = r.faults[i];
+    out << fmt::format(
+        "    {{\"vm\": {}, \"vcpu\": {}, \"at_cycles\": {}, \"halted_at_cycles\": {}, \"vcpus_halted\": {}}}{}\n",
+        quoted(f.vm), f.vcpu, f.at, f.halted_at, f.vcpus_halted, i + 1 < r.faults.size() ? "," : "");
+  }
+  out << "  ]\n}\n";
 }
 
 }  // namespace vmmsim::report

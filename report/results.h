@@ -42,6 +42,32 @@ struct PcpuResult {
   Cycles guest = 0, vmm = 0, idle = 0, ceased = 0;
 };
 
+// One scheduler control request and, if it ran, its replacement sequence.
+struct ReplacementResult {
+  std::string kind;       // load, unload, eject
+  std::string requester;  // service, cli, watchdog
+  std::string target;     // as requested
+  std::string from, to;   // active scheduler before / after
+  std::string policy;     // keep-old, unload-old, auto (loads)
+  Cycles requested_at = 0;
+  bool ok = false;
+  std::string reason;     // why it failed, or why the scheduler was ejected
+  bool sequence = false;  // the cease ... resume sequence ran
+  Cycles started_at = 0;  // first cease
+  Cycles cease = 0, drain = 0, unload = 0, load = 0, migrate = 0, activate = 0;
+  Cycles downtime = 0;    // first cease to first resume
+  Bytes tx_retired = 0, rx_retired = 0;
+  unsigned vcpus_migrated = 0;
+};
+
+struct FaultResult {
+  std::string vm;
+  unsigned vcpu = 0;       // the faulting vCPU
+  Cycles at = 0;           // the fault
+  Cycles halted_at = 0;    // the VM's vCPUs left the run queues
+  unsigned vcpus_halted = 0;
+};
+
 struct Results {
   std::string config_file;
   std::string scheduler;
@@ -57,6 +83,9 @@ struct Results {
   std::uint64_t pit_ticks = 0;
   Bytes console_written = 0, console_transmitted = 0, console_received = 0;
   double jain_fairness = 1.0;  // over guest VMs' share / entitled share
+  std::string activation;      // the activation mechanism
+  std::vector<ReplacementResult> replacements;
+  std::vector<FaultResult> faults;
 };
 
 // Entitled shares by weight, water-filled: a VM never gets more than its

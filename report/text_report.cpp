@@ -54,6 +54,31 @@ void write_text_report(const Results& r, std::ostream& out) {
                      r.feedback_rejected, r.feedback_invalid, r.pit_ticks);
   out << fmt::format("Console: {} bytes written, {} transmitted, {} received\n", r.console_written,
                      r.console_transmitted, r.console_received);
+
+  if (!r.replacements.empty()) {
+    out << fmt::format("\nScheduler replacements (activation {}; cycles)\n", r.activation);
+    out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
+                       "requested", "kind", "by", "from -> to", "cease", "drain", "unload", "load", "migrate",
+                       "activate", "downtime", "tx", "vcpus");
+    for (const ReplacementResult& x : r.replacements) {
+      std::string change = fmt::format("{} -> {}", x.from, x.to);
+      if (x.sequence)
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
+                           x.requested_at, x.kind, x.requester, change, x.cease, x.drain, x.unload, x.load,
+                           x.migrate, x.activate, x.downtime, x.tx_retired, x.vcpus_migrated);
+      else
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, x.kind, x.requester,
+                           change);
+      if (!x.ok) out << fmt::format("  {:>12} FAILED {} {}: {}\n", "", x.kind, x.target, x.reason);
+      else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", x.target, x.reason);
+    }
+  }
+  if (!r.faults.empty()) {
+    out << "\nGuest faults\n";
+    for (const FaultResult& f : r.faults)
+      out << fmt::format("  {}.{} faulted at {}; {} vCPU(s) of {} halted at {}\n", f.vm, f.vcpu, f.at,
+                         f.vcpus_halted, f.vm, f.halted_at);
+  }
 }
 
 }  // namespace vmmsim::report

@@ -22,6 +22,8 @@ namespace {
 // Virtual time: MCUs run x mcu_advance. 64 bits never wrap in a simulation.
 using VirtualTime = std::int64_t;
 
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 12 * 1024;
 constexpr std::int64_t kMcuUs = 100;  // minimum charging unit, 100 us as in Xen
 // mcu_advance = kAdvanceScale / weight; 2^12 * 5^4 keeps common weight ratios
 // exact (256 -> 10000, 512 -> 5000, 1000 -> 2560).
@@ -238,7 +240,7 @@ class Bvt final : public Policy {
 const vmm_sched_ops_t& bvt_ops() {
   static const vmm_sched_ops_t ops =
       policy_ops<Bvt>("bvt", "Borrowed Virtual Time (Duda & Cheriton SOSP'99, Xen 2.0 sched_bvt)",
-                      kParams, std::size(kParams), kVmParams, std::size(kVmParams));
+                      kImageBytes, kParams, std::size(kParams), kVmParams, std::size(kVmParams));
   return ops;
 }
 

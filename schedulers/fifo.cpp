@@ -11,6 +11,9 @@
 namespace vmmsim::sched {
 namespace {
 
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 4 * 1024;
+
 class Fifo final : public Policy {
  public:
   explicit Fifo(const vmm_sched_config_t& config) : Policy(config) {}
@@ -78,7 +81,7 @@ class Fifo final : public Policy {
 
 const vmm_sched_ops_t& fifo_ops() {
   static const vmm_sched_ops_t ops = policy_ops<Fifo>(
-      "fifo", "run to completion in arrival order (baseline)", nullptr, 0, nullptr, 0);
+      "fifo", "run to completion in arrival order (baseline)", kImageBytes, nullptr, 0, nullptr, 0);
   return ops;
 }
 

@@ -109,14 +109,16 @@ void fill_common_ops(vmm_sched_ops_t* ops);
 }  // namespace detail
 
 // Builds the ops table of policy P (constructed from the config).
+// `image_bytes`: what the policy's image occupies in the VMM's image area.
 template <class P>
-vmm_sched_ops_t policy_ops(const char* name, const char* description,
+vmm_sched_ops_t policy_ops(const char* name, const char* description, std::uint64_t image_bytes,
                            const vmm_param_spec_t* params, std::uint32_t param_count,
                            const vmm_param_spec_t* vm_params, std::uint32_t vm_param_count) {
   vmm_sched_ops_t ops{};
   ops.abi_version = VMMSIM_SCHED_ABI_VERSION;
   ops.name = name;
   ops.description = description;
+  ops.image_bytes = image_bytes;
   ops.params = params;
   ops.param_count = param_count;
   ops.vm_params = vm_params;

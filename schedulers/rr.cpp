@@ -15,6 +15,8 @@ namespace vmmsim::sched {
 namespace {
 
 // Duration specs are in microseconds; the policy receives cycles.
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 6 * 1024;
 constexpr std::int64_t kQuantumDefaultUs = 10'000;  // 10 ms
 constexpr std::int64_t kQuantumMinUs = 1;           // below a context switch: stress studies
 constexpr std::int64_t kQuantumMaxUs = 10'000'000;  // 10 s: effectively fifo
@@ -78,7 +80,7 @@ class RoundRobin final : public Policy {
 
 const vmm_sched_ops_t& rr_ops() {
   static const vmm_sched_ops_t ops =
-      policy_ops<RoundRobin>("rr", "round robin with a fixed quantum, one global queue", kParams,
+      policy_ops<RoundRobin>("rr", "round robin with a fixed quantum, one global queue", kImageBytes, kParams,
                              std::size(kParams), nullptr, 0);
   return ops;
 }

@@ -82,6 +82,9 @@ typedef struct vmm_sched_ops {
   uint32_t abi_version; /* VMMSIM_SCHED_ABI_VERSION */
   const char *name;
   const char *description;
+  /* Bytes the image occupies in the VMM's image area; 0 for a plugin means
+   * "the size of the shared object file". */
+  uint64_t image_bytes;
   const vmm_param_spec_t *params; /* [sched.NAME] keys */
   uint32_t param_count;
   const vmm_param_spec_t *vm_params; /* per-VM keys in [vm.X] */
@@ -106,6 +109,12 @@ typedef struct vmm_sched_ops {
   /* Optional (may be NULL): a one-line state summary. */
   size_t (*dump)(void *self, char *buf, size_t len);
 } vmm_sched_ops_t;
+
+/* A plugin (a shared object) exports exactly this entry point:
+ *   const vmm_sched_ops_t *vmmsim_scheduler(void);
+ * returning its table, whose abi_version the loader checks. */
+#define VMMSIM_SCHED_ENTRY "vmmsim_scheduler"
+typedef const vmm_sched_ops_t *(*vmm_sched_entry_t)(void);
 
 #ifdef __cplusplus
 }

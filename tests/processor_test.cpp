@@ -36,7 +36,7 @@ TEST_F(ProcessorTest, CeaseParksRunningGuestsAtTheirVmExit) {
   file("hog.trace", "vcpu 0\n  repeat forever\n    run 10ms\n  end\n");
   auto& p = build(
       "[platform]\ncpus = 2\n[vmm]\nscheduler = rr\nvm_exit = 700\nvm_entry = 0\nhypercall = 0\n"
-      "context_switch = 0\ndispatch = 0\n[memory]\nrefill_bandwidth = 0\nremote_refill_bandwidth = 0\n"
+      "context_switch = 0\n[activation]\nid_register_dispatch = 0\n[memory]\nrefill_bandwidth = 0\nremote_refill_bandwidth = 0\n"
       "[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n");
   CeaseStimulus stimulus("stimulus", p, ms(5), ms(8));
   p.run(ms(20));

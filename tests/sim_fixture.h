@@ -18,7 +18,8 @@ namespace vmmsim::testing {
 
 // Costs that make hand-computed schedules exact.
 inline constexpr const char* kZeroCosts =
-    "[vmm]\nvm_exit = 0\nvm_entry = 0\nhypercall = 0\ncontext_switch = 0\ndispatch = 0\n"
+    "[vmm]\nvm_exit = 0\nvm_entry = 0\nhypercall = 0\ncontext_switch = 0\n"
+    "[activation]\nid_register_dispatch = 0\nfunction_table_dispatch = 0\npatch_dispatch = 0\n"
     "[memory]\nrefill_bandwidth = 0\nremote_refill_bandwidth = 0\n";
 
 class SimTest : public ::testing::Test {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/input_error.h"
 
@@ -168,7 +170,7 @@ TEST(TraceParser, ForeverBodyMayPassTimeInANestedRepeat) {
 TEST(TraceParserError, UnknownStep) {
   EXPECT_TRACE_ERROR("vcpu 0\nrun 1ms\n\n\n\n\n  rn 2ms\n", "t.trace:7",
                      "unknown step 'rn'; expected one of arrive, run, io, sleep, console, read, "
-                     "yield, repeat, end, exit");
+                     "yield, repeat, end, exit, sched-load, sched-unload, fault");
 }
 
 TEST(TraceParserError, StepBeforeAnyVcpu) {
@@ -300,6 +302,155 @@ TEST(TraceParserError, NestingDepthLimit) {
 TEST(TraceParserError, FormatVersionAndUnprintableWords) {
   EXPECT_TRACE_ERROR("# vmmsim-trace 2\nvcpu 0\n", "t.trace:1", "trace format version '2'");
   EXPECT_TRACE_ERROR("vcpu 0\n\x1b[2Jrun 1\n", "t.trace:2", "unknown step '\\x1b[2Jrun'");
+}
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+TEST(TraceControl, SchedLoadOfABuiltInWithPolicyAndParams) {
+  auto t = parse("vcpu 0\nsleep 2s\n  sched-load bvt policy=keep-old ctx_allow=5ms warp=1  # go\n");
+  const auto& s = t.vcpus[0].steps;
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1].kind, StepKind::SchedLoad);
+  EXPECT_EQ(s[1].control, 0u);
+  EXPECT_EQ(s[1].line, 3u);
+  EXPECT_EQ(s[1].cycles, 0u);  // takes no time of its own
+  ASSERT_EQ(t.controls.size(), 1u);
+  const ControlRequest& c = t.controls[0];
+  EXPECT_EQ(c.kind, ControlRequest::Kind::Load);
+  EXPECT_EQ(c.target, "bvt");
+  EXPECT_EQ(c.policy, LoadPolicy::KeepOld);
+  EXPECT_EQ(c.params, (Params{{"ctx_allow", "5ms"}, {"warp", "1"}}));  // as written, in order
+  EXPECT_EQ(c.line, 3u);
+  EXPECT_EQ(parse("vcpu 0\nsched-load rr policy=unload-old\n").controls[0].policy,
+            LoadPolicy::UnloadOld);
+}
+
+TEST(TraceControl, PolicyDefaultsToAuto) {
+  auto c = parse("vcpu 0\nsched-load fifo\n").controls.at(0);
+  EXPECT_EQ(c.policy, LoadPolicy::Auto);
+  EXPECT_TRUE(c.params.empty());
+  EXPECT_EQ(parse("vcpu 0\nsched-load fifo policy=auto\n").controls.at(0).policy, LoadPolicy::Auto);
+}
+
+TEST(TraceControl, ImagePathsAreResolvedAgainstTheTraceFolder) {
+  auto target = [](const std::string& file, const std::string& words) {
+    return parse_trace("vcpu 0\nsched-load " + words + "\n", file, k1GHz).controls.at(0).target;
+  };
+  EXPECT_EQ(target("traces/svc/s.trace", "../plugins/lottery.so"), "traces/plugins/lottery.so");
+  EXPECT_EQ(target("traces/s.trace", "./build/x"), "traces/build/x");  // '/' makes it a path
+  EXPECT_EQ(target("/srv/t/s.trace", "x.so policy=auto"), "/srv/t/x.so");
+  EXPECT_EQ(target("./s.trace", "x.so"), "./x.so");            // stays a path for dlopen
+  EXPECT_EQ(target("s.trace", "./p/../x.so"), "./p/../x.so");  // no folder: as written
+  EXPECT_EQ(target("traces/s.trace", "/opt/vmmsim/credit.so"), "/opt/vmmsim/credit.so");
+  EXPECT_EQ(target("traces/s.trace", "/opt/a/../credit.so"), "/opt/credit.so");
+  EXPECT_EQ(target("traces/s.trace", "bvt"), "bvt");  // a built-in name is not a path
+}
+
+TEST(TraceControl, SchedUnloadWithAndWithoutAName) {
+  auto t = parse("vcpu 0\nsched-unload bvt\nsched-unload\n");
+  const auto& s = t.vcpus[0].steps;
+  ASSERT_EQ(t.controls.size(), 2u);
+  EXPECT_EQ(s[0].kind, StepKind::SchedUnload);
+  EXPECT_EQ(t.controls[s[0].control].kind, ControlRequest::Kind::Unload);
+  EXPECT_EQ(t.controls[s[0].control].target, "bvt");
+  EXPECT_EQ(t.controls[s[1].control].target, "");  // the active scheduler
+  EXPECT_EQ(t.controls[s[1].control].line, 3u);
+}
+
+TEST(TraceControl, FaultIsAStepWithoutArguments) {
+  auto s = parse("vcpu 0\nrun 1ms\nfault\n").vcpus[0].steps;
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1].kind, StepKind::Fault);
+  EXPECT_TRACE_ERROR("vcpu 0\nfault now\n", "t.trace:2",
+                     "extra argument 'now' after 'fault'; expected fault alone");
+}
+
+TEST(TraceControl, ControlIndicesFollowTheFileAcrossVcpus) {
+  // Controls are numbered in file order: rr load, rr unload, bvt load.
+  auto t = parse("vcpu 1\nsched-load rr\nfault\nvcpu 0\nrun 1\nsched-unload rr\nsched-load bvt\n");
+  ASSERT_EQ(t.controls.size(), 3u);
+  const auto& v0 = t.vcpus[0].steps;
+  const auto& v1 = t.vcpus[1].steps;
+  ASSERT_EQ(v0.size(), 3u);
+  ASSERT_EQ(v1.size(), 2u);
+  EXPECT_EQ(v1[0].kind, StepKind::SchedLoad);
+  EXPECT_EQ(v1[0].control, 0u);
+  EXPECT_EQ(v1[1].kind, StepKind::Fault);
+  EXPECT_EQ(v0[1].kind, StepKind::SchedUnload);
+  EXPECT_EQ(v0[1].control, 1u);
+  EXPECT_EQ(v0[2].control, 2u);
+  EXPECT_EQ(t.controls[2].target, "bvt");
+  EXPECT_EQ(t.controls[2].line, 7u);
+}
+
+TEST(TraceControl, ForeverOfOnlyControlStepsTakesNoTime) {
+  EXPECT_TRACE_ERROR("vcpu 0\nrepeat forever\nsched-load bvt\nsched-unload\nfault\nend\n",
+                     "t.trace:2", "repeat forever whose body takes no time");
+  EXPECT_NO_THROW(parse("vcpu 0\nrepeat forever\nsleep 1s\nsched-load bvt\nsched-unload\nend\n"));
+}
+
+TEST(TraceControlError, BadPolicy) {
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=fast\n", "t.trace:2",
+                     "bad policy 'fast'; expected policy=keep-old, policy=unload-old or "
+                     "policy=auto");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=\n", "t.trace:2", "bad policy ''");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=auto policy=keep-old\n", "t.trace:2",
+                     "second policy 'policy=keep-old' (first 'policy=auto'); expected at most one");
+}
+
+TEST(TraceControlError, DuplicateAndMalformedParams) {
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt warp=1 ctx_allow=5ms warp=2\n", "t.trace:2",
+                     "parameter 'warp' twice (warp=1 first); expected each KEY once");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt Warp=1\n", "t.trace:2",
+                     "bad parameter key 'Warp' in 'Warp=1'; expected KEY=VALUE");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt =1\n", "t.trace:2", "bad parameter key ''");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt warp=\n", "t.trace:2",
+                     "parameter 'warp=' without a value; expected KEY=VALUE with a non-empty");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt fifo\n", "t.trace:2",
+                     "'fifo' after the scheduler; expected only policy= and KEY=VALUE");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt warp = 1\n", "t.trace:2", "'warp' after the");
+}
+
+TEST(TraceControlError, SchedLoadNeedsATargetFirst) {
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load   # later\n", "t.trace:2",
+                     "no scheduler named; expected a built-in scheduler name or a shared-object "
+                     "path");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-load policy=keep-old bvt\n", "t.trace:2",
+                     "'policy=keep-old' where the scheduler belongs; expected");
+}
+
+TEST(TraceControlError, SchedUnloadTakesAtMostAName) {
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-unload bvt rr\n", "t.trace:2",
+                     "extra argument 'rr' after 'bvt'; expected one scheduler name, or none");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-unload bvt policy=keep-old\n", "t.trace:2",
+                     "extra argument 'policy=keep-old'");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-unload ./x.so\n", "t.trace:2",
+                     "'./x.so' to unload; expected a scheduler's name");
+}
+
+TEST(ParseControl, AcceptsTheCliWords) {
+  // --swap 2s:lottery.so,policy=keep-old,,tickets=10, after commas became spaces.
+  ControlRequest c;
+  c.line = 42;  // not the parser's business
+  EXPECT_EQ(parse_control(ControlRequest::Kind::Load, "lottery.so policy=keep-old  tickets=10 ",
+                          "configs", &c),
+            "");
+  EXPECT_EQ(c.kind, ControlRequest::Kind::Load);
+  EXPECT_EQ(c.target, "configs/lottery.so");
+  EXPECT_EQ(c.policy, LoadPolicy::KeepOld);
+  EXPECT_EQ(c.params, (Params{{"tickets", "10"}}));
+  EXPECT_EQ(c.line, 42u);
+  EXPECT_EQ(parse_control(ControlRequest::Kind::Load, "bvt", "", &c), "");
+  EXPECT_EQ(c.target, "bvt");
+  EXPECT_EQ(c.policy, LoadPolicy::Auto);
+  EXPECT_TRUE(c.params.empty());
+  EXPECT_EQ(parse_control(ControlRequest::Kind::Unload, "", "", &c), "");
+  EXPECT_EQ(c.kind, ControlRequest::Kind::Unload);
+  EXPECT_EQ(c.target, "");
+  // A failure names what was found first and leaves *out as it was.
+  std::string why = parse_control(ControlRequest::Kind::Load, "rr policy=soon", "", &c);
+  EXPECT_EQ(why.rfind("bad policy 'soon'; expected ", 0), 0u) << why;
+  EXPECT_EQ(c.kind, ControlRequest::Kind::Unload);
 }
 
 TEST(TraceLoader, MissingFileNamesThePathAndTheReason) {

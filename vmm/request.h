@@ -25,6 +25,12 @@ enum class RequestKind : std::uint8_t {
   IoWake,        // I/O completion or timer
   ConsoleWake,   // console input, or TX space for a blocked writer
   Resume,        // a pCPU's cease sign was cleared
+  SchedLoad,     // service VM (or --swap): load and activate a scheduler
+  SchedUnload,   // service VM (or --swap): unload a scheduler
+  ControlDone,   // the answer to a load/unload wakes the service VM
+  Fault,         // a guest faulted: its VM halts
+  HaltVm,        // service VM: take a faulted VM's vCPUs off the run queues
+  ServiceIrq,    // a fault notification wakes the service VM
   Count
 };
 inline constexpr std::size_t kRequestKinds = static_cast<std::size_t>(RequestKind::Count);

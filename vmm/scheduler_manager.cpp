@@ -1,27 +1,92 @@
 #include "vmm/scheduler_manager.h"
 
-#include <stdexcept>
-
 namespace vmmsim::vmm {
 
-SchedulerManager::SchedulerManager(sc_core::sc_module_name name)
-    : sc_core::sc_module(name), scheduler_id_register("scheduler_id_register", 0) {}
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::IdRegister: return "id-register";
+    case Activation::FunctionTable: return "function-table";
+    case Activation::Patch: return "patch";
+  }
+  return "?";
+}
+
+namespace {
+// Entry points a requester may call: the operations of the table.
+constexpr Cycles kEntryPoints = 10;
+}  // namespace
+
+SchedulerManager::SchedulerManager(sc_core::sc_module_name name, Activation mechanism, ActivationCosts costs,
+                                   unsigned slot_count, unsigned requesters)
+    : sc_core::sc_module(name),
+      scheduler_id_register("scheduler_id_register", 0),
+      m_mechanism(mechanism),
+      m_costs(costs),
+      m_slots(slot_count),
+      m_sites(requesters) {}
 
 SchedulerManager::~SchedulerManager() {
-  for (SchedulerSlot& s : m_slots)
-    if (s.instance) s.ops->destroy(s.instance);
+  for (std::uint32_t i = 0; i < m_slots.size(); ++i) destroy_instance(i);
 }
 
-std::uint32_t SchedulerManager::load(const vmm_sched_ops_t& ops, const vmm_sched_config_t& config) {
+std::optional<std::uint32_t> SchedulerManager::free_slot() const {
+  for (std::uint32_t i = 0; i < m_slots.size(); ++i)
+    if (!m_slots[i].loaded) return i;
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> SchedulerManager::find(const std::string& name) const {
+  for (std::uint32_t i = 0; i < m_slots.size(); ++i)
+    if (m_slots[i].loaded && m_slots[i].image.name == name) return i;
+  return std::nullopt;
+}
+
+void SchedulerManager::occupy(std::uint32_t i, SchedulerImage image, std::uint32_t area,
+                              std::map<std::string, std::int64_t> params) {
+  SchedulerSlot& s = m_slots[i];
+  s.image = std::move(image);
+  s.area = area;
+  s.loaded = true;
+  s.params = std::move(params);
+  s.param_array.clear();
+  for (const auto& [key, value] : s.params) s.param_array.push_back({key.c_str(), value});
+}
+
+void SchedulerManager::vacate(std::uint32_t i) {
+  destroy_instance(i);
+  m_slots[i] = SchedulerSlot{};
+}
+
+std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, Hertz clock) {
+  SchedulerSlot& s = m_slots[i];
+  vmm_sched_config_t config{cpus, clock, s.param_array.data(), static_cast<std::uint32_t>(s.param_array.size())};
   char reason[256] = "";
-  void* instance = ops.create(&config, reason, sizeof reason);
-  if (!instance) throw std::runtime_error(std::string(ops.name) + ": " + reason);
-  m_slots.push_back(SchedulerSlot{ops.name, &ops, instance});
-  return static_cast<std::uint32_t>(m_slots.size() - 1);
+  s.instance = s.image.ops->create(&config, reason, sizeof reason);
+  if (!s.instance) return reason[0] ? reason : "create failed";
+  return "";
 }
 
-void SchedulerManager::activate(std::uint32_t slot) {
-  scheduler_id_register.write(slot);
+void SchedulerManager::destroy_instance(std::uint32_t i) {
+  SchedulerSlot& s = m_slots[i];
+  if (s.instance) s.image.ops->destroy(s.instance);
+  s.instance = nullptr;
+}
+
+void SchedulerManager::activate(std::uint32_t i) {
+  m_active = i;
+  scheduler_id_register.write(i);
+  const SchedulerSlot& s = m_slots[i];
+  if (m_mechanism == Activation::FunctionTable) {
+    m_table = *s.image.ops;  // overwrite every entry
+    m_table_self = s.instance;
+  } else if (m_mechanism == Activation::Patch) {
+    for (EntryPoints& site : m_sites) site = EntryPoints{s.image.ops, s.instance};
+  }
+}
+
+Cycles SchedulerManager::activation_cycles() const {
+  if (m_mechanism == Activation::Patch) return m_costs.activate * kEntryPoints * m_sites.size();
+  return m_costs.activate;
 }
 
 }  // namespace vmmsim::vmm

@@ -25,10 +25,36 @@ const char* request_name(RequestKind kind) {
     case RequestKind::IoWake: return "io_wake";
     case RequestKind::ConsoleWake: return "console_wake";
     case RequestKind::Resume: return "resume";
+    case RequestKind::SchedLoad: return "sched_load";
+    case RequestKind::SchedUnload: return "sched_unload";
+    case RequestKind::ControlDone: return "control_done";
+    case RequestKind::Fault: return "fault";
+    case RequestKind::HaltVm: return "halt_vm";
+    case RequestKind::ServiceIrq: return "service_irq";
     case RequestKind::Count: break;
   }
   return "?";
 }
+
+namespace {
+
+Activation activation_of(const std::string& name) {
+  if (name == "function-table") return Activation::FunctionTable;
+  if (name == "patch") return Activation::Patch;
+  return Activation::IdRegister;
+}
+
+ActivationCosts costs_of(const config::Config& c) {
+  const config::ActivationCostConfig& a = c.activation;
+  switch (activation_of(c.vmm.activation)) {
+    case Activation::FunctionTable: return {a.function_table_dispatch, a.function_table_activate};
+    case Activation::Patch: return {a.patch_dispatch, a.patch_activate};
+    case Activation::IdRegister: break;
+  }
+  return {a.id_register_dispatch, a.id_register_activate};
+}
+
+}  // namespace
 
 Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
     : sc_core::sc_module(name),
@@ -36,12 +62,17 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_clock(parts.clock),
       m_config(parts.config),
       m_costs(parts.config.vmm.costs),
-      m_manager(parts.manager),
       m_pit(parts.pit),
       m_console(parts.console),
       m_memory(parts.memory),
       m_vms(parts.vms),
       m_vcpus(parts.vcpus),
+      // One requester per pCPU plus the VMM's own timer/tick/console path.
+      m_manager_ptr(std::make_unique<SchedulerManager>("manager", activation_of(parts.config.vmm.activation),
+                                                       costs_of(parts.config), parts.config.vmm.slots,
+                                                       parts.config.platform.cpus + 1)),
+      m_manager(*m_manager_ptr),
+      m_replacement("replacement", parts.clock, *this, m_manager, parts.console, parts.memory, parts.config),
       m_timers("timers", parts.clock,
                [this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }) {
   SC_HAS_PROCESS(Vmm);
@@ -50,9 +81,12 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   dont_initialize();
 
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
-    m_vm_running.push_back(
-        std::make_unique<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>(("running_" + m_vms[i].name).c_str(), false));
+    m_vm_running.push_back(std::make_unique<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>(
+        ("running_" + m_vms[i].name).c_str(), false));
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
+    if (m_vms[i].service) m_service_vcpu = m_vms[i].first_vcpu;
+    m_vm_params.emplace_back();
+    for (const auto& [key, value] : m_config.vms[i].params) m_vm_params.back().push_back({key.c_str(), value});
   }
   for (const models::Vm& vm : m_vms)
     if (!vm.service) m_guests_left += vm.vcpu_count;
@@ -66,9 +100,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
 void Vmm::attach(std::vector<cpu::Processor*> processors) {
   m_processors = std::move(processors);
   m_dispatch.assign(m_processors.size(), Dispatch{});
+  m_replacement.boot();
 }
-
-void Vmm::enable_tracing() { m_traced = true; }
 
 void Vmm::start_of_simulation() {
   program_pit();
@@ -79,6 +112,8 @@ void Vmm::start_of_simulation() {
     m_inputs_left = con.input_count == 0 ? ~std::uint64_t{0} : con.input_count;
     m_timers.add(con.input_start, 0, kConsoleInput, 0);
   }
+  for (std::size_t i = 0; i < m_config.swaps.size(); ++i) m_timers.add(m_config.swaps[i].at, i, kSwap, i);
+  if (m_config.vmm.watchdog > 0) m_timers.add(m_config.vmm.watchdog / 2, 0, kWatchdog, 0);
 }
 
 // The VMM programs channel 0 as an OS would: control word, then the reload
@@ -94,12 +129,34 @@ void Vmm::program_pit() {
 void Vmm::on_tick() { handle(Request{RequestKind::Tick}); }
 
 void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
-  if (kind == kConsoleInput) {
-    const config::ConsoleConfig& con = m_config.console;
-    m_last_keystroke = m_clock.now();
-    m_console.input(con.input_bytes);
-    if (--m_inputs_left > 0) m_timers.add(m_clock.now() + con.input_every, 0, kConsoleInput, 0);
-    return;
+  const Cycles now = m_clock.now();
+  switch (kind) {
+    case kConsoleInput:
+      m_last_keystroke = now;
+      m_console.input(m_config.console.input_bytes);
+      if (--m_inputs_left > 0) m_timers.add(now + m_config.console.input_every, 0, kConsoleInput, 0);
+      return;
+    case kSwap: {
+      const config::Swap& swap = m_config.swaps[token];
+      ControlOp op;
+      op.kind = swap.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
+                                                                           : ControlOp::Kind::Unload;
+      op.request = swap.request;
+      op.requester = "cli";
+      op.requested_at = now;
+      handle(Request{op.kind == ControlOp::Kind::Load ? RequestKind::SchedLoad : RequestKind::SchedUnload});
+      m_replacement.submit(std::move(op));
+      return;
+    }
+    case kWatchdog:
+      check_watchdog();
+      m_timers.add(now + m_config.vmm.watchdog / 2, 0, kWatchdog, 0);
+      return;
+    case kIoDone:
+      m_vcpus[token].timer_pending = false;
+      break;
+    default:
+      break;
   }
   handle(Request{kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token)});
 }
@@ -126,9 +183,39 @@ void Vmm::on_console_space() {
   for (VcpuId id : writers) handle(Request{RequestKind::ConsoleWake, id});
 }
 
+// As sched_ext's watchdog: a runnable vCPU that the active (non-default)
+// scheduler leaves waiting longer than vmm.watchdog gets it ejected.
+void Vmm::check_watchdog() {
+  if (m_offline || m_eject_pending || m_manager.active_id() == m_replacement.default_slot()) return;
+  const Cycles now = m_clock.now();
+  for (const models::Vcpu& v : m_vcpus) {
+    if (v.state != RunState::Runnable) continue;
+    Cycles waited = now - std::max(v.wait_since, m_activated_at);
+    if (waited > m_config.vmm.watchdog) {
+      eject(fmt::format("{}.{} runnable but not run for {} cycles (watchdog {})", m_vms[v.vm()].name, v.index(),
+                        waited, m_config.vmm.watchdog));
+      return;
+    }
+  }
+}
+
+void Vmm::eject(std::string reason) {
+  if (m_eject_pending) return;
+  m_eject_pending = true;
+  ControlOp op;
+  op.kind = ControlOp::Kind::Eject;
+  op.requester = "watchdog";
+  op.requested_at = m_clock.now();
+  op.reason = std::move(reason);
+  m_replacement.submit(std::move(op));
+}
+
 Cycles Vmm::burst_of(const models::Vcpu& v) const {
-  // A write or read in progress is resumed by the next hypercall at once.
-  return v.console_left() > 0 || v.read_wanted > 0 ? 0 : v.burst();
+  // Work the VMM owes the vCPU first: a write or read in progress, a fault
+  // notification (service VM), or blocking again after an early wake.
+  if (v.console_left() > 0 || v.read_wanted > 0 || v.timer_pending || v.control_pending) return 0;
+  if (is_service_vcpu(v.id()) && !m_fault_queue.empty()) return 0;
+  return v.burst();
 }
 
 void Vmm::set_running(const models::Vcpu& v, bool running) {
@@ -140,42 +227,59 @@ void Vmm::set_running(const models::Vcpu& v, bool running) {
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
-  // id-register activation: read the register, call that slot's ops.
-  const SchedulerSlot& s = m_manager.active();
+  // What this requester calls, found by the activation mechanism.
+  const EntryPoints s = m_manager.entry(requester_of(r));
   Feedback fb;
   switch (r.kind) {
     case RequestKind::Tick:
+      if (m_offline) break;  // the scheduler is being replaced: nobody to tick
       for (std::size_t c = 0; c < m_processors.size(); ++c)
-        if (s.ops->tick(s.instance, static_cast<std::uint32_t>(c), now)) m_processors[c]->request_reschedule(now);
+        if (s.ops->tick(s.self, static_cast<std::uint32_t>(c), now)) m_processors[c]->request_reschedule(now);
+      break;
+    case RequestKind::ControlDone:
+      // The hypercall's return value: ok, or the reason is in the results.
+      if (!m_vcpus[static_cast<std::size_t>(r.vcpu)].control_ok) fb.status = Status::Rejected;
+      wake(s, r.vcpu, now);
       break;
     case RequestKind::Arrival:
     case RequestKind::IoWake:
     case RequestKind::ConsoleWake:
+    case RequestKind::ServiceIrq:
       wake(s, r.vcpu, now);
       break;
     case RequestKind::Yield:
-      s.ops->yield(s.instance, r.vcpu, now);
+      s.ops->yield(s.self, r.vcpu, now);
       fb = decide(s, r.cpu, r.vcpu);
       break;
     case RequestKind::Block:
     case RequestKind::ConsoleWrite:
     case RequestKind::ConsoleRead:
-      // Reaching here, the hypercall could not complete: the vCPU blocks.
-      m_vcpus[static_cast<std::size_t>(r.vcpu)].state = RunState::Blocked;
-      s.ops->block(s.instance, r.vcpu, now);
-      fb = decide(s, r.cpu, r.vcpu);
+    case RequestKind::SchedLoad:
+    case RequestKind::SchedUnload:
+    case RequestKind::Fault:
+      // Reaching here from a pCPU, the vCPU blocks (or halts, for a fault).
+      if (r.cpu >= 0) {
+        m_vcpus[static_cast<std::size_t>(r.vcpu)].state =
+            r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked;
+        if (r.kind == RequestKind::Fault)
+          s.ops->remove(s.self, r.vcpu, now);
+        else
+          s.ops->block(s.self, r.vcpu, now);
+        fb = decide(s, r.cpu, r.vcpu);
+      }
       break;
     case RequestKind::Exit: {
       models::Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
       v.state = RunState::Exited;
       v.finish = now;
-      set_running(v, false);
-      m_dispatch[static_cast<std::size_t>(r.cpu)].owner = kNone;
-      s.ops->remove(s.instance, r.vcpu, now);
+      s.ops->remove(s.self, r.vcpu, now);
       if (!m_vms[v.vm()].service && --m_guests_left == 0) sc_core::sc_stop();
-      fb = decide(s, r.cpu, kNone);
+      fb = decide(s, r.cpu, r.vcpu);
       break;
     }
+    case RequestKind::HaltVm:
+      halt_vm(static_cast<std::size_t>(r.vcpu));  // here `vcpu` names the VM
+      break;
     case RequestKind::SliceExpiry:
     case RequestKind::Preempt:
     case RequestKind::Idle:
@@ -186,36 +290,59 @@ Feedback Vmm::handle(const Request& r) {
       fb.status = Status::Invalid;
       break;
   }
-  if (r.vcpu != kNone && m_vcpus[static_cast<std::size_t>(r.vcpu)].state != RunState::Exited)
-    fb.priority = s.ops->priority(s.instance, r.vcpu);
+  if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
+    RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = s.ops->priority(s.self, r.vcpu);
+  }
   ++m_statuses[static_cast<std::size_t>(fb.status)];
   return fb;
 }
 
-void Vmm::wake(const SchedulerSlot& s, VcpuId id, Cycles now) {
+void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
-  if (v.state == RunState::Runnable || v.state == RunState::Running || v.state == RunState::Exited) return;
+  if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
   v.state = RunState::Runnable;
   v.wait_since = now;
-  vmm_tickle_t t = s.ops->wake(s.instance, id, now);
+  if (m_offline) {
+    m_held_wakes.push_back(id);  // delivered when a scheduler is back
+    return;
+  }
+  vmm_tickle_t t = s.ops->wake(s.self, id, now);
   if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
     m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
-Feedback Vmm::decide(const SchedulerSlot& s, int cpu, VcpuId prev) {
+std::string Vmm::invalid_decision(VcpuId next, VcpuId prev) const {
+  if (next == kNone) return "";
+  if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())
+    return fmt::format("chose unknown vCPU {}", next);
+  const models::Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
+  const std::string who = fmt::format("{}.{}", m_vms[n.vm()].name, n.index());
+  if (n.state == RunState::Running && next != prev) return fmt::format("chose {}, already running elsewhere", who);
+  if (n.state != RunState::Runnable && n.state != RunState::Running)
+    return fmt::format("chose {}, which is not runnable", who);
+  return "";
+}
+
+Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   const Cycles now = m_clock.now();
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  vmm_decision_t choice = s.ops->pick_next(s.instance, static_cast<std::uint32_t>(cpu), now, prev, d.ran);
+  // The scheduler hears of prev only if it still holds it: not after its
+  // exit or halt, nor when it is new and never placed it.
+  VcpuId told = prev;
+  if (d.fresh || (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
+                                    m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted)))
+    told = kNone;
+  d.fresh = false;
+  vmm_decision_t choice = s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
   VcpuId next = choice.next;
-  // An invalid decision is a scheduler bug; the watchdog will eject such a
-  // scheduler once replacement exists. Until then it fails loudly.
-  if (next != kNone) {
-    if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())
-      throw std::logic_error(fmt::format("scheduler {} chose unknown vCPU {}", s.name, next));
-    const models::Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
-    bool runnable_here = n.state == RunState::Runnable || (next == prev && n.state == RunState::Running);
-    if (!runnable_here)
-      throw std::logic_error(fmt::format("scheduler {} chose vCPU {} which is not runnable", s.name, next));
+  std::string invalid = invalid_decision(next, prev);
+  if (!invalid.empty()) {
+    if (m_manager.active_id() == m_replacement.default_slot())
+      throw std::logic_error(fmt::format("the default scheduler {} {}", m_manager.active().image.name, invalid));
+    // The watchdog ejects it; this pCPU idles until the default is back.
+    eject(fmt::format("{} {} on cpu{}", m_manager.active().image.name, invalid, cpu));
+    next = kNone;
   }
   dispatched(cpu, prev, next, now);
   d.ran = 0;
@@ -235,7 +362,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
       p.state = RunState::Runnable;
       p.wait_since = now;
     }
-    if (p.state != RunState::Exited) set_running(p, false);
+    set_running(p, false);
   }
   d.owner = next;
   if (next == kNone || next == prev) return;
@@ -261,27 +388,42 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
 
 Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
   const VcpuId id = v.id();
-  if (v.console_left() == 0 && v.read_wanted == 0) {
-    models::ProgramAction a = v.next_action();
-    switch (a.kind) {
-      case StepKind::Console:
-        v.set_console_left(a.bytes);
-        return console_write(cpu, v);
-      case StepKind::Read:
-        v.read_wanted = a.bytes;
-        return console_read(cpu, v);
-      case StepKind::Yield:
-        return handle(Request{RequestKind::Yield, id, cpu});
-      case StepKind::Io:
-      case StepKind::Sleep:
-        if (a.cycles == 0) return Feedback{};  // takes no time, does not block
-        m_timers.add(now + a.cycles, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
-        return handle(Request{RequestKind::Block, id, cpu});
-      default:  // Exit (the program ended)
-        return handle(Request{RequestKind::Exit, id, cpu});
-    }
+  // The service VM handles a fault notification first.
+  if (is_service_vcpu(id) && !m_fault_queue.empty()) {
+    std::size_t vm = m_fault_queue.front();
+    m_fault_queue.pop_front();
+    return handle(Request{RequestKind::HaltVm, static_cast<VcpuId>(vm), cpu});
   }
-  return v.console_left() > 0 ? console_write(cpu, v) : console_read(cpu, v);
+  // Woken early: block again until the timer or the answer comes.
+  if (v.timer_pending) return handle(Request{RequestKind::Block, id, cpu});
+  if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
+  if (v.console_left() > 0) return console_write(cpu, v);
+  if (v.read_wanted > 0) return console_read(cpu, v);
+  const workload::Step* step = nullptr;
+  models::ProgramAction a = v.next_action(&step);
+  switch (a.kind) {
+    case StepKind::Console:
+      v.set_console_left(a.bytes);
+      return console_write(cpu, v);
+    case StepKind::Read:
+      v.read_wanted = a.bytes;
+      return console_read(cpu, v);
+    case StepKind::Yield:
+      return handle(Request{RequestKind::Yield, id, cpu});
+    case StepKind::Io:
+    case StepKind::Sleep:
+      if (a.cycles == 0) return completed(RequestKind::Block);  // takes no time, does not block
+      v.timer_pending = true;
+      m_timers.add(now + a.cycles, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    case StepKind::SchedLoad:
+    case StepKind::SchedUnload:
+      return control(cpu, v, *step);
+    case StepKind::Fault:
+      return fault(cpu, v);
+    default:  // Exit (the program ended)
+      return handle(Request{RequestKind::Exit, id, cpu});
+  }
 }
 
 // A hypercall that completes at once: counted, feedback Done, no decision.
@@ -307,11 +449,129 @@ Feedback Vmm::console_read(int cpu, models::Vcpu& v) {
   return completed(RequestKind::ConsoleRead);
 }
 
+// sched-load / sched-unload from the service VM: the loader answers when the
+// replacement has run (or was refused); the service vCPU blocks until then.
+Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
+  const auto& programs = m_config.vms[v.vm()].program;
+  ControlOp op;
+  op.request = programs.controls[step.control];
+  op.kind = op.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
+                                                                     : ControlOp::Kind::Unload;
+  op.requester = "service";
+  op.service_vcpu = v.id();
+  op.requested_at = m_clock.now();
+  v.control_pending = true;
+  m_replacement.submit(std::move(op));
+  return handle(Request{step.kind == StepKind::SchedLoad ? RequestKind::SchedLoad : RequestKind::SchedUnload,
+                        v.id(), cpu});
+}
+
+void Vmm::control_done(const ControlOp& op, bool ok) {
+  if (op.kind == ControlOp::Kind::Eject) m_eject_pending = false;
+  if (op.service_vcpu == kNone) return;
+  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
+  v.control_pending = false;
+  v.control_ok = ok;
+  handle(Request{RequestKind::ControlDone, v.id()});
+}
+
+// A guest fault halts the faulting vCPU at once; the service VM is told and
+// takes the rest of the VM off the run queues (the VMM does it if there is
+// no service VM).
+Feedback Vmm::fault(int cpu, models::Vcpu& v) {
+  report::FaultResult f;
+  f.vm = m_vms[v.vm()].name;
+  f.vcpu = v.index();
+  f.at = m_clock.now();
+  m_faults.push_back(f);
+  if (!m_vms[v.vm()].service && v.state != RunState::Halted) --m_guests_left;
+  Feedback fb = handle(Request{RequestKind::Fault, v.id(), cpu});
+  if (m_service_vcpu == kNone || m_vms[v.vm()].service) {
+    halt_vm(v.vm());
+  } else {
+    m_fault_queue.push_back(v.vm());
+    handle(Request{RequestKind::ServiceIrq, m_service_vcpu});
+    // A running service vCPU takes the notification at its next VM entry.
+    for (std::size_t c = 0; c < m_dispatch.size(); ++c)
+      if (m_dispatch[c].owner == m_service_vcpu) m_processors[c]->request_reschedule(f.at);
+  }
+  if (m_guests_left == 0) sc_core::sc_stop();
+  return fb;
+}
+
+void Vmm::halt_vm(std::size_t vm_index) {
+  const Cycles now = m_clock.now();
+  const models::Vm& vm = m_vms[vm_index];
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  unsigned halted = 0;
+  for (unsigned i = 0; i < vm.vcpu_count; ++i) {
+    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
+    if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
+    RunState was = v.state;
+    v.state = RunState::Halted;
+    ++halted;
+    if (!vm.service) --m_guests_left;
+    if (!m_offline) s.ops->remove(s.self, v.id(), now);
+    // A vCPU on a pCPU leaves it at once.
+    if (was == RunState::Running)
+      for (std::size_t c = 0; c < m_dispatch.size(); ++c)
+        if (m_dispatch[c].owner == v.id()) m_processors[c]->request_reschedule(now);
+  }
+  for (report::FaultResult& f : m_faults)
+    if (f.vm == vm.name && f.halted_at == 0) f.halted_at = now, f.vcpus_halted = halted;
+  if (m_guests_left == 0) sc_core::sc_stop();
+}
+
+void Vmm::go_offline() { m_offline = true; }
+
+unsigned Vmm::migratable_vcpus() const {
+  return static_cast<unsigned>(std::count_if(m_vcpus.begin(), m_vcpus.end(), [](const models::Vcpu& v) {
+    return v.state != RunState::Exited && v.state != RunState::Halted;
+  }));
+}
+
+std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
+  SchedulerSlot& target = m_manager.slot(slot);
+  const Cycles now = m_clock.now();
+  unsigned count = 0;
+  for (const models::Vcpu& v : m_vcpus) {
+    if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
+    const auto& params = m_vm_params[v.vm()];
+    // Parked owners count as runnable: their pCPUs ask the new scheduler.
+    bool runnable = v.state == RunState::Runnable || v.state == RunState::Running;
+    vmm_vcpu_info_t info{v.id(), v.vm(), v.index(), runnable ? 1 : 0, VMM_NO_CPU, params.data(),
+                         static_cast<std::uint32_t>(params.size())};
+    char reason[256] = "";
+    if (target.image.ops->insert(target.instance, &info, now, reason, sizeof reason) != 0)
+      return fmt::format("inserting {}.{}: {}", m_vms[v.vm()].name, v.index(), reason[0] ? reason : "refused");
+    ++count;
+  }
+  if (migrated) *migrated = count;
+  m_held_wakes.clear();  // the snapshot has them
+  return "";
+}
+
+void Vmm::go_online(bool fresh) {
+  m_offline = false;
+  m_activated_at = m_clock.now();
+  if (fresh)
+    for (Dispatch& d : m_dispatch) d.fresh = true;
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  std::vector<VcpuId> held;
+  held.swap(m_held_wakes);
+  for (VcpuId id : held) {
+    if (m_vcpus[static_cast<std::size_t>(id)].state != RunState::Runnable) continue;
+    vmm_tickle_t t = s.ops->wake(s.self, id, m_clock.now());
+    if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
+      m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, m_clock.now()));
+  }
+}
+
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(owner)];
   v.execute(executed);
   m_dispatch[cpu].ran += executed;
-  return burst_of(v);
+  return v.state == RunState::Halted ? 0 : burst_of(v);
 }
 
 cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed,
@@ -330,7 +590,11 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
       return cpu::Resume{owner, 0, 0, cost};
     case cpu::ExitReason::ProgramStep:
       cost += m_costs.hypercall;
-      fb = program_step(cpu, m_vcpus[static_cast<std::size_t>(owner)], now);
+      // A vCPU halted while on this pCPU makes no more hypercalls: it leaves.
+      if (m_vcpus[static_cast<std::size_t>(owner)].state == RunState::Halted)
+        fb = handle(Request{RequestKind::Preempt, kNone, cpu});
+      else
+        fb = program_step(cpu, m_vcpus[static_cast<std::size_t>(owner)], now);
       break;
     case cpu::ExitReason::SliceExpiry: fb = handle(Request{RequestKind::SliceExpiry, kNone, cpu}); break;
     case cpu::ExitReason::Preempt: fb = handle(Request{RequestKind::Preempt, kNone, cpu}); break;
@@ -342,7 +606,7 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
     return cpu::Resume{owner, burst_of(m_vcpus[static_cast<std::size_t>(owner)]), slice_left,
                        cost + m_costs.vm_entry};
   }
-  cost += m_costs.dispatch;
+  cost += m_manager.dispatch_cycles();
   if (fb.next == kNone) return cpu::Resume{cpu::kNoOwner, 0, kForever, cost};
   if (fb.next != owner) cost += m_costs.context_switch;
   return cpu::Resume{fb.next, burst_of(m_vcpus[static_cast<std::size_t>(fb.next)]), fb.slice,

@@ -1,11 +1,14 @@
 // The VMM: request intake for every requester (PIT tick, slice expiry,
-// guest hypercalls, I/O and console wakes), dispatch through the active
-// scheduler's ops table, and feedback to the requester.
+// guest hypercalls, I/O and console wakes, the service VM), dispatch
+// through the active scheduler's ops table as the activation mechanism
+// finds it, and feedback to the requester. It owns the replacement
+// sequence and the watchdog.
 #pragma once
 
 #include <array>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -17,7 +20,9 @@
 #include "devices/pit.h"
 #include "models/vcpu.h"
 #include "models/vm.h"
+#include "report/results.h"
 #include "sim/timer_queue.h"
+#include "vmm/replacement.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
 
@@ -30,7 +35,6 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   struct Parts {
     const CycleClock& clock;
     const config::Config& config;
-    SchedulerManager& manager;
     devices::Pit& pit;
     devices::Console& console;
     devices::Memory& memory;
@@ -39,10 +43,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   };
   Vmm(sc_core::sc_module_name name, const Parts& parts);
 
-  // The processors are made after the VMM (they call back into it).
+  // The processors are made after the VMM (they call back into it); then
+  // the default scheduler is loaded and every vCPU inserted.
   void attach(std::vector<cpu::Processor*> processors);
   // Writes the per-VM running bits (VCD); off by default, costs nothing then.
-  void enable_tracing();
+  void enable_tracing() { m_traced = true; }
   sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& vm_running_signal(std::size_t vm) { return *m_vm_running[vm]; }
 
   // The request path: every request enters here and gets its feedback.
@@ -52,9 +57,26 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
                       bool from_guest) override;
   Cycles on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) override;
 
+  // For the replacement sequence.
+  std::vector<cpu::Processor*>& processors() { return m_processors; }
+  // While offline (every processor parked) wakes change vCPU state but
+  // reach no scheduler; ticks are counted only.
+  void go_offline();
+  // Inserts every live vCPU, with its run state and its VM's parameters,
+  // into the instance in `slot`; "" or the scheduler's reason.
+  std::string migrate_into(std::uint32_t slot, unsigned* migrated);
+  unsigned migratable_vcpus() const;
+  // Back online: wakes held since migrate_into (fresh) or since going
+  // offline (a failed replacement) are delivered to the active scheduler.
+  void go_online(bool fresh);
+  void control_done(const ControlOp& op, bool ok);
+
+  SchedulerManager& manager() { return m_manager; }
+  Replacement& replacement() { return m_replacement; }
   std::uint64_t requests(RequestKind kind) const { return m_requests[static_cast<std::size_t>(kind)]; }
   std::uint64_t feedback_count(Status s) const { return m_statuses[static_cast<std::size_t>(s)]; }
   bool guests_done() const { return m_guests_left == 0; }
+  const std::vector<report::FaultResult>& faults() const { return m_faults; }
 
  private:
   // What the VMM keeps per pCPU about its current dispatch.
@@ -63,8 +85,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     VcpuId last_owner = kNone;  // for cache refill: who ran here last
     Cycles ran = 0;             // guest cycles since the dispatch
     Cycles slice = kForever;
+    bool fresh = false;         // the scheduler changed: its first pick has no prev
   };
-  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput };
+  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog };
 
   void start_of_simulation() override;
   void program_pit();
@@ -72,22 +95,31 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void on_timer(std::uint32_t kind, std::uint64_t token);
   void on_console_rx(Bytes bytes);
   void on_console_space();
+  void check_watchdog();
+  void eject(std::string reason);
 
-  Feedback decide(const SchedulerSlot& s, int cpu, VcpuId prev);
-  void wake(const SchedulerSlot& s, VcpuId v, Cycles now);
+  unsigned requester_of(const Request& r) const {
+    return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
+  }
+  Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
+  std::string invalid_decision(VcpuId next, VcpuId prev) const;
+  void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now);
   // One program step of the owner on `cpu`: the hypercall it makes.
   Feedback program_step(int cpu, models::Vcpu& v, Cycles now);
   Feedback console_write(int cpu, models::Vcpu& v);
   Feedback console_read(int cpu, models::Vcpu& v);
+  Feedback control(int cpu, models::Vcpu& v, const workload::Step& step);
+  Feedback fault(int cpu, models::Vcpu& v);
+  void halt_vm(std::size_t vm);
   Feedback completed(RequestKind kind);
   Cycles burst_of(const models::Vcpu& v) const;
   void set_running(const models::Vcpu& v, bool running);
+  bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
 
   const CycleClock& m_clock;
   const config::Config& m_config;
   const config::CostConfig m_costs;
-  SchedulerManager& m_manager;
   devices::Pit& m_pit;
   devices::Console& m_console;
   devices::Memory& m_memory;
@@ -95,10 +127,21 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::vector<models::Vcpu>& m_vcpus;
   std::vector<cpu::Processor*> m_processors;
   std::vector<Dispatch> m_dispatch;
+  std::unique_ptr<SchedulerManager> m_manager_ptr;
+  SchedulerManager& m_manager;
+  Replacement m_replacement;
   TimerQueue m_timers;
+  std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
   std::vector<std::unique_ptr<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>> m_vm_running;
   bool m_traced = false;
+  bool m_offline = false;
+  std::vector<VcpuId> m_held_wakes;  // wakes while offline
+  Cycles m_activated_at = 0;
+  bool m_eject_pending = false;
+  VcpuId m_service_vcpu = kNone;        // the service VM's vCPU 0
+  std::deque<std::size_t> m_fault_queue;  // faulted VMs the service VM must halt
+  std::vector<report::FaultResult> m_faults;
   Cycles m_last_keystroke = 0;
   std::uint64_t m_inputs_left = 0;
   std::size_t m_focus = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/units.h"
@@ -19,6 +20,29 @@ enum class StepKind {
   Exit,       // the program ends here
   LoopBegin,  // repeat the steps up to `jump` (its LoopEnd) `count` times
   LoopEnd,    // jump back to `jump` (its LoopBegin) while iterations remain
+  SchedLoad,    // service VM: load and activate a scheduler (`control` indexes
+                // TraceProgram::controls)
+  SchedUnload,  // service VM: unload a scheduler (`control` likewise)
+  Fault,        // the guest faults: its VM halts
+};
+
+// What to do with the scheduler being replaced (DESIGN.md §4).
+enum class LoadPolicy {
+  KeepOld,    // keep its image loaded for a later revert
+  UnloadOld,  // unload it before loading the new one
+  Auto,       // unload it only if the image area has no room
+};
+
+// A scheduler control request: a service-VM step or a --swap option.
+struct ControlRequest {
+  enum class Kind { Load, Unload } kind = Kind::Load;
+  // Load: a built-in name, or a shared-object path (it contains '/' or ends
+  // in ".so"; a relative one is resolved against the trace file's folder).
+  // Unload: the scheduler's name; empty = the active one.
+  std::string target;
+  LoadPolicy policy = LoadPolicy::Auto;
+  std::vector<std::pair<std::string, std::string>> params;  // key, value as written
+  std::uint32_t line = 0;
 };
 
 inline constexpr std::uint64_t kRepeatForever = ~std::uint64_t{0};
@@ -29,6 +53,7 @@ struct Step {
   Bytes bytes = 0;
   std::uint64_t count = 0;  // LoopBegin: iterations (kRepeatForever)
   std::uint32_t jump = 0;   // LoopBegin <-> LoopEnd partner index
+  std::uint32_t control = 0;  // SchedLoad/SchedUnload: index in TraceProgram::controls
   std::uint32_t line = 0;   // source line, for messages
 };
 
@@ -41,6 +66,7 @@ struct VcpuProgram {
 struct TraceProgram {
   std::string file;
   std::vector<VcpuProgram> vcpus;  // sorted by index, indices 0..n-1
+  std::vector<ControlRequest> controls;  // referenced by SchedLoad/SchedUnload steps
 };
 
 }  // namespace vmmsim::workload

@@ -1,0 +1,100 @@
+// Live scheduler replacement (DESIGN.md §4): the SchedulerLoader's plan for
+// a load, unload or ejection, and the sequence that carries it out — cease
+// every processor, retire the console's traffic, unload, load, migrate,
+// activate, resume — each phase timed in cycles and traced.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "config/config.h"
+#include "devices/console.h"
+#include "devices/memory.h"
+#include "report/results.h"
+#include "sim/cycle_clock.h"
+#include "vmm/request.h"
+#include "vmm/scheduler_manager.h"
+#include "workload/trace_program.h"
+
+namespace vmmsim::vmm {
+
+class Vmm;
+
+enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Activate, Resume };
+
+// A request for the loader: from the service VM, the command line or the
+// watchdog.
+struct ControlOp {
+  enum class Kind { Load, Unload, Eject } kind = Kind::Load;
+  workload::ControlRequest request;
+  std::string requester;        // service, cli, watchdog
+  VcpuId service_vcpu = kNone;  // blocked until the answer, if the service VM asked
+  Cycles requested_at = 0;
+  std::string reason;           // an ejection's cause
+};
+
+class Replacement : public sc_core::sc_module {
+ public:
+  sc_core::sc_signal<std::uint8_t> phase_signal;  // traced: Phase
+
+  Replacement(sc_core::sc_module_name name, const CycleClock& clock, Vmm& vmm, SchedulerManager& manager,
+              devices::Console& console, devices::Memory& memory, const config::Config& config);
+
+  // Loads the default scheduler into slot 0 at boot (no sequence, no time).
+  void boot();
+  // Queues a request; requests run one after another, in arrival order.
+  void submit(ControlOp op);
+  bool busy() const { return m_busy || !m_queue.empty(); }
+  std::uint32_t default_slot() const { return m_default_slot; }
+  const std::vector<report::ReplacementResult>& results() const { return m_results; }
+
+ private:
+  // What the sequence will do, decided before anything is ceased.
+  struct Plan {
+    bool sequence = true;              // false: unload of an inactive scheduler
+    std::uint32_t target = 0;          // the slot to activate
+    bool load_target = false;          // its image must be loaded first
+    SchedulerImage image;              // the image to load into `target`
+    std::map<std::string, std::int64_t> params;
+    bool unload_old = false;           // the active scheduler's image goes
+  };
+
+  void run();  // the SC_THREAD
+  void perform(const ControlOp& op);
+  bool plan(const ControlOp& op, Plan* p, report::ReplacementResult* r, std::string* why);
+  bool plan_load(const ControlOp& op, Plan* p, std::string* why);
+  bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
+  bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
+  bool reload_default(Plan* p, std::string* why);
+  bool resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
+                      std::map<std::string, std::int64_t>* params, std::string* why) const;
+  void sequence(Plan& p, report::ReplacementResult& r);
+  void enter(Phase phase);
+  void spend(Cycles cycles) {
+    if (cycles) wait(m_clock.span(cycles));
+  }
+
+  Vmm& m_vmm;
+  SchedulerManager& m_manager;
+  devices::Console& m_console;
+  devices::Memory& m_memory;
+  const config::Config& m_config;
+  const CycleClock& m_clock;
+  std::uint32_t m_default_slot = 0;
+  std::vector<std::uint32_t> m_history;  // slots in activation order; back() is active
+  std::deque<ControlOp> m_queue;
+  bool m_busy = false;
+  sc_core::sc_event m_submitted;
+  sc_core::sc_event m_drained;
+  devices::Console::Retirement m_retired;
+  std::vector<report::ReplacementResult> m_results;
+};
+
+const char* policy_name(workload::LoadPolicy p);
+
+}  // namespace vmmsim::vmm

@@ -1,0 +1,86 @@
+#include "vmm/scheduler_image.h"
+
+#include <dlfcn.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "schedulers/registry.h"
+
+namespace vmmsim::vmm {
+namespace {
+
+bool looks_like_path(const std::string& target) {
+  return target.find('/') != std::string::npos ||
+         (target.size() > 3 && target.compare(target.size() - 3, 3, ".so") == 0);
+}
+
+// Every operation the VMM calls must be there (dump is optional).
+const char* missing_operation(const vmm_sched_ops_t& ops) {
+  if (!ops.name) return "name";
+  if (!ops.create) return "create";
+  if (!ops.destroy) return "destroy";
+  if (!ops.insert) return "insert";
+  if (!ops.remove) return "remove";
+  if (!ops.wake) return "wake";
+  if (!ops.block) return "block";
+  if (!ops.yield) return "yield";
+  if (!ops.tick) return "tick";
+  if (!ops.pick_next) return "pick_next";
+  if (!ops.priority) return "priority";
+  return nullptr;
+}
+
+}  // namespace
+
+bool open_image(const std::string& target, SchedulerImage* image, std::string* why) {
+  if (!looks_like_path(target)) {
+    const vmm_sched_ops_t* ops = sched::find_builtin(target);
+    if (!ops) {
+      std::string names;
+      for (const auto* b : sched::builtin_schedulers()) names += (names.empty() ? "" : ", ") + std::string(b->name);
+      *why = fmt::format("unknown scheduler '{}'; built-ins are {}, or give a plugin path (.so)", target, names);
+      return false;
+    }
+    *image = SchedulerImage{ops->name, "", ops, ops->image_bytes, nullptr};
+    return true;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(target, ec)) {
+    *why = fmt::format("{}: no such plugin file", target);
+    return false;
+  }
+  // A name without '/' would make dlopen search the system's library path.
+  const std::string where = target.find('/') == std::string::npos ? "./" + target : target;
+  void* raw = dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!raw) {
+    *why = fmt::format("{}: not a loadable plugin ({})", target, dlerror());
+    return false;
+  }
+  std::shared_ptr<void> handle(raw, [](void* h) { dlclose(h); });
+  auto entry = reinterpret_cast<vmm_sched_entry_t>(dlsym(raw, VMMSIM_SCHED_ENTRY));
+  if (!entry) {
+    *why = fmt::format("{}: not a vmmsim plugin (no '{}' entry point)", target, VMMSIM_SCHED_ENTRY);
+    return false;
+  }
+  const vmm_sched_ops_t* ops = entry();
+  if (!ops) {
+    *why = fmt::format("{}: its entry point returned no ops table", target);
+    return false;
+  }
+  if (ops->abi_version != VMMSIM_SCHED_ABI_VERSION) {
+    *why = fmt::format("{}: ABI version {} does not match the VMM's {}", target, ops->abi_version,
+                       VMMSIM_SCHED_ABI_VERSION);
+    return false;
+  }
+  if (const char* missing = missing_operation(*ops)) {
+    *why = fmt::format("{}: its ops table has no '{}'", target, missing);
+    return false;
+  }
+  Bytes bytes = ops->image_bytes ? ops->image_bytes : std::filesystem::file_size(target, ec);
+  *image = SchedulerImage{ops->name, target, ops, bytes, std::move(handle)};
+  return true;
+}
+
+}  // namespace vmmsim::vmm
