@@ -103,7 +103,7 @@ int run_command(const std::vector<std::string>& args) {
   for (const std::string& spec : swaps) {
     std::string why;
     auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
-    if (!swap) throw InputError("--swap " + why);
+    if (!swap) throw InputError("--" + why);
     cfg.swaps.push_back(*swap);
   }
   for (const std::string* out : {&json, &vcd, &config_out}) {

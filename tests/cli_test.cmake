@@ -81,3 +81,38 @@ vmmsim(2 out err frobnicate)
 expect_match("${err}" "unknown command 'frobnicate'" "unknown command")
 vmmsim(2 out err run ${SRC}/configs/default.ini --json ${SRC}/configs/default.ini)
 expect_match("${err}" "refusing to overwrite an input" "output over input")
+
+# Live replacement: the three activation mechanisms give the same schedule
+# when their costs are equal (here 0), byte for byte.
+set(zero_costs)
+foreach(k id_register_dispatch id_register_activate function_table_dispatch function_table_activate
+        patch_dispatch patch_activate)
+  list(APPEND zero_costs --set activation.${k}=0)
+endforeach()
+foreach(mechanism id-register function-table patch)
+  vmmsim(0 out err run ${SRC}/configs/live-swap.ini --set vmm.activation=${mechanism} ${zero_costs}
+         --json ${WORK}/${mechanism}.json --vcd ${WORK}/${mechanism}.vcd)
+  expect_match("${out}" "rr -> bvt" "live-swap loads bvt (${mechanism})")
+  expect_match("${out}" "bvt -> rr" "live-swap reverts to rr (${mechanism})")
+  file(READ ${WORK}/${mechanism}.json json_${mechanism})
+  string(REGEX REPLACE "\"activation\": \"[a-z-]+\"" "" json_${mechanism} "${json_${mechanism}}")
+  file(READ ${WORK}/${mechanism}.vcd vcd_${mechanism})
+  string(REGEX REPLACE "^.*[$]enddefinitions" "" vcd_${mechanism} "${vcd_${mechanism}}")
+endforeach()
+foreach(mechanism function-table patch)
+  if(NOT json_${mechanism} STREQUAL json_id-register)
+    message(FATAL_ERROR "${mechanism} gave another schedule than id-register (JSON differs)")
+  endif()
+  if(NOT vcd_${mechanism} STREQUAL vcd_id-register)
+    message(FATAL_ERROR "${mechanism} gave another waveform than id-register (VCD body differs)")
+  endif()
+endforeach()
+file(READ ${WORK}/patch.vcd vcd)
+expect_match("${vcd}" "[$]var wire +8 +[a-z]+ +replacement_phase " "VCD phase signal")
+
+# --swap from the command line, and its errors.
+vmmsim(0 out err run ${SRC}/configs/default.ini --until 300ms --swap 100ms:bvt --swap 200ms:unload)
+expect_match("${out}" "cli +rr -> bvt" "--swap loads")
+expect_match("${out}" "cli +bvt -> rr" "--swap unloads")
+vmmsim(2 out err run ${SRC}/configs/default.ini --swap soon:bvt)
+expect_match("${err}" "--swap 'soon:bvt': time 'soon': expected" "bad --swap time")

@@ -553,17 +553,30 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
 
 void Vmm::go_online(bool fresh) {
   m_offline = false;
-  m_activated_at = m_clock.now();
+  const Cycles now = m_clock.now();
+  m_activated_at = now;
+  // The new scheduler placed nobody: the parked owners wait for its first
+  // decisions like every other runnable vCPU.
   if (fresh)
-    for (Dispatch& d : m_dispatch) d.fresh = true;
+    for (Dispatch& d : m_dispatch) {
+      d.fresh = true;
+      if (d.owner == kNone) continue;
+      models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+      if (v.state == RunState::Running) {
+        v.state = RunState::Runnable;
+        v.wait_since = now;
+        set_running(v, false);
+      }
+      d.owner = kNone;
+    }
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   std::vector<VcpuId> held;
   held.swap(m_held_wakes);
   for (VcpuId id : held) {
     if (m_vcpus[static_cast<std::size_t>(id)].state != RunState::Runnable) continue;
-    vmm_tickle_t t = s.ops->wake(s.self, id, m_clock.now());
+    vmm_tickle_t t = s.ops->wake(s.self, id, now);
     if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
-      m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, m_clock.now()));
+      m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
   }
 }
 
