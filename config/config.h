@@ -82,6 +82,10 @@ struct VmConfig {
   workload::TraceProgram program;
   unsigned vcpus = 0;
   Bytes working_set = 0;
+  // pCPUs its vCPUs may run on (bit c % 8 of byte c / 8); empty = all.
+  // Honoured by the policies that support affinity (docs/schedulers.md).
+  std::vector<std::uint8_t> affinity;
+  std::string affinity_text;  // as written, e.g. "0-3,6"
   // Policy parameters of this VM (weight, warp, ...), durations in cycles,
   // defaults filled in for every key a built-in scheduler declares.
   std::map<std::string, std::int64_t> params;

@@ -121,6 +121,26 @@ std::uint64_t count_of(const Entry& e, std::uint64_t min, std::uint64_t max) {
   return *v;
 }
 
+// "0-3,6" -> a bitmap of pCPUs.
+std::vector<std::uint8_t> cpu_set_of(const Entry& e) {
+  std::vector<std::uint8_t> set;
+  const char* allowed = "expected pCPU numbers and ranges like 0-3,6";
+  std::istringstream parts(e.value);
+  std::string part;
+  bool any = false;
+  while (std::getline(parts, part, ',')) {
+    auto dash = part.find('-');
+    auto lo = parse_count(part.substr(0, dash), nullptr);
+    auto hi = dash == std::string::npos ? lo : parse_count(part.substr(dash + 1), nullptr);
+    if (!lo || !hi || *lo > *hi || *hi >= 4096) fail(e, allowed);
+    if (set.size() * 8 <= *hi) set.resize(*hi / 8 + 1, 0);
+    for (auto c = *lo; c <= *hi; ++c) set[c / 8] |= static_cast<std::uint8_t>(1u << (c % 8));
+    any = true;
+  }
+  if (!any) fail(e, allowed);
+  return set;
+}
+
 std::string names_of(const std::vector<const vmm_sched_ops_t*>& all) {
   std::string s;
   for (const auto* ops : all) s += (s.empty() ? "" : ", ") + std::string(ops->name);
@@ -358,11 +378,15 @@ class Resolver {
       m_vcpus_entry[vm.name] = e;
     } else if (k == "working_set") {
       vm.working_set = size_of(e);
+    } else if (k == "affinity") {
+      vm.affinity = cpu_set_of(e);
+      vm.affinity_text = e.value;
+      m_affinity_entry[vm.name] = e;
     } else {
       auto specs = vm_param_specs();
       auto it = specs.find(k);
       if (it == specs.end()) {
-        std::string keys = "trace, vcpus, working_set";
+        std::string keys = "trace, vcpus, working_set, affinity";
         for (const auto& [key, spec] : specs) keys += ", " + key;
         fail(e, "unknown key; a VM allows " + keys);
       }
@@ -414,6 +438,13 @@ class Resolver {
         }
       }
     }
+    for (const VmConfig& vm : c.vms) {
+      auto a = m_affinity_entry.find(vm.name);
+      if (a == m_affinity_entry.end()) continue;
+      for (std::size_t cpu = c.platform.cpus; cpu < vm.affinity.size() * 8; ++cpu)
+        if ((vm.affinity[cpu / 8] >> (cpu % 8)) & 1u)
+          fail(a->second, fmt::format("pCPU {} does not exist; expected pCPUs 0 to {}", cpu, c.platform.cpus - 1));
+    }
     if (c.console.focus.empty()) {
       c.console.focus = c.vms.front().name;
     } else if (std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
@@ -427,6 +458,7 @@ class Resolver {
   std::vector<Entry> m_entries;
   std::map<std::string, Entry> m_trace_entry;
   std::map<std::string, Entry> m_vcpus_entry;
+  std::map<std::string, Entry> m_affinity_entry;
   const Entry* m_focus = nullptr;
 };
 

@@ -85,6 +85,7 @@ void write_resolved_config(const Config& c, std::ostream& out) {
     out << (vm.service ? std::string("[service]\n") : fmt::format("[vm.{}]\n", vm.name));
     out << fmt::format("trace = {}\nvcpus = {}\nworking_set = {}\n", std::filesystem::absolute(vm.trace_path).lexically_normal().string(), vm.vcpus,
                       vm.working_set);
+    if (!vm.affinity_text.empty()) out << "affinity = " << vm.affinity_text << "\n";
     for (const auto& [key, value] : vm.params) {
       const vmm_param_spec_t* spec = vm_spec(key);
       out << fmt::format("{} = {}\n", key, spec ? policy_value(*spec, value) : fmt::format("{}", value));

@@ -125,6 +125,9 @@ report::Results Platform::results() const {
     vr.dispatches = v.dispatches;
     vr.context_switches = v.context_switches;
     vr.migrations = v.migrations;
+    vr.jobs = v.jobs;
+    vr.deadline_misses = v.deadline_misses;
+    vr.lateness = v.lateness;
     r.vcpus.push_back(std::move(vr));
   }
   std::vector<std::uint32_t> weights;

@@ -12,6 +12,7 @@ Vcpu::Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& 
 }
 
 void Vcpu::load_step() {
+  if (m_jobs_left > 0) return;  // the periodic jobs come first
   const auto& steps = m_program->steps;
   // Runs of zero length and loop markers take no time: pass them.
   while (m_run_left == 0 && m_pc < steps.size()) {
@@ -46,6 +47,30 @@ void Vcpu::execute(Cycles cycles) {
   if (m_run_left == 0) load_step();
 }
 
+void Vcpu::begin_jobs(Cycles now, Cycles period, Cycles work, std::uint64_t count) {
+  m_jobs_left = count;
+  m_period = period;
+  m_job_work = work;
+  m_release = now;
+  release_job();
+}
+
+void Vcpu::release_job() {
+  m_job_running = true;
+  m_run_left += m_job_work;
+}
+
+void Vcpu::finish_job(Cycles now) {
+  const Cycles deadline = m_release + m_period;
+  ++jobs;
+  if (now > deadline) ++deadline_misses;
+  lateness.add(now > deadline ? now - deadline : 0);
+  m_job_running = false;
+  m_release = deadline;
+  if (m_jobs_left != workload::kRepeatForever) --m_jobs_left;
+  if (m_jobs_left == 0) load_step();  // on to the steps after `every`
+}
+
 ProgramAction Vcpu::next_action(const workload::Step** step) {
   load_step();
   const auto& steps = m_program->steps;
@@ -54,9 +79,9 @@ ProgramAction Vcpu::next_action(const workload::Step** step) {
   const workload::Step& s = steps[m_pc];
   if (step) *step = &s;
   ++m_pc;
-  ProgramAction a{s.kind, s.cycles, s.bytes};
+  ProgramAction a{s.kind, s.cycles, s.bytes, s.period, s.count};
   if (s.kind == StepKind::Exit) m_pc = steps.size();
-  load_step();
+  if (s.kind != StepKind::Periodic) load_step();  // the jobs run before what follows
   return a;
 }
 

@@ -19,6 +19,8 @@ struct ProgramAction {
   workload::StepKind kind = workload::StepKind::Exit;  // never Run or a loop marker
   Cycles cycles = 0;
   Bytes bytes = 0;
+  Cycles period = 0;        // Periodic
+  std::uint64_t count = 0;  // Periodic: jobs
 };
 
 // Halted: its VM faulted and the service VM took it off the run queues.
@@ -46,6 +48,16 @@ class Vcpu {
   // Cache refill after a switch or a migration, paid before progress.
   void add_stall(Cycles cycles) { m_stall += cycles; m_refill += cycles; }
 
+  // Periodic jobs (`every`): one job's work at a time, released by the VMM
+  // at each period start; finishing one records whether it met its deadline.
+  bool jobs_active() const { return m_jobs_left > 0; }
+  bool job_running() const { return m_job_running; }
+  Cycles next_release() const { return m_release; }
+  void begin_jobs(Cycles now, Cycles period, Cycles work, std::uint64_t count);
+  void release_job();
+  // The running job's work is done at `now`: the next release is a period later.
+  void finish_job(Cycles now);
+
   // Console writes in progress: bytes still to write of the current step.
   Bytes console_left() const { return m_console_left; }
   void set_console_left(Bytes b) { m_console_left = b; }
@@ -71,6 +83,9 @@ class Vcpu {
   std::uint64_t context_switches = 0;  // dispatched after another owner
   std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
   Cycles refill_cycles() const { return m_refill; }
+  std::uint64_t jobs = 0;             // periodic jobs finished
+  std::uint64_t deadline_misses = 0;  // finished after the end of their period
+  Histogram lateness;                 // per job: finish - deadline, 0 if on time
 
  private:
   void load_step();  // step to the next Run or action, through loop markers
@@ -85,6 +100,11 @@ class Vcpu {
   Cycles m_stall = 0;
   Cycles m_refill = 0;
   Bytes m_console_left = 0;
+  std::uint64_t m_jobs_left = 0;
+  bool m_job_running = false;
+  Cycles m_release = 0;  // of the running job, or of the next one
+  Cycles m_period = 0;
+  Cycles m_job_work = 0;
 };
 
 }  // namespace vmmsim::models

@@ -54,9 +54,11 @@ void write_json_report(const Results& r, std::ostream& out) {
     out << fmt::format(
         "    {{\"vm\": {}, \"index\": {}, \"arrival_cycles\": {}, \"cpu_cycles\": {}, \"refill_cycles\": {}, "
         "\"wait_cycles\": {}, \"response_cycles\": {}, \"turnaround_cycles\": {}, \"dispatches\": {}, "
-        "\"context_switches\": {}, \"migrations\": {}}}{}\n",
+        "\"context_switches\": {}, \"migrations\": {}, \"jobs\": {}, \"deadline_misses\": {}, "
+        "\"lateness_cycles\": {}}}{}\n",
         quoted(v.vm), v.index, v.arrival, v.cpu, v.refill, distribution(v.wait), optional(v.response),
-        optional(v.turnaround), v.dispatches, v.context_switches, v.migrations, i + 1 < r.vcpus.size() ? "," : "");
+        optional(v.turnaround), v.dispatches, v.context_switches, v.migrations, v.jobs, v.deadline_misses,
+        distribution(v.lateness), i + 1 < r.vcpus.size() ? "," : "");
   }
   out << "  ],\n  \"pcpus\": [\n";
   for (std::size_t i = 0; i < r.pcpus.size(); ++i) {

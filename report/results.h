@@ -25,6 +25,9 @@ struct VcpuResult {
   std::uint64_t dispatches = 0;
   std::uint64_t context_switches = 0;
   std::uint64_t migrations = 0;
+  std::uint64_t jobs = 0;             // periodic jobs (`every`) finished
+  std::uint64_t deadline_misses = 0;  // jobs finished after their period's end
+  Histogram lateness;                 // per job: finish - deadline (0 if met)
 };
 
 struct VmResult {

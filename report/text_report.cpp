@@ -39,6 +39,18 @@ void write_text_report(const Results& r, std::ostream& out) {
                        opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations);
   }
 
+  bool periodic = false;
+  for (const VcpuResult& v : r.vcpus) periodic = periodic || v.jobs > 0;
+  if (periodic) {
+    out << "\nPeriodic jobs (every)\n";
+    out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", "vcpu", "jobs", "misses", "lateness p99ms",
+                       "lateness maxms");
+    for (const VcpuResult& v : r.vcpus)
+      if (v.jobs)
+        out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", fmt::format("{}.{}", v.vm, v.index), v.jobs,
+                           v.deadline_misses, ms(v.lateness.percentile(99), hz), ms(v.lateness.max(), hz));
+  }
+
   out << "\npCPUs (cycles)\n";
   out << fmt::format("  {:<6} {:>14} {:>14} {:>14} {:>14} {:>8}\n", "pcpu", "guest", "vmm", "idle", "ceased", "busy");
   for (std::size_t i = 0; i < r.pcpus.size(); ++i) {

@@ -48,6 +48,12 @@ void Policy::insert(const vmm_vcpu_info_t& info, Cycles now) {
     throw std::invalid_argument("vCPU inserted as running on a pCPU that is not free");
   on_insert(info, now);
   m_vcpus[id].present = true;
+  m_vcpus[id].affinity.clear();
+  if (info.affinity) {
+    m_vcpus[id].affinity.assign(m_cpus, false);
+    for (unsigned c = 0; c < m_cpus && c / 8 < info.affinity_bytes; ++c)
+      m_vcpus[id].affinity[c] = (info.affinity[c / 8] >> (c % 8)) & 1u;
+  }
   m_vcpus[id].runnable = info.runnable != 0;
   if (info.running_on != kNoCpu) {
     m_vcpus[id].cpu = info.running_on;

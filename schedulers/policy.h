@@ -71,6 +71,11 @@ class Policy {
   std::int64_t config_param(const char* key) const;
   bool runnable(VcpuId v) const { return m_vcpus[v].runnable; }
   int running_on(VcpuId v) const { return m_vcpus[v].cpu; }
+  // The vCPU's affinity (vmm_vcpu_info_t::affinity): may it run on `cpu`?
+  bool allowed(VcpuId v, unsigned cpu) const {
+    const std::vector<bool>& a = m_vcpus[v].affinity;
+    return a.empty() || (cpu < a.size() && a[cpu]);
+  }
   VcpuId current(unsigned cpu) const { return m_current[cpu]; }
   std::size_t vcpu_slots() const { return m_vcpus.size(); }
   bool known(VcpuId v) const {
@@ -85,6 +90,7 @@ class Policy {
     bool present = false;
     bool runnable = false;
     int cpu = kNoCpu;
+    std::vector<bool> affinity;  // empty = every pCPU
   };
   void set_owner(unsigned cpu, VcpuId v);
 

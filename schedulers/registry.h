@@ -17,5 +17,10 @@ const vmm_sched_ops_t* find_builtin(std::string_view name);
 const vmm_sched_ops_t& fifo_ops();
 const vmm_sched_ops_t& rr_ops();
 const vmm_sched_ops_t& bvt_ops();
+const vmm_sched_ops_t& credit_ops();
+const vmm_sched_ops_t& credit2_ops();
+const vmm_sched_ops_t& rtds_ops();
+const vmm_sched_ops_t& arinc653_ops();
+const vmm_sched_ops_t& eevdf_ops();
 
 }  // namespace vmmsim::sched

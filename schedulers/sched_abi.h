@@ -65,6 +65,10 @@ typedef struct {
   int32_t running_on;   /* pCPU it is on now, or VMM_NO_CPU */
   const vmm_param_t *vm_params; /* the VM's parameters for this policy */
   uint32_t vm_param_count;
+  /* pCPUs the vCPU may run on: bit (c % 8) of byte (c / 8) for pCPU c.
+   * NULL = every pCPU. Policies that support affinity honour it. */
+  const uint8_t *affinity;
+  uint32_t affinity_bytes;
 } vmm_vcpu_info_t;
 
 typedef struct {

@@ -78,7 +78,9 @@ class Instance {
                          runnable,
                          VMM_NO_CPU,
                          vm_params.data(),
-                         static_cast<std::uint32_t>(vm_params.size())};
+                         static_cast<std::uint32_t>(vm_params.size()),
+                         nullptr,
+                         0};
     return ops.insert(self, &info, 0, error, sizeof error);
   }
   vmm_decision_t pick(Cycles now, VcpuId prev = VMM_IDLE, Cycles ran = 0, unsigned cpu = 0) {

@@ -80,7 +80,9 @@ class Instance {
                          runnable,
                          kNoCpu,
                          vm_params.data(),
-                         static_cast<uint32_t>(vm_params.size())};
+                         static_cast<uint32_t>(vm_params.size()),
+                         nullptr,
+                         0};
     return ops.insert(self, &info, 0, error, sizeof error);
   }
   VcpuId pick(Cycles now, VcpuId prev = kIdle, Cycles ran = 0, unsigned cpu = 0) {

@@ -399,6 +399,23 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
   if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
   if (v.console_left() > 0) return console_write(cpu, v);
   if (v.read_wanted > 0) return console_read(cpu, v);
+  if (v.jobs_active()) {
+    if (!v.job_running()) {  // woken at its release
+      v.release_job();
+      return Feedback{};
+    }
+    v.finish_job(now);
+    if (v.jobs_active()) {
+      if (now >= v.next_release()) {  // late: the next job is already due
+        v.release_job();
+        return Feedback{};
+      }
+      v.timer_pending = true;
+      m_timers.add(v.next_release(), static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    }
+    if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
+  }
   const workload::Step* step = nullptr;
   models::ProgramAction a = v.next_action(&step);
   switch (a.kind) {
@@ -421,6 +438,9 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
       return control(cpu, v, *step);
     case StepKind::Fault:
       return fault(cpu, v);
+    case StepKind::Periodic:
+      v.begin_jobs(now, a.period, a.cycles, a.count);  // the first job is released now
+      return Feedback{};
     default:  // Exit (the program ended)
       return handle(Request{RequestKind::Exit, id, cpu});
   }
@@ -539,8 +559,16 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
     const auto& params = m_vm_params[v.vm()];
     // Parked owners count as runnable: their pCPUs ask the new scheduler.
     bool runnable = v.state == RunState::Runnable || v.state == RunState::Running;
-    vmm_vcpu_info_t info{v.id(), v.vm(), v.index(), runnable ? 1 : 0, VMM_NO_CPU, params.data(),
-                         static_cast<std::uint32_t>(params.size())};
+    const std::vector<std::uint8_t>& affinity = m_config.vms[v.vm()].affinity;
+    vmm_vcpu_info_t info{v.id(),
+                         v.vm(),
+                         v.index(),
+                         runnable ? 1 : 0,
+                         VMM_NO_CPU,
+                         params.data(),
+                         static_cast<std::uint32_t>(params.size()),
+                         affinity.empty() ? nullptr : affinity.data(),
+                         static_cast<std::uint32_t>(affinity.size())};
     char reason[256] = "";
     if (target.image.ops->insert(target.instance, &info, now, reason, sizeof reason) != 0)
       return fmt::format("inserting {}.{}: {}", m_vms[v.vm()].name, v.index(), reason[0] ? reason : "refused");

@@ -32,8 +32,8 @@ constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
 constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
 
 constexpr const char* kStepKeywords =
-    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, sched-load, sched-unload, "
-    "fault";
+    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, "
+    "sched-unload, fault";
 constexpr const char* kFormatTag = "vmmsim-trace";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -64,14 +64,14 @@ std::string quoted(std::string_view word) { return "'" + shown(word) + "'"; }
 
 // The words of a line; three are enough to tell "one argument too many".
 struct Words {
-  std::string_view at[3];
-  std::size_t count = 0;  // up to 3
+  std::string_view at[7];
+  std::size_t count = 0;  // up to 7: enough to tell "too many" for every step
 };
 
 Words split_words(std::string_view line) {
   Words w;
   std::size_t i = 0;
-  while (i < line.size() && w.count < 3) {
+  while (i < line.size() && w.count < 7) {
     while (i < line.size() && is_space(line[i])) ++i;
     std::size_t start = i;
     while (i < line.size() && !is_space(line[i])) ++i;
@@ -82,7 +82,7 @@ Words split_words(std::string_view line) {
 
 bool is_step_keyword(std::string_view k) {
   for (const char* s : {"arrive", "run", "io", "sleep", "console", "read", "yield", "repeat", "end",
-                        "exit", "sched-load", "sched-unload", "fault"})
+                        "exit", "every", "sched-load", "sched-unload", "fault"})
     if (k == s) return true;
   return false;
 }
@@ -301,6 +301,8 @@ class TraceParser {
       step.kind = load ? StepKind::SchedLoad : StepKind::SchedUnload;
       step.control = static_cast<std::uint32_t>(m_controls.size());
       m_controls.push_back(std::move(request));
+    } else if (keyword == "every") {
+      periodic(w, &step);
     } else if (keyword == "repeat") {
       step.kind = StepKind::LoopBegin;
       step.count = repeat_count(argument(keyword, w));
@@ -322,7 +324,7 @@ class TraceParser {
     auto here = static_cast<std::uint32_t>(steps.size());
     bool timed = step.kind == StepKind::Run || step.kind == StepKind::Io ||
                  step.kind == StepKind::Sleep || step.kind == StepKind::Console ||
-                 step.kind == StepKind::Read;
+                 step.kind == StepKind::Read || step.kind == StepKind::Periodic;
     if (timed && (step.cycles != 0 || step.bytes != 0) && !m_loops.empty())
       m_loops.back().passes_time = true;
     if (step.kind == StepKind::LoopBegin) m_loops.push_back({here, m_line, false});
@@ -389,6 +391,26 @@ class TraceParser {
       fail(fmt::format("{} {} is {} bytes; expected at most 1 MiB ({} bytes) per step", keyword,
                        quoted(text), *bytes, kMaxStepBytes));
     return *bytes;
+  }
+
+  // every PERIOD run WORK [count N]
+  void periodic(const Words& w, Step* step) const {
+    const char* expected = "expected every PERIOD run WORK [count N]";
+    if (w.count != 4 && w.count != 6) fail(fmt::format("every with {} words; {}", w.count, expected));
+    if (w.at[2] != "run") fail(fmt::format("every ... {}; {}", quoted(w.at[2]), expected));
+    step->kind = StepKind::Periodic;
+    step->period = duration("every", w.at[1]);
+    if (step->period == 0) fail("every 0; expected a period above 0");
+    step->cycles = duration("run", w.at[3]);
+    step->count = kRepeatForever;
+    if (w.count == 6) {
+      if (w.at[4] != "count") fail(fmt::format("every ... {}; {}", quoted(w.at[4]), expected));
+      auto n = parse_count(w.at[5], nullptr);
+      if (!n || *n == 0 || *n > kMaxRepeatCount)
+        fail(fmt::format("count {}; expected a job count from 1 to {}", quoted(w.at[5]),
+                         kMaxRepeatCount));
+      step->count = *n;
+    }
   }
 
   std::uint64_t repeat_count(std::string_view text) const {

@@ -24,6 +24,8 @@ enum class StepKind {
                 // TraceProgram::controls)
   SchedUnload,  // service VM: unload a scheduler (`control` likewise)
   Fault,        // the guest faults: its VM halts
+  Periodic,     // `every period run cycles count N`: a job of `cycles` CPU time
+                // released at the start of each period, due at its end
 };
 
 // What to do with the scheduler being replaced (DESIGN.md §4).
@@ -51,7 +53,8 @@ struct Step {
   StepKind kind = StepKind::Exit;
   Cycles cycles = 0;
   Bytes bytes = 0;
-  std::uint64_t count = 0;  // LoopBegin: iterations (kRepeatForever)
+  std::uint64_t count = 0;  // LoopBegin: iterations; Periodic: jobs (kRepeatForever)
+  Cycles period = 0;        // Periodic: the job period (its relative deadline)
   std::uint32_t jump = 0;   // LoopBegin <-> LoopEnd partner index
   std::uint32_t control = 0;  // SchedLoad/SchedUnload: index in TraceProgram::controls
   std::uint32_t line = 0;   // source line, for messages
