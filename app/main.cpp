@@ -57,12 +57,13 @@ void refuse_overwrite(const std::string& output, const std::string& input) {
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim run CONFIG [options]");
-  std::string config_path, until, json, vcd, config_out;
+  std::string config_path, until, json, vcd, config_out, timeline;
   std::vector<std::string> sets, swaps;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until), "simulated time to stop at (e.g. 2s, 500ms; default: [run] until)")(
       "json", po::value(&json), "write the results as JSON to FILE")(
       "vcd", po::value(&vcd), "write a VCD waveform to FILE")(
+      "timeline", po::value(&timeline), "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
       "config-out", po::value(&config_out), "write the resolved configuration (defaults included) to FILE")(
       "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
       "swap", po::value(&swaps)->composing(),
@@ -106,7 +107,7 @@ int run_command(const std::vector<std::string>& args) {
     if (!swap) throw InputError("--" + why);
     cfg.swaps.push_back(*swap);
   }
-  for (const std::string* out : {&json, &vcd, &config_out}) {
+  for (const std::string* out : {&json, &vcd, &config_out, &timeline}) {
     refuse_overwrite(*out, config_path);
     for (const config::VmConfig& v : cfg.vms) refuse_overwrite(*out, v.trace_path);
   }
@@ -117,6 +118,7 @@ int run_command(const std::vector<std::string>& args) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   models::Platform platform("platform", cfg);
   if (!vcd.empty()) platform.trace_vcd(vcd);
+  if (!timeline.empty()) platform.record_timeline(timeline);
   platform.run(cfg.until);
   platform.finish_trace();
   report::Results results = platform.results();

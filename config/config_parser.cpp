@@ -355,8 +355,11 @@ class Resolver {
     } else if (s.rfind("vm.", 0) == 0 || s == "service") {
       bool service = s == "service";
       std::string name = service ? "service" : s.substr(3);
-      if (name.empty() || name.find_first_of(" \t,=") != std::string::npos)
-        throw InputError(fmt::format("{}: [{}]: expected a VM name without spaces, commas or '='", e.origin, s));
+      // Names appear in JSON, VCD scopes and file names: keep them plain.
+      if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                              std::string::npos)
+        throw InputError(
+            fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, s));
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {

@@ -86,10 +86,19 @@ void Platform::trace_vcd(const std::string& path) {
     sc_core::sc_trace(m_vcd, m_vmm->vm_running_signal(i), "vm." + m_vms[i].name + ".running");
 }
 
+void Platform::record_timeline(const std::string& path) {
+  m_timeline = std::make_unique<report::Timeline>(path, m_clock.hz(), m_config.platform.cpus);
+  m_vmm->record_timeline(m_timeline.get());
+}
+
 void Platform::run(Cycles until) {
   sc_core::sc_start(m_clock.span(until));
   // A run stopped by sc_stop() (every guest ended) stops at that cycle.
   for (auto& p : m_processors) p->settle();
+  if (m_timeline) {
+    m_vmm->finish_timeline();
+    m_timeline->close();
+  }
 }
 
 void Platform::finish_trace() {

@@ -16,6 +16,7 @@
 #include "models/vcpu.h"
 #include "models/vm.h"
 #include "report/results.h"
+#include "report/timeline.h"
 #include "sim/cycle_clock.h"
 #include "vmm/scheduler_manager.h"
 #include "vmm/vmm.h"
@@ -30,6 +31,8 @@ class Platform : public sc_core::sc_module {
   // Trace the DESIGN.md §8 signal set into a VCD file (before run()). The
   // file is written under a temporary name; finish_trace() renames it.
   void trace_vcd(const std::string& path);
+  // Stream a Chrome/Perfetto timeline to `path` (before run()).
+  void record_timeline(const std::string& path);
   // Runs until `until` cycles or until every guest program has ended.
   void run(Cycles until);
   // Closes the VCD (if any) and gives it its final name.
@@ -57,6 +60,7 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<vmm::Vmm> m_vmm;
   std::unique_ptr<TimerQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;
+  std::unique_ptr<report::Timeline> m_timeline;
   sc_core::sc_trace_file* m_vcd = nullptr;
   std::string m_vcd_path;
 };

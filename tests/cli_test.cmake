@@ -116,3 +116,16 @@ expect_match("${out}" "cli +rr -> bvt" "--swap loads")
 expect_match("${out}" "cli +bvt -> rr" "--swap unloads")
 vmmsim(2 out err run ${SRC}/configs/default.ini --swap soon:bvt)
 expect_match("${err}" "--swap 'soon:bvt': time 'soon': expected" "bad --swap time")
+
+# --timeline: valid trace-event JSON with per-pCPU dispatch slices and the
+# replacement's phases.
+vmmsim(0 out err run ${SRC}/configs/live-swap.ini --until 600ms --timeline ${WORK}/timeline.json)
+file(READ ${WORK}/timeline.json timeline)
+string(JSON events LENGTH "${timeline}" traceEvents)
+if(events LESS 100)
+  message(FATAL_ERROR "timeline has only ${events} events")
+endif()
+expect_match("${timeline}" "\"cat\": \"dispatch\", \"ph\": \"X\"" "timeline dispatch slices")
+expect_match("${timeline}" "\"name\": \"load rr -> bvt\", \"cat\": \"replacement\", \"ph\": \"i\"" "timeline replacement instant")
+expect_match("${timeline}" "\"name\": \"drain\", \"cat\": \"replacement\", \"ph\": \"X\"" "timeline phase slice")
+expect_match("${timeline}" "\"name\": \"runqueue\", \"ph\": \"C\"" "timeline run-queue counter")

@@ -218,6 +218,14 @@ Cycles Vmm::burst_of(const models::Vcpu& v) const {
   return v.burst();
 }
 
+void Vmm::set_state(models::Vcpu& v, RunState state) {
+  // The run queue, as the timeline's counter shows it: runnable, not running.
+  if (v.state == RunState::Runnable) --m_waiting;
+  if (state == RunState::Runnable) ++m_waiting;
+  v.state = state;
+  if (m_timeline) m_timeline->runqueue(m_clock.now(), m_waiting);
+}
+
 void Vmm::set_running(const models::Vcpu& v, bool running) {
   models::Vm& vm = m_vms[v.vm()];
   vm.running = running ? vm.running + 1 : vm.running - 1;
@@ -259,8 +267,8 @@ Feedback Vmm::handle(const Request& r) {
     case RequestKind::Fault:
       // Reaching here from a pCPU, the vCPU blocks (or halts, for a fault).
       if (r.cpu >= 0) {
-        m_vcpus[static_cast<std::size_t>(r.vcpu)].state =
-            r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked;
+        set_state(m_vcpus[static_cast<std::size_t>(r.vcpu)],
+                  r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked);
         if (r.kind == RequestKind::Fault)
           s.ops->remove(s.self, r.vcpu, now);
         else
@@ -270,7 +278,7 @@ Feedback Vmm::handle(const Request& r) {
       break;
     case RequestKind::Exit: {
       models::Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
-      v.state = RunState::Exited;
+      set_state(v, RunState::Exited);
       v.finish = now;
       s.ops->remove(s.self, r.vcpu, now);
       if (!m_vms[v.vm()].service && --m_guests_left == 0) sc_core::sc_stop();
@@ -301,7 +309,7 @@ Feedback Vmm::handle(const Request& r) {
 void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
-  v.state = RunState::Runnable;
+  set_state(v, RunState::Runnable);
   v.wait_since = now;
   if (m_offline) {
     m_held_wakes.push_back(id);  // delivered when a scheduler is back
@@ -356,10 +364,11 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
 
 void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
+  if (m_timeline && prev != next) end_slice(static_cast<unsigned>(cpu), now);
   if (prev != kNone && prev != next) {
     models::Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
     if (p.state == RunState::Running) {  // descheduled while still runnable
-      p.state = RunState::Runnable;
+      set_state(p, RunState::Runnable);
       p.wait_since = now;
     }
     set_running(p, false);
@@ -367,7 +376,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   d.owner = next;
   if (next == kNone || next == prev) return;
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
-  v.state = RunState::Running;
+  set_state(v, RunState::Running);
   set_running(v, true);
   v.wait.add(now - v.wait_since);
   if (!v.first_dispatch) v.first_dispatch = now;
@@ -384,6 +393,33 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   }
   v.last_cpu = cpu;
   d.last_owner = next;
+  d.since = now;
+}
+
+void Vmm::end_slice(unsigned cpu, Cycles now) {
+  const Dispatch& d = m_dispatch[cpu];
+  if (d.owner == kNone) return;
+  const models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+  const std::string& vm = m_vms[v.vm()].name;
+  m_timeline->dispatch(cpu, fmt::format("{}.{}", vm, v.index()), vm, v.index(), m_manager.active_id(), d.since,
+                       now);
+}
+
+void Vmm::record_timeline(report::Timeline* timeline) { m_timeline = timeline; }
+
+void Vmm::finish_timeline() {
+  if (!m_timeline) return;
+  for (unsigned c = 0; c < m_dispatch.size(); ++c) end_slice(c, m_clock.now());
+  for (const report::ReplacementResult& x : m_replacement.results()) {
+    if (!x.sequence) continue;
+    m_timeline->replacement(fmt::format("{} {} -> {}", x.kind, x.from, x.to), x.started_at);
+    Cycles t = x.started_at;
+    for (auto [name, cycles] : {std::pair{"cease", x.cease}, {"drain", x.drain}, {"unload", x.unload},
+                                {"load", x.load}, {"migrate", x.migrate}, {"activate", x.activate}}) {
+      m_timeline->phase(name, t, t + cycles);
+      t += cycles;
+    }
+  }
 }
 
 Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
@@ -528,7 +564,7 @@ void Vmm::halt_vm(std::size_t vm_index) {
     models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
     if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
     RunState was = v.state;
-    v.state = RunState::Halted;
+    set_state(v, RunState::Halted);
     ++halted;
     if (!vm.service) --m_guests_left;
     if (!m_offline) s.ops->remove(s.self, v.id(), now);
@@ -589,9 +625,10 @@ void Vmm::go_online(bool fresh) {
     for (Dispatch& d : m_dispatch) {
       d.fresh = true;
       if (d.owner == kNone) continue;
+      if (m_timeline) end_slice(static_cast<unsigned>(&d - m_dispatch.data()), now);
       models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
       if (v.state == RunState::Running) {
-        v.state = RunState::Runnable;
+        set_state(v, RunState::Runnable);
         v.wait_since = now;
         set_running(v, false);
       }

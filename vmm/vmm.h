@@ -21,6 +21,7 @@
 #include "models/vcpu.h"
 #include "models/vm.h"
 #include "report/results.h"
+#include "report/timeline.h"
 #include "sim/timer_queue.h"
 #include "vmm/replacement.h"
 #include "vmm/request.h"
@@ -77,6 +78,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t feedback_count(Status s) const { return m_statuses[static_cast<std::size_t>(s)]; }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
+  // Streams dispatches and run-queue changes into `timeline` (off by default).
+  void record_timeline(report::Timeline* timeline);
+  // Ends the open slices and adds the replacements' phases.
+  void finish_timeline();
 
  private:
   // What the VMM keeps per pCPU about its current dispatch.
@@ -86,6 +91,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles ran = 0;             // guest cycles since the dispatch
     Cycles slice = kForever;
     bool fresh = false;         // the scheduler changed: its first pick has no prev
+    Cycles since = 0;           // when the owner was dispatched (timeline)
   };
   enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog };
 
@@ -115,6 +121,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   Feedback completed(RequestKind kind);
   Cycles burst_of(const models::Vcpu& v) const;
   void set_running(const models::Vcpu& v, bool running);
+  void set_state(models::Vcpu& v, models::RunState state);
+  void end_slice(unsigned cpu, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
 
   const CycleClock& m_clock;
@@ -135,6 +143,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::deque<VcpuId> m_blocked_writers;
   std::vector<std::unique_ptr<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>> m_vm_running;
   bool m_traced = false;
+  report::Timeline* m_timeline = nullptr;
+  std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU
   bool m_offline = false;
   std::vector<VcpuId> m_held_wakes;  // wakes while offline
   Cycles m_activated_at = 0;

@@ -1,0 +1,74 @@
+#include "report/timeline.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "base/input_error.h"
+
+namespace vmmsim::report {
+
+Timeline::Timeline(const std::string& path, Hertz clock, unsigned cpus)
+    : m_path(path), m_out(path + ".partial", std::ios::binary | std::ios::trunc), m_clock(clock), m_vmm_track(cpus) {
+  if (!m_out) throw InputError(path + ": cannot write the timeline");
+  m_out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
+  event(R"({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "vmmsim"}})");
+  for (unsigned c = 0; c < cpus; ++c)
+    event(fmt::format(R"({{"name": "thread_name", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "cpu{}"}}}})", c,
+                      c));
+  event(fmt::format(R"({{"name": "thread_name", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "vmm"}}}})",
+                    m_vmm_track));
+}
+
+Timeline::~Timeline() {
+  if (!m_closed) {  // an aborted run leaves no half file
+    m_out.close();
+    std::remove((m_path + ".partial").c_str());
+  }
+}
+
+std::string Timeline::us(Cycles c) const {
+  // Exact to the nanosecond at clocks up to 1 GHz; deterministic formatting.
+  return fmt::format("{:.3f}", static_cast<double>(c) * 1e6 / static_cast<double>(m_clock));
+}
+
+void Timeline::event(const std::string& json) {
+  m_out << (m_first ? "" : ",\n") << json;
+  m_first = false;
+}
+
+void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string& vm, unsigned vcpu,
+                        std::uint32_t scheduler, Cycles start, Cycles end) {
+  if (end <= start) return;
+  event(fmt::format(
+      R"({{"name": "{}", "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": "{}", "vcpu": {}, "scheduler": {}}}}})",
+      name, us(start), us(end - start), cpu, vm, vcpu, scheduler));
+}
+
+void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
+  if (runnable_waiting == m_last_runqueue) return;
+  m_last_runqueue = runnable_waiting;
+  event(fmt::format(R"({{"name": "runqueue", "ph": "C", "ts": {}, "pid": 1, "args": {{"runnable": {}}}}})", us(at),
+                    runnable_waiting));
+}
+
+void Timeline::replacement(const std::string& label, Cycles at) {
+  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
+                    label, us(at), m_vmm_track));
+}
+
+void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
+  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
+                    name, us(start), us(end - start), m_vmm_track));
+}
+
+void Timeline::close() {
+  if (m_closed) return;
+  m_out << "\n]}\n";
+  m_out.close();
+  if (!m_out || std::rename((m_path + ".partial").c_str(), m_path.c_str()) != 0)
+    throw InputError(m_path + ": cannot write the timeline");
+  m_closed = true;
+}
+
+}  // namespace vmmsim::report

@@ -1,0 +1,45 @@
+// --timeline: a Chrome/Perfetto trace-event JSON file, streamed while the
+// simulation runs (constant memory): one track per pCPU with a slice per
+// dispatch, a run-queue length counter, and for each scheduler replacement
+// an instant plus a slice per phase on a VMM track. Loads in ui.perfetto.dev
+// and chrome://tracing.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/units.h"
+
+namespace vmmsim::report {
+
+class Timeline {
+ public:
+  // Writes to `path` + ".partial"; close() renames it to `path`.
+  Timeline(const std::string& path, Hertz clock, unsigned cpus);
+  ~Timeline();
+
+  // vCPU `name` (of `vm`, index `vcpu`) ran on `cpu` from `start` to `end`
+  // under the scheduler in slot `scheduler`.
+  void dispatch(unsigned cpu, const std::string& name, const std::string& vm, unsigned vcpu,
+                std::uint32_t scheduler, Cycles start, Cycles end);
+  void runqueue(Cycles at, std::uint64_t runnable_waiting);
+  void replacement(const std::string& label, Cycles at);
+  void phase(const std::string& name, Cycles start, Cycles end);
+  void close();
+
+ private:
+  std::string us(Cycles c) const;  // trace-event time: microseconds
+  void event(const std::string& json);
+
+  std::string m_path;
+  std::ofstream m_out;
+  Hertz m_clock;
+  unsigned m_vmm_track;
+  bool m_first = true;
+  bool m_closed = false;
+  std::uint64_t m_last_runqueue = ~std::uint64_t{0};
+};
+
+}  // namespace vmmsim::report
