@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <systemc>
 
+#include "app/compare_command.h"
 #include "app/output_file.h"
+#include "app/simulation.h"
 #include "base/input_error.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
@@ -29,6 +31,9 @@ const char* kUsage =
     "usage: vmmsim <command> [options]\n\n"
     "commands:\n"
     "  run CONFIG    run a simulation and print its report\n"
+    "  compare CONFIG... --schedulers A,B,...\n"
+    "                the same workload under several schedulers (or --set sweeps),\n"
+    "                each run in its own process; a table, CSV, JSON and HTML\n"
     "  list          list the built-in schedulers with their parameters\n\n"
     "'vmmsim <command> --help' shows a command's options.\n";
 
@@ -47,12 +52,6 @@ void print_list(std::ostream& out) {
       out << fmt::format("    [vm.NAME] {:<14} {} ({})\n", ops->vm_params[i].key, ops->vm_params[i].help,
                          range(ops->vm_params[i]));
   }
-}
-
-void refuse_overwrite(const std::string& output, const std::string& input) {
-  std::error_code ec;
-  if (!output.empty() && std::filesystem::equivalent(output, input, ec))
-    throw InputError(fmt::format("{}: refusing to overwrite an input file with an output", output));
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -89,16 +88,13 @@ int run_command(const std::vector<std::string>& args) {
   if (config_path.empty()) throw InputError("vmmsim run: missing CONFIG; see 'vmmsim run --help'");
 
   std::vector<config::Override> overrides;
-  for (const std::string& s : sets) {
-    auto eq = s.find('=');
-    if (eq == std::string::npos) throw InputError(fmt::format("--set {}: expected SECTION.KEY=VALUE", s));
-    overrides.push_back({s.substr(0, eq), s.substr(eq + 1)});
-  }
+  for (const std::string& s : sets) overrides.push_back(app::parse_override(s));
   config::Config cfg = config::load_config(config_path, overrides);
   if (!until.empty()) {
     std::string why;
     auto cycles = parse_duration(until, cfg.platform.clock, &why);
-    if (!cycles || *cycles == 0) throw InputError(fmt::format("--until {}: expected {} above 0", until, why.empty() ? "a duration" : why));
+    if (!cycles || *cycles == 0)
+      throw InputError(fmt::format("--until {}: expected {} above 0", until, why.empty() ? "a duration" : why));
     cfg.until = *cycles;
   }
   for (const std::string& spec : swaps) {
@@ -107,25 +103,7 @@ int run_command(const std::vector<std::string>& args) {
     if (!swap) throw InputError("--" + why);
     cfg.swaps.push_back(*swap);
   }
-  for (const std::string* out : {&json, &vcd, &config_out, &timeline}) {
-    refuse_overwrite(*out, config_path);
-    for (const config::VmConfig& v : cfg.vms) refuse_overwrite(*out, v.trace_path);
-  }
-
-  CycleClock::set_kernel_resolution();
-  // The kernel's informational chatter (stop by sc_stop, VCD timescale) is
-  // not part of the report.
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  models::Platform platform("platform", cfg);
-  if (!vcd.empty()) platform.trace_vcd(vcd);
-  if (!timeline.empty()) platform.record_timeline(timeline);
-  platform.run(cfg.until);
-  platform.finish_trace();
-  report::Results results = platform.results();
-  report::write_text_report(results, std::cout);
-  if (!json.empty()) app::write_atomically(json, [&](std::ostream& o) { report::write_json_report(results, o); });
-  if (!config_out.empty())
-    app::write_atomically(config_out, [&](std::ostream& o) { config::write_resolved_config(cfg, o); });
+  app::simulate(cfg, app::Outputs{json, vcd, timeline, config_out}, std::cout);
   return 0;
 }
 
@@ -141,6 +119,7 @@ int sc_main(int argc, char* argv[]) {
     std::string command = args[0];
     args.erase(args.begin());
     if (command == "run") return run_command(args);
+    if (command == "compare") return app::compare_command(args);
     if (command == "list") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << "vmmsim list: the built-in schedulers, their [sched.NAME] parameters and per-VM keys\n";
@@ -149,7 +128,7 @@ int sc_main(int argc, char* argv[]) {
       print_list(std::cout);
       return 0;
     }
-    throw InputError(fmt::format("unknown command '{}'; expected run or list (see 'vmmsim --help')", command));
+    throw InputError(fmt::format("unknown command '{}'; expected run, compare or list (see 'vmmsim --help')", command));
   } catch (const InputError& e) {
     std::cerr << "vmmsim: " << e.what() << "\n";
     return kBadInput;

@@ -48,4 +48,33 @@ std::uint64_t Histogram::percentile(double p) const {
   return m_max;
 }
 
+void Histogram::merge(const Histogram& other) {
+  if (other.m_buckets.size() > m_buckets.size()) m_buckets.resize(other.m_buckets.size(), 0);
+  for (std::size_t b = 0; b < other.m_buckets.size(); ++b) m_buckets[b] += other.m_buckets[b];
+  m_count += other.m_count;
+  m_sum += other.m_sum;
+  m_min = std::min(m_min, other.m_min);
+  m_max = std::max(m_max, other.m_max);
+}
+
+std::vector<std::pair<std::uint64_t, double>> Histogram::cdf(std::size_t max_points) const {
+  std::vector<std::pair<std::uint64_t, double>> points;
+  if (m_count == 0 || max_points == 0) return points;
+  const double total = static_cast<double>(m_count);
+  std::uint64_t seen = 0;
+  double next = 0;  // the fraction the next kept point must reach
+  for (std::size_t b = 0; b < m_buckets.size(); ++b) {
+    if (m_buckets[b] == 0) continue;
+    seen += m_buckets[b];
+    double fraction = static_cast<double>(seen) / total;
+    if (fraction + 1e-12 >= next || seen == m_count) {
+      std::uint64_t value = std::clamp(bucket_low(b), min(), m_max);
+      if (seen == m_count) value = m_max;
+      points.emplace_back(value, fraction);
+      next = fraction + 1.0 / static_cast<double>(max_points);
+    }
+  }
+  return points;
+}
+
 }  // namespace vmmsim

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace vmmsim {
@@ -19,6 +20,11 @@ class Histogram {
   double mean() const;
   // Nearest-rank percentile (p in 0..100), clamped to [min, max]; 0 if empty.
   std::uint64_t percentile(double p) const;
+  // Adds another distribution's samples.
+  void merge(const Histogram& other);
+  // The cumulative distribution as (value, fraction <= value) points, at
+  // most `max_points`, ascending, ending at (max, 1).
+  std::vector<std::pair<std::uint64_t, double>> cdf(std::size_t max_points) const;
 
  private:
   static constexpr unsigned kSubBits = 7;  // 128 buckets per octave

@@ -86,8 +86,8 @@ void Platform::trace_vcd(const std::string& path) {
     sc_core::sc_trace(m_vcd, m_vmm->vm_running_signal(i), "vm." + m_vms[i].name + ".running");
 }
 
-void Platform::record_timeline(const std::string& path) {
-  m_timeline = std::make_unique<report::Timeline>(path, m_clock.hz(), m_config.platform.cpus);
+void Platform::record_timeline(const std::string& path, Cycles from, Cycles to) {
+  m_timeline = std::make_unique<report::Timeline>(path, m_clock.hz(), m_config.platform.cpus, from, to);
   m_vmm->record_timeline(m_timeline.get());
 }
 
@@ -152,7 +152,11 @@ report::Results Platform::results() const {
     out.service = vm.service;
     out.vcpus = vm.vcpu_count;
     out.weight = vm.weight;
-    for (unsigned k = 0; k < vm.vcpu_count; ++k) out.cpu += m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + k].cpu_cycles;
+    for (unsigned k = 0; k < vm.vcpu_count; ++k) {
+      const Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + k];
+      out.cpu += v.cpu_cycles;
+      out.wait.merge(v.wait);
+    }
     out.share = capacity > 0 ? static_cast<double>(out.cpu) / capacity : 0.0;
     out.entitled = entitled[i];
     out.input_latency = vm.input_latency;

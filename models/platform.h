@@ -32,7 +32,7 @@ class Platform : public sc_core::sc_module {
   // file is written under a temporary name; finish_trace() renames it.
   void trace_vcd(const std::string& path);
   // Stream a Chrome/Perfetto timeline to `path` (before run()).
-  void record_timeline(const std::string& path);
+  void record_timeline(const std::string& path, Cycles from = 0, Cycles to = kForever);
   // Runs until `until` cycles or until every guest program has ended.
   void run(Cycles until);
   // Closes the VCD (if any) and gives it its final name.

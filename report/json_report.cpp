@@ -27,6 +27,16 @@ std::string distribution(const Histogram& h) {
                      h.percentile(50), h.percentile(99), h.max());
 }
 
+// A distribution with its CDF, for plots.
+std::string distribution_with_cdf(const Histogram& h) {
+  std::string points;
+  for (const auto& [value, fraction] : h.cdf(64))
+    points += fmt::format("{}[{}, {}]", points.empty() ? "" : ", ", value, number(fraction));
+  std::string d = distribution(h);
+  d.pop_back();  // the closing brace
+  return d + fmt::format(", \"cdf\": [{}]}}", points);
+}
+
 std::string optional(const std::optional<Cycles>& c) { return c ? fmt::format("{}", *c) : "null"; }
 
 }  // namespace
@@ -44,9 +54,10 @@ void write_json_report(const Results& r, std::ostream& out) {
     const VmResult& vm = r.vms[i];
     out << fmt::format(
         "    {{\"name\": {}, \"service\": {}, \"vcpus\": {}, \"weight\": {}, \"cpu_cycles\": {}, \"share\": {}, "
-        "\"entitled_share\": {}, \"input_latency_cycles\": {}}}{}\n",
+        "\"entitled_share\": {}, \"input_latency_cycles\": {}, \"wait_cycles\": {}}}{}\n",
         quoted(vm.name), vm.service ? "true" : "false", vm.vcpus, vm.weight, vm.cpu, number(vm.share),
-        number(vm.entitled), distribution(vm.input_latency), i + 1 < r.vms.size() ? "," : "");
+        number(vm.entitled), distribution(vm.input_latency), distribution_with_cdf(vm.wait),
+        i + 1 < r.vms.size() ? "," : "");
   }
   out << "  ],\n  \"vcpus\": [\n";
   for (std::size_t i = 0; i < r.vcpus.size(); ++i) {

@@ -39,6 +39,7 @@ struct VmResult {
   double share = 0;     // of all pCPU capacity over the run
   double entitled = 0;  // what weight-proportional sharing would give
   Histogram input_latency;
+  Histogram wait;  // all its vCPUs' waits
 };
 
 struct PcpuResult {

@@ -1,5 +1,6 @@
 #include "report/timeline.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -8,8 +9,13 @@
 
 namespace vmmsim::report {
 
-Timeline::Timeline(const std::string& path, Hertz clock, unsigned cpus)
-    : m_path(path), m_out(path + ".partial", std::ios::binary | std::ios::trunc), m_clock(clock), m_vmm_track(cpus) {
+Timeline::Timeline(const std::string& path, Hertz clock, unsigned cpus, Cycles from, Cycles to)
+    : m_path(path),
+      m_out(path + ".partial", std::ios::binary | std::ios::trunc),
+      m_clock(clock),
+      m_vmm_track(cpus),
+      m_from(from),
+      m_to(to) {
   if (!m_out) throw InputError(path + ": cannot write the timeline");
   m_out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   event(R"({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "vmmsim"}})");
@@ -39,6 +45,8 @@ void Timeline::event(const std::string& json) {
 
 void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string& vm, unsigned vcpu,
                         std::uint32_t scheduler, Cycles start, Cycles end) {
+  start = std::max(start, m_from);
+  end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(
       R"({{"name": "{}", "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": "{}", "vcpu": {}, "scheduler": {}}}}})",
@@ -46,7 +54,7 @@ void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
-  if (runnable_waiting == m_last_runqueue) return;
+  if (runnable_waiting == m_last_runqueue || at < m_from || at >= m_to) return;
   m_last_runqueue = runnable_waiting;
   event(fmt::format(R"({{"name": "runqueue", "ph": "C", "ts": {}, "pid": 1, "args": {{"runnable": {}}}}})", us(at),
                     runnable_waiting));

@@ -16,8 +16,9 @@ namespace vmmsim::report {
 
 class Timeline {
  public:
-  // Writes to `path` + ".partial"; close() renames it to `path`.
-  Timeline(const std::string& path, Hertz clock, unsigned cpus);
+  // Writes to `path` + ".partial"; close() renames it to `path`. Dispatch
+  // slices and counters are kept only within [from, to) (clipped to it).
+  Timeline(const std::string& path, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
   ~Timeline();
 
   // vCPU `name` (of `vm`, index `vcpu`) ran on `cpu` from `start` to `end`
@@ -37,6 +38,7 @@ class Timeline {
   std::ofstream m_out;
   Hertz m_clock;
   unsigned m_vmm_track;
+  Cycles m_from, m_to;
   bool m_first = true;
   bool m_closed = false;
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
