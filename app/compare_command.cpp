@@ -257,7 +257,13 @@ int compare_command(const std::vector<std::string>& args) {
   auto colon = window.find(':');
   std::string why;
   const Hertz clock = runs.front().config.platform.clock;
-  auto from = colon == std::string::npos ? std::nullopt : parse_duration(window.substr(0, colon), clock, &why);
+  std::string from_text = colon == std::string::npos ? "" : window.substr(0, colon);
+  // "500:540ms": a bare FROM takes TO's unit.
+  if (colon != std::string::npos && !from_text.empty() && from_text.find_first_not_of("0123456789.") == std::string::npos) {
+    std::string to_text = window.substr(colon + 1);
+    from_text += to_text.substr(to_text.find_first_not_of("0123456789."));
+  }
+  auto from = colon == std::string::npos ? std::nullopt : parse_duration(from_text, clock, &why);
   auto to = colon == std::string::npos ? std::nullopt : parse_duration(window.substr(colon + 1), clock, &why);
   if (!from || !to || *to <= *from) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
 

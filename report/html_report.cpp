@@ -155,12 +155,13 @@ constexpr const char* kScript = R"JS('use strict';
     const W = 1200, H = 300, L = 50, R = 10, T = 12, B = 40, PH = H - T - B;
     let top = 0;
     withResults.forEach((r) => (r.res.vms || []).forEach((v) => { top = Math.max(top, v.share, v.entitled_share); }));
-    const yt = ticks(0, top > 0 ? top : 1, 5), ymax = Math.ceil((top > 0 ? top : 1) / yt.step - 1e-9) * yt.step;
+    const step = ticks(0, top > 0 ? top : 1, 5).step, ymax = Math.ceil((top > 0 ? top : 1) / step - 1e-9) * step;
+    const yt = ticks(0, ymax, Math.round(ymax / step));
     const Y = (v) => T + PH * (1 - v / ymax);
     const slots = sum(withResults, (r) => 2 * (r.res.vms || []).length) + 2 * (withResults.length - 1);
     const bw = Math.min(28, (W - L - R) / Math.max(slots, 1));
     let body = '', x = L + Math.max(0, (W - L - R - bw * slots) / 2);
-    yt.list.filter((t) => t <= ymax + 1e-9).forEach((t) => {
+    yt.list.forEach((t) => {
       body += line(L, Y(t), W - R, Y(t), 'grid') + text(L - 6, Y(t) + 4, label(t), ' text-anchor="end"');
     });
     withResults.forEach((r) => {
@@ -258,11 +259,11 @@ constexpr const char* kScript = R"JS('use strict';
     const instants = ev.filter((e) => e.ph === 'i' && e.cat === 'replacement');
     const counter = ev.filter((e) => e.ph === 'C' && e.name === 'runqueue').map((e, i) => ({ ts: e.ts, v: (e.args || {}).runnable || 0, i }))
       .sort((a, b) => a.ts - b.ts || a.i - b.i);
-    // The window in µs: the chosen one, else the extent of the slices.
+    // The window in µs: the chosen one, else the extent of the dispatches.
     let from = manifest.window_ms[0] * 1e3, to = manifest.window_ms[1] * 1e3;
     if (!(to > from)) {
       from = Infinity; to = -Infinity;
-      dispatch.concat(phases).forEach((e) => { from = Math.min(from, e.ts); to = Math.max(to, e.ts + (e.dur || 0)); });
+      dispatch.forEach((e) => { from = Math.min(from, e.ts); to = Math.max(to, e.ts + (e.dur || 0)); });
     }
     if (!(to > from)) return '<p class="note">The timeline has no dispatches.</p>';
     const inWindow = (e) => e.ts + (e.dur || 0) >= from && e.ts <= to;
@@ -296,7 +297,7 @@ constexpr const char* kScript = R"JS('use strict';
         body += rect(x0, y + 2, Math.max(x1 - x0, 1), RH - 4, PHASE_COLORS[e.name] || '#999', `${e.name}: ${num(e.dur, 3)} µs from ${fmtMs(e.ts)} ms`);
       });
       instants.filter(inWindow).forEach((e) => {  // a line across all rows where a replacement was requested
-        body += line(X(e.ts), T - 4, X(e.ts), T + rowsH, 'axis', ' stroke="#000" stroke-dasharray="3 2"') + text(X(e.ts) + 3, T - 5, e.name);
+        body += line(X(e.ts), T - 4, X(e.ts), T + rowsH, 'axis', ' stroke="#000" stroke-dasharray="3 2"') + text(X(e.ts) + (X(e.ts) > W - 200 ? -3 : 3), T - 5, e.name, X(e.ts) > W - 200 ? ' text-anchor="end"' : '');
       });
     }
     if (QH) {  // run-queue length as a step line
