@@ -261,7 +261,8 @@ int compare_command(const std::vector<std::string>& args) {
   // "500:540ms": a bare FROM takes TO's unit.
   if (colon != std::string::npos && !from_text.empty() && from_text.find_first_not_of("0123456789.") == std::string::npos) {
     std::string to_text = window.substr(colon + 1);
-    from_text += to_text.substr(to_text.find_first_not_of("0123456789."));
+    auto unit = to_text.find_first_not_of("0123456789.");
+    if (unit != std::string::npos) from_text += to_text.substr(unit);
   }
   auto from = colon == std::string::npos ? std::nullopt : parse_duration(from_text, clock, &why);
   auto to = colon == std::string::npos ? std::nullopt : parse_duration(window.substr(colon + 1), clock, &why);

@@ -1,0 +1,391 @@
+// credit2: Xen's credit2 scheduler, after xen/common/sched/credit2.c (George
+// Dunlap; Dario Faggioli). Every vCPU holds credit, kept in cycles. Running
+// burns it at max_weight / weight credit per cycle, so a heavier vCPU burns
+// slower. The runnable vCPU with the most credit runs, until its credit would
+// fall to that of the next in line. When the vCPU about to run has no credit
+// left, every vCPU gets CREDIT_INIT more, its carry-over clipped (a reset), so
+// credit never runs away. All pCPUs share one run queue: Xen's default groups
+// the pCPUs of a socket into one runqueue, and the simulated platform is one
+// socket. Caps are not modelled. See docs/policies/credit2.md.
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schedulers/policy.h"
+#include "schedulers/registry.h"
+
+namespace vmmsim::sched {
+namespace {
+
+// Credit in cycles of the platform clock (Xen: nanoseconds). Signed: it goes
+// negative when a vCPU overruns, down to -CREDIT_INIT.
+using Credit = std::int64_t;
+
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 20 * 1024;
+// Duration specs and the constants below are in microseconds; the policy
+// works in cycles.
+constexpr std::int64_t kCreditInitUs = 10'000;        // CSCHED2_CREDIT_INIT, 10 ms
+constexpr std::int64_t kMigrateResistUs = 500;        // sched_credit2_migrate_resist default
+constexpr std::int64_t kMigrateCompensationUs = 50;   // CSCHED2_MIGRATE_COMPENSATION
+constexpr std::int64_t kRatelimitDefaultUs = 1'000;   // sched_ratelimit_us default
+constexpr std::int64_t kRatelimitMaxUs = 500'000;     // XEN_SYSCTL_SCHED_RATELIMIT_MAX
+constexpr std::int64_t kMinTimerDefaultUs = 500;      // CSCHED2_MIN_TIMER
+constexpr std::int64_t kMaxTimerDefaultUs = 10'000;   // CSCHED2_MAX_TIMER (= CREDIT_INIT)
+constexpr std::int64_t kTimerMinUs = 10;
+constexpr std::int64_t kTimerMaxUs = 1'000'000;       // 1 s
+constexpr std::int64_t kWeightDefault = 256;          // CSCHED2_DEFAULT_WEIGHT
+constexpr std::int64_t kWeightMax = 65535;
+
+const vmm_param_spec_t kParams[] = {
+    {"ratelimit", VMM_PARAM_DURATION, kRatelimitDefaultUs, 0, kRatelimitMaxUs,
+     "credit2: least time a vCPU runs before another may take its pCPU (0: off)"},
+    {"min_timer", VMM_PARAM_DURATION, kMinTimerDefaultUs, kTimerMinUs, kTimerMaxUs,
+     "credit2: shortest slice (CSCHED2_MIN_TIMER); also the credit kept over a reset"},
+    {"max_timer", VMM_PARAM_DURATION, kMaxTimerDefaultUs, kTimerMinUs, kTimerMaxUs,
+     "credit2: longest slice (CSCHED2_MAX_TIMER)"},
+};
+
+const vmm_param_spec_t kVmParams[] = {
+    {"weight", VMM_PARAM_INTEGER, kWeightDefault, 1, kWeightMax,
+     "CPU share of each vCPU of the VM, relative to other vCPUs"},
+};
+
+class Credit2 final : public Policy {
+ public:
+  explicit Credit2(const vmm_sched_config_t& config)
+      : Policy(config),
+        m_ratelimit(static_cast<Cycles>(config_param("ratelimit"))),
+        m_min_timer(static_cast<Cycles>(config_param("min_timer"))),
+        m_max_timer(static_cast<Cycles>(config_param("max_timer"))),
+        m_credit_init(from_us(kCreditInitUs)),
+        m_credit_min(-m_credit_init),
+        m_credit_max(m_credit_init + static_cast<Credit>(m_min_timer)),
+        m_migrate_resist(from_us(kMigrateResistUs)),
+        m_migrate_compensation(from_us(kMigrateCompensationUs)),
+        m_pcpus(config.cpus) {
+    if (config_param("ratelimit") < 0)
+      throw std::invalid_argument("credit2: ratelimit must not be negative");
+    if (config_param("min_timer") <= 0 || config_param("max_timer") <= 0)
+      throw std::invalid_argument("credit2: min_timer and max_timer must be at least one cycle");
+    if (m_min_timer > m_max_timer)
+      throw std::invalid_argument("credit2: min_timer must not exceed max_timer");
+  }
+
+  // More credit runs sooner (the queue order).
+  std::int64_t priority(VcpuId v) const override { return known(v) ? m_vcpus[v].credit : 0; }
+
+  std::string dump() const override {
+    std::string s = "max_weight=" + std::to_string(max_weight()) +
+                    " queued=" + std::to_string(m_runq.size()) + " resets=" + std::to_string(m_resets);
+    if (!m_runq.empty()) s += " head=" + std::to_string(m_runq.begin()->vcpu);
+    return s;
+  }
+
+  // Xen's credit2 has no tick. An idle pCPU with work it may run is woken
+  // here: it can happen when a preempted vCPU goes back to the queue, which in
+  // Xen tickles from context_saved() and here cannot (pick_next tickles nobody).
+  bool tick(unsigned cpu, Cycles /*now*/) override {
+    if (current(cpu) != kIdle || m_pcpus[cpu].tickled) return false;
+    for (const QueueKey& k : m_runq)
+      if (allowed(k.vcpu, cpu)) return true;
+    return false;
+  }
+
+ private:
+  // The run queue order: most credit first; equal credit in the order queued
+  // (Xen's runq_insert puts a vCPU after every one with as much credit).
+  struct QueueKey {
+    Credit credit;
+    std::uint64_t seq;
+    VcpuId vcpu;
+    bool operator<(const QueueKey& o) const {
+      return credit != o.credit ? credit > o.credit : seq < o.seq;
+    }
+  };
+
+  struct VcpuState {
+    Credit credit = 0;
+    std::int64_t weight = kWeightDefault;
+    std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
+    bool queued = false;
+    QueueKey key{};         // valid while queued
+    int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
+    bool yielded = false;
+  };
+
+  struct PcpuState {
+    Cycles dispatched = 0;     // when the owner was last picked (credit burns from here)
+    Cycles accounted = 0;      // cycles of this dispatch already burned
+    Cycles running_since = 0;  // when the owner began running (ratelimit; Xen: state_entry_time)
+    bool tickled = false;      // asked to reschedule and has not picked yet
+  };
+
+  Credit from_us(std::int64_t us) const {
+    return static_cast<Credit>(static_cast<unsigned __int128>(clock()) * us / 1'000'000);
+  }
+
+  // --- credit ---
+
+  std::int64_t max_weight() const { return m_weights.empty() ? 1 : m_weights.rbegin()->first; }
+
+  // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
+  void burn(VcpuState& s, Cycles cycles) {
+    unsigned __int128 val = static_cast<unsigned __int128>(cycles) * max_weight() +
+                            static_cast<unsigned __int128>(s.residual);
+    s.residual = static_cast<std::int64_t>(val % static_cast<unsigned>(s.weight));
+    val /= static_cast<unsigned>(s.weight);
+    // Below CREDIT_MIN makes no sense (Xen clips there too).
+    auto floor_gap = static_cast<unsigned __int128>(s.credit - m_credit_min);
+    s.credit = val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
+  }
+
+  // c2t: how long `credit` lasts a vCPU.
+  Cycles to_time(Credit credit, const VcpuState& s) const {
+    return static_cast<Cycles>(static_cast<__int128>(credit) * s.weight / max_weight());
+  }
+
+  // Burn what the owner of `cpu` ran since it was accounted last. Wall time
+  // until the VMM reports `ran` at the deschedule (they agree without costs).
+  void burn_running(unsigned cpu, Cycles now) {
+    VcpuId owner = current(cpu);
+    PcpuState& pc = m_pcpus[cpu];
+    if (owner == kIdle || now <= pc.dispatched) return;
+    Cycles elapsed = now - pc.dispatched;
+    if (elapsed > pc.accounted) {
+      burn(m_vcpus[owner], elapsed - pc.accounted);
+      pc.accounted = elapsed;
+    }
+  }
+
+  // reset_credit: everyone gets CREDIT_INIT (twice if snext sits at the
+  // floor), clipped to CREDIT_INIT + carry-over. O(vCPUs), as in Xen.
+  void reset_credit(VcpuId snext, Cycles now) {
+    ++m_resets;
+    Credit reset = m_credit_init;
+    if (m_vcpus[snext].credit == m_credit_min) reset += m_credit_init;
+    for (unsigned c = 0; c < cpus(); ++c) burn_running(c, now);
+    for (std::size_t v = 0; v < m_vcpus.size(); ++v) {
+      if (!known(static_cast<VcpuId>(v))) continue;
+      VcpuState& s = m_vcpus[v];
+      s.credit = std::min(s.credit + reset, m_credit_max);
+    }
+    // Clipping can tie vCPUs that were ordered: rebuild keeping their order.
+    std::vector<VcpuId> order;
+    order.reserve(m_runq.size());
+    for (const QueueKey& k : m_runq) order.push_back(k.vcpu);
+    m_runq.clear();
+    for (VcpuId v : order) {
+      VcpuState& s = m_vcpus[v];
+      s.key = QueueKey{s.credit, m_next_seq++, v};
+      m_runq.emplace_hint(m_runq.end(), s.key);
+    }
+  }
+
+  // --- run queue ---
+
+  void runq_insert(VcpuId v) {
+    VcpuState& s = m_vcpus[v];
+    s.key = QueueKey{s.credit, m_next_seq++, v};
+    m_runq.insert(s.key);
+    s.queued = true;
+  }
+
+  void runq_remove(VcpuId v) {
+    VcpuState& s = m_vcpus[v];
+    if (!s.queued) return;
+    m_runq.erase(s.key);
+    s.queued = false;
+  }
+
+  // runq_candidate: scurr (the vCPU just descheduled here, still runnable;
+  // kIdle if none) keeps the pCPU unless a queued vCPU has more credit.
+  VcpuId candidate(unsigned cpu, VcpuId scurr, bool yield, Cycles now) const {
+    if (scurr != kIdle && !yield && m_ratelimit > 0 &&
+        now - m_pcpus[cpu].running_since < m_ratelimit)
+      return scurr;
+    VcpuId snext = scurr;
+    for (const QueueKey& k : m_runq) {  // O(1) unless affinity or resistance skips
+      if (!allowed(k.vcpu, cpu)) continue;
+      const VcpuState& s = m_vcpus[k.vcpu];
+      if (snext != kIdle) {
+        Credit best = m_vcpus[snext].credit;
+        if (!yield && s.credit <= best) break;  // sorted: nobody further on wins
+        // Pull from another pCPU only for a margin (CSCHED2_MIGRATE_RESIST).
+        if (s.last_cpu != kNoCpu && s.last_cpu != static_cast<int>(cpu) &&
+            best + m_migrate_resist > s.credit)
+          continue;
+      }
+      return k.vcpu;
+    }
+    return snext;
+  }
+
+  // csched2_runtime: run until snext's credit falls to the head's (or to 0),
+  // within [max(min_timer, ratelimit left), max_timer].
+  Cycles runtime(VcpuId snext, unsigned cpu, bool continuing, Cycles now) const {
+    const VcpuState& n = m_vcpus[snext];
+    Cycles min_time = m_min_timer;
+    if (m_ratelimit > 0) {
+      Cycles ratelimit_min = m_ratelimit;
+      if (continuing) {
+        Cycles until = m_pcpus[cpu].running_since + m_ratelimit;
+        ratelimit_min = until > now ? until - now : 0;
+      }
+      min_time = std::max(min_time, ratelimit_min);
+    }
+    Credit rt_credit = n.credit;
+    if (!m_runq.empty() && m_runq.begin()->credit > 0) rt_credit = n.credit - m_runq.begin()->credit;
+    Cycles time = rt_credit > 0 ? to_time(rt_credit, n) : 0;
+    if (time < min_time) return min_time;
+    return std::min(time, m_max_timer);
+  }
+
+  // --- hooks ---
+
+  void on_insert(const vmm_vcpu_info_t& info, Cycles now) override {
+    std::int64_t weight = param(info.vm_params, info.vm_param_count, "weight", kWeightDefault);
+    if (weight < 1 || weight > kWeightMax)
+      throw std::invalid_argument("credit2: VM " + std::to_string(info.vm) + ": weight " +
+                                  std::to_string(weight) + " is out of range 1..65535");
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    VcpuState& s = m_vcpus[info.id];
+    s = VcpuState{};
+    s.credit = m_credit_init;  // csched2_alloc_udata
+    s.weight = weight;
+    ++m_weights[weight];
+    if (info.running_on != kNoCpu) {
+      PcpuState& pc = m_pcpus[info.running_on];
+      pc.dispatched = pc.running_since = now;
+      pc.accounted = 0;
+      s.last_cpu = info.running_on;
+    }
+  }
+
+  void enqueue(VcpuId v, Cycles /*now*/) override { runq_insert(v); }
+  void dequeue(VcpuId v) override { runq_remove(v); }
+
+  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
+    PcpuState& pc = m_pcpus[cpu];
+    if (ran > pc.accounted) burn(m_vcpus[prev], ran - pc.accounted);
+    pc.accounted = std::max(pc.accounted, ran);
+  }
+
+  // As Xen's delayed runq add: prev rejoins the queue only after the choice
+  // (and the runtime) are made, so it does not count as "the next in line".
+  void requeue(VcpuId prev, Cycles /*now*/) override { m_descheduled = prev; }
+
+  vmm_decision_t select(unsigned cpu, Cycles now) override {
+    PcpuState& pc = m_pcpus[cpu];
+    pc.tickled = false;
+    VcpuId scurr = m_descheduled;
+    m_descheduled = kIdle;
+    bool yield = false;
+    if (scurr != kIdle) {
+      yield = m_vcpus[scurr].yielded;
+      m_vcpus[scurr].yielded = false;
+    }
+    VcpuId snext = candidate(cpu, scurr, yield, now);
+    if (snext == kIdle) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    const bool continuing = snext == scurr;
+    if (!continuing) runq_remove(snext);
+
+    // The epoch ends when the best runnable vCPU has no credit left.
+    Credit top = m_vcpus[snext].credit;
+    if (!m_runq.empty()) top = std::max(top, m_runq.begin()->credit);
+    if (top <= 0) reset_credit(snext, now);
+
+    VcpuState& n = m_vcpus[snext];
+    if (n.last_cpu != kNoCpu && n.last_cpu != static_cast<int>(cpu)) n.credit += m_migrate_compensation;
+    n.last_cpu = static_cast<int>(cpu);
+    if (!continuing) pc.running_since = now;
+    Cycles slice = runtime(snext, cpu, continuing, now);
+    if (scurr != kIdle && !continuing) runq_insert(scurr);
+    pc.dispatched = now;
+    pc.accounted = 0;
+    return vmm_decision_t{snext, slice};
+  }
+
+  // runq_tickle: an idle pCPU (the vCPU's own first), else the busy pCPU whose
+  // owner has the least credit, if v has more by MIGRATE_RESIST (none needed
+  // where v ran last). O(pCPUs).
+  vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
+    const VcpuState& s = m_vcpus[v];
+    auto idle_here = [&](int c) {
+      return c != kNoCpu && current(static_cast<unsigned>(c)) == kIdle && !m_pcpus[c].tickled &&
+             allowed(v, static_cast<unsigned>(c));
+    };
+    int target = idle_here(s.last_cpu) ? s.last_cpu : kNoCpu;
+    for (unsigned c = 0; c < cpus() && target == kNoCpu; ++c)
+      if (idle_here(static_cast<int>(c))) target = static_cast<int>(c);
+    if (target != kNoCpu) {
+      m_pcpus[target].tickled = true;
+      return tickle_now(target, now);
+    }
+
+    Credit best_score = 0;
+    auto consider = [&](unsigned c) {
+      VcpuId owner = current(c);
+      if (owner == kIdle || m_pcpus[c].tickled || !allowed(v, c)) return;
+      burn_running(c, now);
+      Credit score = s.credit - m_vcpus[owner].credit;
+      if (s.last_cpu != kNoCpu && s.last_cpu != static_cast<int>(c)) score -= m_migrate_resist;
+      if (score > best_score) {
+        best_score = score;
+        target = static_cast<int>(c);
+      }
+    };
+    if (s.last_cpu != kNoCpu) consider(static_cast<unsigned>(s.last_cpu));
+    for (unsigned c = 0; c < cpus(); ++c)
+      if (static_cast<int>(c) != s.last_cpu) consider(c);
+    if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+    PcpuState& pc = m_pcpus[target];
+    pc.tickled = true;
+    // Xen leaves an owner that ran less than the ratelimit alone; here the
+    // pCPU is asked again the moment the ratelimit lets it go.
+    return vmm_tickle_t{target, std::max(now, pc.running_since + m_ratelimit)};
+  }
+
+  void on_yield(VcpuId v, Cycles /*now*/) override {
+    if (running_on(v) != kNoCpu) m_vcpus[v].yielded = true;
+  }
+  void on_block(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = false; }
+
+  void on_remove(VcpuId v) override {
+    auto it = m_weights.find(m_vcpus[v].weight);
+    if (it != m_weights.end() && --it->second == 0) m_weights.erase(it);
+    if (m_descheduled == v) m_descheduled = kIdle;
+    m_vcpus[v] = VcpuState{};
+  }
+
+  const Cycles m_ratelimit;  // cycles; 0 = off
+  const Cycles m_min_timer;
+  const Cycles m_max_timer;
+  const Credit m_credit_init;           // CSCHED2_CREDIT_INIT in cycles
+  const Credit m_credit_min;            // CSCHED2_CREDIT_MIN = -CREDIT_INIT
+  const Credit m_credit_max;            // CREDIT_INIT + CARRYOVER_MAX (= min_timer)
+  const Credit m_migrate_resist;        // cycles
+  const Credit m_migrate_compensation;  // cycles
+  std::vector<VcpuState> m_vcpus;
+  std::vector<PcpuState> m_pcpus;
+  std::set<QueueKey> m_runq;                 // runnable, not running, by credit
+  std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
+  VcpuId m_descheduled = kIdle;                // prev between requeue() and select()
+  std::uint64_t m_next_seq = 0;
+  std::uint64_t m_resets = 0;
+};
+
+}  // namespace
+
+const vmm_sched_ops_t& credit2_ops() {
+  static const vmm_sched_ops_t ops = policy_ops<Credit2>(
+      "credit2", "Xen credit2: credit burned by weight, most credit first, resets (one runqueue)",
+      kImageBytes, kParams, std::size(kParams), kVmParams, std::size(kVmParams));
+  return ops;
+}
+
+}  // namespace vmmsim::sched

@@ -1,0 +1,581 @@
+// eevdf: Earliest Eligible Virtual Deadline First (I. Stoica and H.
+// Abdel-Wahab, 1995), as Linux's fair class runs it since 6.6
+// (kernel/sched/fair.c, Peter Zijlstra). A vCPU's vruntime advances by
+// ran * 1024 / weight, its weight from its VM's nice (sched_prio_to_weight).
+// V is the weighted average vruntime of the runnable vCPUs; a vCPU is eligible
+// when its lag V - v is not negative. Each request of `slice` cycles has the
+// virtual deadline v + slice * 1024 / weight; the eligible vCPU with the
+// earliest deadline runs until its request is used up. A vCPU that blocks
+// keeps its lag and gets it back when it wakes (PLACE_LAG). One run queue for
+// all pCPUs. See docs/policies/eevdf.md.
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schedulers/policy.h"
+#include "schedulers/registry.h"
+
+namespace vmmsim::sched {
+namespace {
+
+// Virtual time: cycles scaled by 1024 / weight. 64 bits never wrap here.
+using VirtualTime = std::int64_t;
+
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 16 * 1024;
+constexpr std::int64_t kNice0Load = 1024;  // NICE_0_LOAD
+constexpr std::int64_t kNiceMin = -20;
+constexpr std::int64_t kNiceMax = 19;
+// kernel/sched/core.c sched_prio_to_weight: each nice step is about x1.25.
+constexpr std::int64_t kNiceWeight[kNiceMax - kNiceMin + 1] = {
+    /* -20 */ 88761, 71755, 56483, 46273, 36291,
+    /* -15 */ 29154, 23254, 18705, 14949, 11916,
+    /* -10 */ 9548,  7620,  6100,  4904,  3906,
+    /*  -5 */ 3121,  2501,  1991,  1586,  1277,
+    /*   0 */ 1024,  820,   655,   526,   423,
+    /*   5 */ 335,   272,   215,   172,   137,
+    /*  10 */ 110,   87,    70,    56,    45,
+    /*  15 */ 36,    29,    23,    18,    15,
+};
+// Duration specs are in microseconds; the policy receives cycles.
+// Linux's base slice is 0.75 ms x (1 + log2 of min(CPUs, 8)): 3 ms from 8 CPUs.
+constexpr std::int64_t kSliceDefaultUs = 3'000;
+constexpr std::int64_t kSliceMinUs = 100;  // sysctl_sched_base_slice's floor
+constexpr std::int64_t kSliceMaxUs = 100'000;
+constexpr std::int64_t kTickUs = 1'000;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
+
+const vmm_param_spec_t kParams[] = {
+    {"slice", VMM_PARAM_DURATION, kSliceDefaultUs, kSliceMinUs, kSliceMaxUs,
+     "eevdf: request size r: the CPU time a vCPU asks for, from which its deadline follows"},
+    {"run_to_parity", VMM_PARAM_INTEGER, 1, 0, 1,
+     "eevdf: 1 lets an eligible vCPU finish its request before a waking one preempts it"},
+};
+
+const vmm_param_spec_t kVmParams[] = {
+    {"nice", VMM_PARAM_INTEGER, 0, kNiceMin, kNiceMax,
+     "eevdf: nice level of each vCPU of the VM; weight = 1024 / 1.25^nice (Linux table)"},
+};
+
+// floor(a / b) for b > 0 (C++ division truncates toward zero).
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+// The queued vCPUs of one affinity class: an AVL tree ordered by (deadline,
+// queue order), each node carrying the least vruntime of its subtree, like
+// Linux's augmented rbtree. A vCPU's vruntime and deadline do not change while
+// it is queued, so the augmentation stays exact. Nodes live in one array
+// indexed by vCPU id, shared by the trees (a vCPU is in one tree at most).
+class DeadlineTrees {
+ public:
+  static constexpr int kNil = -1;
+
+  void resize(std::size_t n) {
+    if (n > m_nodes.size()) m_nodes.resize(n);
+  }
+
+  void insert(int& root, VcpuId v, VirtualTime deadline, std::uint64_t seq, VirtualTime vruntime) {
+    m_nodes[v] = Node{deadline, seq, vruntime, vruntime, kNil, kNil, 1};
+    root = insert_at(root, v);
+  }
+
+  void erase(int& root, VcpuId v) {
+    root = erase_at(root, v);
+    m_nodes[v] = Node{};
+  }
+
+  // __pick_eevdf's descent: the leftmost (earliest deadline) node whose
+  // vruntime is eligible. O(log n): a left subtree is entered only if its
+  // least vruntime proves an eligible node inside.
+  template <class Eligible>
+  int pick(int root, Eligible eligible) const {
+    int t = root;
+    while (t != kNil) {
+      const Node& n = m_nodes[t];
+      if (n.left != kNil && eligible(m_nodes[n.left].min_vruntime)) {
+        t = n.left;
+        continue;
+      }
+      if (eligible(n.vruntime)) return t;
+      t = n.right;
+    }
+    return kNil;
+  }
+
+  // The node with the least vruntime (the nearest to eligible). O(log n).
+  int least_vruntime(int root) const {
+    int t = root;
+    while (t != kNil) {
+      const Node& n = m_nodes[t];
+      if (n.left != kNil && m_nodes[n.left].min_vruntime == n.min_vruntime)
+        t = n.left;
+      else if (n.vruntime == n.min_vruntime)
+        return t;
+      else
+        t = n.right;
+    }
+    return kNil;
+  }
+
+  VirtualTime min_vruntime(int root) const { return m_nodes[root].min_vruntime; }
+
+ private:
+  struct Node {
+    VirtualTime deadline = 0;
+    std::uint64_t seq = 0;  // ties on the deadline: first queued first
+    VirtualTime vruntime = 0;
+    VirtualTime min_vruntime = 0;
+    int left = kNil;
+    int right = kNil;
+    int height = 0;
+  };
+
+  bool before(int a, int b) const {
+    const Node& x = m_nodes[a];
+    const Node& y = m_nodes[b];
+    return x.deadline != y.deadline ? x.deadline < y.deadline : x.seq < y.seq;
+  }
+  int height(int t) const { return t == kNil ? 0 : m_nodes[t].height; }
+
+  void update(int t) {
+    Node& n = m_nodes[t];
+    n.height = 1 + std::max(height(n.left), height(n.right));
+    n.min_vruntime = n.vruntime;
+    if (n.left != kNil) n.min_vruntime = std::min(n.min_vruntime, m_nodes[n.left].min_vruntime);
+    if (n.right != kNil) n.min_vruntime = std::min(n.min_vruntime, m_nodes[n.right].min_vruntime);
+  }
+
+  int rotate_right(int t) {
+    int l = m_nodes[t].left;
+    m_nodes[t].left = m_nodes[l].right;
+    m_nodes[l].right = t;
+    update(t);
+    update(l);
+    return l;
+  }
+
+  int rotate_left(int t) {
+    int r = m_nodes[t].right;
+    m_nodes[t].right = m_nodes[r].left;
+    m_nodes[r].left = t;
+    update(t);
+    update(r);
+    return r;
+  }
+
+  int balance(int t) {
+    update(t);
+    Node& n = m_nodes[t];
+    int skew = height(n.left) - height(n.right);
+    if (skew > 1) {
+      if (height(m_nodes[n.left].left) < height(m_nodes[n.left].right)) n.left = rotate_left(n.left);
+      return rotate_right(t);
+    }
+    if (skew < -1) {
+      if (height(m_nodes[n.right].right) < height(m_nodes[n.right].left))
+        n.right = rotate_right(n.right);
+      return rotate_left(t);
+    }
+    return t;
+  }
+
+  int insert_at(int t, int v) {
+    if (t == kNil) return v;
+    if (before(v, t))
+      m_nodes[t].left = insert_at(m_nodes[t].left, v);
+    else
+      m_nodes[t].right = insert_at(m_nodes[t].right, v);
+    return balance(t);
+  }
+
+  int erase_min(int t, int* min) {
+    if (m_nodes[t].left == kNil) {
+      *min = t;
+      return m_nodes[t].right;
+    }
+    m_nodes[t].left = erase_min(m_nodes[t].left, min);
+    return balance(t);
+  }
+
+  int erase_at(int t, int v) {
+    if (t == kNil) return kNil;
+    if (t != v) {
+      if (before(v, t))
+        m_nodes[t].left = erase_at(m_nodes[t].left, v);
+      else
+        m_nodes[t].right = erase_at(m_nodes[t].right, v);
+      return balance(t);
+    }
+    int left = m_nodes[t].left;
+    int right = m_nodes[t].right;
+    if (right == kNil) return left;
+    int successor = kNil;
+    int rest = erase_min(right, &successor);
+    m_nodes[successor].left = left;
+    m_nodes[successor].right = rest;
+    return balance(successor);
+  }
+
+  std::vector<Node> m_nodes;
+};
+
+class Eevdf final : public Policy {
+ public:
+  explicit Eevdf(const vmm_sched_config_t& config)
+      : Policy(config),
+        m_slice(static_cast<Cycles>(config_param("slice"))),
+        m_run_to_parity(config_param("run_to_parity") != 0),
+        m_tick(static_cast<Cycles>(static_cast<unsigned __int128>(clock()) * kTickUs / 1'000'000)),
+        m_pcpus(config.cpus) {
+    if (config_param("slice") <= 0) throw std::invalid_argument("eevdf: slice must be at least one cycle");
+    m_classes.push_back(AffinityClass{});  // every pCPU
+  }
+
+  // An earlier virtual deadline runs sooner.
+  std::int64_t priority(VcpuId v) const override { return known(v) ? -m_vcpus[v].deadline : 0; }
+
+  std::string dump() const override {
+    return "V=" + std::to_string(m_zero + (m_load > 0 ? floor_div(m_sum, m_load) : 0)) +
+           " load=" + std::to_string(m_load) + " queued=" + std::to_string(m_queued);
+  }
+
+  // update_curr + update_deadline: the owner's request is used up. An idle
+  // pCPU with queued work it may run is woken too (a safety net: see tick()
+  // in docs/policies/eevdf.md).
+  bool tick(unsigned cpu, Cycles now) override {
+    VcpuId owner = current(cpu);
+    if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu) != kIdle;
+    update_curr(cpu, now);
+    const Entity& e = m_vcpus[owner];
+    return e.vruntime >= e.deadline;
+  }
+
+ private:
+  struct Entity {
+    std::int64_t weight = kNice0Load;
+    VirtualTime vruntime = 0;
+    std::int64_t remainder = 0;  // of ran * 1024 / weight, carried so nothing is lost
+    VirtualTime deadline = 0;    // vruntime + slice * 1024 / weight at the request's start
+    VirtualTime vprot = 0;       // RUN_TO_PARITY: protected while vruntime < vprot
+    VirtualTime vlag = 0;        // V - vruntime when it left the run queue
+    bool on_rq = false;          // runnable: counted in V
+    bool queued = false;         // in a tree (runnable, not running)
+    bool fresh = true;           // never placed: its first request is half a slice
+    bool yielded = false;
+    std::size_t affinity = 0;  // index into m_classes
+  };
+
+  struct PcpuState {
+    Cycles dispatched = 0;  // when the owner was picked
+    Cycles accounted = 0;   // cycles of this dispatch already in its vruntime
+    bool tickled = false;   // asked to reschedule, has not picked yet
+    VcpuId prev = kIdle;    // charged in this pick_next, for select()
+  };
+
+  struct AffinityClass {
+    std::vector<bool> cpus;  // empty = every pCPU
+    int root = DeadlineTrees::kNil;
+  };
+
+  // --- virtual time ---
+
+  // calc_delta_fair: cycles -> virtual time for a weight.
+  VirtualTime to_virtual(Cycles cycles, std::int64_t weight) const {
+    return static_cast<VirtualTime>(static_cast<__int128>(cycles) * kNice0Load / weight);
+  }
+  VirtualTime vslice(const Entity& e) const { return to_virtual(m_slice, e.weight); }
+
+  // V, with the zero point moved onto it (Linux's zero_vruntime) so that the
+  // sum stays within a lag bound of 0. V = zero + sum / load.
+  VirtualTime avg_vruntime() {
+    if (m_load > 0) {
+      std::int64_t delta = floor_div(m_sum, m_load);
+      m_sum -= delta * m_load;
+      m_zero += delta;
+    }
+    return m_zero;
+  }
+
+  // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.
+  bool eligible(VirtualTime v) const {
+    return m_load == 0 ||
+           static_cast<__int128>(m_sum) >= static_cast<__int128>(v - m_zero) * m_load;
+  }
+
+  void count_in(Entity& e) {
+    m_sum += e.weight * (e.vruntime - m_zero);
+    m_load += e.weight;
+    e.on_rq = true;
+  }
+  void count_out(Entity& e) {
+    m_sum -= e.weight * (e.vruntime - m_zero);
+    m_load -= e.weight;
+    e.on_rq = false;
+  }
+
+  void advance(Entity& e, Cycles ran) {
+    __int128 num = static_cast<__int128>(ran) * kNice0Load + e.remainder;
+    auto dv = static_cast<VirtualTime>(num / e.weight);
+    e.remainder = static_cast<std::int64_t>(num % e.weight);
+    e.vruntime += dv;
+    if (e.on_rq) m_sum += e.weight * dv;
+  }
+
+  // update_curr: charge the owner of `cpu` for the time since it was last
+  // accounted (wall time here; the VMM's `ran` settles it at the deschedule).
+  void update_curr(unsigned cpu, Cycles now) {
+    VcpuId owner = current(cpu);
+    PcpuState& pc = m_pcpus[cpu];
+    if (owner == kIdle || now <= pc.dispatched) return;
+    Cycles elapsed = now - pc.dispatched;
+    if (elapsed > pc.accounted) {
+      advance(m_vcpus[owner], elapsed - pc.accounted);
+      pc.accounted = elapsed;
+    }
+  }
+  // Every pCPU's owner, so that V is current. O(pCPUs).
+  void update_running(Cycles now) {
+    for (unsigned c = 0; c < cpus(); ++c) update_curr(c, now);
+  }
+
+  // place_entity: v = V - lag, the lag inflated by (W + w) / W so that it
+  // survives the shift of V the newcomer causes (PLACE_LAG); a first request
+  // is half a slice (PLACE_DEADLINE_INITIAL).
+  void place(Entity& e) {
+    VirtualTime v = avg_vruntime();
+    VirtualTime lag = 0;
+    if (m_load > 0 && e.vlag != 0)
+      lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (m_load + e.weight) / m_load);
+    e.vruntime = v - lag;
+    VirtualTime request = vslice(e);
+    if (e.fresh) request /= 2;
+    e.deadline = e.vruntime + request;
+    e.fresh = false;
+    count_in(e);
+  }
+
+  // update_entity_lag on the way out, clamped to max(2 slices, a tick).
+  void leave(Entity& e) {
+    VirtualTime limit = to_virtual(std::max(2 * m_slice, m_tick), e.weight);
+    e.vlag = std::clamp(avg_vruntime() - e.vruntime, -limit, limit);
+    count_out(e);
+  }
+
+  // update_deadline: a used-up request is followed by the next one.
+  void renew_deadline(Entity& e) {
+    if (e.vruntime >= e.deadline) e.deadline = e.vruntime + vslice(e);
+  }
+
+  bool protected_slice(const Entity& e) const {
+    return m_run_to_parity && !e.yielded && eligible(e.vruntime) && e.vruntime < e.vprot;
+  }
+
+  // Cycles until the request ends: (deadline - v) * weight / 1024, rounded up
+  // so that the deadline is reached when the slice expires.
+  Cycles request_left(const Entity& e) const {
+    VirtualTime left = e.deadline - e.vruntime;
+    if (left <= 0) return 1;
+    return static_cast<Cycles>((static_cast<__int128>(left) * e.weight + kNice0Load - 1) / kNice0Load);
+  }
+
+  // --- run queue ---
+
+  bool allows(const AffinityClass& a, unsigned cpu) const { return a.cpus.empty() || a.cpus[cpu]; }
+
+  // The eligible queued vCPU with the earliest deadline that may run on cpu;
+  // if none is eligible (V counts vCPUs running elsewhere), the one nearest to
+  // eligible. O(affinity classes x log n).
+  VcpuId pick_queued(unsigned cpu) const {
+    auto is_eligible = [this](VirtualTime v) { return eligible(v); };
+    int best = DeadlineTrees::kNil;
+    int nearest = DeadlineTrees::kNil;
+    for (const AffinityClass& a : m_classes) {
+      if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
+      int v = m_trees.pick(a.root, is_eligible);
+      if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
+      int n = m_trees.least_vruntime(a.root);
+      if (nearest == DeadlineTrees::kNil || m_vcpus[n].vruntime < m_vcpus[nearest].vruntime) nearest = n;
+    }
+    return best != DeadlineTrees::kNil ? best : nearest;
+  }
+
+  bool earlier(VcpuId a, VcpuId b) const {
+    const Entity& x = m_vcpus[a];
+    const Entity& y = m_vcpus[b];
+    return x.deadline != y.deadline ? x.deadline < y.deadline : m_seq[a] < m_seq[b];
+  }
+
+  std::size_t affinity_class(const vmm_vcpu_info_t& info) {
+    std::vector<bool> mask;
+    if (info.affinity) {
+      mask.assign(cpus(), false);
+      for (unsigned c = 0; c < cpus() && c / 8 < info.affinity_bytes; ++c)
+        mask[c] = (info.affinity[c / 8] >> (c % 8)) & 1u;
+      if (std::all_of(mask.begin(), mask.end(), [](bool b) { return b; })) mask.clear();
+    }
+    for (std::size_t i = 0; i < m_classes.size(); ++i)
+      if (m_classes[i].cpus == mask) return i;
+    m_classes.push_back(AffinityClass{std::move(mask), DeadlineTrees::kNil});
+    return m_classes.size() - 1;
+  }
+
+  // --- hooks ---
+
+  void on_insert(const vmm_vcpu_info_t& info, Cycles now) override {
+    std::int64_t nice = param(info.vm_params, info.vm_param_count, "nice", 0);
+    if (nice < kNiceMin || nice > kNiceMax)
+      throw std::invalid_argument("eevdf: VM " + std::to_string(info.vm) + ": nice " +
+                                  std::to_string(nice) + " is out of range -20..19");
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
+      m_vcpus.resize(info.id + 1);
+      m_seq.resize(info.id + 1);
+      m_trees.resize(info.id + 1);
+    }
+    Entity& e = m_vcpus[info.id];
+    e = Entity{};
+    e.weight = kNiceWeight[nice - kNiceMin];
+    e.affinity = affinity_class(info);
+    if (info.runnable || info.running_on != kNoCpu) {
+      update_running(now);
+      place(e);
+    }
+    if (info.running_on != kNoCpu) {
+      PcpuState& pc = m_pcpus[info.running_on];
+      pc.dispatched = now;
+      pc.accounted = 0;
+      e.vprot = e.deadline;
+    }
+  }
+
+  void enqueue(VcpuId v, Cycles /*now*/) override {
+    Entity& e = m_vcpus[v];
+    m_seq[v] = m_next_seq++;
+    m_trees.insert(m_classes[e.affinity].root, v, e.deadline, m_seq[v], e.vruntime);
+    e.queued = true;
+    ++m_queued;
+  }
+
+  void dequeue(VcpuId v) override {
+    Entity& e = m_vcpus[v];
+    if (!e.queued) return;
+    m_trees.erase(m_classes[e.affinity].root, v);
+    e.queued = false;
+    --m_queued;
+  }
+
+  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
+    PcpuState& pc = m_pcpus[cpu];
+    Entity& e = m_vcpus[prev];
+    if (ran > pc.accounted) advance(e, ran - pc.accounted);
+    pc.accounted = std::max(pc.accounted, ran);
+    if (e.on_rq) renew_deadline(e);
+    pc.prev = prev;
+  }
+
+  vmm_decision_t select(unsigned cpu, Cycles now) override {
+    PcpuState& pc = m_pcpus[cpu];
+    pc.tickled = false;
+    VcpuId prev = pc.prev;
+    pc.prev = kIdle;
+    update_running(now);
+    avg_vruntime();
+    // RUN_TO_PARITY: an eligible prev keeps the pCPU until its request ends.
+    VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
+                      ? prev
+                      : pick_queued(cpu);
+    if (next == kIdle) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    dequeue(next);
+    Entity& e = m_vcpus[next];
+    if (next != prev) e.vprot = e.deadline;  // set_protect_slice
+    e.yielded = false;
+    pc.dispatched = now;
+    pc.accounted = 0;
+    return vmm_decision_t{next, request_left(e)};
+  }
+
+  // An idle pCPU, else check_preempt_wakeup_fair: a pCPU where v is now the
+  // pick, i.e. v is eligible, ahead of every queued vCPU that may run there,
+  // and the owner is not eligible, or is protected (RUN_TO_PARITY) or has
+  // the earlier deadline. Of several, the owner with the latest deadline.
+  vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
+    for (unsigned c = 0; c < cpus(); ++c)
+      if (current(c) == kIdle && !m_pcpus[c].tickled && allowed(v, c)) {
+        m_pcpus[c].tickled = true;
+        return tickle_now(static_cast<int>(c), now);
+      }
+    const Entity& p = m_vcpus[v];
+    if (!eligible(p.vruntime)) return vmm_tickle_t{kNoCpu, 0};
+    int target = kNoCpu;
+    for (unsigned c = 0; c < cpus(); ++c) {  // O(pCPUs x log n)
+      VcpuId owner = current(c);
+      if (owner == kIdle || m_pcpus[c].tickled || !allowed(v, c)) continue;
+      const Entity& o = m_vcpus[owner];
+      if (eligible(o.vruntime) && (protected_slice(o) || o.deadline < p.deadline)) continue;
+      if (pick_queued(c) != v) continue;
+      if (target == kNoCpu || o.deadline > m_vcpus[current(target)].deadline) target = static_cast<int>(c);
+    }
+    if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+    m_pcpus[target].tickled = true;
+    return tickle_now(target, now);
+  }
+
+  void on_wake(VcpuId v, Cycles now) override {
+    update_running(now);
+    place(m_vcpus[v]);
+  }
+
+  void on_block(VcpuId v, Cycles now) override {
+    update_running(now);
+    Entity& e = m_vcpus[v];
+    e.yielded = false;
+    if (e.on_rq) leave(e);
+  }
+
+  // yield_task_fair: give up the rest of this request and the next one.
+  void on_yield(VcpuId v, Cycles now) override {
+    int cpu = running_on(v);
+    if (cpu == kNoCpu) return;
+    update_curr(static_cast<unsigned>(cpu), now);
+    Entity& e = m_vcpus[v];
+    e.deadline += vslice(e);
+    e.yielded = true;
+  }
+
+  void on_remove(VcpuId v) override {
+    Entity& e = m_vcpus[v];
+    if (e.on_rq) count_out(e);
+    for (PcpuState& pc : m_pcpus)
+      if (pc.prev == v) pc.prev = kIdle;
+    e = Entity{};
+  }
+
+  const Cycles m_slice;  // r: the request size, cycles
+  const bool m_run_to_parity;
+  const Cycles m_tick;  // cycles; the lag clamp's floor
+  std::vector<Entity> m_vcpus;
+  std::vector<std::uint64_t> m_seq;  // queue order, for deadline ties
+  std::vector<PcpuState> m_pcpus;
+  DeadlineTrees m_trees;
+  std::vector<AffinityClass> m_classes;  // [0] = every pCPU
+  // V = m_zero + m_sum / m_load over the runnable vCPUs (running ones too):
+  // m_sum = sum of w * (v - m_zero), m_load = sum of w. O(1) per change.
+  VirtualTime m_zero = 0;
+  std::int64_t m_sum = 0;
+  std::int64_t m_load = 0;
+  std::size_t m_queued = 0;
+  std::uint64_t m_next_seq = 0;
+};
+
+}  // namespace
+
+const vmm_sched_ops_t& eevdf_ops() {
+  static const vmm_sched_ops_t ops = policy_ops<Eevdf>(
+      "eevdf", "Linux EEVDF: nice weights, lag, eligibility, earliest virtual deadline (one run queue)",
+      kImageBytes, kParams, std::size(kParams), kVmParams, std::size(kVmParams));
+  return ops;
+}
+
+}  // namespace vmmsim::sched

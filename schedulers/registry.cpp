@@ -4,7 +4,12 @@ namespace vmmsim::sched {
 
 const std::vector<const vmm_sched_ops_t*>& builtin_schedulers() {
   static const std::vector<const vmm_sched_ops_t*> all = {&fifo_ops(), &rr_ops(),
-                                                          &bvt_ops()};
+                                                          &rtds_ops(),
+                                                          &arinc653_ops(),
+                                                          &bvt_ops(),
+                                                          &credit_ops(),
+                                                          &credit2_ops(),
+                                                          &eevdf_ops(),};
   return all;
 }
 

@@ -1,0 +1,345 @@
+// rtds: global preemptive EDF with per-vCPU budget and period, after Xen
+// xen/common/sched/rt.c (Xi, Xu et al.; event-driven by Chen and Golomb).
+// Each vCPU is a deferrable server: it burns budget only while it runs, and at
+// every period boundary its budget is refilled and its deadline moves to the
+// end of the new period. One global run queue feeds every pCPU; the runnable
+// vCPU with the earliest deadline runs. A depleted vCPU waits for its next
+// period unless it has extratime: then it is refilled at a lower priority
+// level, behind every vCPU with real-time budget. See docs/policies/rtds.md.
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schedulers/policy.h"
+#include "schedulers/registry.h"
+
+namespace vmmsim::sched {
+namespace {
+
+// The image a VMM loads for this policy: a nominal size, about its code.
+constexpr std::uint64_t kImageBytes = 16 * 1024;
+// Duration specs are in microseconds; the policy receives cycles.
+constexpr std::int64_t kPeriodDefaultUs = 10'000;  // 10 ms, as Xen
+constexpr std::int64_t kBudgetDefaultUs = 4'000;   // 4 ms, as Xen
+constexpr std::int64_t kPeriodMinUs = 100;
+constexpr std::int64_t kBudgetMinUs = 10;  // Xen's RTDS_MIN_BUDGET
+constexpr std::int64_t kMaxUs = 10'000'000;  // 10 s
+// priority(): each extratime level sits below every deadline of the level
+// above (2^52 cycles is 52 days at 1 GHz); levels past kMaxShownLevel share one value.
+constexpr std::int64_t kLevelStride = std::int64_t{1} << 52;
+constexpr unsigned kMaxShownLevel = 1000;
+
+const vmm_param_spec_t kVmParams[] = {
+    {"period", VMM_PARAM_DURATION, kPeriodDefaultUs, kPeriodMinUs, kMaxUs,
+     "rtds: replenishment period of each vCPU; its deadline is the period's end"},
+    {"budget", VMM_PARAM_DURATION, kBudgetDefaultUs, kBudgetMinUs, kMaxUs,
+     "rtds: CPU time each vCPU may use per period at real-time priority (<= period)"},
+    {"extratime", VMM_PARAM_INTEGER, 0, 0, 1,
+     "rtds: 1 lets a depleted vCPU run in idle time, below every vCPU with budget"},
+};
+
+class Rtds final : public Policy {
+ public:
+  explicit Rtds(const vmm_sched_config_t& config)
+      : Policy(config), m_cpus(config.cpus) {}
+
+  // Earlier deadline runs sooner; an extratime level lies below every deadline
+  // of the level above.
+  std::int64_t priority(VcpuId v) const override {
+    if (!known(v)) return 0;
+    const VcpuState& s = m_vcpus[v];
+    auto level = static_cast<std::int64_t>(std::min(s.level, kMaxShownLevel));
+    return -static_cast<std::int64_t>(s.deadline) - level * kLevelStride;
+  }
+
+  // Deadline misses are counted at each period boundary a runnable vCPU
+  // reaches with real-time budget left (blocked vCPUs had no work: no miss).
+  std::string dump() const override {
+    std::uint64_t total = 0;
+    std::string per_vcpu;
+    for (std::size_t v = 0; v < m_vcpus.size(); ++v) {
+      if (m_vcpus[v].period == 0) continue;  // never inserted (a removed one still counts)
+      total += m_vcpus[v].misses;
+      per_vcpu += (per_vcpu.empty() ? "" : ",") + std::to_string(v) + ":" +
+                  std::to_string(m_vcpus[v].misses);
+    }
+    std::size_t depleted = m_replq.size() - m_runq.size();  // queued without budget
+    return "queued=" + std::to_string(m_runq.size()) + " depleted=" + std::to_string(depleted) +
+           " misses=" + std::to_string(total) + " vcpu_misses=" + per_vcpu;
+  }
+
+  // Catches up on replenishments and asks for a decision where one is due.
+  // Slices already end at every replenishment a busy pCPU must see; this
+  // covers an idle pCPU whose slice the VMM does not time.
+  bool tick(unsigned cpu, Cycles now) override {
+    replenish(now);
+    const VcpuId owner = current(cpu);
+    const QueueKey* head = first_allowed(cpu);
+    if (owner == kIdle) return head != nullptr;
+    const VcpuState& o = m_vcpus[owner];
+    if (o.deadline <= now) return true;
+    return head && head->ahead_of(o.level, o.deadline);
+  }
+
+ private:
+  // Run-queue order: level (0 = real-time budget), then deadline; ties go to
+  // the owner that was just descheduled, then to the vCPU waiting longest.
+  struct QueueKey {
+    unsigned level;
+    Cycles deadline;
+    bool behind;   // false only for the owner keeping its place
+    Cycles since;  // when it began to wait (kept across replenishments)
+    std::uint64_t seq;
+    VcpuId vcpu;
+    bool operator<(const QueueKey& o) const {
+      if (level != o.level) return level < o.level;
+      if (deadline != o.deadline) return deadline < o.deadline;
+      if (behind != o.behind) return !behind;
+      if (since != o.since) return since < o.since;
+      return seq < o.seq;
+    }
+    // Strictly higher priority than a vCPU at (level, deadline): preempts it.
+    bool ahead_of(unsigned l, Cycles d) const { return level != l ? level < l : deadline < d; }
+  };
+
+  struct VcpuState {
+    Cycles period = 0;
+    Cycles budget = 0;
+    bool extratime = false;
+    Cycles deadline = 0;     // end of the current period
+    Cycles budget_left = 0;  // of the current level
+    unsigned level = 0;      // extratime priority level; 0 = real-time budget
+    std::uint64_t misses = 0;
+    bool in_runq = false;     // queued with budget (or extratime)
+    bool in_replq = false;    // runnable and not running: waits for its replenishment
+    bool yielded = false;     // requeue behind vCPUs of equal priority
+    bool exhausted = false;   // used up its budget (or a level of it) in its last run
+    Cycles since = 0;         // began to wait; ties among equal deadlines go to the oldest
+    QueueKey key{};           // valid while in_runq
+    int last_cpu = kNoCpu;
+  };
+
+  // --- budget and deadlines ---
+
+  // Moves v's deadline to the end of the period containing `now` and refills it.
+  // `waiting`: v was runnable through the boundary, so budget left is a miss and
+  // every further boundary it slept through unserved is one too.
+  void refresh(VcpuState& s, Cycles now, bool waiting) {
+    if (now < s.deadline) return;
+    Cycles boundaries = (now - s.deadline) / s.period + 1;
+    if (waiting) s.misses += (s.level == 0 && s.budget_left > 0 ? 1 : 0) + (boundaries - 1);
+    s.deadline += boundaries * s.period;
+    s.budget_left = s.budget;
+    s.level = 0;
+  }
+
+  // Every replenishment due by `now` among vCPUs that wait (queued or depleted).
+  void replenish(Cycles now) {
+    while (!m_replq.empty() && m_replq.begin()->first <= now) {
+      VcpuId v = m_replq.begin()->second;
+      unqueue(v);
+      refresh(m_vcpus[v], now, true);
+      queue(v, false, m_vcpus[v].since);
+    }
+  }
+
+  // --- queues ---
+
+  void queue(VcpuId v, bool front, Cycles since) {
+    VcpuState& s = m_vcpus[v];
+    s.since = since;
+    m_replq.insert({s.deadline, v});
+    s.in_replq = true;
+    if (s.budget_left == 0) return;  // depleted: waits for its replenishment
+    s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
+    m_runq.insert(s.key);
+    s.in_runq = true;
+  }
+
+  void unqueue(VcpuId v) {
+    VcpuState& s = m_vcpus[v];
+    if (s.in_runq) m_runq.erase(s.key);
+    if (s.in_replq) m_replq.erase({s.deadline, v});
+    s.in_runq = s.in_replq = false;
+  }
+
+  // The highest-priority queued vCPU allowed on cpu. O(1) without affinity;
+  // with it, vCPUs pinned elsewhere are skipped (as Xen's runq_pick).
+  const QueueKey* first_allowed(unsigned cpu) const {
+    for (const QueueKey& k : m_runq)
+      if (allowed(k.vcpu, cpu)) return &k;
+    return nullptr;
+  }
+
+  Cycles next_replenishment() const {
+    return m_replq.empty() ? VMM_FOREVER : m_replq.begin()->first;
+  }
+
+  // --- hooks ---
+
+  void on_insert(const vmm_vcpu_info_t& info, Cycles now) override {
+    auto vm_param = [&](const char* key, std::int64_t fallback) {
+      return param(info.vm_params, info.vm_param_count, key, fallback);
+    };
+    const std::int64_t us = static_cast<std::int64_t>(clock() / 1'000'000);
+    std::int64_t period = vm_param("period", kPeriodDefaultUs * us);
+    std::int64_t budget = vm_param("budget", kBudgetDefaultUs * us);
+    std::int64_t extratime = vm_param("extratime", 0);
+    const std::string vm = "rtds: VM " + std::to_string(info.vm) + ": ";
+    if (period <= 0) throw std::invalid_argument(vm + "period must be at least one cycle");
+    if (budget <= 0) throw std::invalid_argument(vm + "budget must be at least one cycle");
+    if (budget > period)
+      throw std::invalid_argument(vm + "budget " + std::to_string(budget) +
+                                  " cycles exceeds period " + std::to_string(period) + " cycles");
+    if (extratime != 0 && extratime != 1)
+      throw std::invalid_argument(vm + "extratime must be 0 or 1");
+
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    VcpuState& s = m_vcpus[info.id];
+    s = VcpuState{};
+    s.period = static_cast<Cycles>(period);
+    s.budget = static_cast<Cycles>(budget);
+    s.extratime = extratime == 1;
+    // As Xen: periods are aligned to cycle 0, the first ends after `now`.
+    s.deadline = 0;
+    refresh(s, now, false);
+    s.last_cpu = info.running_on;
+  }
+
+  void enqueue(VcpuId v, Cycles now) override { queue(v, false, now); }
+
+  void dequeue(VcpuId v) override { unqueue(v); }
+
+  // Burns what prev ran; a boundary reached while running is a replenishment.
+  void charge(VcpuId prev, unsigned /*cpu*/, Cycles ran, Cycles now) override {
+    VcpuState& s = m_vcpus[prev];
+    s.exhausted = ran >= s.budget_left;
+    if (!s.exhausted) {
+      s.budget_left -= ran;
+    } else if (s.extratime) {  // Xen: one level down, refilled
+      ++s.level;
+      s.budget_left = s.budget;
+    } else {
+      s.budget_left = 0;
+    }
+    refresh(s, now, runnable(prev));
+  }
+
+  // Slices also end where Xen would not reschedule (a replenishment, a
+  // deadline): there the owner goes on unless a vCPU strictly ahead of it is
+  // waiting. Where Xen reschedules (budget used up, yield) or once preempted,
+  // it queues behind vCPUs of equal priority, as Xen's runq_insert.
+  void requeue(VcpuId prev, Cycles now) override {
+    VcpuState& s = m_vcpus[prev];
+    bool keeps_place = !s.yielded && !s.exhausted;
+    queue(prev, keeps_place, now);
+    if (keeps_place) m_keeps_place = prev;
+    s.yielded = s.exhausted = false;
+  }
+
+  vmm_decision_t select(unsigned cpu, Cycles now) override {
+    replenish(now);
+    m_tickled[cpu] = false;
+    const QueueKey* head = first_allowed(cpu);
+    // The previous owner lost the pCPU: behind its equals from now on.
+    VcpuId kept = std::exchange(m_keeps_place, kIdle);
+    if (kept != kIdle && (!head || head->vcpu != kept) && m_vcpus[kept].in_runq) {
+      VcpuState& k = m_vcpus[kept];
+      m_runq.erase(k.key);
+      k.key.behind = true;
+      m_runq.insert(k.key);
+      head = first_allowed(cpu);
+    }
+    if (!head) {
+      // Idle until a wake tickles this pCPU or the next replenishment.
+      Cycles next = next_replenishment();
+      return vmm_decision_t{kIdle, next == VMM_FOREVER ? VMM_FOREVER : next - now};
+    }
+    VcpuId v = head->vcpu;
+    unqueue(v);
+    VcpuState& s = m_vcpus[v];
+    s.last_cpu = static_cast<int>(cpu);
+    // Ask again when its budget ends, its period ends, or any waiting vCPU is
+    // replenished (that one may now precede it).
+    Cycles until = std::min(s.deadline, next_replenishment());
+    return vmm_decision_t{v, std::min(s.budget_left, until - now)};
+  }
+
+  // Xen's runq_tickle: an idle pCPU (v's last one first), else the pCPU whose
+  // owner has the lowest priority, if v precedes it. pCPUs already tickled are
+  // left alone; O(pCPUs).
+  vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
+    const VcpuState& s = m_vcpus[v];
+    auto candidate = [&](unsigned c) { return allowed(v, c) && !m_tickled[c]; };
+    if (!s.in_runq) {
+      // Depleted: an idle pCPU should look again at its replenishment.
+      for (unsigned c = 0; c < m_cpus; ++c)
+        if (candidate(c) && current(c) == kIdle) return vmm_tickle_t{static_cast<int>(c), s.deadline};
+      return vmm_tickle_t{kNoCpu, 0};
+    }
+    int chosen = kNoCpu;
+    if (s.last_cpu != kNoCpu && candidate(static_cast<unsigned>(s.last_cpu)) &&
+        current(static_cast<unsigned>(s.last_cpu)) == kIdle)
+      chosen = s.last_cpu;
+    for (unsigned c = 0; chosen == kNoCpu && c < m_cpus; ++c)
+      if (candidate(c) && current(c) == kIdle) chosen = static_cast<int>(c);
+    if (chosen == kNoCpu) {
+      int victim = kNoCpu;
+      for (unsigned c = 0; c < m_cpus; ++c) {
+        if (!candidate(c) || current(c) == kIdle) continue;
+        const VcpuState& o = m_vcpus[current(c)];
+        if (victim == kNoCpu) {
+          victim = static_cast<int>(c);
+          continue;
+        }
+        const VcpuState& w = m_vcpus[current(victim)];
+        if (o.level != w.level ? o.level > w.level : o.deadline > w.deadline)
+          victim = static_cast<int>(c);
+      }
+      if (victim != kNoCpu) {
+        const VcpuState& w = m_vcpus[current(victim)];
+        if (s.level != w.level ? s.level < w.level : s.deadline < w.deadline) chosen = victim;
+      }
+    }
+    if (chosen == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+    m_tickled[chosen] = true;
+    return tickle_now(chosen, now);
+  }
+
+  // A deadline passed while v slept: a new period, full budget, no miss.
+  void on_wake(VcpuId v, Cycles now) override {
+    replenish(now);
+    refresh(m_vcpus[v], now, false);
+  }
+
+  void on_yield(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = true; }
+
+  void on_block(VcpuId v, Cycles now) override {
+    m_vcpus[v].yielded = false;
+    replenish(now);
+  }
+
+
+  const unsigned m_cpus;
+  std::vector<VcpuState> m_vcpus;
+  std::set<QueueKey> m_runq;                     // queued with budget, by priority
+  std::set<std::pair<Cycles, VcpuId>> m_replq;   // every waiting vCPU, by deadline
+  std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
+  VcpuId m_keeps_place = kIdle;  // requeued ahead of its equals, until select
+  std::uint64_t m_seq = 0;
+};
+
+}  // namespace
+
+const vmm_sched_ops_t& rtds_ops() {
+  static const vmm_sched_ops_t ops = policy_ops<Rtds>(
+      "rtds", "global preemptive EDF with budget/period and extratime (Xen RTDS)", kImageBytes,
+      nullptr, 0, kVmParams, std::size(kVmParams));
+  return ops;
+}
+
+}  // namespace vmmsim::sched
