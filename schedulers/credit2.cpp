@@ -29,16 +29,16 @@ using Credit = std::int64_t;
 constexpr std::uint64_t kImageBytes = 20 * 1024;
 // Duration specs and the constants below are in microseconds; the policy
 // works in cycles.
-constexpr std::int64_t kCreditInitUs = 10'000;        // CSCHED2_CREDIT_INIT, 10 ms
-constexpr std::int64_t kMigrateResistUs = 500;        // sched_credit2_migrate_resist default
-constexpr std::int64_t kMigrateCompensationUs = 50;   // CSCHED2_MIGRATE_COMPENSATION
-constexpr std::int64_t kRatelimitDefaultUs = 1'000;   // sched_ratelimit_us default
-constexpr std::int64_t kRatelimitMaxUs = 500'000;     // XEN_SYSCTL_SCHED_RATELIMIT_MAX
-constexpr std::int64_t kMinTimerDefaultUs = 500;      // CSCHED2_MIN_TIMER
-constexpr std::int64_t kMaxTimerDefaultUs = 10'000;   // CSCHED2_MAX_TIMER (= CREDIT_INIT)
+constexpr std::int64_t kCreditInitUs = 10'000;       // CSCHED2_CREDIT_INIT, 10 ms
+constexpr std::int64_t kMigrateResistUs = 500;       // sched_credit2_migrate_resist default
+constexpr std::int64_t kMigrateCompensationUs = 50;  // CSCHED2_MIGRATE_COMPENSATION
+constexpr std::int64_t kRatelimitDefaultUs = 1'000;  // sched_ratelimit_us default
+constexpr std::int64_t kRatelimitMaxUs = 500'000;    // XEN_SYSCTL_SCHED_RATELIMIT_MAX
+constexpr std::int64_t kMinTimerDefaultUs = 500;     // CSCHED2_MIN_TIMER
+constexpr std::int64_t kMaxTimerDefaultUs = 10'000;  // CSCHED2_MAX_TIMER (= CREDIT_INIT)
 constexpr std::int64_t kTimerMinUs = 10;
-constexpr std::int64_t kTimerMaxUs = 1'000'000;       // 1 s
-constexpr std::int64_t kWeightDefault = 256;          // CSCHED2_DEFAULT_WEIGHT
+constexpr std::int64_t kTimerMaxUs = 1'000'000;  // 1 s
+constexpr std::int64_t kWeightDefault = 256;     // CSCHED2_DEFAULT_WEIGHT
 constexpr std::int64_t kWeightMax = 65535;
 
 const vmm_param_spec_t kParams[] = {
@@ -81,7 +81,8 @@ class Credit2 final : public Policy {
 
   std::string dump() const override {
     std::string s = "max_weight=" + std::to_string(max_weight()) +
-                    " queued=" + std::to_string(m_runq.size()) + " resets=" + std::to_string(m_resets);
+                    " queued=" + std::to_string(m_runq.size()) +
+                    " resets=" + std::to_string(m_resets);
     if (!m_runq.empty()) s += " head=" + std::to_string(m_runq.begin()->vcpu);
     return s;
   }
@@ -239,7 +240,8 @@ class Credit2 final : public Policy {
       min_time = std::max(min_time, ratelimit_min);
     }
     Credit rt_credit = n.credit;
-    if (!m_runq.empty() && m_runq.begin()->credit > 0) rt_credit = n.credit - m_runq.begin()->credit;
+    if (!m_runq.empty() && m_runq.begin()->credit > 0)
+      rt_credit = n.credit - m_runq.begin()->credit;
     Cycles time = rt_credit > 0 ? to_time(rt_credit, n) : 0;
     if (time < min_time) return min_time;
     return std::min(time, m_max_timer);
@@ -300,7 +302,8 @@ class Credit2 final : public Policy {
     if (top <= 0) reset_credit(snext, now);
 
     VcpuState& n = m_vcpus[snext];
-    if (n.last_cpu != kNoCpu && n.last_cpu != static_cast<int>(cpu)) n.credit += m_migrate_compensation;
+    if (n.last_cpu != kNoCpu && n.last_cpu != static_cast<int>(cpu))
+      n.credit += m_migrate_compensation;
     n.last_cpu = static_cast<int>(cpu);
     if (!continuing) pc.running_since = now;
     Cycles slice = runtime(snext, cpu, continuing, now);
@@ -372,7 +375,7 @@ class Credit2 final : public Policy {
   const Credit m_migrate_compensation;  // cycles
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
-  std::set<QueueKey> m_runq;                 // runnable, not running, by credit
+  std::set<QueueKey> m_runq;                   // runnable, not running, by credit
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   VcpuId m_descheduled = kIdle;                // prev between requeue() and select()
   std::uint64_t m_next_seq = 0;

@@ -171,7 +171,8 @@ class DeadlineTrees {
     Node& n = m_nodes[t];
     int skew = height(n.left) - height(n.right);
     if (skew > 1) {
-      if (height(m_nodes[n.left].left) < height(m_nodes[n.left].right)) n.left = rotate_left(n.left);
+      if (height(m_nodes[n.left].left) < height(m_nodes[n.left].right))
+        n.left = rotate_left(n.left);
       return rotate_right(t);
     }
     if (skew < -1) {
@@ -230,7 +231,8 @@ class Eevdf final : public Policy {
         m_run_to_parity(config_param("run_to_parity") != 0),
         m_tick(static_cast<Cycles>(static_cast<unsigned __int128>(clock()) * kTickUs / 1'000'000)),
         m_pcpus(config.cpus) {
-    if (config_param("slice") <= 0) throw std::invalid_argument("eevdf: slice must be at least one cycle");
+    if (config_param("slice") <= 0)
+      throw std::invalid_argument("eevdf: slice must be at least one cycle");
     m_classes.push_back(AffinityClass{});  // every pCPU
   }
 
@@ -378,7 +380,8 @@ class Eevdf final : public Policy {
   Cycles request_left(const Entity& e) const {
     VirtualTime left = e.deadline - e.vruntime;
     if (left <= 0) return 1;
-    return static_cast<Cycles>((static_cast<__int128>(left) * e.weight + kNice0Load - 1) / kNice0Load);
+    return static_cast<Cycles>((static_cast<__int128>(left) * e.weight + kNice0Load - 1) /
+                               kNice0Load);
   }
 
   // --- run queue ---
@@ -397,7 +400,8 @@ class Eevdf final : public Policy {
       int v = m_trees.pick(a.root, is_eligible);
       if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
       int n = m_trees.least_vruntime(a.root);
-      if (nearest == DeadlineTrees::kNil || m_vcpus[n].vruntime < m_vcpus[nearest].vruntime) nearest = n;
+      if (nearest == DeadlineTrees::kNil || m_vcpus[n].vruntime < m_vcpus[nearest].vruntime)
+        nearest = n;
     }
     return best != DeadlineTrees::kNil ? best : nearest;
   }
@@ -515,7 +519,8 @@ class Eevdf final : public Policy {
       const Entity& o = m_vcpus[owner];
       if (eligible(o.vruntime) && (protected_slice(o) || o.deadline < p.deadline)) continue;
       if (pick_queued(c) != v) continue;
-      if (target == kNoCpu || o.deadline > m_vcpus[current(target)].deadline) target = static_cast<int>(c);
+      if (target == kNoCpu || o.deadline > m_vcpus[current(target)].deadline)
+        target = static_cast<int>(c);
     }
     if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
     m_pcpus[target].tickled = true;
@@ -573,7 +578,8 @@ class Eevdf final : public Policy {
 
 const vmm_sched_ops_t& eevdf_ops() {
   static const vmm_sched_ops_t ops = policy_ops<Eevdf>(
-      "eevdf", "Linux EEVDF: nice weights, lag, eligibility, earliest virtual deadline (one run queue)",
+      "eevdf",
+      "Linux EEVDF: nice weights, lag, eligibility, earliest virtual deadline (one run queue)",
       kImageBytes, kParams, std::size(kParams), kVmParams, std::size(kVmParams));
   return ops;
 }

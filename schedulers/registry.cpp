@@ -4,11 +4,11 @@ namespace vmmsim::sched {
 
 const std::vector<const vmm_sched_ops_t*>& builtin_schedulers() {
   static const std::vector<const vmm_sched_ops_t*> all = {&fifo_ops(), &rr_ops(),
-                                                          &rtds_ops(),
-                                                          &arinc653_ops(),
                                                           &bvt_ops(),
                                                           &credit_ops(),
                                                           &credit2_ops(),
+                                                          &rtds_ops(),
+                                                          &arinc653_ops(),
                                                           &eevdf_ops(),};
   return all;
 }

@@ -62,12 +62,12 @@ struct VcpuResult {
 struct Wake {
   Cycles at;
   VcpuId vcpu;
-  std::int64_t priority;           // of the woken vCPU, just after the wake
-  VcpuId owner;                    // on pCPU 0 at the wake
-  std::int64_t owner_priority;     // its priority then
-  Cycles owner_slice_end;          // when pCPU 0's current slice was to end
-  int waiting;                     // other vCPUs runnable but not running then
-  Cycles dispatched = kForever;    // when the woken vCPU first ran
+  std::int64_t priority;         // of the woken vCPU, just after the wake
+  VcpuId owner;                  // on pCPU 0 at the wake
+  std::int64_t owner_priority;   // its priority then
+  Cycles owner_slice_end;        // when pCPU 0's current slice was to end
+  int waiting;                   // other vCPUs runnable but not running then
+  Cycles dispatched = kForever;  // when the woken vCPU first ran
 };
 
 struct Dispatch {
@@ -231,18 +231,20 @@ Outcome simulate(const vmm_sched_ops_t& ops, const Params& params, const std::ve
       l.left = vms[v].bursts[l.burst].run;
       l.runnable = true;
       vmm_tickle_t t = sched.wake(v, now);
-      if (t.cpu >= 0) cpu.at(t.cpu).resched_at = std::min(cpu[t.cpu].resched_at, std::max(t.at, now));
+      if (t.cpu >= 0)
+        cpu.at(t.cpu).resched_at = std::min(cpu[t.cpu].resched_at, std::max(t.at, now));
       VcpuId owner = cpu[0].cur;
       int waiting = 0;
       for (VcpuId o = 0; o < static_cast<VcpuId>(vms.size()); ++o)
         waiting += o != v && live[o].runnable && live[o].on == kNoCpu;
-      out.wakes.push_back({now, v, sched.priority(v), owner, owner == kIdle ? 0 : sched.priority(owner),
-                           cpu[0].slice_end, waiting});
+      out.wakes.push_back({now, v, sched.priority(v), owner,
+                           owner == kIdle ? 0 : sched.priority(owner), cpu[0].slice_end, waiting});
       l.wake_record = static_cast<int>(out.wakes.size()) - 1;
     }
     if (now >= next_tick) {
       for (unsigned c = 0; c < opt.cpus; ++c)
-        if (sched.ops.tick(sched.self, c, now)) cpu[c].resched_at = std::min(cpu[c].resched_at, now);
+        if (sched.ops.tick(sched.self, c, now))
+          cpu[c].resched_at = std::min(cpu[c].resched_at, now);
       next_tick += opt.tick;
     }
     for (unsigned c = 0; c < opt.cpus; ++c) {
@@ -292,7 +294,6 @@ double ratio(const VcpuResult& a, const VcpuResult& b, Cycles from, Cycles to) {
   return static_cast<double>(a.cpu_in(from, to)) / static_cast<double>(b.cpu_in(from, to));
 }
 
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -312,10 +313,15 @@ TEST(Credit2, WeightedPairFollowsXensCreditSchedule) {
   //         L queued with 10 -> min_timer 0.5 ms (ratelimit long past). H = 9.5.
   //   15.5  L: 5 ms, L = 0.   20.5 H: 9.5 ms, H = 0.   30 reset, as at 15.
   // Every 15 ms from 15: H 0.5 + 9.5 ms, L 5 ms.
-  auto r = simulate(credit2_ops(), {}, {{hog(), {{"weight", 512}}}, {hog(), {{"weight", 256}}}}, 3 * kS);
-  const std::vector<Span> h = {{0, kMs}, {6 * kMs, 15 * kMs}, {15 * kMs, 15'500 * kUs},
-                              {20'500 * kUs, 30 * kMs}, {30 * kMs, 30'500 * kUs}};
-  const std::vector<Span> l = {{kMs, 6 * kMs}, {15'500 * kUs, 20'500 * kUs}, {30'500 * kUs, 35'500 * kUs}};
+  auto r =
+      simulate(credit2_ops(), {}, {{hog(), {{"weight", 512}}}, {hog(), {{"weight", 256}}}}, 3 * kS);
+  const std::vector<Span> h = {{0, kMs},
+                               {6 * kMs, 15 * kMs},
+                               {15 * kMs, 15'500 * kUs},
+                               {20'500 * kUs, 30 * kMs},
+                               {30 * kMs, 30'500 * kUs}};
+  const std::vector<Span> l = {
+      {kMs, 6 * kMs}, {15'500 * kUs, 20'500 * kUs}, {30'500 * kUs, 35'500 * kUs}};
   EXPECT_EQ(std::vector<Span>(r.vcpus[0].runs.begin(), r.vcpus[0].runs.begin() + 5), h);
   EXPECT_EQ(std::vector<Span>(r.vcpus[1].runs.begin(), r.vcpus[1].runs.begin() + 3), l);
   // 3 s = 200 cycles of 15 ms: exactly 2 : 1, and a reset at every 15 ms but 0.
@@ -396,8 +402,8 @@ TEST(Credit2, SliceIsCreditTimeWithinMinAndMaxTimer) {
   ASSERT_GE(lone.dispatches.size(), 3u);
   for (const Dispatch& d : lone.dispatches) EXPECT_EQ(d.slice, 10 * kMs);
   // max_timer 4 ms: 4, 4, then the 2 ms of credit left, then a reset.
-  auto capped =
-      simulate(credit2_ops(), {{"max_timer", static_cast<std::int64_t>(4 * kMs)}}, {{hog()}}, 20 * kMs);
+  auto capped = simulate(credit2_ops(), {{"max_timer", static_cast<std::int64_t>(4 * kMs)}},
+                         {{hog()}}, 20 * kMs);
   std::vector<Cycles> slices;
   for (const Dispatch& d : capped.dispatches) slices.push_back(d.slice / kUs);
   EXPECT_EQ(slices, (std::vector<Cycles>{4000, 4000, 2000, 4000, 4000, 2000}));
@@ -451,7 +457,8 @@ TEST(Eevdf, EqualVcpusTakeTurnsOfAFullRequest) {
   //   3    B: v 1.5, d 4.5; V 1.5: both eligible, A queued first: 3 ms.
   //   6    A: v 4.5, d 7.5; V 3: B (v 1.5, d 4.5) for 3 ms.  9  A again ...
   auto r = simulate(eevdf_ops(), {}, {{hog()}, {hog()}}, 15 * kMs);
-  EXPECT_EQ(r.vcpus[0].runs, (std::vector<Span>{{0, 1'500 * kUs}, {3 * kMs, 6 * kMs}, {9 * kMs, 12 * kMs}}));
+  EXPECT_EQ(r.vcpus[0].runs,
+            (std::vector<Span>{{0, 1'500 * kUs}, {3 * kMs, 6 * kMs}, {9 * kMs, 12 * kMs}}));
   EXPECT_EQ(r.vcpus[1].runs,
             (std::vector<Span>{{1'500 * kUs, 3 * kMs}, {6 * kMs, 9 * kMs}, {12 * kMs, 15 * kMs}}));
 }
@@ -465,9 +472,11 @@ TEST(Eevdf, NiceSharesFollowTheLinuxWeightTable) {
   EXPECT_EQ(r.vcpus[0].cpu_in(0, 3 * kS) + r.vcpus[1].cpu_in(0, 3 * kS), 3 * kS);
   // Other steps of the table: nice -5 : 5 = 3121 : 335, nice 0 : 1 = 1024 : 820.
   auto wide = simulate(eevdf_ops(), {}, {{hog(), {{"nice", -5}}}, {hog(), {{"nice", 5}}}}, 3 * kS);
-  EXPECT_NEAR(ratio(wide.vcpus[0], wide.vcpus[1], 0, 3 * kS), 3121.0 / 335.0, 3121.0 / 335.0 * 0.02);
+  EXPECT_NEAR(ratio(wide.vcpus[0], wide.vcpus[1], 0, 3 * kS), 3121.0 / 335.0,
+              3121.0 / 335.0 * 0.02);
   auto step = simulate(eevdf_ops(), {}, {{hog(), {{"nice", 0}}}, {hog(), {{"nice", 1}}}}, 3 * kS);
-  EXPECT_NEAR(ratio(step.vcpus[0], step.vcpus[1], 0, 3 * kS), 1024.0 / 820.0, 1024.0 / 820.0 * 0.02);
+  EXPECT_NEAR(ratio(step.vcpus[0], step.vcpus[1], 0, 3 * kS), 1024.0 / 820.0,
+              1024.0 / 820.0 * 0.02);
 }
 
 TEST(Eevdf, WakerWithPositiveLagIsEligibleAtOnceAndPreempts) {
@@ -478,7 +487,8 @@ TEST(Eevdf, WakerWithPositiveLagIsEligibleAtOnceAndPreempts) {
   //   2.6  B wakes: v_A 2.5 = V; lag inflated x (1024 + 1024) / 1024 = 1.4:
   //        v_B 1.1, d_B 4.1 < d_A 4.5; V' 1.8 -> B eligible (lag 0.7 kept),
   //        A not (so not protected): B runs at once, for (4.1 - 1.1) = 3 ms.
-  auto r = simulate(eevdf_ops(), {}, {{hog()}, {{{0, 100 * kUs}, {2'600 * kUs, 5 * kMs}}}}, 20 * kMs);
+  auto r =
+      simulate(eevdf_ops(), {}, {{hog()}, {{{0, 100 * kUs}, {2'600 * kUs, 5 * kMs}}}}, 20 * kMs);
   const Wake* wake = nullptr;
   for (const Wake& w : r.wakes)
     if (w.vcpu == 1 && w.at == 2'600 * kUs) wake = &w;
@@ -537,7 +547,8 @@ TEST(Eevdf, RunToParityProtectsAnEligibleOwnerUntilItsDeadline) {
         waited_with_parity += w.dispatched > w.at;
       }
     }
-    RecordProperty("parity" + std::to_string(parity) + "_earlier_deadline_wakes", std::to_string(earlier));
+    RecordProperty("parity" + std::to_string(parity) + "_earlier_deadline_wakes",
+                   std::to_string(earlier));
     EXPECT_GT(earlier, 100);
   }
   RecordProperty("waited_for_a_protected_owner", std::to_string(waited_with_parity));
@@ -569,14 +580,16 @@ TEST(Eevdf, ManyVcpusOfMixedNiceGetWeightProportionalShares) {
   auto r = simulate(eevdf_ops(), {}, vms, 5 * kS);
   for (int i = 0; i < 48; ++i) {
     double expected = 5.0 * kS * static_cast<double>(kWeight[i % 6]) / total_weight;
-    EXPECT_NEAR(static_cast<double>(r.vcpus[i].cpu_in(0, 5 * kS)), expected, expected * 0.03) << "vCPU " << i;
+    EXPECT_NEAR(static_cast<double>(r.vcpus[i].cpu_in(0, 5 * kS)), expected, expected * 0.03)
+        << "vCPU " << i;
   }
 }
 
 TEST(Eevdf, LongSleeperWakesWithClampedLagNotABankedShare) {
   // Two hogs; C runs 1 ms, sleeps to 2 s, then is a hog: its lag was clamped
   // at 2 slices when it left, so it gets its third, not the pCPU.
-  auto r = simulate(eevdf_ops(), {}, {{hog()}, {hog()}, {{{0, kMs}, {2 * kS, 1000 * kS}}}}, 2'600 * kMs);
+  auto r =
+      simulate(eevdf_ops(), {}, {{hog()}, {hog()}, {{{0, kMs}, {2 * kS, 1000 * kS}}}}, 2'600 * kMs);
   double share = static_cast<double>(r.vcpus[2].cpu_in(2 * kS, 2'600 * kMs)) / (600.0 * kMs);
   RecordProperty("sleeper_share", std::to_string(share));
   EXPECT_NEAR(share, 1.0 / 3, 0.02);

@@ -15,7 +15,8 @@ class FairPlatformTest : public vmmsim::testing::SimTest {
   // A hog and an I/O vCPU (`run` of work per `io` of waiting) on one pCPU.
   report::Results hog_and_io(const std::string& scheduler, const char* run, const char* io) {
     file("hog.trace", kHog);
-    file("io.trace", std::string("vcpu 0\n  repeat forever\n    run ") + run + "\n    io " + io + "\n  end\n");
+    file("io.trace",
+         std::string("vcpu 0\n  repeat forever\n    run ") + run + "\n    io " + io + "\n  end\n");
     auto& p = build(std::string(kZeroCosts) + "[vmm]\nscheduler = " + scheduler +
                     "\n[vm.hog]\ntrace = hog.trace\n[vm.io]\ntrace = io.trace\n");
     p.run(ms(1000));

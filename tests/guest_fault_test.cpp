@@ -131,11 +131,11 @@ TEST_F(GuestFaultTest, FaultDuringTheServiceVmsSleepLeavesItsTimingUnchanged) {
   EXPECT_EQ(end.console_written, 10u);
 }
 
-// Product bug (reported): once the service VM can no longer run (its program
-// ended, or it faulted itself), a guest fault is still queued for it and
-// never handled: halted_at stays 0 and g.1 runs on to the end of the run.
-// Expected: the VMM halts the VM at once, as when there is no service VM.
-TEST_F(GuestFaultTest, DISABLED_AfterTheServiceVmEndedTheVmmHaltsTheVmAtOnce) {
+// Once the service VM can no longer run (its program ended, or it faulted
+// itself) the VMM halts a faulted VM at once, as when there is no service VM.
+// (Regression: the fault used to be queued for the service VM and never
+// handled; halted_at stayed 0 and g.1 ran on to the end of the run.)
+TEST_F(GuestFaultTest, AfterTheServiceVmEndedTheVmmHaltsTheVmAtOnce) {
   start("vcpu 0\n  sleep 2ms\n");
   report::Results mid = advance_to(ms(7.5));
   expect_fault(mid, ms(6.5), ms(6.5));
@@ -143,7 +143,7 @@ TEST_F(GuestFaultTest, DISABLED_AfterTheServiceVmEndedTheVmmHaltsTheVmAtOnce) {
   expect_g_frozen_h_running(mid, advance_to(ms(100)));
 }
 
-TEST_F(GuestFaultTest, DISABLED_AfterTheServiceVmFaultedTheVmmHaltsTheVmAtOnce) {
+TEST_F(GuestFaultTest, AfterTheServiceVmFaultedTheVmmHaltsTheVmAtOnce) {
   start("vcpu 0\n  sleep 2ms\n  fault\n");
   report::Results mid = advance_to(ms(7.5));
   ASSERT_EQ(mid.faults.size(), 2u);

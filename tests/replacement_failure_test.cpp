@@ -312,11 +312,11 @@ TEST_F(WatchdogTest, StarvedVcpuIsEjectedOnlyAfterTheWatchdogPeriod) {
   expect_all_run_after(check + ms(1), check + ms(41), 2, 1);
 }
 
-// Product bug (reported): the default is identified by slot number 0, but a
-// load after `policy=unload-old` reuses slot 0. Then broken counts as "the
-// default": the watchdog never checks it and its invalid decision throws
-// std::logic_error ("the default scheduler broken chose unknown vCPU ...").
-TEST_F(WatchdogTest, DISABLED_EjectsASchedulerLoadedIntoTheDefaultsFreedSlot) {
+// Regression: the default is known by its slot, 0. When a load after
+// `policy=unload-old` could reuse slot 0, broken counted as "the default":
+// the watchdog skipped it and its invalid decision threw std::logic_error.
+// Now slot 0 is kept for the default, which the ejection reloads there.
+TEST_F(WatchdogTest, EjectsASchedulerLoadedIntoTheDefaultsFreedSlot) {
   start(1, 3, 1, kAB, "200us:bvt,policy=unload-old ");
   report::Results r = advance_to(ms(10));
   ASSERT_EQ(r.replacements.size(), 3u);
@@ -325,9 +325,9 @@ TEST_F(WatchdogTest, DISABLED_EjectsASchedulerLoadedIntoTheDefaultsFreedSlot) {
   EXPECT_EQ(r.scheduler, "rr");
 }
 
-// Product bug (reported): with rr unloaded and fifo loaded into slot 0, an
-// ejection "re-activates the default" by slot number and brings fifo back.
-TEST_F(WatchdogTest, DISABLED_EjectionReactivatesTheDefaultSchedulerNotSlot0) {
+// Regression: with rr unloaded and fifo loaded into slot 0, an ejection
+// "re-activated the default" by slot number and brought fifo back.
+TEST_F(WatchdogTest, EjectionReactivatesTheDefaultSchedulerNotSlot0) {
   start(1, 3, 1, kAB, "100us:bvt,policy=unload-old 200us:fifo,policy=unload-old ");
   report::Results r = advance_to(ms(10));
   ASSERT_EQ(r.replacements.size(), 4u);

@@ -193,9 +193,12 @@ bool Replacement::plan_load(const ControlOp& op, Plan* p, std::string* why) {
     p->load_target = false;
     return true;
   }
-  auto slot = m_manager.free_slot();
+  // Slot 0 stays the default's, even while its image is unloaded: an
+  // ejection or a revert brings the default back there.
+  auto slot = m_manager.free_slot(m_default_slot);
   if (!slot) {
-    *why = fmt::format("no free scheduler slot ({} slots, [vmm] slots)", m_manager.slot_count());
+    *why = fmt::format("no free scheduler slot ({} slots, one kept for the default; [vmm] slots)",
+                       m_manager.slot_count());
     return false;
   }
   p->target = *slot;

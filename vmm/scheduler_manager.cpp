@@ -29,9 +29,9 @@ SchedulerManager::~SchedulerManager() {
   for (std::uint32_t i = 0; i < m_slots.size(); ++i) destroy_instance(i);
 }
 
-std::optional<std::uint32_t> SchedulerManager::free_slot() const {
+std::optional<std::uint32_t> SchedulerManager::free_slot(std::uint32_t reserved) const {
   for (std::uint32_t i = 0; i < m_slots.size(); ++i)
-    if (!m_slots[i].loaded) return i;
+    if (!m_slots[i].loaded && i != reserved) return i;
   return std::nullopt;
 }
 

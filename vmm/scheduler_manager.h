@@ -63,7 +63,8 @@ class SchedulerManager : public sc_core::sc_module {
   unsigned slot_count() const { return static_cast<unsigned>(m_slots.size()); }
   SchedulerSlot& slot(std::uint32_t i) { return m_slots[i]; }
   const SchedulerSlot& slot(std::uint32_t i) const { return m_slots[i]; }
-  std::optional<std::uint32_t> free_slot() const;
+  // A free slot other than `reserved` (the default scheduler's, kept for it).
+  std::optional<std::uint32_t> free_slot(std::uint32_t reserved) const;
   // The loaded slot whose image has this name.
   std::optional<std::uint32_t> find(const std::string& name) const;
 

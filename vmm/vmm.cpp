@@ -542,7 +542,12 @@ Feedback Vmm::fault(int cpu, models::Vcpu& v) {
   m_faults.push_back(f);
   if (!m_vms[v.vm()].service && v.state != RunState::Halted) --m_guests_left;
   Feedback fb = handle(Request{RequestKind::Fault, v.id(), cpu});
-  if (m_service_vcpu == kNone || m_vms[v.vm()].service) {
+  // Nobody left to react (no service VM, or it ended or faulted itself): the
+  // VMM halts the VM at once.
+  const bool service_gone =
+      m_service_vcpu == kNone || m_vcpus[static_cast<std::size_t>(m_service_vcpu)].state == RunState::Exited ||
+      m_vcpus[static_cast<std::size_t>(m_service_vcpu)].state == RunState::Halted;
+  if (service_gone || m_vms[v.vm()].service) {
     halt_vm(v.vm());
   } else {
     m_fault_queue.push_back(v.vm());
