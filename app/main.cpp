@@ -10,6 +10,7 @@
 #include <systemc>
 
 #include "app/compare_command.h"
+#include "app/trace_command.h"
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
@@ -34,7 +35,9 @@ const char* kUsage =
     "  compare CONFIG... --schedulers A,B,...\n"
     "                the same workload under several schedulers (or --set sweeps),\n"
     "                each run in its own process; a table, CSV, JSON and HTML\n"
-    "  list          list the built-in schedulers with their parameters\n\n"
+    "  list          list the built-in schedulers with their parameters\n"
+    "  trace gen|import\n"
+    "                write a synthetic trace, or import a real one\n\n"
     "'vmmsim <command> --help' shows a command's options.\n";
 
 void print_list(std::ostream& out) {
@@ -120,6 +123,7 @@ int sc_main(int argc, char* argv[]) {
     args.erase(args.begin());
     if (command == "run") return run_command(args);
     if (command == "compare") return app::compare_command(args);
+    if (command == "trace") return app::trace_command(args);
     if (command == "list") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << "vmmsim list: the built-in schedulers, their [sched.NAME] parameters and per-VM keys\n";
@@ -128,7 +132,7 @@ int sc_main(int argc, char* argv[]) {
       print_list(std::cout);
       return 0;
     }
-    throw InputError(fmt::format("unknown command '{}'; expected run, compare or list (see 'vmmsim --help')", command));
+    throw InputError(fmt::format("unknown command '{}'; expected run, compare, trace or list (see 'vmmsim --help')", command));
   } catch (const InputError& e) {
     std::cerr << "vmmsim: " << e.what() << "\n";
     return kBadInput;

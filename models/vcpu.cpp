@@ -47,12 +47,13 @@ void Vcpu::execute(Cycles cycles) {
   if (m_run_left == 0) load_step();
 }
 
-void Vcpu::begin_jobs(Cycles now, Cycles period, Cycles work, std::uint64_t count) {
+void Vcpu::begin_jobs(Cycles release, Cycles period, Cycles work, std::uint64_t count, bool released) {
   m_jobs_left = count;
   m_period = period;
   m_job_work = work;
-  m_release = now;
-  release_job();
+  m_release = release;
+  m_job_running = false;
+  if (released) release_job();
 }
 
 void Vcpu::release_job() {

@@ -53,7 +53,12 @@ class Vcpu {
   bool jobs_active() const { return m_jobs_left > 0; }
   bool job_running() const { return m_job_running; }
   Cycles next_release() const { return m_release; }
-  void begin_jobs(Cycles now, Cycles period, Cycles work, std::uint64_t count);
+  // Jobs of an `every` step; the first is released at `release` (now, or
+  // later for a step continuing the previous one's period: see below).
+  void begin_jobs(Cycles release, Cycles period, Cycles work, std::uint64_t count, bool released);
+  // When an `every` step follows another of the same period, its first job
+  // is released at the previous one's next release, not at once (0: none).
+  Cycles continued_release(Cycles period) const { return m_period == period ? m_release : 0; }
   void release_job();
   // The running job's work is done at `now`: the next release is a period later.
   void finish_job(Cycles now);

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev)
+packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev)
 
 install_missing() {
   local missing=()

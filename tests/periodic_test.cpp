@@ -41,3 +41,19 @@ TEST_F(PeriodicTest, OverloadMissesWithGrowingLateness) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PeriodicTest, ConsecutiveEveryStepsOfOnePeriodKeepTheReleaseTrain) {
+  // Per-job steps (as `trace gen periodic --jitter` writes them): jobs at 0,
+  // 10 and 20 ms, not back to back.
+  report::Results r = run("vcpu 0\n  every 10ms run 2ms count 1\n  every 10ms run 3ms count 1\n"
+                          "  every 10ms run 1ms count 1\n");
+  const auto& v = r.vcpus.at(0);
+  EXPECT_EQ(v.jobs, 3u);
+  EXPECT_EQ(v.deadline_misses, 0u);
+  EXPECT_EQ(*v.turnaround, ms(21)) << "the third job is released at 20 ms";
+  EXPECT_EQ(v.cpu, ms(6));
+}
+
+}  // namespace

@@ -474,9 +474,17 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
       return control(cpu, v, *step);
     case StepKind::Fault:
       return fault(cpu, v);
-    case StepKind::Periodic:
-      v.begin_jobs(now, a.period, a.cycles, a.count);  // the first job is released now
-      return Feedback{};
+    case StepKind::Periodic: {
+      const Cycles release = v.continued_release(a.period);
+      if (release <= now) {
+        v.begin_jobs(now, a.period, a.cycles, a.count, true);  // the first job is released now
+        return Feedback{};
+      }
+      v.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
+      v.timer_pending = true;
+      m_timers.add(release, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    }
     default:  // Exit (the program ended)
       return handle(Request{RequestKind::Exit, id, cpu});
   }
@@ -623,7 +631,9 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
 void Vmm::go_online(bool fresh) {
   m_offline = false;
   const Cycles now = m_clock.now();
-  m_activated_at = now;
+  // Waiting counts afresh for a new scheduler only: a failed replacement
+  // must not shelter a starving one from the watchdog.
+  if (fresh) m_activated_at = now;
   // The new scheduler placed nobody: the parked owners wait for its first
   // decisions like every other runnable vCPU.
   if (fresh)

@@ -1,0 +1,353 @@
+#include "app/trace_command.h"
+
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "app/output_file.h"
+#include "base/input_error.h"
+#include "workload/generators.h"
+#include "workload/importers.h"
+#include "workload/trace_parser.h"
+
+namespace vmmsim::app {
+namespace {
+
+namespace po = boost::program_options;
+
+const char* kTraceUsage =
+    "usage: vmmsim trace <subcommand> [options]\n\n"
+    "subcommands:\n"
+    "  gen KIND [options] --seed N -o FILE\n"
+    "                write a synthetic trace; KIND: cpu-bound, io-bound, interactive,\n"
+    "                periodic or mix (docs/generators.md)\n"
+    "  import FORMAT INPUT... -o OUT [options]\n"
+    "                turn real traces into vmmsim traces; FORMAT: ftrace, swf or\n"
+    "                utilization (docs/importers.md)\n\n"
+    "'vmmsim trace gen --help' and 'vmmsim trace import --help' show their options.\n";
+
+const char* kGenKinds =
+    "kinds:\n"
+    "  cpu-bound     vCPUs that compute, optionally yielding between chunks\n"
+    "  io-bound      vCPUs that alternate CPU bursts and blocking I/O\n"
+    "  interactive   vCPUs that wait for a keystroke, handle it and echo a reply\n"
+    "                (keystrokes come from the console: set [console] input_every)\n"
+    "  periodic      real-time jobs: every PERIOD run WORK\n"
+    "  mix           a given number of vCPUs of each kind in one trace\n\n";
+
+// A word as a shell would need it, for the command recorded in the trace.
+std::string shell_word(const std::string& word) {
+  const std::string safe =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%";
+  if (!word.empty() && word.find_first_not_of(safe) == std::string::npos) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string command_line(const char* prefix, const std::vector<std::string>& args) {
+  std::string out = prefix;
+  for (const std::string& a : args) out += " " + shell_word(a);
+  return out;
+}
+
+po::variables_map parse_options(const char* command, const std::vector<std::string>& args,
+                                const po::options_description& options,
+                                const po::positional_options_description& positional) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(fmt::format("{}: {}; see '{} --help'", command, e.what(), command));
+  }
+  return vm;
+}
+
+bool is_help(const std::string& word) { return word == "--help" || word == "-h" || word == "help"; }
+
+// --- trace gen ---------------------------------------------------------------------
+
+// The generator's options as Boost options; `only` limits them to one kind (for --help).
+void add_generator_options(po::options_description* options,
+                           std::optional<workload::GeneratorKind> only) {
+  for (const workload::GeneratorOptionInfo& o : workload::generator_options()) {
+    if (only && !workload::option_applies(o, *only)) continue;
+    if (*o.value_name == '\0')
+      options->add_options()(o.name, po::bool_switch(), o.help);
+    else
+      options->add_options()(o.name, po::value<std::string>()->value_name(o.value_name), o.help);
+  }
+}
+
+void add_gen_common_options(po::options_description* options, std::string* output) {
+  options->add_options()("help,h", "show this help")(
+      "output,o", po::value(output)->value_name("FILE"), "the trace to write (required)");
+}
+
+int gen_command(const std::vector<std::string>& args) {
+  std::string kind_word, output;
+  po::options_description all;
+  add_gen_common_options(&all, &output);
+  add_generator_options(&all, std::nullopt);
+  all.add_options()("kind", po::value(&kind_word));
+  po::positional_options_description positional;
+  positional.add("kind", 1);
+  po::variables_map vm = parse_options("vmmsim trace gen", args, all, positional);
+
+  if (vm.count("help")) {
+    std::optional<workload::GeneratorKind> kind;
+    if (!kind_word.empty()) kind = workload::parse_generator_kind(kind_word);
+    std::string title = kind ? fmt::format("vmmsim trace gen {} [options] --seed N -o FILE",
+                                           workload::generator_kind_name(*kind))
+                             : std::string("vmmsim trace gen KIND [options] --seed N -o FILE");
+    po::options_description shown(title);
+    std::string unused;
+    add_gen_common_options(&shown, &unused);
+    add_generator_options(&shown, kind);
+    if (!kind)
+      std::cout << "usage: vmmsim trace gen KIND [options] --seed N -o FILE\n\n" << kGenKinds;
+    std::cout << shown
+              << "\nDurations need a unit (ns, us, ms, s). Options of one kind: 'vmmsim trace gen "
+                 "KIND --help'.\n";
+    return 0;
+  }
+  if (kind_word.empty())
+    throw InputError(
+        "vmmsim trace gen: missing KIND; expected cpu-bound, io-bound, interactive, periodic or "
+        "mix");
+  const workload::GeneratorKind kind = workload::parse_generator_kind(kind_word);
+
+  // Option words in the table's order, so that errors do not depend on the command line's.
+  std::vector<std::pair<std::string, std::string>> given;
+  for (const workload::GeneratorOptionInfo& o : workload::generator_options()) {
+    if (!vm.count(o.name)) continue;
+    if (*o.value_name == '\0') {
+      if (vm[o.name].as<bool>()) given.emplace_back(o.name, "");
+    } else {
+      given.emplace_back(o.name, vm[o.name].as<std::string>());
+    }
+  }
+  workload::GeneratorSpec spec = workload::make_generator_spec(kind, given);
+  if (output.empty())
+    throw InputError("vmmsim trace gen: missing -o FILE; expected -o FILE, the trace to write");
+  spec.command = command_line("vmmsim trace gen", args);
+  const std::string text = workload::generate_trace(spec);
+
+  // Internal check: a generated trace that does not parse is a generator bug.
+  workload::TraceProgram program;
+  try {
+    program = workload::parse_trace(text, output, 1000000000);
+  } catch (const InputError& e) {
+    throw std::logic_error(std::string("vmmsim trace gen wrote a trace that does not parse: ") +
+                           e.what());
+  }
+  write_atomically(output, [&](std::ostream& out) { out << text; });
+  std::cout << fmt::format("wrote {}: {}, {} vCPU{}\n", output, workload::generator_kind_name(kind),
+                           program.vcpus.size(), program.vcpus.size() == 1 ? "" : "s");
+  if (kind == workload::GeneratorKind::Interactive ||
+      (kind == workload::GeneratorKind::Mix && spec.mix_interactive > 0))
+    std::cout << "note: interactive vCPUs wait for console input; set [console] input_every and "
+                 "focus as the trace's comments say\n";
+  return 0;
+}
+
+// --- trace import ------------------------------------------------------------------
+
+const char* kImportFormats =
+    "formats:\n"
+    "  ftrace        trace-cmd report / raw ftrace text with sched_switch and sched_wakeup:\n"
+    "                one vCPU per task (one INPUT)\n"
+    "  swf           Standard Workload Format: one vCPU per processor of each job (one INPUT)\n"
+    "  utilization   CPU-utilisation series, one percentage a line: one VM per file\n"
+    "                (INPUT... files or directories)\n"
+    "Inputs may be gzipped.\n\n";
+
+// "12.5" (seconds) or "500ms": seconds, for --from and --to.
+double seconds_value(const char* name, const std::string& text) {
+  bool has_unit = !text.empty() && std::isalpha(static_cast<unsigned char>(text.back()));
+  std::string why;
+  auto ns = parse_duration(has_unit ? text : text + "s", 1000000000, &why);
+  if (!ns || (has_unit && text.find("cycle") != std::string::npos))
+    throw InputError(fmt::format(
+        "--{} {}: expected seconds (12.5) or a duration with a unit (500ms)", name, text));
+  return static_cast<double>(*ns) / 1e9;
+}
+
+std::size_t size_value(const char* name, const std::string& text, const char* expected) {
+  auto n = parse_count(text, nullptr);
+  if (!n) throw InputError(fmt::format("--{} {}: expected {}", name, text, expected));
+  return static_cast<std::size_t>(*n);
+}
+
+bool is_vm_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  return true;
+}
+
+// An output may not replace one of the inputs it is made from.
+void refuse_overwrite(const std::string& output, const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(output, input, ec))
+      throw InputError(
+          fmt::format("{}: refusing to overwrite an input file with an output", output));
+  }
+}
+
+int import_command(const std::vector<std::string>& args) {
+  std::string format, output, top, from, to, jobs, clock, interval, max_vms;
+  std::vector<std::string> inputs, vm_patterns;
+  bool skip_bad = false;
+  po::options_description options("vmmsim trace import FORMAT INPUT... -o OUT [options]");
+  options.add_options()("help,h", "show this help")(
+      "output,o", po::value(&output)->value_name("OUT"),
+      "the trace to write (required); with several VMs, OUT-VM.trace for each")(
+      "top", po::value(&top)->value_name("N"), "ftrace: keep the N tasks with most CPU time")(
+      "vm", po::value(&vm_patterns)->composing()->value_name("GLOB=NAME"),
+      "ftrace: tasks whose name matches GLOB go to VM NAME, first match wins (repeatable; "
+      "default: one VM, all)")(
+      "from", po::value(&from)->value_name("S"),
+      "start of the time window, seconds from the trace's start (12.5 or 500ms)")(
+      "to", po::value(&to)->value_name("S"), "end of the time window, likewise")(
+      "jobs", po::value(&jobs)->value_name("FIRST:COUNT"),
+      "swf: skip FIRST jobs, then keep at most COUNT (0 = all)")(
+      "interval", po::value(&interval)->value_name("D"),
+      "utilization: time per sample (default 5min = 300s)")(
+      "max-vms", po::value(&max_vms)->value_name("N"), "keep at most N VMs (default: all)")(
+      "clock", po::value(&clock)->value_name("FREQ"),
+      "the platform clock the traces are checked for (default 1GHz)")(
+      "skip-bad", po::bool_switch(&skip_bad),
+      "skip and count malformed lines instead of failing on the first");
+  po::options_description all;
+  all.add(options);
+  all.add_options()("format", po::value(&format))("input", po::value(&inputs));
+  po::positional_options_description positional;
+  positional.add("format", 1).add("input", -1);
+  po::variables_map vm = parse_options("vmmsim trace import", args, all, positional);
+  if (vm.count("help")) {
+    std::cout << "usage: vmmsim trace import FORMAT INPUT... -o OUT [options]\n\n"
+              << kImportFormats << options;
+    return 0;
+  }
+
+  const bool ftrace = format == "ftrace", swf = format == "swf",
+             utilization = format == "utilization";
+  if (format.empty() || !(ftrace || swf || utilization))
+    throw InputError(
+        fmt::format("vmmsim trace import: {}; expected FORMAT ftrace, swf or utilization",
+                    format.empty() ? "missing FORMAT" : "unknown format '" + format + "'"));
+  if (inputs.empty())
+    throw InputError(fmt::format("vmmsim trace import {}: missing INPUT; expected {}", format,
+                                 utilization ? "one or more files or directories" : "one file"));
+  if (!utilization && inputs.size() > 1)
+    throw InputError(
+        fmt::format("vmmsim trace import {}: {} inputs; expected one file", format, inputs.size()));
+  if (output.empty())
+    throw InputError("vmmsim trace import: missing -o OUT; expected -o OUT, the trace to write");
+  auto only_for = [&](const char* name, bool given, bool applies, const char* formats) {
+    if (given && !applies)
+      throw InputError(fmt::format("--{} applies only to {}; expected no --{} with {}", name,
+                                   formats, name, format));
+  };
+  only_for("top", !top.empty(), ftrace, "ftrace");
+  only_for("vm", !vm_patterns.empty(), ftrace, "ftrace");
+  only_for("jobs", !jobs.empty(), swf, "swf");
+  only_for("interval", !interval.empty(), utilization, "utilization");
+
+  workload::ImportOptions o;
+  o.skip_bad = skip_bad;
+  if (!clock.empty()) {
+    std::string why;
+    auto hz = parse_frequency(clock, &why);
+    if (!hz) throw InputError(fmt::format("--clock {}: expected {}", clock, why));
+    o.clock = *hz;
+  }
+  if (!top.empty()) o.top = size_value("top", top, "a whole number (0 = all tasks)");
+  for (const std::string& p : vm_patterns) {
+    auto eq = p.rfind('=');
+    if (eq == std::string::npos || eq == 0 || !is_vm_name(p.substr(eq + 1)))
+      throw InputError(
+          fmt::format("--vm {}: expected GLOB=NAME, NAME of letters, digits, '_' and '-'", p));
+    o.vm_patterns.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+  }
+  if (!from.empty()) o.from_s = seconds_value("from", from);
+  if (!to.empty()) o.to_s = seconds_value("to", to);
+  if (o.from_s && o.to_s && *o.to_s <= *o.from_s)
+    throw InputError(fmt::format("--to {}: expected a time after --from {}", to, from));
+  if (!jobs.empty()) {
+    auto colon = jobs.find(':');
+    auto first = parse_count(jobs.substr(0, colon), nullptr);
+    auto count =
+        colon == std::string::npos ? std::nullopt : parse_count(jobs.substr(colon + 1), nullptr);
+    if (!first || !count)
+      throw InputError(
+          fmt::format("--jobs {}: expected FIRST:COUNT, two whole numbers (COUNT 0 = all)", jobs));
+    o.first_job = static_cast<std::size_t>(*first);
+    o.max_jobs = static_cast<std::size_t>(*count);
+  }
+  if (!interval.empty()) {
+    std::string why;
+    auto cycles = parse_duration(interval, o.clock, &why);
+    if (!cycles || *cycles == 0)
+      throw InputError(fmt::format("--interval {}: expected {} above 0", interval,
+                                   why.empty() ? "a duration" : why));
+    o.interval = *cycles;
+  }
+  if (!max_vms.empty()) o.max_vms = size_value("max-vms", max_vms, "a whole number (0 = all VMs)");
+
+  workload::ImportResult result;
+  if (utilization) {
+    result = workload::import_utilization(inputs, o);
+  } else {
+    std::istringstream in(workload::read_maybe_gzip(inputs[0]));
+    result =
+        ftrace ? workload::import_ftrace(in, inputs[0], o) : workload::import_swf(in, inputs[0], o);
+  }
+
+  // Every path is checked before the first is written.
+  std::vector<std::string> paths;
+  for (const workload::ImportedVm& v : result.vms) {
+    paths.push_back(workload::import_output_path(output, v.name, result.vms.size()));
+    refuse_overwrite(paths.back(), inputs);
+  }
+  for (std::size_t i = 0; i < result.vms.size(); ++i) {
+    const workload::ImportedVm& v = result.vms[i];
+    write_atomically(paths[i], [&](std::ostream& out) { out << v.trace_text; });
+    std::cout << fmt::format("wrote {}: VM {}, {} vCPU{}\n", paths[i], v.name, v.vcpu_labels.size(),
+                             v.vcpu_labels.size() == 1 ? "" : "s");
+  }
+  std::cout << result.notes;
+  std::cout << fmt::format("read {} lines; skipped {} malformed{}\n", result.lines_read,
+                           result.lines_skipped, result.lines_skipped > 0 ? " (--skip-bad)" : "");
+  return 0;
+}
+
+}  // namespace
+
+int trace_command(const std::vector<std::string>& args) {
+  if (args.empty())
+    throw InputError(
+        "vmmsim trace: missing subcommand; expected gen or import (see 'vmmsim trace --help')");
+  if (is_help(args[0])) {
+    std::cout << kTraceUsage;
+    return 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "gen") return gen_command(rest);
+  if (args[0] == "import") return import_command(rest);
+  throw InputError(fmt::format(
+      "vmmsim trace: unknown subcommand '{}'; expected gen or import (see 'vmmsim trace --help')",
+      args[0]));
+}
+
+}  // namespace vmmsim::app
