@@ -111,8 +111,10 @@ void Processor::step() {
       } else if (now >= m_resched_at) {
         m_resched_at = kForever;
         take(ExitReason::Wakeup, false, 0, now);
+      } else if (now >= m_slice_end) {
+        take(ExitReason::SliceExpiry, false, 0, now);
       } else {
-        arm(m_resched_at, now);
+        arm(std::min(m_resched_at, m_slice_end), now);
       }
       break;
     case State::Ceased:
@@ -131,6 +133,7 @@ void Processor::leave_guest(ExitReason reason, Cycles now) {
 
 void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles now) {
   set_state(State::Vmm, now);
+  m_decided_at = now;
   m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
   if (m_next.owner != m_owner) {
     m_owner = m_next.owner;
@@ -155,8 +158,10 @@ void Processor::vm_resume(Cycles now) {
     return;
   }
   if (m_owner == kNoOwner) {
+    // An idle slice is wall time from the decision, not guest time.
     set_state(State::Idle, now);
-    arm(m_resched_at, now);
+    m_slice_end = after(m_decided_at, m_next.slice);
+    arm(std::min(m_resched_at, m_slice_end), now);
     return;
   }
   set_state(State::Guest, now);

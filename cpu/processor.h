@@ -86,6 +86,7 @@ class Processor : public sc_core::sc_module {
   Cycles m_entered = 0;          // guest cycles before this are reported
   Cycles m_burst_end = kForever;
   Cycles m_slice_end = kForever;
+  Cycles m_decided_at = 0;  // when the VMM last decided (an idle slice starts there)
   Cycles m_vmm_until = 0;
   Cycles m_resched_at = kForever;  // a requested reschedule
   Cycles m_armed_for = kForever;

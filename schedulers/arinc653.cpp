@@ -45,9 +45,10 @@ class Arinc653 final : public Policy {
 
   // The owner of the window of the last decision runs; nobody else may.
   std::int64_t priority(VcpuId v) const override {
+    // Outside its window a vCPU is held on purpose (the watchdog must not count it).
     return m_window && m_window->index < m_windows.size() && m_windows[m_window->index].owner == v
                ? 1
-               : 0;
+               : VMM_PRIORITY_HELD;
   }
 
   std::string dump() const override {
@@ -115,10 +116,10 @@ class Arinc653 final : public Policy {
     if (window == 0) return;  // never scheduled
     const Cycles length = static_cast<Cycles>(window);
     if (m_major_frame && windows_length() + length > m_major_frame)
-      throw std::invalid_argument(
-          "arinc653: VM " + std::to_string(info.vm) + ": the windows (" +
-          std::to_string(windows_length() + length) + " cycles with this one) exceed major_frame " +
-          std::to_string(m_major_frame) + " cycles");
+      throw std::invalid_argument("arinc653: VM " + std::to_string(info.vm) + ": the windows (" +
+                                  std::to_string(windows_length() + length) +
+                                  " cycles with this one) exceed major_frame " +
+                                  std::to_string(m_major_frame) + " cycles");
     // Windows follow vCPU-id order: VM declaration order, then vCPU index.
     auto at = std::upper_bound(m_windows.begin(), m_windows.end(), info.id,
                                [](VcpuId id, const Window& w) { return id < w.owner; });
@@ -139,8 +140,7 @@ class Arinc653 final : public Policy {
     if (p.index < m_windows.size()) {
       VcpuId owner = m_windows[p.index].owner;
       // A removed owner leaves its window idle, as a blocked one does.
-      if (known(owner) && runnable(owner) && running_on(owner) == kNoCpu &&
-          allowed(owner, cpu))
+      if (known(owner) && runnable(owner) && running_on(owner) == kNoCpu && allowed(owner, cpu))
         return vmm_decision_t{owner, p.left};
       if (new_window) ++m_idle_windows;
     }
@@ -157,9 +157,9 @@ class Arinc653 final : public Policy {
     return vmm_tickle_t{kNoCpu, 0};
   }
 
-  const Cycles m_major_frame;      // 0: the sum of the windows
-  std::vector<Window> m_windows;   // in vCPU-id order
-  std::optional<Cycles> m_epoch;   // start of the first major frame
+  const Cycles m_major_frame;        // 0: the sum of the windows
+  std::vector<Window> m_windows;     // in vCPU-id order
+  std::optional<Cycles> m_epoch;     // start of the first major frame
   std::optional<Position> m_window;  // of the last decision on pCPU 0
   std::uint64_t m_idle_windows = 0;  // windows whose owner was not runnable at their start
 };

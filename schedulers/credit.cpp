@@ -9,6 +9,7 @@
 // with nothing better than OVER steals from busy peers. Semantics, parameters
 // and deviations from Xen: docs/policies/credit.md.
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <list>
 #include <map>
@@ -49,7 +50,7 @@ constexpr int kOver = 0;
 constexpr int kUnder = 1;
 constexpr int kBoost = 2;
 constexpr int kIdlePri = -64;            // what an idle pCPU "runs" (CSCHED_PRI_IDLE)
-constexpr std::int64_t kParkedPri = -1;  // a capped vCPU held off its queue
+constexpr std::int64_t kParkedPri = VMM_PRIORITY_HELD;  // a capped vCPU held off its queue
 
 const vmm_param_spec_t kParams[] = {
     {"tslice", VMM_PARAM_DURATION, kTsliceDefaultUs, kTsliceMinUs, kTsliceMaxUs,
@@ -595,7 +596,7 @@ class Credit final : public Policy {
   const Cycles m_min_timer;  // cycles
   const std::int64_t m_credits_per_tslice;
   const std::int64_t m_credit;  // shared out per accounting: one tslice per pCPU
-  std::vector<VmState> m_vms;
+  std::deque<VmState> m_vms;    // a deque: growing it leaves the active lists in place
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
   std::list<unsigned> m_active_vms;  // VMs with active vCPUs, in accounting order

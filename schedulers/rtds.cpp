@@ -26,7 +26,7 @@ constexpr std::uint64_t kImageBytes = 16 * 1024;
 constexpr std::int64_t kPeriodDefaultUs = 10'000;  // 10 ms, as Xen
 constexpr std::int64_t kBudgetDefaultUs = 4'000;   // 4 ms, as Xen
 constexpr std::int64_t kPeriodMinUs = 100;
-constexpr std::int64_t kBudgetMinUs = 10;  // Xen's RTDS_MIN_BUDGET
+constexpr std::int64_t kBudgetMinUs = 10;    // Xen's RTDS_MIN_BUDGET
 constexpr std::int64_t kMaxUs = 10'000'000;  // 10 s
 // priority(): each extratime level sits below every deadline of the level
 // above (2^52 cycles is 52 days at 1 GHz); levels past kMaxShownLevel share one value.
@@ -44,14 +44,15 @@ const vmm_param_spec_t kVmParams[] = {
 
 class Rtds final : public Policy {
  public:
-  explicit Rtds(const vmm_sched_config_t& config)
-      : Policy(config), m_cpus(config.cpus) {}
+  explicit Rtds(const vmm_sched_config_t& config) : Policy(config), m_cpus(config.cpus) {}
 
   // Earlier deadline runs sooner; an extratime level lies below every deadline
   // of the level above.
   std::int64_t priority(VcpuId v) const override {
     if (!known(v)) return 0;
     const VcpuState& s = m_vcpus[v];
+    // Depleted without extratime: held until its replenishment, on purpose.
+    if (s.budget_left == 0 && !s.extratime) return VMM_PRIORITY_HELD;
     auto level = static_cast<std::int64_t>(std::min(s.level, kMaxShownLevel));
     return -static_cast<std::int64_t>(s.deadline) - level * kLevelStride;
   }
@@ -114,12 +115,12 @@ class Rtds final : public Policy {
     Cycles budget_left = 0;  // of the current level
     unsigned level = 0;      // extratime priority level; 0 = real-time budget
     std::uint64_t misses = 0;
-    bool in_runq = false;     // queued with budget (or extratime)
-    bool in_replq = false;    // runnable and not running: waits for its replenishment
-    bool yielded = false;     // requeue behind vCPUs of equal priority
-    bool exhausted = false;   // used up its budget (or a level of it) in its last run
-    Cycles since = 0;         // began to wait; ties among equal deadlines go to the oldest
-    QueueKey key{};           // valid while in_runq
+    bool in_runq = false;    // queued with budget (or extratime)
+    bool in_replq = false;   // runnable and not running: waits for its replenishment
+    bool yielded = false;    // requeue behind vCPUs of equal priority
+    bool exhausted = false;  // used up its budget (or a level of it) in its last run
+    Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
+    QueueKey key{};          // valid while in_runq
     int last_cpu = kNoCpu;
   };
 
@@ -278,7 +279,8 @@ class Rtds final : public Policy {
     if (!s.in_runq) {
       // Depleted: an idle pCPU should look again at its replenishment.
       for (unsigned c = 0; c < m_cpus; ++c)
-        if (candidate(c) && current(c) == kIdle) return vmm_tickle_t{static_cast<int>(c), s.deadline};
+        if (candidate(c) && current(c) == kIdle)
+          return vmm_tickle_t{static_cast<int>(c), s.deadline};
       return vmm_tickle_t{kNoCpu, 0};
     }
     int chosen = kNoCpu;
@@ -323,11 +325,10 @@ class Rtds final : public Policy {
     replenish(now);
   }
 
-
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
-  std::set<QueueKey> m_runq;                     // queued with budget, by priority
-  std::set<std::pair<Cycles, VcpuId>> m_replq;   // every waiting vCPU, by deadline
+  std::set<QueueKey> m_runq;                    // queued with budget, by priority
+  std::set<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
   VcpuId m_keeps_place = kIdle;  // requeued ahead of its equals, until select
   std::uint64_t m_seq = 0;
@@ -336,9 +337,9 @@ class Rtds final : public Policy {
 }  // namespace
 
 const vmm_sched_ops_t& rtds_ops() {
-  static const vmm_sched_ops_t ops = policy_ops<Rtds>(
-      "rtds", "global preemptive EDF with budget/period and extratime (Xen RTDS)", kImageBytes,
-      nullptr, 0, kVmParams, std::size(kVmParams));
+  static const vmm_sched_ops_t ops =
+      policy_ops<Rtds>("rtds", "global preemptive EDF with budget/period and extratime (Xen RTDS)",
+                       kImageBytes, nullptr, 0, kVmParams, std::size(kVmParams));
   return ops;
 }
 

@@ -27,6 +27,7 @@ typedef int32_t vmm_vcpu_id_t;  /* platform-wide vCPU id, 0..n-1 */
 #define VMM_IDLE ((vmm_vcpu_id_t)-1)
 #define VMM_NO_CPU ((int32_t)-1)
 #define VMM_FOREVER (~(vmm_cycles_t)0) /* a slice that never expires */
+#define VMM_PRIORITY_HELD INT64_MIN     /* see vmm_sched_ops_t.priority */
 
 typedef enum {
   VMM_PARAM_INTEGER = 0,  /* a plain whole number */
@@ -108,7 +109,9 @@ typedef struct vmm_sched_ops {
   int (*tick)(void *self, uint32_t cpu, vmm_cycles_t now);
   vmm_decision_t (*pick_next)(void *self, uint32_t cpu, vmm_cycles_t now,
                               vmm_vcpu_id_t prev, vmm_cycles_t ran);
-  /* The policy's view of a vCPU's priority (larger runs sooner). */
+  /* The policy's view of a vCPU's priority (larger runs sooner), or
+   * VMM_PRIORITY_HELD for a runnable vCPU it holds back on purpose (a cap,
+   * a spent budget): the watchdog does not count such a vCPU's wait. */
   int64_t (*priority)(void *self, vmm_vcpu_id_t vcpu);
   /* Optional (may be NULL): a one-line state summary. */
   size_t (*dump)(void *self, char *buf, size_t len);

@@ -22,7 +22,7 @@ constexpr Cycles kMs = 1'000'000;
 constexpr Cycles kS = 1'000'000'000;
 constexpr vmm_vcpu_id_t kIdle = VMM_IDLE;
 constexpr int kNoCpu = VMM_NO_CPU;
-constexpr std::int64_t kBoost = 2, kUnder = 1, kOver = 0, kParked = -1;
+constexpr std::int64_t kBoost = 2, kUnder = 1, kOver = 0, kParked = VMM_PRIORITY_HELD;
 using VcpuId = vmm_vcpu_id_t;
 using Params = std::vector<vmm_param_t>;
 
@@ -328,9 +328,10 @@ TEST(Credit, TimestampAccountingChargesAYielderThatDodgesTicks) {
   // The yielder runs 9.9 ms and yields, over and over, against a CPU hog of
   // the same weight (entitled to 50%). Whenever the hog is preempted at a
   // tick, the yielder starts on the tick and yields just before the next one:
-  // a scheduler that charged 100 credits to whoever runs at a tick (Xen
-  // before 4.2, "sampling") would see it at few ticks and let it run UNDER,
-  // well beyond its share. Burning by timestamp charges every cycle it ran.
+  // a scheduler that charged 100 credits to whoever runs at a tick (early
+  // credit1's CSCHED_CREDITS_PER_TICK, "sampling") would see it at few ticks
+  // and let it run UNDER, well beyond its share. Burning by timestamp
+  // charges every cycle it ran.
   Driver d({}, 1, {Vm{{run(9900 * kUs), yield()}}, hog()});
   ASSERT_TRUE(d.ok()) << d.error();
   d.run_until(3 * kS);
@@ -632,6 +633,8 @@ TEST(Credit, IdlePcpuStealsOnlyWhatItsAffinityAllows) {
   Driver d({}, 2, {a, b, c});
   ASSERT_TRUE(d.ok()) << d.error();
   d.run_until(3 * kS);
+  for (std::size_t v = 0; v < 3; ++v)
+    RecordProperty("share_" + std::to_string(v), std::to_string(share(d.log[v], 0, 3 * kS)));
   EXPECT_TRUE(d.log[0].only_on(0));
   EXPECT_TRUE(d.log[1].only_on(0));
   EXPECT_NEAR(share(d.log[0], 0, 3 * kS), 0.5, 0.01);

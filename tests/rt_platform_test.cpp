@@ -27,8 +27,8 @@ class RtPlatformTest : public vmmsim::testing::SimTest {
 
 TEST_F(RtPlatformTest, RtdsTwoDefaultVmsGetFortyPercentEachAndTwentyIdle) {
   file("hog.trace", kHog);
-  report::Results r = run("[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n",
-                          ms(1000));
+  report::Results r = run(
+      "[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n", ms(1000));
   EXPECT_NEAR(r.vms[0].share, 0.4, 0.002);
   EXPECT_NEAR(r.vms[1].share, 0.4, 0.002);
   EXPECT_NEAR(static_cast<double>(r.pcpus[0].idle) / r.elapsed, 0.2, 0.002);
@@ -42,12 +42,12 @@ TEST_F(RtPlatformTest, RtdsJobsWithinTheirBudgetsMeetEveryDeadline) {
   file("a.trace", "vcpu 0\n  every 5ms run 1ms count 200\n");
   file("b.trace", "vcpu 0\n  every 10ms run 3ms count 100\n");
   file("c.trace", "vcpu 0\n  every 20ms run 6ms count 50\n");
-  report::Results r = run(
-      "[vmm]\nscheduler = rtds\n"
-      "[vm.a]\ntrace = a.trace\nperiod = 5ms\nbudget = 1ms\n"
-      "[vm.b]\ntrace = b.trace\nperiod = 10ms\nbudget = 3ms\n"
-      "[vm.c]\ntrace = c.trace\nperiod = 20ms\nbudget = 6ms\n",
-      ms(2000));
+  report::Results r =
+      run("[vmm]\nscheduler = rtds\n"
+          "[vm.a]\ntrace = a.trace\nperiod = 5ms\nbudget = 1ms\n"
+          "[vm.b]\ntrace = b.trace\nperiod = 10ms\nbudget = 3ms\n"
+          "[vm.c]\ntrace = c.trace\nperiod = 20ms\nbudget = 6ms\n",
+          ms(2000));
   EXPECT_TRUE(r.all_finished);
   EXPECT_EQ(r.vcpus[0].jobs, 200u);
   EXPECT_EQ(r.vcpus[1].jobs, 100u);
@@ -58,8 +58,8 @@ TEST_F(RtPlatformTest, RtdsJobsWithinTheirBudgetsMeetEveryDeadline) {
 
 TEST_F(RtPlatformTest, RtdsDefaultJobsOfTwoVmsMeetEveryDeadline) {
   file("job.trace", "vcpu 0\n  every 10ms run 4ms count 100\n");
-  report::Results two =
-      run("[vmm]\nscheduler = rtds\n[vm.a]\ntrace = job.trace\n[vm.b]\ntrace = job.trace\n", ms(2000));
+  report::Results two = run(
+      "[vmm]\nscheduler = rtds\n[vm.a]\ntrace = job.trace\n[vm.b]\ntrace = job.trace\n", ms(2000));
   EXPECT_EQ(total_misses(two), 0u);
   EXPECT_EQ(two.vcpus[0].jobs + two.vcpus[1].jobs, 200u);
 }
@@ -68,10 +68,10 @@ TEST_F(RtPlatformTest, RtdsOverloadMissesDeadlines) {
   // Three 4 ms jobs every 10 ms need 120 % of the pCPU: jobs finish late and
   // lateness grows by 2 ms a period; the pCPU never idles.
   file("job.trace", "vcpu 0\n  every 10ms run 4ms count 100\n");
-  report::Results r = run(
-      "[vmm]\nscheduler = rtds\n[vm.a]\ntrace = job.trace\n[vm.b]\ntrace = job.trace\n"
-      "[vm.c]\ntrace = job.trace\n",
-      ms(500));
+  report::Results r =
+      run("[vmm]\nscheduler = rtds\n[vm.a]\ntrace = job.trace\n[vm.b]\ntrace = job.trace\n"
+          "[vm.c]\ntrace = job.trace\n",
+          ms(500));
   std::uint64_t jobs = r.vcpus[0].jobs + r.vcpus[1].jobs + r.vcpus[2].jobs;
   RecordProperty("jobs", std::to_string(jobs));
   RecordProperty("misses", std::to_string(total_misses(r)));
@@ -86,9 +86,10 @@ TEST_F(RtPlatformTest, RtdsOverloadMissesDeadlines) {
 TEST_F(RtPlatformTest, RtdsExtratimeUsesTheIdleTime) {
   // A with extratime takes the 20 % that two budgets leave idle: 60 % + 40 %.
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\nextratime = 1\n[vm.b]\ntrace = hog.trace\n",
-      ms(1000));
+  report::Results r =
+      run("[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\nextratime = 1\n[vm.b]\ntrace = "
+          "hog.trace\n",
+          ms(1000));
   EXPECT_NEAR(r.vms[0].share, 0.6, 0.002);
   EXPECT_NEAR(r.vms[1].share, 0.4, 0.002);
   EXPECT_EQ(r.pcpus[0].idle, 0u);
@@ -105,10 +106,10 @@ TEST_F(RtPlatformTest, RtdsExtratimeAloneFillsThePcpu) {
 TEST_F(RtPlatformTest, RtdsGlobalEdfOverTwoPcpus) {
   // Three default VMs on two pCPUs: each gets its 4 ms every 10 ms.
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[platform]\ncpus = 2\n[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\n"
-      "[vm.b]\ntrace = hog.trace\n[vm.c]\ntrace = hog.trace\n",
-      ms(1000));
+  report::Results r =
+      run("[platform]\ncpus = 2\n[vmm]\nscheduler = rtds\n[vm.a]\ntrace = hog.trace\n"
+          "[vm.b]\ntrace = hog.trace\n[vm.c]\ntrace = hog.trace\n",
+          ms(1000));
   for (const auto& vm : r.vms) EXPECT_NEAR(vm.share, 0.2, 0.002) << vm.name << " (of 2 pCPUs)";
   EXPECT_NEAR(static_cast<double>(r.pcpus[0].idle + r.pcpus[1].idle) / r.elapsed, 0.8, 0.004);
 }
@@ -123,14 +124,50 @@ TEST_F(RtPlatformTest, RtdsRejectsABudgetAboveItsPeriod) {
   }
 }
 
+TEST_F(RtPlatformTest, RtdsLoadedLiveTakesOverWithEveryBudget) {
+  // rr shares the first 100 ms (50 ms each); then rtds gives each 4 ms of
+  // every 10 ms period: 4 ms in [100, 110) and 89 x 4 ms in [110, 1000).
+  file("hog.trace", kHog);
+  report::Results r = run(
+      "[run]\nswap = 100ms:rtds\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n", ms(1000));
+  ASSERT_EQ(r.replacements.size(), 1u);
+  EXPECT_TRUE(r.replacements[0].ok) << r.replacements[0].reason;
+  EXPECT_EQ(r.scheduler, "rtds");
+  for (const auto& v : r.vcpus) EXPECT_NEAR(static_cast<double>(v.cpu), ms(410), ms(1)) << v.vm;
+  EXPECT_NEAR(static_cast<double>(r.pcpus[0].idle), ms(180), ms(1));
+}
+
 // -------------------------------------------------------------- arinc653
+
+TEST_F(RtPlatformTest, Arinc653LoadedLiveStartsItsFramesAtTheResume) {
+  // rr for 100 ms, then 5 ms windows each: the first frame starts when the
+  // processors resume, and the two VMs keep sharing half and half.
+  file("hog.trace", kHog);
+  report::Results r =
+      run("[run]\nswap = 100ms:arinc653\n[vm.a]\ntrace = hog.trace\nwindow = 5ms\n"
+          "[vm.b]\ntrace = hog.trace\nwindow = 5ms\n",
+          ms(1000));
+  ASSERT_EQ(r.replacements.size(), 1u);
+  EXPECT_TRUE(r.replacements[0].ok) << r.replacements[0].reason;
+  const Cycles resumed = r.replacements[0].started_at + r.replacements[0].downtime;
+  // From the resume: a, b, a, ... in 5 ms windows; a's last window may be cut.
+  Cycles after = ms(1000) - resumed;
+  Cycles frames = after / ms(10), rest = after % ms(10);
+  EXPECT_EQ(r.vcpus[0].cpu, ms(50) + frames * ms(5) + std::min(rest, ms(5)));
+  EXPECT_EQ(r.vcpus[1].cpu, ms(50) + frames * ms(5) + (rest > ms(5) ? rest - ms(5) : 0));
+  EXPECT_EQ(r.pcpus[0].idle, 0u);
+}
+
+// arinc653 windows after an idle stretch start on their cycle only if the VMM
+// times an idle pCPU's slice (VMM_IDLE with a finite slice). Until it does, the
+// three tests that need it are DISABLED_; see docs/policies/arinc653.md.
 
 TEST_F(RtPlatformTest, Arinc653WindowsGiveFiftyThirtyAndTwentyIdle) {
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
-      "[vm.a]\ntrace = hog.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
-      ms(1000));
+  report::Results r =
+      run("[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
+          "[vm.a]\ntrace = hog.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
+          ms(1000));
   // Exact: every frame gives a 5 ms and b 3 ms, and idles 2 ms.
   EXPECT_EQ(r.vcpus[0].cpu, ms(500));
   EXPECT_EQ(r.vcpus[1].cpu, ms(300));
@@ -145,10 +182,10 @@ TEST_F(RtPlatformTest, Arinc653NonRunnableOwnerLeavesItsWindowIdle) {
   // each window it is awake in; b, CPU-bound, never gets a's time.
   file("io.trace", "vcpu 0\n  repeat forever\n    run 1ms\n    io 100ms\n  end\n");
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
-      "[vm.a]\ntrace = io.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
-      ms(1000));
+  report::Results r =
+      run("[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
+          "[vm.a]\ntrace = io.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
+          ms(1000));
   EXPECT_EQ(r.vcpus[1].cpu, ms(300)) << "b runs in its own windows only";
   // a wakes at 101, 202, ... (inside windows): 1 ms at 0 and at each of 9 wakes.
   EXPECT_EQ(r.vcpus[0].cpu, ms(10));
@@ -160,10 +197,10 @@ TEST_F(RtPlatformTest, Arinc653PeriodicJobInItsWindowNeverMisses) {
   // into each frame; a CPU-bound b in a 3 ms window does not disturb it.
   file("job.trace", "vcpu 0\n  every 10ms run 4ms count 100\n");
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
-      "[vm.a]\ntrace = job.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
-      ms(1000));
+  report::Results r =
+      run("[vmm]\nscheduler = arinc653\n[sched.arinc653]\nmajor_frame = 10ms\n"
+          "[vm.a]\ntrace = job.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 3ms\n",
+          ms(1000));
   EXPECT_EQ(r.vcpus[0].jobs, 100u);
   EXPECT_EQ(r.vcpus[0].deadline_misses, 0u);
   EXPECT_EQ(r.vcpus[1].cpu, ms(300));
@@ -171,10 +208,10 @@ TEST_F(RtPlatformTest, Arinc653PeriodicJobInItsWindowNeverMisses) {
 
 TEST_F(RtPlatformTest, Arinc653RunsOnPcpuZeroOnly) {
   file("hog.trace", kHog);
-  report::Results r = run(
-      "[platform]\ncpus = 2\n[vmm]\nscheduler = arinc653\n"
-      "[vm.a]\ntrace = hog.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 5ms\n",
-      ms(500));
+  report::Results r =
+      run("[platform]\ncpus = 2\n[vmm]\nscheduler = arinc653\n"
+          "[vm.a]\ntrace = hog.trace\nwindow = 5ms\n[vm.b]\ntrace = hog.trace\nwindow = 5ms\n",
+          ms(500));
   EXPECT_EQ(r.pcpus[1].guest, 0u);
   EXPECT_EQ(r.vcpus[0].cpu, ms(250)) << "major frame = 10 ms, the sum of the windows";
   EXPECT_EQ(r.vcpus[1].cpu, ms(250));

@@ -134,8 +134,10 @@ class Instance {
 // "misses=N" (or "KEY=N") from a dump line.
 std::uint64_t dump_value(const std::string& dump, const std::string& key) {
   std::size_t at = dump.find(" " + key + "=");
-  if (at == std::string::npos) at = dump.rfind(key + "=", 0);
-  else ++at;
+  if (at == std::string::npos)
+    at = dump.rfind(key + "=", 0);
+  else
+    ++at;
   if (at == std::string::npos) {
     ADD_FAILURE() << key << " not in dump: " << dump;
     return 0;
@@ -300,11 +302,16 @@ TEST(Rtds, EarliestDeadlineRunsFirstToTheCycle) {
                         {cpu_bound(rt(5 * kMs, kMs)), cpu_bound(rt(10 * kMs, 3 * kMs)),
                          cpu_bound(rt(20 * kMs, 6 * kMs))},
                         200 * kMs);
-  std::vector<Span> expected = {{0, 0, kMs},           {1, kMs, 4 * kMs},
-                                {2, 4 * kMs, 5 * kMs}, {0, 5 * kMs, 6 * kMs},
-                                {2, 6 * kMs, 10 * kMs}, {0, 10 * kMs, 11 * kMs},
-                                {1, 11 * kMs, 14 * kMs}, {2, 14 * kMs, 15 * kMs},
-                                {0, 15 * kMs, 16 * kMs}, {kIdle, 16 * kMs, 20 * kMs}};
+  std::vector<Span> expected = {{0, 0, kMs},
+                                {1, kMs, 4 * kMs},
+                                {2, 4 * kMs, 5 * kMs},
+                                {0, 5 * kMs, 6 * kMs},
+                                {2, 6 * kMs, 10 * kMs},
+                                {0, 10 * kMs, 11 * kMs},
+                                {1, 11 * kMs, 14 * kMs},
+                                {2, 14 * kMs, 15 * kMs},
+                                {0, 15 * kMs, 16 * kMs},
+                                {kIdle, 16 * kMs, 20 * kMs}};
   EXPECT_EQ(s.merged(0, 20 * kMs), expected);
   // The same pattern every 20 ms: the schedule is periodic.
   std::vector<Span> later = s.merged(0, 200 * kMs);
@@ -364,8 +371,7 @@ TEST(Rtds, ExtratimeVcpuQueuesBehindEveryVcpuWithBudget) {
   // Once A has used its 1 ms it waits behind B although its deadline is
   // earlier; it gets only what B leaves.
   Schedule s = simulate(rtds_ops(), {},
-                        {cpu_bound(rt(5 * kMs, kMs, 1)), cpu_bound(rt(20 * kMs, 10 * kMs))},
-                        kS);
+                        {cpu_bound(rt(5 * kMs, kMs, 1)), cpu_bound(rt(20 * kMs, 10 * kMs))}, kS);
   EXPECT_EQ(s.merged(0, 20 * kMs), (std::vector<Span>{{0, 0, kMs},
                                                       {1, kMs, 5 * kMs},
                                                       {0, 5 * kMs, 6 * kMs},
@@ -454,9 +460,9 @@ TEST(Rtds, WakeTicklesAnIdlePcpuElseTheLatestDeadline) {
 TEST(Rtds, GlobalEdfOverTwoPcpusWithAffinity) {
   // Three 4/10 vCPUs on two pCPUs: C waits for the first pCPU that frees up.
   Schedule s = simulate(rtds_ops(), {}, {cpu_bound(), cpu_bound(), cpu_bound()}, kS, {2});
-  EXPECT_EQ(s.merged(0, 10 * kMs), (std::vector<Span>{{0, 0, 4 * kMs},
-                                                      {2, 4 * kMs, 8 * kMs},
-                                                      {kIdle, 8 * kMs, 10 * kMs}}));
+  EXPECT_EQ(
+      s.merged(0, 10 * kMs),
+      (std::vector<Span>{{0, 0, 4 * kMs}, {2, 4 * kMs, 8 * kMs}, {kIdle, 8 * kMs, 10 * kMs}}));
   EXPECT_EQ(s.merged(1, 10 * kMs),
             (std::vector<Span>{{1, 0, 4 * kMs}, {kIdle, 4 * kMs, 10 * kMs}}));
   for (VcpuId v = 0; v < 3; ++v) EXPECT_EQ(s.cpu_of(v, 0, kS), 400 * kMs) << v;
@@ -466,9 +472,9 @@ TEST(Rtds, GlobalEdfOverTwoPcpusWithAffinity) {
   c.affinity = {0x1};
   Schedule p = simulate(rtds_ops(), {}, {a, b, c}, kS, {2});
   for (const auto& span : p.cpus[0]) EXPECT_NE(span.vcpu, 0) << "A is pinned to pCPU 1";
-  EXPECT_EQ(p.merged(1, 10 * kMs), (std::vector<Span>{{0, 0, 4 * kMs},
-                                                      {1, 4 * kMs, 8 * kMs},
-                                                      {kIdle, 8 * kMs, 10 * kMs}}));
+  EXPECT_EQ(
+      p.merged(1, 10 * kMs),
+      (std::vector<Span>{{0, 0, 4 * kMs}, {1, 4 * kMs, 8 * kMs}, {kIdle, 8 * kMs, 10 * kMs}}));
   EXPECT_EQ(p.cpu_of(2, 0, kS), 400 * kMs);
 }
 
@@ -558,7 +564,7 @@ TEST(Arinc653, MinorFramesStartAndEndAtTheConfiguredCycles) {
     EXPECT_EQ(s.last.slice, e.slice) << "at " << e.at;
     if (e.next != kIdle) {
       EXPECT_EQ(s.priority(e.next), 1) << "the window's owner";
-      EXPECT_EQ(s.priority(1 - e.next), 0);
+      EXPECT_EQ(s.priority(1 - e.next), VMM_PRIORITY_HELD) << "held outside its window";
     }
   }
 }
@@ -582,10 +588,10 @@ TEST(Arinc653, CpuBoundGuestsGetTheirWindowsAndTheRestIdles) {
 TEST(Arinc653, ANonRunnableOwnerLeavesItsWindowIdle) {
   // a computes 2 ms then waits until 12 ms; it runs again in its next window
   // (10 ms) only once woken, at 12. b is CPU-bound but never uses a's window.
-  Schedule s = simulate(arinc653_ops(), {{"major_frame", int64_t(10 * kMs)}},
-                        {{{{0, 2 * kMs}, {12 * kMs, 10 * kMs}}, window(5 * kMs)},
-                         cpu_bound(window(3 * kMs))},
-                        30 * kMs);
+  Schedule s = simulate(
+      arinc653_ops(), {{"major_frame", int64_t(10 * kMs)}},
+      {{{{0, 2 * kMs}, {12 * kMs, 10 * kMs}}, window(5 * kMs)}, cpu_bound(window(3 * kMs))},
+      30 * kMs);
   EXPECT_EQ(s.merged(0), (std::vector<Span>{{0, 0, 2 * kMs},
                                             {kIdle, 2 * kMs, 5 * kMs},
                                             {1, 5 * kMs, 8 * kMs},
@@ -624,7 +630,7 @@ TEST(Arinc653, DefaultMajorFrameIsTheSumOfTheWindowsInVcpuOrder) {
   EXPECT_EQ(s.pick(5 * kMs, 0, 5 * kMs), 2);
   EXPECT_EQ(s.last.slice, 2 * kMs);
   EXPECT_EQ(s.pick(7 * kMs, 2, 2 * kMs), 0) << "major frame = 5 + 2 ms";
-  EXPECT_EQ(s.priority(1), 0);
+  EXPECT_EQ(s.priority(1), VMM_PRIORITY_HELD);
 }
 
 TEST(Arinc653, OnlyPcpuZeroRunsTheSchedule) {

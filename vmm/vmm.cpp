@@ -188,8 +188,10 @@ void Vmm::on_console_space() {
 void Vmm::check_watchdog() {
   if (m_offline || m_eject_pending || m_manager.active_id() == m_replacement.default_slot()) return;
   const Cycles now = m_clock.now();
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   for (const models::Vcpu& v : m_vcpus) {
     if (v.state != RunState::Runnable) continue;
+    if (s.ops->priority(s.self, v.id()) == VMM_PRIORITY_HELD) continue;  // held back on purpose (a cap)
     Cycles waited = now - std::max(v.wait_since, m_activated_at);
     if (waited > m_config.vmm.watchdog) {
       eject(fmt::format("{}.{} runnable but not run for {} cycles (watchdog {})", m_vms[v.vm()].name, v.index(),
@@ -354,7 +356,9 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   }
   dispatched(cpu, prev, next, now);
   d.ran = 0;
-  d.slice = next == kNone ? kForever : choice.slice;
+  // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
+  // a replenishment or a window); 0 or an ejected decision: only when woken.
+  d.slice = next == kNone && (!invalid.empty() || choice.slice == 0) ? kForever : choice.slice;
   Feedback fb;
   fb.decided = true;
   fb.next = next;
@@ -700,7 +704,7 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
                        cost + m_costs.vm_entry};
   }
   cost += m_manager.dispatch_cycles();
-  if (fb.next == kNone) return cpu::Resume{cpu::kNoOwner, 0, kForever, cost};
+  if (fb.next == kNone) return cpu::Resume{cpu::kNoOwner, 0, fb.slice, cost};
   if (fb.next != owner) cost += m_costs.context_switch;
   return cpu::Resume{fb.next, burst_of(m_vcpus[static_cast<std::size_t>(fb.next)]), fb.slice,
                      cost + m_costs.vm_entry};

@@ -29,7 +29,7 @@ struct Event {
 
 // What the lines showed of the dialect, for the notes.
 struct Dialect {
-  std::uint64_t tgid = 0, flags = 0, numeric = 0, letters = 0, arrow = 0, lines = 0;
+  std::uint64_t tgid = 0, flags = 0, numeric = 0, letters = 0, arrow = 0, plugin = 0, lines = 0;
 };
 
 std::string_view trim(std::string_view s) {
@@ -143,6 +143,45 @@ struct Line {
   std::uint64_t ns = 0;
 };
 
+// "COMM:PID [PRIO]" as trace-cmd's sched plugin prints a task; the name may
+// hold ':' and spaces.
+bool plugin_task(std::string_view s, std::string* comm, std::uint64_t* pid) {
+  s = trim(s);
+  std::size_t bracket = s.rfind(" [");
+  if (!s.empty() && s.back() == ']' && bracket != std::string_view::npos)
+    s = trim(s.substr(0, bracket));
+  std::size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  auto p = parse_number(s.substr(colon + 1));
+  if (!p) return false;
+  *comm = std::string(s.substr(0, colon));
+  *pid = *p;
+  return true;
+}
+
+// trace-cmd with its sched plugin: "bash:4251 [120] S ==> swapper/1:0 [120]".
+std::string parse_plugin_switch(std::string_view payload, Event* e, Dialect* dialect) {
+  std::size_t arrow = payload.find(" ==> ");
+  std::string_view prev = payload.substr(0, arrow), next = payload.substr(arrow + 5);
+  std::size_t close = prev.rfind(']');
+  if (close == std::string_view::npos) close = prev.rfind(' ');
+  std::string_view state = close == std::string_view::npos ? "" : trim(prev.substr(close + 1));
+  std::string_view task = close == std::string_view::npos ? prev : prev.substr(0, close + 1);
+  if (state.empty() || !plugin_task(task, &e->prev_comm, &e->prev_pid) ||
+      !plugin_task(next, &e->next_comm, &e->next_pid))
+    return fmt::format("sched_switch {}; expected COMM:PID [PRIO] STATE ==> COMM:PID [PRIO]",
+                       detail::quoted(payload));
+  bool numeric = false;
+  auto leave = decode_state(state, &numeric);
+  if (!leave) return fmt::format("prev_state {}; expected {}", detail::quoted(state), kStates);
+  ++(numeric ? dialect->numeric : dialect->letters);
+  ++dialect->arrow;
+  ++dialect->plugin;
+  e->kind = Event::Switch;
+  e->leave = *leave;
+  return "";
+}
+
 std::string parse_switch(std::string_view payload, Event* e, Dialect* dialect) {
   const char* kExpected =
       "expected prev_comm=C prev_pid=N prev_prio=N prev_state=S [==>] next_comm=C next_pid=N "
@@ -150,6 +189,8 @@ std::string parse_switch(std::string_view payload, Event* e, Dialect* dialect) {
   auto bad = [&](const std::string& what) {
     return fmt::format("sched_switch {}; {}", what, kExpected);
   };
+  if (!starts_with(payload, "prev_comm=") && payload.find(" ==> ") != std::string_view::npos)
+    return parse_plugin_switch(payload, e, dialect);
   if (!starts_with(payload, "prev_comm=")) return bad("without prev_comm=");
   std::size_t prev_pid_at = payload.find(" prev_pid=");
   std::size_t next_at = payload.find(" next_comm=", prev_pid_at);
@@ -180,13 +221,24 @@ std::string parse_switch(std::string_view payload, Event* e, Dialect* dialect) {
   return "";
 }
 
-std::string parse_wakeup(std::string_view event, std::string_view payload, Event* e,
-                         bool* ignored) {
+std::string parse_wakeup(std::string_view event, std::string_view payload, Event* e, bool* ignored,
+                         Dialect* dialect) {
   auto bad = [&](const std::string& what) {
-    return fmt::format("{} {}; expected comm=C pid=N prio=N [success=N] target_cpu=N",
-                       std::string(event), what);
+    return fmt::format(
+        "{} {}; expected comm=C pid=N prio=N [success=N] target_cpu=N, or COMM:PID [PRIO] "
+        "[success=N] CPU:N",
+        std::string(event), what);
   };
-  if (!starts_with(payload, "comm=")) return bad("without comm=");
+  if (!starts_with(payload, "comm=")) {
+    // trace-cmd's sched plugin: "bash:4251 [120] success=1 CPU:001"
+    std::size_t end = std::min(payload.find(" success="), payload.find(" CPU:"));
+    if (!plugin_task(payload.substr(0, end), &e->next_comm, &e->next_pid))
+      return bad(detail::quoted(payload));
+    ++dialect->plugin;
+    e->kind = Event::Wakeup;
+    *ignored = value_of(payload, "success") == "0";
+    return "";
+  }
   std::size_t pid_at = payload.find(" pid=");
   if (pid_at == std::string_view::npos) return bad("without pid=");
   std::string_view rest = payload.substr(pid_at);
@@ -244,7 +296,7 @@ std::string parse_line(std::string_view text, Line* line, Event* e, Dialect* dia
   if (event == "sched_switch") {
     why = parse_switch(payload, e, dialect);
   } else if (event == "sched_wakeup" || event == "sched_waking" || event == "sched_wakeup_new") {
-    why = parse_wakeup(event, payload, e, &ignored);
+    why = parse_wakeup(event, payload, e, &ignored, dialect);
   } else {
     return "";
   }
@@ -268,9 +320,10 @@ std::string describe(const Dialect& d) {
   std::string states = d.numeric && d.letters ? "numeric and letter prev_state"
                        : d.numeric            ? "numeric prev_state"
                                               : "letter prev_state";
-  return fmt::format("dialect: {}, {}, {}, {}", states, d.arrow ? "'==>'" : "no '==>'",
+  return fmt::format("dialect: {}, {}, {}, {}{}", states, d.arrow ? "'==>'" : "no '==>'",
                      d.tgid ? "TGID column" : "no TGID column",
-                     d.flags ? "irq-flags column" : "no irq-flags column");
+                     d.flags ? "irq-flags column" : "no irq-flags column",
+                     d.plugin ? ", COMM:PID fields (trace-cmd's sched plugin)" : "");
 }
 
 // ---------------------------------------------------------------------------
