@@ -1,0 +1,184 @@
+// The hypercalls a guest program makes (DESIGN.md §4): console writes and
+// reads, io and sleep, yield, exit, periodic jobs, the service VM's scheduler
+// control requests, and guest faults. Part of vmm::Vmm.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "vmm/vmm.h"
+
+namespace vmmsim::vmm {
+
+using models::RunState;
+using workload::StepKind;
+
+Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
+  const VcpuId id = v.id();
+  // The service VM handles a fault notification first.
+  if (is_service_vcpu(id) && !m_fault_queue.empty()) {
+    std::size_t vm = m_fault_queue.front();
+    m_fault_queue.pop_front();
+    return handle(Request{RequestKind::HaltVm, static_cast<VcpuId>(vm), cpu});
+  }
+  // Woken early: block again until the timer or the answer comes.
+  if (v.timer_pending) return handle(Request{RequestKind::Block, id, cpu});
+  if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
+  if (v.console_left() > 0) return console_write(cpu, v);
+  if (v.read_wanted > 0) return console_read(cpu, v);
+  if (v.jobs_active()) {
+    if (!v.job_running()) {  // woken at its release
+      v.release_job();
+      return Feedback{};
+    }
+    v.finish_job(now);
+    if (v.jobs_active()) {
+      if (now >= v.next_release()) {  // late: the next job is already due
+        v.release_job();
+        return Feedback{};
+      }
+      v.timer_pending = true;
+      m_timers.add(v.next_release(), static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    }
+    if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
+  }
+  const workload::Step* step = nullptr;
+  models::ProgramAction a = v.next_action(&step);
+  switch (a.kind) {
+    case StepKind::Console:
+      v.set_console_left(a.bytes);
+      return console_write(cpu, v);
+    case StepKind::Read:
+      v.read_wanted = a.bytes;
+      return console_read(cpu, v);
+    case StepKind::Yield:
+      return handle(Request{RequestKind::Yield, id, cpu});
+    case StepKind::Io:
+    case StepKind::Sleep:
+      if (a.cycles == 0) return completed(RequestKind::Block);  // takes no time, does not block
+      v.timer_pending = true;
+      m_timers.add(now + a.cycles, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    case StepKind::SchedLoad:
+    case StepKind::SchedUnload:
+      return control(cpu, v, *step);
+    case StepKind::Fault:
+      return fault(cpu, v);
+    case StepKind::Periodic: {
+      const Cycles release = v.continued_release(a.period);
+      if (release <= now) {
+        v.begin_jobs(now, a.period, a.cycles, a.count, true);  // the first job is released now
+        return Feedback{};
+      }
+      v.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
+      v.timer_pending = true;
+      m_timers.add(release, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      return handle(Request{RequestKind::Block, id, cpu});
+    }
+    default:  // Exit (the program ended)
+      return handle(Request{RequestKind::Exit, id, cpu});
+  }
+}
+
+// A hypercall that completes at once: counted, feedback Done, no decision.
+Feedback Vmm::completed(RequestKind kind) {
+  ++m_requests[static_cast<std::size_t>(kind)];
+  ++m_statuses[static_cast<std::size_t>(Status::Done)];
+  return Feedback{};
+}
+
+Feedback Vmm::console_write(int cpu, models::Vcpu& v) {
+  Bytes accepted = m_console.write(v.console_left());
+  v.set_console_left(v.console_left() - accepted);
+  if (v.console_left() == 0) return completed(RequestKind::ConsoleWrite);
+  m_blocked_writers.push_back(v.id());
+  return handle(Request{RequestKind::ConsoleWrite, v.id(), cpu});
+}
+
+Feedback Vmm::console_read(int cpu, models::Vcpu& v) {
+  models::Vm& vm = m_vms[v.vm()];
+  if (vm.rx_buffer < v.read_wanted) return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
+  vm.rx_buffer -= v.read_wanted;
+  v.read_wanted = 0;
+  return completed(RequestKind::ConsoleRead);
+}
+
+// sched-load / sched-unload from the service VM: the loader answers when the
+// replacement has run (or was refused); the service vCPU blocks until then.
+Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
+  const auto& programs = m_config.vms[v.vm()].program;
+  ControlOp op;
+  op.request = programs.controls[step.control];
+  op.kind = op.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
+                                                                     : ControlOp::Kind::Unload;
+  op.requester = "service";
+  op.service_vcpu = v.id();
+  op.requested_at = m_clock.now();
+  v.control_pending = true;
+  m_replacement.submit(std::move(op));
+  return handle(Request{step.kind == StepKind::SchedLoad ? RequestKind::SchedLoad : RequestKind::SchedUnload,
+                        v.id(), cpu});
+}
+
+void Vmm::control_done(const ControlOp& op, bool ok) {
+  if (op.kind == ControlOp::Kind::Eject) m_eject_pending = false;
+  if (op.service_vcpu == kNone) return;
+  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
+  v.control_pending = false;
+  v.control_ok = ok;
+  handle(Request{RequestKind::ControlDone, v.id()});
+}
+
+// A guest fault halts the faulting vCPU at once; the service VM is told and
+// takes the rest of the VM off the run queues (the VMM does it if there is
+// no service VM).
+Feedback Vmm::fault(int cpu, models::Vcpu& v) {
+  report::FaultResult f;
+  f.vm = m_vms[v.vm()].name;
+  f.vcpu = v.index();
+  f.at = m_clock.now();
+  m_faults.push_back(f);
+  if (!m_vms[v.vm()].service && v.state != RunState::Halted) --m_guests_left;
+  Feedback fb = handle(Request{RequestKind::Fault, v.id(), cpu});
+  // Nobody left to react (no service VM, or it ended or faulted itself): the
+  // VMM halts the VM at once.
+  const bool service_gone =
+      m_service_vcpu == kNone || m_vcpus[static_cast<std::size_t>(m_service_vcpu)].state == RunState::Exited ||
+      m_vcpus[static_cast<std::size_t>(m_service_vcpu)].state == RunState::Halted;
+  if (service_gone || m_vms[v.vm()].service) {
+    halt_vm(v.vm());
+  } else {
+    m_fault_queue.push_back(v.vm());
+    handle(Request{RequestKind::ServiceIrq, m_service_vcpu});
+    // A running service vCPU takes the notification at its next VM entry.
+    for (std::size_t c = 0; c < m_dispatch.size(); ++c)
+      if (m_dispatch[c].owner == m_service_vcpu) m_processors[c]->request_reschedule(f.at);
+  }
+  if (m_guests_left == 0) sc_core::sc_stop();
+  return fb;
+}
+
+void Vmm::halt_vm(std::size_t vm_index) {
+  const Cycles now = m_clock.now();
+  const models::Vm& vm = m_vms[vm_index];
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  unsigned halted = 0;
+  for (unsigned i = 0; i < vm.vcpu_count; ++i) {
+    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
+    if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
+    RunState was = v.state;
+    set_state(v, RunState::Halted);
+    ++halted;
+    if (!vm.service) --m_guests_left;
+    if (!m_offline) s.ops->remove(s.self, v.id(), now);
+    // A vCPU on a pCPU leaves it at once.
+    if (was == RunState::Running)
+      for (std::size_t c = 0; c < m_dispatch.size(); ++c)
+        if (m_dispatch[c].owner == v.id()) m_processors[c]->request_reschedule(now);
+  }
+  for (report::FaultResult& f : m_faults)
+    if (f.vm == vm.name && f.halted_at == 0) f.halted_at = now, f.vcpus_halted = halted;
+  if (m_guests_left == 0) sc_core::sc_stop();
+}
+
+}  // namespace vmmsim::vmm
