@@ -152,3 +152,22 @@ file(READ ${WORK}/compare/compare.html html)
 expect_match("${html}" "cpu_weights--rr--sched.rr.quantum=20ms" "compare HTML names the runs")
 vmmsim(2 out err compare ${SRC}/configs/cpu_weights.ini --schedulers rr,nosuch --out ${WORK}/compare-bad)
 expect_match("${err}" "unknown scheduler; allowed" "compare checks every run before starting")
+
+# trace gen and trace import: the written traces run.
+vmmsim(0 out err trace gen io-bound --vcpus 2 --seed 7 -o ${WORK}/gen.trace)
+vmmsim(0 out err trace gen io-bound --vcpus 2 --seed 7 -o ${WORK}/gen2.trace)
+file(READ ${WORK}/gen.trace gen1)
+file(READ ${WORK}/gen2.trace gen2)
+# Only the comment that quotes the command (its -o) may differ.
+string(REGEX REPLACE "# command: [^\n]*" "" gen1 "${gen1}")
+string(REGEX REPLACE "# command: [^\n]*" "" gen2 "${gen2}")
+if(NOT gen1 STREQUAL gen2)
+  message(FATAL_ERROR "trace gen: the same seed gave different traces")
+endif()
+vmmsim(0 out err trace import ftrace ${SRC}/tests/data/ftrace/trappy_surfaceflinger_excerpt.txt --top 4
+       -o ${WORK}/sf.trace)
+file(WRITE ${WORK}/imported.ini "[platform]\ncpus = 2\n[vm.gen]\ntrace = gen.trace\n[vm.android]\ntrace = sf.trace\n")
+vmmsim(0 out err run ${WORK}/imported.ini --until 200ms)
+expect_match("${out}" "android" "imported trace runs")
+vmmsim(2 out err trace gen io-bound -o ${WORK}/x.trace)
+expect_match("${err}" "seed" "trace gen without --seed")
