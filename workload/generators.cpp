@@ -8,13 +8,14 @@
 #include <cstdlib>
 
 #include "base/input_error.h"
+#include "base/text.h"
+#include "workload/trace_program.h"
 
 namespace vmmsim::workload {
 namespace {
 
 // The trace format's limits (docs/trace-format.md), checked here so that a
 // spec that would break them is reported against its options.
-constexpr std::size_t kMaxSteps = 1000000;
 constexpr std::uint64_t kMaxRepeat = 1000000000;
 constexpr unsigned kMaxVcpus = 4096;
 constexpr Bytes kMaxEcho = Bytes{1} << 20;
@@ -58,20 +59,6 @@ constexpr double kSqrtHalf = 0.70710678118654752440;
 
 // --- option values ----------------------------------------------------------
 
-// A word from the command line as shown in a message: printable and bounded.
-std::string shown(std::string_view word) {
-  constexpr std::size_t kShown = 40;
-  std::string out;
-  for (std::size_t i = 0; i < word.size() && i < kShown; ++i) {
-    auto c = static_cast<unsigned char>(word[i]);
-    if (c >= 0x20 && c < 0x7f)
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("\\x{:02x}", c);
-  }
-  if (word.size() > kShown) out += "...";
-  return out;
-}
 
 [[noreturn]] void bad_value(const std::string& name, const std::string& value,
                             const std::string& expected) {

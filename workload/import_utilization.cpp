@@ -15,6 +15,7 @@
 
 #include "base/input_error.h"
 #include "workload/importers.h"
+#include "workload/trace_program.h"
 
 namespace vmmsim::workload {
 
@@ -27,8 +28,6 @@ namespace {
 using u128 = unsigned __int128;
 
 constexpr std::uint64_t kNsPerSecond = 1000000000;
-constexpr Cycles kMaxStepCycles = Cycles{1} << 50;  // as workload/trace_parser.cpp
-constexpr std::size_t kMaxSteps = 1000000;          // per trace, as workload/trace_parser.cpp
 constexpr std::size_t kMaxCommentChars = 200;       // keeps lines far below the 4096 limit
 
 const char* keyword(ImportStep::Kind kind) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/input_error.h"
+#include "base/text.h"
 
 namespace vmmsim::workload {
 namespace {
@@ -23,12 +24,9 @@ namespace {
 // an allocation the size of the host (docs/trace-format.md, "Limits").
 constexpr std::size_t kMaxTraceBytes = std::size_t{64} << 20;
 constexpr std::size_t kMaxLineChars = 4096;
-constexpr std::size_t kMaxSteps = 1000000;  // per trace, all vCPUs together
 constexpr unsigned kMaxVcpus = 4096;        // as [vm.*] vcpus allows
 constexpr std::size_t kMaxLoopDepth = 64;
 constexpr std::uint64_t kMaxRepeatCount = 1000000000;
-// Far below 2^64 so that "now + step" cannot wrap in the executor.
-constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
 constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
 
 constexpr const char* kStepKeywords =
@@ -44,21 +42,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// A word from the input as shown in a message: printable and bounded, so
-// that a binary or escape-laden input cannot garble the terminal.
-std::string shown(std::string_view word) {
-  constexpr std::size_t kShown = 40;
-  std::string out;
-  for (std::size_t i = 0; i < word.size() && i < kShown; ++i) {
-    auto c = static_cast<unsigned char>(word[i]);
-    if (c >= 0x20 && c < 0x7f)
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("\\x{:02x}", c);
-  }
-  if (word.size() > kShown) out += "...";
-  return out;
-}
 
 std::string quoted(std::string_view word) { return "'" + shown(word) + "'"; }
 

@@ -49,6 +49,11 @@ struct ControlRequest {
 
 inline constexpr std::uint64_t kRepeatForever = ~std::uint64_t{0};
 
+// Limits of the format (docs/trace-format.md), shared by every writer of traces.
+inline constexpr std::size_t kMaxSteps = 1000000;  // per trace, all vCPUs together
+// Far below 2^64 so that "now + step" cannot wrap in the executor.
+inline constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
+
 struct Step {
   StepKind kind = StepKind::Exit;
   Cycles cycles = 0;
