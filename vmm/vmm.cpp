@@ -327,11 +327,12 @@ std::string Vmm::invalid_decision(VcpuId next, VcpuId prev) const {
   if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())
     return fmt::format("chose unknown vCPU {}", next);
   const models::Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
-  const std::string who = fmt::format("{}.{}", m_vms[n.vm()].name, n.index());
-  if (n.state == RunState::Running && next != prev) return fmt::format("chose {}, already running elsewhere", who);
+  // The hot path: a valid decision formats nothing.
+  if (n.state == RunState::Running && next != prev)
+    return fmt::format("chose {}.{}, already running elsewhere", m_vms[n.vm()].name, n.index());
   if (n.state != RunState::Runnable && n.state != RunState::Running)
-    return fmt::format("chose {}, which is not runnable", who);
-  return "";
+    return fmt::format("chose {}.{}, which is not runnable", m_vms[n.vm()].name, n.index());
+  return {};
 }
 
 Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
