@@ -1,0 +1,389 @@
+// vmmsim_bench: the speed benchmark (DESIGN.md §10, docs/performance.md).
+//
+//   vmmsim_bench baseline [--activations N] [--chunks K]
+//       The bar: the bare SystemC kernel. One SC_METHOD, sensitive to its own
+//       event, re-notifies that event one cycle (1 ns) ahead: every activation
+//       is one timed notification, one evaluate phase and one time advance,
+//       at the same 1 ps kernel resolution as vmmsim. Prints one JSON line
+//       with the host nanoseconds per activation (median of K chunks).
+//       Host time is this process's CPU time (wall time is given too).
+//
+//   vmmsim_bench case CONFIG [--until D] [--set SECTION.KEY=VALUE]...
+//                     [--each-vm KEY=VALUE]... [--swap SPEC]... [--vcd FILE]
+//                     [--min-cpu S] [--warmup D]
+//       Runs one simulation in this process (SystemC elaborates once per
+//       process) and prints one JSON line: host seconds (elaboration; the
+//       run in CPU and wall time), after an optional --warmup D of simulated
+//       time that is not measured,
+//       simulated cycles, scheduling requests (the sum of Results.requests),
+//       peak RSS and the vCPU count. --each-vm sets vm.NAME.KEY for every
+//       guest VM (e.g. arinc653's `window`). With --min-cpu S the run stops
+//       at the first chunk boundary after S seconds of CPU time (or at
+//       --until, whichever comes first): every case lasts about as long on
+//       the host, whatever its speed. Without it, the run is exactly --until.
+//
+//   vmmsim_bench summarize RUNS.jsonl [--line LABEL] [--targets] [--out FILE]
+//       The figures from the collected lines (bench/summarize.cpp).
+//
+// bench/run.sh runs the baseline and every case, each in its own process.
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <systemc>
+
+#include "app/simulation.h"
+#include "base/input_error.h"
+#include "config/config_parser.h"
+#include "models/platform.h"
+#include "sim/cycle_clock.h"
+
+namespace vmmsim::bench {
+int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
+}
+
+using namespace vmmsim;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kBadInput = 2;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// CPU time of this process (user + system), seconds. On a shared, loaded host
+// it is the better measure of what a run costs: wall time also counts the
+// time other processes held the CPU.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Peak resident set size of this process so far, KiB (Linux: ru_maxrss is KiB).
+long peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// Current resident set size, KiB.
+long current_rss_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Scheduling requests the VMM has taken so far, all kinds.
+std::uint64_t requests_so_far(models::Platform& platform) {
+  std::uint64_t n = 0;
+  for (std::size_t k = 0; k < vmm::kRequestKinds; ++k) n += platform.vmm().requests(static_cast<vmm::RequestKind>(k));
+  return n;
+}
+
+// ---------------------------------------------------------------- baseline
+
+// The minimal self-re-triggering module.
+SC_MODULE(Spinner) {
+  sc_core::sc_event again;
+  std::uint64_t activations = 0;
+  sc_core::sc_time delay;
+
+  SC_CTOR(Spinner) : delay(1, sc_core::SC_NS) {
+    SC_METHOD(activate);
+    sensitive << again;
+  }
+
+  void activate() {
+    ++activations;
+    again.notify(delay);
+  }
+};
+
+int baseline(const std::vector<std::string>& args) {
+  std::uint64_t total = 10'000'000;
+  unsigned chunks = 5;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--activations" && i + 1 < args.size()) total = std::stoull(args[++i]);
+    else if (args[i] == "--chunks" && i + 1 < args.size()) chunks = static_cast<unsigned>(std::stoul(args[++i]));
+    else throw InputError("baseline: unknown option " + args[i] + "; expected --activations N, --chunks K");
+  }
+  if (chunks == 0 || total < chunks) throw InputError("baseline: need --activations >= --chunks >= 1");
+  CycleClock::set_kernel_resolution();  // the same 1 ps resolution as vmmsim
+  long rss_before = current_rss_kib();
+  Spinner spinner("spinner");
+  // Elaborate and run the initialisation phase (the method's first activation).
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const std::uint64_t per_chunk = total / chunks;
+  std::vector<double> ns_per_activation, wall_ns_per_activation;
+  double host_s = 0, wall_s = 0;
+  std::uint64_t measured = 0;
+  for (unsigned c = 0; c < chunks; ++c) {
+    std::uint64_t before = spinner.activations;
+    auto t0 = Clock::now();
+    double c0 = cpu_seconds();
+    // Activation k happens at k ns: a chunk of per_chunk ns is per_chunk activations.
+    sc_core::sc_start(sc_core::sc_time(static_cast<double>(per_chunk), sc_core::SC_NS));
+    double s = cpu_seconds() - c0;
+    double w = seconds_since(t0);
+    std::uint64_t n = spinner.activations - before;
+    host_s += s;
+    wall_s += w;
+    measured += n;
+    ns_per_activation.push_back(s * 1e9 / static_cast<double>(n));
+    wall_ns_per_activation.push_back(w * 1e9 / static_cast<double>(n));
+  }
+  std::vector<double> sorted = ns_per_activation;
+  std::sort(sorted.begin(), sorted.end());
+  double median = sorted[sorted.size() / 2];
+  std::sort(wall_ns_per_activation.begin(), wall_ns_per_activation.end());
+  double wall_median = wall_ns_per_activation[wall_ns_per_activation.size() / 2];
+  std::string chunk_list;
+  for (double v : ns_per_activation) chunk_list += (chunk_list.empty() ? "" : ", ") + fmt::format("{:.2f}", v);
+  std::cout << fmt::format(
+      "{{\"kind\": \"baseline\", \"activations\": {}, \"host_cpu_s\": {:.6f}, \"host_wall_s\": {:.6f}, "
+      "\"ns_per_activation\": {:.3f}, \"ns_per_activation_min\": {:.3f}, \"ns_per_activation_mean\": {:.3f}, "
+      "\"wall_ns_per_activation\": {:.3f}, \"chunks_cpu_ns\": [{}], \"activations_per_s\": {:.6g}, "
+      "\"peak_rss_kib\": {}, \"rss_before_kib\": {}}}\n",
+      measured, host_s, wall_s, median, sorted.front(), host_s * 1e9 / static_cast<double>(measured),
+      wall_median, chunk_list, static_cast<double>(measured) / host_s, peak_rss_kib(), rss_before);
+  return 0;
+}
+
+// ---------------------------------------------------------------- one case
+
+int run_case(const std::vector<std::string>& args) {
+  std::string config_path, until, vcd;
+  std::string warmup_text;
+  double min_cpu_s = 0;
+  std::vector<std::string> sets, each_vm, swaps;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw InputError("case: " + a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--until") until = value();
+    else if (a == "--vcd") vcd = value();
+    else if (a == "--set") sets.push_back(value());
+    else if (a == "--each-vm") each_vm.push_back(value());
+    else if (a == "--swap") swaps.push_back(value());
+    else if (a == "--min-cpu") min_cpu_s = std::stod(value());
+    else if (a == "--warmup") warmup_text = value();
+    else if (!a.empty() && a[0] == '-') throw InputError("case: unknown option " + a);
+    else if (config_path.empty()) config_path = a;
+    else throw InputError("case: a second CONFIG " + a);
+  }
+  if (config_path.empty())
+    throw InputError("usage: vmmsim_bench case CONFIG [--until D] [--set K=V]... [--each-vm K=V]... [--swap S]... [--vcd FILE] [--min-cpu S] [--warmup D]");
+
+  const long rss_start = current_rss_kib();
+  auto t_parse = Clock::now();
+  std::vector<config::Override> overrides;
+  for (const std::string& s : sets) overrides.push_back(app::parse_override(s));
+  if (!each_vm.empty()) {
+    // vm.NAME.KEY=VALUE for every guest VM: read the VM names first.
+    config::Config names = config::load_config(config_path, overrides);
+    for (const config::VmConfig& v : names.vms)
+      if (!v.service)
+        for (const std::string& kv : each_vm) overrides.push_back(app::parse_override("vm." + v.name + "." + kv));
+  }
+  config::Config cfg = config::load_config(config_path, overrides);
+  if (!until.empty()) {
+    std::string why;
+    auto cycles = parse_duration(until, cfg.platform.clock, &why);
+    if (!cycles || *cycles == 0) throw InputError("--until " + until + ": " + why);
+    cfg.until = *cycles;
+  }
+  for (const std::string& spec : swaps) {
+    std::string why;
+    auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
+    if (!swap) throw InputError("--" + why);
+    cfg.swaps.push_back(*swap);
+  }
+  Cycles warmup = 0;
+  if (!warmup_text.empty()) {
+    std::string why;
+    auto cycles = parse_duration(warmup_text, cfg.platform.clock, &why);
+    if (!cycles) throw InputError("--warmup " + warmup_text + ": " + why);
+    warmup = *cycles;
+  }
+  const double parse_s = seconds_since(t_parse);
+
+  CycleClock::set_kernel_resolution();
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  const long rss_before = current_rss_kib();
+  auto t_elab = Clock::now();
+  models::Platform platform("platform", cfg);
+  if (!vcd.empty()) platform.trace_vcd(vcd);
+  const double elab_s = seconds_since(t_elab);
+
+  // Warm-up: simulated time run before the measurement starts (the first
+  // waits of every vCPU grow its histograms, the policies' queues fill).
+  std::uint64_t warm_requests = 0;
+  Cycles warm_cycles = 0;
+  double warm_cpu_s = 0, warm_wall_s = 0;
+  if (warmup > 0) {
+    auto t = Clock::now();
+    const double c = cpu_seconds();
+    sc_core::sc_start(platform.clock().span(warmup));
+    warm_cpu_s = cpu_seconds() - c;
+    warm_wall_s = seconds_since(t);
+    warm_requests = requests_so_far(platform);
+    warm_cycles = platform.clock().now();
+  }
+
+  auto t_run = Clock::now();
+  const double c_run = cpu_seconds();
+  std::uint64_t chunks = 0;
+  struct Segment {
+    double cpu_s;
+    std::uint64_t requests;
+    Cycles cycles;
+  };
+  std::vector<Segment> segments;  // every chunk of >= 20 ms CPU time
+  if (min_cpu_s <= 0) {
+    platform.run(cfg.until);
+  } else {
+    // Run in chunks until this process has spent min_cpu_s of CPU time in the
+    // run, or the simulated time reaches `until`; a chunk doubles while it
+    // takes under 20 ms, so the checks cost nothing measurable.
+    Cycles done = 0, chunk = std::max<Cycles>(cfg.until / 10000, 1);
+    while (done < cfg.until && cpu_seconds() - c_run < min_cpu_s) {
+      Cycles step = std::min(chunk, cfg.until - done);
+      const double c0 = cpu_seconds();
+      const std::uint64_t r0 = requests_so_far(platform);
+      sc_core::sc_start(platform.clock().span(step));
+      const double spent = cpu_seconds() - c0;
+      const std::uint64_t served = requests_so_far(platform) - r0;
+      done += step;
+      ++chunks;
+      if (spent < 0.02) chunk *= 2;
+      // Segments of at least 20 ms: their spread shows the timing noise.
+      else if (served > 0) segments.push_back({spent, served, step});
+      if (sc_core::sc_end_of_simulation_invoked() || platform.clock().now() < warm_cycles + done) break;  // sc_stop
+    }
+    // What Platform::run does after its sc_start (no timeline here).
+    for (unsigned c = 0; c < cfg.platform.cpus; ++c) platform.processor(c).settle();
+  }
+  const double run_cpu_s = cpu_seconds() - c_run;
+  const double run_s = seconds_since(t_run);
+  const std::uint64_t run_requests = requests_so_far(platform) - warm_requests;
+  const Cycles run_cycles = platform.clock().now() - warm_cycles;
+
+  const long peak_rss_run = peak_rss_kib();  // before results() copies the histograms
+  auto t_finish = Clock::now();
+  platform.finish_trace();
+  report::Results results = platform.results();
+  const double finish_s = seconds_since(t_finish);
+
+  std::uint64_t total_requests = 0;
+  std::string by_kind;
+  for (const auto& [kind, n] : results.requests) {
+    total_requests += n;
+    if (n) by_kind += (by_kind.empty() ? "" : ", ") + fmt::format("\"{}\": {}", kind, n);
+  }
+  std::uint64_t vcd_bytes = 0;
+  if (!vcd.empty()) {
+    std::ifstream f(vcd, std::ios::binary | std::ios::ate);
+    if (f) vcd_bytes = static_cast<std::uint64_t>(f.tellg());
+  }
+  std::uint64_t dispatches = 0;
+  for (const report::VcpuResult& v : results.vcpus) dispatches += v.dispatches;
+  const double hz = static_cast<double>(results.clock);
+  // Per segment: [CPU s, requests, simulated cycles]; the median segment is
+  // the figure least disturbed by other processes on a shared host.
+  std::string segment_list;
+  std::vector<double> per_request, per_cycle;
+  for (const Segment& g : segments) {
+    segment_list += fmt::format("{}[{:.6f}, {}, {}]", segment_list.empty() ? "" : ", ", g.cpu_s, g.requests, g.cycles);
+    per_request.push_back(g.cpu_s * 1e9 / static_cast<double>(g.requests));
+    per_cycle.push_back(g.cpu_s * 1e9 / static_cast<double>(g.cycles));
+  }
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  const double seg_ns_per_request = median(per_request), seg_ns_per_cycle = median(per_cycle);
+  const double seg_min = per_request.empty() ? 0 : *std::min_element(per_request.begin(), per_request.end());
+  std::string loadavg;
+  std::getline(std::ifstream("/proc/loadavg"), loadavg);
+  // The measured window is the run after the warm-up: sim_cycles, requests
+  // and host_run_* cover it; total_* and warmup_* cover the rest.
+  std::cout << fmt::format(
+      "{{\"kind\": \"case\", \"config\": {}, \"scheduler\": {}, \"vcd\": {}, \"cpus\": {}, \"vcpus\": {}, "
+      "\"clock_hz\": {}, \"sim_cycles\": {}, \"sim_s\": {:.6f}, \"requests\": {}, "
+      "\"host_run_cpu_s\": {:.6f}, \"host_run_wall_s\": {:.6f}, \"run_chunks\": {}, "
+      "\"median_ns_per_request\": {:.3f}, \"median_ns_per_cycle\": {:.6g}, \"min_ns_per_request\": {:.3f}, "
+      "\"segments\": [{}], \"loadavg\": {}, "
+      "\"warmup_sim_s\": {:.6f}, \"warmup_requests\": {}, \"warmup_cpu_s\": {:.6f}, \"warmup_wall_s\": {:.6f}, "
+      "\"total_sim_s\": {:.6f}, \"total_requests\": {}, \"dispatches\": {}, \"replacements\": {}, "
+      "\"requests_by_kind\": {{{}}}, \"host_parse_s\": {:.6f}, \"host_elab_s\": {:.6f}, \"host_finish_s\": {:.6f}, "
+      "\"rss_start_kib\": {}, \"rss_before_elab_kib\": {}, \"peak_rss_run_kib\": {}, \"peak_rss_kib\": {}, "
+      "\"vcd_bytes\": {}}}\n",
+      json_string(cfg.file), json_string(results.scheduler), vcd.empty() ? "false" : "true", results.cpus,
+      results.vcpus.size(), results.clock, run_cycles, static_cast<double>(run_cycles) / hz, run_requests,
+      run_cpu_s, run_s, chunks, seg_ns_per_request, seg_ns_per_cycle, seg_min, segment_list, json_string(loadavg),
+      static_cast<double>(warm_cycles) / hz, warm_requests, warm_cpu_s, warm_wall_s,
+      static_cast<double>(results.elapsed) / hz, total_requests, dispatches, results.replacements.size(), by_kind,
+      parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run, peak_rss_kib(), vcd_bytes);
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || (args[0] != "baseline" && args[0] != "case" && args[0] != "summarize")) {
+      std::cerr << "usage: vmmsim_bench baseline [--activations N] [--chunks K]\n"
+                   "       vmmsim_bench case CONFIG [--until D] [--set SECTION.KEY=VALUE]... "
+                   "[--each-vm KEY=VALUE]... [--swap SPEC]... [--vcd FILE] [--min-cpu S] [--warmup D]\n"
+                   "       vmmsim_bench summarize RUNS.jsonl [--line LABEL] [--targets] [--out FILE] "
+                   "[--machine KEY=VALUE]...\n";
+      return kBadInput;
+    }
+    std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "summarize") return bench::summarize(args);
+    return command == "baseline" ? baseline(args) : run_case(args);
+  } catch (const InputError& e) {
+    std::cerr << "vmmsim_bench: " << e.what() << "\n";
+    return kBadInput;
+  }
+}
+
+// libsystemc provides main(); this one only silences its banner first.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

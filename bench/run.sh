@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# vmmsim speed benchmark (docs/performance.md): builds Release into
+# build-release/, measures the bare SystemC kernel (one SC_METHOD re-triggering
+# itself), then runs every case, each in its own process (SystemC elaborates
+# once per process), prints one line per case and writes bench/results.json.
+#
+#   bench/run.sh [--callgrind] [--only REGEX] [--repeat N] [--min-cpu SECONDS] [--no-build]
+#
+#   --callgrind   also count instructions (valgrind --tool=callgrind) for the
+#                 small and medium cases under credit and for the bare kernel:
+#                 timing-noise-free figures (about 3 minutes more)
+#   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches
+#   --repeat N    run the whole suite N times (default 3), interleaved; each
+#                 figure is the best run's: on a shared host other processes
+#                 only ever slow a run down
+#   --min-cpu S   CPU seconds each case is measured for per run (default 1),
+#                 after a 1 s simulated warm-up; the simulated duration is
+#                 whatever the case reaches by then, capped per size
+#   --no-build    use the existing build-release/
+#
+# Cases: small (2 pCPUs, 8 vCPUs), medium (16, 128), large (64, 1024), huge
+# (256, 4096), each under every built-in scheduler that `vmmsim list` shows;
+# with --vcd for rr, bvt and credit; and medium-swap (a replacement every
+# 100 ms, rr <-> bvt).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+build=$root/build-release
+out=$build/bench-out
+bench=$build/bench/vmmsim_bench
+
+callgrind=0
+only=
+min_cpu=1
+repeat=3
+do_build=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --callgrind) callgrind=1 ;;
+    --only) only=$2; shift ;;
+    --min-cpu) min_cpu=$2; shift ;;
+    --repeat) repeat=$2; shift ;;
+    --no-build) do_build=0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# ------------------------------------------------------------------ build
+if [ $do_build = 1 ]; then
+  mkdir -p "$build"
+  echo "== building Release in build-release/" >&2
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -UCMAKE_PROJECT_INCLUDE \
+        > "$build/bench-configure.log" \
+    || { cat "$build/bench-configure.log" >&2; exit 1; }
+  cmake --build "$build" -j "$(nproc)" --target vmmsim vmmsim_bench > "$build/bench-build.log" 2>&1 \
+    || { tail -40 "$build/bench-build.log" >&2; exit 1; }
+fi
+[ -x "$bench" ] || { echo "bench/run.sh: $bench missing (build first)" >&2; exit 1; }
+
+mkdir -p "$out"
+runs=$out/runs.jsonl
+: > "$runs"
+
+# ------------------------------------------------------------------ cases
+# Built-in schedulers, as `vmmsim list` shows them: rr, bvt, credit first.
+mapfile -t listed < <("$build/vmmsim" list | awk '/^[a-z0-9_]+[[:space:]]/ {print $1}')
+policies=()
+for p in rr bvt credit; do
+  for l in "${listed[@]}"; do [ "$l" = "$p" ] && policies+=("$p"); done
+done
+for l in "${listed[@]}"; do
+  case " ${policies[*]} " in *" $l "*) ;; *) policies+=("$l") ;; esac
+done
+vcd_policies=" rr bvt credit "
+
+# Every case first runs 1 s of simulated time that is not measured (the
+# warm-up: each vCPU's first waits grow its histograms, queues fill), then
+# the measured window: until it has run --min-cpu seconds of CPU time, or
+# reached this simulated-time cap.
+warmup=1s
+# (fifo is the fast one: its CPU-bound vCPUs keep their pCPUs for ever.)
+declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s)
+
+# Extra options a policy needs to do anything useful on these workloads.
+policy_opts() {
+  case $1 in
+    arinc653) echo "--each-vm window=100us" ;;  # default window 0: never runs
+    *) echo "" ;;
+  esac
+}
+
+selected() { [ -z "$only" ] || [[ $1 =~ $only ]]; }
+
+# run LABEL SIZE [vmmsim_bench case options...]: one process, one JSON line.
+run_case() {
+  local label=$1 size=$2
+  shift 2
+  local line
+  if ! line=$("$bench" case "bench/configs/$size.ini" --warmup "$warmup" --until "${cap[$size]}" --min-cpu "$min_cpu" \
+                 "$@" 2> "$out/last.err"); then
+    echo "$label: FAILED: $(head -c 300 "$out/last.err")" >&2
+    printf '{"label": "%s", "size": "%s", "failed": true}\n' "$label" "$size" >> "$runs"
+    return 0
+  fi
+  printf '{"label": "%s", "size": "%s", "result": %s}\n' "$label" "$size" "$line" >> "$runs"
+  "$bench" summarize "$runs" --line "$label"
+}
+
+started=$(date +%s)
+for ((rep = 1; rep <= repeat; rep++)); do
+  echo "== run $rep/$repeat, $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  baseline=$("$bench" baseline)
+  printf '{"label": "baseline", "result": %s}\n' "$baseline" >> "$runs"
+  "$bench" summarize "$runs" --line baseline
+
+  for size in small medium large huge; do
+    for p in "${policies[@]}"; do
+      if selected "$size/$p"; then
+        # shellcheck disable=SC2046
+        run_case "$size/$p" "$size" --set "vmm.scheduler=$p" $(policy_opts "$p")
+      fi
+      if [[ $vcd_policies == *" $p "* ]] && selected "$size/$p+vcd"; then
+        # shellcheck disable=SC2046
+        run_case "$size/$p+vcd" "$size" --set "vmm.scheduler=$p" $(policy_opts "$p") --vcd "$out/$size-$p.vcd"
+        rm -f "$out/$size-$p.vcd"
+      fi
+    done
+  done
+  if selected "medium-swap/rr+bvt"; then run_case "medium-swap/rr+bvt" medium-swap; fi
+done
+
+# ------------------------------------------------------------------ callgrind
+if [ $callgrind = 1 ]; then
+  command -v valgrind > /dev/null || { echo "bench/run.sh: --callgrind needs valgrind" >&2; exit 1; }
+  # Instruction counts at two lengths; the difference divided by the extra
+  # requests (activations) is the steady-state cost, free of start-up.
+  cg() {  # cg NAME ARGS... -> Ir of the whole process
+    local file=$out/callgrind.$1.out
+    shift
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$bench" "$@" > "$file.stdout" 2> "$file.log"
+    awk '/^summary:/ {print $2}' "$file"
+  }
+  cg_case() {  # cg_case SIZE UNTIL -> JSON fields
+    local ir
+    ir=$(cg "$1-credit-$2" case "bench/configs/$1.ini" --set vmm.scheduler=credit --until "$2")
+    printf '"ir": %s, "run": %s' "$ir" "$(cat "$out/callgrind.$1-credit-$2.out.stdout")"
+  }
+  echo "== callgrind: bare kernel (10^5 and 10^6 activations), small/credit (20 s and 40 s simulated)," \
+       "medium/credit (2 s and 4 s)" >&2
+  b_short=$(cg baseline-1e5 baseline --activations 100000 --chunks 1)
+  b_long=$(cg baseline-1e6 baseline --activations 1000000 --chunks 1)
+  for spec in small:20s:40s medium:2s:4s; do
+    IFS=: read -r size t_short t_long <<< "$spec"
+    short=$(cg_case "$size" "$t_short")
+    long=$(cg_case "$size" "$t_long")
+    printf '{"label": "callgrind", "case": "%s/credit", "short": {%s}, "long": {%s}, "baseline_short": {"activations": 100000, "ir": %s}, "baseline_long": {"activations": 1000000, "ir": %s}}\n' \
+      "$size" "$short" "$long" "$b_short" "$b_long" >> "$runs"
+    "$bench" summarize "$runs" --line callgrind
+  done
+fi
+
+# ------------------------------------------------------------------ results
+cxx=$(awk -F= '/^CMAKE_CXX_COMPILER:/ {print $2}' "$build/CMakeCache.txt")
+echo "== figures (best of $repeat runs; suite took $(( $(date +%s) - started )) s)" >&2
+"$bench" summarize "$runs" --all --targets --out bench/results.json \
+  --machine "cpu=$(awk -F': ' '/^model name/ {m=$2} /^cpu family/ {f=$2} /^model\t/ {n=$2}
+                     /^cpu MHz/ {h=$2} /^cache size/ {c=$2} /^flags/ {v=($0 ~ / hypervisor/) ? ", virtual machine" : ""}
+                     END {printf "%s (family %s model %s, %.0f MHz, %s cache%s)", m, f, n, h, c, v}' /proc/cpuinfo)" \
+  --machine "cores=$(nproc)" \
+  --machine "memory=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)" \
+  --machine "kernel=$(uname -sr)" \
+  --machine "compiler=$("$cxx" --version | head -1)" \
+  --machine "systemc=$(pkg-config --modversion systemc 2> /dev/null || echo unknown)" \
+  --machine "build=Release (-O3 -DNDEBUG)" \
+  --machine "date=$(date -u +%FT%TZ)" \
+  --machine "load_average=$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --machine "min_cpu_s=$min_cpu" \
+  --machine "repeats=$repeat" \
+  --machine "suite_s=$(( $(date +%s) - started ))" \
+  --machine "git=$(git rev-parse --short HEAD 2> /dev/null || echo none)$(git diff --quiet HEAD 2> /dev/null || echo +dirty)"
+echo "== wrote bench/results.json (every run: $runs)" >&2
