@@ -1,5 +1,7 @@
 #include "report/html_report.h"
 
+#include "report/json_report.h"
+
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -558,18 +560,7 @@ std::string noscript_row(const HtmlRun& run) {
       jain, total > 0 ? fmt::format("{:.3f} %", 100 * vmm / total) : "–", switches, done, reps.size());
 }
 
-std::string json_quote(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      q += '\\', q += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      q += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    else
-      q += c;
-  }
-  return q + "\"";
-}
+std::string json_quote(const std::string& s) { return json_quoted(s); }
 
 std::string script_block(const std::string& id, const std::string& json) {
   return "<script type=\"application/json\" id=\"" + id + "\">" + escape_script_json(json) + "</script>\n";

@@ -7,18 +7,7 @@ namespace {
 
 // Names come from config section names and contain no quotes or control
 // characters (the config parser allows none), but escape anyway.
-std::string quoted(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      q += '\\', q += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      q += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    else
-      q += c;
-  }
-  return q + "\"";
-}
+std::string quoted(const std::string& s) { return json_quoted(s); }
 
 std::string number(double x) { return fmt::format("{:.6f}", x); }
 
@@ -40,6 +29,19 @@ std::string distribution_with_cdf(const Histogram& h) {
 std::string optional(const std::optional<Cycles>& c) { return c ? fmt::format("{}", *c) : "null"; }
 
 }  // namespace
+
+std::string json_quoted(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      q += '\\', q += c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      q += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    else
+      q += c;
+  }
+  return q + "\"";
+}
 
 void write_json_report(const Results& r, std::ostream& out) {
   out << "{\n";

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "report/results.h"
 
 namespace vmmsim::report {
 
 void write_json_report(const Results& results, std::ostream& out);
+
+// A string as a JSON string literal, quotes and escapes included.
+std::string json_quoted(const std::string& s);
 
 }  // namespace vmmsim::report
