@@ -8,8 +8,9 @@
 #
 #   --callgrind   also count instructions (valgrind --tool=callgrind) for the
 #                 small and medium cases under credit and for the bare kernel:
-#                 timing-noise-free figures (about 3 minutes more)
+#                 timing-noise-free figures (about 20 s more)
 #   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches
+#                 (the results then go to build-release/bench-out/results.json)
 #   --repeat N    run the whole suite N times (default 3), interleaved; each
 #                 figure is the best run's: on a shared host other processes
 #                 only ever slow a run down
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     --min-cpu) min_cpu=$2; shift ;;
     --repeat) repeat=$2; shift ;;
     --no-build) do_build=0 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -165,7 +166,10 @@ fi
 # ------------------------------------------------------------------ results
 cxx=$(awk -F= '/^CMAKE_CXX_COMPILER:/ {print $2}' "$build/CMakeCache.txt")
 echo "== figures (best of $repeat runs; suite took $(( $(date +%s) - started )) s)" >&2
-"$bench" summarize "$runs" --all --targets --out bench/results.json \
+# A partial run (--only) does not replace the suite's bench/results.json.
+results=bench/results.json
+[ -z "$only" ] || results=$out/results.json
+"$bench" summarize "$runs" --all --targets --out "$results" \
   --machine "cpu=$(awk -F': ' '/^model name/ {m=$2} /^cpu family/ {f=$2} /^model\t/ {n=$2}
                      /^cpu MHz/ {h=$2} /^cache size/ {c=$2} /^flags/ {v=($0 ~ / hypervisor/) ? ", virtual machine" : ""}
                      END {printf "%s (family %s model %s, %.0f MHz, %s cache%s)", m, f, n, h, c, v}' /proc/cpuinfo)" \
@@ -181,4 +185,4 @@ echo "== figures (best of $repeat runs; suite took $(( $(date +%s) - started )) 
   --machine "repeats=$repeat" \
   --machine "suite_s=$(( $(date +%s) - started ))" \
   --machine "git=$(git rev-parse --short HEAD 2> /dev/null || echo none)$(git diff --quiet HEAD 2> /dev/null || echo +dirty)"
-echo "== wrote bench/results.json (every run: $runs)" >&2
+echo "== wrote $results (every run: $runs)" >&2
