@@ -12,19 +12,13 @@
 
 #include "base/units.h"
 #include "schedulers/registry.h"
+#include "tests/policy_test_units.h"
 
 namespace vmmsim::sched {
 namespace {
 
-constexpr Hertz kClock = 1'000'000'000;  // 1 GHz
-constexpr Cycles kUs = 1'000;
-constexpr Cycles kMs = 1'000'000;
-constexpr Cycles kS = 1'000'000'000;
-constexpr vmm_vcpu_id_t kIdle = VMM_IDLE;
-constexpr int kNoCpu = VMM_NO_CPU;
+using namespace testing;  // kClock, kUs, kMs, kS, kIdle, kNoCpu, VcpuId, Params
 constexpr std::int64_t kBoost = 2, kUnder = 1, kOver = 0, kParked = VMM_PRIORITY_HELD;
-using VcpuId = vmm_vcpu_id_t;
-using Params = std::vector<vmm_param_t>;
 
 // Every [sched.credit] parameter, defaults filled in as the VMM does (the
 // spec's microseconds in cycles), with `overrides` applied.

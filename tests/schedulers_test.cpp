@@ -11,18 +11,12 @@
 
 #include "base/units.h"
 #include "schedulers/registry.h"
+#include "tests/policy_test_units.h"
 
 namespace vmmsim::sched {
 namespace {
 
-constexpr Hertz kClock = 1'000'000'000;  // 1 GHz: 1 us = 1000 cycles
-constexpr Cycles kUs = 1'000;
-constexpr Cycles kMs = 1'000'000;
-constexpr Cycles kS = 1'000'000'000;
-constexpr vmm_vcpu_id_t kIdle = VMM_IDLE;
-constexpr int kNoCpu = VMM_NO_CPU;
-using VcpuId = vmm_vcpu_id_t;
-using Params = std::vector<vmm_param_t>;
+using namespace testing;  // kClock, kUs, kMs, kS, kIdle, kNoCpu, VcpuId, Params
 
 // CPU work that becomes runnable at `at`, or when the previous burst ends if later.
 struct Burst {
