@@ -21,8 +21,6 @@ Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever
 Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
                      ExitHandler& handler, TimerQueue& wakeups)
     : sc_core::sc_module(name),
-      owner_signal("owner", kNoOwner),
-      state_signal("state", static_cast<std::uint8_t>(State::Idle)),
       m_index(index),
       m_clock(clock),
       m_handler(handler),
@@ -43,7 +41,7 @@ void Processor::set_state(State s, Cycles now) {
   m_cycles[static_cast<std::size_t>(m_state)] += now - m_since;
   m_since = now;
   m_state = s;
-  if (m_traced) state_signal.write(static_cast<std::uint8_t>(s));
+  state_trace.set(static_cast<std::uint8_t>(s), now);
 }
 
 Cycles Processor::cycles_in(State s) const {
@@ -137,7 +135,7 @@ void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles
   m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
   if (m_next.owner != m_owner) {
     m_owner = m_next.owner;
-    if (m_traced) owner_signal.write(m_owner);
+    owner_trace.set(static_cast<std::uint32_t>(m_owner), now);
   }
   m_vmm_until = after(now, m_next.vmm_cycles);
   if (m_next.vmm_cycles == 0)

@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include "cpu/exit_handler.h"
+#include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
 #include "sim/timer_queue.h"
 
@@ -27,10 +28,9 @@ const char* state_name(State s);
 
 class Processor : public sc_core::sc_module {
  public:
-  // Traced. Written by whichever process runs the processor (the shared
-  // queue, or a module that ceases it).
-  sc_core::sc_signal<std::int32_t, sc_core::SC_MANY_WRITERS> owner_signal;  // owner vCPU id, -1 idle
-  sc_core::sc_signal<std::uint8_t, sc_core::SC_MANY_WRITERS> state_signal;  // State
+  // Traced (--vcd): the owner vCPU id (-1 idle) and the State.
+  report::VcdSignal owner_trace;
+  report::VcdSignal state_trace;
 
   // `wakeups` is shared by all processors; its handler must call wake_up()
   // with the token a processor gave it.
@@ -61,8 +61,6 @@ class Processor : public sc_core::sc_module {
   // Report the guest cycles run so far to the VMM (at the end of a run, so
   // that every guest cycle belongs to a vCPU).
   void settle();
-  // Write owner/state signals (only when traced: tracing costs nothing off).
-  void enable_tracing() { m_traced = true; }
 
  private:
   void step();                  // everything due now
@@ -91,7 +89,6 @@ class Processor : public sc_core::sc_module {
   Cycles m_resched_at = kForever;  // a requested reschedule
   Cycles m_armed_for = kForever;
   bool m_cease = false;
-  bool m_traced = false;
   std::array<Cycles, 4> m_cycles{};
 };
 

@@ -131,10 +131,12 @@ void Console::update_line() {
   if (m_focus != m_published_focus) {
     m_published_focus = m_focus;
     focus_signal.write(m_focus);
+    focus_trace.set(m_focus, now);
   }
   if (m_trace_level && tx_level(now) != m_published_level) {
     m_published_level = tx_level(now);
     fifo_level.write(static_cast<std::uint32_t>(m_published_level));
+    level_trace.set(m_published_level, now);
   }
   if (m_retire_pending && now >= m_retire_done_at) {
     m_retire_pending = false;

@@ -14,6 +14,7 @@
 #include <systemc>
 
 #include "base/units.h"
+#include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
 
 namespace vmmsim::devices {
@@ -32,6 +33,9 @@ class Console : public sc_core::sc_module {
   sc_core::sc_signal<std::uint32_t> fifo_level;
   // The VM that has the console focus.
   sc_core::sc_signal<std::uint32_t> focus_signal;
+  // The same two, traced (--vcd; the level needs trace_level(true)).
+  report::VcdSignal level_trace;
+  report::VcdSignal focus_trace;
 
   // Called when the TX FIFO has the threshold's room free after write()
   // refused bytes (not otherwise): the FIFO-threshold interrupt.

@@ -94,6 +94,7 @@ void Pit::update_out() {
   if (level != m_out) {
     m_out = level;
     out.write(level);
+    out_trace.set(level, now);
     if (level) ++m_irq_edges;
   }
   if (m_counting) {

@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include "base/units.h"
+#include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
 
 namespace vmmsim::devices {
@@ -32,6 +33,7 @@ class Pit : public sc_core::sc_module {
   // signal constructed high (sc_signal<bool> irq0{"irq0", true}): a signal
   // starting low would see a rising edge at time 0 (a warning says so).
   sc_core::sc_out<bool> out;
+  report::VcdSignal out_trace;  // OUT, traced (--vcd)
 
   // The CPU clock must be at least kInputHz, so that every PIT tick falls on
   // a distinct cycle (a one-tick OUT pulse is then always visible).

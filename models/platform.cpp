@@ -65,25 +65,22 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
 Platform::~Platform() = default;
 
 void Platform::trace_vcd(const std::string& path) {
-  m_vcd_path = path;
-  // SystemC appends ".vcd" to the name it is given.
-  m_vcd = sc_core::sc_create_vcd_trace_file((path + ".partial").c_str());
-  m_vcd->set_time_unit(1, sc_core::SC_NS);
+  m_vcd = std::make_unique<report::VcdWriter>(path, m_clock.period_ps());
+  report::VcdWriter& vcd = *m_vcd;
+  // Initial values as the models hold them before the simulation starts.
   for (auto& p : m_processors) {
-    p->enable_tracing();
     std::string n = p->basename();
-    sc_core::sc_trace(m_vcd, p->owner_signal, n + ".owner");
-    sc_core::sc_trace(m_vcd, p->state_signal, n + ".state");
+    vcd.declare(p->owner_trace, n, "owner", 32, static_cast<std::uint32_t>(p->owner()));
+    vcd.declare(p->state_trace, n, "state", 8, static_cast<std::uint8_t>(p->state()));
   }
-  sc_core::sc_trace(m_vcd, manager().scheduler_id_register, "vmm.scheduler_id");
-  sc_core::sc_trace(m_vcd, m_vmm->replacement().phase_signal, "vmm.replacement_phase");
-  sc_core::sc_trace(m_vcd, m_pit_out, "pit.out");
+  vcd.declare(manager().id_trace, "vmm", "scheduler_id", 32, manager().active_id());
+  vcd.declare(m_vmm->replacement().phase_trace, "vmm", "replacement_phase", 8, 0);
+  vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
   m_console->trace_level(true);
-  sc_core::sc_trace(m_vcd, m_console->fifo_level, "console.fifo_level");
-  sc_core::sc_trace(m_vcd, m_console->focus_signal, "console.focus");
-  m_vmm->enable_tracing();
+  vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
+  vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
   for (std::size_t i = 0; i < m_vms.size(); ++i)
-    sc_core::sc_trace(m_vcd, m_vmm->vm_running_signal(i), "vm." + m_vms[i].name + ".running");
+    vcd.declare(m_vmm->vm_running_trace(i), "vm." + m_vms[i].name, "running", 1, 0);
 }
 
 void Platform::record_timeline(const std::string& path, Cycles from, Cycles to) {
@@ -102,12 +99,7 @@ void Platform::run(Cycles until) {
 }
 
 void Platform::finish_trace() {
-  if (!m_vcd) return;
-  sc_core::sc_close_vcd_trace_file(m_vcd);
-  m_vcd = nullptr;
-  std::string written = m_vcd_path + ".partial.vcd";
-  if (std::rename(written.c_str(), m_vcd_path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + written + " to " + m_vcd_path);
+  if (m_vcd) m_vcd->close(m_clock.now());
 }
 
 report::Results Platform::results() const {

@@ -17,6 +17,7 @@
 #include "models/vm.h"
 #include "report/results.h"
 #include "report/timeline.h"
+#include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
 #include "vmm/scheduler_manager.h"
 #include "vmm/vmm.h"
@@ -61,8 +62,7 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<TimerQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;
   std::unique_ptr<report::Timeline> m_timeline;
-  sc_core::sc_trace_file* m_vcd = nullptr;
-  std::string m_vcd_path;
+  std::unique_ptr<report::VcdWriter> m_vcd;
 };
 
 }  // namespace vmmsim::models

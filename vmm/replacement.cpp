@@ -32,7 +32,6 @@ Replacement::Replacement(sc_core::sc_module_name name, const CycleClock& clock, 
                          SchedulerManager& manager, devices::Console& console, devices::Memory& memory,
                          const config::Config& config)
     : sc_core::sc_module(name),
-      phase_signal("phase", 0),
       m_vmm(vmm),
       m_manager(manager),
       m_console(console),
@@ -55,7 +54,7 @@ void Replacement::boot() {
   std::string err = m_manager.instantiate(m_default_slot, m_config.platform.cpus, m_config.platform.clock);
   if (err.empty()) err = m_vmm.migrate_into(m_default_slot, nullptr);
   if (!err.empty()) throw std::runtime_error(fmt::format("[sched.{}]: {}", image.name, err));
-  m_manager.activate(m_default_slot);
+  m_manager.activate(m_default_slot, m_clock.now());
   m_history.push_back(m_default_slot);
 }
 
@@ -75,7 +74,7 @@ void Replacement::run() {
   }
 }
 
-void Replacement::enter(Phase phase) { phase_signal.write(static_cast<std::uint8_t>(phase)); }
+void Replacement::enter(Phase phase) { phase_trace.set(static_cast<std::uint8_t>(phase), m_clock.now()); }
 
 void Replacement::perform(const ControlOp& op) {
   report::ReplacementResult r;
@@ -324,7 +323,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
   std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
   if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
   if (err.empty()) {
-    m_manager.activate(p.target);
+    m_manager.activate(p.target, m_clock.now());
     wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta
     m_vmm.go_online(/*fresh=*/true);
     m_manager.destroy_instance(old);

@@ -40,7 +40,7 @@ struct ControlOp {
 
 class Replacement : public sc_core::sc_module {
  public:
-  sc_core::sc_signal<std::uint8_t> phase_signal;  // traced: Phase
+  report::VcdSignal phase_trace;  // traced (--vcd): Phase
 
   Replacement(sc_core::sc_module_name name, const CycleClock& clock, Vmm& vmm, SchedulerManager& manager,
               devices::Console& console, devices::Memory& memory, const config::Config& config);

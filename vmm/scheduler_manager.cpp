@@ -72,9 +72,10 @@ void SchedulerManager::destroy_instance(std::uint32_t i) {
   s.instance = nullptr;
 }
 
-void SchedulerManager::activate(std::uint32_t i) {
+void SchedulerManager::activate(std::uint32_t i, Cycles now) {
   m_active = i;
   scheduler_id_register.write(i);
+  id_trace.set(i, now);
   const SchedulerSlot& s = m_slots[i];
   if (m_mechanism == Activation::FunctionTable) {
     m_table = *s.image.ops;  // overwrite every entry

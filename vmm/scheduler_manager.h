@@ -18,6 +18,7 @@
 #include <systemc>
 
 #include "base/units.h"
+#include "report/vcd_writer.h"
 #include "schedulers/sched_abi.h"
 #include "vmm/scheduler_image.h"
 
@@ -52,6 +53,7 @@ class SchedulerManager : public sc_core::sc_module {
  public:
   // Traced: the slot of the active scheduler. Always names a loaded slot.
   sc_core::sc_signal<std::uint32_t> scheduler_id_register;
+  report::VcdSignal id_trace;  // the register, traced (--vcd)
 
   // `requesters`: the call sites that dispatch (one per pCPU plus the VMM's
   // own timer/tick/console path), patched one by one under `patch`.
@@ -76,8 +78,8 @@ class SchedulerManager : public sc_core::sc_module {
   std::string instantiate(std::uint32_t slot, std::uint32_t cpus, Hertz clock);
   void destroy_instance(std::uint32_t slot);
 
-  // Makes `slot` the scheduler every requester reaches.
-  void activate(std::uint32_t slot);
+  // Makes `slot` the scheduler every requester reaches (at cycle `now`).
+  void activate(std::uint32_t slot, Cycles now);
   // The modeled cost of one activation under this mechanism.
   Cycles activation_cycles() const;
   Cycles dispatch_cycles() const { return m_costs.dispatch; }

@@ -80,9 +80,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   sensitive << irq0.pos();
   dont_initialize();
 
+  m_vm_running.resize(m_vms.size());
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
-    m_vm_running.push_back(std::make_unique<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>(
-        ("running_" + m_vms[i].name).c_str(), false));
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
     if (m_vms[i].service) m_service_vcpu = m_vms[i].first_vcpu;
     m_vm_params.emplace_back();
@@ -231,7 +230,7 @@ void Vmm::set_state(models::Vcpu& v, RunState state) {
 void Vmm::set_running(const models::Vcpu& v, bool running) {
   models::Vm& vm = m_vms[v.vm()];
   vm.running = running ? vm.running + 1 : vm.running - 1;
-  if (m_traced) m_vm_running[v.vm()]->write(vm.running > 0);
+  if (m_vm_running[v.vm()].bound()) m_vm_running[v.vm()].set(vm.running > 0, m_clock.now());
 }
 
 Feedback Vmm::handle(const Request& r) {

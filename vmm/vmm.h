@@ -22,6 +22,7 @@
 #include "models/vm.h"
 #include "report/results.h"
 #include "report/timeline.h"
+#include "report/vcd_writer.h"
 #include "sim/timer_queue.h"
 #include "vmm/replacement.h"
 #include "vmm/request.h"
@@ -47,9 +48,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // The processors are made after the VMM (they call back into it); then
   // the default scheduler is loaded and every vCPU inserted.
   void attach(std::vector<cpu::Processor*> processors);
-  // Writes the per-VM running bits (VCD); off by default, costs nothing then.
-  void enable_tracing() { m_traced = true; }
-  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& vm_running_signal(std::size_t vm) { return *m_vm_running[vm]; }
+  // Traced (--vcd): at least one vCPU of the VM is on a pCPU.
+  report::VcdSignal& vm_running_trace(std::size_t vm) { return m_vm_running[vm]; }
 
   // The request path: every request enters here and gets its feedback.
   Feedback handle(const Request& request);
@@ -141,8 +141,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   TimerQueue m_timers;
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
-  std::vector<std::unique_ptr<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>> m_vm_running;
-  bool m_traced = false;
+  std::vector<report::VcdSignal> m_vm_running;
   report::Timeline* m_timeline = nullptr;
   std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU
   bool m_offline = false;

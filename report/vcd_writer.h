@@ -1,0 +1,82 @@
+// --vcd: a Value Change Dump written by vmmsim itself, driven by changes.
+// The models call VcdSignal::set() where a traced value changes; nothing
+// polls signals at each time step (libsystemc's writer did: a changed() call
+// per traced signal per time step and a stringstream per time stamp, 2.4-9.6x
+// the run's cost). Within one cycle only the last value counts, as with
+// sc_signal tracing; the body is byte-identical for the same inputs.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "base/units.h"
+
+namespace vmmsim::report {
+
+class VcdWriter;
+
+// A traced value as a model holds it: a no-op until the platform binds it
+// (tracing off costs one branch).
+class VcdSignal {
+ public:
+  void set(std::uint64_t value, Cycles now);
+  bool bound() const { return m_writer != nullptr; }
+
+ private:
+  friend class VcdWriter;
+  VcdWriter* m_writer = nullptr;
+  std::uint32_t m_index = 0;
+};
+
+class VcdWriter {
+ public:
+  // Writes to `path` + ".partial" (InputError if it cannot); close() renames
+  // it to `path`. Times are cycles of a clock of `period_ps` picoseconds,
+  // written exactly in the coarsest timescale (1 ns, 100/10/1 ps) that
+  // divides the period.
+  VcdWriter(const std::string& path, std::uint64_t period_ps);
+  ~VcdWriter();
+  VcdWriter(const VcdWriter&) = delete;
+  VcdWriter& operator=(const VcdWriter&) = delete;
+
+  // Declares a signal (before the first change) in the dotted scope
+  // `scope` ("cpu0", "vm.web"), `width` bits, and binds `signal` to it.
+  void declare(VcdSignal& signal, const std::string& scope, const std::string& name, unsigned width,
+               std::uint64_t initial);
+  void change(std::uint32_t index, std::uint64_t value, Cycles now);
+  // Writes the last cycle's changes and a closing time stamp at `end`, then
+  // gives the file its final name.
+  void close(Cycles end);
+
+ private:
+  struct Signal {
+    std::string scope, name, code;
+    unsigned width;
+    std::uint64_t value;    // the latest set()
+    std::uint64_t written;  // the value in the file
+    bool dirty = false;
+  };
+  void write_header();
+  void flush_step();
+  void write_value(const Signal& s);
+  void time_stamp(Cycles at);
+  void spill();
+
+  std::string m_path;
+  std::FILE* m_file = nullptr;
+  std::uint64_t m_units_per_cycle;
+  std::string m_timescale;
+  std::vector<Signal> m_signals;
+  std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
+  Cycles m_step = 0;                   // the cycle m_dirty belongs to
+  bool m_started = false;              // header and $dumpvars written
+  std::string m_buffer;
+};
+
+inline void VcdSignal::set(std::uint64_t value, Cycles now) {
+  if (m_writer) m_writer->change(m_index, value, now);
+}
+
+}  // namespace vmmsim::report

@@ -1,0 +1,96 @@
+// The VCD writer: what a waveform viewer reads from the file.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "report/vcd_writer.h"
+
+namespace vmmsim::report {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("vmmsim_vcd_" + name)).string();
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string body_of(const std::string& vcd) { return vcd.substr(vcd.find("$enddefinitions $end\n") + 21); }
+
+TEST(VcdWriter, DeclaresNestedScopesAndDumpsInitialValues) {
+  const std::string path = temp_path("scopes.vcd");
+  {
+    VcdWriter w(path, 1000);  // 1 GHz
+    VcdSignal owner, running_web, running_db;
+    w.declare(owner, "cpu0", "owner", 32, 0xffffffffu);
+    w.declare(running_web, "vm.web", "running", 1, 0);
+    w.declare(running_db, "vm.db", "running", 1, 1);
+    w.close(0);
+  }
+  const std::string vcd = read(path);
+  EXPECT_NE(vcd.find("$timescale 1 ns $end"), std::string::npos);
+  EXPECT_NE(vcd.find("$scope module cpu0 $end\n$var wire 32 a owner [31:0] $end\n$upscope $end\n"
+                     "$scope module vm $end\n$scope module web $end\n$var wire 1 b running $end\n$upscope $end\n"
+                     "$scope module db $end\n$var wire 1 c running $end\n$upscope $end\n$upscope $end\n"),
+            std::string::npos)
+      << vcd;
+  EXPECT_EQ(body_of(vcd), "#0\n$dumpvars\nb11111111111111111111111111111111 a\n0b\n1c\n$end\n");
+  std::filesystem::remove(path);
+}
+
+TEST(VcdWriter, OnlyTheLastValueOfACycleCountsAndUnchangedValuesAreNotWritten) {
+  const std::string path = temp_path("steps.vcd");
+  {
+    VcdWriter w(path, 1000);
+    VcdSignal state, out;
+    w.declare(state, "cpu0", "state", 8, 0);
+    w.declare(out, "pit", "out", 1, 1);
+    state.set(2, 0);  // at time 0: part of the initial dump
+    state.set(1, 10);
+    state.set(2, 10);  // the last value of cycle 10 wins
+    out.set(0, 25);
+    out.set(1, 25);  // changed back within the cycle: nothing at 25
+    state.set(2, 30);  // same as written: nothing at 30
+    out.set(0, 40);
+    w.close(100);
+  }
+  EXPECT_EQ(body_of(read(path)), "#0\n$dumpvars\nb10 a\n1b\n$end\n#40\n0b\n#100\n");
+  std::filesystem::remove(path);
+}
+
+TEST(VcdWriter, TimesAreExactInTheCoarsestUnitThatDividesTheClockPeriod) {
+  const std::string path = temp_path("scale.vcd");
+  {
+    VcdWriter w(path, 417);  // 2.4 GHz rounded to whole picoseconds
+    VcdSignal s;
+    w.declare(s, "pit", "out", 1, 0);
+    s.set(1, 3);
+    w.close(3);
+  }
+  const std::string vcd = read(path);
+  EXPECT_NE(vcd.find("$timescale 1 ps $end"), std::string::npos);
+  EXPECT_EQ(body_of(vcd), "#0\n$dumpvars\n0a\n$end\n#1251\n1a\n");
+  std::filesystem::remove(path);
+}
+
+TEST(VcdWriter, AnUnclosedWriterLeavesNoFile) {
+  const std::string path = temp_path("aborted.vcd");
+  std::filesystem::remove(path);
+  {
+    VcdWriter w(path, 1000);
+    VcdSignal s;
+    w.declare(s, "pit", "out", 1, 0);
+    s.set(1, 5);
+  }  // destroyed without close(): an aborted run
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+}
+
+}  // namespace
+}  // namespace vmmsim::report
