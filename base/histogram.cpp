@@ -22,10 +22,27 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
   return (sub + mantissa) << shift;
 }
 
+std::uint64_t* Histogram::octave(std::size_t o) {
+  if (m_block[o] == 0) {
+    m_counts.resize(m_counts.size() + kSub, 0);
+    m_block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
+  }
+  return &m_counts[(m_block[o] - 1u) * kSub];
+}
+
+template <typename F>
+void Histogram::for_each_bucket(F f) const {
+  for (std::size_t o = 0; o < kOctaves; ++o) {
+    if (m_block[o] == 0) continue;
+    const std::uint64_t* counts = &m_counts[(m_block[o] - 1u) * kSub];
+    for (std::size_t j = 0; j < kSub; ++j)
+      if (counts[j] != 0) f(o * kSub + j, counts[j]);
+  }
+}
+
 void Histogram::add(std::uint64_t value) {
-  std::size_t b = bucket_of(value);
-  if (b >= m_buckets.size()) m_buckets.resize(b + 1, 0);
-  ++m_buckets[b];
+  const std::size_t b = bucket_of(value);
+  ++octave(b / kSub)[b % kSub];
   ++m_count;
   m_sum += value;
   m_min = std::min(m_min, value);
@@ -40,17 +57,18 @@ std::uint64_t Histogram::percentile(double p) const {
   if (m_count == 0) return 0;
   auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(m_count)));
   rank = std::clamp<std::uint64_t>(rank, 1, m_count);
-  std::uint64_t seen = 0;
-  for (std::size_t b = 0; b < m_buckets.size(); ++b) {
-    seen += m_buckets[b];
-    if (seen >= rank) return std::clamp(bucket_low(b), min(), m_max);
-  }
-  return m_max;
+  std::uint64_t seen = 0, found = m_max;
+  bool done = false;
+  for_each_bucket([&](std::size_t b, std::uint64_t n) {
+    if (done) return;
+    seen += n;
+    if (seen >= rank) found = std::clamp(bucket_low(b), min(), m_max), done = true;
+  });
+  return found;
 }
 
 void Histogram::merge(const Histogram& other) {
-  if (other.m_buckets.size() > m_buckets.size()) m_buckets.resize(other.m_buckets.size(), 0);
-  for (std::size_t b = 0; b < other.m_buckets.size(); ++b) m_buckets[b] += other.m_buckets[b];
+  other.for_each_bucket([this](std::size_t b, std::uint64_t n) { octave(b / kSub)[b % kSub] += n; });
   m_count += other.m_count;
   m_sum += other.m_sum;
   m_min = std::min(m_min, other.m_min);
@@ -63,9 +81,8 @@ std::vector<std::pair<std::uint64_t, double>> Histogram::cdf(std::size_t max_poi
   const double total = static_cast<double>(m_count);
   std::uint64_t seen = 0;
   double next = 0;  // the fraction the next kept point must reach
-  for (std::size_t b = 0; b < m_buckets.size(); ++b) {
-    if (m_buckets[b] == 0) continue;
-    seen += m_buckets[b];
+  for_each_bucket([&](std::size_t b, std::uint64_t n) {
+    seen += n;
     double fraction = static_cast<double>(seen) / total;
     if (fraction + 1e-12 >= next || seen == m_count) {
       std::uint64_t value = std::clamp(bucket_low(b), min(), m_max);
@@ -73,7 +90,7 @@ std::vector<std::pair<std::uint64_t, double>> Histogram::cdf(std::size_t max_poi
       points.emplace_back(value, fraction);
       next = fraction + 1.0 / static_cast<double>(max_points);
     }
-  }
+  });
   return points;
 }
 

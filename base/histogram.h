@@ -1,8 +1,11 @@
 // A bounded-memory latency distribution: exact count, sum, min and max;
 // percentiles from log-linear buckets (values below 128 exact, relative error
-// under 1/128 above). O(1) per sample, no allocation after the first octaves.
+// under 1/128 above). O(1) per sample. Sparse: an octave's 128 counters exist
+// once a sample falls in it (waits cluster in a few octaves: 4096 vCPUs' dense
+// histograms up to a 160 ms wait were ~86 MiB and a cache miss per sample).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -28,10 +31,20 @@ class Histogram {
 
  private:
   static constexpr unsigned kSubBits = 7;  // 128 buckets per octave
+  static constexpr std::size_t kSub = std::size_t{1} << kSubBits;
+  // Octave 0 holds the exact values below 128; octave k > 0 the values of
+  // bit length k + 7. A bucket number is octave * 128 + mantissa.
+  static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
   static std::size_t bucket_of(std::uint64_t value);
   static std::uint64_t bucket_low(std::size_t bucket);
+  // The counters of `octave` (added if absent).
+  std::uint64_t* octave(std::size_t octave);
+  // Calls f(bucket, count) for every non-empty bucket, ascending.
+  template <typename F>
+  void for_each_bucket(F f) const;
 
-  std::vector<std::uint64_t> m_buckets;
+  std::vector<std::uint64_t> m_counts;           // 128 per octave in use, in order of first use
+  std::array<std::uint8_t, kOctaves> m_block{};  // 1 + an octave's block in m_counts; 0: none
   std::uint64_t m_count = 0;
   unsigned __int128 m_sum = 0;
   std::uint64_t m_min = ~std::uint64_t{0};

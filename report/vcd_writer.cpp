@@ -1,5 +1,6 @@
 #include "report/vcd_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -8,8 +9,6 @@
 namespace vmmsim::report {
 
 namespace {
-
-constexpr std::size_t kSpillBytes = std::size_t{1} << 20;
 
 // Identifier codes: a, b, ..., z, aa, ab, ... (as short as the count allows).
 std::string code_of(std::uint32_t index) {
@@ -22,19 +21,36 @@ std::string code_of(std::uint32_t index) {
   return code;
 }
 
-void append_decimal(std::string& out, std::uint64_t v) {
-  char digits[20];
-  int n = 0;
-  do digits[n++] = static_cast<char>('0' + v % 10);
-  while ((v /= 10) != 0);
-  while (n > 0) out.push_back(digits[--n]);
+// A vector value as VCD binary, leading zeros dropped, into `out` (65 bytes).
+char* binary(char* out, std::uint64_t v, unsigned width) {
+  if (width < 64) v &= (std::uint64_t{1} << width) - 1;
+  for (int bit = v == 0 ? 0 : 63 - __builtin_clzll(v); bit >= 0; --bit) *out++ = (v >> bit) & 1 ? '1' : '0';
+  return out;
 }
 
-// A vector value as VCD binary, leading zeros dropped.
-void append_binary(std::string& out, std::uint64_t v, unsigned width) {
-  if (width < 64) v &= (std::uint64_t{1} << width) - 1;
-  int bit = v == 0 ? 0 : 63 - __builtin_clzll(v);
-  for (; bit >= 0; --bit) out.push_back((v >> bit) & 1 ? '1' : '0');
+// A decimal number into `out` (20 bytes), two digits per step: a traced run
+// writes a time stamp per changed cycle, and std::to_chars measured 170
+// instructions per stamp here.
+char* decimal(char* out, std::uint64_t v) {
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char digits[20];
+  char* p = digits + sizeof digits;
+  while (v >= 100) {
+    const auto pair = static_cast<unsigned>(v % 100) * 2;
+    v /= 100;
+    *--p = kPairs[pair + 1];
+    *--p = kPairs[pair];
+  }
+  if (v >= 10) {
+    *--p = kPairs[v * 2 + 1];
+    *--p = kPairs[v * 2];
+  } else {
+    *--p = static_cast<char>('0' + v);
+  }
+  return std::copy(p, digits + sizeof digits, out);
 }
 
 }  // namespace
@@ -51,7 +67,7 @@ VcdWriter::VcdWriter(const std::string& path, std::uint64_t period_ps) : m_path(
     }
   m_file = std::fopen((path + ".partial").c_str(), "wb");
   if (!m_file) throw InputError(path + ": cannot write the VCD (" + std::strerror(errno) + ")");
-  m_buffer.reserve(kSpillBytes + 4096);
+  m_buffer.resize(kBufferBytes);
 }
 
 VcdWriter::~VcdWriter() {
@@ -82,7 +98,8 @@ void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
 }
 
 void VcdWriter::write_header() {
-  m_buffer += "$version vmmsim $end\n$timescale " + m_timescale + " $end\n";
+  std::string h;
+  h += "$version vmmsim $end\n$timescale " + m_timescale + " $end\n";
   // Scopes nest by their dotted names; signals of one scope are declared
   // together (the platform does), so a scope opens and closes once.
   std::vector<std::string> open;
@@ -98,33 +115,54 @@ void VcdWriter::write_header() {
     std::vector<std::string> parts = parts_of(s.scope);
     std::size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
-    for (; open.size() > common; open.pop_back()) m_buffer += "$upscope $end\n";
+    for (; open.size() > common; open.pop_back()) h += "$upscope $end\n";
     for (; open.size() < parts.size(); open.push_back(parts[open.size()]))
-      m_buffer += "$scope module " + parts[open.size()] + " $end\n";
-    m_buffer += "$var wire " + std::to_string(s.width) + " " + s.code + " " + s.name;
-    if (s.width > 1) m_buffer += " [" + std::to_string(s.width - 1) + ":0]";
-    m_buffer += " $end\n";
+      h += "$scope module " + parts[open.size()] + " $end\n";
+    h += "$var wire " + std::to_string(s.width) + " " + s.code + " " + s.name;
+    if (s.width > 1) h += " [" + std::to_string(s.width - 1) + ":0]";
+    h += " $end\n";
   }
-  for (; !open.empty(); open.pop_back()) m_buffer += "$upscope $end\n";
-  m_buffer += "$enddefinitions $end\n";
+  for (; !open.empty(); open.pop_back()) h += "$upscope $end\n";
+  h += "$enddefinitions $end\n";
+  text(h);
+}
+
+// Lines are written straight into the buffer (the hot part of a traced run:
+// a few lines per scheduling request); room() keeps a line's worth free.
+char* VcdWriter::room() {
+  if (m_used + kLineBytes > m_buffer.size()) spill();
+  return m_buffer.data() + m_used;
 }
 
 void VcdWriter::write_value(const Signal& s) {
+  char* const line = room();
+  char* end = line;
   if (s.width == 1) {
-    m_buffer.push_back(s.value & 1 ? '1' : '0');
+    *end++ = s.value & 1 ? '1' : '0';
   } else {
-    m_buffer.push_back('b');
-    append_binary(m_buffer, s.value, s.width);
-    m_buffer.push_back(' ');
+    *end++ = 'b';
+    end = binary(end, s.value, s.width);
+    *end++ = ' ';
   }
-  m_buffer += s.code;
-  m_buffer.push_back('\n');
+  end = std::copy(s.code.begin(), s.code.end(), end);
+  *end++ = '\n';
+  m_used += static_cast<std::size_t>(end - line);
 }
 
 void VcdWriter::time_stamp(Cycles at) {
-  m_buffer.push_back('#');
-  append_decimal(m_buffer, at * m_units_per_cycle);
-  m_buffer.push_back('\n');
+  char* const line = room();
+  line[0] = '#';
+  char* end = decimal(line + 1, at * m_units_per_cycle);
+  *end++ = '\n';
+  m_used += static_cast<std::size_t>(end - line);
+}
+
+void VcdWriter::text(const std::string& s) {
+  for (std::size_t at = 0; at < s.size(); at += kLineBytes) {
+    const std::size_t n = std::min(kLineBytes, s.size() - at);
+    std::copy_n(s.data() + at, n, room());
+    m_used += n;
+  }
 }
 
 // Writes the values of cycle m_step: the initial dump for the first one,
@@ -134,13 +172,13 @@ void VcdWriter::flush_step() {
     m_started = true;
     write_header();
     time_stamp(0);
-    m_buffer += "$dumpvars\n";
+    text("$dumpvars\n");
     for (Signal& s : m_signals) {
       write_value(s);
       s.written = s.value;
       s.dirty = false;
     }
-    m_buffer += "$end\n";
+    text("$end\n");
     m_dirty.clear();
     return;
   }
@@ -154,13 +192,12 @@ void VcdWriter::flush_step() {
     s.written = s.value;
   }
   m_dirty.clear();
-  if (m_buffer.size() >= kSpillBytes) spill();
 }
 
 void VcdWriter::spill() {
-  if (!m_buffer.empty() && std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size())
+  if (m_used > 0 && std::fwrite(m_buffer.data(), 1, m_used, m_file) != m_used)
     throw InputError(m_path + ": write failed (" + std::strerror(errno) + ")");
-  m_buffer.clear();
+  m_used = 0;
 }
 
 void VcdWriter::close(Cycles end) {

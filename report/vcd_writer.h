@@ -62,7 +62,12 @@ class VcdWriter {
   void flush_step();
   void write_value(const Signal& s);
   void time_stamp(Cycles at);
+  void text(const std::string& s);
+  char* room();  // where the next line goes, at least kLineBytes free
   void spill();
+
+  static constexpr std::size_t kBufferBytes = std::size_t{1} << 16;  // small enough to stay in cache
+  static constexpr std::size_t kLineBytes = 96;  // the longest value line: b + 64 bits + code
 
   std::string m_path;
   std::FILE* m_file = nullptr;
@@ -72,7 +77,8 @@ class VcdWriter {
   std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
   Cycles m_step = 0;                   // the cycle m_dirty belongs to
   bool m_started = false;              // header and $dumpvars written
-  std::string m_buffer;
+  std::vector<char> m_buffer;  // kBufferBytes, written out when full
+  std::size_t m_used = 0;
 };
 
 inline void VcdSignal::set(std::uint64_t value, Cycles now) {

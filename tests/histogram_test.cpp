@@ -35,3 +35,28 @@ TEST(EntitledShare, FollowsWeightsAndCapsAtVcpuCount) {
   EXPECT_NEAR(report::jain_index({1, 1, 1}), 1.0, 1e-12);
   EXPECT_NEAR(report::jain_index({1, 0}), 0.5, 1e-12);
 }
+
+TEST(Histogram, SparseOctavesMergeAndRankAcrossTheWholeRange) {
+  // Samples in far-apart octaves, added out of order, split over two
+  // histograms: percentiles and the CDF see them in value order.
+  std::vector<std::uint64_t> values = {std::uint64_t{1} << 62, 7, 300000, 90, std::uint64_t{1} << 40, 5000};
+  Histogram a, b, all;
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 2 ? a : b).add(values[i]), all.add(values[i]);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 6u);
+  EXPECT_EQ(a.min(), 7u);
+  EXPECT_EQ(a.max(), std::uint64_t{1} << 62);
+  const std::uint64_t expected[] = {7, 90, 5000, 300000, std::uint64_t{1} << 40, std::uint64_t{1} << 62};
+  for (int k = 1; k <= 6; ++k) {
+    const double p = 100.0 * k / 6;
+    EXPECT_NEAR(static_cast<double>(a.percentile(p)), static_cast<double>(expected[k - 1]),
+                static_cast<double>(expected[k - 1]) / 128)
+        << "p" << p;
+    EXPECT_EQ(a.percentile(p), all.percentile(p));
+  }
+  auto cdf = a.cdf(64);
+  ASSERT_EQ(cdf.size(), 6u);
+  EXPECT_EQ(cdf.front().first, 7u);
+  EXPECT_EQ(cdf.back().first, std::uint64_t{1} << 62);
+  EXPECT_DOUBLE_EQ(cdf.back().second, 1.0);
+}
