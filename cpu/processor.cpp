@@ -19,7 +19,7 @@ Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever
 }  // namespace
 
 Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-                     ExitHandler& handler, TimerQueue& wakeups)
+                     ExitHandler& handler, WakeupQueue& wakeups)
     : sc_core::sc_module(name),
       m_index(index),
       m_clock(clock),
@@ -29,12 +29,7 @@ Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleCl
 void Processor::arm(Cycles at, Cycles now) {
   if (at == kForever || at >= m_armed_for) return;
   m_armed_for = at;
-  ++m_generation;
-  m_wakeups.add(std::max(at, now), m_index, 0, (std::uint64_t{m_generation} << 32) | m_index);
-}
-
-void Processor::wake_up(std::uint64_t token) {
-  if (static_cast<std::uint32_t>(token >> 32) == m_generation) step();
+  m_wakeups.schedule(m_index, std::max(at, now));
 }
 
 void Processor::set_state(State s, Cycles now) {

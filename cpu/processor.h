@@ -19,7 +19,7 @@
 #include "cpu/exit_handler.h"
 #include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
-#include "sim/timer_queue.h"
+#include "sim/wakeup_queue.h"
 
 namespace vmmsim::cpu {
 
@@ -33,14 +33,12 @@ class Processor : public sc_core::sc_module {
   report::VcdSignal state_trace;
 
   // `wakeups` is shared by all processors; its handler must call wake_up()
-  // with the token a processor gave it.
+  // of the processor it names.
   Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-            ExitHandler& handler, TimerQueue& wakeups);
+            ExitHandler& handler, WakeupQueue& wakeups);
 
-  // Called by the shared queue: runs the processor if `token` is its latest
-  // wake-up (earlier ones it superseded are dropped here).
-  void wake_up(std::uint64_t token);
-  static unsigned processor_of(std::uint64_t token) { return static_cast<unsigned>(token & 0xffffffffu); }
+  // Called by the shared queue at the wake-up this processor asked for.
+  void wake_up() { step(); }
 
   // Reschedule no later than cycle `at` (a wake, a tick, an IPI).
   void request_reschedule(Cycles at);
@@ -73,8 +71,7 @@ class Processor : public sc_core::sc_module {
   const unsigned m_index;
   const CycleClock& m_clock;
   ExitHandler& m_handler;
-  TimerQueue& m_wakeups;
-  std::uint32_t m_generation = 0;  // of the latest armed wake-up
+  WakeupQueue& m_wakeups;
   sc_core::sc_event m_parked;
 
   State m_state = State::Idle;

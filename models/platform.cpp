@@ -45,10 +45,9 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   m_vmm = std::make_unique<vmm::Vmm>("vmm",
                                      vmm::Vmm::Parts{m_clock, config, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
   m_vmm->irq0(m_pit_out);
-  m_processor_wakeups = std::make_unique<TimerQueue>(
-      "processor_wakeups", m_clock, [this](std::uint32_t, std::uint64_t token) {
-        m_processors[cpu::Processor::processor_of(token)]->wake_up(token);
-      });
+  m_processor_wakeups = std::make_unique<WakeupQueue>(
+      "processor_wakeups", m_clock, config.platform.cpus,
+      [this](unsigned processor) { m_processors[processor]->wake_up(); });
   std::vector<cpu::Processor*> processors;
   for (unsigned c = 0; c < config.platform.cpus; ++c) {
     m_processors.push_back(std::make_unique<cpu::Processor>(("cpu" + std::to_string(c)).c_str(), c, m_clock,

@@ -19,6 +19,7 @@
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
+#include "sim/wakeup_queue.h"
 #include "vmm/scheduler_manager.h"
 #include "vmm/vmm.h"
 
@@ -59,7 +60,7 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<devices::Pit> m_pit;
   std::unique_ptr<devices::Console> m_console;
   std::unique_ptr<vmm::Vmm> m_vmm;
-  std::unique_ptr<TimerQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
+  std::unique_ptr<WakeupQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;
   std::unique_ptr<report::Timeline> m_timeline;
   std::unique_ptr<report::VcdWriter> m_vcd;

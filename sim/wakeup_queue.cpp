@@ -1,0 +1,92 @@
+#include "sim/wakeup_queue.h"
+
+namespace vmmsim {
+
+WakeupQueue::WakeupQueue(sc_core::sc_module_name name, const CycleClock& clock, unsigned processors,
+                         Handler handler)
+    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)), m_position(processors, kAbsent) {
+  m_heap.reserve(processors);
+  SC_HAS_PROCESS(WakeupQueue);
+  SC_METHOD(fire);
+  sensitive << m_due;
+  dont_initialize();
+}
+
+void WakeupQueue::place(std::size_t at, Entry e) {
+  m_heap[at] = e;
+  m_position[e.processor] = static_cast<std::uint32_t>(at);
+}
+
+void WakeupQueue::sift_up(std::size_t at) {
+  const Entry e = m_heap[at];
+  while (at > 0) {
+    const std::size_t parent = (at - 1) / 2;
+    if (!e.before(m_heap[parent])) break;
+    place(at, m_heap[parent]);
+    at = parent;
+  }
+  place(at, e);
+}
+
+void WakeupQueue::sift_down(std::size_t at) {
+  const Entry e = m_heap[at];
+  const std::size_t n = m_heap.size();
+  for (;;) {
+    std::size_t child = 2 * at + 1;
+    if (child >= n) break;
+    if (child + 1 < n && m_heap[child + 1].before(m_heap[child])) ++child;
+    if (!m_heap[child].before(e)) break;
+    place(at, m_heap[child]);
+    at = child;
+  }
+  place(at, e);
+}
+
+void WakeupQueue::pop() {
+  m_position[m_heap.front().processor] = kAbsent;
+  const Entry last = m_heap.back();
+  m_heap.pop_back();
+  if (m_heap.empty()) return;
+  place(0, last);
+  sift_down(0);
+}
+
+void WakeupQueue::schedule(unsigned processor, Cycles due) {
+  const std::uint32_t at = m_position[processor];
+  if (at == kAbsent) {
+    m_heap.push_back(Entry{due, processor});
+    sift_up(m_heap.size() - 1);
+  } else {
+    const bool earlier = due < m_heap[at].due;
+    m_heap[at].due = due;
+    earlier ? sift_up(at) : sift_down(at);
+  }
+  if (!m_firing) arm();  // fire() arms once, after its loop
+}
+
+void WakeupQueue::arm() {
+  if (m_heap.empty()) return;
+  const Cycles due = m_heap.front().due;
+  if (due >= m_armed_for) return;  // already armed for an earlier (or this) cycle
+  const Cycles now = m_clock.now();
+  m_due.cancel();
+  m_due.notify(m_clock.span(due > now ? due - now : 0));
+  m_armed_for = due;
+}
+
+void WakeupQueue::fire() {
+  const Cycles now = m_clock.now();
+  m_firing = true;
+  // Wake-ups a handler schedules for this cycle are served in this loop, in
+  // processor order with the rest.
+  while (!m_heap.empty() && m_heap.front().due <= now) {
+    const unsigned processor = m_heap.front().processor;
+    pop();
+    m_handler(processor);
+  }
+  m_firing = false;
+  m_armed_for = kForever;
+  arm();
+}
+
+}  // namespace vmmsim
