@@ -39,21 +39,76 @@ void Processor::set_state(State s, Cycles now) {
   state_trace.set(static_cast<std::uint8_t>(s), now);
 }
 
+State Processor::state() const {
+  return m_entering != State::Vmm && m_clock.now() >= m_vmm_until ? m_entering : m_state;
+}
+
 Cycles Processor::cycles_in(State s) const {
+  const Cycles now = m_clock.now();
   Cycles c = m_cycles[static_cast<std::size_t>(s)];
-  return s == m_state ? c + (m_clock.now() - m_since) : c;
+  if (m_entering != State::Vmm && now >= m_vmm_until) {  // entered, not yet recorded
+    if (s == State::Vmm) return c + (m_vmm_until - m_since);
+    return s == m_entering ? c + (now - m_vmm_until) : c;
+  }
+  return s == m_state ? c + (now - m_since) : c;
+}
+
+bool Processor::enter_ahead(Cycles now) {
+  const Cycles at = m_vmm_until;
+  if (m_cease || m_resched_at <= at || at == kForever) return false;  // vm_resume decides at `at`
+  if (m_owner == kNoOwner) {
+    m_entering = State::Idle;
+    m_slice_end = after(m_decided_at, m_next.slice);
+    arm(std::max(std::min(m_resched_at, m_slice_end), at), now);
+  } else {
+    m_entering = State::Guest;
+    m_entered = at;
+    m_burst_end = after(at, m_next.burst);
+    m_slice_end = after(at, m_next.slice);
+    arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+  }
+  state_trace.set_at(static_cast<std::uint8_t>(m_entering), at);
+  return true;
+}
+
+void Processor::record_entry(Cycles now) {
+  if (m_entering == State::Vmm || now < m_vmm_until) return;
+  m_cycles[static_cast<std::size_t>(State::Vmm)] += m_vmm_until - m_since;
+  m_since = m_vmm_until;
+  m_state = m_entering;  // traced already, at its cycle
+  m_entering = State::Vmm;
+}
+
+void Processor::withdraw_entry(Cycles now) {
+  m_entering = State::Vmm;
+  state_trace.withdraw();
+  arm(m_vmm_until, now);  // vm_resume decides at the end of the VMM's work
 }
 
 void Processor::request_reschedule(Cycles at) {
+  const Cycles now = m_clock.now();
+  // A request at the VM-resume cycle itself is seen by the VM-resume path.
+  if (now > m_vmm_until) record_entry(now);
   m_resched_at = std::min(m_resched_at, at);
-  if (m_state == State::Guest || m_state == State::Idle) arm(m_resched_at, m_clock.now());
+  if (m_entering != State::Vmm) {  // still in the VMM, its entry decided
+    if (m_resched_at <= m_vmm_until)
+      withdraw_entry(now);  // vm_resume would preempt at once
+    else
+      arm(m_resched_at, now);
+    return;
+  }
+  if (m_state == State::Guest || m_state == State::Idle) arm(m_resched_at, now);
 }
 
 void Processor::cease() {
   if (m_cease) return;
   m_cease = true;
+  const Cycles now = m_clock.now();
+  if (now > m_vmm_until) record_entry(now);
+  // Still in the VMM: it parks at its VM-resume point instead of entering.
+  if (m_entering != State::Vmm) return withdraw_entry(now);
   // The IPI: a guest exits at once; an idle processor parks at once.
-  if (m_state == State::Guest || m_state == State::Idle) arm(m_clock.now(), m_clock.now());
+  if (m_state == State::Guest || m_state == State::Idle) arm(now, now);
 }
 
 void Processor::resume() {
@@ -63,8 +118,9 @@ void Processor::resume() {
 }
 
 void Processor::settle() {
-  if (m_state != State::Guest) return;
   const Cycles now = m_clock.now();
+  record_entry(now);
+  if (m_state != State::Guest) return;
   Cycles more = m_handler.on_burst_end(m_index, m_owner, now - m_entered);
   m_entered = now;
   m_burst_end = after(now, more);
@@ -73,6 +129,7 @@ void Processor::settle() {
 void Processor::step() {
   const Cycles now = m_clock.now();
   m_armed_for = kForever;
+  record_entry(now);
   switch (m_state) {
     case State::Guest:
       if (now >= m_burst_end) {
@@ -135,7 +192,7 @@ void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles
   m_vmm_until = after(now, m_next.vmm_cycles);
   if (m_next.vmm_cycles == 0)
     vm_resume(now);
-  else
+  else if (!enter_ahead(now))
     arm(m_vmm_until, now);
 }
 

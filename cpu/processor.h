@@ -52,7 +52,7 @@ class Processor : public sc_core::sc_module {
   const sc_core::sc_event& parked_event() const { return m_parked; }
 
   unsigned index() const { return m_index; }
-  State state() const { return m_state; }
+  State state() const;
   VcpuId owner() const { return m_owner; }
   // Cycles spent in each state up to now.
   Cycles cycles_in(State s) const;
@@ -65,6 +65,12 @@ class Processor : public sc_core::sc_module {
   void leave_guest(ExitReason reason, Cycles now);
   void take(ExitReason reason, bool from_guest, Cycles executed, Cycles now);
   void vm_resume(Cycles now);   // the VM-resume path, with the cease sign
+  // The VM entry at the end of the VMM's work, decided now when nothing can
+  // change it before then, so the processor is not woken just to enter (one
+  // kernel activation less per decision); false: vm_resume decides then.
+  bool enter_ahead(Cycles now);
+  void record_entry(Cycles now);    // the decided entry, once its cycle is reached
+  void withdraw_entry(Cycles now);  // a cease or an early reschedule came first
   void set_state(State s, Cycles now);
   void arm(Cycles at, Cycles now);
 
@@ -77,6 +83,7 @@ class Processor : public sc_core::sc_module {
   State m_state = State::Idle;
   VcpuId m_owner = kNoOwner;
   Resume m_next;                 // what to enter at the end of VMM work
+  State m_entering = State::Vmm;  // Guest/Idle: entered at m_vmm_until (enter_ahead); Vmm: none
   Cycles m_since = 0;            // when m_state was entered
   Cycles m_entered = 0;          // guest cycles before this are reported
   Cycles m_burst_end = kForever;

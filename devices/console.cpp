@@ -64,8 +64,18 @@ Bytes Console::write(Bytes n) {
   }
   m_tx_written += accepted;
   if (accepted < n) m_writer_refused = true;
+  if (accepted > 0 && level_trace.bound()) trace_tx_level(now);
   arm();
   return accepted;
+}
+
+// The VCD's level: the value now, then one byte less at each frame's end,
+// written by the VCD writer itself (no event per byte, so tracing does not
+// change what the simulation does).
+void Console::trace_tx_level(Cycles now) {
+  const Bytes level = tx_level(now);
+  level_trace.set(level, now);
+  if (level > 0) level_trace.set_at(level - 1, next_tx_boundary(now), m_cycles_per_byte);
 }
 
 void Console::input(Bytes n) {
@@ -136,7 +146,6 @@ void Console::update_line() {
   if (m_trace_level && tx_level(now) != m_published_level) {
     m_published_level = tx_level(now);
     fifo_level.write(static_cast<std::uint32_t>(m_published_level));
-    level_trace.set(m_published_level, now);
   }
   if (m_retire_pending && now >= m_retire_done_at) {
     m_retire_pending = false;

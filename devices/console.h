@@ -33,7 +33,7 @@ class Console : public sc_core::sc_module {
   sc_core::sc_signal<std::uint32_t> fifo_level;
   // The VM that has the console focus.
   sc_core::sc_signal<std::uint32_t> focus_signal;
-  // The same two, traced (--vcd; the level needs trace_level(true)).
+  // The same two, traced (--vcd).
   report::VcdSignal level_trace;
   report::VcdSignal focus_trace;
 
@@ -62,7 +62,8 @@ class Console : public sc_core::sc_module {
 
   void set_focus(std::uint32_t vm);
   std::uint32_t focus() const { return m_focus; }
-  // Update fifo_level at every byte boundary (costs an event per byte).
+  // Update fifo_level at every byte boundary (costs an event per byte; the
+  // VCD does not need it).
   void trace_level(bool on);
 
   // Stops accepting writes and holds RX deliveries, drains the TX FIFO,
@@ -92,6 +93,7 @@ class Console : public sc_core::sc_module {
   Cycles next_tx_boundary(Cycles now) const;  // when the byte at the head leaves
   Cycles next_rx_completion(Cycles now) const;
   void deliver_rx(Bytes upto);
+  void trace_tx_level(Cycles now);
 
   const CycleClock& m_clock;
   const Cycles m_cycles_per_byte;

@@ -75,7 +75,6 @@ void Platform::trace_vcd(const std::string& path) {
   vcd.declare(manager().id_trace, "vmm", "scheduler_id", 32, manager().active_id());
   vcd.declare(m_vmm->replacement().phase_trace, "vmm", "replacement_phase", 8, 0);
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
-  m_console->trace_level(true);
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
   for (std::size_t i = 0; i < m_vms.size(); ++i)

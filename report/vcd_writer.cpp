@@ -85,16 +85,53 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
 }
 
 void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
-  if (now != m_step) {
-    flush_step();
-    m_step = now;
-  }
+  advance(now);
+  set_value(index, value);
+  m_signals[index].scheduled_at = kForever;  // a set overrides what was scheduled
+}
+
+void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
+  Signal& s = m_signals[index];
+  s.scheduled_at = at;
+  s.scheduled_value = value;
+  s.count_down_every = then_every;
+  m_scheduled.emplace(at, index);
+}
+
+void VcdWriter::set_value(std::uint32_t index, std::uint64_t value) {
   Signal& s = m_signals[index];
   if (!s.dirty) {
     s.dirty = true;
     m_dirty.push_back(index);
   }
   s.value = value;
+}
+
+// Scheduled changes up to `now` come first, in cycle order: at their cycle
+// they happened before anything a model sets at it directly.
+void VcdWriter::advance(Cycles now) {
+  if (!m_scheduled.empty() && m_scheduled.top().first <= now) apply_scheduled(now);
+  if (now != m_step) {
+    flush_step();
+    m_step = now;
+  }
+}
+
+void VcdWriter::apply_scheduled(Cycles upto) {
+  while (!m_scheduled.empty() && m_scheduled.top().first <= upto) {
+    const auto [at, index] = m_scheduled.top();
+    m_scheduled.pop();
+    Signal& s = m_signals[index];
+    if (s.scheduled_at != at) continue;  // withdrawn, or scheduled again
+    s.scheduled_at = kForever;
+    if (at != m_step) {
+      flush_step();
+      m_step = at;
+    }
+    set_value(index, s.scheduled_value);
+    if (s.count_down_every > 0 && s.scheduled_value > 0)
+      schedule(index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
+  }
 }
 
 void VcdWriter::write_header() {
@@ -202,6 +239,7 @@ void VcdWriter::spill() {
 
 void VcdWriter::close(Cycles end) {
   if (!m_file) return;
+  apply_scheduled(end);  // those after the end never happened
   flush_step();
   if (end > m_step) time_stamp(end);  // the waveform spans the whole run
   spill();

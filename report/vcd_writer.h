@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,12 @@ class VcdWriter;
 class VcdSignal {
  public:
   void set(std::uint64_t value, Cycles now);
+  // A change at a later cycle `at` that the model has decided but will not
+  // be woken for; withdraw() takes it back (before `at`). With `then_every`,
+  // the value goes on counting down by one every `then_every` cycles to 0
+  // (a FIFO draining at a fixed rate), until the next set or set_at.
+  void set_at(std::uint64_t value, Cycles at, Cycles then_every = 0);
+  void withdraw();
   bool bound() const { return m_writer != nullptr; }
 
  private:
@@ -46,6 +54,8 @@ class VcdWriter {
   void declare(VcdSignal& signal, const std::string& scope, const std::string& name, unsigned width,
                std::uint64_t initial);
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
+  void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
+  void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
   // Writes the last cycle's changes and a closing time stamp at `end`, then
   // gives the file its final name.
   void close(Cycles end);
@@ -57,7 +67,13 @@ class VcdWriter {
     std::uint64_t value;    // the latest set()
     std::uint64_t written;  // the value in the file
     bool dirty = false;
+    Cycles scheduled_at = kForever;  // a change set_at() a later cycle
+    std::uint64_t scheduled_value = 0;
+    Cycles count_down_every = 0;  // then one less every so many cycles
   };
+  void advance(Cycles now);  // to cycle `now`: earlier cycles are written
+  void apply_scheduled(Cycles upto);
+  void set_value(std::uint32_t index, std::uint64_t value);
   void write_header();
   void flush_step();
   void write_value(const Signal& s);
@@ -75,6 +91,10 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Signal> m_signals;
   std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
+  // Scheduled changes by cycle (a withdrawn one is skipped when it comes up).
+  std::priority_queue<std::pair<Cycles, std::uint32_t>, std::vector<std::pair<Cycles, std::uint32_t>>,
+                      std::greater<>>
+      m_scheduled;
   Cycles m_step = 0;                   // the cycle m_dirty belongs to
   bool m_started = false;              // header and $dumpvars written
   std::vector<char> m_buffer;  // kBufferBytes, written out when full
@@ -83,6 +103,12 @@ class VcdWriter {
 
 inline void VcdSignal::set(std::uint64_t value, Cycles now) {
   if (m_writer) m_writer->change(m_index, value, now);
+}
+inline void VcdSignal::set_at(std::uint64_t value, Cycles at, Cycles then_every) {
+  if (m_writer) m_writer->schedule(m_index, value, at, then_every);
+}
+inline void VcdSignal::withdraw() {
+  if (m_writer) m_writer->withdraw(m_index);
 }
 
 }  // namespace vmmsim::report

@@ -94,3 +94,54 @@ TEST(VcdWriter, AnUnclosedWriterLeavesNoFile) {
 
 }  // namespace
 }  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+TEST(VcdWriter, AChangeSetAtALaterCycleComesFirstAtItsCycleUnlessWithdrawn) {
+  const std::string path = temp_path("scheduled.vcd");
+  {
+    VcdWriter w(path, 1000);
+    VcdSignal state, owner;
+    w.declare(state, "cpu0", "state", 8, 2);
+    w.declare(owner, "cpu0", "owner", 32, 0);
+    state.set_at(1, 50);  // enters the guest at 50, decided at 10
+    owner.set(3, 10);
+    owner.set(4, 70);  // time passes 50: the entry is written first
+    state.set(2, 70);
+    state.set_at(1, 90);
+    state.withdraw();  // taken back: nothing at 90
+    state.set_at(0, 120);
+    state.set(3, 100);  // a set overrides what was scheduled
+    owner.set_at(9, 300);  // after the end: never happened
+    w.close(200);
+  }
+  EXPECT_EQ(body_of(read(path)),
+            "#0\n$dumpvars\nb10 a\nb0 b\n$end\n#10\nb11 b\n#50\nb1 a\n#70\nb100 b\nb10 a\n#100\nb11 a\n#200\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+TEST(VcdWriter, ACountDownStepsAtItsRateUntilZeroOrTheNextSet) {
+  const std::string path = temp_path("count_down.vcd");
+  {
+    VcdWriter w(path, 1000);
+    VcdSignal level;
+    w.declare(level, "console", "fifo_level", 32, 0);
+    level.set(3, 10);
+    level.set_at(2, 15, 10);  // 2 at 15, 1 at 25, 0 at 35
+    level.set(5, 25);         // a write at 25: the step due then comes first, the write wins
+    level.set_at(4, 30, 100);
+    w.close(140);             // 4 at 30, 3 at 130, (2 at 230: after the end)
+  }
+  EXPECT_EQ(body_of(read(path)), "#0\n$dumpvars\nb0 a\n$end\n#10\nb11 a\n#15\nb10 a\n#25\nb101 a\n#30\nb100 a\n#130\nb11 a\n#140\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
