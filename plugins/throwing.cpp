@@ -22,7 +22,9 @@
 
 namespace {
 
-enum Op : std::int64_t { kNone, kCreate, kInsert, kWake, kBlock, kYield, kTick, kPickNext, kPriority, kRemove, kDestroy };
+enum Op : std::int64_t {
+  kNone, kCreate, kInsert, kWake, kBlock, kYield, kTick, kPickNext, kPriority, kRemove, kDestroy
+};
 constexpr const char* kOpNames[] = {"none", "create", "insert", "wake", "block", "yield",
                                     "tick", "pick_next", "priority", "remove", "destroy"};
 

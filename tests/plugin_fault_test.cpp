@@ -17,7 +17,8 @@ std::string throwing() { return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_throwi
 
 constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
 // Blocks, is woken and yields, over and over.
-constexpr const char* kChatty = "vcpu 0\n  repeat forever\n    run 200us\n    io 300us\n    run 100us\n    yield\n  end\n";
+constexpr const char* kChatty =
+    "vcpu 0\n  repeat forever\n    run 200us\n    io 300us\n    run 100us\n    yield\n  end\n";
 // Leaves (its vCPU is removed) after 5 ms.
 constexpr const char* kShort = "vcpu 0\n  sleep 4ms\n  run 1ms\n";
 
