@@ -36,10 +36,13 @@ sanitize() {
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
     -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
   cmake --build build-asan -j "$(nproc)"
-  # SystemC runs each SC_THREAD on a stack of its own (coroutines) that ASan
-  # was not told about: fake stacks for use-after-return would be wrong there,
-  # so that one check is off. Leak detection works and stays on.
+  # libsystemc (not instrumented) runs each SC_THREAD on a coroutine stack of
+  # its own that ASan is not told about: no fake stacks for use-after-return
+  # there. LeakSanitizer's scan of thread stacks faults (SIGSEGV in its
+  # tracer) in every SystemC process, so it scans heap, globals, TLS and
+  # registers only: leaks are still found, none is suppressed.
   export ASAN_OPTIONS="detect_stack_use_after_return=0:abort_on_error=1:strict_string_checks=1"
+  export LSAN_OPTIONS="use_stacks=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 }
