@@ -77,6 +77,17 @@ TEST_F(PluginFaultTest, InsertThrowingInTheMigrationFailsTheLoadAndTheOldSchedul
   expect_failed_load("throwing failed to start: inserting a.0: threw: throwing: insert failed at cycle");
 }
 
+TEST_F(PluginFaultTest, EntryPointThrowingIsRefusedBeforeAnythingStops) {
+  start_hog("1ms:" + std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_throwing_entry.so");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 1u);
+  EXPECT_FALSE(r.replacements[0].ok);
+  EXPECT_FALSE(r.replacements[0].sequence) << "refused at planning";
+  EXPECT_TRUE(Contains(r.replacements[0].reason, "its entry point threw: throwing_entry: no table today"));
+  expect_active("rr");
+  EXPECT_EQ(r.vcpus[0].cpu, ms(10)) << "no downtime";
+}
+
 TEST_F(PluginFaultTest, DestroyThrowingIsReportedAndTheUnloadCompletes) {
   start_hog("1ms:" + throwing() + ",op=10 3ms:unload");
   report::Results r = advance_to(ms(10));
