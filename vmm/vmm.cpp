@@ -314,7 +314,8 @@ Feedback Vmm::handle(const Request& r) {
   }
   if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
-    if (st != RunState::Exited && st != RunState::Halted) fb.priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, r.vcpu); });
+    if (st != RunState::Exited && st != RunState::Halted)
+      fb.priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, r.vcpu); });
   }
   ++m_statuses[static_cast<std::size_t>(fb.status)];
   return fb;
