@@ -33,10 +33,11 @@ std::string vcd_body(const std::filesystem::path& p) {
 class InterruptTest : public vmmsim::testing::SimTest {
  protected:
   // live-swap.ini: console traffic, I/O, two replacements in 700 ms.
-  void build_live_swap(const std::filesystem::path& vcd) {
+  void build_live_swap(const std::string& name) {
     m_config = config::load_config(std::string(VMMSIM_SOURCE_DIR) + "/configs/live-swap.ini");
     m_platform = std::make_unique<models::Platform>("platform", m_config);
-    m_platform->trace_vcd(vcd.string());
+    m_platform->trace_vcd((m_dir / (name + ".vcd")).string());
+    m_platform->record_timeline((m_dir / (name + ".timeline.json")).string());
   }
   void write_results(const std::filesystem::path& json) {
     std::ofstream out(json, std::ios::binary);
@@ -44,13 +45,13 @@ class InterruptTest : public vmmsim::testing::SimTest {
   }
 };
 
-TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonAndVcdAsOneRun) {
+TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonVcdAndTimelineAsOneRun) {
   const Cycles until = ms(700);
   // SystemC elaborates once per process: the whole run is a child's.
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    build_live_swap(m_dir / "whole.vcd");
+    build_live_swap("whole");
     m_platform->run(until);
     m_platform->finish_trace();
     write_results(m_dir / "whole.json");
@@ -61,7 +62,7 @@ TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonAndVcdAsOneRun) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
   volatile std::sig_atomic_t never = 0;
-  build_live_swap(m_dir / "chunked.vcd");
+  build_live_swap("chunked");
   // An odd first chunk: boundaries fall anywhere, also inside replacements.
   EXPECT_FALSE(m_platform->run(until, &never, 77777));
   m_platform->finish_trace();
@@ -72,6 +73,9 @@ TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonAndVcdAsOneRun) {
   const std::string whole_vcd = vcd_body(m_dir / "whole.vcd");
   ASSERT_GT(whole_vcd.size(), 1000u);
   EXPECT_TRUE(vcd_body(m_dir / "chunked.vcd") == whole_vcd) << "the VCD bodies differ";
+  const std::string whole_timeline = read(m_dir / "whole.timeline.json");
+  ASSERT_GT(whole_timeline.size(), 1000u);
+  EXPECT_TRUE(read(m_dir / "chunked.timeline.json") == whole_timeline) << "the timelines differ";
 }
 
 // Raises the flag at a simulated time, as a signal handler would.
