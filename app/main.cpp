@@ -10,6 +10,7 @@
 #include <systemc>
 
 #include "app/compare_command.h"
+#include "app/interrupt.h"
 #include "app/trace_command.h"
 #include "app/output_file.h"
 #include "app/simulation.h"
@@ -106,8 +107,14 @@ int run_command(const std::vector<std::string>& args) {
     if (!swap) throw InputError("--" + why);
     cfg.swaps.push_back(*swap);
   }
-  app::simulate(cfg, app::Outputs{json, vcd, timeline, config_out}, std::cout);
-  return 0;
+  const app::Outputs outputs{json, vcd, timeline, config_out};
+  app::catch_interrupts(app::temporaries_of(outputs));
+  if (!app::simulate(cfg, outputs, std::cout, app::interrupt_signal())) return 0;
+  // Stopped by a signal: the partial report is out; say so in the status too.
+  std::cout.flush();
+  std::cerr << "vmmsim: " << app::signal_name(*app::interrupt_signal())
+            << ": stopped early; the report covers the simulated time so far (partial)\n";
+  return 128 + *app::interrupt_signal();
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <systemc>
 
+#include "app/interrupt.h"
 #include "app/output_file.h"
 #include "base/input_error.h"
 #include "config/config_writer.h"
@@ -14,7 +15,8 @@
 
 namespace vmmsim::app {
 
-void simulate(const config::Config& cfg, const Outputs& out, std::ostream& report) {
+bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& report,
+              const volatile std::sig_atomic_t* stop) {
   for (const std::string* path : {&out.json, &out.vcd, &out.config_out, &out.timeline})
     for (const std::string& input : inputs_of(cfg)) refuse_overwrite(*path, input);
   CycleClock::set_kernel_resolution();
@@ -24,14 +26,28 @@ void simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   models::Platform platform("platform", cfg);
   if (!out.vcd.empty()) platform.trace_vcd(out.vcd);
   if (!out.timeline.empty()) platform.record_timeline(out.timeline, out.timeline_from, out.timeline_to);
-  platform.run(cfg.until);
+  const bool interrupted = platform.run(cfg.until, stop);
   platform.finish_trace();
   report::Results results = platform.results();
+  if (interrupted) {
+    results.partial = true;
+    results.partial_reason = fmt::format("interrupted by {} at cycle {}", signal_name(*stop), results.elapsed);
+  }
   report::write_text_report(results, report);
   if (!out.json.empty())
     write_atomically(out.json, [&](std::ostream& o) { report::write_json_report(results, o); });
   if (!out.config_out.empty())
     write_atomically(out.config_out, [&](std::ostream& o) { config::write_resolved_config(cfg, o); });
+  return interrupted;
+}
+
+std::vector<std::string> temporaries_of(const Outputs& out) {
+  std::vector<std::string> paths;
+  // write_atomically's and the timeline's ".partial"; SystemC adds ".vcd".
+  for (const std::string* path : {&out.json, &out.config_out, &out.timeline})
+    if (!path->empty()) paths.push_back(*path + ".partial");
+  if (!out.vcd.empty()) paths.push_back(out.vcd + ".partial.vcd");
+  return paths;
 }
 
 config::Override parse_override(const std::string& text) {

@@ -2,6 +2,7 @@
 // and what each of `compare`'s child processes does.
 #pragma once
 
+#include <csignal>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,7 +19,13 @@ struct Outputs {
 
 // Elaborates the platform (once per process), runs it, prints the report on
 // `report` and writes the outputs whole. Throws InputError on bad input.
-void simulate(const config::Config& config, const Outputs& outputs, std::ostream& report);
+// With `stop` (app/interrupt.h), a signal ends the run early: the report
+// and outputs cover the simulated time so far, marked partial, and the
+// result is true.
+bool simulate(const config::Config& config, const Outputs& outputs, std::ostream& report,
+              const volatile std::sig_atomic_t* stop = nullptr);
+// The files an output is written to before its rename into place.
+std::vector<std::string> temporaries_of(const Outputs& outputs);
 
 // "SECTION.KEY=VALUE" -> Override; InputError naming the option otherwise.
 config::Override parse_override(const std::string& text);

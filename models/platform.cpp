@@ -1,5 +1,7 @@
 #include "models/platform.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -61,7 +63,13 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   }
 }
 
-Platform::~Platform() = default;
+Platform::~Platform() {
+  // A run that ended in an exception leaves no half VCD.
+  if (m_vcd) {
+    sc_core::sc_close_vcd_trace_file(m_vcd);
+    std::remove((m_vcd_path + ".partial.vcd").c_str());
+  }
+}
 
 void Platform::trace_vcd(const std::string& path) {
   m_vcd = std::make_unique<report::VcdWriter>(path, m_clock.period_ps());
@@ -86,14 +94,39 @@ void Platform::record_timeline(const std::string& path, Cycles from, Cycles to) 
   m_vmm->record_timeline(m_timeline.get());
 }
 
-void Platform::run(Cycles until) {
-  sc_core::sc_start(m_clock.span(until));
+bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles first_chunk) {
+  bool stopped = false;
+  if (!stop) {
+    sc_core::sc_start(m_clock.span(until));
+  } else {
+    // Chunks of simulated time sized so that each takes 10..50 ms of host
+    // time: a signal is noticed within about 0.1 s, and a long run makes
+    // few sc_start calls. sc_start(t) leaves what is due at t to the next
+    // call, so chunked and whole runs execute the same events in the same order.
+    using HostClock = std::chrono::steady_clock;
+    const Cycles end = m_clock.now() + std::min(until, kForever - m_clock.now());
+    Cycles chunk = first_chunk ? first_chunk : std::max<Cycles>(m_clock.hz() / 1000, 1);  // 1 ms
+    while (m_clock.now() < end && sc_core::sc_get_status() != sc_core::SC_STOPPED) {
+      if (*stop) {
+        stopped = true;
+        break;
+      }
+      const auto started = HostClock::now();
+      sc_core::sc_start(m_clock.span(std::min(chunk, end - m_clock.now())));
+      const auto took = HostClock::now() - started;
+      if (took < std::chrono::milliseconds(10) && chunk < kForever / 2)
+        chunk *= 2;
+      else if (took > std::chrono::milliseconds(50) && chunk > 1)
+        chunk /= 2;
+    }
+  }
   // A run stopped by sc_stop() (every guest ended) stops at that cycle.
   for (auto& p : m_processors) p->settle();
   if (m_timeline) {
     m_vmm->finish_timeline();
     m_timeline->close();
   }
+  return stopped;
 }
 
 void Platform::finish_trace() {

@@ -2,6 +2,7 @@
 // config. One per process (SystemC elaborates once).
 #pragma once
 
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +36,11 @@ class Platform : public sc_core::sc_module {
   void trace_vcd(const std::string& path);
   // Stream a Chrome/Perfetto timeline to `path` (before run()).
   void record_timeline(const std::string& path, Cycles from = 0, Cycles to = kForever);
-  // Runs until `until` cycles or until every guest program has ended.
-  void run(Cycles until);
+  // Runs for `until` cycles or until every guest program has ended. With
+  // `stop`, runs in chunks of simulated time and returns true if *stop was
+  // set (by a signal handler) before the end: the run then ends where it is.
+  // Chunks change no result: only the host checks the flag between them.
+  bool run(Cycles until, const volatile std::sig_atomic_t* stop = nullptr, Cycles first_chunk = 0);
   // Closes the VCD (if any) and gives it its final name.
   void finish_trace();
   report::Results results() const;

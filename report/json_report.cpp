@@ -49,6 +49,8 @@ void write_json_report(const Results& r, std::ostream& out) {
                      quoted(r.config_file), quoted(r.scheduler));
   out << fmt::format("  \"cpus\": {},\n  \"clock_hz\": {},\n  \"elapsed_cycles\": {},\n  \"elapsed_s\": {},\n", r.cpus,
                      r.clock, r.elapsed, number(to_seconds(r.elapsed, r.clock)));
+  out << fmt::format("  \"partial\": {},\n", r.partial ? "true" : "false");
+  if (r.partial) out << fmt::format("  \"partial_reason\": {},\n", quoted(r.partial_reason));
   out << fmt::format("  \"all_finished\": {},\n  \"jain_fairness\": {},\n", r.all_finished ? "true" : "false",
                      number(r.jain_fairness));
   out << "  \"vms\": [\n";

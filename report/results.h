@@ -79,6 +79,9 @@ struct Results {
   Hertz clock = 0;
   Cycles elapsed = 0;
   bool all_finished = false;  // every guest program ended before `until`
+  // Stopped early (Ctrl-C, SIGTERM): the results cover `elapsed` only.
+  bool partial = false;
+  std::string partial_reason;
   std::vector<VcpuResult> vcpus;
   std::vector<VmResult> vms;
   std::vector<PcpuResult> pcpus;

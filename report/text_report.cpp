@@ -16,6 +16,7 @@ void write_text_report(const Results& r, std::ostream& out) {
   out << fmt::format("scheduler {}, {} pCPU(s) at {:.3f} GHz, simulated {} cycles ({} ms){}\n\n", r.scheduler, r.cpus,
                      static_cast<double>(hz) / 1e9, r.elapsed, ms(r.elapsed, hz),
                      r.all_finished ? ", every guest program ended" : "");
+  if (r.partial) out << fmt::format("PARTIAL: {}; the results cover the simulated time so far\n\n", r.partial_reason);
 
   out << "VMs\n";
   out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12}\n", "vm", "vcpus", "weight", "cpu cycles",

@@ -180,3 +180,66 @@ vmmsim(0 out err run ${WORK}/imported.ini --until 200ms)
 expect_match("${out}" "android" "imported trace runs")
 vmmsim(2 out err trace gen io-bound -o ${WORK}/x.trace)
 expect_match("${err}" "seed" "trace gen without --seed")
+
+# An output never overwrites an input: a trace, under every output option.
+foreach(option --json --vcd --timeline --config-out)
+  vmmsim(2 out err run ${SRC}/configs/default.ini --until 10ms ${option} ${SRC}/traces/interactive.trace)
+  expect_match("${err}" "refusing to overwrite an input" "${option} over a trace")
+endforeach()
+
+# Ctrl-C: a long run stops at once and still writes its report for the
+# simulated time so far, complete and marked partial; exit 128 + SIGINT.
+file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
+file(WRITE ${WORK}/long.ini
+     "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[vm.c]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
+execute_process(COMMAND timeout --preserve-status -s INT 2 ${VMMSIM} run ${WORK}/long.ini --json ${WORK}/int.json
+                        --vcd ${WORK}/int.vcd --timeline ${WORK}/int-timeline.json
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 130)
+  message(FATAL_ERROR "SIGINT: exit ${code}, expected 130\n${out}\n${err}")
+endif()
+expect_match("${out}" "PARTIAL: interrupted by SIGINT at cycle [0-9]+" "partial report line")
+expect_match("${out}" "Jain's fairness index" "the whole report after SIGINT")
+expect_match("${err}" "SIGINT: stopped early" "the interruption on stderr")
+file(READ ${WORK}/int.json json)
+string(JSON partial GET "${json}" partial)
+string(JSON reason GET "${json}" partial_reason)
+string(JSON elapsed GET "${json}" elapsed_cycles)
+string(JSON pcpus LENGTH "${json}" pcpus)
+if(NOT partial OR NOT reason MATCHES "^interrupted by SIGINT at cycle ${elapsed}$" OR NOT pcpus EQUAL 2)
+  message(FATAL_ERROR "SIGINT: JSON partial=${partial} reason='${reason}' pcpus=${pcpus}")
+endif()
+if(elapsed EQUAL 0 OR NOT elapsed LESS 3600000000000)
+  message(FATAL_ERROR "SIGINT: elapsed ${elapsed} cycles, expected some, not the whole run")
+endif()
+file(READ ${WORK}/int-timeline.json timeline)
+string(JSON events LENGTH "${timeline}" traceEvents)
+file(READ ${WORK}/int.vcd vcd)
+expect_match("${vcd}" "enddefinitions" "the VCD of the partial run")
+file(GLOB leftovers ${WORK}/int*partial*)
+if(leftovers)
+  message(FATAL_ERROR "SIGINT left temporary files: ${leftovers}")
+endif()
+
+# A second signal aborts at once: no output, not even half of one, and the
+# previous file of that name stays as it was. SIGINT then SIGTERM: two
+# different signals sent back to back are both delivered (two of one kind
+# could merge into one).
+file(WRITE ${WORK}/abort.json "previous\n")
+file(REMOVE ${WORK}/abort.pid)
+execute_process(COMMAND sh -c "echo $$ > \"$0\"; exec \"$1\" run \"$2\" --json \"$3\" --vcd \"$4\" --timeline \"$5\""
+                        ${WORK}/abort.pid ${VMMSIM} ${WORK}/long.ini ${WORK}/abort.json ${WORK}/abort.vcd
+                        ${WORK}/abort-timeline.json
+                COMMAND sh -c "sleep 1; pid=$(cat \"$0\"); kill -INT $pid; kill -TERM $pid; cat >/dev/null"
+                        ${WORK}/abort.pid
+                RESULTS_VARIABLE codes OUTPUT_VARIABLE out ERROR_VARIABLE err)
+list(GET codes 0 code)
+# Which of the two comes first is the kernel's choice; the second one kills.
+if(NOT code MATCHES "^(User interrupt|Terminated)$")
+  message(FATAL_ERROR "the second signal: vmmsim ended with '${code}', expected death by a signal\n${err}")
+endif()
+file(READ ${WORK}/abort.json previous)
+file(GLOB leftovers ${WORK}/abort*partial* ${WORK}/abort.vcd ${WORK}/abort-timeline.json)
+if(NOT previous STREQUAL "previous\n" OR leftovers OR out MATCHES "vmmsim report")
+  message(FATAL_ERROR "the aborted run (${codes}) left '${previous}' in abort.json, files ${leftovers}, output ${out}")
+endif()

@@ -170,7 +170,7 @@ void Vmm::halt_vm(std::size_t vm_index) {
     set_state(v, RunState::Halted);
     ++halted;
     if (!vm.service) --m_guests_left;
-    if (!m_offline) s.ops->remove(s.self, v.id(), now);
+    if (!m_offline) guarded("remove", 0, [&] { return s.ops->remove(s.self, v.id(), now), 0; });
     // A vCPU on a pCPU leaves it at once.
     if (was == RunState::Running)
       for (std::size_t c = 0; c < m_dispatch.size(); ++c)

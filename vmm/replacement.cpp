@@ -18,6 +18,12 @@ const char* policy_name(workload::LoadPolicy p) {
 }
 
 namespace {
+// Adds what a scheduler's destroy threw to the request's reason.
+void note(report::ReplacementResult* r, const std::string& destroy_fault) {
+  if (destroy_fault.empty()) return;
+  r->reason = r->reason.empty() ? destroy_fault : r->reason + "; " + destroy_fault;
+}
+
 const char* kind_name(ControlOp::Kind k) {
   switch (k) {
     case ControlOp::Kind::Load: return "load";
@@ -111,6 +117,12 @@ bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* 
       r->target = m_manager.active().image.name;
       if (m_manager.active_id() == m_default_slot) {
         *why = "the default scheduler cannot be ejected";
+        return false;
+      }
+      // A load queued before the ejection may have replaced the offender already.
+      if (!op.request.target.empty() && op.request.target != r->target) {
+        *why = fmt::format("{} is no longer active", op.request.target);
+        r->target = op.request.target;
         return false;
       }
       // As sched_ext: an ejected scheduler is unloaded and the default comes back.
@@ -326,7 +338,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
     m_manager.activate(p.target, m_clock.now());
     wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta
     m_vmm.go_online(/*fresh=*/true);
-    m_manager.destroy_instance(old);
+    note(&r, m_manager.destroy_instance(old));
     if (p.unload_old) {
       m_manager.vacate(old);
       m_history.erase(std::remove(m_history.begin(), m_history.end(), old), m_history.end());
@@ -339,7 +351,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
     r.ok = false;
     r.reason = fmt::format("{} failed to start: {}", p.image.name.empty() ? m_manager.slot(p.target).image.name
                                                                            : p.image.name, err);
-    m_manager.destroy_instance(p.target);
+    note(&r, m_manager.destroy_instance(p.target));
     if (p.load_target) {
       m_memory.release(m_manager.slot(p.target).area);
       m_manager.vacate(p.target);

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <exception>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -64,7 +65,16 @@ bool open_image(const std::string& target, SchedulerImage* image, std::string* w
     *why = fmt::format("{}: not a vmmsim plugin (no '{}' entry point)", target, VMMSIM_SCHED_ENTRY);
     return false;
   }
-  const vmm_sched_ops_t* ops = entry();
+  const vmm_sched_ops_t* ops = nullptr;
+  try {  // a plugin in C++ may throw even here
+    ops = entry();
+  } catch (const std::exception& e) {
+    *why = fmt::format("{}: its entry point threw: {}", target, e.what());
+    return false;
+  } catch (...) {
+    *why = fmt::format("{}: its entry point threw", target);
+    return false;
+  }
   if (!ops) {
     *why = fmt::format("{}: its entry point returned no ops table", target);
     return false;

@@ -1,5 +1,9 @@
 #include "vmm/scheduler_manager.h"
 
+#include <exception>
+
+#include <fmt/format.h>
+
 namespace vmmsim::vmm {
 
 const char* activation_name(Activation a) {
@@ -61,15 +65,33 @@ std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, H
   SchedulerSlot& s = m_slots[i];
   vmm_sched_config_t config{cpus, clock, s.param_array.data(), static_cast<std::uint32_t>(s.param_array.size())};
   char reason[256] = "";
-  s.instance = s.image.ops->create(&config, reason, sizeof reason);
+  try {  // a throw fails the load, as a refusal does
+    s.instance = s.image.ops->create(&config, reason, sizeof reason);
+  } catch (const std::exception& e) {
+    s.instance = nullptr;
+    return std::string("create threw: ") + e.what();
+  } catch (...) {
+    s.instance = nullptr;
+    return "create threw an exception that is not a std::exception";
+  }
   if (!s.instance) return reason[0] ? reason : "create failed";
   return "";
 }
 
-void SchedulerManager::destroy_instance(std::uint32_t i) {
+std::string SchedulerManager::destroy_instance(std::uint32_t i) {
   SchedulerSlot& s = m_slots[i];
-  if (s.instance) s.image.ops->destroy(s.instance);
+  void* instance = s.instance;
   s.instance = nullptr;
+  if (!instance) return "";
+  // The scheduler is gone either way; what it threw is only reported.
+  try {
+    s.image.ops->destroy(instance);
+  } catch (const std::exception& e) {
+    return fmt::format("{} threw from destroy: {}", s.image.name, e.what());
+  } catch (...) {
+    return fmt::format("{} threw from destroy", s.image.name);
+  }
+  return "";
 }
 
 void SchedulerManager::activate(std::uint32_t i, Cycles now) {

@@ -76,7 +76,8 @@ class SchedulerManager : public sc_core::sc_module {
   void vacate(std::uint32_t slot);
   // Creates the slot's policy instance; "" or the policy's reason.
   std::string instantiate(std::uint32_t slot, std::uint32_t cpus, Hertz clock);
-  void destroy_instance(std::uint32_t slot);
+  // Destroys the slot's policy instance; "" or what its destroy threw.
+  std::string destroy_instance(std::uint32_t slot);
 
   // Makes `slot` the scheduler every requester reaches (at cycle `now`).
   void activate(std::uint32_t slot, Cycles now);

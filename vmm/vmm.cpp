@@ -190,7 +190,9 @@ void Vmm::check_watchdog() {
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   for (const models::Vcpu& v : m_vcpus) {
     if (v.state != RunState::Runnable) continue;
-    if (s.ops->priority(s.self, v.id()) == VMM_PRIORITY_HELD) continue;  // held back on purpose (a cap)
+    const std::int64_t priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v.id()); });
+    if (m_eject_pending) return;  // it threw
+    if (priority == VMM_PRIORITY_HELD) continue;  // held back on purpose (a cap)
     Cycles waited = now - std::max(v.wait_since, m_activated_at);
     if (waited > m_config.vmm.watchdog) {
       eject(fmt::format("{}.{} runnable but not run for {} cycles (watchdog {})", m_vms[v.vm()].name, v.index(),
@@ -208,7 +210,16 @@ void Vmm::eject(std::string reason) {
   op.requester = "watchdog";
   op.requested_at = m_clock.now();
   op.reason = std::move(reason);
+  op.request.target = m_manager.active().image.name;  // not whichever is active when its turn comes
   m_replacement.submit(std::move(op));
+}
+
+void Vmm::scheduler_threw(const char* op, const char* what) {
+  const std::string& name = m_manager.active().image.name;
+  // The default is never ejected: its exception is a bug, as its invalid decisions are.
+  if (m_manager.active_id() == m_replacement.default_slot())
+    throw std::logic_error(fmt::format("the default scheduler {} threw from {}: {}", name, op, what));
+  eject(fmt::format("{} threw from {}: {}", name, op, what));
 }
 
 Cycles Vmm::burst_of(const models::Vcpu& v) const {
@@ -243,7 +254,8 @@ Feedback Vmm::handle(const Request& r) {
     case RequestKind::Tick:
       if (m_offline) break;  // the scheduler is being replaced: nobody to tick
       for (std::size_t c = 0; c < m_processors.size(); ++c)
-        if (s.ops->tick(s.self, static_cast<std::uint32_t>(c), now)) m_processors[c]->request_reschedule(now);
+        if (guarded("tick", 0, [&] { return s.ops->tick(s.self, static_cast<std::uint32_t>(c), now); }))
+          m_processors[c]->request_reschedule(now);
       break;
     case RequestKind::ControlDone:
       // The hypercall's return value: ok, or the reason is in the results.
@@ -257,7 +269,7 @@ Feedback Vmm::handle(const Request& r) {
       wake(s, r.vcpu, now);
       break;
     case RequestKind::Yield:
-      s.ops->yield(s.self, r.vcpu, now);
+      guarded("yield", 0, [&] { return s.ops->yield(s.self, r.vcpu, now), 0; });
       fb = decide(s, r.cpu, r.vcpu);
       break;
     case RequestKind::Block:
@@ -271,9 +283,9 @@ Feedback Vmm::handle(const Request& r) {
         set_state(m_vcpus[static_cast<std::size_t>(r.vcpu)],
                   r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked);
         if (r.kind == RequestKind::Fault)
-          s.ops->remove(s.self, r.vcpu, now);
+          guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
         else
-          s.ops->block(s.self, r.vcpu, now);
+          guarded("block", 0, [&] { return s.ops->block(s.self, r.vcpu, now), 0; });
         fb = decide(s, r.cpu, r.vcpu);
       }
       break;
@@ -281,7 +293,7 @@ Feedback Vmm::handle(const Request& r) {
       models::Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
       set_state(v, RunState::Exited);
       v.finish = now;
-      s.ops->remove(s.self, r.vcpu, now);
+      guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
       if (!m_vms[v.vm()].service && --m_guests_left == 0) sc_core::sc_stop();
       fb = decide(s, r.cpu, r.vcpu);
       break;
@@ -301,7 +313,8 @@ Feedback Vmm::handle(const Request& r) {
   }
   if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
-    if (st != RunState::Exited && st != RunState::Halted) fb.priority = s.ops->priority(s.self, r.vcpu);
+    if (st != RunState::Exited && st != RunState::Halted)
+      fb.priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, r.vcpu); });
   }
   ++m_statuses[static_cast<std::size_t>(fb.status)];
   return fb;
@@ -316,7 +329,7 @@ void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
     m_held_wakes.push_back(id);  // delivered when a scheduler is back
     return;
   }
-  vmm_tickle_t t = s.ops->wake(s.self, id, now);
+  vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
   if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
     m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
@@ -344,7 +357,10 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
                                     m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted)))
     told = kNone;
   d.fresh = false;
-  vmm_decision_t choice = s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
+  // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
+  vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
+    return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
+  });
   VcpuId next = choice.next;
   std::string invalid = invalid_decision(next, prev);
   if (!invalid.empty()) {
@@ -454,7 +470,16 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
                          affinity.empty() ? nullptr : affinity.data(),
                          static_cast<std::uint32_t>(affinity.size())};
     char reason[256] = "";
-    if (target.image.ops->insert(target.instance, &info, now, reason, sizeof reason) != 0)
+    int refused = 0;
+    try {  // a throw fails the load, as a refusal does
+      refused = target.image.ops->insert(target.instance, &info, now, reason, sizeof reason);
+    } catch (const std::exception& e) {
+      return fmt::format("inserting {}.{}: threw: {}", m_vms[v.vm()].name, v.index(), e.what());
+    } catch (...) {
+      return fmt::format("inserting {}.{}: threw an exception that is not a std::exception", m_vms[v.vm()].name,
+                         v.index());
+    }
+    if (refused != 0)
       return fmt::format("inserting {}.{}: {}", m_vms[v.vm()].name, v.index(), reason[0] ? reason : "refused");
     ++count;
   }
@@ -489,7 +514,7 @@ void Vmm::go_online(bool fresh) {
   held.swap(m_held_wakes);
   for (VcpuId id : held) {
     if (m_vcpus[static_cast<std::size_t>(id)].state != RunState::Runnable) continue;
-    vmm_tickle_t t = s.ops->wake(s.self, id, now);
+    vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
     if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
       m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
   }

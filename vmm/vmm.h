@@ -7,6 +7,7 @@
 
 #include <array>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,6 +104,21 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void on_console_space();
   void check_watchdog();
   void eject(std::string reason);
+  // Calls one operation of the active scheduler. An exception escaping it
+  // is the scheduler's fault: `fallback` stands for its answer and it is
+  // ejected (docs/robustness.md). Costs nothing while nothing throws.
+  template <typename R, typename Call>
+  R guarded(const char* op, R fallback, Call&& call) {
+    try {
+      return call();
+    } catch (const std::exception& e) {
+      scheduler_threw(op, e.what());
+    } catch (...) {
+      scheduler_threw(op, "an exception that is not a std::exception");
+    }
+    return fallback;
+  }
+  void scheduler_threw(const char* op, const char* what);
 
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());

@@ -1,0 +1,22 @@
+// Ctrl-C (SIGINT) and SIGTERM during `vmmsim run`: the first signal only sets
+// a flag, which the platform checks between chunks of simulated time, so the
+// run stops where it is and still writes its report, marked partial; the
+// second removes the outputs' temporary files and ends the process at once
+// (docs/robustness.md "Interrupted runs and atomic outputs").
+#pragma once
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+namespace vmmsim::app {
+
+// Installs the handlers. `temporaries`: the files an output is written to
+// before its rename, removed if the second signal comes.
+void catch_interrupts(std::vector<std::string> temporaries);
+// 0, or the number of the first signal received.
+const volatile std::sig_atomic_t* interrupt_signal();
+// "SIGINT", "SIGTERM".
+std::string signal_name(int signal);
+
+}  // namespace vmmsim::app
