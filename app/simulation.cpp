@@ -43,10 +43,9 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
 
 std::vector<std::string> temporaries_of(const Outputs& out) {
   std::vector<std::string> paths;
-  // write_atomically's and the timeline's ".partial"; SystemC adds ".vcd".
-  for (const std::string* path : {&out.json, &out.config_out, &out.timeline})
+  // write_atomically's, the timeline's and the VCD writer's ".partial".
+  for (const std::string* path : {&out.json, &out.config_out, &out.timeline, &out.vcd})
     if (!path->empty()) paths.push_back(*path + ".partial");
-  if (!out.vcd.empty()) paths.push_back(out.vcd + ".partial.vcd");
   return paths;
 }
 

@@ -63,13 +63,8 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   }
 }
 
-Platform::~Platform() {
-  // A run that ended in an exception leaves no half VCD.
-  if (m_vcd) {
-    sc_core::sc_close_vcd_trace_file(m_vcd);
-    std::remove((m_vcd_path + ".partial.vcd").c_str());
-  }
-}
+// A run that ended in an exception leaves no half VCD (~VcdWriter).
+Platform::~Platform() = default;
 
 void Platform::trace_vcd(const std::string& path) {
   m_vcd = std::make_unique<report::VcdWriter>(path, m_clock.period_ps());
