@@ -6,7 +6,9 @@
 //
 // Event-driven: a processor has no process of its own; it arms one wake-up
 // in the platform's shared queue for the earliest of burst end, slice end and
-// a requested reschedule. The shared queue runs processors due at the same
+// a requested reschedule. The VM entry after the VMM's work is decided with
+// the decision and needs no wake-up unless a cease or a reschedule arrives
+// before it (then the VM-resume path decides at its cycle, as on hardware). The shared queue runs processors due at the same
 // cycle in pCPU index order, so simultaneous decisions are deterministic and
 // documented. Cycle accounting: guest + vmm + idle + ceased = elapsed, always.
 #pragma once
