@@ -4,10 +4,10 @@ namespace vmmsim {
 
 TimerQueue::TimerQueue(sc_core::sc_module_name name, const CycleClock& clock,
                        Handler handler)
-    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)) {
+    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)), m_due(clock) {
   SC_HAS_PROCESS(TimerQueue);
   SC_METHOD(fire);
-  sensitive << m_due;
+  sensitive << m_due.event();
   dont_initialize();
 }
 
@@ -18,13 +18,7 @@ void TimerQueue::add(Cycles due, std::uint64_t order_key, std::uint32_t kind,
 }
 
 void TimerQueue::arm() {
-  if (m_heap.empty()) return;
-  Cycles due = m_heap.top().due;
-  if (due >= m_armed_for) return;  // already armed for an earlier (or this) cycle
-  Cycles now = m_clock.now();
-  m_due.cancel();
-  m_due.notify(m_clock.span(due > now ? due - now : 0));
-  m_armed_for = due;
+  if (!m_heap.empty()) m_due.arm(m_heap.top().due);
 }
 
 void TimerQueue::fire() {
@@ -38,7 +32,7 @@ void TimerQueue::fire() {
     m_handler(e.kind, e.token);
   }
   m_firing = false;
-  m_armed_for = kForever;
+  m_due.fired();
   arm();
 }
 

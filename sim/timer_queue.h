@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "sim/cycle_clock.h"
+#include "sim/due_event.h"
 
 namespace vmmsim {
 
@@ -45,8 +46,7 @@ class TimerQueue : public sc_core::sc_module {
   Handler m_handler;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
   std::uint64_t m_seq = 0;
-  sc_core::sc_event m_due;
-  Cycles m_armed_for = kForever;
+  DueEvent m_due;
   bool m_firing = false;
 };
 

@@ -4,11 +4,12 @@ namespace vmmsim {
 
 WakeupQueue::WakeupQueue(sc_core::sc_module_name name, const CycleClock& clock, unsigned processors,
                          Handler handler)
-    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)), m_position(processors, kAbsent) {
+    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)), m_position(processors, kAbsent),
+      m_due(clock) {
   m_heap.reserve(processors);
   SC_HAS_PROCESS(WakeupQueue);
   SC_METHOD(fire);
-  sensitive << m_due;
+  sensitive << m_due.event();
   dont_initialize();
 }
 
@@ -65,13 +66,7 @@ void WakeupQueue::schedule(unsigned processor, Cycles due) {
 }
 
 void WakeupQueue::arm() {
-  if (m_heap.empty()) return;
-  const Cycles due = m_heap.front().due;
-  if (due >= m_armed_for) return;  // already armed for an earlier (or this) cycle
-  const Cycles now = m_clock.now();
-  m_due.cancel();
-  m_due.notify(m_clock.span(due > now ? due - now : 0));
-  m_armed_for = due;
+  if (!m_heap.empty()) m_due.arm(m_heap.front().due);
 }
 
 void WakeupQueue::fire() {
@@ -85,7 +80,7 @@ void WakeupQueue::fire() {
     m_handler(processor);
   }
   m_firing = false;
-  m_armed_for = kForever;
+  m_due.fired();
   arm();
 }
 

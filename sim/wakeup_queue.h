@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "sim/cycle_clock.h"
+#include "sim/due_event.h"
 
 namespace vmmsim {
 
@@ -44,8 +45,7 @@ class WakeupQueue : public sc_core::sc_module {
   Handler m_handler;
   std::vector<Entry> m_heap;
   std::vector<std::uint32_t> m_position;  // per processor: its heap index, or kAbsent
-  sc_core::sc_event m_due;
-  Cycles m_armed_for = kForever;
+  DueEvent m_due;
   bool m_firing = false;
 };
 
