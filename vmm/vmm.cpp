@@ -305,6 +305,7 @@ Feedback Vmm::handle(const Request& r) {
     if (st != RunState::Exited && st != RunState::Halted) fb.priority = s.ops->priority(s.self, r.vcpu);
   }
   ++m_statuses[static_cast<std::size_t>(fb.status)];
+  if (m_observer) m_observer->after_request(r, fb);
   return fb;
 }
 

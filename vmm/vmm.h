@@ -23,6 +23,7 @@
 #include "report/results.h"
 #include "report/timeline.h"
 #include "sim/timer_queue.h"
+#include "vmm/observer.h"
 #include "vmm/replacement.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
@@ -78,6 +79,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t feedback_count(Status s) const { return m_statuses[static_cast<std::size_t>(s)]; }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
+  // For checkers (the soak): watch every request; what each pCPU was given.
+  void set_observer(Observer* observer) { m_observer = observer; }
+  VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
+  bool offline() const { return m_offline; }
   // Streams dispatches and run-queue changes into `timeline` (off by default).
   void record_timeline(report::Timeline* timeline);
   // Ends the open slices and adds the replacements' phases.
@@ -143,6 +148,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::deque<VcpuId> m_blocked_writers;
   std::vector<std::unique_ptr<sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>>> m_vm_running;
   bool m_traced = false;
+  Observer* m_observer = nullptr;
   report::Timeline* m_timeline = nullptr;
   std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU
   bool m_offline = false;
