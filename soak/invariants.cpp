@@ -89,7 +89,12 @@ void InvariantChecker::check_vmm(const Describe& event) {
   if (!vmm.offline()) {
     for (unsigned q = 0; q <= cpus; ++q) {
       vmm::EntryPoints e = m.entry(q);
-      SOAK_CHECK(e.ops == m.active().image.ops && e.self == m.active().instance, event,
+      const vmm_sched_ops_t& a = *m.active().image.ops;
+      // function-table copies the active table: compare what is called.
+      SOAK_CHECK(e.self == m.active().instance && e.ops->pick_next == a.pick_next && e.ops->wake == a.wake &&
+                     e.ops->block == a.block && e.ops->yield == a.yield && e.ops->tick == a.tick &&
+                     e.ops->insert == a.insert && e.ops->remove == a.remove && e.ops->priority == a.priority,
+                 event,
             "requester {} does not reach the active scheduler {} ({})", q, m.active().image.name,
                         vmm::activation_name(m.mechanism()));
     }
