@@ -1,6 +1,7 @@
 #include "vmm/replacement.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -125,11 +126,26 @@ bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* 
   return false;
 }
 
+// The default must come back (an ejection, or a revert with nothing else
+// loaded) but its image was unloaded: load it again into its slot. Kept
+// images may fill the area; the least recently active go to make room.
 bool Replacement::reload_default(Plan* p, std::string* why) {
   if (!open_image(m_config.vmm.scheduler, &p->image, why)) return false;
   p->params = m_config.sched.at(p->image.name);
   p->target = m_default_slot;
   p->load_target = true;
+  Bytes free = m_memory.capacity() - m_memory.used() + m_manager.active().image.bytes;  // the active one leaves
+  for (std::uint32_t slot : m_history) {
+    if (p->image.bytes <= free) break;
+    if (slot == m_manager.active_id() || !m_manager.slot(slot).loaded) continue;
+    p->evict.push_back(slot);
+    free += m_manager.slot(slot).image.bytes;
+  }
+  if (p->image.bytes > free) {
+    *why = fmt::format("no room in the image area to reload the default scheduler {} ({} bytes)", p->image.name,
+                       p->image.bytes);
+    return false;
+  }
   return true;
 }
 
@@ -301,12 +317,21 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
     spend(m_config.vmm.unload);
     m_memory.release(m_manager.slot(old).area);
   }
+  for (std::uint32_t slot : p.evict) {  // kept images making room for the default
+    spend(m_config.vmm.unload);
+    m_memory.release(m_manager.slot(slot).area);
+    m_manager.vacate(slot);
+    m_history.erase(std::remove(m_history.begin(), m_history.end(), slot), m_history.end());
+  }
   r.unload = m_clock.now() - t;
 
   enter(Phase::Load);
   t = m_clock.now();
   if (p.load_target) {
-    auto area = m_memory.allocate(p.image.bytes);  // the plan checked the room
+    auto area = m_memory.allocate(p.image.bytes);
+    if (!area)  // the plan made room: this is a bug in the plan
+      throw std::logic_error(fmt::format("no room to load {} ({} bytes, {} of {} used)", p.image.name, p.image.bytes,
+                                         m_memory.used(), m_memory.capacity()));
     spend(m_memory.load_cycles(p.image.bytes));
     m_manager.occupy(p.target, p.image, *area, p.params);
   }

@@ -62,6 +62,7 @@ class Replacement : public sc_core::sc_module {
     SchedulerImage image;              // the image to load into `target`
     std::map<std::string, std::int64_t> params;
     bool unload_old = false;           // the active scheduler's image goes
+    std::vector<std::uint32_t> evict;  // kept images unloaded to make room for the default
   };
 
   void run();  // the SC_THREAD
