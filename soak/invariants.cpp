@@ -50,6 +50,9 @@ InvariantChecker::InvariantChecker(sc_core::sc_module_name name, models::Platfor
   SC_METHOD(on_phase);
   sensitive << platform.vmm().replacement().phase_signal;
   dont_initialize();
+  SC_METHOD(on_register);
+  sensitive << platform.manager().scheduler_id_register;
+  dont_initialize();
   platform.vmm().set_observer(this);
 }
 
@@ -211,6 +214,13 @@ void InvariantChecker::on_phase() {
   probe(event);
 }
 
+void InvariantChecker::on_register() {
+  probe([this] {
+    return fmt::format("the ID register became {} at cycle {}", m_platform.manager().scheduler_id_register.read(),
+                       m_platform.clock().now());
+  });
+}
+
 void InvariantChecker::poll() {
   for (;;) {
     wait(m_platform.clock().span(m_period));
@@ -243,6 +253,22 @@ void InvariantChecker::at_end() {
     if (v.state == RunState::Blocked && v.console_left() > 0)
       SOAK_CHECK(con.level() > 0 || con.retired(), event,
             "vCPU {} waits to write {} console bytes to an empty console", v.id(), v.console_left());
+  // The report's accounts: per pCPU the states add up to the run, and every
+  // guest cycle belongs to one vCPU.
+  const report::Results r = m_platform.results();
+  Cycles guest = 0, vcpus = 0;
+  for (std::size_t c = 0; c < r.pcpus.size(); ++c) {
+    const report::PcpuResult& p = r.pcpus[c];
+    SOAK_CHECK(p.guest + p.vmm + p.idle + p.ceased == r.elapsed, event,
+               "report: cpu{} guest+vmm+idle+ceased = {}, elapsed {}", c, p.guest + p.vmm + p.idle + p.ceased,
+               r.elapsed);
+    guest += p.guest;
+  }
+  for (const report::VcpuResult& v : r.vcpus) vcpus += v.cpu;
+  SOAK_CHECK(vcpus == guest, event, "report: vCPUs ran {} cycles, the pCPUs were in guest mode {}", vcpus, guest);
+  SOAK_CHECK(r.console_written == r.console_transmitted + m_platform.console().level(), event,
+             "report: console {} written, {} transmitted, {} in the FIFO", r.console_written, r.console_transmitted,
+             m_platform.console().level());
 }
 
 }  // namespace vmmsim::soak

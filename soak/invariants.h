@@ -44,6 +44,7 @@ class InvariantChecker : public sc_core::sc_module, public vmm::Observer {
 
   void poll();         // SC_THREAD: the periodic probe
   void on_phase();     // SC_METHOD: replacement phase changes
+  void on_register();  // SC_METHOD: each write of the scheduler-ID register
   void probe(const Describe& event);
   // The state the VMM keeps: owners, run states, the policy's view, the
   // console's bytes, the cycle accounts, the ID register.

@@ -238,6 +238,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
       svc += fmt::format("  run {}us\n", run_us);
     }
     svc += "  " + random_control(d, plugins).as_step() + "\n";
+    if (d.chance(1)) svc += "  fault\n";  // the service VM itself: nobody asks for more
   }
   svc += "  sleep 100s\n";
   s.files.emplace_back("service.trace", svc);
@@ -248,7 +249,8 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   s.until = 2 * slept + p.service_requests * per_request + 60000 * kCyclesPerUs;
   p.cli_requests = static_cast<unsigned>(d.below(11));
   std::vector<Cycles> at(p.cli_requests);
-  for (Cycles& t : at) t = d.below(s.until / kCyclesPerUs * 9 / 10) * kCyclesPerUs;
+  for (std::size_t i = 0; i < at.size(); ++i)  // some at once: requests queue up
+    at[i] = i > 0 && d.chance(30) ? at[i - 1] : d.below(s.until / kCyclesPerUs * 9 / 10) * kCyclesPerUs;
   std::sort(at.begin(), at.end());
   std::string swaps;
   for (Cycles t : at) {
