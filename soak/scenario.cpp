@@ -246,7 +246,8 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   vms += "[service]\ntrace = service.trace\n";
   vms += vm_params(d);
 
-  s.until = 2 * slept + p.service_requests * per_request + 60000 * kCyclesPerUs;
+  // Whole microseconds, as [run] until says: `vmmsim run` replays the same run.
+  s.until = (2 * slept + p.service_requests * per_request) / kCyclesPerUs * kCyclesPerUs + 60000 * kCyclesPerUs;
   p.cli_requests = static_cast<unsigned>(d.below(11));
   std::vector<Cycles> at(p.cli_requests);
   for (std::size_t i = 0; i < at.size(); ++i)  // some at once: requests queue up

@@ -201,6 +201,9 @@ int run_many(const std::string& self, std::uint64_t first, std::uint64_t last, u
       reap(running.front());
       running.erase(running.begin());
     }
+    if ((seed - first) % 1000 == 0 && seed > first)
+      std::cerr << fmt::format("soak: {} of {} scenarios started, {} seeds failed so far\n", seed - first,
+                               last - first + 1, failed.size());
     running.push_back(spawn(self, seed, plugins));
   }
   for (Child& c : running) reap(c);
