@@ -336,6 +336,43 @@ TEST_F(WatchdogTest, EjectionReactivatesTheDefaultSchedulerNotSlot0) {
   EXPECT_EQ(r.scheduler, "rr");
 }
 
+// Regression (found by the soak, seeds 11 and 64): an ejection queued behind
+// another request — broken misbehaved while a load of bvt was ceasing the
+// pCPUs — ejected whatever that load made active: bvt went, broken stayed.
+// Now the ejection names its offender; if it is no longer active it just
+// leaves the image area.
+TEST_F(WatchdogTest, AnEjectionServedAfterAnotherReplacementSparesTheNewScheduler) {
+  start(0, 0, 1, kAB);  // broken, behaving, from 500 us
+  advance_to(ms(5));
+  ASSERT_EQ(m_platform->manager().active().image.name, "broken");
+  vmm::ControlOp load;
+  load.kind = vmm::ControlOp::Kind::Load;
+  load.request.target = "bvt";
+  load.requester = "cli";
+  load.requested_at = ms(5);
+  vmm::ControlOp eject;
+  eject.kind = vmm::ControlOp::Kind::Eject;
+  eject.request.target = "broken";
+  eject.requester = "watchdog";
+  eject.requested_at = ms(5);
+  eject.reason = "broken chose unknown vCPU 100000 on cpu0";
+  m_platform->vmm().replacement().submit(load);
+  m_platform->vmm().replacement().submit(eject);
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 3u);
+  EXPECT_TRUE(r.replacements[1].ok) << r.replacements[1].reason;
+  EXPECT_EQ(r.replacements[1].to, "bvt");
+  const report::ReplacementResult& e = r.replacements[2];
+  EXPECT_EQ(e.kind, "eject");
+  EXPECT_EQ(e.target, "broken");
+  EXPECT_TRUE(e.ok);
+  EXPECT_FALSE(e.sequence) << "bvt is not ceased for broken's fault";
+  EXPECT_EQ(e.to, "bvt");
+  EXPECT_EQ(e.reason, eject.reason);
+  expect_active("bvt");
+  EXPECT_FALSE(m_platform->manager().find("broken").has_value()) << "the offender left the image area";
+}
+
 // Regression (found by the soak, seed 200): an ejection must reload the
 // default, whose image unload-old had removed, into an area that kept images
 // fill. The load dereferenced an empty allocation: the default's slot got a

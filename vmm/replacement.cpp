@@ -82,7 +82,7 @@ void Replacement::perform(const ControlOp& op) {
   report::ReplacementResult r;
   r.kind = kind_name(op.kind);
   r.requester = op.requester;
-  r.target = op.kind == ControlOp::Kind::Eject ? m_manager.active().image.name : op.request.target;
+  r.target = op.request.target;  // an ejection's: the offender
   r.from = m_manager.active().image.name;
   r.requested_at = op.requested_at;
   if (op.kind == ControlOp::Kind::Load) r.policy = policy_name(op.request.policy);
@@ -110,7 +110,19 @@ bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* 
     case ControlOp::Kind::Unload:
       return plan_unload(op, p, why);
     case ControlOp::Kind::Eject:
-      r->target = m_manager.active().image.name;
+      // A request served before this one may have replaced the offender:
+      // the scheduler active now must not pay for it. An inactive offender
+      // just leaves the image area.
+      if (m_manager.active().image.name != op.request.target) {
+        auto slot = m_manager.find(op.request.target);
+        if (!slot) {
+          *why = fmt::format("{} is no longer loaded ({})", op.request.target, op.reason);
+          return false;
+        }
+        p->sequence = false;
+        unload_inactive(*slot);
+        return true;
+      }
       if (m_manager.active_id() == m_default_slot) {
         *why = "the default scheduler cannot be ejected";
         return false;
@@ -257,12 +269,16 @@ bool Replacement::plan_unload(const ControlOp& op, Plan* p, std::string* why) {
   if (*slot != m_manager.active_id()) {
     // Not active: its image just leaves the area.
     p->sequence = false;
-    m_memory.release(m_manager.slot(*slot).area);
-    m_manager.vacate(*slot);
-    m_history.erase(std::remove(m_history.begin(), m_history.end(), *slot), m_history.end());
+    unload_inactive(*slot);
     return true;
   }
   return plan_revert(*slot, p, why);
+}
+
+void Replacement::unload_inactive(std::uint32_t slot) {
+  m_memory.release(m_manager.slot(slot).area);
+  m_manager.vacate(slot);
+  m_history.erase(std::remove(m_history.begin(), m_history.end(), slot), m_history.end());
 }
 
 // The scheduler in `leaving` goes; the previous one still loaded comes back,

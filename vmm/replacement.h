@@ -31,7 +31,7 @@ enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Act
 // watchdog.
 struct ControlOp {
   enum class Kind { Load, Unload, Eject } kind = Kind::Load;
-  workload::ControlRequest request;
+  workload::ControlRequest request;  // an ejection's target: the offender, named when it misbehaved
   std::string requester;        // service, cli, watchdog
   VcpuId service_vcpu = kNone;  // blocked until the answer, if the service VM asked
   Cycles requested_at = 0;
@@ -72,6 +72,7 @@ class Replacement : public sc_core::sc_module {
   bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
   bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
   bool reload_default(Plan* p, std::string* why);
+  void unload_inactive(std::uint32_t slot);  // no sequence: its image just leaves
   bool resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
                       std::map<std::string, std::int64_t>* params, std::string* why) const;
   void sequence(Plan& p, report::ReplacementResult& r);

@@ -207,6 +207,7 @@ void Vmm::eject(std::string reason) {
   ControlOp op;
   op.kind = ControlOp::Kind::Eject;
   op.requester = "watchdog";
+  op.request.target = m_manager.active().image.name;  // not whoever is active when it is served
   op.requested_at = m_clock.now();
   op.reason = std::move(reason);
   m_replacement.submit(std::move(op));
