@@ -48,6 +48,7 @@ class Policy {
   // as runnable?
   bool holds(VcpuId v) const { return known(v); }
   bool holds_runnable(VcpuId v) const { return known(v) && m_vcpus[v].runnable; }
+  int placed_on(VcpuId v) const { return known(v) ? m_vcpus[v].cpu : kNoCpu; }
 
  protected:
   // A new vCPU: read the VM's parameters (throw std::invalid_argument with the

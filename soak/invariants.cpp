@@ -130,9 +130,14 @@ void InvariantChecker::check_vmm(const Describe& event) {
               "{} {} vCPU {} ({})", m.active().image.name, live(v.state) ? "lost" : "still holds", v.id(),
                           state_name(v.state));
       else if (live(v.state) && policy->holds_runnable(v.id()) != runnable)
-        SOAK_CHECK(false, event,
-              "{} thinks vCPU {} is {}runnable, the VMM has it {}", m.active().image.name, v.id(),
-                          runnable ? "not " : "", state_name(v.state));
+        SOAK_CHECK(false, event, "{} thinks vCPU {} is {}runnable, the VMM has it {}", m.active().image.name, v.id(),
+                   runnable ? "not " : "", state_name(v.state));
+      // Where it runs: the policy placed it on the pCPU the VMM gave it to.
+      const int placed = policy->placed_on(v.id());
+      const int given = on[static_cast<std::size_t>(v.id())];
+      if (v.state != RunState::Halted)
+        SOAK_CHECK(placed == given, event, "{} placed vCPU {} on cpu{}, the VMM gave it to cpu{}",
+                   m.active().image.name, v.id(), placed, given);
     }
   }
 
@@ -176,6 +181,10 @@ void InvariantChecker::after_replacement(const report::ReplacementResult& r) {
     SOAK_CHECK(r.vcpus_migrated == vmm.migratable_vcpus(), event,
           "{} vCPUs migrated, {} live", r.vcpus_migrated, vmm.migratable_vcpus());
   if (!r.ok) SOAK_CHECK(r.to == r.from, event, "a failed request changed the active scheduler");
+  // Only plugins/broken makes invalid decisions on purpose; from any other
+  // scheduler one is a bug in that policy.
+  if (r.kind == "eject" && r.reason.find("runnable but not run") == std::string::npos)
+    SOAK_CHECK(r.target == "broken", event, "{} made an invalid decision", r.target);
   if (r.sequence) {
     SOAK_CHECK(m_drained, event, "the sequence had no drain phase");
     SOAK_CHECK(r.tx_retired == m_drain_level, event,
@@ -244,6 +253,7 @@ void InvariantChecker::probe(const Describe& event) {
 }
 
 void InvariantChecker::at_end() {
+  if (!ok()) return;  // stopped at a violation: nothing has settled
   const Describe event = [this] { return fmt::format("end of run at cycle {}", m_platform.clock().now()); };
   check_vmm(event);
   // A writer blocked on the console is woken when the FIFO has room: if the

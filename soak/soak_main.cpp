@@ -45,7 +45,9 @@ using Counts = std::map<std::string, std::uint64_t>;
 
 // What a failed or ejected replacement request was, from its reason.
 std::string outcome_of(const report::ReplacementResult& r) {
-  if (r.kind == "eject") return r.reason.find("runnable but not run") != std::string::npos ? "eject.starved" : "eject.invalid";
+  if (r.kind == "eject")
+    return (r.reason.find("runnable but not run") != std::string::npos ? "eject.starved." : "eject.invalid.") +
+           r.target;
   if (r.ok) return r.sequence ? "ok.sequence" : "ok.no_sequence";
   static const std::pair<const char*, const char*> kCauses[] = {
       {"unknown scheduler", "unknown_name"},       {"no such plugin file", "missing_file"},
