@@ -16,7 +16,6 @@ constexpr std::array<const char*, 8> kBuiltins = {"fifo", "rr", "bvt", "credit",
                                                   "eevdf"};
 constexpr std::array<const char*, 3> kActivations = {"id-register", "function-table", "patch"};
 constexpr std::array<const char*, 4> kPolicies = {"", "keep-old", "unload-old", "auto"};
-constexpr Cycles kCyclesPerUs = 1000;  // the scenario keeps the default 1 GHz clock
 
 // Draws from one xoshiro stream; every choice goes through here so that the
 // scenario depends on the seed alone.
@@ -48,8 +47,8 @@ struct Control {
     for (const std::string& a : args) s += " " + a;
     return s;
   }
-  std::string as_swap(Cycles at) const {
-    std::string s = fmt::format("{}us:", at / kCyclesPerUs);
+  std::string as_swap(std::uint64_t at_us) const {
+    std::string s = fmt::format("{}us:", at_us);
     if (unload) return s + (target.empty() ? "unload" : "unload=" + target);
     s += target;
     for (const std::string& a : args) s += "," + a;
@@ -60,8 +59,22 @@ struct Control {
 Control random_control(Draw& d, const std::string& plugins) {
   Control c;
   const std::uint64_t what = d.below(100);
-  if (what < 30) {  // a built-in
+  if (what < 30) {  // a built-in, maybe with a parameter of its own
     c.target = d.pick(kBuiltins);
+    if (d.chance(30)) {
+      // A valid value, given in a unit the clock converts.
+      static const std::array<std::pair<const char*, const char*>, 8> kParams = {{{"rr", "quantum=500us"},
+                                                                                  {"rr", "quantum=3ms"},
+                                                                                  {"bvt", "ctx_allow=2ms"},
+                                                                                  {"credit", "tslice=5ms"},
+                                                                                  {"credit", "ratelimit=0us"},
+                                                                                  {"credit2", "max_timer=2ms"},
+                                                                                  {"eevdf", "slice=700us"},
+                                                                                  {"arinc653", "major_frame=30ms"}}};
+      const auto& [name, param] = d.pick(kParams);
+      c.target = name;
+      c.args.push_back(param);
+    }
   } else if (what < 40) {  // the lottery plugin
     c.target = plugins + "/vmmsim_lottery.so";
   } else if (what < 55) {  // a misbehaving plugin: ejected later, or refused at start
@@ -153,6 +166,8 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   s.seed = seed;
   ScenarioPlan& p = s.plan;
   p.cpus = static_cast<unsigned>(d.between(1, 4));
+  // Times are written in microseconds and converted at the clock, as a user writes them.
+  const std::uint64_t clock_mhz = d.pick(std::array<std::uint64_t, 5>{1000, 1000, 500, 2000, 3300});
   p.scheduler = d.pick(kBuiltins);
   p.activation = d.pick(kActivations);
 
@@ -162,7 +177,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   // Each value is drawn in its own statement: the order in which a call's
   // arguments are evaluated is unspecified, the scenario's bytes must not be.
   const int pit_hz = d.pick(std::array<int, 3>{100, 250, 1000});
-  ini += fmt::format("[platform]\ncpus = {}\n[pit]\nhz = {}\n", p.cpus, pit_hz);
+  ini += fmt::format("[platform]\ncpus = {}\nclock = {}MHz\n[pit]\nhz = {}\n", p.cpus, clock_mhz, pit_hz);
   const std::uint64_t slots = d.between(2, 5);
   const int area_kib = d.pick(std::array<int, 4>{40, 48, 64, 96});
   const int watchdog_ms = d.pick(std::array<int, 3>{20, 50, 100});
@@ -174,6 +189,15 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
     for (int i = 0; i < 6; ++i) {
       const std::uint64_t cost = d.below(most[i]);
       ini += fmt::format("{} = {}\n", keys[i], cost);
+    }
+  }
+  if (d.chance(30)) {
+    const char* keys[] = {"id_register_dispatch", "id_register_activate", "function_table_dispatch",
+                          "function_table_activate", "patch_dispatch", "patch_activate"};
+    ini += "[activation]\n";
+    for (const char* key : keys) {
+      const std::uint64_t cost = d.below(1000);
+      ini += fmt::format("{} = {}\n", key, cost);
     }
   }
   if (d.chance(50)) {
@@ -224,15 +248,14 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   }
 
   // The service VM: requests separated by random sleeps, then it waits.
-  const Cycles cycles_per_byte = 10 * 1000000000ull / baud;
-  const Cycles per_request = fifo * cycles_per_byte + 300 * kCyclesPerUs;  // a drain and the rest, at most
+  const std::uint64_t per_request_us = fifo * 10 * 1000000 / baud + 300;  // a drain and the rest, at most
   p.service_requests = static_cast<unsigned>(d.between(20, 60));
   std::string svc = "# vmmsim-trace 1\nvcpu 0\n";
-  Cycles slept = 0;
+  std::uint64_t slept_us = 0;
   for (unsigned i = 0; i < p.service_requests; ++i) {
-    Cycles sleep = d.between(50, 3000) * kCyclesPerUs;
-    slept += sleep;
-    svc += fmt::format("  sleep {}us\n", sleep / kCyclesPerUs);
+    const std::uint64_t sleep_us = d.between(50, 3000);
+    slept_us += sleep_us;
+    svc += fmt::format("  sleep {}us\n", sleep_us);
     if (d.chance(20)) {
       const std::uint64_t run_us = d.between(10, 500);
       svc += fmt::format("  run {}us\n", run_us);
@@ -246,15 +269,15 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   vms += "[service]\ntrace = service.trace\n";
   vms += vm_params(d);
 
-  // Whole microseconds, as [run] until says: `vmmsim run` replays the same run.
-  s.until = (2 * slept + p.service_requests * per_request) / kCyclesPerUs * kCyclesPerUs + 60000 * kCyclesPerUs;
+  const std::uint64_t until_us = 2 * slept_us + p.service_requests * per_request_us + 60000;
+  s.until = until_us * clock_mhz;  // [run] until in cycles: `vmmsim run` replays the same run
   p.cli_requests = static_cast<unsigned>(d.below(11));
-  std::vector<Cycles> at(p.cli_requests);
+  std::vector<std::uint64_t> at(p.cli_requests);  // us
   for (std::size_t i = 0; i < at.size(); ++i)  // some at once: requests queue up
-    at[i] = i > 0 && d.chance(30) ? at[i - 1] : d.below(s.until / kCyclesPerUs * 9 / 10) * kCyclesPerUs;
+    at[i] = i > 0 && d.chance(30) ? at[i - 1] : d.below(until_us * 9 / 10);
   std::sort(at.begin(), at.end());
   std::string swaps;
-  for (Cycles t : at) {
+  for (std::uint64_t t : at) {
     if (!swaps.empty()) swaps += " ";
     swaps += random_control(d, plugins).as_swap(t);
   }
@@ -265,7 +288,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
                      input_us, input_bytes);
   if (!focus.empty()) ini += "focus = " + focus + "\n";
   ini += vms;
-  ini += fmt::format("[run]\nuntil = {}us\n", s.until / kCyclesPerUs);
+  ini += fmt::format("[run]\nuntil = {}us\n", until_us);
   if (!swaps.empty()) ini += "swap = " + swaps + "\n";
   s.files.insert(s.files.begin(), {kScenarioConfig, ini});
   return s;
