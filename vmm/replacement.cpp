@@ -89,7 +89,7 @@ void Replacement::perform(const ControlOp& op) {
   r.reason = op.reason;
   Plan p;
   std::string why;
-  if (!plan(op, &p, &r, &why)) {
+  if (!plan(op, &p, &why)) {
     r.ok = false;
     r.reason = why;
     r.to = r.from;
@@ -103,7 +103,7 @@ void Replacement::perform(const ControlOp& op) {
   m_vmm.control_done(op, r.ok);
 }
 
-bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* r, std::string* why) {
+bool Replacement::plan(const ControlOp& op, Plan* p, std::string* why) {
   switch (op.kind) {
     case ControlOp::Kind::Load:
       return plan_load(op, p, why);
@@ -335,9 +335,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
   }
   for (std::uint32_t slot : p.evict) {  // kept images making room for the default
     spend(m_config.vmm.unload);
-    m_memory.release(m_manager.slot(slot).area);
-    m_manager.vacate(slot);
-    m_history.erase(std::remove(m_history.begin(), m_history.end(), slot), m_history.end());
+    unload_inactive(slot);
   }
   r.unload = m_clock.now() - t;
 

@@ -67,7 +67,7 @@ class Replacement : public sc_core::sc_module {
 
   void run();  // the SC_THREAD
   void perform(const ControlOp& op);
-  bool plan(const ControlOp& op, Plan* p, report::ReplacementResult* r, std::string* why);
+  bool plan(const ControlOp& op, Plan* p, std::string* why);
   bool plan_load(const ControlOp& op, Plan* p, std::string* why);
   bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
   bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
