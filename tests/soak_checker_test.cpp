@@ -43,4 +43,16 @@ TEST_F(SoakCheckerTest, ConsoleBytesNoGuestWroteAreCaught) {
   EXPECT_LT(m_platform->clock().now(), ms(2)) << "the first violation stops the run";
 }
 
+TEST_F(SoakCheckerTest, AVcpuTheSchedulerDroppedIsCaught) {
+  start();
+  m_platform->run(ms(1));
+  ASSERT_TRUE(m_checker->ok());
+  // The active scheduler (rr) forgets the hog, vCPU 2, behind the VMM's back.
+  const vmm::SchedulerSlot& active = m_platform->manager().active();
+  active.image.ops->remove(active.instance, 2, m_platform->clock().now());
+  m_platform->run(ms(1));
+  ASSERT_FALSE(m_checker->ok());
+  EXPECT_EQ(m_checker->violations().front().what.rfind("rr lost vCPU 2", 0), 0u) << m_checker->violations().front().what;
+}
+
 }  // namespace
