@@ -50,6 +50,7 @@ class Platform : public sc_core::sc_module {
   vmm::Vmm& vmm() { return *m_vmm; }
   devices::Console& console() { return *m_console; }
   devices::Pit& pit() { return *m_pit; }
+  devices::Memory& memory() { return *m_memory; }
   vmm::SchedulerManager& manager() { return m_vmm->manager(); }
   const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
 

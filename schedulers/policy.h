@@ -44,6 +44,11 @@ class Policy {
   virtual bool tick(unsigned /*cpu*/, Cycles /*now*/) { return false; }
   virtual std::int64_t priority(VcpuId /*v*/) const { return 0; }
   virtual std::string dump() const { return {}; }
+  // The policy's own view, for checkers (the soak): does it hold v, and
+  // as runnable?
+  bool holds(VcpuId v) const { return known(v); }
+  bool holds_runnable(VcpuId v) const { return known(v) && m_vcpus[v].runnable; }
+  int placed_on(VcpuId v) const { return known(v) ? m_vcpus[v].cpu : kNoCpu; }
 
  protected:
   // A new vCPU: read the VM's parameters (throw std::invalid_argument with the

@@ -336,6 +336,78 @@ TEST_F(WatchdogTest, EjectionReactivatesTheDefaultSchedulerNotSlot0) {
   EXPECT_EQ(r.scheduler, "rr");
 }
 
+// Regression (found by the soak, seeds 11 and 64): an ejection queued behind
+// another request — broken misbehaved while a load of bvt was ceasing the
+// pCPUs — ejected whatever that load made active: bvt went, broken stayed.
+// Now the ejection names its offender; if it is no longer active it just
+// leaves the image area.
+TEST_F(WatchdogTest, AnEjectionServedAfterAnotherReplacementSparesTheNewScheduler) {
+  start(0, 0, 1, kAB);  // broken, behaving, from 500 us
+  advance_to(ms(5));
+  ASSERT_EQ(m_platform->manager().active().image.name, "broken");
+  vmm::ControlOp load;
+  load.kind = vmm::ControlOp::Kind::Load;
+  load.request.target = "bvt";
+  load.requester = "cli";
+  load.requested_at = ms(5);
+  vmm::ControlOp eject;
+  eject.kind = vmm::ControlOp::Kind::Eject;
+  eject.request.target = "broken";
+  eject.requester = "watchdog";
+  eject.requested_at = ms(5);
+  eject.reason = "broken chose unknown vCPU 100000 on cpu0";
+  m_platform->vmm().replacement().submit(load);
+  m_platform->vmm().replacement().submit(eject);
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 3u);
+  EXPECT_TRUE(r.replacements[1].ok) << r.replacements[1].reason;
+  EXPECT_EQ(r.replacements[1].to, "bvt");
+  const report::ReplacementResult& e = r.replacements[2];
+  EXPECT_EQ(e.kind, "eject");
+  EXPECT_EQ(e.target, "broken");
+  EXPECT_TRUE(e.ok);
+  EXPECT_FALSE(e.sequence) << "bvt is not ceased for broken's fault";
+  EXPECT_EQ(e.to, "bvt");
+  EXPECT_EQ(e.reason, eject.reason);
+  expect_active("bvt");
+  EXPECT_FALSE(m_platform->manager().find("broken").has_value()) << "the offender left the image area";
+}
+
+// Regression (found by the soak, seed 200): an ejection must reload the
+// default, whose image unload-old had removed, into an area that kept images
+// fill. The load dereferenced an empty allocation: the default's slot got a
+// bogus area and a later unload threw. Now the least recently active kept
+// image is unloaded to make room.
+TEST_F(ReplacementFailureTest, EjectionMakesRoomToReloadTheDefault) {
+  file("hog.trace", kHog);
+  // rr 6 KiB, bvt 12 KiB, arinc653 8 KiB, fifo 4 KiB in a 24 KiB area. fifo
+  // runs a to completion and starves b: the watchdog ejects it.
+  build(std::string(kZeroCosts) +
+        "[vmm]\nimage_area = 24KiB\nwatchdog = 20ms\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n"
+        "[run]\nswap = 100us:bvt,policy=unload-old 200us:arinc653,policy=keep-old 300us:fifo,policy=keep-old "
+        "60ms:unload=arinc653\n");
+  report::Results r = advance_to(ms(50));
+  ASSERT_EQ(r.replacements.size(), 4u);
+  for (const auto& x : r.replacements) EXPECT_TRUE(x.ok) << x.kind << " " << x.target << ": " << x.reason;
+  const report::ReplacementResult& e = r.replacements[3];
+  EXPECT_EQ(e.kind, "eject");
+  EXPECT_EQ(e.from, "fifo");
+  EXPECT_EQ(e.to, "rr");
+  EXPECT_EQ(e.unload, 2 * kUnload) << "fifo, then bvt (the least recently active) to make room";
+  expect_active("rr");
+  vmm::SchedulerManager& m = m_platform->manager();
+  EXPECT_FALSE(m.find("bvt").has_value());
+  EXPECT_FALSE(m.find("fifo").has_value());
+  EXPECT_TRUE(m.find("arinc653").has_value()) << "only what was needed went";
+  EXPECT_EQ(m_platform->memory().used(), (6 + 8) * 1024u) << "the area holds rr and arinc653";
+
+  r = advance_to(ms(70));
+  ASSERT_EQ(r.replacements.size(), 5u);
+  EXPECT_TRUE(r.replacements[4].ok) << r.replacements[4].reason;
+  EXPECT_EQ(m_platform->memory().used(), 6 * 1024u);
+  expect_active("rr");
+}
+
 // ---------------------------------------------------------------------------
 // Invariants across a long mixed sequence: 2 pCPUs, default costs, two
 // console writers (3200 bytes in all through a 16-byte FIFO), a hog, the

@@ -46,6 +46,7 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
   models::ProgramAction a = v.next_action(&step);
   switch (a.kind) {
     case StepKind::Console:
+      v.console_requested += a.bytes;
       v.set_console_left(a.bytes);
       return console_write(cpu, v);
     case StepKind::Read:
@@ -122,6 +123,7 @@ Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
 
 void Vmm::control_done(const ControlOp& op, bool ok) {
   if (op.kind == ControlOp::Kind::Eject) m_eject_pending = false;
+  if (m_observer) m_observer->after_replacement(m_replacement.results().back());
   if (op.service_vcpu == kNone) return;
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
   v.control_pending = false;

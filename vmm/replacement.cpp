@@ -1,6 +1,7 @@
 #include "vmm/replacement.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,7 @@ Replacement::Replacement(sc_core::sc_module_name name, const CycleClock& clock, 
                          SchedulerManager& manager, devices::Console& console, devices::Memory& memory,
                          const config::Config& config)
     : sc_core::sc_module(name),
+      phase_signal("phase", 0),
       m_vmm(vmm),
       m_manager(manager),
       m_console(console),
@@ -80,20 +82,23 @@ void Replacement::run() {
   }
 }
 
-void Replacement::enter(Phase phase) { phase_trace.set(static_cast<std::uint8_t>(phase), m_clock.now()); }
+void Replacement::enter(Phase phase) {
+  phase_signal.write(static_cast<std::uint8_t>(phase));
+  phase_trace.set(static_cast<std::uint8_t>(phase), m_clock.now());
+}
 
 void Replacement::perform(const ControlOp& op) {
   report::ReplacementResult r;
   r.kind = kind_name(op.kind);
   r.requester = op.requester;
-  r.target = op.kind == ControlOp::Kind::Eject ? m_manager.active().image.name : op.request.target;
+  r.target = op.request.target;  // an ejection's: the offender
   r.from = m_manager.active().image.name;
   r.requested_at = op.requested_at;
   if (op.kind == ControlOp::Kind::Load) r.policy = policy_name(op.request.policy);
   r.reason = op.reason;
   Plan p;
   std::string why;
-  if (!plan(op, &p, &r, &why)) {
+  if (!plan(op, &p, &why)) {
     r.ok = false;
     r.reason = why;
     r.to = r.from;
@@ -107,22 +112,28 @@ void Replacement::perform(const ControlOp& op) {
   m_vmm.control_done(op, r.ok);
 }
 
-bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* r, std::string* why) {
+bool Replacement::plan(const ControlOp& op, Plan* p, std::string* why) {
   switch (op.kind) {
     case ControlOp::Kind::Load:
       return plan_load(op, p, why);
     case ControlOp::Kind::Unload:
       return plan_unload(op, p, why);
     case ControlOp::Kind::Eject:
-      r->target = m_manager.active().image.name;
+      // A request served before this one may have replaced the offender:
+      // the scheduler active now must not pay for it. An inactive offender
+      // just leaves the image area.
+      if (m_manager.active().image.name != op.request.target) {
+        auto slot = m_manager.find(op.request.target);
+        if (!slot) {
+          *why = fmt::format("{} is no longer loaded ({})", op.request.target, op.reason);
+          return false;
+        }
+        p->sequence = false;
+        unload_inactive(*slot);
+        return true;
+      }
       if (m_manager.active_id() == m_default_slot) {
         *why = "the default scheduler cannot be ejected";
-        return false;
-      }
-      // A load queued before the ejection may have replaced the offender already.
-      if (!op.request.target.empty() && op.request.target != r->target) {
-        *why = fmt::format("{} is no longer active", op.request.target);
-        r->target = op.request.target;
         return false;
       }
       // As sched_ext: an ejected scheduler is unloaded and the default comes back.
@@ -136,11 +147,26 @@ bool Replacement::plan(const ControlOp& op, Plan* p, report::ReplacementResult* 
   return false;
 }
 
+// The default must come back (an ejection, or a revert with nothing else
+// loaded) but its image was unloaded: load it again into its slot. Kept
+// images may fill the area; the least recently active go to make room.
 bool Replacement::reload_default(Plan* p, std::string* why) {
   if (!open_image(m_config.vmm.scheduler, &p->image, why)) return false;
   p->params = m_config.sched.at(p->image.name);
   p->target = m_default_slot;
   p->load_target = true;
+  Bytes free = m_memory.capacity() - m_memory.used() + m_manager.active().image.bytes;  // the active one leaves
+  for (std::uint32_t slot : m_history) {
+    if (p->image.bytes <= free) break;
+    if (slot == m_manager.active_id() || !m_manager.slot(slot).loaded) continue;
+    p->evict.push_back(slot);
+    free += m_manager.slot(slot).image.bytes;
+  }
+  if (p->image.bytes > free) {
+    *why = fmt::format("no room in the image area to reload the default scheduler {} ({} bytes)", p->image.name,
+                       p->image.bytes);
+    return false;
+  }
   return true;
 }
 
@@ -252,12 +278,16 @@ bool Replacement::plan_unload(const ControlOp& op, Plan* p, std::string* why) {
   if (*slot != m_manager.active_id()) {
     // Not active: its image just leaves the area.
     p->sequence = false;
-    m_memory.release(m_manager.slot(*slot).area);
-    m_manager.vacate(*slot);
-    m_history.erase(std::remove(m_history.begin(), m_history.end(), *slot), m_history.end());
+    unload_inactive(*slot);
     return true;
   }
   return plan_revert(*slot, p, why);
+}
+
+void Replacement::unload_inactive(std::uint32_t slot) {
+  m_memory.release(m_manager.slot(slot).area);
+  m_manager.vacate(slot);
+  m_history.erase(std::remove(m_history.begin(), m_history.end(), slot), m_history.end());
 }
 
 // The scheduler in `leaving` goes; the previous one still loaded comes back,
@@ -312,12 +342,19 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
     spend(m_config.vmm.unload);
     m_memory.release(m_manager.slot(old).area);
   }
+  for (std::uint32_t slot : p.evict) {  // kept images making room for the default
+    spend(m_config.vmm.unload);
+    unload_inactive(slot);
+  }
   r.unload = m_clock.now() - t;
 
   enter(Phase::Load);
   t = m_clock.now();
   if (p.load_target) {
-    auto area = m_memory.allocate(p.image.bytes);  // the plan checked the room
+    auto area = m_memory.allocate(p.image.bytes);
+    if (!area)  // the plan made room: this is a bug in the plan
+      throw std::logic_error(fmt::format("no room to load {} ({} bytes, {} of {} used)", p.image.name, p.image.bytes,
+                                         m_memory.used(), m_memory.capacity()));
     spend(m_memory.load_cycles(p.image.bytes));
     m_manager.occupy(p.target, p.image, *area, p.params);
   }

@@ -31,7 +31,7 @@ enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Act
 // watchdog.
 struct ControlOp {
   enum class Kind { Load, Unload, Eject } kind = Kind::Load;
-  workload::ControlRequest request;
+  workload::ControlRequest request;  // an ejection's target: the offender, named when it misbehaved
   std::string requester;        // service, cli, watchdog
   VcpuId service_vcpu = kNone;  // blocked until the answer, if the service VM asked
   Cycles requested_at = 0;
@@ -40,7 +40,8 @@ struct ControlOp {
 
 class Replacement : public sc_core::sc_module {
  public:
-  report::VcdSignal phase_trace;  // traced (--vcd): Phase
+  sc_core::sc_signal<std::uint8_t> phase_signal;  // Phase, for observers (the soak checker)
+  report::VcdSignal phase_trace;                   // the same, traced (--vcd)
 
   Replacement(sc_core::sc_module_name name, const CycleClock& clock, Vmm& vmm, SchedulerManager& manager,
               devices::Console& console, devices::Memory& memory, const config::Config& config);
@@ -62,15 +63,17 @@ class Replacement : public sc_core::sc_module {
     SchedulerImage image;              // the image to load into `target`
     std::map<std::string, std::int64_t> params;
     bool unload_old = false;           // the active scheduler's image goes
+    std::vector<std::uint32_t> evict;  // kept images unloaded to make room for the default
   };
 
   void run();  // the SC_THREAD
   void perform(const ControlOp& op);
-  bool plan(const ControlOp& op, Plan* p, report::ReplacementResult* r, std::string* why);
+  bool plan(const ControlOp& op, Plan* p, std::string* why);
   bool plan_load(const ControlOp& op, Plan* p, std::string* why);
   bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
   bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
   bool reload_default(Plan* p, std::string* why);
+  void unload_inactive(std::uint32_t slot);  // no sequence: its image just leaves
   bool resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
                       std::map<std::string, std::int64_t>* params, std::string* why) const;
   void sequence(Plan& p, report::ReplacementResult& r);

@@ -208,9 +208,9 @@ void Vmm::eject(std::string reason) {
   ControlOp op;
   op.kind = ControlOp::Kind::Eject;
   op.requester = "watchdog";
+  op.request.target = m_manager.active().image.name;  // not whoever is active when it is served
   op.requested_at = m_clock.now();
   op.reason = std::move(reason);
-  op.request.target = m_manager.active().image.name;  // not whichever is active when its turn comes
   m_replacement.submit(std::move(op));
 }
 
@@ -317,6 +317,7 @@ Feedback Vmm::handle(const Request& r) {
       fb.priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, r.vcpu); });
   }
   ++m_statuses[static_cast<std::size_t>(fb.status)];
+  if (m_observer) m_observer->after_request(r, fb);
   return fb;
 }
 

@@ -25,6 +25,7 @@
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
 #include "sim/timer_queue.h"
+#include "vmm/observer.h"
 #include "vmm/replacement.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
@@ -79,6 +80,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t feedback_count(Status s) const { return m_statuses[static_cast<std::size_t>(s)]; }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
+  // For checkers (the soak): watch every request; what each pCPU was given.
+  void set_observer(Observer* observer) { m_observer = observer; }
+  VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
+  bool offline() const { return m_offline; }
   // Streams dispatches and run-queue changes into `timeline` (off by default).
   void record_timeline(report::Timeline* timeline);
   // Ends the open slices and adds the replacements' phases.
@@ -158,6 +163,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
   std::vector<report::VcdSignal> m_vm_running;
+  Observer* m_observer = nullptr;
   report::Timeline* m_timeline = nullptr;
   std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU
   bool m_offline = false;

@@ -1,0 +1,297 @@
+#include "soak/scenario.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "workload/generators.h"
+#include "workload/random.h"
+
+namespace vmmsim::soak {
+
+namespace {
+
+constexpr std::array<const char*, 8> kBuiltins = {"fifo", "rr", "bvt", "credit", "credit2", "rtds", "arinc653",
+                                                  "eevdf"};
+constexpr std::array<const char*, 3> kActivations = {"id-register", "function-table", "patch"};
+constexpr std::array<const char*, 4> kPolicies = {"", "keep-old", "unload-old", "auto"};
+
+// Draws from one xoshiro stream; every choice goes through here so that the
+// scenario depends on the seed alone.
+class Draw {
+ public:
+  explicit Draw(std::uint64_t seed) : m_rng(seed, 0x50a6) {}
+  std::uint64_t below(std::uint64_t n) { return m_rng.next() % n; }
+  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) { return lo + below(hi - lo + 1); }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  template <class C>
+  auto pick(const C& c) -> decltype(c[0]) {
+    return c[below(c.size())];
+  }
+  std::uint64_t seed() { return m_rng.next(); }
+
+ private:
+  workload::Rng m_rng;
+};
+
+// One scheduler control request, written as a trace step or a --swap.
+struct Control {
+  bool unload = false;
+  std::string target;             // load: built-in name or plugin path; unload: name or "" (the active one)
+  std::vector<std::string> args;  // KEY=VALUE, policy=... first
+
+  std::string as_step() const {
+    std::string s = unload ? "sched-unload" : "sched-load " + target;
+    if (unload && !target.empty()) s += " " + target;
+    for (const std::string& a : args) s += " " + a;
+    return s;
+  }
+  std::string as_swap(std::uint64_t at_us) const {
+    std::string s = fmt::format("{}us:", at_us);
+    if (unload) return s + (target.empty() ? "unload" : "unload=" + target);
+    s += target;
+    for (const std::string& a : args) s += "," + a;
+    return s;
+  }
+};
+
+Control random_control(Draw& d, const std::string& plugins) {
+  Control c;
+  const std::uint64_t what = d.below(100);
+  if (what < 30) {  // a built-in, maybe with a parameter of its own
+    c.target = d.pick(kBuiltins);
+    if (d.chance(30)) {
+      // A valid value, given in a unit the clock converts.
+      static const std::array<std::pair<const char*, const char*>, 8> kParams = {{{"rr", "quantum=500us"},
+                                                                                  {"rr", "quantum=3ms"},
+                                                                                  {"bvt", "ctx_allow=2ms"},
+                                                                                  {"credit", "tslice=5ms"},
+                                                                                  {"credit", "ratelimit=0us"},
+                                                                                  {"credit2", "max_timer=2ms"},
+                                                                                  {"eevdf", "slice=700us"},
+                                                                                  {"arinc653", "major_frame=30ms"}}};
+      const auto& [name, param] = d.pick(kParams);
+      c.target = name;
+      c.args.push_back(param);
+    }
+  } else if (what < 40) {  // the lottery plugin
+    c.target = plugins + "/vmmsim_lottery.so";
+  } else if (what < 55) {  // a misbehaving plugin: ejected later, or refused at start
+    c.target = plugins + "/vmmsim_broken.so";
+    const std::uint64_t fault = d.below(7);
+    c.args.push_back(fmt::format("fault={}", fault));
+    const std::uint64_t after = d.below(100);
+    c.args.push_back(fmt::format("after={}", after));
+    const int quantum_us = d.pick(std::array<int, 3>{500, 1000, 5000});
+    c.args.push_back(fmt::format("quantum={}us", quantum_us));
+  } else if (what < 67) {  // an image that cannot load
+    const std::array<std::string, 6> bad = {plugins + "/vmmsim_nosuch.so", plugins + "/vmmsim_wrong_abi.so",
+                                            plugins + "/vmmsim_no_entry.so", plugins + "/vmmsim_null_table.so",
+                                            "notaplugin.so", "nosuch"};
+    c.target = d.pick(bad);
+  } else if (what < 70) {  // a parameter the scheduler does not have
+    c.target = d.pick(kBuiltins);
+    c.args.push_back("nosuch=1");
+  } else {  // unload: the active one, or one by name (maybe not loaded)
+    c.unload = true;
+    if (d.chance(50)) {
+      if (d.chance(80))
+        c.target = d.pick(kBuiltins);
+      else
+        c.target = d.chance(50) ? "lottery" : "broken";
+    }
+    return c;
+  }
+  std::string policy = d.pick(kPolicies);
+  if (!policy.empty()) c.args.insert(c.args.begin(), "policy=" + policy);
+  return c;
+}
+
+// A guest VM's parameters for every policy, so that any scheduler has what it
+// needs (arinc653 windows, rtds budgets) whichever one is active.
+std::string vm_params(Draw& d) {
+  // One draw per statement: the order of a call's arguments is unspecified.
+  const std::uint64_t weight = d.between(16, 1024);
+  const std::uint64_t window = d.between(200, 2000);
+  const int nice = static_cast<int>(d.below(11)) - 5;
+  const std::uint64_t extratime = d.below(2);
+  std::string s =
+      fmt::format("weight = {}\nwindow = {}us\nnice = {}\nextratime = {}\n", weight, window, nice, extratime);
+  if (d.chance(10)) {
+    const std::uint64_t cap = d.between(20, 200);
+    s += fmt::format("cap = {}\n", cap);
+  }
+  if (d.chance(30)) {
+    const std::uint64_t kib = d.between(4, 256);
+    s += fmt::format("working_set = {}KiB\n", kib);
+  }
+  return s;
+}
+
+std::string generated_trace(Draw& d, unsigned* vcpus) {
+  workload::GeneratorSpec spec;
+  const std::array<workload::GeneratorKind, 5> kinds = {
+      workload::GeneratorKind::CpuBound, workload::GeneratorKind::IoBound, workload::GeneratorKind::Interactive,
+      workload::GeneratorKind::Periodic, workload::GeneratorKind::Mix};
+  spec.kind = d.pick(kinds);
+  spec.seed = d.seed();
+  spec.block = 50;
+  if (spec.kind == workload::GeneratorKind::Mix) {
+    spec.mix_cpu_bound = static_cast<unsigned>(d.below(2));
+    spec.mix_io_bound = static_cast<unsigned>(d.between(1, 2));
+    spec.mix_interactive = static_cast<unsigned>(d.below(2));
+    spec.mix_periodic = static_cast<unsigned>(d.below(2));
+    *vcpus = spec.mix_cpu_bound + spec.mix_io_bound + spec.mix_interactive + spec.mix_periodic;
+  } else {
+    spec.vcpus = *vcpus = static_cast<unsigned>(d.between(1, 3));
+  }
+  if (spec.kind == workload::GeneratorKind::CpuBound) {
+    spec.mean_run = d.between(200, 5000) * 1000;
+    spec.yield = d.chance(50);
+  }
+  if (spec.kind == workload::GeneratorKind::Interactive) spec.think = d.between(2, 30) * 1000000;
+  if (spec.kind == workload::GeneratorKind::Periodic) {
+    spec.period = d.between(2, 20) * 1000000;
+    spec.work = spec.period * d.between(5, 40) / 100;
+  }
+  return workload::generate_trace(spec);
+}
+
+}  // namespace
+
+Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
+  Draw d(seed);
+  Scenario s;
+  s.seed = seed;
+  ScenarioPlan& p = s.plan;
+  p.cpus = static_cast<unsigned>(d.between(1, 4));
+  // Times are written in microseconds and converted at the clock, as a user writes them.
+  const std::uint64_t clock_mhz = d.pick(std::array<std::uint64_t, 5>{1000, 1000, 500, 2000, 3300});
+  p.scheduler = d.pick(kBuiltins);
+  p.activation = d.pick(kActivations);
+
+  const std::uint64_t baud = d.pick(std::array<std::uint64_t, 4>{115200, 460800, 1000000, 3000000});
+  const Bytes fifo = d.pick(std::array<Bytes, 3>{4, 16, 64});
+  std::string ini = fmt::format("# vmmsim soak scenario, seed {}\n", seed);
+  // Each value is drawn in its own statement: the order in which a call's
+  // arguments are evaluated is unspecified, the scenario's bytes must not be.
+  const int pit_hz = d.pick(std::array<int, 3>{100, 250, 1000});
+  ini += fmt::format("[platform]\ncpus = {}\nclock = {}MHz\n[pit]\nhz = {}\n", p.cpus, clock_mhz, pit_hz);
+  const std::uint64_t slots = d.between(2, 5);
+  const int area_kib = d.pick(std::array<int, 4>{40, 48, 64, 96});
+  const int watchdog_ms = d.pick(std::array<int, 3>{20, 50, 100});
+  ini += fmt::format("[vmm]\nscheduler = {}\nactivation = {}\nslots = {}\nimage_area = {}KiB\nwatchdog = {}ms\n",
+                     p.scheduler, p.activation, slots, area_kib, watchdog_ms);
+  if (d.chance(50)) {
+    const char* keys[] = {"vm_exit", "vm_entry", "hypercall", "context_switch", "unload", "migrate"};
+    const std::uint64_t most[] = {3000, 3000, 1000, 3000, 5000, 1000};
+    for (int i = 0; i < 6; ++i) {
+      const std::uint64_t cost = d.below(most[i]);
+      ini += fmt::format("{} = {}\n", keys[i], cost);
+    }
+  }
+  if (d.chance(30)) {
+    const char* keys[] = {"id_register_dispatch", "id_register_activate", "function_table_dispatch",
+                          "function_table_activate", "patch_dispatch", "patch_activate"};
+    ini += "[activation]\n";
+    for (const char* key : keys) {
+      const std::uint64_t cost = d.below(1000);
+      ini += fmt::format("{} = {}\n", key, cost);
+    }
+  }
+  if (d.chance(50)) {
+    const int bandwidth = d.pick(std::array<int, 4>{0, 1, 8, 64});
+    const std::uint64_t latency = d.below(20000);
+    ini += fmt::format("[memory]\nload_bandwidth = {}\nload_latency = {}\n", bandwidth, latency);
+  }
+
+  // Guests: generated workloads, a console writer, and VMs that fault.
+  std::string vms;
+  std::string focus;
+  p.guest_vms = static_cast<unsigned>(d.between(1, 3));
+  for (unsigned i = 0; i < p.guest_vms; ++i) {
+    unsigned vcpus = 1;
+    std::string name = fmt::format("g{}", i);
+    s.files.emplace_back(name + ".trace", generated_trace(d, &vcpus));
+    if (focus.empty() && s.files.back().second.find("read") != std::string::npos) focus = name;
+    vms += fmt::format("[vm.{}]\ntrace = {}.trace\nvcpus = {}\n", name, name, vcpus);
+    vms += vm_params(d);
+  }
+  {
+    const std::uint64_t run_us = d.between(20, 500);
+    const std::uint64_t bytes = d.between(1, 80);
+    const std::uint64_t io_us = d.between(50, 2000);
+    s.files.emplace_back("writer.trace",
+                         fmt::format("# vmmsim-trace 1\nvcpu 0\n  repeat forever\n    run {}us\n    console {}\n"
+                                     "    io {}us\n  end\n",
+                                     run_us, bytes, io_us));
+    const std::uint64_t vcpus = d.between(1, 2);
+    vms += fmt::format("[vm.w]\ntrace = writer.trace\nvcpus = {}\n", vcpus);
+    vms += vm_params(d);
+  }
+  p.faulty_vms = static_cast<unsigned>(d.below(3));
+  for (unsigned i = 0; i < p.faulty_vms; ++i) {
+    std::string name = fmt::format("f{}", i);
+    const std::uint64_t arrive_us = d.below(50000);
+    const std::uint64_t rounds = d.between(1, 60);
+    const std::uint64_t run_us = d.between(50, 1000);
+    const std::uint64_t bytes = d.between(1, 20);
+    const std::uint64_t io_us = d.between(50, 1000);
+    s.files.emplace_back(name + ".trace",
+                         fmt::format("# vmmsim-trace 1\nvcpu 0\n  arrive {}us\n  repeat {}\n    run {}us\n"
+                                     "    console {}\n    io {}us\n  end\n  fault\n",
+                                     arrive_us, rounds, run_us, bytes, io_us));
+    const std::uint64_t vcpus = d.between(1, 2);
+    vms += fmt::format("[vm.{}]\ntrace = {}.trace\nvcpus = {}\n", name, name, vcpus);
+    vms += vm_params(d);
+  }
+
+  // The service VM: requests separated by random sleeps, then it waits.
+  const std::uint64_t per_request_us = fifo * 10 * 1000000 / baud + 300;  // a drain and the rest, at most
+  p.service_requests = static_cast<unsigned>(d.between(20, 60));
+  std::string svc = "# vmmsim-trace 1\nvcpu 0\n";
+  std::uint64_t slept_us = 0;
+  for (unsigned i = 0; i < p.service_requests; ++i) {
+    const std::uint64_t sleep_us = d.between(50, 3000);
+    slept_us += sleep_us;
+    svc += fmt::format("  sleep {}us\n", sleep_us);
+    if (d.chance(20)) {
+      const std::uint64_t run_us = d.between(10, 500);
+      svc += fmt::format("  run {}us\n", run_us);
+    }
+    svc += "  " + random_control(d, plugins).as_step() + "\n";
+    if (d.chance(1)) svc += "  fault\n";  // the service VM itself: nobody asks for more
+  }
+  svc += "  sleep 100s\n";
+  s.files.emplace_back("service.trace", svc);
+  s.files.emplace_back("notaplugin.so", "this is a text file, not a shared object\n");
+  vms += "[service]\ntrace = service.trace\n";
+  vms += vm_params(d);
+
+  const std::uint64_t until_us = 2 * slept_us + p.service_requests * per_request_us + 60000;
+  s.until = until_us * clock_mhz;  // [run] until in cycles: `vmmsim run` replays the same run
+  p.cli_requests = static_cast<unsigned>(d.below(11));
+  std::vector<std::uint64_t> at(p.cli_requests);  // us
+  for (std::size_t i = 0; i < at.size(); ++i)  // some at once: requests queue up
+    at[i] = i > 0 && d.chance(30) ? at[i - 1] : d.below(until_us * 9 / 10);
+  std::sort(at.begin(), at.end());
+  std::string swaps;
+  for (std::uint64_t t : at) {
+    if (!swaps.empty()) swaps += " ";
+    swaps += random_control(d, plugins).as_swap(t);
+  }
+
+  const std::uint64_t input_us = d.between(2000, 20000);
+  const std::uint64_t input_bytes = d.between(1, 8);
+  ini += fmt::format("[console]\nbaud = {}\nfifo = {}\ninput_every = {}us\ninput_bytes = {}\n", baud, fifo,
+                     input_us, input_bytes);
+  if (!focus.empty()) ini += "focus = " + focus + "\n";
+  ini += vms;
+  ini += fmt::format("[run]\nuntil = {}us\n", until_us);
+  if (!swaps.empty()) ini += "swap = " + swaps + "\n";
+  s.files.insert(s.files.begin(), {kScenarioConfig, ini});
+  return s;
+}
+
+}  // namespace vmmsim::soak
