@@ -6,6 +6,7 @@
 // to per-CPU queues), and the slice converts MCUs to cycles (Xen added an MCU
 // count to nanoseconds).
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "schedulers/cpu_heap.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -57,7 +59,8 @@ class Bvt final : public Policy {
       : Policy(config),
         m_mcu(clock() * kMcuUs / 1'000'000),
         m_ctx_allow(static_cast<Cycles>(config_param("ctx_allow"))),
-        m_dispatched(config.cpus, 0) {
+        m_dispatched(config.cpus, 0),
+        m_by_evt(config.cpus) {
     if (m_mcu == 0) throw std::invalid_argument("bvt: the clock is too slow for a 100 us MCU");
     if (config_param("ctx_allow") <= 0)
       throw std::invalid_argument("bvt: ctx_allow must be at least one cycle");
@@ -198,13 +201,7 @@ class Bvt final : public Policy {
   vmm_tickle_t tickle_for(VcpuId /*v*/, Cycles now) override {
     int idle = idle_untickled_cpu();
     if (idle != kNoCpu) return tickle_now(idle, now);
-    int victim = kNoCpu;
-    for (unsigned c = 0; c < cpus(); ++c) {  // O(pCPUs), never O(vCPUs)
-      VcpuId owner = current(c);
-      if (owner == kIdle) continue;  // already tickled: it will pick soon
-      if (victim == kNoCpu || m_vcpus[owner].evt > m_vcpus[current(victim)].evt)
-        victim = static_cast<int>(c);
-    }
+    int victim = m_by_evt.top();  // idle pCPUs are not in it: tickled, they pick soon
     if (victim == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
     return vmm_tickle_t{victim, std::max(now, m_dispatched[victim] + m_ctx_allow)};
   }
@@ -216,6 +213,14 @@ class Bvt final : public Policy {
     s.warped = now;
     calc_evt(s, now);
     count_in_svt(v);
+    if (int cpu = running_on(v); cpu != kNoCpu) m_by_evt.set(static_cast<unsigned>(cpu), s.evt);
+  }
+
+  void owner_changed(unsigned cpu, VcpuId v) override {
+    if (v == kIdle)
+      m_by_evt.erase(cpu);
+    else
+      m_by_evt.set(cpu, m_vcpus[v].evt);
   }
 
   void on_block(VcpuId v, Cycles /*now*/) override {
@@ -229,6 +234,9 @@ class Bvt final : public Policy {
   const Cycles m_ctx_allow;  // cycles
   std::vector<VcpuState> m_vcpus;
   std::vector<Cycles> m_dispatched;  // per pCPU: when its owner was dispatched
+  // Busy pCPUs by their owner's evt, largest first (ties: lowest pCPU): the
+  // victim of a wake in O(1), kept in O(log pCPUs) per dispatch.
+  CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_evt;
   std::set<QueueKey> m_queue;        // queued (runnable, not running) by evt
   std::set<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
   VirtualTime m_svt = 0;
