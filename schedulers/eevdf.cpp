@@ -17,6 +17,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
+#include "schedulers/cpu_tree.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 #include "schedulers/running_advance.h"
@@ -49,6 +50,8 @@ constexpr std::int64_t kSliceDefaultUs = 3'000;
 constexpr std::int64_t kSliceMinUs = 100;  // sysctl_sched_base_slice's floor
 constexpr std::int64_t kSliceMaxUs = 100'000;
 constexpr std::int64_t kTickUs = 1'000;
+// A wake looks at this many owners by deadline before it searches m_owners.
+constexpr int kOwnersWalked = 8;
 // Cycles below this times 1024 (plus a remainder) fit 64 bits.
 constexpr Cycles kFits64 = Cycles{1} << 52;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
 
@@ -284,6 +287,8 @@ class Eevdf final : public Policy {
     Cycles accounted = 0;   // cycles of this dispatch already in its vruntime
     bool tickled = false;   // asked to reschedule, has not picked yet
     VcpuId prev = kIdle;    // charged in this pick_next, for select()
+    int owner_class = -1;   // index in m_owners while busy and untickled
+    bool owner_stale = false;  // in m_stale_owners
   };
 
   struct AffinityClass {
@@ -407,22 +412,86 @@ class Eevdf final : public Policy {
     track(cpu);
   }
 
-  // Keeps m_idle_free, m_by_deadline and m_running after cpu's owner changed.
+  // Keeps m_idle_free, m_owners and m_running after cpu's owner changed.
   void owner_changed(unsigned cpu, VcpuId v) override {
     untrack(cpu);
     track(cpu);
-    const bool tickled = m_pcpus[cpu].tickled;
-    m_idle_free.set(cpu, v == kIdle && !tickled);
-    if (v == kIdle || tickled)
-      m_by_deadline.erase(cpu);
-    else
-      m_by_deadline.set(cpu, m_vcpus[v].deadline);
+    m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    place_owner(cpu);
   }
 
   void tickle(unsigned cpu) {
     m_pcpus[cpu].tickled = true;
     m_idle_free.erase(cpu);
-    m_by_deadline.erase(cpu);
+    place_owner(cpu);
+  }
+
+  // --- busy pCPUs, for the wake's preemption check ---
+
+  // An owner of weight w charged up to t with vruntime v and remainder r has,
+  // at any time T >= t, the vruntime floor((key + 1024 T) / w) where
+  // key = v w + r - 1024 t: charging (in any steps) leaves the key unchanged.
+  // So "not eligible at T" is key >= (V + 1) w - 1024 T and "not protected"
+  // (vruntime >= vprot) is key - vprot w >= -1024 T: thresholds the owners of
+  // one weight share, which m_owners keeps subtree maxima of.
+  using OwnerKey = __int128;
+  static constexpr OwnerKey kAlways = OwnerKey{1} << 120;  // passes every threshold
+
+  OwnerKey vruntime_key(unsigned cpu) const {
+    const Entity& e = m_vcpus[current(cpu)];
+    const PcpuState& pc = m_pcpus[cpu];
+    return static_cast<OwnerKey>(e.vruntime) * e.weight + e.remainder -
+           static_cast<OwnerKey>(pc.dispatched + pc.accounted) * kNice0Load;
+  }
+
+  // Busy untickled pCPUs of one owner weight, by the owner's deadline (latest
+  // first, ties to the lowest pCPU); a = vruntime_key, b = the protection key.
+  struct OwnerClass {
+    std::int64_t weight;
+    CpuTree<VirtualTime, OwnerKey> by_deadline;
+  };
+
+  // cpu's owner, or its keys, changed. m_by_deadline is kept at once (cheap);
+  // m_owners at the next wake that searches it (owners change at every pick,
+  // such wakes are fewer; a pCPU that changed owner several times costs once).
+  void place_owner(unsigned cpu) {
+    PcpuState& pc = m_pcpus[cpu];
+    const VcpuId owner = current(cpu);
+    if (owner == kIdle || pc.tickled)
+      m_by_deadline.erase(cpu);
+    else
+      m_by_deadline.set(cpu, m_vcpus[owner].deadline);
+    if (pc.owner_stale) return;
+    pc.owner_stale = true;
+    m_stale_owners.push_back(cpu);
+  }
+  void refresh_owners() {
+    for (unsigned cpu : m_stale_owners) {
+      m_pcpus[cpu].owner_stale = false;
+      refresh_owner(cpu);
+    }
+    m_stale_owners.clear();
+  }
+
+  // Puts cpu in its owner's class with its current keys, or takes it out.
+  void refresh_owner(unsigned cpu) {
+    PcpuState& pc = m_pcpus[cpu];
+    if (pc.owner_class >= 0) {
+      m_owners[pc.owner_class].by_deadline.erase(cpu);
+      pc.owner_class = -1;
+    }
+    const VcpuId owner = current(cpu);
+    if (owner == kIdle || pc.tickled) return;
+    const Entity& e = m_vcpus[owner];
+    auto it = std::find_if(m_owners.begin(), m_owners.end(),
+                           [&](const OwnerClass& k) { return k.weight == e.weight; });
+    if (it == m_owners.end())
+      it = m_owners.insert(m_owners.end(), OwnerClass{e.weight, CpuTree<VirtualTime, OwnerKey>(cpus())});
+    pc.owner_class = static_cast<int>(it - m_owners.begin());
+    const OwnerKey key = vruntime_key(cpu);
+    const OwnerKey unprotected =
+        !m_run_to_parity || e.yielded ? kAlways : key - static_cast<OwnerKey>(e.vprot) * e.weight;
+    it->by_deadline.set(cpu, e.deadline, key, unprotected);
   }
 
   // place_entity: v = V - lag, the lag inflated by (W + w) / W so that it
@@ -589,8 +658,9 @@ class Eevdf final : public Policy {
   // pick, i.e. v is eligible, ahead of every queued vCPU that may run there,
   // and the owner is not eligible, or is protected (RUN_TO_PARITY) or has
   // the earlier deadline. Of several, the owner with the latest deadline.
-  // Without affinity v's pick is the same on every pCPU: owners are visited
-  // by deadline, latest first, until one may be preempted.
+  // Without affinity v's pick is the same on every pCPU. Owners are searched
+  // by deadline, latest first, skipping whole subtrees of owners that cannot
+  // be preempted (m_owners): O(weights x log pCPUs).
   vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
     const int idle = unrestricted(v) ? m_idle_free.first() : m_idle_free.first_in(affinity(v));
     if (idle != kNoCpu) {
@@ -608,7 +678,42 @@ class Eevdf final : public Policy {
       if (eligible(vo) && (protected_at(o, vo) || o.deadline < p.deadline)) return false;
       return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
     };
-    int target = m_by_deadline.find_in_order(preemptible);
+    // Most wakes find their pCPU among the few latest deadlines: walk those.
+    int walked = 0;
+    bool found = false;
+    int first = m_by_deadline.find_in_order([&](unsigned c) {
+      found = preemptible(c);
+      return found || ++walked == kOwnersWalked;
+    });
+    if (found) {
+      tickle(static_cast<unsigned>(first));
+      return tickle_now(first, now);
+    }
+    if (walked < kOwnersWalked) return vmm_tickle_t{kNoCpu, 0};  // every owner seen
+    // Per owner weight, the latest deadline that preemptible() accepts; the
+    // maxima skip subtrees of owners all eligible and (protected or ahead of v).
+    const VirtualTime v_floor = m_load > 0 ? m_zero + floor_div(sum(), m_load) : 0;
+    const OwnerKey now_key = static_cast<OwnerKey>(now) * kNice0Load;
+    refresh_owners();
+    int target = kNoCpu;
+    for (const OwnerClass& k : m_owners) {
+      const OwnerKey ineligible_from =
+          m_load > 0 ? (static_cast<OwnerKey>(v_floor) + 1) * k.weight - now_key : kAlways + 1;
+      auto may = [&](const OwnerKey& max_key, const OwnerKey& max_unprotected,
+                     VirtualTime max_deadline) {
+        return max_key >= ineligible_from ||
+               (max_unprotected >= -now_key && max_deadline >= p.deadline);
+      };
+      int c = k.by_deadline.find_first(may, preemptible);
+      if (c == kNoCpu) continue;
+      if (target == kNoCpu) {
+        target = c;
+        continue;
+      }
+      VirtualTime dc = m_vcpus[current(static_cast<unsigned>(c))].deadline;
+      VirtualTime dt = m_vcpus[current(static_cast<unsigned>(target))].deadline;
+      if (dc > dt || (dc == dt && c < target)) target = c;
+    }
     if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
     tickle(static_cast<unsigned>(target));
     return tickle_now(target, now);
@@ -624,10 +729,12 @@ class Eevdf final : public Policy {
 
   void on_block(VcpuId v, Cycles now) override {
     sync(now);
-    if (int cpu = running_on(v); cpu != kNoCpu) untrack(static_cast<unsigned>(cpu));
+    const int cpu = running_on(v);
+    if (cpu != kNoCpu) untrack(static_cast<unsigned>(cpu));
     Entity& e = m_vcpus[v];
     e.yielded = false;
     if (e.on_rq) leave(e);
+    if (cpu != kNoCpu) place_owner(static_cast<unsigned>(cpu));  // no longer yielded
   }
 
   // yield_task_fair: give up the rest of this request and the next one.
@@ -638,8 +745,7 @@ class Eevdf final : public Policy {
     Entity& e = m_vcpus[v];
     e.deadline += vslice(e);
     e.yielded = true;
-    if (m_by_deadline.contains(static_cast<unsigned>(cpu)))
-      m_by_deadline.set(static_cast<unsigned>(cpu), e.deadline);
+    place_owner(static_cast<unsigned>(cpu));
   }
 
   void on_remove(VcpuId v) override {
@@ -658,8 +764,10 @@ class Eevdf final : public Policy {
   std::vector<PcpuState> m_pcpus;
   CpuSet m_idle_free;  // idle and not tickled
   // Busy, untickled pCPUs by their owner's deadline, latest first (ties: the
-  // lowest pCPU): the order in which a wake looks for a pCPU to preempt.
+  // lowest pCPU), and the same by weight with the maxima that skip owners.
   CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_deadline;
+  std::vector<OwnerClass> m_owners;  // by weight, few
+  std::vector<unsigned> m_stale_owners;  // pCPUs whose place in m_owners is out of date
   RunningAdvance m_running;  // busy pCPUs whose owner is runnable (on_rq)
   Cycles m_event_time = 0;   // the last wake, block or pick: V is kept as of then
   std::int64_t m_lazy = 0;   // what charging m_running up to m_event_time adds to m_sum

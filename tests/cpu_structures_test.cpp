@@ -9,6 +9,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
+#include "schedulers/cpu_tree.h"
 #include "schedulers/running_advance.h"
 
 namespace vmmsim::sched {
@@ -97,6 +98,40 @@ TEST(CpuHeap, FindInOrderVisitsByKeyThenPcpu) {
       EXPECT_EQ(found, static_cast<int>(c));
       break;
     }
+}
+
+// CpuTree::find_first against a scan in (key descending, pCPU) order, with
+// the subtree maxima pruning: the first pCPU whose a or b passes a threshold.
+TEST(CpuTree, FindFirstIsTheScansChoiceUnderRandomUpdates) {
+  constexpr unsigned kCpus = 45;
+  std::mt19937 rng(5);
+  CpuTree<std::int64_t, std::int64_t> tree(kCpus);
+  struct Ref { bool in = false; std::int64_t key = 0, a = 0, b = 0; };
+  std::vector<Ref> ref(kCpus);
+  for (int step = 0; step < 20000; ++step) {
+    unsigned c = rng() % kCpus;
+    if (rng() % 3 == 0) {
+      tree.erase(c);
+      ref[c] = Ref{};
+    } else {
+      Ref r{true, static_cast<std::int64_t>(rng() % 12), static_cast<std::int64_t>(rng() % 100),
+            static_cast<std::int64_t>(rng() % 100)};
+      tree.set(c, r.key, r.a, r.b);
+      ref[c] = r;
+    }
+    const std::int64_t ta = rng() % 110, tb = rng() % 110, tk = rng() % 12;
+    auto match = [&](unsigned k) { return ref[k].a >= ta || (ref[k].b >= tb && ref[k].key >= tk); };
+    int expected = -1;
+    for (unsigned k = 0; k < kCpus; ++k)
+      if (ref[k].in && match(k) &&
+          (expected < 0 || ref[k].key > ref[expected].key))
+        expected = static_cast<int>(k);
+    auto may = [&](std::int64_t max_a, std::int64_t max_b, std::int64_t max_key) {
+      return max_a >= ta || (max_b >= tb && max_key >= tk);
+    };
+    ASSERT_EQ(tree.find_first(may, match), expected) << "step " << step;
+    for (unsigned k = 0; k < kCpus; ++k) ASSERT_EQ(tree.contains(k), ref[k].in);
+  }
 }
 
 // RunningAdvance::total against charging each member the way eevdf does:
