@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "schedulers/cpu_heap.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -237,8 +238,8 @@ class Bvt final : public Policy {
   // Busy pCPUs by their owner's evt, largest first (ties: lowest pCPU): the
   // victim of a wake in O(1), kept in O(log pCPUs) per dispatch.
   CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_evt;
-  std::set<QueueKey> m_queue;        // queued (runnable, not running) by evt
-  std::set<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
+  PooledSet<QueueKey> m_queue;        // queued (runnable, not running) by evt
+  PooledSet<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
   VirtualTime m_svt = 0;
   std::uint64_t m_next_seq = 0;
 };

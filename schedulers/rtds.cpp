@@ -17,6 +17,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -331,8 +332,8 @@ class Rtds final : public Policy {
 
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
-  std::set<QueueKey> m_runq;                    // queued with budget, by priority
-  std::set<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
+  PooledSet<QueueKey> m_runq;                   // queued with budget, by priority
+  PooledSet<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
   CpuSet m_idle_free;  // idle and not tickled
   // Busy, not tickled pCPUs by their owner's (level, deadline), the lowest

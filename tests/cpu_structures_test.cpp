@@ -2,14 +2,17 @@
 // schedulers/cpu_heap.h), checked against the scans they replace.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
 #include "schedulers/cpu_tree.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/running_advance.h"
 
 namespace vmmsim::sched {
@@ -132,6 +135,30 @@ TEST(CpuTree, FindFirstIsTheScansChoiceUnderRandomUpdates) {
     ASSERT_EQ(tree.find_first(may, match), expected) << "step " << step;
     for (unsigned k = 0; k < kCpus; ++k) ASSERT_EQ(tree.contains(k), ref[k].in);
   }
+}
+
+// A PooledSet is a std::set: same contents under random inserts and erases;
+// an erased node is what the next insert gets.
+TEST(NodePool, PooledSetMatchesStdSetAndReusesNodes) {
+  std::mt19937 rng(9);
+  PooledSet<std::pair<std::int64_t, int>> pooled;
+  std::set<std::pair<std::int64_t, int>> plain;
+  for (int step = 0; step < 20000; ++step) {
+    std::pair<std::int64_t, int> k{static_cast<std::int64_t>(rng() % 500), static_cast<int>(rng() % 7)};
+    if (rng() % 2) {
+      pooled.insert(k);
+      plain.insert(k);
+    } else {
+      pooled.erase(k);
+      plain.erase(k);
+    }
+  }
+  EXPECT_TRUE(std::equal(pooled.begin(), pooled.end(), plain.begin(), plain.end()));
+  PooledSet<std::pair<std::int64_t, int>> other;
+  auto it = other.insert({1, 1}).first;
+  const void* node = &*it;
+  other.erase(it);
+  EXPECT_EQ(&*other.insert({2, 2}).first, node);
 }
 
 // RunningAdvance::total against charging each member the way eevdf does:
