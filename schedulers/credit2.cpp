@@ -17,6 +17,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -155,13 +156,30 @@ class Credit2 final : public Policy {
 
   // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
   void burn(VcpuState& s, Cycles cycles) {
-    unsigned __int128 val = static_cast<unsigned __int128>(cycles) * max_weight() +
-                            static_cast<unsigned __int128>(s.residual);
-    s.residual = static_cast<std::int64_t>(val % static_cast<unsigned>(s.weight));
-    val /= static_cast<unsigned>(s.weight);
+    s.credit = burned(s, cycles, &s.residual);
+  }
+
+  // s's credit after `cycles` of running, and the residual left; 64-bit
+  // arithmetic below 2^40 cycles (weights are below 2^16), 128-bit beyond.
+  Credit burned(const VcpuState& s, Cycles cycles, std::int64_t* residual) const {
+    const auto weight = static_cast<std::uint64_t>(s.weight);
+    std::uint64_t val = 0;
+    if (cycles < (Cycles{1} << 40)) {
+      std::uint64_t num = cycles * static_cast<std::uint64_t>(max_weight()) +
+                          static_cast<std::uint64_t>(s.residual);
+      *residual = static_cast<std::int64_t>(num % weight);
+      val = num / weight;
+    } else {
+      unsigned __int128 num = static_cast<unsigned __int128>(cycles) * max_weight() +
+                              static_cast<unsigned __int128>(s.residual);
+      *residual = static_cast<std::int64_t>(num % weight);
+      num /= weight;
+      if (num >> 64) return m_credit_min;
+      val = static_cast<std::uint64_t>(num);
+    }
     // Below CREDIT_MIN makes no sense (Xen clips there too).
-    auto floor_gap = static_cast<unsigned __int128>(s.credit - m_credit_min);
-    s.credit = val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
+    auto floor_gap = static_cast<std::uint64_t>(s.credit - m_credit_min);
+    return val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
   }
 
   // c2t: how long `credit` lasts a vCPU.
@@ -200,12 +218,8 @@ class Credit2 final : public Policy {
     const VcpuState& s = m_vcpus[current(cpu)];
     const PcpuState& pc = m_pcpus[cpu];
     if (at <= pc.dispatched || at - pc.dispatched <= pc.accounted) return s.credit;
-    Cycles cycles = at - pc.dispatched - pc.accounted;
-    unsigned __int128 val = (static_cast<unsigned __int128>(cycles) * max_weight() +
-                             static_cast<unsigned __int128>(s.residual)) /
-                            static_cast<unsigned>(s.weight);
-    auto floor_gap = static_cast<unsigned __int128>(s.credit - m_credit_min);
-    return val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
+    std::int64_t residual = 0;
+    return burned(s, at - pc.dispatched - pc.accounted, &residual);
   }
 
   // w x (credit at time t) = key - t x max_weight, up to the rounding burn()
@@ -258,15 +272,27 @@ class Credit2 final : public Policy {
   int least_credit(int skip, Cycles now, Credit* least) const {
     int best = kNoCpu;
     for (const WeightClass& k : m_classes) {
+      int first = kNoCpu;  // of this class
+      Credit first_credit = 0;
       k.by_credit.find_in_order([&](unsigned c) {
         if (static_cast<int>(c) == skip) return false;
+        // A key a whole weight above the first's is a credit above it (unless
+        // the first sits at CREDIT_MIN, where more may be clipped to it).
+        if (first != kNoCpu && first_credit > m_credit_min &&
+            k.by_credit.key(c) >= k.by_credit.key(static_cast<unsigned>(first)) + k.weight)
+          return true;
         Credit credit = credit_at(c, now);
-        if (best != kNoCpu && credit > *least) return true;  // in order: no one further is less
-        if (best == kNoCpu || credit < *least || static_cast<int>(c) < best) {
+        if (first == kNoCpu) {
+          first = static_cast<int>(c);
+          first_credit = credit;
+        } else if (credit > first_credit) {
+          return true;  // in credit order: nobody further in this class is less
+        }
+        if (best == kNoCpu || credit < *least || (credit == *least && static_cast<int>(c) < best)) {
           best = static_cast<int>(c);
           *least = credit;
         }
-        return false;
+        return best != kNoCpu && credit > *least;  // this class cannot beat the best
       });
     }
     return best;
@@ -518,7 +544,7 @@ class Credit2 final : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  std::set<QueueKey> m_runq;                   // runnable, not running, by credit
+  PooledSet<QueueKey> m_runq;                  // runnable, not running, by credit
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   VcpuId m_descheduled = kIdle;                // prev between requeue() and select()
   std::uint64_t m_next_seq = 0;
