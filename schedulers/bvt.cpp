@@ -94,6 +94,9 @@ class Bvt final : public Policy {
     std::optional<Cycles> unwarped;  // when a warp last ended or was refused
     bool counted_in_svt = false;     // runnable: its avt takes part in SVT
     QueueKey key{};                  // valid while queued
+    // Places in the sets, so that taking it out needs no search.
+    PooledSet<QueueKey>::iterator pos;                             // valid while queued
+    PooledSet<std::pair<VirtualTime, VcpuId>>::iterator svt_pos;  // valid while counted_in_svt
   };
 
   // --- virtual time ---
@@ -104,13 +107,13 @@ class Bvt final : public Policy {
     if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, m_runnable_avt.begin()->first);
   }
   void count_in_svt(VcpuId v) {
-    m_runnable_avt.insert({m_vcpus[v].avt, v});
+    m_vcpus[v].svt_pos = m_runnable_avt.insert({m_vcpus[v].avt, v}).first;
     m_vcpus[v].counted_in_svt = true;
     note_svt();
   }
   void uncount_from_svt(VcpuId v) {
     if (!m_vcpus[v].counted_in_svt) return;
-    m_runnable_avt.erase({m_vcpus[v].avt, v});
+    m_runnable_avt.erase(m_vcpus[v].svt_pos);
     m_vcpus[v].counted_in_svt = false;
     note_svt();
   }
@@ -168,10 +171,10 @@ class Bvt final : public Policy {
   void enqueue(VcpuId v, Cycles /*now*/) override {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.evt, m_next_seq++, v};
-    m_queue.insert(s.key);
+    s.pos = m_queue.insert(s.key).first;
   }
 
-  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].key); }
+  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].pos); }
 
   void charge(VcpuId prev, unsigned /*cpu*/, Cycles ran, Cycles now) override {
     VcpuState& s = m_vcpus[prev];

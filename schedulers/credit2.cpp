@@ -123,6 +123,7 @@ class Credit2 final : public Policy {
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
     QueueKey key{};         // valid while queued
+    PooledSet<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -318,7 +319,7 @@ class Credit2 final : public Policy {
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
       s.key = QueueKey{s.credit, m_next_seq++, v};
-      m_runq.emplace_hint(m_runq.end(), s.key);
+      s.pos = m_runq.emplace_hint(m_runq.end(), s.key);
     }
     rekey_all();
   }
@@ -328,14 +329,14 @@ class Credit2 final : public Policy {
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.credit, m_next_seq++, v};
-    m_runq.insert(s.key);
+    s.pos = m_runq.insert(s.key).first;
     s.queued = true;
   }
 
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;
-    m_runq.erase(s.key);
+    m_runq.erase(s.pos);
     s.queued = false;
   }
 

@@ -126,6 +126,9 @@ class Rtds final : public Policy {
     bool exhausted = false;  // used up its budget (or a level of it) in its last run
     Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
     QueueKey key{};          // valid while in_runq
+    // Where it sits, so that taking it out needs no search.
+    PooledSet<QueueKey>::iterator runq_pos;                      // valid while in_runq
+    PooledSet<std::pair<Cycles, VcpuId>>::iterator replq_pos;  // valid while in_replq
     int last_cpu = kNoCpu;
   };
 
@@ -158,18 +161,18 @@ class Rtds final : public Policy {
   void queue(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
-    m_replq.insert({s.deadline, v});
+    s.replq_pos = m_replq.insert({s.deadline, v}).first;
     s.in_replq = true;
     if (s.budget_left == 0) return;  // depleted: waits for its replenishment
     s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
-    m_runq.insert(s.key);
+    s.runq_pos = m_runq.insert(s.key).first;
     s.in_runq = true;
   }
 
   void unqueue(VcpuId v) {
     VcpuState& s = m_vcpus[v];
-    if (s.in_runq) m_runq.erase(s.key);
-    if (s.in_replq) m_replq.erase({s.deadline, v});
+    if (s.in_runq) m_runq.erase(s.runq_pos);
+    if (s.in_replq) m_replq.erase(s.replq_pos);
     s.in_runq = s.in_replq = false;
   }
 
@@ -256,9 +259,9 @@ class Rtds final : public Policy {
     VcpuId kept = std::exchange(m_keeps_place, kIdle);
     if (kept != kIdle && (!head || head->vcpu != kept) && m_vcpus[kept].in_runq) {
       VcpuState& k = m_vcpus[kept];
-      m_runq.erase(k.key);
+      m_runq.erase(k.runq_pos);
       k.key.behind = true;
-      m_runq.insert(k.key);
+      k.runq_pos = m_runq.insert(k.key).first;
       head = first_allowed(cpu);
     }
     if (!head) {
