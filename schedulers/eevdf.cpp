@@ -51,7 +51,7 @@ constexpr std::int64_t kSliceMinUs = 100;  // sysctl_sched_base_slice's floor
 constexpr std::int64_t kSliceMaxUs = 100'000;
 constexpr std::int64_t kTickUs = 1'000;
 // A wake looks at this many owners by deadline before it searches m_owners.
-constexpr int kOwnersWalked = 8;
+constexpr int kOwnersWalked = 4;
 // Cycles below this times 1024 (plus a remainder) fit 64 bits.
 constexpr Cycles kFits64 = Cycles{1} << 52;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
 
