@@ -6,6 +6,7 @@
 // to per-CPU queues), and the slice converts MCUs to cycles (Xen added an MCU
 // count to nanoseconds).
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -13,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "schedulers/cpu_heap.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -57,7 +60,8 @@ class Bvt final : public Policy {
       : Policy(config),
         m_mcu(clock() * kMcuUs / 1'000'000),
         m_ctx_allow(static_cast<Cycles>(config_param("ctx_allow"))),
-        m_dispatched(config.cpus, 0) {
+        m_dispatched(config.cpus, 0),
+        m_by_evt(config.cpus) {
     if (m_mcu == 0) throw std::invalid_argument("bvt: the clock is too slow for a 100 us MCU");
     if (config_param("ctx_allow") <= 0)
       throw std::invalid_argument("bvt: ctx_allow must be at least one cycle");
@@ -90,6 +94,9 @@ class Bvt final : public Policy {
     std::optional<Cycles> unwarped;  // when a warp last ended or was refused
     bool counted_in_svt = false;     // runnable: its avt takes part in SVT
     QueueKey key{};                  // valid while queued
+    // Places in the sets, so that taking it out needs no search.
+    PooledSet<QueueKey>::iterator pos;                             // valid while queued
+    PooledSet<std::pair<VirtualTime, VcpuId>>::iterator svt_pos;  // valid while counted_in_svt
   };
 
   // --- virtual time ---
@@ -100,13 +107,13 @@ class Bvt final : public Policy {
     if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, m_runnable_avt.begin()->first);
   }
   void count_in_svt(VcpuId v) {
-    m_runnable_avt.insert({m_vcpus[v].avt, v});
+    m_vcpus[v].svt_pos = m_runnable_avt.insert({m_vcpus[v].avt, v}).first;
     m_vcpus[v].counted_in_svt = true;
     note_svt();
   }
   void uncount_from_svt(VcpuId v) {
     if (!m_vcpus[v].counted_in_svt) return;
-    m_runnable_avt.erase({m_vcpus[v].avt, v});
+    m_runnable_avt.erase(m_vcpus[v].svt_pos);
     m_vcpus[v].counted_in_svt = false;
     note_svt();
   }
@@ -164,10 +171,10 @@ class Bvt final : public Policy {
   void enqueue(VcpuId v, Cycles /*now*/) override {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.evt, m_next_seq++, v};
-    m_queue.insert(s.key);
+    s.pos = m_queue.insert(s.key).first;
   }
 
-  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].key); }
+  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].pos); }
 
   void charge(VcpuId prev, unsigned /*cpu*/, Cycles ran, Cycles now) override {
     VcpuState& s = m_vcpus[prev];
@@ -198,13 +205,7 @@ class Bvt final : public Policy {
   vmm_tickle_t tickle_for(VcpuId /*v*/, Cycles now) override {
     int idle = idle_untickled_cpu();
     if (idle != kNoCpu) return tickle_now(idle, now);
-    int victim = kNoCpu;
-    for (unsigned c = 0; c < cpus(); ++c) {  // O(pCPUs), never O(vCPUs)
-      VcpuId owner = current(c);
-      if (owner == kIdle) continue;  // already tickled: it will pick soon
-      if (victim == kNoCpu || m_vcpus[owner].evt > m_vcpus[current(victim)].evt)
-        victim = static_cast<int>(c);
-    }
+    int victim = m_by_evt.top();  // idle pCPUs are not in it: tickled, they pick soon
     if (victim == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
     return vmm_tickle_t{victim, std::max(now, m_dispatched[victim] + m_ctx_allow)};
   }
@@ -216,6 +217,14 @@ class Bvt final : public Policy {
     s.warped = now;
     calc_evt(s, now);
     count_in_svt(v);
+    if (int cpu = running_on(v); cpu != kNoCpu) m_by_evt.set(static_cast<unsigned>(cpu), s.evt);
+  }
+
+  void owner_changed(unsigned cpu, VcpuId v) override {
+    if (v == kIdle)
+      m_by_evt.erase(cpu);
+    else
+      m_by_evt.set(cpu, m_vcpus[v].evt);
   }
 
   void on_block(VcpuId v, Cycles /*now*/) override {
@@ -229,8 +238,11 @@ class Bvt final : public Policy {
   const Cycles m_ctx_allow;  // cycles
   std::vector<VcpuState> m_vcpus;
   std::vector<Cycles> m_dispatched;  // per pCPU: when its owner was dispatched
-  std::set<QueueKey> m_queue;        // queued (runnable, not running) by evt
-  std::set<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
+  // Busy pCPUs by their owner's evt, largest first (ties: lowest pCPU): the
+  // victim of a wake in O(1), kept in O(log pCPUs) per dispatch.
+  CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_evt;
+  PooledSet<QueueKey> m_queue;        // queued (runnable, not running) by evt
+  PooledSet<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
   VirtualTime m_svt = 0;
   std::uint64_t m_next_seq = 0;
 };

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -119,9 +120,9 @@ class RunQueue {
   std::size_t size() const { return m_all.size(); }
 
  private:
-  std::set<QueueKey> m_all;
-  std::set<QueueKey> m_anywhere;
-  std::map<unsigned, std::set<QueueKey>> m_pinned;
+  PooledSet<QueueKey> m_all;
+  PooledSet<QueueKey> m_anywhere;
+  std::map<unsigned, PooledSet<QueueKey>> m_pinned;
 };
 
 class Credit final : public Policy {
@@ -603,7 +604,7 @@ class Credit final : public Policy {
   std::int64_t m_weight = 0;         // sum of weight over active vCPUs
   std::int64_t m_credit_balance = 0;
   Cycles m_next_acct = 0;       // 0 until the first tick sets the grid
-  std::set<unsigned> m_idlers;  // idle pCPUs nobody has tickled
+  PooledSet<unsigned> m_idlers;  // idle pCPUs nobody has tickled
   unsigned m_last_tickle = 0;
   unsigned m_balance_bias = 0;
   std::size_t m_queued = 0;  // over all run queues

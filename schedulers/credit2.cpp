@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "schedulers/cpu_heap.h"
+#include "schedulers/cpu_set.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -67,7 +70,8 @@ class Credit2 final : public Policy {
         m_credit_max(m_credit_init + static_cast<Credit>(m_min_timer)),
         m_migrate_resist(from_us(kMigrateResistUs)),
         m_migrate_compensation(from_us(kMigrateCompensationUs)),
-        m_pcpus(config.cpus) {
+        m_pcpus(config.cpus),
+        m_idle_free(config.cpus, true) {
     if (config_param("ratelimit") < 0)
       throw std::invalid_argument("credit2: ratelimit must not be negative");
     if (config_param("min_timer") <= 0 || config_param("max_timer") <= 0)
@@ -77,7 +81,11 @@ class Credit2 final : public Policy {
   }
 
   // More credit runs sooner (the queue order).
-  std::int64_t priority(VcpuId v) const override { return known(v) ? m_vcpus[v].credit : 0; }
+  std::int64_t priority(VcpuId v) const override {
+    if (!known(v)) return 0;
+    int cpu = running_on(v);
+    return cpu == kNoCpu ? m_vcpus[v].credit : credit_at(static_cast<unsigned>(cpu), pending_time(cpu));
+  }
 
   std::string dump() const override {
     std::string s = "max_weight=" + std::to_string(max_weight()) +
@@ -115,6 +123,7 @@ class Credit2 final : public Policy {
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
     QueueKey key{};         // valid while queued
+    PooledSet<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -124,6 +133,18 @@ class Credit2 final : public Policy {
     Cycles accounted = 0;      // cycles of this dispatch already burned
     Cycles running_since = 0;  // when the owner began running (ratelimit; Xen: state_entry_time)
     bool tickled = false;      // asked to reschedule and has not picked yet
+    int weight_class = -1;     // index in m_classes while busy and not tickled
+  };
+
+  // Busy, untickled pCPUs whose owners have one weight, ordered by the owner's
+  // credit. Credit burns at max_weight / weight per cycle, the same rate for
+  // the whole class, so the order does not change while they run: the key is
+  // credit * weight - residual + (dispatched + accounted) * max_weight, which
+  // burning leaves unchanged (see credit_key()).
+  using CreditKey = __int128;
+  struct WeightClass {
+    std::int64_t weight;
+    CpuHeap<CreditKey, std::less<CreditKey>> by_credit;
   };
 
   Credit from_us(std::int64_t us) const {
@@ -136,13 +157,30 @@ class Credit2 final : public Policy {
 
   // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
   void burn(VcpuState& s, Cycles cycles) {
-    unsigned __int128 val = static_cast<unsigned __int128>(cycles) * max_weight() +
-                            static_cast<unsigned __int128>(s.residual);
-    s.residual = static_cast<std::int64_t>(val % static_cast<unsigned>(s.weight));
-    val /= static_cast<unsigned>(s.weight);
+    s.credit = burned(s, cycles, &s.residual);
+  }
+
+  // s's credit after `cycles` of running, and the residual left; 64-bit
+  // arithmetic below 2^40 cycles (weights are below 2^16), 128-bit beyond.
+  Credit burned(const VcpuState& s, Cycles cycles, std::int64_t* residual) const {
+    const auto weight = static_cast<std::uint64_t>(s.weight);
+    std::uint64_t val = 0;
+    if (cycles < (Cycles{1} << 40)) {
+      std::uint64_t num = cycles * static_cast<std::uint64_t>(max_weight()) +
+                          static_cast<std::uint64_t>(s.residual);
+      *residual = static_cast<std::int64_t>(num % weight);
+      val = num / weight;
+    } else {
+      unsigned __int128 num = static_cast<unsigned __int128>(cycles) * max_weight() +
+                              static_cast<unsigned __int128>(s.residual);
+      *residual = static_cast<std::int64_t>(num % weight);
+      num /= weight;
+      if (num >> 64) return m_credit_min;
+      val = static_cast<std::uint64_t>(num);
+    }
     // Below CREDIT_MIN makes no sense (Xen clips there too).
-    auto floor_gap = static_cast<unsigned __int128>(s.credit - m_credit_min);
-    s.credit = val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
+    auto floor_gap = static_cast<std::uint64_t>(s.credit - m_credit_min);
+    return val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
   }
 
   // c2t: how long `credit` lasts a vCPU.
@@ -152,6 +190,8 @@ class Credit2 final : public Policy {
 
   // Burn what the owner of `cpu` ran since it was accounted last. Wall time
   // until the VMM reports `ran` at the deschedule (they agree without costs).
+  // Burning is additive (the residual carries the remainders), so burning in
+  // steps gives the credit that burning at once gives.
   void burn_running(unsigned cpu, Cycles now) {
     VcpuId owner = current(cpu);
     PcpuState& pc = m_pcpus[cpu];
@@ -161,6 +201,102 @@ class Credit2 final : public Policy {
       burn(m_vcpus[owner], elapsed - pc.accounted);
       pc.accounted = elapsed;
     }
+  }
+
+  // Xen burns every busy pCPU's owner in each runq_tickle. Here a tickle that
+  // may look at every pCPU only records its time; an owner is burned up to it
+  // when its credit is needed (charge, reset, a change of max_weight), and the
+  // tickle compares credits through the ordered classes. pCPUs tickled since
+  // were burned when tickled and are not burned further, as in Xen.
+  Cycles pending_time(int cpu) const { return m_pcpus[cpu].tickled ? 0 : m_scan_time; }
+  void settle(unsigned cpu) { burn_running(cpu, pending_time(static_cast<int>(cpu))); }
+  void settle_all() {
+    for (unsigned c = 0; c < cpus(); ++c) settle(c);
+  }
+
+  // The credit of cpu's owner burned up to `at`, without burning it.
+  Credit credit_at(unsigned cpu, Cycles at) const {
+    const VcpuState& s = m_vcpus[current(cpu)];
+    const PcpuState& pc = m_pcpus[cpu];
+    if (at <= pc.dispatched || at - pc.dispatched <= pc.accounted) return s.credit;
+    std::int64_t residual = 0;
+    return burned(s, at - pc.dispatched - pc.accounted, &residual);
+  }
+
+  // w x (credit at time t) = key - t x max_weight, up to the rounding burn()
+  // does; burning moves credit, residual and accounted together and keeps it.
+  CreditKey credit_key(unsigned cpu) const {
+    const VcpuState& s = m_vcpus[current(cpu)];
+    const PcpuState& pc = m_pcpus[cpu];
+    return static_cast<CreditKey>(s.credit) * s.weight - s.residual +
+           static_cast<CreditKey>(pc.dispatched + pc.accounted) * max_weight();
+  }
+
+  // Puts cpu in its owner's weight class, or takes it out (idle or tickled).
+  void rekey(unsigned cpu) {
+    PcpuState& pc = m_pcpus[cpu];
+    const VcpuId owner = current(cpu);
+    const bool member = owner != kIdle && !pc.tickled;
+    const std::int64_t weight = member ? m_vcpus[owner].weight : 0;
+    if (pc.weight_class >= 0 && (!member || m_classes[pc.weight_class].weight != weight)) {
+      m_classes[pc.weight_class].by_credit.erase(cpu);
+      pc.weight_class = -1;
+    }
+    if (!member) return;
+    if (pc.weight_class < 0) {
+      auto it = std::find_if(m_classes.begin(), m_classes.end(),
+                             [&](const WeightClass& k) { return k.weight == weight; });
+      if (it == m_classes.end())
+        it = m_classes.insert(m_classes.end(), WeightClass{weight, CpuHeap<CreditKey, std::less<CreditKey>>(cpus())});
+      pc.weight_class = static_cast<int>(it - m_classes.begin());
+    }
+    m_classes[pc.weight_class].by_credit.set(cpu, credit_key(cpu));
+  }
+  void rekey_all() {
+    for (unsigned c = 0; c < cpus(); ++c) rekey(c);
+  }
+
+  void owner_changed(unsigned cpu, VcpuId v) override {
+    m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    rekey(cpu);
+  }
+
+  void tickle(int cpu) {
+    m_pcpus[cpu].tickled = true;
+    m_idle_free.erase(static_cast<unsigned>(cpu));
+    rekey(static_cast<unsigned>(cpu));
+  }
+
+  // The busy untickled pCPU other than `skip` whose owner has the least
+  // credit now (ties: the lowest pCPU), as a scan in pCPU order finds it.
+  // O(weight classes x log pCPUs), plus the pCPUs tied with it.
+  int least_credit(int skip, Cycles now, Credit* least) const {
+    int best = kNoCpu;
+    for (const WeightClass& k : m_classes) {
+      int first = kNoCpu;  // of this class
+      Credit first_credit = 0;
+      k.by_credit.find_in_order([&](unsigned c) {
+        if (static_cast<int>(c) == skip) return false;
+        // A key a whole weight above the first's is a credit above it (unless
+        // the first sits at CREDIT_MIN, where more may be clipped to it).
+        if (first != kNoCpu && first_credit > m_credit_min &&
+            k.by_credit.key(c) >= k.by_credit.key(static_cast<unsigned>(first)) + k.weight)
+          return true;
+        Credit credit = credit_at(c, now);
+        if (first == kNoCpu) {
+          first = static_cast<int>(c);
+          first_credit = credit;
+        } else if (credit > first_credit) {
+          return true;  // in credit order: nobody further in this class is less
+        }
+        if (best == kNoCpu || credit < *least || (credit == *least && static_cast<int>(c) < best)) {
+          best = static_cast<int>(c);
+          *least = credit;
+        }
+        return best != kNoCpu && credit > *least;  // this class cannot beat the best
+      });
+    }
+    return best;
   }
 
   // reset_credit: everyone gets CREDIT_INIT (twice if snext sits at the
@@ -183,8 +319,9 @@ class Credit2 final : public Policy {
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
       s.key = QueueKey{s.credit, m_next_seq++, v};
-      m_runq.emplace_hint(m_runq.end(), s.key);
+      s.pos = m_runq.emplace_hint(m_runq.end(), s.key);
     }
+    rekey_all();
   }
 
   // --- run queue ---
@@ -192,14 +329,14 @@ class Credit2 final : public Policy {
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.credit, m_next_seq++, v};
-    m_runq.insert(s.key);
+    s.pos = m_runq.insert(s.key).first;
     s.queued = true;
   }
 
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;
-    m_runq.erase(s.key);
+    m_runq.erase(s.pos);
     s.queued = false;
   }
 
@@ -259,7 +396,10 @@ class Credit2 final : public Policy {
     s = VcpuState{};
     s.credit = m_credit_init;  // csched2_alloc_udata
     s.weight = weight;
+    const bool new_max = weight > max_weight() || m_weights.empty();
+    if (new_max) settle_all();  // burned at the old max_weight
     ++m_weights[weight];
+    if (new_max) rekey_all();
     if (info.running_on != kNoCpu) {
       PcpuState& pc = m_pcpus[info.running_on];
       pc.dispatched = pc.running_since = now;
@@ -273,6 +413,7 @@ class Credit2 final : public Policy {
 
   void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
     PcpuState& pc = m_pcpus[cpu];
+    settle(cpu);
     if (ran > pc.accounted) burn(m_vcpus[prev], ran - pc.accounted);
     pc.accounted = std::max(pc.accounted, ran);
   }
@@ -284,6 +425,7 @@ class Credit2 final : public Policy {
   vmm_decision_t select(unsigned cpu, Cycles now) override {
     PcpuState& pc = m_pcpus[cpu];
     pc.tickled = false;
+    m_idle_free.insert(cpu);  // idle until the decision: owner_changed follows
     VcpuId scurr = m_descheduled;
     m_descheduled = kIdle;
     bool yield = false;
@@ -315,39 +457,61 @@ class Credit2 final : public Policy {
 
   // runq_tickle: an idle pCPU (the vCPU's own first), else the busy pCPU whose
   // owner has the least credit, if v has more by MIGRATE_RESIST (none needed
-  // where v ran last). O(pCPUs).
+  // where v ran last). O(log pCPUs) for a vCPU without affinity; O(pCPUs)
+  // for one with (the scan of Xen).
   vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
     const VcpuState& s = m_vcpus[v];
-    auto idle_here = [&](int c) {
-      return c != kNoCpu && current(static_cast<unsigned>(c)) == kIdle && !m_pcpus[c].tickled &&
-             allowed(v, static_cast<unsigned>(c));
-    };
-    int target = idle_here(s.last_cpu) ? s.last_cpu : kNoCpu;
-    for (unsigned c = 0; c < cpus() && target == kNoCpu; ++c)
-      if (idle_here(static_cast<int>(c))) target = static_cast<int>(c);
+    const bool anywhere = unrestricted(v);
+    int target = kNoCpu;
+    if (s.last_cpu != kNoCpu && m_idle_free.test(static_cast<unsigned>(s.last_cpu)) &&
+        allowed(v, static_cast<unsigned>(s.last_cpu)))
+      target = s.last_cpu;
+    else
+      target = anywhere ? m_idle_free.first() : m_idle_free.first_in(affinity(v));
     if (target != kNoCpu) {
-      m_pcpus[target].tickled = true;
+      tickle(target);
       return tickle_now(target, now);
     }
 
-    Credit best_score = 0;
-    auto consider = [&](unsigned c) {
-      VcpuId owner = current(c);
-      if (owner == kIdle || m_pcpus[c].tickled || !allowed(v, c)) return;
-      burn_running(c, now);
-      Credit score = s.credit - m_vcpus[owner].credit;
-      if (s.last_cpu != kNoCpu && s.last_cpu != static_cast<int>(c)) score -= m_migrate_resist;
-      if (score > best_score) {
-        best_score = score;
-        target = static_cast<int>(c);
-      }
+    auto busy_here = [&](int c) {
+      return c != kNoCpu && current(static_cast<unsigned>(c)) != kIdle && !m_pcpus[c].tickled &&
+             allowed(v, static_cast<unsigned>(c));
     };
-    if (s.last_cpu != kNoCpu) consider(static_cast<unsigned>(s.last_cpu));
-    for (unsigned c = 0; c < cpus(); ++c)
-      if (static_cast<int>(c) != s.last_cpu) consider(c);
+    const Credit resist = s.last_cpu != kNoCpu ? m_migrate_resist : 0;
+    Credit best_score = 0;
+    if (anywhere) {
+      m_scan_time = now;  // every busy untickled pCPU is burned to now (lazily)
+      if (busy_here(s.last_cpu)) {
+        Credit score = s.credit - credit_at(static_cast<unsigned>(s.last_cpu), now);
+        if (score > best_score) {
+          best_score = score;
+          target = s.last_cpu;
+        }
+      }
+      Credit least = 0;
+      int other = least_credit(s.last_cpu, now, &least);
+      if (other != kNoCpu && s.credit - least - resist > best_score) target = other;
+    } else {
+      auto consider = [&](unsigned c) {
+        if (!busy_here(static_cast<int>(c))) return;
+        burn_running(c, now);
+        rekey(c);  // a burn that reaches CREDIT_MIN changes the key
+        VcpuId owner = current(c);
+        Credit score = s.credit - m_vcpus[owner].credit;
+        if (static_cast<int>(c) != s.last_cpu) score -= resist;
+        if (score > best_score) {
+          best_score = score;
+          target = static_cast<int>(c);
+        }
+      };
+      if (s.last_cpu != kNoCpu) consider(static_cast<unsigned>(s.last_cpu));
+      for (unsigned c = 0; c < cpus(); ++c)
+        if (static_cast<int>(c) != s.last_cpu) consider(c);
+    }
     if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+    settle(static_cast<unsigned>(target));  // burned up to this tickle, no further
+    tickle(target);
     PcpuState& pc = m_pcpus[target];
-    pc.tickled = true;
     // Xen leaves an owner that ran less than the ratelimit alone; here the
     // pCPU is asked again the moment the ratelimit lets it go.
     return vmm_tickle_t{target, std::max(now, pc.running_since + m_ratelimit)};
@@ -360,9 +524,12 @@ class Credit2 final : public Policy {
 
   void on_remove(VcpuId v) override {
     auto it = m_weights.find(m_vcpus[v].weight);
+    const bool max_goes = it != m_weights.end() && it->second == 1 && it->first == max_weight();
+    if (max_goes) settle_all();  // burned at the old max_weight
     if (it != m_weights.end() && --it->second == 0) m_weights.erase(it);
     if (m_descheduled == v) m_descheduled = kIdle;
     m_vcpus[v] = VcpuState{};
+    if (max_goes) rekey_all();
   }
 
   const Cycles m_ratelimit;  // cycles; 0 = off
@@ -375,7 +542,10 @@ class Credit2 final : public Policy {
   const Credit m_migrate_compensation;  // cycles
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
-  std::set<QueueKey> m_runq;                   // runnable, not running, by credit
+  CpuSet m_idle_free;                 // idle and not tickled
+  std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
+  Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
+  PooledSet<QueueKey> m_runq;                  // runnable, not running, by credit
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   VcpuId m_descheduled = kIdle;                // prev between requeue() and select()
   std::uint64_t m_next_seq = 0;

@@ -9,13 +9,18 @@
 // keeps its lag and gets it back when it wakes (PLACE_LAG). One run queue for
 // all pCPUs. See docs/policies/eevdf.md.
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "schedulers/cpu_heap.h"
+#include "schedulers/cpu_set.h"
+#include "schedulers/cpu_tree.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
+#include "schedulers/running_advance.h"
 
 namespace vmmsim::sched {
 namespace {
@@ -44,7 +49,11 @@ constexpr std::int64_t kNiceWeight[kNiceMax - kNiceMin + 1] = {
 constexpr std::int64_t kSliceDefaultUs = 3'000;
 constexpr std::int64_t kSliceMinUs = 100;  // sysctl_sched_base_slice's floor
 constexpr std::int64_t kSliceMaxUs = 100'000;
-constexpr std::int64_t kTickUs = 1'000;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
+constexpr std::int64_t kTickUs = 1'000;
+// A wake looks at this many owners by deadline before it searches m_owners.
+constexpr int kOwnersWalked = 4;
+// Cycles below this times 1024 (plus a remainder) fit 64 bits.
+constexpr Cycles kFits64 = Cycles{1} << 52;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
 
 const vmm_param_spec_t kParams[] = {
     {"slice", VMM_PARAM_DURATION, kSliceDefaultUs, kSliceMinUs, kSliceMaxUs,
@@ -230,7 +239,10 @@ class Eevdf final : public Policy {
         m_slice(static_cast<Cycles>(config_param("slice"))),
         m_run_to_parity(config_param("run_to_parity") != 0),
         m_tick(static_cast<Cycles>(static_cast<unsigned __int128>(clock()) * kTickUs / 1'000'000)),
-        m_pcpus(config.cpus) {
+        m_pcpus(config.cpus),
+        m_idle_free(config.cpus, true),
+        m_by_deadline(config.cpus),
+        m_running(config.cpus, kNice0Load) {
     if (config_param("slice") <= 0)
       throw std::invalid_argument("eevdf: slice must be at least one cycle");
     m_classes.push_back(AffinityClass{});  // every pCPU
@@ -240,7 +252,7 @@ class Eevdf final : public Policy {
   std::int64_t priority(VcpuId v) const override { return known(v) ? -m_vcpus[v].deadline : 0; }
 
   std::string dump() const override {
-    return "V=" + std::to_string(m_zero + (m_load > 0 ? floor_div(m_sum, m_load) : 0)) +
+    return "V=" + std::to_string(m_zero + (m_load > 0 ? floor_div(sum(), m_load) : 0)) +
            " load=" + std::to_string(m_load) + " queued=" + std::to_string(m_queued);
   }
 
@@ -250,7 +262,7 @@ class Eevdf final : public Policy {
   bool tick(unsigned cpu, Cycles now) override {
     VcpuId owner = current(cpu);
     if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu) != kIdle;
-    update_curr(cpu, now);
+    charge_to(cpu, now);
     const Entity& e = m_vcpus[owner];
     return e.vruntime >= e.deadline;
   }
@@ -275,6 +287,8 @@ class Eevdf final : public Policy {
     Cycles accounted = 0;   // cycles of this dispatch already in its vruntime
     bool tickled = false;   // asked to reschedule, has not picked yet
     VcpuId prev = kIdle;    // charged in this pick_next, for select()
+    int owner_class = -1;   // index in m_owners while busy and untickled
+    bool owner_stale = false;  // in m_stale_owners
   };
 
   struct AffinityClass {
@@ -286,6 +300,7 @@ class Eevdf final : public Policy {
 
   // calc_delta_fair: cycles -> virtual time for a weight.
   VirtualTime to_virtual(Cycles cycles, std::int64_t weight) const {
+    if (cycles < kFits64) return static_cast<VirtualTime>(cycles) * kNice0Load / weight;
     return static_cast<VirtualTime>(static_cast<__int128>(cycles) * kNice0Load / weight);
   }
   VirtualTime vslice(const Entity& e) const { return to_virtual(m_slice, e.weight); }
@@ -294,7 +309,7 @@ class Eevdf final : public Policy {
   // sum stays within a lag bound of 0. V = zero + sum / load.
   VirtualTime avg_vruntime() {
     if (m_load > 0) {
-      std::int64_t delta = floor_div(m_sum, m_load);
+      std::int64_t delta = floor_div(sum(), m_load);
       m_sum -= delta * m_load;
       m_zero += delta;
     }
@@ -304,7 +319,7 @@ class Eevdf final : public Policy {
   // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.
   bool eligible(VirtualTime v) const {
     return m_load == 0 ||
-           static_cast<__int128>(m_sum) >= static_cast<__int128>(v - m_zero) * m_load;
+           static_cast<__int128>(sum()) >= static_cast<__int128>(v - m_zero) * m_load;
   }
 
   void count_in(Entity& e) {
@@ -318,10 +333,23 @@ class Eevdf final : public Policy {
     e.on_rq = false;
   }
 
-  void advance(Entity& e, Cycles ran) {
+  // ran * 1024 / weight with the remainder carried: 64-bit below 2^52 cycles
+  // (52 days at 1 GHz), 128-bit beyond.
+  static VirtualTime advance_by(const Entity& e, Cycles ran, std::int64_t* remainder) {
+    if (ran < kFits64) {
+      std::int64_t num = static_cast<std::int64_t>(ran) * kNice0Load + e.remainder;
+      *remainder = num % e.weight;
+      return num / e.weight;
+    }
     __int128 num = static_cast<__int128>(ran) * kNice0Load + e.remainder;
-    auto dv = static_cast<VirtualTime>(num / e.weight);
-    e.remainder = static_cast<std::int64_t>(num % e.weight);
+    *remainder = static_cast<std::int64_t>(num % e.weight);
+    return static_cast<VirtualTime>(num / e.weight);
+  }
+
+  void advance(Entity& e, Cycles ran) {
+    std::int64_t remainder = 0;
+    VirtualTime dv = advance_by(e, ran, &remainder);
+    e.remainder = remainder;
     e.vruntime += dv;
     if (e.on_rq) m_sum += e.weight * dv;
   }
@@ -338,9 +366,132 @@ class Eevdf final : public Policy {
       pc.accounted = elapsed;
     }
   }
-  // Every pCPU's owner, so that V is current. O(pCPUs).
-  void update_running(Cycles now) {
-    for (unsigned c = 0; c < cpus(); ++c) update_curr(c, now);
+  // The owner of cpu's vruntime if it were charged up to `at`.
+  VirtualTime vruntime_at(unsigned cpu, Cycles at) const {
+    const Entity& e = m_vcpus[current(cpu)];
+    const PcpuState& pc = m_pcpus[cpu];
+    if (at <= pc.dispatched || at - pc.dispatched <= pc.accounted) return e.vruntime;
+    std::int64_t remainder = 0;
+    return e.vruntime + advance_by(e, at - pc.dispatched - pc.accounted, &remainder);
+  }
+
+  // Linux charges every running vCPU (update_curr) before V is used, which
+  // here was O(pCPUs) on every wake, block and pick. Instead an event only
+  // records its time (m_event_time) and what charging the running vCPUs up
+  // to it would add to the weighted sum (m_lazy, from m_running in
+  // O(log pCPUs)); a running vCPU is charged for real up to the last event
+  // when it leaves its pCPU, blocks or is ticked. Charging is additive (the
+  // remainder carries), so every vruntime and V are those of charging all.
+  void sync(Cycles now) {
+    m_event_time = now;
+    m_lazy = m_running.total(now);
+  }
+  std::int64_t sum() const { return m_sum + m_lazy; }
+
+  // Charges cpu's owner up to the last event and takes cpu out of m_running.
+  void untrack(unsigned cpu) {
+    if (m_running.contains(cpu)) {
+      m_lazy -= m_running.of(cpu, m_event_time);  // moves into m_sum just below
+      m_running.remove(cpu);
+    }
+    update_curr(cpu, m_event_time);
+  }
+  // cpu counts in m_running while its owner is runnable (on_rq). Its owner
+  // must be charged up to the last event (untrack) or dispatched since.
+  void track(unsigned cpu) {
+    VcpuId owner = current(cpu);
+    if (owner == kIdle || !m_vcpus[owner].on_rq) return;
+    const PcpuState& pc = m_pcpus[cpu];
+    m_running.add(cpu, m_vcpus[owner].weight, pc.dispatched + pc.accounted,
+                  m_vcpus[owner].remainder);
+  }
+  // update_curr(cpu, now) of a tick or a yield, between events.
+  void charge_to(unsigned cpu, Cycles now) {
+    untrack(cpu);
+    update_curr(cpu, now);
+    track(cpu);
+  }
+
+  // Keeps m_idle_free, m_owners and m_running after cpu's owner changed.
+  void owner_changed(unsigned cpu, VcpuId v) override {
+    untrack(cpu);
+    track(cpu);
+    m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    place_owner(cpu);
+  }
+
+  void tickle(unsigned cpu) {
+    m_pcpus[cpu].tickled = true;
+    m_idle_free.erase(cpu);
+    place_owner(cpu);
+  }
+
+  // --- busy pCPUs, for the wake's preemption check ---
+
+  // An owner of weight w charged up to t with vruntime v and remainder r has,
+  // at any time T >= t, the vruntime floor((key + 1024 T) / w) where
+  // key = v w + r - 1024 t: charging (in any steps) leaves the key unchanged.
+  // So "not eligible at T" is key >= (V + 1) w - 1024 T and "not protected"
+  // (vruntime >= vprot) is key - vprot w >= -1024 T: thresholds the owners of
+  // one weight share, which m_owners keeps subtree maxima of.
+  using OwnerKey = __int128;
+  static constexpr OwnerKey kAlways = OwnerKey{1} << 120;  // passes every threshold
+
+  OwnerKey vruntime_key(unsigned cpu) const {
+    const Entity& e = m_vcpus[current(cpu)];
+    const PcpuState& pc = m_pcpus[cpu];
+    return static_cast<OwnerKey>(e.vruntime) * e.weight + e.remainder -
+           static_cast<OwnerKey>(pc.dispatched + pc.accounted) * kNice0Load;
+  }
+
+  // Busy untickled pCPUs of one owner weight, by the owner's deadline (latest
+  // first, ties to the lowest pCPU); a = vruntime_key, b = the protection key.
+  struct OwnerClass {
+    std::int64_t weight;
+    CpuTree<VirtualTime, OwnerKey> by_deadline;
+  };
+
+  // cpu's owner, or its keys, changed. m_by_deadline is kept at once (cheap);
+  // m_owners at the next wake that searches it (owners change at every pick,
+  // such wakes are fewer; a pCPU that changed owner several times costs once).
+  void place_owner(unsigned cpu) {
+    PcpuState& pc = m_pcpus[cpu];
+    const VcpuId owner = current(cpu);
+    if (owner == kIdle || pc.tickled)
+      m_by_deadline.erase(cpu);
+    else
+      m_by_deadline.set(cpu, m_vcpus[owner].deadline);
+    if (pc.owner_stale) return;
+    pc.owner_stale = true;
+    m_stale_owners.push_back(cpu);
+  }
+  void refresh_owners() {
+    for (unsigned cpu : m_stale_owners) {
+      m_pcpus[cpu].owner_stale = false;
+      refresh_owner(cpu);
+    }
+    m_stale_owners.clear();
+  }
+
+  // Puts cpu in its owner's class with its current keys, or takes it out.
+  void refresh_owner(unsigned cpu) {
+    PcpuState& pc = m_pcpus[cpu];
+    if (pc.owner_class >= 0) {
+      m_owners[pc.owner_class].by_deadline.erase(cpu);
+      pc.owner_class = -1;
+    }
+    const VcpuId owner = current(cpu);
+    if (owner == kIdle || pc.tickled) return;
+    const Entity& e = m_vcpus[owner];
+    auto it = std::find_if(m_owners.begin(), m_owners.end(),
+                           [&](const OwnerClass& k) { return k.weight == e.weight; });
+    if (it == m_owners.end())
+      it = m_owners.insert(m_owners.end(), OwnerClass{e.weight, CpuTree<VirtualTime, OwnerKey>(cpus())});
+    pc.owner_class = static_cast<int>(it - m_owners.begin());
+    const OwnerKey key = vruntime_key(cpu);
+    const OwnerKey unprotected =
+        !m_run_to_parity || e.yielded ? kAlways : key - static_cast<OwnerKey>(e.vprot) * e.weight;
+    it->by_deadline.set(cpu, e.deadline, key, unprotected);
   }
 
   // place_entity: v = V - lag, the lag inflated by (W + w) / W so that it
@@ -371,8 +522,9 @@ class Eevdf final : public Policy {
     if (e.vruntime >= e.deadline) e.deadline = e.vruntime + vslice(e);
   }
 
-  bool protected_slice(const Entity& e) const {
-    return m_run_to_parity && !e.yielded && eligible(e.vruntime) && e.vruntime < e.vprot;
+  bool protected_slice(const Entity& e) const { return protected_at(e, e.vruntime); }
+  bool protected_at(const Entity& e, VirtualTime vruntime) const {
+    return m_run_to_parity && !e.yielded && eligible(vruntime) && vruntime < e.vprot;
   }
 
   // Cycles until the request ends: (deadline - v) * weight / 1024, rounded up
@@ -443,7 +595,7 @@ class Eevdf final : public Policy {
     e.weight = kNiceWeight[nice - kNiceMin];
     e.affinity = affinity_class(info);
     if (info.runnable || info.running_on != kNoCpu) {
-      update_running(now);
+      sync(now);
       place(e);
     }
     if (info.running_on != kNoCpu) {
@@ -471,6 +623,7 @@ class Eevdf final : public Policy {
   }
 
   void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
+    untrack(cpu);
     PcpuState& pc = m_pcpus[cpu];
     Entity& e = m_vcpus[prev];
     if (ran > pc.accounted) advance(e, ran - pc.accounted);
@@ -482,9 +635,10 @@ class Eevdf final : public Policy {
   vmm_decision_t select(unsigned cpu, Cycles now) override {
     PcpuState& pc = m_pcpus[cpu];
     pc.tickled = false;
+    m_idle_free.insert(cpu);  // idle until the decision: owner_changed follows
     VcpuId prev = pc.prev;
     pc.prev = kIdle;
-    update_running(now);
+    sync(now);
     avg_vruntime();
     // RUN_TO_PARITY: an eligible prev keeps the pCPU until its request ends.
     VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
@@ -504,49 +658,94 @@ class Eevdf final : public Policy {
   // pick, i.e. v is eligible, ahead of every queued vCPU that may run there,
   // and the owner is not eligible, or is protected (RUN_TO_PARITY) or has
   // the earlier deadline. Of several, the owner with the latest deadline.
+  // Without affinity v's pick is the same on every pCPU. Owners are searched
+  // by deadline, latest first, skipping whole subtrees of owners that cannot
+  // be preempted (m_owners): O(weights x log pCPUs).
   vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
-    for (unsigned c = 0; c < cpus(); ++c)
-      if (current(c) == kIdle && !m_pcpus[c].tickled && allowed(v, c)) {
-        m_pcpus[c].tickled = true;
-        return tickle_now(static_cast<int>(c), now);
-      }
+    const int idle = unrestricted(v) ? m_idle_free.first() : m_idle_free.first_in(affinity(v));
+    if (idle != kNoCpu) {
+      tickle(static_cast<unsigned>(idle));
+      return tickle_now(idle, now);
+    }
     const Entity& p = m_vcpus[v];
     if (!eligible(p.vruntime)) return vmm_tickle_t{kNoCpu, 0};
+    const bool one_class = m_classes.size() == 1;
+    if (one_class && pick_queued(0) != v) return vmm_tickle_t{kNoCpu, 0};
+    auto preemptible = [&](unsigned c) {
+      if (!allowed(v, c)) return false;
+      const Entity& o = m_vcpus[current(c)];
+      VirtualTime vo = vruntime_at(c, now);
+      if (eligible(vo) && (protected_at(o, vo) || o.deadline < p.deadline)) return false;
+      return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
+    };
+    // Most wakes find their pCPU among the few latest deadlines: walk those.
+    int walked = 0;
+    bool found = false;
+    int first = m_by_deadline.find_in_order([&](unsigned c) {
+      found = preemptible(c);
+      return found || ++walked == kOwnersWalked;
+    });
+    if (found) {
+      tickle(static_cast<unsigned>(first));
+      return tickle_now(first, now);
+    }
+    if (walked < kOwnersWalked) return vmm_tickle_t{kNoCpu, 0};  // every owner seen
+    // Per owner weight, the latest deadline that preemptible() accepts; the
+    // maxima skip subtrees of owners all eligible and (protected or ahead of v).
+    const VirtualTime v_floor = m_load > 0 ? m_zero + floor_div(sum(), m_load) : 0;
+    const OwnerKey now_key = static_cast<OwnerKey>(now) * kNice0Load;
+    refresh_owners();
     int target = kNoCpu;
-    for (unsigned c = 0; c < cpus(); ++c) {  // O(pCPUs x log n)
-      VcpuId owner = current(c);
-      if (owner == kIdle || m_pcpus[c].tickled || !allowed(v, c)) continue;
-      const Entity& o = m_vcpus[owner];
-      if (eligible(o.vruntime) && (protected_slice(o) || o.deadline < p.deadline)) continue;
-      if (pick_queued(c) != v) continue;
-      if (target == kNoCpu || o.deadline > m_vcpus[current(target)].deadline)
-        target = static_cast<int>(c);
+    for (const OwnerClass& k : m_owners) {
+      const OwnerKey ineligible_from =
+          m_load > 0 ? (static_cast<OwnerKey>(v_floor) + 1) * k.weight - now_key : kAlways + 1;
+      auto may = [&](const OwnerKey& max_key, const OwnerKey& max_unprotected,
+                     VirtualTime max_deadline) {
+        return max_key >= ineligible_from ||
+               (max_unprotected >= -now_key && max_deadline >= p.deadline);
+      };
+      int c = k.by_deadline.find_first(may, preemptible);
+      if (c == kNoCpu) continue;
+      if (target == kNoCpu) {
+        target = c;
+        continue;
+      }
+      VirtualTime dc = m_vcpus[current(static_cast<unsigned>(c))].deadline;
+      VirtualTime dt = m_vcpus[current(static_cast<unsigned>(target))].deadline;
+      if (dc > dt || (dc == dt && c < target)) target = c;
     }
     if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
-    m_pcpus[target].tickled = true;
+    tickle(static_cast<unsigned>(target));
     return tickle_now(target, now);
   }
 
   void on_wake(VcpuId v, Cycles now) override {
-    update_running(now);
+    sync(now);
+    const int cpu = running_on(v);
+    if (cpu != kNoCpu) untrack(static_cast<unsigned>(cpu));  // blocked on its pCPU: charged
     place(m_vcpus[v]);
+    if (cpu != kNoCpu) owner_changed(static_cast<unsigned>(cpu), v);  // runnable again, new deadline
   }
 
   void on_block(VcpuId v, Cycles now) override {
-    update_running(now);
+    sync(now);
+    const int cpu = running_on(v);
+    if (cpu != kNoCpu) untrack(static_cast<unsigned>(cpu));
     Entity& e = m_vcpus[v];
     e.yielded = false;
     if (e.on_rq) leave(e);
+    if (cpu != kNoCpu) place_owner(static_cast<unsigned>(cpu));  // no longer yielded
   }
 
   // yield_task_fair: give up the rest of this request and the next one.
   void on_yield(VcpuId v, Cycles now) override {
     int cpu = running_on(v);
     if (cpu == kNoCpu) return;
-    update_curr(static_cast<unsigned>(cpu), now);
+    charge_to(static_cast<unsigned>(cpu), now);
     Entity& e = m_vcpus[v];
     e.deadline += vslice(e);
     e.yielded = true;
+    place_owner(static_cast<unsigned>(cpu));
   }
 
   void on_remove(VcpuId v) override {
@@ -563,10 +762,19 @@ class Eevdf final : public Policy {
   std::vector<Entity> m_vcpus;
   std::vector<std::uint64_t> m_seq;  // queue order, for deadline ties
   std::vector<PcpuState> m_pcpus;
+  CpuSet m_idle_free;  // idle and not tickled
+  // Busy, untickled pCPUs by their owner's deadline, latest first (ties: the
+  // lowest pCPU), and the same by weight with the maxima that skip owners.
+  CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_deadline;
+  std::vector<OwnerClass> m_owners;  // by weight, few
+  std::vector<unsigned> m_stale_owners;  // pCPUs whose place in m_owners is out of date
+  RunningAdvance m_running;  // busy pCPUs whose owner is runnable (on_rq)
+  Cycles m_event_time = 0;   // the last wake, block or pick: V is kept as of then
+  std::int64_t m_lazy = 0;   // what charging m_running up to m_event_time adds to m_sum
   DeadlineTrees m_trees;
   std::vector<AffinityClass> m_classes;  // [0] = every pCPU
-  // V = m_zero + m_sum / m_load over the runnable vCPUs (running ones too):
-  // m_sum = sum of w * (v - m_zero), m_load = sum of w. O(1) per change.
+  // V = m_zero + sum() / m_load over the runnable vCPUs (running ones too):
+  // sum() = m_sum + m_lazy = sum of w * (v - m_zero), m_load = sum of w.
   VirtualTime m_zero = 0;
   std::int64_t m_sum = 0;
   std::int64_t m_load = 0;

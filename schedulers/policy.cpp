@@ -16,7 +16,7 @@ Policy::Policy(const vmm_sched_config_t& config)
   if (m_cpus == 0) throw std::invalid_argument("a scheduler needs at least one pCPU");
   for (std::uint32_t i = 0; i < config.param_count; ++i)
     m_params.emplace_back(config.params[i].key, config.params[i].value);
-  for (unsigned c = 0; c < m_cpus; ++c) m_idle_untickled.insert(c);
+  m_idle_untickled.assign(m_cpus, true);
 }
 
 std::int64_t Policy::config_param(const char* key) const {
@@ -27,14 +27,12 @@ std::int64_t Policy::config_param(const char* key) const {
 
 void Policy::set_owner(unsigned cpu, VcpuId v) {
   m_current[cpu] = v;
-  if (v == kIdle)
-    m_idle_untickled.insert(cpu);
-  else
-    m_idle_untickled.erase(cpu);
+  m_idle_untickled.set(cpu, v == kIdle);
+  owner_changed(cpu, v);
 }
 
 int Policy::idle_untickled_cpu() const {
-  return m_idle_untickled.empty() ? kNoCpu : static_cast<int>(*m_idle_untickled.begin());
+  return m_idle_untickled.first();
 }
 
 void Policy::insert(const vmm_vcpu_info_t& info, Cycles now) {
@@ -48,11 +46,11 @@ void Policy::insert(const vmm_vcpu_info_t& info, Cycles now) {
     throw std::invalid_argument("vCPU inserted as running on a pCPU that is not free");
   on_insert(info, now);
   m_vcpus[id].present = true;
-  m_vcpus[id].affinity.clear();
+  m_vcpus[id].affinity = CpuSet{};
   if (info.affinity) {
     m_vcpus[id].affinity.assign(m_cpus, false);
     for (unsigned c = 0; c < m_cpus && c / 8 < info.affinity_bytes; ++c)
-      m_vcpus[id].affinity[c] = (info.affinity[c / 8] >> (c % 8)) & 1u;
+      m_vcpus[id].affinity.set(c, (info.affinity[c / 8] >> (c % 8)) & 1u);
   }
   m_vcpus[id].runnable = info.runnable != 0;
   if (info.running_on != kNoCpu) {

@@ -8,12 +8,12 @@
 
 #include <cstring>
 #include <exception>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/units.h"
+#include "schedulers/cpu_set.h"
 #include "schedulers/sched_abi.h"
 
 namespace vmmsim::sched {
@@ -70,6 +70,9 @@ class Policy {
   virtual void on_yield(VcpuId /*v*/, Cycles /*now*/) {}
   virtual void on_wake(VcpuId /*v*/, Cycles /*now*/) {}
   virtual void on_remove(VcpuId /*v*/) {}
+  // cpu's owner is now v (kIdle: nobody), after insert, pick_next or remove.
+  // Policies that keep pCPUs ordered by their owner's key update it here.
+  virtual void owner_changed(unsigned /*cpu*/, VcpuId /*v*/) {}
 
   unsigned cpus() const { return m_cpus; }
   Hertz clock() const { return m_clock; }
@@ -78,9 +81,13 @@ class Policy {
   int running_on(VcpuId v) const { return m_vcpus[v].cpu; }
   // The vCPU's affinity (vmm_vcpu_info_t::affinity): may it run on `cpu`?
   bool allowed(VcpuId v, unsigned cpu) const {
-    const std::vector<bool>& a = m_vcpus[v].affinity;
-    return a.empty() || (cpu < a.size() && a[cpu]);
+    const CpuSet& a = m_vcpus[v].affinity;
+    return a.size() == 0 || a.test(cpu);
   }
+  // May v run on every pCPU? (Then the wake paths need not check affinity.)
+  bool unrestricted(VcpuId v) const { return m_vcpus[v].affinity.size() == 0; }
+  // v's pCPUs; only meaningful when !unrestricted(v).
+  const CpuSet& affinity(VcpuId v) const { return m_vcpus[v].affinity; }
   VcpuId current(unsigned cpu) const { return m_current[cpu]; }
   std::size_t vcpu_slots() const { return m_vcpus.size(); }
   bool known(VcpuId v) const {
@@ -95,7 +102,7 @@ class Policy {
     bool present = false;
     bool runnable = false;
     int cpu = kNoCpu;
-    std::vector<bool> affinity;  // empty = every pCPU
+    CpuSet affinity;  // size 0 = every pCPU
   };
   void set_owner(unsigned cpu, VcpuId v);
 
@@ -105,7 +112,7 @@ class Policy {
   Hertz m_clock;
   std::vector<VcpuState> m_vcpus;
   std::vector<VcpuId> m_current;
-  std::set<unsigned> m_idle_untickled;  // ordered: lowest index first
+  CpuSet m_idle_untickled;
 };
 
 // The C trampolines shared by every C++ policy.

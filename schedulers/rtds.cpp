@@ -7,6 +7,7 @@
 // period unless it has extratime: then it is refilled at a lower priority
 // level, behind every vCPU with real-time budget. See docs/policies/rtds.md.
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <set>
 #include <stdexcept>
@@ -14,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "schedulers/cpu_heap.h"
+#include "schedulers/cpu_set.h"
+#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -44,7 +48,8 @@ const vmm_param_spec_t kVmParams[] = {
 
 class Rtds final : public Policy {
  public:
-  explicit Rtds(const vmm_sched_config_t& config) : Policy(config), m_cpus(config.cpus) {}
+  explicit Rtds(const vmm_sched_config_t& config)
+      : Policy(config), m_cpus(config.cpus), m_idle_free(config.cpus, true), m_by_priority(config.cpus) {}
 
   // Earlier deadline runs sooner; an extratime level lies below every deadline
   // of the level above.
@@ -121,6 +126,9 @@ class Rtds final : public Policy {
     bool exhausted = false;  // used up its budget (or a level of it) in its last run
     Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
     QueueKey key{};          // valid while in_runq
+    // Where it sits, so that taking it out needs no search.
+    PooledSet<QueueKey>::iterator runq_pos;                      // valid while in_runq
+    PooledSet<std::pair<Cycles, VcpuId>>::iterator replq_pos;  // valid while in_replq
     int last_cpu = kNoCpu;
   };
 
@@ -153,18 +161,21 @@ class Rtds final : public Policy {
   void queue(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
-    m_replq.insert({s.deadline, v});
+    // Periods are aligned to cycle 0: a refreshed deadline is usually the
+    // latest, where the hint makes the insert O(1) (elsewhere it costs one
+    // comparison more than a plain insert).
+    s.replq_pos = m_replq.insert(m_replq.end(), {s.deadline, v});
     s.in_replq = true;
     if (s.budget_left == 0) return;  // depleted: waits for its replenishment
     s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
-    m_runq.insert(s.key);
+    s.runq_pos = m_runq.insert(s.key).first;
     s.in_runq = true;
   }
 
   void unqueue(VcpuId v) {
     VcpuState& s = m_vcpus[v];
-    if (s.in_runq) m_runq.erase(s.key);
-    if (s.in_replq) m_replq.erase({s.deadline, v});
+    if (s.in_runq) m_runq.erase(s.runq_pos);
+    if (s.in_replq) m_replq.erase(s.replq_pos);
     s.in_runq = s.in_replq = false;
   }
 
@@ -245,14 +256,15 @@ class Rtds final : public Policy {
   vmm_decision_t select(unsigned cpu, Cycles now) override {
     replenish(now);
     m_tickled[cpu] = false;
+    m_idle_free.insert(cpu);  // idle until the decision: owner_changed follows
     const QueueKey* head = first_allowed(cpu);
     // The previous owner lost the pCPU: behind its equals from now on.
     VcpuId kept = std::exchange(m_keeps_place, kIdle);
     if (kept != kIdle && (!head || head->vcpu != kept) && m_vcpus[kept].in_runq) {
       VcpuState& k = m_vcpus[kept];
-      m_runq.erase(k.key);
+      m_runq.erase(k.runq_pos);
       k.key.behind = true;
-      m_runq.insert(k.key);
+      k.runq_pos = m_runq.insert(k.key).first;
       head = first_allowed(cpu);
     }
     if (!head) {
@@ -272,50 +284,49 @@ class Rtds final : public Policy {
 
   // Xen's runq_tickle: an idle pCPU (v's last one first), else the pCPU whose
   // owner has the lowest priority, if v precedes it. pCPUs already tickled are
-  // left alone; O(pCPUs).
+  // left alone. O(log pCPUs): idle pCPUs in a bitmap, busy ones in a heap.
   vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
     const VcpuState& s = m_vcpus[v];
-    auto candidate = [&](unsigned c) { return allowed(v, c) && !m_tickled[c]; };
+    const bool anywhere = unrestricted(v);
+    const int idle = anywhere ? m_idle_free.first() : m_idle_free.first_in(affinity(v));
     if (!s.in_runq) {
       // Depleted: an idle pCPU should look again at its replenishment.
-      for (unsigned c = 0; c < m_cpus; ++c)
-        if (candidate(c) && current(c) == kIdle)
-          return vmm_tickle_t{static_cast<int>(c), s.deadline};
-      return vmm_tickle_t{kNoCpu, 0};
+      if (idle == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
+      return vmm_tickle_t{idle, s.deadline};
     }
-    int chosen = kNoCpu;
-    if (s.last_cpu != kNoCpu && candidate(static_cast<unsigned>(s.last_cpu)) &&
-        current(static_cast<unsigned>(s.last_cpu)) == kIdle)
+    int chosen = idle;
+    if (s.last_cpu != kNoCpu && m_idle_free.test(static_cast<unsigned>(s.last_cpu)) &&
+        allowed(v, static_cast<unsigned>(s.last_cpu)))
       chosen = s.last_cpu;
-    for (unsigned c = 0; chosen == kNoCpu && c < m_cpus; ++c)
-      if (candidate(c) && current(c) == kIdle) chosen = static_cast<int>(c);
     if (chosen == kNoCpu) {
-      int victim = kNoCpu;
-      for (unsigned c = 0; c < m_cpus; ++c) {
-        if (!candidate(c) || current(c) == kIdle) continue;
-        const VcpuState& o = m_vcpus[current(c)];
-        if (victim == kNoCpu) {
-          victim = static_cast<int>(c);
-          continue;
-        }
-        const VcpuState& w = m_vcpus[current(victim)];
-        if (o.level != w.level ? o.level > w.level : o.deadline > w.deadline)
-          victim = static_cast<int>(c);
-      }
+      int victim = anywhere ? m_by_priority.top()
+                            : m_by_priority.find_in_order([&](unsigned c) { return allowed(v, c); });
       if (victim != kNoCpu) {
-        const VcpuState& w = m_vcpus[current(victim)];
+        const VcpuState& w = m_vcpus[current(static_cast<unsigned>(victim))];
         if (s.level != w.level ? s.level < w.level : s.deadline < w.deadline) chosen = victim;
       }
     }
     if (chosen == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
     m_tickled[chosen] = true;
+    m_idle_free.erase(static_cast<unsigned>(chosen));
+    m_by_priority.erase(static_cast<unsigned>(chosen));
     return tickle_now(chosen, now);
+  }
+
+  // Keeps m_idle_free and m_by_priority: untickled pCPUs, idle or by owner.
+  void owner_changed(unsigned cpu, VcpuId v) override {
+    m_idle_free.set(cpu, v == kIdle && !m_tickled[cpu]);
+    if (v == kIdle || m_tickled[cpu])
+      m_by_priority.erase(cpu);
+    else
+      m_by_priority.set(cpu, {m_vcpus[v].level, m_vcpus[v].deadline});
   }
 
   // A deadline passed while v slept: a new period, full budget, no miss.
   void on_wake(VcpuId v, Cycles now) override {
     replenish(now);
     refresh(m_vcpus[v], now, false);
+    if (int cpu = running_on(v); cpu != kNoCpu) owner_changed(static_cast<unsigned>(cpu), v);
   }
 
   void on_yield(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = true; }
@@ -327,9 +338,13 @@ class Rtds final : public Policy {
 
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
-  std::set<QueueKey> m_runq;                    // queued with budget, by priority
-  std::set<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
+  PooledSet<QueueKey> m_runq;                   // queued with budget, by priority
+  PooledSet<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
+  CpuSet m_idle_free;  // idle and not tickled
+  // Busy, not tickled pCPUs by their owner's (level, deadline), the lowest
+  // priority first (ties: lowest pCPU): the victim of a wake.
+  CpuHeap<std::pair<unsigned, Cycles>, std::greater<std::pair<unsigned, Cycles>>> m_by_priority;
   VcpuId m_keeps_place = kIdle;  // requeued ahead of its equals, until select
   std::uint64_t m_seq = 0;
 };

@@ -1,0 +1,115 @@
+// What the vCPUs running on the pCPUs would add to a weighted virtual-time
+// sum if each were charged now, without charging them: eevdf's V must count
+// every running vCPU, and charging all of them on every wake and block cost
+// O(pCPUs) (with a 128-bit division each).
+//
+// Charging a vCPU of weight w for the cycles since t, with the remainder
+// `rem` (0 <= rem < w) carried from its last charge, advances its virtual
+// time by floor((scale * (T - t) + rem) / w), which adds
+//   w * floor(X / w) = X - (X mod w),   X = scale * (T - t) + rem
+// to the sum. The sum of X over the members is linear in T. For the members
+// of one weight, X mod w = (a + c) mod w with a = scale * T mod w and
+// c = (rem - scale * t) mod w fixed per member, i.e. a + c - w when c >= w - a:
+// a count over the members' c, kept sorted. So the total is exact, in
+// O(weights x log members) per query and O(members of the weight) per change.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace vmmsim::sched {
+
+class RunningAdvance {
+ public:
+  explicit RunningAdvance(unsigned cpus = 0, std::int64_t scale = 1024) : m_scale(scale) {
+    m_members.assign(cpus, Member{});
+  }
+
+  bool contains(unsigned cpu) const { return m_members[cpu].weight != 0; }
+
+  // cpu's vCPU (weight w) was last charged up to cycle t, with remainder rem.
+  void add(unsigned cpu, std::int64_t weight, std::uint64_t t, std::int64_t rem) {
+    Member& m = m_members[cpu];
+    m.weight = weight;
+    m.t = t;
+    m.rem = rem;
+    m.c = mod(rem - mod(m_scale * static_cast<std::int64_t>(t % static_cast<std::uint64_t>(weight)), weight),
+              weight);
+    Group& g = group(weight);
+    g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), m.c), m.c);
+    g.sum_c += m.c;
+    ++m_count;
+    m_sum_t += t;
+    m_sum_rem += rem;
+  }
+
+  void remove(unsigned cpu) {
+    Member& m = m_members[cpu];
+    if (m.weight == 0) return;
+    Group& g = group(m.weight);
+    g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
+    g.sum_c -= m.c;
+    --m_count;
+    m_sum_t -= m.t;
+    m_sum_rem -= m.rem;
+    m = Member{};
+  }
+
+  // What charging cpu's vCPU up to `at` (>= its t) adds to the weighted sum.
+  std::int64_t of(unsigned cpu, std::uint64_t at) const {
+    const Member& m = m_members[cpu];
+    if (m.weight == 0 || at <= m.t) return 0;
+    __int128 x = static_cast<__int128>(at - m.t) * m_scale + m.rem;
+    return static_cast<std::int64_t>(x - x % m.weight);
+  }
+
+  // The same summed over every member; `at` >= every member's t.
+  std::int64_t total(std::uint64_t at) const {
+    if (m_count == 0) return 0;
+    __int128 x = (static_cast<__int128>(at) * m_count - m_sum_t) * m_scale + m_sum_rem;
+    for (const Group& g : m_groups) {
+      if (g.c.empty()) continue;
+      const std::int64_t a = mod(m_scale * static_cast<std::int64_t>(at % static_cast<std::uint64_t>(g.weight)), g.weight);
+      auto wrap = g.c.end() - std::lower_bound(g.c.begin(), g.c.end(), g.weight - a);
+      x -= static_cast<__int128>(a) * static_cast<std::int64_t>(g.c.size()) + g.sum_c -
+           static_cast<__int128>(g.weight) * wrap;
+    }
+    return static_cast<std::int64_t>(x);
+  }
+
+ private:
+  struct Member {
+    std::int64_t weight = 0;  // 0: not a member
+    std::uint64_t t = 0;
+    std::int64_t rem = 0;
+    std::int64_t c = 0;
+  };
+  struct Group {
+    std::int64_t weight;
+    std::vector<std::int64_t> c;  // sorted
+    std::int64_t sum_c = 0;
+  };
+
+  static std::int64_t mod(std::int64_t a, std::int64_t w) {
+    std::int64_t r = a % w;
+    return r < 0 ? r + w : r;
+  }
+
+  Group& group(std::int64_t weight) {
+    for (Group& g : m_groups)
+      if (g.weight == weight) return g;
+    m_groups.push_back(Group{weight, {}, 0});
+    m_groups.back().c.reserve(m_members.size());
+    return m_groups.back();
+  }
+
+  std::int64_t m_scale;
+  std::vector<Member> m_members;  // by pCPU
+  std::vector<Group> m_groups;    // by weight, few
+  std::int64_t m_count = 0;
+  __int128 m_sum_t = 0;
+  std::int64_t m_sum_rem = 0;
+};
+
+}  // namespace vmmsim::sched
