@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -150,6 +151,9 @@ vmm_sched_ops_t policy_ops(const char* name, const char* description, std::uint6
     }
   };
   detail::fill_common_ops(&ops);
+  // A policy that does not override tick has no periodic accounting: the
+  // VMM need not call it on every pCPU at every PIT tick.
+  if (std::is_same_v<decltype(&P::tick), decltype(&Policy::tick)>) ops.tick = nullptr;
   return ops;
 }
 

@@ -105,7 +105,9 @@ typedef struct vmm_sched_ops {
   vmm_tickle_t (*wake)(void *self, vmm_vcpu_id_t vcpu, vmm_cycles_t now);
   void (*block)(void *self, vmm_vcpu_id_t vcpu, vmm_cycles_t now);
   void (*yield)(void *self, vmm_vcpu_id_t vcpu, vmm_cycles_t now);
-  /* Periodic accounting on each pCPU; non-zero asks that pCPU to reschedule. */
+  /* Periodic accounting on each pCPU; non-zero asks that pCPU to reschedule.
+   * Optional (may be NULL): a policy without periodic accounting is not
+   * called at each PIT tick (saves a call per pCPU per tick). */
   int (*tick)(void *self, uint32_t cpu, vmm_cycles_t now);
   vmm_decision_t (*pick_next)(void *self, uint32_t cpu, vmm_cycles_t now,
                               vmm_vcpu_id_t prev, vmm_cycles_t ran);

@@ -237,7 +237,7 @@ Outcome simulate(const vmm_sched_ops_t& ops, const Params& params, const std::ve
     }
     if (now >= next_tick) {
       for (unsigned c = 0; c < opt.cpus; ++c)
-        if (sched.ops.tick(sched.self, c, now))
+        if (sched.ops.tick && sched.ops.tick(sched.self, c, now))
           cpu[c].resched_at = std::min(cpu[c].resched_at, now);
       next_tick += opt.tick;
     }

@@ -133,7 +133,7 @@ class Driver {
       wakes_due_now();
       if (m_now >= m_next_tick) {
         for (unsigned c = 0; c < m_cpus.size(); ++c)
-          if (m_ops.tick(m_self, c, m_now))
+          if (m_ops.tick && m_ops.tick(m_self, c, m_now))
             m_cpus[c].resched_at = std::min(m_cpus[c].resched_at, m_now);
         m_next_tick += m_tick_every;
       }

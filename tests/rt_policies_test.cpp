@@ -220,7 +220,7 @@ Schedule simulate(const vmm_sched_ops_t& ops, const Params& params,
     }
     if (opt.tick && now % opt.tick == 0)
       for (unsigned c = 0; c < opt.cpus; ++c)
-        if (sched.ops.tick(sched.self, c, now)) cpu[c].resched_at = now;
+        if (sched.ops.tick && sched.ops.tick(sched.self, c, now)) cpu[c].resched_at = now;
     for (unsigned c = 0; c < opt.cpus; ++c) {
       Cpu& p = cpu[c];
       bool slice_over = p.slice_end <= now && (p.owner != kIdle || opt.idle_slices);

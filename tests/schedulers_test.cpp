@@ -361,3 +361,13 @@ TEST(Policies, InvalidParametersAreRejectedWithAReason) {
 
 }  // namespace
 }  // namespace vmmsim::sched
+
+// A policy without periodic accounting leaves tick out of its table, so the
+// VMM does not call it on every pCPU at every PIT tick; the others keep it.
+TEST(Registry, OnlyPoliciesWithTickWorkExportATick) {
+  for (const vmm_sched_ops_t* ops : vmmsim::sched::builtin_schedulers()) {
+    const std::string name = ops->name;
+    const bool ticks = name == "credit" || name == "credit2" || name == "rtds" || name == "arinc653" || name == "eevdf";
+    EXPECT_EQ(ops->tick != nullptr, ticks) << name;
+  }
+}

@@ -27,7 +27,6 @@ const char* missing_operation(const vmm_sched_ops_t& ops) {
   if (!ops.wake) return "wake";
   if (!ops.block) return "block";
   if (!ops.yield) return "yield";
-  if (!ops.tick) return "tick";
   if (!ops.pick_next) return "pick_next";
   if (!ops.priority) return "priority";
   return nullptr;

@@ -252,7 +252,9 @@ Feedback Vmm::handle(const Request& r) {
   Feedback fb;
   switch (r.kind) {
     case RequestKind::Tick:
-      if (m_offline) break;  // the scheduler is being replaced: nobody to tick
+      // Offline: the scheduler is being replaced, nobody to tick. No tick
+      // op: the policy has no periodic accounting (fifo, rr, bvt).
+      if (m_offline || !s.ops->tick) break;
       for (std::size_t c = 0; c < m_processors.size(); ++c)
         if (guarded("tick", 0, [&] { return s.ops->tick(s.self, static_cast<std::uint32_t>(c), now); }))
           m_processors[c]->request_reschedule(now);
