@@ -181,7 +181,7 @@ void VcdWriter::write_value(const Signal& s) {
     end = binary(end, s.value, s.width);
     *end++ = ' ';
   }
-  end = std::copy(s.code.begin(), s.code.end(), end);
+  end = std::copy_n(s.code.data(), s.code.size(), end);
   *end++ = '\n';
   m_used += static_cast<std::size_t>(end - line);
 }
