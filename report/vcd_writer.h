@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <queue>
 #include <string>
@@ -70,6 +71,8 @@ class VcdWriter {
     Cycles scheduled_at = kForever;  // a change set_at() a later cycle
     std::uint64_t scheduled_value = 0;
     Cycles count_down_every = 0;  // then one less every so many cycles
+    char code_line[8] = {};       // code + '\n', copied whole (a code has at most 6 letters)
+    unsigned code_line_length = 0;
   };
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);

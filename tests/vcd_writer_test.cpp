@@ -145,3 +145,27 @@ TEST(VcdWriter, ACountDownStepsAtItsRateUntilZeroOrTheNextSet) {
 
 }  // namespace
 }  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+TEST(VcdWriter, TimeStampsAreExactDecimalsAtEveryLength) {
+  const std::string path = temp_path("digits.vcd");
+  const std::uint64_t times[] = {9, 10, 99, 100, 12345, 999999999999, 1000000000000, 18446744073709551ULL};
+  {
+    VcdWriter w(path, 1000);
+    VcdSignal s;
+    w.declare(s, "pit", "out", 1, 0);
+    std::uint64_t value = 0;
+    for (std::uint64_t t : times) s.set(value ^= 1, t);
+    w.close(times[7]);
+  }
+  std::string expected = "#0\n$dumpvars\n0a\n$end\n";
+  std::uint64_t value = 0;
+  for (std::uint64_t t : times) expected += "#" + std::to_string(t) + "\n" + std::to_string(value ^= 1) + "a\n";
+  EXPECT_EQ(body_of(read(path)), expected);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
