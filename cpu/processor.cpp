@@ -87,7 +87,8 @@ void Processor::withdraw_entry(Cycles now) {
 
 void Processor::request_reschedule(Cycles at) {
   const Cycles now = m_clock.now();
-  // A request at the VM-resume cycle itself is seen by the VM-resume path.
+  // A request at the VM-resume cycle itself is seen by the VM-resume path
+  // (unless this processor was due then and has run already).
   if (now > m_vmm_until) record_entry(now);
   m_resched_at = std::min(m_resched_at, at);
   if (m_entering != State::Vmm) {  // still in the VMM, its entry decided
