@@ -22,6 +22,9 @@ namespace {
 
 namespace po = boost::program_options;
 
+// A config is a page of text; anything far larger is the wrong file.
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+
 // One "section.key = value" as written, with where it came from.
 struct Entry {
   std::string section;
@@ -74,12 +77,7 @@ std::map<std::string, unsigned> scan_lines(const std::string& text, const std::s
   return where;
 }
 
-std::vector<Entry> read_entries(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+std::vector<Entry> entries_of(const std::string& text, const std::string& path) {
   auto lines = scan_lines(text, path);
 
   std::istringstream stream(text);
@@ -499,7 +497,20 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
-  std::vector<Entry> entries = read_entries(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
+  // Read one byte past the limit, so that /dev/zero or a wrong file is an error, not all of memory.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read config file (read error)", path));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    throw InputError(fmt::format("{}: more than {} MiB; expected an INI config file", path, kMaxConfigBytes >> 20));
+  return parse_config(text, path, overrides);
+}
+
+Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
+  std::vector<Entry> entries = entries_of(text, path);
   for (const Override& o : overrides) {
     auto last = o.key.rfind('.');
     if (last == std::string::npos || last == 0 || last + 1 == o.key.size())

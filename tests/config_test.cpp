@@ -56,6 +56,33 @@ TEST_F(ConfigTest, DefaultsFillEveryKey) {
   EXPECT_EQ(c.console.focus, "a") << "the first VM has the focus by default";
 }
 
+TEST_F(ConfigTest, TextInMemoryReadsLikeTheFileItNames) {
+  // parse_config (the fuzz target's way in) names `path` in messages and
+  // resolves traces against its folder, as load_config does for the file.
+  std::string path = (m_dir / "mem.ini").string();
+  config::Config c = config::parse_config("[vm.a]\ntrace = two.trace\n", path);
+  EXPECT_EQ(c.file, path);
+  EXPECT_EQ(c.vms[0].vcpus, 2u);
+  try {
+    config::parse_config("[vm.a]\ntrace = one.trace\n[vmm]\nslots = 65\n", path);
+    FAIL() << "slots = 65 accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ":4: [vmm] slots = '65': expected a whole number from 2 to 64");
+  }
+}
+
+TEST_F(ConfigTest, HugeOrBinaryFileIsAnError) {
+  std::string big = write("big.ini", std::string((1u << 20) + 1, '#'));
+  try {
+    config::load_config(big);
+    FAIL() << "a 1 MiB + 1 config accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), big + ": more than 1 MiB; expected an INI config file");
+  }
+  EXPECT_NE(error_of(std::string("[vm.a]\ntrace = one.trace\n\0\x01", 27)).find("c.ini:3: binary data"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
   config::Config c = config::load_config(write("c.ini",
                                                "[platform]\ncpus = 4\nclock = 2GHz\n"

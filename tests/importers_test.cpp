@@ -640,6 +640,24 @@ TEST(UtilizationImport, BadSamplesNameFileAndLineOrReplayIdle) {
                 "from 0 to 100, one per line");
 }
 
+TEST(UtilizationImport, InMemorySeriesAndSampleTimesPastTheCycleCount) {
+  // The same series from memory (the fuzz target's way in) as from a file.
+  ImportResult from_file = import_utilization({write_temp("web", "10\n20\n")}, {});
+  ImportResult in_memory = import_utilization_series({{"util/web", "10\n20\n"}}, "util", {});
+  ASSERT_EQ(in_memory.vms.size(), 1u);
+  EXPECT_EQ(in_memory.vms[0].name, "web");
+  EXPECT_EQ(body(in_memory.vms[0].trace_text), body(from_file.vms[0].trace_text));
+
+  // Sample 5 of 6e9 s each would start at 2.4e19 ns: past 64 bits, an error
+  // rather than a wrap-around.
+  ImportOptions o;
+  o.interval = 6000000000000000000;  // 6e9 s at 1 GHz
+  EXPECT_EQ(error_of([&] { import_utilization_series({{"util/vast", "1\n2\n3\n4\n5\n"}}, "util", o); }),
+            "util/vast:5: sample 5 starts past 2^64 ns at one sample per 6000000000s; expected a "
+            "shorter interval or fewer samples");
+  EXPECT_NO_THROW(import_utilization_series({{"util/vast", "1\n2\n3\n4\n"}}, "util", o));
+}
+
 TEST(UtilizationImport, PlanetLabDirectoryMakesOneVmPerFile) {
   const std::string dir = kData + "/planetlab/20110303";
   ImportResult r = import_utilization({dir}, {});
