@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "base/input_error.h"
+#include "base/text.h"
 #include "schedulers/registry.h"
 #include "workload/trace_parser.h"
 
@@ -40,8 +41,12 @@ std::string trim(std::string s) {
   return s;
 }
 
+// Config text as quoted in a message: printable, and long enough for a path.
+std::string text_of(std::string_view text) { return shown(text, 200); }
+
 [[noreturn]] void fail(const Entry& e, const std::string& what) {
-  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, e.section, e.key, e.value, what));
+  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
+                               text_of(e.value), what));
 }
 
 // Boost's parser knows no line numbers: find where each "section.key" is
@@ -59,19 +64,20 @@ std::map<std::string, unsigned> scan_lines(const std::string& text, const std::s
     if (line.empty()) continue;
     if (line.front() == '[') {
       if (line.back() != ']' || line.size() < 3)
-        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, line));
+        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, text_of(line)));
       section = trim(line.substr(1, line.size() - 2));
       continue;
     }
     auto eq = line.find('=');
     if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
-      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, line));
+      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, text_of(line)));
     if (section.empty())
-      throw InputError(fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, line));
+      throw InputError(
+          fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, text_of(line)));
     std::string full = section + "." + trim(line.substr(0, eq));
     if (where.count(full))
-      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, section,
-                                   trim(line.substr(0, eq)), where[full]));
+      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, text_of(section),
+                                   text_of(trim(line.substr(0, eq))), where[full]));
     where[full] = n;
   }
   return where;
@@ -224,7 +230,7 @@ class Resolver {
     const Hertz clock = c.platform.clock;
     const std::string& s = e.section;
     const std::string& k = e.key;
-    auto unknown_key = [&](const char* allowed) { fail(e, fmt::format("unknown key; [{}] allows {}", s, allowed)); };
+    auto unknown_key = [&](const char* allowed) { fail(e, fmt::format("unknown key; [{}] allows {}", text_of(s), allowed)); };
     if (s == "platform") {
       if (k == "cpus")
         c.platform.cpus = static_cast<unsigned>(count_of(e, 1, 4096));
@@ -340,7 +346,7 @@ class Resolver {
       std::string name = s.substr(6);
       const vmm_sched_ops_t* ops = sched::find_builtin(name);
       if (!ops)
-        throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, s,
+        throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, text_of(s),
                                      "[sched.NAME] with NAME one of " + names_of(sched::builtin_schedulers())));
       const vmm_param_spec_t* spec = nullptr;
       std::string keys;
@@ -357,13 +363,13 @@ class Resolver {
       if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
                               std::string::npos)
         throw InputError(
-            fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, s));
+            fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, text_of(s)));
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {
       throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, activation, memory, run, "
                                    "sched.NAME, vm.NAME, service",
-                                   e.origin, s));
+                                   e.origin, text_of(s)));
     }
   }
 
@@ -412,7 +418,7 @@ class Resolver {
       } catch (const InputError& err) {
         // A missing file is named with the key that names it.
         if (!std::filesystem::exists(vm.trace_path))
-          fail(trace->second, fmt::format("trace file not found ({})", vm.trace_path));
+          fail(trace->second, fmt::format("trace file not found ({})", text_of(vm.trace_path)));
         throw;
       }
       if (!vm.service)
@@ -469,7 +475,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
                                std::string* why) {
   auto colon = spec.find(':');
   if (colon == std::string::npos) {
-    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", spec);
+    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", text_of(spec));
     return std::nullopt;
   }
   Swap swap;
@@ -477,7 +483,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   std::string reason;
   auto at = parse_duration(spec.substr(0, colon), clock, &reason);
   if (!at) {
-    *why = fmt::format("swap '{}': time '{}': expected {}", spec, spec.substr(0, colon), reason);
+    *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
     return std::nullopt;
   }
   swap.at = *at;
@@ -490,7 +496,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   }
   std::string err = workload::parse_control(kind, rest, base_dir, &swap.request);
   if (!err.empty()) {
-    *why = fmt::format("swap '{}': {}", spec, err);
+    *why = fmt::format("swap '{}': {}", text_of(spec), err);
     return std::nullopt;
   }
   return swap;
@@ -514,7 +520,7 @@ Config parse_config(const std::string& text, const std::string& path, const std:
   for (const Override& o : overrides) {
     auto last = o.key.rfind('.');
     if (last == std::string::npos || last == 0 || last + 1 == o.key.size())
-      throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", o.key, o.value));
+      throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", text_of(o.key), text_of(o.value)));
     Entry e{o.key.substr(0, last), o.key.substr(last + 1), o.value, "--set"};
     auto same = std::find_if(entries.begin(), entries.end(),
                              [&](const Entry& x) { return x.section == e.section && x.key == e.key; });

@@ -83,6 +83,15 @@ TEST_F(ConfigTest, HugeOrBinaryFileIsAnError) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, BytesThatAreNotPrintableAreShownEscaped) {
+  // Binary or escape-laden config text must not garble the terminal.
+  std::string e = error_of("[vm.\xff\x1b]\ntrace = one.trace\n");
+  EXPECT_EQ(e, (m_dir / "c.ini").string() +
+                   ":2: [vm.\\xff\\x1b]: expected a VM name of letters, digits, '_' and '-'");
+  e = error_of("[vm.a]\ntrace = one.trace\n[vmm]\nscheduler = \x1b[2J\n");
+  EXPECT_NE(e.find("c.ini:4: [vmm] scheduler = '\\x1b[2J': unknown scheduler"), std::string::npos) << e;
+}
+
 TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
   config::Config c = config::load_config(write("c.ini",
                                                "[platform]\ncpus = 4\nclock = 2GHz\n"
