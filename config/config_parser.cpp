@@ -503,6 +503,9 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("{}: is a directory; expected an INI config file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
   // Read one byte past the limit, so that /dev/zero or a wrong file is an error, not all of memory.

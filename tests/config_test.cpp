@@ -81,6 +81,12 @@ TEST_F(ConfigTest, HugeOrBinaryFileIsAnError) {
   }
   EXPECT_NE(error_of(std::string("[vm.a]\ntrace = one.trace\n\0\x01", 27)).find("c.ini:3: binary data"),
             std::string::npos);
+  try {
+    config::load_config(m_dir.string());
+    FAIL() << "a directory accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), m_dir.string() + ": is a directory; expected an INI config file");
+  }
 }
 
 TEST_F(ConfigTest, BytesThatAreNotPrintableAreShownEscaped) {

@@ -536,6 +536,9 @@ TEST(SwfImport, MalformedLinesNameFileAndLine) {
   std::string word = kJobs + job(5, "400", "abc", "1");
   EXPECT_EQ(error_of([&] { swf(word); }),
             "j.swf:7: field 4 (run time) 'abc'; expected a number (-1 = unknown)");
+  // Ten digits of seconds are the most a 64-bit ns count holds.
+  EXPECT_EQ(error_of([&] { swf(kJobs + job(5, "400", "99999999999", "1")); }),
+            "j.swf:7: run time '99999999999'; expected seconds, below 10^10");
   ImportOptions o;
   o.skip_bad = true;
   ImportResult r = swf(short_line + job(6, "500", "x", "1"), o);

@@ -56,7 +56,7 @@ std::string comment_text(std::string_view text) {
 // The largest step, in ns, that stays within kMaxStepCycles at `clock`; a
 // whole number of seconds when it is above one.
 std::uint64_t max_step_ns(Hertz clock) {
-  u128 ns = u128{kMaxStepCycles} * kNsPerSecond / clock;
+  u128 ns = std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0});
   if (ns > kNsPerSecond) ns -= ns % kNsPerSecond;
   return static_cast<std::uint64_t>(ns);
 }
@@ -64,7 +64,9 @@ std::uint64_t max_step_ns(Hertz clock) {
 }  // namespace
 
 std::uint64_t max_arrival_ns(Hertz clock) {
-  return static_cast<std::uint64_t>(u128{kMaxStepCycles} * kNsPerSecond / clock);
+  // Below 61 kHz 2^50 cycles are more ns than 64 bits hold: no wrap-around.
+  return static_cast<std::uint64_t>(
+      std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0}));
 }
 
 std::string format_ns(std::uint64_t ns) {
