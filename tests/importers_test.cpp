@@ -273,7 +273,13 @@ TEST(FtraceImport, MalformedLinesNameFileAndLineOrAreCountedWithSkipBad) {
   std::string message = error_of([&] { ftrace(text, {}, "bad.txt"); });
   EXPECT_EQ(message,
             "bad.txt:3: 'garbage in the middle'; expected an ftrace event line: TASK-PID [CPU] "
-            "TIMESTAMP: EVENT: FIELDS");
+            "TIMESTAMP: EVENT: FIELDS (TIMESTAMP in seconds, below 10^10)");
+  // Eleven digits of seconds are past a 64-bit ns count: the same answer.
+  std::string late = "  <idle>-0 [000] 99999999999.000000: sched_switch: prev_comm=swapper/0 "
+                     "prev_pid=0 prev_prio=120 prev_state=0 next_comm=a next_pid=1 next_prio=120\n";
+  EXPECT_EQ(error_of([&] { ftrace(late, {}, "late.txt"); }),
+            "late.txt:1: '<idle>-0 [000] 99999999999.000000: sched...'; expected an ftrace event "
+            "line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS (TIMESTAMP in seconds, below 10^10)");
 
   ImportOptions o;
   o.skip_bad = true;

@@ -267,7 +267,8 @@ std::string parse_line(std::string_view text, Line* line, Event* e, Dialect* dia
     return "";
   }
   const std::string expected =
-      "expected an ftrace event line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS";
+      "expected an ftrace event line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS (TIMESTAMP in "
+      "seconds, below 10^10)";
   std::vector<std::string_view> w = words_of(t);
   std::size_t cpu_at = 0;
   while (cpu_at < w.size() &&
