@@ -34,10 +34,13 @@ struct Entry {
   std::string origin;  // "file:line" or "--set"
 };
 
+// Only the blanks Boost's config-file parser trims: with std::isspace, a
+// form feed or vertical tab made the two readers disagree (a line Boost then
+// threw on, or a key found at no line).
 std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  const char* blanks = " \t\r\n";
+  s.erase(0, s.find_first_not_of(blanks));
+  s.erase(s.find_last_not_of(blanks) + 1);
   return s;
 }
 
@@ -65,7 +68,7 @@ std::map<std::string, unsigned> scan_lines(const std::string& text, const std::s
     if (line.front() == '[') {
       if (line.back() != ']' || line.size() < 3)
         throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, text_of(line)));
-      section = trim(line.substr(1, line.size() - 2));
+      section = line.substr(1, line.size() - 2);  // as Boost takes it: "[ vm.a ]" is " vm.a "
       continue;
     }
     auto eq = line.find('=');
@@ -74,7 +77,8 @@ std::map<std::string, unsigned> scan_lines(const std::string& text, const std::s
     if (section.empty())
       throw InputError(
           fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, text_of(line)));
-    std::string full = section + "." + trim(line.substr(0, eq));
+    // Boost's key: the section, a '.' unless it ends in one, the name.
+    std::string full = section + (section.back() == '.' ? "" : ".") + trim(line.substr(0, eq));
     if (where.count(full))
       throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, text_of(section),
                                    text_of(trim(line.substr(0, eq))), where[full]));
@@ -88,7 +92,13 @@ std::vector<Entry> entries_of(const std::string& text, const std::string& path) 
 
   std::istringstream stream(text);
   po::options_description none;
-  po::parsed_options parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
+  po::parsed_options parsed(&none);
+  try {
+    parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
+  } catch (const po::error& e) {
+    // scan_lines refuses what Boost does, with the line; this is a safety net.
+    throw InputError(fmt::format("{}: {}; expected INI lines: [section] or KEY = VALUE", path, text_of(e.what())));
+  }
   std::vector<Entry> entries;
   for (const auto& option : parsed.options) {
     const std::string& full = option.string_key;

@@ -98,6 +98,18 @@ TEST_F(ConfigTest, BytesThatAreNotPrintableAreShownEscaped) {
   EXPECT_NE(e.find("c.ini:4: [vmm] scheduler = '\\x1b[2J': unknown scheduler"), std::string::npos) << e;
 }
 
+TEST_F(ConfigTest, FormFeedAndVerticalTabAreNotBlanks) {
+  // Found by fuzzing: "[service]" and a form feed made Boost's parser throw
+  // its own exception past the CLI (an abort); blanks other than space, tab
+  // and line ends also put errors at line 0. Both readers now agree.
+  const std::string path = (m_dir / "c.ini").string();
+  EXPECT_EQ(error_of("[vm.a]\ntrace = one.trace\n[service]\f\ntrace = one.trace\n"),
+            path + ":3: '[service]\\x0c': expected a section header like [vmm]");
+  EXPECT_EQ(error_of("[vm.a]\ntrace\v = one.trace\n").rfind(path + ":2: [vm.a] trace\\x0b = 'one.trace': unknown key", 0),
+            0u);
+  EXPECT_EQ(error_of("[ vm.a ]\ntrace = one.trace\n").rfind(path + ":2: [ vm.a ]: unknown section", 0), 0u);
+}
+
 TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
   config::Config c = config::load_config(write("c.ini",
                                                "[platform]\ncpus = 4\nclock = 2GHz\n"
