@@ -426,8 +426,10 @@ class Resolver {
       try {
         vm.program = workload::load_trace(vm.trace_path, c.platform.clock);
       } catch (const InputError& err) {
-        // A missing file is named with the key that names it.
-        if (!std::filesystem::exists(vm.trace_path))
+        // A missing file is named with the key that names it. No throwing
+        // exists(): a name too long for the file system is an error too.
+        std::error_code ec;
+        if (!std::filesystem::exists(vm.trace_path, ec) && !ec)
           fail(trace->second, fmt::format("trace file not found ({})", text_of(vm.trace_path)));
         throw;
       }

@@ -110,6 +110,17 @@ TEST_F(ConfigTest, FormFeedAndVerticalTabAreNotBlanks) {
   EXPECT_EQ(error_of("[ vm.a ]\ntrace = one.trace\n").rfind(path + ":2: [ vm.a ]: unknown section", 0), 0u);
 }
 
+TEST_F(ConfigTest, TracePathTooLongForTheFileSystem) {
+  // Found by fuzzing: the check for a missing trace threw filesystem_error
+  // (ENAMETOOLONG) past the CLI. A path component over 255 bytes is an
+  // InputError naming the (printable) path and the reason.
+  std::string name(300, 'x');
+  name += "\xff.trace";
+  std::string e = error_of("[vm.a]\ntrace = " + name + "\n");
+  std::string shown_path = (m_dir / std::string(300, 'x')).string() + "\\xff.trace";
+  EXPECT_EQ(e, shown_path + ": cannot read trace file (File name too long)");
+}
+
 TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
   config::Config c = config::load_config(write("c.ini",
                                                "[platform]\ncpus = 4\nclock = 2GHz\n"
