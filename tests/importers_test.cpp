@@ -476,6 +476,34 @@ const std::string kJobs = "; Version: 2.2\n; Computer: test\n" + job(1, "100", "
                           job(3, "200", "10.5", "-1", "3") +  // requested processors
                           job(4, "300", "20", "1");
 
+TEST(FtraceImport, TasksArrivingPastTheFormatsLimitAreDroppedAndNoted) {
+  // Found by fuzzing: a task first seen 23 days in (past 2^50 cycles at 1 GHz)
+  // made write_trace throw logic_error past the CLI. It is dropped, as swf
+  // drops late jobs, and the notes say so.
+  const std::string a =
+      "  <idle>-0 [000] 1.000000: sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 "
+      "prev_state=R ==> next_comm=a next_pid=10 next_prio=120\n"
+      "  a-10 [000] 1.000100: sched_switch: prev_comm=a prev_pid=10 prev_prio=120 prev_state=S ==> "
+      "next_comm=swapper/0 next_pid=0 next_prio=120\n";
+  const std::string b =
+      "  <idle>-0 [000] 2000000.000010: sched_switch: prev_comm=swapper/0 prev_pid=0 "
+      "prev_prio=120 prev_state=R ==> next_comm=b next_pid=20 next_prio=120\n"
+      "  b-20 [000] 2000000.000500: sched_switch: prev_comm=b prev_pid=20 prev_prio=120 "
+      "prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120\n";
+  ImportResult r = ftrace(a + b);
+  expect_parses(r);
+  EXPECT_EQ(r.vms[0].vcpu_labels.size(), 1u);
+  EXPECT_CONTAINS(r.notes,
+                  "dropped 1 tasks first run more than 1125899.907 s after the window's start");
+  // A window that starts later brings b within the limit (and leaves a out).
+  ImportOptions o;
+  o.from_s = 1000000;  // b arrives 999999 s after time 0: within 1125899 s
+  r = ftrace(a + b, o);
+  expect_parses(r);
+  EXPECT_EQ(r.vms[0].vcpu_labels.size(), 1u);
+  EXPECT_STARTS_WITH(r.vms[0].vcpu_labels[0], "b");
+}
+
 TEST(SwfImport, OneVcpuPerProcessorArrivingAtTheSubmitTime) {
   ImportResult r = swf(kJobs);
   expect_parses(r);
