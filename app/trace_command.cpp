@@ -270,6 +270,9 @@ int import_command(const std::vector<std::string>& args) {
     std::string why;
     auto hz = parse_frequency(clock, &why);
     if (!hz) throw InputError(fmt::format("--clock {}: expected {}", clock, why));
+    // The range [platform] clock takes: a trace for another clock could not be run.
+    if (*hz < 1193182 || *hz > 1000000000000ULL)
+      throw InputError(fmt::format("--clock {}: expected a frequency from 1193182Hz to 1THz", clock));
     o.clock = *hz;
   }
   if (!top.empty()) o.top = size_value("top", top, "a whole number (0 = all tasks)");

@@ -4,8 +4,8 @@
 
 namespace vmmsim {
 
-std::string shown(std::string_view word) {
-  constexpr std::size_t kShown = 40;
+std::string shown(std::string_view word, std::size_t max_chars) {
+  const std::size_t kShown = max_chars;
   std::string out;
   for (std::size_t i = 0; i < word.size() && i < kShown; ++i) {
     auto c = static_cast<unsigned char>(word[i]);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "base/input_error.h"
+#include "base/text.h"
 #include "schedulers/registry.h"
 #include "workload/trace_parser.h"
 
@@ -21,6 +22,9 @@ namespace vmmsim::config {
 namespace {
 
 namespace po = boost::program_options;
+
+// A config is a page of text; anything far larger is the wrong file.
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 // One "section.key = value" as written, with where it came from.
 struct Entry {
@@ -30,15 +34,22 @@ struct Entry {
   std::string origin;  // "file:line" or "--set"
 };
 
+// Only the blanks Boost's config-file parser trims: with std::isspace, a
+// form feed or vertical tab made the two readers disagree (a line Boost then
+// threw on, or a key found at no line).
 std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  const char* blanks = " \t\r\n";
+  s.erase(0, s.find_first_not_of(blanks));
+  s.erase(s.find_last_not_of(blanks) + 1);
   return s;
 }
 
+// Config text as quoted in a message: printable, and long enough for a path.
+std::string text_of(std::string_view text) { return shown(text, 200); }
+
 [[noreturn]] void fail(const Entry& e, const std::string& what) {
-  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, e.section, e.key, e.value, what));
+  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
+                               text_of(e.value), what));
 }
 
 // Boost's parser knows no line numbers: find where each "section.key" is
@@ -56,35 +67,38 @@ std::map<std::string, unsigned> scan_lines(const std::string& text, const std::s
     if (line.empty()) continue;
     if (line.front() == '[') {
       if (line.back() != ']' || line.size() < 3)
-        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, line));
-      section = trim(line.substr(1, line.size() - 2));
+        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, text_of(line)));
+      section = line.substr(1, line.size() - 2);  // as Boost takes it: "[ vm.a ]" is " vm.a "
       continue;
     }
     auto eq = line.find('=');
     if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
-      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, line));
+      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, text_of(line)));
     if (section.empty())
-      throw InputError(fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, line));
-    std::string full = section + "." + trim(line.substr(0, eq));
+      throw InputError(
+          fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, text_of(line)));
+    // Boost's key: the section, a '.' unless it ends in one, the name.
+    std::string full = section + (section.back() == '.' ? "" : ".") + trim(line.substr(0, eq));
     if (where.count(full))
-      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, section,
-                                   trim(line.substr(0, eq)), where[full]));
+      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, text_of(section),
+                                   text_of(trim(line.substr(0, eq))), where[full]));
     where[full] = n;
   }
   return where;
 }
 
-std::vector<Entry> read_entries(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+std::vector<Entry> entries_of(const std::string& text, const std::string& path) {
   auto lines = scan_lines(text, path);
 
   std::istringstream stream(text);
   po::options_description none;
-  po::parsed_options parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
+  po::parsed_options parsed(&none);
+  try {
+    parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
+  } catch (const po::error& e) {
+    // scan_lines refuses what Boost does, with the line; this is a safety net.
+    throw InputError(fmt::format("{}: {}; expected INI lines: [section] or KEY = VALUE", path, text_of(e.what())));
+  }
   std::vector<Entry> entries;
   for (const auto& option : parsed.options) {
     const std::string& full = option.string_key;
@@ -226,7 +240,7 @@ class Resolver {
     const Hertz clock = c.platform.clock;
     const std::string& s = e.section;
     const std::string& k = e.key;
-    auto unknown_key = [&](const char* allowed) { fail(e, fmt::format("unknown key; [{}] allows {}", s, allowed)); };
+    auto unknown_key = [&](const char* allowed) { fail(e, fmt::format("unknown key; [{}] allows {}", text_of(s), allowed)); };
     if (s == "platform") {
       if (k == "cpus")
         c.platform.cpus = static_cast<unsigned>(count_of(e, 1, 4096));
@@ -342,7 +356,7 @@ class Resolver {
       std::string name = s.substr(6);
       const vmm_sched_ops_t* ops = sched::find_builtin(name);
       if (!ops)
-        throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, s,
+        throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, text_of(s),
                                      "[sched.NAME] with NAME one of " + names_of(sched::builtin_schedulers())));
       const vmm_param_spec_t* spec = nullptr;
       std::string keys;
@@ -359,13 +373,13 @@ class Resolver {
       if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
                               std::string::npos)
         throw InputError(
-            fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, s));
+            fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, text_of(s)));
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {
       throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, activation, memory, run, "
                                    "sched.NAME, vm.NAME, service",
-                                   e.origin, s));
+                                   e.origin, text_of(s)));
     }
   }
 
@@ -412,9 +426,11 @@ class Resolver {
       try {
         vm.program = workload::load_trace(vm.trace_path, c.platform.clock);
       } catch (const InputError& err) {
-        // A missing file is named with the key that names it.
-        if (!std::filesystem::exists(vm.trace_path))
-          fail(trace->second, fmt::format("trace file not found ({})", vm.trace_path));
+        // A missing file is named with the key that names it. No throwing
+        // exists(): a name too long for the file system is an error too.
+        std::error_code ec;
+        if (!std::filesystem::exists(vm.trace_path, ec) && !ec)
+          fail(trace->second, fmt::format("trace file not found ({})", text_of(vm.trace_path)));
         throw;
       }
       if (!vm.service)
@@ -471,7 +487,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
                                std::string* why) {
   auto colon = spec.find(':');
   if (colon == std::string::npos) {
-    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", spec);
+    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", text_of(spec));
     return std::nullopt;
   }
   Swap swap;
@@ -479,7 +495,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   std::string reason;
   auto at = parse_duration(spec.substr(0, colon), clock, &reason);
   if (!at) {
-    *why = fmt::format("swap '{}': time '{}': expected {}", spec, spec.substr(0, colon), reason);
+    *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
     return std::nullopt;
   }
   swap.at = *at;
@@ -492,18 +508,34 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   }
   std::string err = workload::parse_control(kind, rest, base_dir, &swap.request);
   if (!err.empty()) {
-    *why = fmt::format("swap '{}': {}", spec, err);
+    *why = fmt::format("swap '{}': {}", text_of(spec), err);
     return std::nullopt;
   }
   return swap;
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
-  std::vector<Entry> entries = read_entries(path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("{}: is a directory; expected an INI config file", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
+  // Read one byte past the limit, so that /dev/zero or a wrong file is an error, not all of memory.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read config file (read error)", path));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    throw InputError(fmt::format("{}: more than {} MiB; expected an INI config file", path, kMaxConfigBytes >> 20));
+  return parse_config(text, path, overrides);
+}
+
+Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
+  std::vector<Entry> entries = entries_of(text, path);
   for (const Override& o : overrides) {
     auto last = o.key.rfind('.');
     if (last == std::string::npos || last == 0 || last + 1 == o.key.size())
-      throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", o.key, o.value));
+      throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", text_of(o.key), text_of(o.value)));
     Entry e{o.key.substr(0, last), o.key.substr(last + 1), o.value, "--set"};
     auto same = std::find_if(entries.begin(), entries.end(),
                              [&](const Entry& x) { return x.section == e.section && x.key == e.key; });

@@ -21,6 +21,11 @@ struct Override {
 // files, zero CPUs, ...
 Config load_config(const std::string& path, const std::vector<Override>& overrides = {});
 
+// The same for config text already in memory: `path` names it in messages and
+// relative trace paths are relative to its folder (the traces are read).
+Config parse_config(const std::string& text, const std::string& path,
+                    const std::vector<Override>& overrides = {});
+
 // A scheduler swap "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes
 // policy=keep-old|unload-old|auto) or "TIME:unload[=NAME]", as --swap and
 // [run] swap take it. A relative plugin path is resolved against base_dir.

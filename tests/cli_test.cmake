@@ -178,6 +178,10 @@ vmmsim(0 out err trace import ftrace ${SRC}/tests/data/ftrace/trappy_surfaceflin
 file(WRITE ${WORK}/imported.ini "[platform]\ncpus = 2\n[vm.gen]\ntrace = gen.trace\n[vm.android]\ntrace = sf.trace\n")
 vmmsim(0 out err run ${WORK}/imported.ini --until 200ms)
 expect_match("${out}" "android" "imported trace runs")
+# A clock [platform] clock refuses would make traces no config can run.
+vmmsim(2 out err trace import ftrace ${SRC}/tests/data/ftrace/trappy_surfaceflinger_excerpt.txt --clock 1Hz
+       -o ${WORK}/slow.trace)
+expect_match("${err}" "^vmmsim: --clock 1Hz: expected a frequency from 1193182Hz to 1THz\n$" "import --clock range")
 vmmsim(2 out err trace gen io-bound -o ${WORK}/x.trace)
 expect_match("${err}" "seed" "trace gen without --seed")
 

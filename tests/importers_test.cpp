@@ -273,7 +273,13 @@ TEST(FtraceImport, MalformedLinesNameFileAndLineOrAreCountedWithSkipBad) {
   std::string message = error_of([&] { ftrace(text, {}, "bad.txt"); });
   EXPECT_EQ(message,
             "bad.txt:3: 'garbage in the middle'; expected an ftrace event line: TASK-PID [CPU] "
-            "TIMESTAMP: EVENT: FIELDS");
+            "TIMESTAMP: EVENT: FIELDS (TIMESTAMP in seconds, below 10^10)");
+  // Eleven digits of seconds are past a 64-bit ns count: the same answer.
+  std::string late = "  <idle>-0 [000] 99999999999.000000: sched_switch: prev_comm=swapper/0 "
+                     "prev_pid=0 prev_prio=120 prev_state=0 next_comm=a next_pid=1 next_prio=120\n";
+  EXPECT_EQ(error_of([&] { ftrace(late, {}, "late.txt"); }),
+            "late.txt:1: '<idle>-0 [000] 99999999999.000000: sched...'; expected an ftrace event "
+            "line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS (TIMESTAMP in seconds, below 10^10)");
 
   ImportOptions o;
   o.skip_bad = true;
@@ -470,6 +476,34 @@ const std::string kJobs = "; Version: 2.2\n; Computer: test\n" + job(1, "100", "
                           job(3, "200", "10.5", "-1", "3") +  // requested processors
                           job(4, "300", "20", "1");
 
+TEST(FtraceImport, TasksArrivingPastTheFormatsLimitAreDroppedAndNoted) {
+  // Found by fuzzing: a task first seen 23 days in (past 2^50 cycles at 1 GHz)
+  // made write_trace throw logic_error past the CLI. It is dropped, as swf
+  // drops late jobs, and the notes say so.
+  const std::string a =
+      "  <idle>-0 [000] 1.000000: sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 "
+      "prev_state=R ==> next_comm=a next_pid=10 next_prio=120\n"
+      "  a-10 [000] 1.000100: sched_switch: prev_comm=a prev_pid=10 prev_prio=120 prev_state=S ==> "
+      "next_comm=swapper/0 next_pid=0 next_prio=120\n";
+  const std::string b =
+      "  <idle>-0 [000] 2000000.000010: sched_switch: prev_comm=swapper/0 prev_pid=0 "
+      "prev_prio=120 prev_state=R ==> next_comm=b next_pid=20 next_prio=120\n"
+      "  b-20 [000] 2000000.000500: sched_switch: prev_comm=b prev_pid=20 prev_prio=120 "
+      "prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120\n";
+  ImportResult r = ftrace(a + b);
+  expect_parses(r);
+  EXPECT_EQ(r.vms[0].vcpu_labels.size(), 1u);
+  EXPECT_CONTAINS(r.notes,
+                  "dropped 1 tasks first run more than 1125899.907 s after the window's start");
+  // A window that starts later brings b within the limit (and leaves a out).
+  ImportOptions o;
+  o.from_s = 1000000;  // b arrives 999999 s after time 0: within 1125899 s
+  r = ftrace(a + b, o);
+  expect_parses(r);
+  EXPECT_EQ(r.vms[0].vcpu_labels.size(), 1u);
+  EXPECT_STARTS_WITH(r.vms[0].vcpu_labels[0], "b");
+}
+
 TEST(SwfImport, OneVcpuPerProcessorArrivingAtTheSubmitTime) {
   ImportResult r = swf(kJobs);
   expect_parses(r);
@@ -536,6 +570,9 @@ TEST(SwfImport, MalformedLinesNameFileAndLine) {
   std::string word = kJobs + job(5, "400", "abc", "1");
   EXPECT_EQ(error_of([&] { swf(word); }),
             "j.swf:7: field 4 (run time) 'abc'; expected a number (-1 = unknown)");
+  // Ten digits of seconds are the most a 64-bit ns count holds.
+  EXPECT_EQ(error_of([&] { swf(kJobs + job(5, "400", "99999999999", "1")); }),
+            "j.swf:7: run time '99999999999'; expected seconds, below 10^10");
   ImportOptions o;
   o.skip_bad = true;
   ImportResult r = swf(short_line + job(6, "500", "x", "1"), o);
@@ -638,6 +675,24 @@ TEST(UtilizationImport, BadSamplesNameFileAndLineOrReplayIdle) {
             testing::TempDir() +
                 "/util/gap:2: empty line; expected a CPU utilisation percentage "
                 "from 0 to 100, one per line");
+}
+
+TEST(UtilizationImport, InMemorySeriesAndSampleTimesPastTheCycleCount) {
+  // The same series from memory (the fuzz target's way in) as from a file.
+  ImportResult from_file = import_utilization({write_temp("web", "10\n20\n")}, {});
+  ImportResult in_memory = import_utilization_series({{"util/web", "10\n20\n"}}, "util", {});
+  ASSERT_EQ(in_memory.vms.size(), 1u);
+  EXPECT_EQ(in_memory.vms[0].name, "web");
+  EXPECT_EQ(body(in_memory.vms[0].trace_text), body(from_file.vms[0].trace_text));
+
+  // Sample 5 of 6e9 s each would start at 2.4e19 ns: past 64 bits, an error
+  // rather than a wrap-around.
+  ImportOptions o;
+  o.interval = 6000000000000000000;  // 6e9 s at 1 GHz
+  EXPECT_EQ(error_of([&] { import_utilization_series({{"util/vast", "1\n2\n3\n4\n5\n"}}, "util", o); }),
+            "util/vast:5: sample 5 starts past 2^64 ns at one sample per 6000000000s; expected a "
+            "shorter interval or fewer samples");
+  EXPECT_NO_THROW(import_utilization_series({{"util/vast", "1\n2\n3\n4\n"}}, "util", o));
 }
 
 TEST(UtilizationImport, PlanetLabDirectoryMakesOneVmPerFile) {

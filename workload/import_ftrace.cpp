@@ -267,7 +267,8 @@ std::string parse_line(std::string_view text, Line* line, Event* e, Dialect* dia
     return "";
   }
   const std::string expected =
-      "expected an ftrace event line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS";
+      "expected an ftrace event line: TASK-PID [CPU] TIMESTAMP: EVENT: FIELDS (TIMESTAMP in "
+      "seconds, below 10^10)";
   std::vector<std::string_view> w = words_of(t);
   std::size_t cpu_at = 0;
   while (cpu_at < w.size() &&
@@ -581,11 +582,21 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
 
   const std::uint64_t from = *first_ns + window.from_ns;
   const std::uint64_t to = window.to_ns ? std::min(*last_ns, *first_ns + *window.to_ns) : *last_ns;
+  // A vCPU arrives at most 2^50 cycles after time 0 (the format's limit), as in swf.
+  const std::uint64_t max_arrival = detail::max_arrival_ns(options.clock);
+  std::size_t too_late = 0;
   std::vector<Replayed> replayed;
-  for (const Task& t : tasks)
-    if (auto r = replay_in(t, from, to)) replayed.push_back(std::move(*r));
+  for (const Task& t : tasks) {
+    auto r = replay_in(t, from, to);
+    if (!r) continue;
+    if (r->vcpu.arrival_ns > max_arrival) {
+      ++too_late;
+      continue;
+    }
+    replayed.push_back(std::move(*r));
+  }
   std::sort(replayed.begin(), replayed.end(), by_cpu_time);
-  std::size_t idle_tasks = tasks.size() - replayed.size();
+  std::size_t idle_tasks = tasks.size() - replayed.size() - too_late;
   std::size_t cut = options.top > 0 ? std::min(options.top, replayed.size()) : replayed.size();
   std::uint64_t cut_cpu = 0;
   for (std::size_t i = cut; i < replayed.size(); ++i) cut_cpu += replayed[i].cpu_ns;
@@ -662,6 +673,11 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
   notes += fmt::format("window: {}\n", window_text);
   notes += fmt::format("tasks: {} seen, {} with no CPU time in the window dropped, {} kept\n",
                        tasks.size(), idle_tasks, cut);
+  const std::string late_text =
+      fmt::format("{} tasks first run more than {} after the window's start (the format's limit "
+                  "at this clock): narrow the import with --from/--to",
+                  too_late, detail::describe_ns(max_arrival));
+  if (too_late > 0) notes += "dropped " + late_text + "\n";
   if (cut_count > 0)
     notes += fmt::format("dropped {} tasks beyond the top {} ({} CPU)\n", cut_count, options.top,
                          detail::describe_ns(cut_cpu));
@@ -688,8 +704,8 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
                          first_skipped);
   result.notes = notes + result.notes;
   if (result.vms.empty())
-    throw InputError(
-        fmt::format("{}: nothing to import: no task ran in the window ({})", file, window_text));
+    throw InputError(fmt::format("{}: nothing to import: no task ran in the window ({}){}", file,
+                                 window_text, too_late > 0 ? "; " + late_text : ""));
   return result;
 }
 

@@ -73,13 +73,13 @@ std::string parse_job(std::string_view text, Job* job, unsigned* known) {
   *known = 0;
   if (!negative(1)) {
     auto ns = detail::parse_seconds_ns(f[1]);
-    if (!ns) return fmt::format("submit time {}; expected seconds", detail::quoted(f[1]));
+    if (!ns) return fmt::format("submit time {}; expected seconds, below 10^10", detail::quoted(f[1]));
     job->submit_ns = *ns;
     *known |= 1;
   }
   if (!negative(3)) {
     auto ns = detail::parse_seconds_ns(f[3]);
-    if (!ns) return fmt::format("run time {}; expected seconds", detail::quoted(f[3]));
+    if (!ns) return fmt::format("run time {}; expected seconds, below 10^10", detail::quoted(f[3]));
     job->run_ns = *ns;
     if (*ns > 0) *known |= 2;
   }

@@ -56,7 +56,7 @@ std::string comment_text(std::string_view text) {
 // The largest step, in ns, that stays within kMaxStepCycles at `clock`; a
 // whole number of seconds when it is above one.
 std::uint64_t max_step_ns(Hertz clock) {
-  u128 ns = u128{kMaxStepCycles} * kNsPerSecond / clock;
+  u128 ns = std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0});
   if (ns > kNsPerSecond) ns -= ns % kNsPerSecond;
   return static_cast<std::uint64_t>(ns);
 }
@@ -64,7 +64,9 @@ std::uint64_t max_step_ns(Hertz clock) {
 }  // namespace
 
 std::uint64_t max_arrival_ns(Hertz clock) {
-  return static_cast<std::uint64_t>(u128{kMaxStepCycles} * kNsPerSecond / clock);
+  // Below 61 kHz 2^50 cycles are more ns than 64 bits hold: no wrap-around.
+  return static_cast<std::uint64_t>(
+      std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0}));
 }
 
 std::string format_ns(std::uint64_t ns) {
@@ -215,8 +217,11 @@ std::string write_trace(const std::string& file, const std::vector<std::string>&
 
 }  // namespace detail
 
+namespace {
+constexpr std::size_t kMaxInputBytes = std::size_t{1} << 30;
+}  // namespace
+
 std::string read_maybe_gzip(const std::string& path) {
-  constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError(fmt::format("{}: is a directory; expected a file", path));
@@ -224,8 +229,12 @@ std::string read_maybe_gzip(const std::string& path) {
   if (!in) throw InputError(fmt::format("{}: cannot read file ({})", path, std::strerror(errno)));
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(fmt::format("{}: cannot read file (read error)", path));
-  if (data.size() > kMaxBytes)
+  if (data.size() > kMaxInputBytes)
     throw InputError(fmt::format("{}: more than 1 GiB; expected a smaller file", path));
+  return gunzip_if_gzip(std::move(data), path);
+}
+
+std::string gunzip_if_gzip(std::string data, const std::string& file) {
   auto magic = [&](std::size_t at) {
     return data.size() >= at + 2 && static_cast<unsigned char>(data[at]) == 0x1f &&
            static_cast<unsigned char>(data[at + 1]) == 0x8b;
@@ -234,7 +243,7 @@ std::string read_maybe_gzip(const std::string& path) {
 
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK)  // 16: gzip wrapper only
-    throw InputError(fmt::format("{}: cannot start gzip decompression", path));
+    throw InputError(fmt::format("{}: cannot start gzip decompression", file));
   std::string out;
   std::size_t consumed = 0;
   char buffer[1 << 16];
@@ -247,10 +256,10 @@ std::string read_maybe_gzip(const std::string& path) {
     rc = inflate(&zs, Z_NO_FLUSH);
     consumed = data.size() - zs.avail_in;
     out.append(buffer, sizeof buffer - zs.avail_out);
-    if (out.size() > kMaxBytes) {
+    if (out.size() > kMaxInputBytes) {
       inflateEnd(&zs);
       throw InputError(
-          fmt::format("{}: more than 1 GiB uncompressed; expected a smaller file", path));
+          fmt::format("{}: more than 1 GiB uncompressed; expected a smaller file", file));
     }
     if (rc == Z_STREAM_END) {
       if (!magic(consumed)) break;  // `gzip -c a b > c` concatenates members
@@ -260,11 +269,11 @@ std::string read_maybe_gzip(const std::string& path) {
     if (rc == Z_OK) continue;
     if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
       inflateEnd(&zs);
-      throw InputError(fmt::format("{}: truncated gzip data; expected a complete .gz file", path));
+      throw InputError(fmt::format("{}: truncated gzip data; expected a complete .gz file", file));
     }
     std::string why = zs.msg ? zs.msg : fmt::format("zlib error {}", rc);
     inflateEnd(&zs);
-    throw InputError(fmt::format("{}: corrupt gzip data ({}); expected a .gz file", path, why));
+    throw InputError(fmt::format("{}: corrupt gzip data ({}); expected a .gz file", file, why));
   }
   inflateEnd(&zs);
   return out;
@@ -413,14 +422,21 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
 
 ImportResult import_utilization(const std::vector<std::string>& paths,
                                 const ImportOptions& options) {
-  using detail::ImportStep;
-  ImportResult result;
   if (paths.empty())
     throw InputError("utilization import: no input; expected files or directories");
-  const std::string& origin = paths.front();
-  std::vector<std::string> files = expand(paths);
-  std::size_t total_files = files.size();
-  if (options.max_vms > 0 && files.size() > options.max_vms) files.resize(options.max_vms);
+  std::vector<UtilizationSeries> series;
+  for (const std::string& path : expand(paths)) series.push_back({path, read_maybe_gzip(path)});
+  return import_utilization_series(series, paths.front(), options);
+}
+
+ImportResult import_utilization_series(const std::vector<UtilizationSeries>& all_series,
+                                       const std::string& origin, const ImportOptions& options) {
+  using detail::ImportStep;
+  ImportResult result;
+  if (all_series.empty())
+    throw InputError(fmt::format("{}: no series; expected one file of percentages per VM", origin));
+  std::size_t total_files = all_series.size();
+  std::size_t used = options.max_vms > 0 ? std::min(options.max_vms, total_files) : total_files;
 
   std::uint64_t interval_ns = kDefaultIntervalNs;
   if (options.interval > 0) {
@@ -437,8 +453,9 @@ ImportResult import_utilization(const std::vector<std::string>& paths,
   std::vector<std::string> names_used;
   std::size_t empty_vms = 0;
   std::string first_skipped;
-  for (const std::string& path : files) {
-    std::string text = read_maybe_gzip(path);
+  for (std::size_t f = 0; f < used; ++f) {
+    const std::string& path = all_series[f].path;
+    const std::string& text = all_series[f].text;
     if (text.size() >= 263 && text.compare(257, 5, "ustar") == 0)
       throw InputError(fmt::format(
           "{}: a tar archive; expected files of percentages: extract it first (tar xzf) and give "
@@ -461,6 +478,12 @@ ImportResult import_utilization(const std::vector<std::string>& paths,
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string_view word = trim(lines[i]);
       if (!word.empty() && word[0] == '#') continue;
+      // Sample times past 64-bit ns (584 years) would wrap around: refuse them.
+      if (samples > ~std::uint64_t{0} / interval_ns)
+        throw InputError(fmt::format(
+            "{}:{}: sample {} starts past 2^64 ns at one sample per {}; expected a shorter "
+            "interval or fewer samples",
+            path, i + 1, samples + 1, interval_text));
       std::uint64_t start_ns = samples * interval_ns;
       ++samples;
       std::optional<std::uint64_t> percent = parse_percent(word);
@@ -512,10 +535,10 @@ ImportResult import_utilization(const std::vector<std::string>& paths,
   }
 
   result.notes += fmt::format("utilization: read {} lines from {} files, one sample of {} a line\n",
-                              result.lines_read, files.size(), interval_text);
-  if (files.size() < total_files)
+                              result.lines_read, used, interval_text);
+  if (used < total_files)
     result.notes += fmt::format("kept the first {} of {} files (max VMs); dropped {}\n",
-                                files.size(), total_files, total_files - files.size());
+                                used, total_files, total_files - used);
   if (window.from_ns > 0 || window.to_ns)
     result.notes +=
         fmt::format("window: samples starting from {} to {}\n", detail::format_ns(window.from_ns),

@@ -63,9 +63,20 @@ ImportResult import_swf(std::istream& in, const std::string& file, const ImportO
 ImportResult import_utilization(const std::vector<std::string>& files,
                                 const ImportOptions& options);
 
+// The same for series already in memory (gunzipped): `path` names each in
+// messages and gives its VM name; `origin` names the whole input.
+struct UtilizationSeries {
+  std::string path;
+  std::string text;
+};
+ImportResult import_utilization_series(const std::vector<UtilizationSeries>& series,
+                                       const std::string& origin, const ImportOptions& options);
+
 // The whole content of a file, gunzipped if it starts with the gzip magic
 // (whatever its name). InputError "PATH: ..." if it cannot be read.
 std::string read_maybe_gzip(const std::string& path);
+// The same for bytes already in memory; `file` names them in messages.
+std::string gunzip_if_gzip(std::string data, const std::string& file);
 
 // Where `vmmsim trace import -o OUT` writes a VM's trace: OUT itself when the
 // import made one VM, else OUT without its ".trace" suffix + "-VM.trace".

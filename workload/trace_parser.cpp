@@ -28,6 +28,8 @@ constexpr unsigned kMaxVcpus = 4096;        // as [vm.*] vcpus allows
 constexpr std::size_t kMaxLoopDepth = 64;
 constexpr std::uint64_t kMaxRepeatCount = 1000000000;
 constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
+// A file name in a message: a path's length (PATH_MAX), bytes shown printable.
+constexpr std::size_t kMaxPathChars = 4096;
 
 constexpr const char* kStepKeywords =
     "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, "
@@ -137,12 +139,13 @@ class TraceParser {
  public:
   TraceParser(const std::string& file, Hertz clock)
       : m_file(file),
+        m_file_shown(shown(file, kMaxPathChars)),
         m_clock(clock),
         m_base_dir(std::filesystem::path(file).parent_path().string()) {}
 
   TraceProgram parse(std::string_view text) {
     if (text.size() > kMaxTraceBytes)
-      throw InputError(fmt::format("{}: trace is {} bytes; expected at most {} MiB", m_file,
+      throw InputError(fmt::format("{}: trace is {} bytes; expected at most {} MiB", m_file_shown,
                                    text.size(), kMaxTraceBytes >> 20));
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
     std::size_t pos = 0;
@@ -171,7 +174,7 @@ class TraceParser {
   };
 
   [[noreturn]] void fail(std::uint32_t line, const std::string& what) const {
-    throw InputError(fmt::format("{}:{}: {}", m_file, line, what));
+    throw InputError(fmt::format("{}:{}: {}", m_file_shown, line, what));
   }
   [[noreturn]] void fail(const std::string& what) const { fail(m_line, what); }
 
@@ -423,6 +426,7 @@ class TraceParser {
   }
 
   const std::string& m_file;
+  std::string m_file_shown;  // as messages name it: printable
   Hertz m_clock;
   std::string m_base_dir;  // the trace's folder; relative image paths start there
   std::uint32_t m_line = 0;
@@ -519,7 +523,8 @@ std::string parse_control(ControlRequest::Kind kind, std::string_view words,
 
 TraceProgram load_trace(const std::string& path, Hertz clock) {
   auto cannot_read = [&](int error) {
-    return InputError(fmt::format("{}: cannot read trace file ({})", path, std::strerror(error)));
+    return InputError(
+        fmt::format("{}: cannot read trace file ({})", shown(path, kMaxPathChars), std::strerror(error)));
   };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) throw cannot_read(errno);
