@@ -28,6 +28,7 @@ using namespace vmmsim;
 namespace {
 
 constexpr int kBadInput = 2;
+constexpr int kInternalError = 70;  // EX_SOFTWARE
 
 const char* kUsage =
     "usage: vmmsim <command> [options]\n\n"
@@ -143,6 +144,11 @@ int sc_main(int argc, char* argv[]) {
   } catch (const InputError& e) {
     std::cerr << "vmmsim: " << e.what() << "\n";
     return kBadInput;
+  } catch (const std::exception& e) {
+    // A bug, not bad input: one line and EX_SOFTWARE instead of SystemC's
+    // multi-line E549 report; unwinding has removed the partial outputs.
+    std::cerr << "vmmsim: internal error (please report it with the inputs): " << e.what() << "\n";
+    return kInternalError;
   }
 }
 
