@@ -4,42 +4,20 @@
 // finding.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <sstream>
 #include <string>
 
-#include "base/input_error.h"
+#include "tests/fuzz/import_check.h"
 #include "workload/importers.h"
-#include "workload/trace_parser.h"
-
-namespace {
-
-void import_and_check(const std::string& text, const vmmsim::workload::ImportOptions& options) {
-  vmmsim::workload::ImportResult result;
-  try {
-    std::istringstream in(vmmsim::workload::gunzip_if_gzip(text, "fuzz.swf"));  // as the CLI reads
-    result = vmmsim::workload::import_swf(in, "fuzz.swf", options);
-  } catch (const vmmsim::InputError&) {
-    return;
-  }
-  // The importers promise trace text the parser accepts: a refusal is a finding.
-  for (const auto& vm : result.vms) {
-    try {
-      vmmsim::workload::parse_trace(vm.trace_text, "imported.trace", options.clock);
-    } catch (const vmmsim::InputError& e) {
-      std::fprintf(stderr, "import made a trace the parser refuses: %s\n", e.what());
-      std::abort();
-    }
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   vmmsim::workload::ImportOptions plain;
-  import_and_check(text, plain);
+  auto import = [&text](const vmmsim::workload::ImportOptions& options) {
+    std::istringstream in(vmmsim::workload::gunzip_if_gzip(text, "fuzz.swf"));  // as the CLI reads
+    return vmmsim::workload::import_swf(in, "fuzz.swf", options);
+  };
+  vmmsim::fuzz::import_and_check(plain, import);
   // The options that take other paths: skipping, a window, job selection, a slow clock.
   vmmsim::workload::ImportOptions narrow;
   narrow.clock = 1193182;
@@ -49,6 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   narrow.first_job = 1;
   narrow.max_jobs = 50;
   narrow.max_vms = 1;
-  import_and_check(text, narrow);
+  vmmsim::fuzz::import_and_check(narrow, import);
   return 0;
 }
