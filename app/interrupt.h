@@ -2,7 +2,8 @@
 // a flag, which the platform checks between chunks of simulated time, so the
 // run stops where it is and still writes its report, marked partial; the
 // second removes the outputs' temporary files and ends the process at once
-// (docs/robustness.md "Interrupted runs and atomic outputs").
+// (docs/robustness.md "Interrupted runs and atomic outputs"). The same signal
+// again within 200 ms counts as the first: timeout(1) delivers it twice.
 #pragma once
 
 #include <csignal>
