@@ -238,8 +238,9 @@ execute_process(COMMAND sh -c "echo $$ > \"$0\"; exec \"$1\" run \"$2\" --json \
                         ${WORK}/abort.pid
                 RESULTS_VARIABLE codes OUTPUT_VARIABLE out ERROR_VARIABLE err)
 list(GET codes 0 code)
-# Which of the two comes first is the kernel's choice; the second one kills.
-if(NOT code MATCHES "^(User interrupt|Terminated)$")
+# Which of the two comes first is the kernel's choice; the second one kills
+# (CMake names death by SIGINT "User interrupt", by SIGTERM "Subprocess terminated").
+if(NOT code MATCHES "^(User interrupt|Subprocess terminated|Terminated)$")
   message(FATAL_ERROR "the second signal: vmmsim ended with '${code}', expected death by a signal\n${err}")
 endif()
 file(READ ${WORK}/abort.json previous)
