@@ -3,7 +3,11 @@
 // migrated into (insert), the load fails and the old scheduler goes on;
 // thrown while it runs, it is ejected with the exception's text and the
 // default scheduler comes back. Uses plugins/throwing.cpp, whose `op`
-// throws from cycle `at` on.
+// throws from cycle `at` on. A plugin whose table is wrong is refused before
+// anything in it is called, and an err buffer a plugin fills without a NUL
+// is read as a C string all the same (plugins/bad_table.c).
+#include <stdlib.h>
+
 #include <fmt/format.h>
 
 #include "tests/sim_fixture.h"
@@ -14,6 +18,7 @@ using vmmsim::testing::kZeroCosts;
 namespace {
 
 std::string throwing() { return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_throwing.so"; }
+std::string bad_table() { return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_bad_table.so"; }
 
 constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
 // Blocks, is woken and yields, over and over.
@@ -155,5 +160,45 @@ INSTANTIATE_TEST_SUITE_P(Ops, RunningOpThrowsTest,
                                            RunningOp{"pick_next", 7, 3, 4}, RunningOp{"priority", 8, 3, 4},
                                            RunningOp{"remove", 9, 5, 8}),
                          [](const ::testing::TestParamInfo<RunningOp>& info) { return std::string(info.param.name); });
+
+// --- the table is checked whole, the err buffers are terminated ---
+
+// Each test is a process of its own: the variant holds for the whole test.
+class BadTableLoadTest : public PluginFaultTest {
+ protected:
+  void TearDown() override {
+    unsetenv("VMMSIM_BAD_TABLE");
+    PluginFaultTest::TearDown();
+  }
+  void use(const char* variant) { ASSERT_EQ(setenv("VMMSIM_BAD_TABLE", variant, 1), 0); }
+};
+
+TEST_F(BadTableLoadTest, ATableWithADefectIsRefusedBeforeAnythingStops) {
+  use("null_params");
+  start_hog("1ms:" + bad_table() + " 2ms:bvt");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 2u);
+  EXPECT_FALSE(r.replacements[0].ok);
+  EXPECT_FALSE(r.replacements[0].sequence) << "refused at planning: nothing was called, nothing stopped";
+  EXPECT_EQ(r.replacements[0].reason, bad_table() + ": its ops table has params NULL with param_count 2");
+  EXPECT_TRUE(r.replacements[1].ok) << "the run goes on: " << r.replacements[1].reason;
+  EXPECT_EQ(r.scheduler, "bvt");
+}
+
+TEST_F(BadTableLoadTest, AnErrBufferFilledWithoutANulFromCreateIsCutAtItsEnd) {
+  use("err_create");
+  start_hog("1ms:" + bad_table());
+  // 256 bytes of 'X' and no NUL: the VMM reads the first 255.
+  expect_failed_load("bad_table failed to start: " + std::string(255, 'X'));
+  EXPECT_EQ(m_platform->results().replacements[0].reason, "bad_table failed to start: " + std::string(255, 'X'));
+}
+
+TEST_F(BadTableLoadTest, AnErrBufferFilledWithoutANulFromInsertIsCutAtItsEnd) {
+  use("err_insert");
+  start_hog("1ms:" + bad_table());
+  expect_failed_load("bad_table failed to start: inserting a.0: " + std::string(255, 'X'));
+  EXPECT_EQ(m_platform->results().replacements[0].reason,
+            "bad_table failed to start: inserting a.0: " + std::string(255, 'X'));
+}
 
 }  // namespace

@@ -4,6 +4,7 @@
 // VMMSIM_PLUGIN_DIR names the folder holding vmmsim_<name>.so.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cstdint>
 #include <map>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "schedulers/sched_abi.h"
+#include "schedulers/table_check.h"
 
 namespace {
 
@@ -404,6 +406,57 @@ TEST(PluginLoading, NullTableEntryReturnsNull) {
   vmm_sched_entry_t entry = so.entry();
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry(), nullptr);
+}
+
+// --- the whole table is checked before anything in it is called ---
+
+// plugins/bad_table.c with the defect VMMSIM_BAD_TABLE names.
+struct BadTable {
+  const char* variant;
+  const char* defect;  // sched::table_defect's answer, exactly
+};
+void PrintTo(const BadTable& b, std::ostream* os) { *os << b.variant; }
+
+class BadTableTest : public ::testing::TestWithParam<BadTable> {};
+
+TEST_P(BadTableTest, IsRefusedWithTheReason) {
+  SharedObject so("bad_table");
+  ASSERT_EQ(setenv("VMMSIM_BAD_TABLE", GetParam().variant, 1), 0);
+  EXPECT_EQ(vmmsim::sched::table_defect(so.ops()), GetParam().defect);
+  unsetenv("VMMSIM_BAD_TABLE");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Defects, BadTableTest,
+    ::testing::Values(
+        BadTable{"none", ""}, BadTable{"null_params", "has params NULL with param_count 2"},
+        BadTable{"null_vm_params", "has vm_params NULL with vm_param_count 1"},
+        BadTable{"null_key", "has params[0] with no key"},
+        BadTable{"null_help", "has params[0] 'seed' with no help"},
+        BadTable{"huge_count", "has param_count 100000; expected at most 256"},
+        BadTable{"min_above_max", "has params[0] 'seed' with min 10 > max 5"},
+        BadTable{"default_outside", "has params[0] 'seed' default 50 outside its range 1..10"},
+        BadTable{"duplicate_key", "has params[2] 'quantum' again (first params[0]); expected each key once"},
+        BadTable{"bad_kind",
+                 "has params[0] 'seed' of kind 7; expected VMM_PARAM_INTEGER (0) or VMM_PARAM_DURATION (1)"},
+        BadTable{"negative_duration",
+                 "has params[0] 'quantum' range -5us..10000000us; expected durations from 0us to 2305843009213us"},
+        BadTable{"empty_name", "has name ''; expected 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'"},
+        BadTable{"long_name",
+                 "has name 'a_name_of_sixty_five_characters_which_is_one_more_than_allowed_x...'; expected 1 to 64 "
+                 "characters of A-Z, a-z, 0-9, '_' and '-'"},
+        BadTable{"name_escape", "has name 'bad\\x1b[2Jname'; expected 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'"},
+        BadTable{"key_space",
+                 "has params[0] key 'time slice'; expected 1 to 64 characters of a-z, 0-9 and '_' (as KEY=VALUE "
+                 "takes them)"},
+        BadTable{"no_description", "has no description"}),
+    [](const ::testing::TestParamInfo<BadTable>& info) { return std::string(info.param.variant); });
+
+TEST(PluginLoading, EveryExamplePluginPassesTheTableCheck) {
+  for (const char* name : {"lottery", "broken"}) {
+    SharedObject so(name);
+    EXPECT_EQ(vmmsim::sched::table_defect(so.ops()), "") << name;
+  }
 }
 
 }  // namespace

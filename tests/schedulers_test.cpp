@@ -11,6 +11,7 @@
 
 #include "base/units.h"
 #include "schedulers/registry.h"
+#include "schedulers/table_check.h"
 #include "tests/policy_test_units.h"
 
 namespace vmmsim::sched {
@@ -370,4 +371,11 @@ TEST(Registry, OnlyPoliciesWithTickWorkExportATick) {
     const bool ticks = name == "credit" || name == "credit2" || name == "rtds" || name == "arinc653" || name == "eevdf";
     EXPECT_EQ(ops->tick != nullptr, ticks) << name;
   }
+}
+
+// The loader checks a built-in's table as it checks a plugin's
+// (docs/plugins.md, "What the loader checks"): every built-in passes.
+TEST(Registry, EveryBuiltinPassesThePluginTableCheck) {
+  for (const vmm_sched_ops_t* ops : vmmsim::sched::builtin_schedulers())
+    EXPECT_EQ(vmmsim::sched::table_defect(*ops), "") << ops->name;
 }

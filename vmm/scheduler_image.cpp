@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "schedulers/registry.h"
+#include "schedulers/table_check.h"
 
 namespace vmmsim::vmm {
 namespace {
@@ -15,21 +16,6 @@ namespace {
 bool looks_like_path(const std::string& target) {
   return target.find('/') != std::string::npos ||
          (target.size() > 3 && target.compare(target.size() - 3, 3, ".so") == 0);
-}
-
-// Every operation the VMM calls must be there (dump is optional).
-const char* missing_operation(const vmm_sched_ops_t& ops) {
-  if (!ops.name) return "name";
-  if (!ops.create) return "create";
-  if (!ops.destroy) return "destroy";
-  if (!ops.insert) return "insert";
-  if (!ops.remove) return "remove";
-  if (!ops.wake) return "wake";
-  if (!ops.block) return "block";
-  if (!ops.yield) return "yield";
-  if (!ops.pick_next) return "pick_next";
-  if (!ops.priority) return "priority";
-  return nullptr;
 }
 
 }  // namespace
@@ -41,6 +27,11 @@ bool open_image(const std::string& target, SchedulerImage* image, std::string* w
       std::string names;
       for (const auto* b : sched::builtin_schedulers()) names += (names.empty() ? "" : ", ") + std::string(b->name);
       *why = fmt::format("unknown scheduler '{}'; built-ins are {}, or give a plugin path (.so)", target, names);
+      return false;
+    }
+    // Built-ins pass the same checks as plugins (a unit test holds them to it).
+    if (std::string defect = sched::table_defect(*ops); !defect.empty()) {
+      *why = fmt::format("{}: its ops table {}", target, defect);
       return false;
     }
     *image = SchedulerImage{ops->name, "", ops, ops->image_bytes, nullptr};
@@ -83,8 +74,9 @@ bool open_image(const std::string& target, SchedulerImage* image, std::string* w
                        VMMSIM_SCHED_ABI_VERSION);
     return false;
   }
-  if (const char* missing = missing_operation(*ops)) {
-    *why = fmt::format("{}: its ops table has no '{}'", target, missing);
+  // The whole table before anything in it is called (docs/plugins.md).
+  if (std::string defect = sched::table_defect(*ops); !defect.empty()) {
+    *why = fmt::format("{}: its ops table {}", target, defect);
     return false;
   }
   Bytes bytes = ops->image_bytes ? ops->image_bytes : std::filesystem::file_size(target, ec);

@@ -23,7 +23,8 @@ struct SchedulerImage {
 // Resolves a sched-load target: a built-in name, or a path to a plugin (it
 // contains '/' or ends in ".so"). On failure returns false with the reason
 // in *why: unknown name, missing file, not a plugin, no entry point, null
-// table, ABI mismatch, incomplete table.
+// table, ABI mismatch, or a table that fails sched::table_defect (checked
+// whole before anything in it is called; built-ins too).
 bool open_image(const std::string& target, SchedulerImage* image, std::string* why);
 
 }  // namespace vmmsim::vmm

@@ -74,6 +74,7 @@ std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, H
     s.instance = nullptr;
     return "create threw an exception that is not a std::exception";
   }
+  reason[sizeof reason - 1] = '\0';  // whatever the plugin wrote, the VMM reads a C string
   if (!s.instance) return reason[0] ? reason : "create failed";
   return "";
 }

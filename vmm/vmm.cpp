@@ -482,6 +482,7 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
       return fmt::format("inserting {}.{}: threw an exception that is not a std::exception", m_vms[v.vm()].name,
                          v.index());
     }
+    reason[sizeof reason - 1] = '\0';  // whatever the plugin wrote, the VMM reads a C string
     if (refused != 0)
       return fmt::format("inserting {}.{}: {}", m_vms[v.vm()].name, v.index(), reason[0] ? reason : "refused");
     ++count;
