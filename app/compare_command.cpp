@@ -240,8 +240,9 @@ int compare_command(const std::vector<std::string>& args) {
       run.config = config::load_config(config, run.overrides);
       if (!until.empty()) {
         std::string why;
-        auto cycles = parse_duration(until, run.config.platform.clock, &why);
-        if (!cycles || *cycles == 0) throw InputError(fmt::format("--until {}: expected {} above 0", until, why));
+        auto cycles = parse_simulated_duration(until, run.config.platform.clock, &why);
+        if (!cycles || *cycles == 0)
+          throw InputError(fmt::format("--until {}: expected {}", until, cycles ? "a duration above 0" : why));
         run.config.until = *cycles;
       }
       runs.push_back(std::move(run));

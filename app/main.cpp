@@ -97,9 +97,9 @@ int run_command(const std::vector<std::string>& args) {
   config::Config cfg = config::load_config(config_path, overrides);
   if (!until.empty()) {
     std::string why;
-    auto cycles = parse_duration(until, cfg.platform.clock, &why);
+    auto cycles = parse_simulated_duration(until, cfg.platform.clock, &why);
     if (!cycles || *cycles == 0)
-      throw InputError(fmt::format("--until {}: expected {} above 0", until, why.empty() ? "a duration" : why));
+      throw InputError(fmt::format("--until {}: expected {}", until, cycles ? "a duration above 0" : why));
     cfg.until = *cycles;
   }
   for (const std::string& spec : swaps) {

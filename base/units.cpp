@@ -66,20 +66,21 @@ std::optional<std::uint64_t> scale_exact(const Decimal& d, u128 num, u128 den) {
 
 }  // namespace
 
-std::optional<Cycles> parse_duration(std::string_view text, Hertz clock,
-                                     std::string* why) {
-  auto fail = [&](const char* what) -> std::optional<Cycles> {
-    if (why) *why = what;
-    return std::nullopt;
-  };
-  const char* allowed =
-      "a duration: a number with ns, us, ms, s or cycles (bare number = cycles)";
+namespace {
+
+enum class DurationFault { None, Malformed, FractionalCycles, Overflow };
+
+std::optional<Cycles> duration_cycles(std::string_view text, Hertz clock, DurationFault* fault) {
   Decimal d;
   std::string_view unit;
-  if (!split_number(text, &d, &unit)) return fail(allowed);
+  *fault = DurationFault::Malformed;
+  if (!split_number(text, &d, &unit)) return std::nullopt;
   u128 num = 0, den = 1;
   if (unit.empty() || unit == "cycles" || unit == "cycle") {
-    if (d.scale != 0) return fail("a whole number of cycles");
+    if (d.scale != 0) {
+      *fault = DurationFault::FractionalCycles;
+      return std::nullopt;
+    }
     num = 1;
   } else if (unit == "ns") {
     num = clock, den = 1000000000ULL;
@@ -90,11 +91,50 @@ std::optional<Cycles> parse_duration(std::string_view text, Hertz clock,
   } else if (unit == "s") {
     num = clock, den = 1;
   } else {
-    return fail(allowed);
+    return std::nullopt;
   }
   auto v = scale_exact(d, num, den);
-  if (!v) return fail("a duration that fits in 64-bit cycles");
+  *fault = v ? DurationFault::None : DurationFault::Overflow;
   return v;
+}
+
+const char* duration_fault_text(DurationFault fault) {
+  switch (fault) {
+    case DurationFault::FractionalCycles: return "a whole number of cycles";
+    case DurationFault::Overflow: return "a duration that fits in 64-bit cycles";
+    default: return "a duration: a number with ns, us, ms, s or cycles (bare number = cycles)";
+  }
+}
+
+}  // namespace
+
+std::optional<Cycles> parse_duration(std::string_view text, Hertz clock, std::string* why) {
+  DurationFault fault;
+  auto v = duration_cycles(text, clock, &fault);
+  if (!v && why) *why = duration_fault_text(fault);
+  return v;
+}
+
+std::uint64_t period_ps(Hertz clock) {
+  constexpr std::uint64_t kPicosPerSecond = 1000000000000ULL;
+  return clock >= kPicosPerSecond ? 1 : (kPicosPerSecond + clock / 2) / clock;
+}
+
+Cycles kernel_horizon(Hertz clock) { return ~std::uint64_t{0} / period_ps(clock); }
+
+Cycles max_duration(Hertz clock) { return kernel_horizon(clock) / 8; }
+
+std::optional<Cycles> parse_simulated_duration(std::string_view text, Hertz clock, std::string* why) {
+  DurationFault fault;
+  auto v = duration_cycles(text, clock, &fault);
+  const Cycles max = max_duration(clock);
+  if (v && *v <= max) return v;
+  if (why)
+    *why = v || fault == DurationFault::Overflow
+               ? fmt::format("a duration of at most {} cycles ({:.3f}s at {})", max, to_seconds(max, clock),
+                             format_frequency(clock))
+               : duration_fault_text(fault);
+  return std::nullopt;
 }
 
 std::optional<Bytes> parse_size(std::string_view text, std::string* why) {

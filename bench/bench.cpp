@@ -219,7 +219,7 @@ int run_case(const std::vector<std::string>& args) {
   config::Config cfg = config::load_config(config_path, overrides);
   if (!until.empty()) {
     std::string why;
-    auto cycles = parse_duration(until, cfg.platform.clock, &why);
+    auto cycles = parse_simulated_duration(until, cfg.platform.clock, &why);
     if (!cycles || *cycles == 0) throw InputError("--until " + until + ": " + why);
     cfg.until = *cycles;
   }

@@ -25,6 +25,8 @@ namespace po = boost::program_options;
 
 // A config is a page of text; anything far larger is the wrong file.
 constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+// The shortest [vmm] watchdog: a tick at the PIT's usual 1000 Hz.
+constexpr Cycles kMinWatchdogMs = 1;
 
 // One "section.key = value" as written, with where it came from.
 struct Entry {
@@ -113,10 +115,11 @@ std::vector<Entry> entries_of(const std::string& text, const std::string& path) 
   return entries;
 }
 
-// The value parsers, each failing with what is allowed.
+// The value parsers, each failing with what is allowed. Every duration is
+// a time the simulation schedules: at most max_duration(clock).
 Cycles duration_of(const Entry& e, Hertz clock) {
   std::string why;
-  auto v = parse_duration(e.value, clock, &why);
+  auto v = parse_simulated_duration(e.value, clock, &why);
   if (!v) fail(e, "expected " + why);
   return *v;
 }
@@ -300,7 +303,12 @@ class Resolver {
       } else if (k == "slots") {
         v.slots = static_cast<unsigned>(count_of(e, 2, 64));
       } else if (k == "watchdog") {
+        // It checks every half period: shorter than a scheduler tick it
+        // would only eject, and at 1 cycle its half period is 0.
         v.watchdog = duration_of(e, clock);
+        if (v.watchdog != 0 && v.watchdog < kMinWatchdogMs * clock / 1000)
+          fail(e, fmt::format("expected 0 (off) or a duration of at least {}ms ({} cycles)", kMinWatchdogMs,
+                              kMinWatchdogMs * clock / 1000));
       } else if (k == "unload") {
         v.unload = duration_of(e, clock);
       } else if (k == "migrate") {
@@ -493,7 +501,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   Swap swap;
   swap.spec = spec;
   std::string reason;
-  auto at = parse_duration(spec.substr(0, colon), clock, &reason);
+  auto at = parse_simulated_duration(spec.substr(0, colon), clock, &reason);
   if (!at) {
     *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
     return std::nullopt;

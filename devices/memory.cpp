@@ -31,7 +31,7 @@ void Memory::release(ImageId id) {
 }
 
 Cycles Memory::load_cycles(Bytes size) const {
-  return transfer_cycles(size, m_config.load_bytes_per_cycle) + m_config.load_latency;
+  return saturating_add(transfer_cycles(size, m_config.load_bytes_per_cycle), m_config.load_latency);
 }
 
 Cycles Memory::refill_cycles(Bytes working_set, bool migrated) const {

@@ -37,7 +37,7 @@ class Vcpu {
 
   // Guest cycles until the next hypercall: cache refill stall, then the rest
   // of the current run step(s).
-  Cycles burst() const { return m_stall + m_run_left; }
+  Cycles burst() const { return saturating_add(m_stall, m_run_left); }
   // The guest ran `cycles`: the stall is paid first, then program progress.
   void execute(Cycles cycles);
   // The current burst is done: the hypercall the program makes next (Exit
@@ -46,7 +46,11 @@ class Vcpu {
   // `step`, if given, receives the trace step of the action (nullptr at the end).
   ProgramAction next_action(const workload::Step** step = nullptr);
   // Cache refill after a switch or a migration, paid before progress.
-  void add_stall(Cycles cycles) { m_stall += cycles; m_refill += cycles; }
+  // Saturating: a huge working set at a low bandwidth stalls "for ever", it does not wrap.
+  void add_stall(Cycles cycles) {
+    m_stall = saturating_add(m_stall, cycles);
+    m_refill = saturating_add(m_refill, cycles);
+  }
 
   // Periodic jobs (`every`): one job's work at a time, released by the VMM
   // at each period start; finishing one records whether it met its deadline.

@@ -23,6 +23,8 @@
  *   no_description      description NULL
  *   err_create          create fails and fills err to its end, no NUL
  *   err_insert          insert fails and fills err to its end, no NUL
+ *   huge_idle_slice     a valid table whose pick_next idles for 2^62 cycles,
+ *                       past the end of SystemC time
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -128,6 +130,13 @@ static vmm_decision_t bad_pick_next(void *self, uint32_t cpu, vmm_cycles_t now, 
   return idle;
 }
 
+static vmm_decision_t bad_pick_next_huge(void *self, uint32_t cpu, vmm_cycles_t now,
+                                         vmm_vcpu_id_t prev, vmm_cycles_t ran) {
+  vmm_decision_t d = bad_pick_next(self, cpu, now, prev, ran);
+  d.slice = (vmm_cycles_t)1 << 62;
+  return d;
+}
+
 static int64_t bad_priority(void *self, vmm_vcpu_id_t vcpu) {
   (void)self;
   (void)vcpu;
@@ -198,6 +207,8 @@ __attribute__((visibility("default"))) const vmm_sched_ops_t *vmmsim_scheduler(v
     table.create = bad_create_fails;
   } else if (strcmp(v, "err_insert") == 0) {
     table.insert = bad_insert_fails;
+  } else if (strcmp(v, "huge_idle_slice") == 0) {
+    table.pick_next = bad_pick_next_huge;
   }
   return &table;
 }

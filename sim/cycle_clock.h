@@ -4,6 +4,8 @@
 // counts read back from sc_time_stamp() are exact.
 #pragma once
 
+#include <algorithm>
+
 #include <systemc>
 
 #include "base/units.h"
@@ -15,21 +17,25 @@ class CycleClock {
   // Must run once per process, before any sc_time is made (sc_main does it).
   static void set_kernel_resolution() { sc_core::sc_set_time_resolution(1, sc_core::SC_PS); }
 
-  explicit CycleClock(Hertz hz)
-      : m_hz(hz), m_period_ps(hz >= 1000000000000ULL ? 1 : (1000000000000ULL + hz / 2) / hz) {}
+  explicit CycleClock(Hertz hz) : m_hz(hz), m_period_ps(vmmsim::period_ps(hz)), m_horizon(kernel_horizon(hz)) {}
 
   Hertz hz() const { return m_hz; }
   std::uint64_t period_ps() const { return m_period_ps; }
+  // The last cycle SystemC time represents (base/units.h): what is due
+  // later is never reached by a run, whose `until` is far below it.
+  Cycles horizon() const { return m_horizon; }
   // The current simulation time in cycles.
   Cycles now() const { return sc_core::sc_time_stamp().value() / m_period_ps; }
-  // A span of cycles as SystemC time.
+  // A span of cycles as SystemC time; a span past the horizon (a plugin's
+  // slice, a product of costs) is cut there instead of wrapping around.
   sc_core::sc_time span(Cycles cycles) const {
-    return sc_core::sc_time::from_value(cycles * m_period_ps);
+    return sc_core::sc_time::from_value(std::min(cycles, m_horizon) * m_period_ps);
   }
 
  private:
   Hertz m_hz;
   std::uint64_t m_period_ps;
+  Cycles m_horizon;
 };
 
 }  // namespace vmmsim

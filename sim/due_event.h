@@ -15,8 +15,9 @@ class DueEvent {
 
   const sc_core::sc_event& event() const { return m_event; }
   // Be notified at `due` (now, if it has passed) unless already for earlier.
+  // Nothing is due past the horizon: a run ends long before.
   void arm(Cycles due) {
-    if (due >= m_armed_for) return;
+    if (due >= m_armed_for || due > m_clock.horizon()) return;
     const Cycles now = m_clock.now();
     m_event.cancel();
     m_event.notify(m_clock.span(due > now ? due - now : 0));

@@ -208,4 +208,36 @@ TEST_F(ConfigTest, ResolvedConfigReadsBackTheSame) {
   EXPECT_EQ(again.vms[0].params.at("warp"), 2000000);
 }
 
+// Every duration and cost is a time the simulation schedules: past SystemC's
+// time (or 64-bit sums) it would wrap or hang, so it is refused with the
+// largest allowed value.
+TEST_F(ConfigTest, DurationsPastWhatSimulatedTimeHoldsNameTheLargestAllowed) {
+  const std::string at_most = "expected a duration of at most 2305843009213693 cycles (2305843.009s at 1GHz)";
+  for (std::string key : {"[vmm]\ncontext_switch = 18446744073709551615", "[vmm]\nvm_exit = 4611686018427387904",
+                          "[vmm]\nhypercall = 2305843009213694", "[vmm]\nmigrate = 2592000s",
+                          "[activation]\npatch_activate = 9999999999s", "[memory]\nload_latency = 2305844s",
+                          "[console]\ninput_every = 3000000s", "[run]\nuntil = 99999999999s",
+                          "[run]\nswap = 3000000s:bvt"}) {
+    std::string e = error_of("[vm.a]\ntrace = one.trace\n" + key + "\n");
+    EXPECT_NE(e.find(at_most), std::string::npos) << key << ": " << e;
+  }
+  EXPECT_EQ(error_of("[vm.a]\ntrace = one.trace\n[vmm]\nvm_exit = 2305843009213693\n"), "") << "the largest is allowed";
+  std::string e = error_of("[platform]\nclock = 1193182Hz\n[vm.a]\ntrace = one.trace\n[run]\nuntil = 2592000s\n");
+  EXPECT_NE(e.find("expected a duration of at most 2751290735792 cycles (2305843.313s at 1193182Hz)"),
+            std::string::npos)
+      << "the limit in cycles follows the clock: " << e;
+}
+
+// The watchdog checks every half period: 1 cycle gave a period of 0 and a
+// run that never left cycle 0.
+TEST_F(ConfigTest, WatchdogIsOffOrAtLeastOneMillisecond) {
+  std::string e = error_of("[vm.a]\ntrace = one.trace\n[vmm]\nwatchdog = 1\n");
+  EXPECT_NE(e.find("c.ini:4: [vmm] watchdog = '1': expected 0 (off) or a duration of at least 1ms (1000000 cycles)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(error_of("[vm.a]\ntrace = one.trace\n[vmm]\nwatchdog = 999us\n"), "");
+  EXPECT_EQ(error_of("[vm.a]\ntrace = one.trace\n[vmm]\nwatchdog = 1ms\n"), "");
+  EXPECT_EQ(error_of("[vm.a]\ntrace = one.trace\n[vmm]\nwatchdog = 0\n"), "");
+}
+
 }  // namespace

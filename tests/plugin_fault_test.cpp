@@ -201,4 +201,18 @@ TEST_F(BadTableLoadTest, AnErrBufferFilledWithoutANulFromInsertIsCutAtItsEnd) {
             "bad_table failed to start: inserting a.0: " + std::string(255, 'X'));
 }
 
+// A slice past the end of SystemC time (2^62 cycles of 1000 ps) wrapped
+// around to "now" and woke its pCPU again and again at one cycle: the run
+// never advanced. Now what is due past the horizon is never armed.
+TEST_F(BadTableLoadTest, AnIdleSlicePastTheEndOfSimulatedTimeDoesNotStopTheClock) {
+  use("huge_idle_slice");
+  start_hog("1ms:" + bad_table());
+  report::Results r = advance_to(ms(10));
+  EXPECT_EQ(r.elapsed, ms(10));
+  ASSERT_EQ(r.replacements.size(), 1u);
+  EXPECT_TRUE(r.replacements[0].ok) << r.replacements[0].reason;
+  EXPECT_EQ(r.scheduler, "bad_table");
+  EXPECT_LE(r.vcpus[0].cpu, ms(1)) << "it idles every pCPU from its load on";
+}
+
 }  // namespace

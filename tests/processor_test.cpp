@@ -68,3 +68,17 @@ TEST_F(ProcessorTest, IdleProcessorParksAtOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// SystemC time ends at 2^64 - 1 ps: a span past it (a plugin's slice, a
+// product of costs) is cut at the horizon; it wrapped around to a short one.
+TEST(CycleClock, SpansStopAtTheHorizonInsteadOfWrapping) {
+  const CycleClock clock(1000000000);
+  EXPECT_EQ(clock.horizon(), 18446744073709551u);
+  EXPECT_EQ(clock.span(5).value(), 5000u);
+  EXPECT_EQ(clock.span(Cycles{1} << 62).value(), clock.horizon() * 1000);
+  EXPECT_EQ(clock.span(kForever).value(), clock.horizon() * 1000);
+}
+
+}  // namespace

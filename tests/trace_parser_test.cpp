@@ -284,6 +284,22 @@ TEST(TraceParserError, AbsurdAmounts) {
   EXPECT_TRACE_ERROR("vcpu 0\nread 1GiB\n", "t.trace:2", "expected at most 1 MiB");
 }
 
+// Below about 488 MHz SystemC's 1 ps time (2^64 ps) ends before 2^50
+// cycles: a step or an arrival stops at max_duration(clock) there.
+TEST(TraceParserError, StepsStopWhereSimulatedTimeEndsAtLowClocks) {
+  const Hertz clock = 1193182;
+  EXPECT_NO_THROW(parse_trace("vcpu 0\narrive 2305843s\nsleep 2305843s\n", "t.trace", clock));
+  for (const char* text : {"vcpu 0\nsleep 2305844s\n", "vcpu 0\narrive 2305844s\n", "vcpu 0\nevery 2400000s run 1 count 2\n"}) {
+    try {
+      parse_trace(text, "t.trace", clock);
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("cycles; expected at most 2751290735792 cycles"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(TraceParserError, StepCountLimit) {
   std::string text = "vcpu 0\n";
   for (int i = 0; i < 500000; ++i) text += "run 1\n";

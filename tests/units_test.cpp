@@ -35,3 +35,42 @@ TEST(Units, SizesAndFrequencies) {
   EXPECT_EQ(parse_integer("-20", nullptr), -20);
   EXPECT_FALSE(parse_count("-1", nullptr));
 }
+
+// SystemC counts 1 ps ticks in 64 bits: simulated time ends at 2^64 - 1 ps
+// (213.5 days) at any clock; a duration may be an eighth of that.
+TEST(Units, TheLongestDurationIsAnEighthOfSystemCTimeAtAnyClock) {
+  EXPECT_EQ(period_ps(1000000000), 1000u);
+  EXPECT_EQ(kernel_horizon(1000000000), 18446744073709551u);
+  EXPECT_EQ(max_duration(1000000000), 2305843009213693u);
+  EXPECT_EQ(max_duration(1000000000000), (~Cycles{0}) / 8) << "1 THz: 1 ps a cycle, the 64-bit cycle count binds";
+  EXPECT_EQ(period_ps(1193182), 838095u) << "rounded to whole picoseconds, as the kernel counts a cycle";
+  EXPECT_EQ(max_duration(1193182), (~std::uint64_t{0}) / 838095 / 8);
+  for (Hertz clock : {Hertz{1193182}, Hertz{1000000000}, Hertz{3300000000}, Hertz{1000000000000}}) {
+    const unsigned __int128 end_ps = static_cast<unsigned __int128>(max_duration(clock)) * 8 * period_ps(clock);
+    EXPECT_LE(end_ps, ~std::uint64_t{0}) << clock << " Hz: until and the costs of a VM exit fit in SystemC time";
+    EXPECT_GT(to_seconds(max_duration(clock), clock), 26.6 * 86400) << clock;
+  }
+}
+
+TEST(Units, SimulatedDurationsStopAtTheLongestAndNameIt) {
+  const Hertz clock = 1000000000;
+  EXPECT_EQ(parse_simulated_duration("2305843009213693", clock, nullptr), 2305843009213693u);
+  const std::string at_most = "a duration of at most 2305843009213693 cycles (2305843.009s at 1GHz)";
+  std::string why;
+  EXPECT_FALSE(parse_simulated_duration("2305843009213694", clock, &why));
+  EXPECT_EQ(why, at_most);
+  EXPECT_FALSE(parse_simulated_duration("18446744073709551615", clock, &why)) << "2^64 - 1: would wrap when added";
+  EXPECT_EQ(why, at_most);
+  EXPECT_FALSE(parse_simulated_duration("99999999999999999999s", clock, &why)) << "past 64 bits";
+  EXPECT_EQ(why, at_most);
+  EXPECT_FALSE(parse_simulated_duration("1.5", clock, &why));
+  EXPECT_EQ(why, "a whole number of cycles");
+}
+
+TEST(Units, SaturatingArithmeticStopsAtForever) {
+  EXPECT_EQ(saturating_add(kForever - 1, 5), kForever);
+  EXPECT_EQ(saturating_add(2, 3), 5u);
+  EXPECT_EQ(saturating_mul(Cycles{1} << 62, 4096), kForever);
+  EXPECT_EQ(saturating_mul(300, 4096), 1228800u);
+  EXPECT_EQ(saturating_mul(kForever, 0), 0u);
+}

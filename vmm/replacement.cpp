@@ -363,7 +363,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
   enter(Phase::Migrate);
   t = m_clock.now();
   const unsigned migrating = m_vmm.migratable_vcpus();
-  spend(m_config.vmm.migrate * migrating);
+  spend(saturating_mul(m_config.vmm.migrate, migrating));
   r.migrate = m_clock.now() - t;
 
   enter(Phase::Activate);

@@ -4,6 +4,7 @@
 // activate, resume — each phase timed in cycles and traced.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -78,8 +79,9 @@ class Replacement : public sc_core::sc_module {
                       std::map<std::string, std::int64_t>* params, std::string* why) const;
   void sequence(Plan& p, report::ReplacementResult& r);
   void enter(Phase phase);
+  // Waits `cycles`, at most to the horizon (a product of costs may pass it).
   void spend(Cycles cycles) {
-    if (cycles) wait(m_clock.span(cycles));
+    if (cycles) wait(m_clock.span(std::min(cycles, m_clock.horizon() - m_clock.now())));
   }
 
   Vmm& m_vmm;

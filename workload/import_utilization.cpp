@@ -53,10 +53,10 @@ std::string comment_text(std::string_view text) {
   return out;
 }
 
-// The largest step, in ns, that stays within kMaxStepCycles at `clock`; a
+// The largest step, in ns, that stays within max_step_cycles(clock); a
 // whole number of seconds when it is above one.
 std::uint64_t max_step_ns(Hertz clock) {
-  u128 ns = std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0});
+  u128 ns = std::min<u128>(u128{max_step_cycles(clock)} * kNsPerSecond / clock, ~std::uint64_t{0});
   if (ns > kNsPerSecond) ns -= ns % kNsPerSecond;
   return static_cast<std::uint64_t>(ns);
 }
@@ -66,7 +66,7 @@ std::uint64_t max_step_ns(Hertz clock) {
 std::uint64_t max_arrival_ns(Hertz clock) {
   // Below 61 kHz 2^50 cycles are more ns than 64 bits hold: no wrap-around.
   return static_cast<std::uint64_t>(
-      std::min<u128>(u128{kMaxStepCycles} * kNsPerSecond / clock, ~std::uint64_t{0}));
+      std::min<u128>(u128{max_step_cycles(clock)} * kNsPerSecond / clock, ~std::uint64_t{0}));
 }
 
 std::string format_ns(std::uint64_t ns) {

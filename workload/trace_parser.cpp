@@ -363,9 +363,9 @@ class TraceParser {
     auto cycles = parse_duration(text, m_clock, &why);
     if (!cycles)
       fail(fmt::format("bad duration {} for {}; expected {}", quoted(text), keyword, why));
-    if (*cycles > kMaxStepCycles)
+    if (*cycles > max_step_cycles(m_clock))
       fail(fmt::format("{} {} is {} cycles; expected at most {} cycles", keyword, quoted(text),
-                       *cycles, kMaxStepCycles));
+                       *cycles, max_step_cycles(m_clock)));
     return *cycles;
   }
 

@@ -2,6 +2,7 @@
 // Plain C++: no SystemC, fuzzable on its own.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,9 @@ inline constexpr std::uint64_t kRepeatForever = ~std::uint64_t{0};
 inline constexpr std::size_t kMaxSteps = 1000000;  // per trace, all vCPUs together
 // Far below 2^64 so that "now + step" cannot wrap in the executor.
 inline constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
+// The longest step, and the latest arrival, at `clock`: 2^50 cycles, or
+// less below about 488 MHz, where SystemC time ends sooner (max_duration).
+inline Cycles max_step_cycles(Hertz clock) { return std::min(kMaxStepCycles, max_duration(clock)); }
 
 struct Step {
   StepKind kind = StepKind::Exit;
