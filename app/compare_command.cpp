@@ -14,9 +14,11 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "app/out_of_memory.h"
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "config/config_parser.h"
 #include "report/html_report.h"
 #include "report/json_value.h"
@@ -71,8 +73,13 @@ std::string run_name(const std::string& config, const std::vector<config::Overri
     std::cerr << "vmmsim: " << e.what() << "\n";
     code = 2;
   } catch (const std::exception& e) {
-    std::cerr << "vmmsim: internal error: " << e.what() << "\n";
-    code = 1;
+    if (is_out_of_memory(e)) {
+      report_out_of_memory(std::cerr);
+      code = kOutOfMemory;
+    } else {
+      std::cerr << "vmmsim: internal error: " << e.what() << "\n";
+      code = 1;
+    }
   }
   std::cout.flush();
   std::cerr.flush();
@@ -237,6 +244,7 @@ int compare_command(const std::vector<std::string>& args) {
       }
       run.name = run_name(config, named);
       // Every run is checked before any starts: bad input stops it all.
+      set_activity(fmt::format("reading {} and its traces", shown(config, 200)));
       run.config = config::load_config(config, run.overrides);
       if (!until.empty()) {
         std::string why;

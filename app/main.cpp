@@ -12,9 +12,11 @@
 #include "app/compare_command.h"
 #include "app/interrupt.h"
 #include "app/trace_command.h"
+#include "app/out_of_memory.h"
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
 #include "models/platform.h"
@@ -94,6 +96,7 @@ int run_command(const std::vector<std::string>& args) {
 
   std::vector<config::Override> overrides;
   for (const std::string& s : sets) overrides.push_back(app::parse_override(s));
+  app::set_activity(fmt::format("reading {} and its traces", shown(config_path, 200)));
   config::Config cfg = config::load_config(config_path, overrides);
   if (!until.empty()) {
     std::string why;
@@ -129,6 +132,7 @@ int sc_main(int argc, char* argv[]) {
     }
     std::string command = args[0];
     args.erase(args.begin());
+    app::set_activity(fmt::format("running 'vmmsim {}'", shown(command)));
     if (command == "run") return run_command(args);
     if (command == "compare") return app::compare_command(args);
     if (command == "trace") return app::trace_command(args);
@@ -145,6 +149,10 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << "vmmsim: " << e.what() << "\n";
     return kBadInput;
   } catch (const std::exception& e) {
+    if (app::is_out_of_memory(e)) {
+      app::report_out_of_memory(std::cerr);
+      return app::kOutOfMemory;
+    }
     // A bug, not bad input: one line and EX_SOFTWARE instead of SystemC's
     // multi-line E549 report; unwinding has removed the partial outputs.
     std::cerr << "vmmsim: internal error (please report it with the inputs): " << e.what() << "\n";

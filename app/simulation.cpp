@@ -6,8 +6,10 @@
 #include <systemc>
 
 #include "app/interrupt.h"
+#include "app/out_of_memory.h"
 #include "app/output_file.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "config/config_writer.h"
 #include "models/platform.h"
 #include "report/json_report.h"
@@ -19,6 +21,10 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
               const volatile std::sig_atomic_t* stop) {
   for (const std::string* path : {&out.json, &out.vcd, &out.config_out, &out.timeline})
     for (const std::string& input : inputs_of(cfg)) refuse_overwrite(*path, input);
+  unsigned vcpus = 0;
+  for (const config::VmConfig& vm : cfg.vms) vcpus += vm.vcpus;
+  const std::string what = fmt::format("{} ({} pCPUs, {} vCPUs)", shown(cfg.file, 200), cfg.platform.cpus, vcpus);
+  set_activity("building the platform of " + what);
   CycleClock::set_kernel_resolution();
   // The kernel's informational chatter (stop by sc_stop, VCD timescale) is
   // not part of the report.
@@ -26,7 +32,9 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   models::Platform platform("platform", cfg);
   if (!out.vcd.empty()) platform.trace_vcd(out.vcd);
   if (!out.timeline.empty()) platform.record_timeline(out.timeline, out.timeline_from, out.timeline_to);
+  set_activity("simulating " + what);
   const bool interrupted = platform.run(cfg.until, stop);
+  set_activity("writing the report and outputs of " + what);
   platform.finish_trace();
   report::Results results = platform.results();
   if (interrupted) {

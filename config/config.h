@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,10 @@ struct VmConfig {
   std::string name;
   bool service = false;  // the [service] VM
   std::string trace_path;  // as resolved (relative to the config file)
-  workload::TraceProgram program;
+  // The trace, parsed once and never changed: VMs that name the same file,
+  // and the vCPUs that replay a one-program trace, share its steps (each
+  // vCPU keeps only its place in them: models::Vcpu).
+  std::shared_ptr<const workload::TraceProgram> program;
   unsigned vcpus = 0;
   Bytes working_set = 0;
   // pCPUs its vCPUs may run on (bit c % 8 of byte c / 8); empty = all.
@@ -89,6 +93,11 @@ struct VmConfig {
   // Policy parameters of this VM (weight, warp, ...), durations in cycles,
   // defaults filled in for every key a built-in scheduler declares.
   std::map<std::string, std::int64_t> params;
+
+  // The program vCPU `index` runs: its own, or the one every vCPU replays.
+  const workload::VcpuProgram& program_of(unsigned index) const {
+    return program->vcpus.size() == 1 ? program->vcpus.front() : program->vcpus.at(index);
+  }
 };
 
 struct Config {

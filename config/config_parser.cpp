@@ -432,7 +432,10 @@ class Resolver {
       if (trace == m_trace_entry.end())
         throw InputError(fmt::format("{}: {}: missing key 'trace'; expected the path of a trace file", m_path, where));
       try {
-        vm.program = workload::load_trace(vm.trace_path, c.platform.clock);
+        auto& parsed = m_traces[vm.trace_path];  // one parse per file, shared
+        if (!parsed)
+          parsed = std::make_shared<const workload::TraceProgram>(workload::load_trace(vm.trace_path, c.platform.clock));
+        vm.program = parsed;
       } catch (const InputError& err) {
         // A missing file is named with the key that names it. No throwing
         // exists(): a name too long for the file system is an error too.
@@ -441,29 +444,22 @@ class Resolver {
           fail(trace->second, fmt::format("trace file not found ({})", text_of(vm.trace_path)));
         throw;
       }
-      if (!vm.service)
-        for (const auto& program : vm.program.vcpus)
+      if (!vm.service && !vm.program->controls.empty())
+        for (const auto& program : vm.program->vcpus)
           for (const auto& step : program.steps)
             if (step.kind == workload::StepKind::SchedLoad || step.kind == workload::StepKind::SchedUnload)
               throw InputError(fmt::format("{}:{}: sched-load and sched-unload are service VM steps; expected "
                                            "them in the [service] trace, not in {}",
-                                           vm.program.file, step.line, where));
-      auto programs = static_cast<unsigned>(vm.program.vcpus.size());
+                                           vm.program->file, step.line, where));
+      auto programs = static_cast<unsigned>(vm.program->vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");
       if (vm.vcpus == 0) vm.vcpus = programs;
-      if (vm.vcpus != programs) {
-        if (programs != 1)
-          fail(m_vcpus_entry.at(vm.name),
-               fmt::format("the trace has {} vcpu programs; expected vcpus = {} (or a one-vCPU trace, which every "
-                           "vCPU replays)",
-                           programs, programs));
-        auto one = vm.program.vcpus.front();
-        vm.program.vcpus.clear();
-        for (unsigned i = 0; i < vm.vcpus; ++i) {
-          one.index = i;
-          vm.program.vcpus.push_back(one);
-        }
-      }
+      // More vCPUs than programs: every vCPU replays the one program (program_of).
+      if (vm.vcpus != programs && programs != 1)
+        fail(m_vcpus_entry.at(vm.name),
+             fmt::format("the trace has {} vcpu programs; expected vcpus = {} (or a one-vCPU trace, which every "
+                         "vCPU replays)",
+                         programs, programs));
     }
     for (const VmConfig& vm : c.vms) {
       auto a = m_affinity_entry.find(vm.name);
@@ -484,6 +480,7 @@ class Resolver {
   std::string m_path;
   std::vector<Entry> m_entries;
   std::map<std::string, Entry> m_trace_entry;
+  std::map<std::string, std::shared_ptr<const workload::TraceProgram>> m_traces;  // by resolved path
   std::map<std::string, Entry> m_vcpus_entry;
   std::map<std::string, Entry> m_affinity_entry;
   const Entry* m_focus = nullptr;

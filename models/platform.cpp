@@ -31,7 +31,7 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
     if (w != vc.params.end()) vm.weight = static_cast<std::uint32_t>(w->second);
     for (unsigned i = 0; i < vc.vcpus; ++i)
       m_vcpus.emplace_back(static_cast<VcpuId>(m_vcpus.size()), static_cast<unsigned>(m_vms.size()), i,
-                           vc.program.vcpus[i]);
+                           vc.program_of(i));
     m_vms.push_back(std::move(vm));
   }
 
@@ -115,6 +115,8 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
         chunk /= 2;
     }
   }
+  // The VMM stopped a run whose simulated time stood still: bad input.
+  if (!m_vmm->stalled().empty()) throw InputError(m_vmm->stalled());
   // A run stopped by sc_stop() (every guest ended) stops at that cycle.
   for (auto& p : m_processors) p->settle();
   if (m_timeline) {

@@ -40,6 +40,8 @@ class Platform : public sc_core::sc_module {
   // `stop`, runs in chunks of simulated time and returns true if *stop was
   // set (by a signal handler) before the end: the run then ends where it is.
   // Chunks change no result: only the host checks the flag between them.
+  // A run whose simulated time stands still (vmm/stall_guard.h) ends in an
+  // InputError naming the vCPU or the key that loops.
   bool run(Cycles until, const volatile std::sig_atomic_t* stop = nullptr, Cycles first_chunk = 0);
   // Closes the VCD (if any) and gives it its final name.
   void finish_trace();

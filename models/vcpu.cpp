@@ -79,6 +79,7 @@ ProgramAction Vcpu::next_action(const workload::Step** step) {
   if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};
   const workload::Step& s = steps[m_pc];
   if (step) *step = &s;
+  m_step_line = s.line;
   ++m_pc;
   ProgramAction a{s.kind, s.cycles, s.bytes, s.period, s.count};
   if (s.kind == StepKind::Exit) m_pc = steps.size();

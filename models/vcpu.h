@@ -45,6 +45,8 @@ class Vcpu {
   // tracked by the VMM (console_left, read_wanted), not by re-running it.
   // `step`, if given, receives the trace step of the action (nullptr at the end).
   ProgramAction next_action(const workload::Step** step = nullptr);
+  // The trace line of the step it took last (0: none yet), for messages.
+  std::uint32_t step_line() const { return m_step_line; }
   // Cache refill after a switch or a migration, paid before progress.
   // Saturating: a huge working set at a low bandwidth stalls "for ever", it does not wrap.
   void add_stall(Cycles cycles) {
@@ -105,6 +107,7 @@ class Vcpu {
   unsigned m_index;
   const workload::VcpuProgram* m_program;
   std::size_t m_pc = 0;
+  std::uint32_t m_step_line = 0;
   std::vector<std::uint64_t> m_loops;  // iterations left per open repeat
   Cycles m_run_left = 0;
   Cycles m_stall = 0;

@@ -11,6 +11,8 @@
  *      and waits past the watchdog
  *   5  create() fails (at load time, whatever `after` says)
  *   6  insert() fails on the 2nd vCPU (at load or migrate time)
+ *   7  gives every vCPU it picks a slice of 0 cycles: with every cost 0,
+ *      simulated time stands still (the VMM ejects it)
  * Queue operations are O(n): this file is about faults, not speed.
  */
 #include <stdint.h>
@@ -25,7 +27,7 @@
 #define QUANTUM_MAX_US 10000000 /* 10 s */
 #define AFTER_DEFAULT 50
 #define FAULT_DEFAULT 1
-#define FAULT_MAX 6
+#define FAULT_MAX 7
 /* An id no platform has: the loader caps vCPUs far below it. */
 #define UNKNOWN_VCPU ((vmm_vcpu_id_t)100000)
 #define VCPU_ID_LIMIT (1 << 20)
@@ -37,7 +39,7 @@ static const vmm_param_spec_t broken_params[] = {
      "decisions made correctly before the fault starts"},
     {"fault", VMM_PARAM_INTEGER, FAULT_DEFAULT, 0, FAULT_MAX,
      "0 none, 1 unknown vCPU, 2 blocked vCPU, 3 vCPU running elsewhere, 4 starve the "
-     "lowest-id vCPU, 5 create fails, 6 insert of the 2nd vCPU fails"},
+     "lowest-id vCPU, 5 create fails, 6 insert of the 2nd vCPU fails, 7 zero-length slices"},
 };
 
 #define SET_ERROR(err, err_len, ...) \
@@ -284,7 +286,7 @@ static vmm_decision_t broken_pick_next(void *self, uint32_t cpu, vmm_cycles_t no
     s->vcpus[v].cpu = (int32_t)cpu;
     s->current[cpu] = v;
     d.next = v;
-    d.slice = s->quantum;
+    d.slice = faulty && s->fault == 7 ? 0 : s->quantum;
     return d;
   }
   /* Nothing else queued: while starving, keep asking so the wait is visible. */

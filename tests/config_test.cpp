@@ -134,7 +134,7 @@ TEST_F(ConfigTest, UnitsAndTracePathsRelativeToTheConfig) {
   ASSERT_EQ(c.vms.size(), 2u);
   EXPECT_EQ(c.vms[0].name, "web") << "declaration order";
   EXPECT_EQ(c.vms[0].vcpus, 2u);
-  EXPECT_EQ(c.vms[0].program.vcpus[1].steps[0].cycles, 4000000u);
+  EXPECT_EQ(c.vms[0].program->vcpus[1].steps[0].cycles, 4000000u);
   EXPECT_EQ(c.vms[1].vcpus, 3u) << "a one-vCPU trace is replayed by every vCPU";
 }
 

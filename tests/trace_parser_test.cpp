@@ -162,6 +162,30 @@ TEST(TraceParser, EmptyProgramsAndRunZeroAreAllowed) {
   EXPECT_TRUE(parse("").vcpus.empty());  // the config says a VM needs a vcpu section
 }
 
+// A repeat of nothing but `run 0` (nested ones included) does nothing: it is
+// dropped, so 10^9 x 10^9 passes of it cannot keep the host busy at one cycle.
+TEST(TraceParser, ARepeatOfNothingButRunZeroIsDropped) {
+  auto s = parse("vcpu 0\nrun 1\nrepeat 1000000000\n  repeat 1000000000\n    run 0\n  end\n  run 0\nend\nyield\n")
+               .vcpus[0]
+               .steps;
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].cycles, 1u);
+  EXPECT_EQ(s[1].kind, StepKind::Yield);
+  EXPECT_EQ(s[1].line, 9u);
+
+  auto t = parse("vcpu 0\nrepeat 3\n  repeat 5\n    run 0\n  end\n  yield\nend\n").vcpus[0].steps;
+  ASSERT_EQ(t.size(), 3u) << "the outer repeat yields: only the inner one goes";
+  EXPECT_EQ(t[0].kind, StepKind::LoopBegin);
+  EXPECT_EQ(t[0].jump, 2u);
+  EXPECT_EQ(t[1].kind, StepKind::Yield);
+  EXPECT_EQ(t[2].jump, 0u);
+
+  EXPECT_TRACE_ERROR("vcpu 0\nrepeat forever\n  repeat 2\n    run 0\n  end\nend\n", "t.trace:2",
+                     "repeat forever whose body takes no time");
+  EXPECT_TRACE_ERROR("vcpu 0\nrepeat 2\n  run 0\nend\narrive 1ms\n", "t.trace:5",
+                     "arrive after the first step of vcpu 0 (line 2)");
+}
+
 TEST(TraceParser, ForeverBodyMayPassTimeInANestedRepeat) {
   EXPECT_NO_THROW(parse("vcpu 0\nrepeat forever\nyield\nrepeat 2\nconsole 1\nend\nend\n"));
   EXPECT_NO_THROW(parse("vcpu 0\nrepeat forever\nread\nend\n"));

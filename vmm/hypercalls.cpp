@@ -14,6 +14,11 @@ using workload::StepKind;
 
 Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
   const VcpuId id = v.id();
+  // Every step counts: periodic jobs of no work take some without a request.
+  if (m_stall.count(now)) {
+    program_stands_still(v);
+    return Feedback{};  // on_exit idles the pCPU from now on
+  }
   // The service VM handles a fault notification first.
   if (is_service_vcpu(id) && !m_fault_queue.empty()) {
     std::size_t vm = m_fault_queue.front();
@@ -107,7 +112,7 @@ Feedback Vmm::console_read(int cpu, models::Vcpu& v) {
 // sched-load / sched-unload from the service VM: the loader answers when the
 // replacement has run (or was refused); the service vCPU blocks until then.
 Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
-  const auto& programs = m_config.vms[v.vm()].program;
+  const workload::TraceProgram& programs = *m_config.vms[v.vm()].program;
   ControlOp op;
   op.request = programs.controls[step.control];
   op.kind = op.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
@@ -122,7 +127,7 @@ Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
 }
 
 void Vmm::control_done(const ControlOp& op, bool ok) {
-  if (op.kind == ControlOp::Kind::Eject) m_eject_pending = false;
+  if (op.kind == ControlOp::Kind::Eject) m_eject_pending = m_zero_slices = false;
   if (m_observer) m_observer->after_replacement(m_replacement.results().back());
   if (op.service_vcpu == kNone) return;
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];

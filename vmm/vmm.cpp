@@ -74,7 +74,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_manager(*m_manager_ptr),
       m_replacement("replacement", parts.clock, *this, m_manager, parts.console, parts.memory, parts.config),
       m_timers("timers", parts.clock,
-               [this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }) {
+               [this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
+      m_stall(StallGuard::limit_for(parts.vcpus.size(), parts.config.platform.cpus)) {
   SC_HAS_PROCESS(Vmm);
   SC_METHOD(on_tick);
   sensitive << irq0.pos();
@@ -182,46 +183,6 @@ void Vmm::on_console_space() {
   for (VcpuId id : writers) handle(Request{RequestKind::ConsoleWake, id});
 }
 
-// As sched_ext's watchdog: a runnable vCPU that the active (non-default)
-// scheduler leaves waiting longer than vmm.watchdog gets it ejected.
-void Vmm::check_watchdog() {
-  if (m_offline || m_eject_pending || m_manager.active_id() == m_replacement.default_slot()) return;
-  const Cycles now = m_clock.now();
-  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
-  for (const models::Vcpu& v : m_vcpus) {
-    if (v.state != RunState::Runnable) continue;
-    const std::int64_t priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v.id()); });
-    if (m_eject_pending) return;  // it threw
-    if (priority == VMM_PRIORITY_HELD) continue;  // held back on purpose (a cap)
-    Cycles waited = now - std::max(v.wait_since, m_activated_at);
-    if (waited > m_config.vmm.watchdog) {
-      eject(fmt::format("{}.{} runnable but not run for {} cycles (watchdog {})", m_vms[v.vm()].name, v.index(),
-                        waited, m_config.vmm.watchdog));
-      return;
-    }
-  }
-}
-
-void Vmm::eject(std::string reason) {
-  if (m_eject_pending) return;
-  m_eject_pending = true;
-  ControlOp op;
-  op.kind = ControlOp::Kind::Eject;
-  op.requester = "watchdog";
-  op.request.target = m_manager.active().image.name;  // not whoever is active when it is served
-  op.requested_at = m_clock.now();
-  op.reason = std::move(reason);
-  m_replacement.submit(std::move(op));
-}
-
-void Vmm::scheduler_threw(const char* op, const char* what) {
-  const std::string& name = m_manager.active().image.name;
-  // The default is never ejected: its exception is a bug, as its invalid decisions are.
-  if (m_manager.active_id() == m_replacement.default_slot())
-    throw std::logic_error(fmt::format("the default scheduler {} threw from {}: {}", name, op, what));
-  eject(fmt::format("{} threw from {}: {}", name, op, what));
-}
-
 Cycles Vmm::burst_of(const models::Vcpu& v) const {
   // Work the VMM owes the vCPU first: a write or read in progress, a fault
   // notification (service VM), or blocking again after an early wake.
@@ -247,6 +208,7 @@ void Vmm::set_running(const models::Vcpu& v, bool running) {
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
+  if (m_stall.count(now)) time_stands_still(r);
   // What this requester calls, found by the activation mechanism.
   const EntryPoints s = m_manager.entry(requester_of(r));
   Feedback fb;
@@ -337,19 +299,6 @@ void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
     m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
-std::string Vmm::invalid_decision(VcpuId next, VcpuId prev) const {
-  if (next == kNone) return "";
-  if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())
-    return fmt::format("chose unknown vCPU {}", next);
-  const models::Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
-  // The hot path: a valid decision formats nothing.
-  if (n.state == RunState::Running && next != prev)
-    return fmt::format("chose {}.{}, already running elsewhere", m_vms[n.vm()].name, n.index());
-  if (n.state != RunState::Runnable && n.state != RunState::Running)
-    return fmt::format("chose {}.{}, which is not runnable", m_vms[n.vm()].name, n.index());
-  return {};
-}
-
 Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   const Cycles now = m_clock.now();
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
@@ -365,6 +314,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
     return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
   });
   VcpuId next = choice.next;
+  if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
   std::string invalid = invalid_decision(next, prev);
   if (!invalid.empty()) {
     if (m_manager.active_id() == m_replacement.default_slot())
@@ -533,6 +483,8 @@ Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
 
 cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed,
                          bool from_guest) {
+  // Time stood still and the run is stopping: no more requests, this pCPU idles.
+  if (!m_stalled.empty()) return cpu::Resume{cpu::kNoOwner, 0, kForever, 0};
   const Cycles now = m_clock.now();
   const int cpu = static_cast<int>(cpu_index);
   Dispatch& d = m_dispatch[cpu_index];

@@ -29,6 +29,7 @@
 #include "vmm/replacement.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
+#include "vmm/stall_guard.h"
 
 namespace vmmsim::vmm {
 
@@ -84,6 +85,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void set_observer(Observer* observer) { m_observer = observer; }
   VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
   bool offline() const { return m_offline; }
+  // Why simulated time stood still, if it did: the run was stopped there
+  // (Platform::run reports it as bad input). Empty otherwise.
+  const std::string& stalled() const { return m_stalled; }
   // Streams dispatches and run-queue changes into `timeline` (off by default).
   void record_timeline(report::Timeline* timeline);
   // Ends the open slices and adds the replacements' phases.
@@ -124,6 +128,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     return fallback;
   }
   void scheduler_threw(const char* op, const char* what);
+  // Too many requests at one cycle (m_stall): eject the scheduler that loops,
+  // or stop the run naming the vCPU or the key that does (stalled()).
+  void time_stands_still(const Request& r);
+  void program_stands_still(const models::Vcpu& v);
+  void stop_stalled(std::string why);
 
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
@@ -179,6 +188,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   unsigned m_guests_left = 0;
   std::array<std::uint64_t, kRequestKinds> m_requests{};
   std::array<std::uint64_t, 3> m_statuses{};
+  StallGuard m_stall;
+  std::string m_stalled;
+  bool m_zero_slices = false;  // ejecting a scheduler for zero-length slices: idle them meanwhile
 };
 
 }  // namespace vmmsim::vmm

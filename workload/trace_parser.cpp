@@ -165,12 +165,15 @@ class TraceParser {
     std::uint32_t begin = 0;  // index of its LoopBegin
     std::uint32_t line = 0;
     bool passes_time = false;  // a timed step with a non-zero amount inside
+    bool does_something = false;  // a step other than `run 0` inside, nested repeats included
+    bool written = false;         // any step inside, as written
   };
 
   struct Section {
     VcpuProgram program;
     std::uint32_t line = 0;
     std::uint32_t arrive_line = 0;
+    std::uint32_t first_step_line = 0;  // as written: a dropped repeat counts
   };
 
   [[noreturn]] void fail(std::uint32_t line, const std::string& what) const {
@@ -249,15 +252,16 @@ class TraceParser {
       if (section.arrive_line != 0)
         fail(fmt::format("second arrive for vcpu {} (first at line {}); expected at most one",
                          section.program.index, section.arrive_line));
-      if (!steps.empty())
+      if (section.first_step_line != 0)
         fail(
             fmt::format("arrive after the first step of vcpu {} (line {}); expected arrive before "
                         "any other step",
-                        section.program.index, steps.front().line));
+                        section.program.index, section.first_step_line));
       section.program.arrival = duration(keyword, arg);
       section.arrive_line = m_line;
       return;
     }
+    if (section.first_step_line == 0) section.first_step_line = m_line;
     Step step;
     step.line = m_line;
     if (keyword == "run" || keyword == "io" || keyword == "sleep") {
@@ -313,25 +317,39 @@ class TraceParser {
                  step.kind == StepKind::Read || step.kind == StepKind::Periodic;
     if (timed && (step.cycles != 0 || step.bytes != 0) && !m_loops.empty())
       m_loops.back().passes_time = true;
-    if (step.kind == StepKind::LoopBegin) m_loops.push_back({here, m_line, false});
-    if (step.kind == StepKind::LoopEnd) close_loop(steps, &step, here);
+    const bool run_zero = step.kind == StepKind::Run && step.cycles == 0;
+    if (step.kind != StepKind::LoopEnd && !m_loops.empty()) {
+      m_loops.back().written = true;
+      if (!run_zero && step.kind != StepKind::LoopBegin) m_loops.back().does_something = true;
+    }
+    if (step.kind == StepKind::LoopBegin) m_loops.push_back({here, m_line, false, false, false});
+    if (step.kind == StepKind::LoopEnd && !close_loop(steps, &step, here)) return;
     steps.push_back(step);
   }
 
-  void close_loop(std::vector<Step>& steps, Step* end, std::uint32_t here) {
+  // False if the loop does nothing and was dropped with its body.
+  bool close_loop(std::vector<Step>& steps, Step* end, std::uint32_t here) {
     OpenLoop loop = m_loops.back();
     m_loops.pop_back();
     Step& begin = steps[loop.begin];
-    if (loop.begin + 1 == here)
+    if (!loop.written)
       fail(loop.line, "repeat with an empty body; expected at least one step before 'end'");
     // A forever loop with no time passing would stall the simulated clock.
     if (begin.count == kRepeatForever && !loop.passes_time)
       fail(loop.line,
            "repeat forever whose body takes no time; expected at least one run, io, sleep, "
            "console or read step with a non-zero amount");
+    // Only `run 0` and repeats of it: nothing to do, but 10^9 x 10^9 passes
+    // of it would keep the host busy for ages at one simulated cycle.
+    if (!loop.does_something) {
+      steps.resize(loop.begin);
+      return false;
+    }
     begin.jump = here;
     end->jump = loop.begin;
     if (loop.passes_time && !m_loops.empty()) m_loops.back().passes_time = true;
+    if (!m_loops.empty()) m_loops.back().does_something = true;
+    return true;
   }
 
   std::string_view argument(std::string_view keyword, const Words& w) const {
