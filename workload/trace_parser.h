@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "workload/control_request.h"
 #include "workload/trace_program.h"
 
 namespace vmmsim::workload {
@@ -14,12 +15,5 @@ TraceProgram parse_trace(std::string_view text, const std::string& file, Hertz c
 
 // Reads and parses a trace file; a missing or unreadable file is an InputError.
 TraceProgram load_trace(const std::string& path, Hertz clock);
-
-// Parses the words after `sched-load` / `sched-unload` (shared by the trace
-// format and the CLI's --swap). `base_dir` resolves relative image paths.
-// Returns an empty string and fills *out, or the reason it is malformed
-// ("expected ...") for the caller to place in its own message.
-std::string parse_control(ControlRequest::Kind kind, std::string_view words,
-                          const std::string& base_dir, ControlRequest* out);
 
 }  // namespace vmmsim::workload

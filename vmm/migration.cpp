@@ -1,0 +1,92 @@
+// The VMM's side of a live replacement (docs/replacement.md): going offline
+// while the processors are ceased, inserting every live vCPU with its run
+// state into the new scheduler, and coming back online with the wakes held
+// meanwhile. Part of vmm::Vmm.
+#include <fmt/format.h>
+
+#include "vmm/vmm.h"
+
+namespace vmmsim::vmm {
+
+using models::RunState;
+
+void Vmm::go_offline() { m_offline = true; }
+
+unsigned Vmm::migratable_vcpus() const {
+  return static_cast<unsigned>(std::count_if(m_vcpus.begin(), m_vcpus.end(), [](const models::Vcpu& v) {
+    return v.state != RunState::Exited && v.state != RunState::Halted;
+  }));
+}
+
+std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
+  SchedulerSlot& target = m_manager.slot(slot);
+  const Cycles now = m_clock.now();
+  unsigned count = 0;
+  for (const models::Vcpu& v : m_vcpus) {
+    if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
+    const auto& params = m_vm_params[v.vm()];
+    // Parked owners count as runnable: their pCPUs ask the new scheduler.
+    bool runnable = v.state == RunState::Runnable || v.state == RunState::Running;
+    const std::vector<std::uint8_t>& affinity = m_config.vms[v.vm()].affinity;
+    vmm_vcpu_info_t info{v.id(),
+                         v.vm(),
+                         v.index(),
+                         runnable ? 1 : 0,
+                         VMM_NO_CPU,
+                         params.data(),
+                         static_cast<std::uint32_t>(params.size()),
+                         affinity.empty() ? nullptr : affinity.data(),
+                         static_cast<std::uint32_t>(affinity.size())};
+    char reason[256] = "";
+    int refused = 0;
+    try {  // a throw fails the load, as a refusal does
+      refused = target.image.ops->insert(target.instance, &info, now, reason, sizeof reason);
+    } catch (const std::exception& e) {
+      return fmt::format("inserting {}.{}: threw: {}", m_vms[v.vm()].name, v.index(), e.what());
+    } catch (...) {
+      return fmt::format("inserting {}.{}: threw an exception that is not a std::exception", m_vms[v.vm()].name,
+                         v.index());
+    }
+    reason[sizeof reason - 1] = '\0';  // whatever the plugin wrote, the VMM reads a C string
+    if (refused != 0)
+      return fmt::format("inserting {}.{}: {}", m_vms[v.vm()].name, v.index(), reason[0] ? reason : "refused");
+    ++count;
+  }
+  if (migrated) *migrated = count;
+  m_held_wakes.clear();  // the snapshot has them
+  return "";
+}
+
+void Vmm::go_online(bool fresh) {
+  m_offline = false;
+  const Cycles now = m_clock.now();
+  // Waiting counts afresh for a new scheduler only: a failed replacement
+  // must not shelter a starving one from the watchdog.
+  if (fresh) m_activated_at = now;
+  // The new scheduler placed nobody: the parked owners wait for its first
+  // decisions like every other runnable vCPU.
+  if (fresh)
+    for (Dispatch& d : m_dispatch) {
+      d.fresh = true;
+      if (d.owner == kNone) continue;
+      if (m_timeline) end_slice(static_cast<unsigned>(&d - m_dispatch.data()), now);
+      models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+      if (v.state == RunState::Running) {
+        set_state(v, RunState::Runnable);
+        v.wait_since = now;
+        set_running(v, false);
+      }
+      d.owner = kNone;
+    }
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  std::vector<VcpuId> held;
+  held.swap(m_held_wakes);
+  for (VcpuId id : held) {
+    if (m_vcpus[static_cast<std::size_t>(id)].state != RunState::Runnable) continue;
+    vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
+    if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
+      m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+  }
+}
+
+}  // namespace vmmsim::vmm
