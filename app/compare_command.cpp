@@ -17,6 +17,7 @@
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "config/config_parser.h"
 #include "report/html_report.h"
 #include "report/json_value.h"
@@ -68,10 +69,10 @@ std::string run_name(const std::string& config, const std::vector<config::Overri
                     (run.dir / "resolved.ini").string(), window_from, window_to};
     simulate(run.config, outputs, std::cout);
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << e.what() << "\n";
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
     code = 2;
   } catch (const std::exception& e) {
-    std::cerr << "vmmsim: internal error: " << e.what() << "\n";
+    std::cerr << "vmmsim: internal error: " << printable(e.what()) << "\n";
     code = 1;
   }
   std::cout.flush();
@@ -126,8 +127,9 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
         vm_ctxsw += v["context_switches"].integer();
       }
       const JsonValue& wait = vm["wait_cycles"];
-      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{},{},{},{:.6f},{:.6f}\n", run.name,
-                         run.config_path, r["scheduler"].string(), vm["name"].string(), vm["share"].number(),
+      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{},{},{},{:.6f},{:.6f}\n", csv_field(run.name),
+                         csv_field(run.config_path), csv_field(r["scheduler"].string()),
+                         csv_field(vm["name"].string()), vm["share"].number(),
                          vm["entitled_share"].number(), ms(wait["p50"].number(), hz), ms(wait["p99"].number(), hz),
                          responded ? fmt::format("{:.3f}", ms(response / responded, hz)) : "",
                          finished ? fmt::format("{:.3f}", ms(turnaround / finished, hz)) : "", vm_misses,
@@ -157,10 +159,11 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
       text << in.rdbuf();
       std::string overrides;
       for (const config::Override& ov : runs[i].overrides)
-        overrides += fmt::format("{}\"{}\": \"{}\"", overrides.empty() ? "" : ", ", ov.key, ov.value);
-      o << fmt::format("    {{\"name\": \"{}\", \"config\": \"{}\", \"overrides\": {{{}}}, \"dir\": \"{}\",\n     "
+        overrides += fmt::format("{}{}: {}", overrides.empty() ? "" : ", ", json_quoted(ov.key), json_quoted(ov.value));
+      o << fmt::format("    {{\"name\": {}, \"config\": {}, \"overrides\": {{{}}}, \"dir\": {},\n     "
                        "\"results\": {}}}{}\n",
-                       runs[i].name, runs[i].config_path, overrides, runs[i].dir.filename().string(), text.str(),
+                       json_quoted(runs[i].name), json_quoted(runs[i].config_path), overrides,
+                       json_quoted(runs[i].dir.filename().string()), text.str(),
                        i + 1 < runs.size() ? "," : "");
       std::ifstream tin(runs[i].dir / "timeline.json");
       std::stringstream timeline;
@@ -297,7 +300,7 @@ int compare_command(const std::vector<std::string>& args) {
     if (run->status == 0) fs::remove(run->dir / "errors.txt", ec);  // nothing to say
     ++done;
     std::cerr << fmt::format("[{}/{}] {} {}\n", done, runs.size(), run->name,
-                             run->status == 0 ? "done" : "FAILED: " + first_line(run->dir / "errors.txt"));
+                             run->status == 0 ? "done" : "FAILED: " + printable(first_line(run->dir / "errors.txt")));
   }
   int failed = 0;
   for (Run& run : runs) {

@@ -15,6 +15,7 @@
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
 #include "models/platform.h"
@@ -142,12 +143,13 @@ int sc_main(int argc, char* argv[]) {
     }
     throw InputError(fmt::format("unknown command '{}'; expected run, compare, trace or list (see 'vmmsim --help')", command));
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << e.what() << "\n";
+    // Messages quote file names and input: a terminal gets them printable.
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
     return kBadInput;
   } catch (const std::exception& e) {
     // A bug, not bad input: one line and EX_SOFTWARE instead of SystemC's
     // multi-line E549 report; unwinding has removed the partial outputs.
-    std::cerr << "vmmsim: internal error (please report it with the inputs): " << e.what() << "\n";
+    std::cerr << "vmmsim: internal error (please report it with the inputs): " << printable(e.what()) << "\n";
     return kInternalError;
   }
 }

@@ -13,6 +13,7 @@
 
 #include "app/output_file.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "workload/generators.h"
 #include "workload/importers.h"
 #include "workload/trace_parser.h"
@@ -150,7 +151,7 @@ int gen_command(const std::vector<std::string>& args) {
                            e.what());
   }
   write_atomically(output, [&](std::ostream& out) { out << text; });
-  std::cout << fmt::format("wrote {}: {}, {} vCPU{}\n", output, workload::generator_kind_name(kind),
+  std::cout << fmt::format("wrote {}: {}, {} vCPU{}\n", printable(output), workload::generator_kind_name(kind),
                            program.vcpus.size(), program.vcpus.size() == 1 ? "" : "s");
   if (kind == workload::GeneratorKind::Interactive ||
       (kind == workload::GeneratorKind::Mix && spec.mix_interactive > 0))
@@ -326,10 +327,12 @@ int import_command(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < result.vms.size(); ++i) {
     const workload::ImportedVm& v = result.vms[i];
     write_atomically(paths[i], [&](std::ostream& out) { out << v.trace_text; });
-    std::cout << fmt::format("wrote {}: VM {}, {} vCPU{}\n", paths[i], v.name, v.vcpu_labels.size(),
+    std::cout << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(paths[i]), printable(v.name), v.vcpu_labels.size(),
                              v.vcpu_labels.size() == 1 ? "" : "s");
   }
-  std::cout << result.notes;
+  // The notes quote task names and lines of the input: printable, line by line.
+  std::istringstream notes(result.notes);
+  for (std::string line; std::getline(notes, line);) std::cout << printable(line) << "\n";
   std::cout << fmt::format("read {} lines; skipped {} malformed{}\n", result.lines_read,
                            result.lines_skipped, result.lines_skipped > 0 ? " (--skip-bad)" : "");
   return 0;

@@ -605,22 +605,6 @@ std::string escape_script_json(const std::string& json) {
   return out;
 }
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOptions& options) {
   const std::string title = escape_html(options.title.empty() ? "vmmsim compare" : options.title);
 

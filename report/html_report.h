@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"  // escape_html
+
 namespace vmmsim::report {
 
 struct HtmlRun {
@@ -31,8 +33,5 @@ std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOpti
 // are only possible inside JSON strings, where they are valid escapes, so
 // JSON.parse gives back the original value.
 std::string escape_script_json(const std::string& json);
-
-// &, <, >, " and ' as character references.
-std::string escape_html(const std::string& text);
 
 }  // namespace vmmsim::report

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/input_error.h"
+#include "base/text.h"
 
 namespace vmmsim::report {
 
@@ -49,8 +50,8 @@ void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string
   end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(
-      R"({{"name": "{}", "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": "{}", "vcpu": {}, "scheduler": {}}}}})",
-      name, us(start), us(end - start), cpu, vm, vcpu, scheduler));
+      R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}}}}})",
+      json_quoted(name), us(start), us(end - start), cpu, json_quoted(vm), vcpu, scheduler));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
@@ -61,13 +62,13 @@ void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
 }
 
 void Timeline::replacement(const std::string& label, Cycles at) {
-  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
-                    label, us(at), m_vmm_track));
+  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
+                    json_quoted(label), us(at), m_vmm_track));
 }
 
 void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
-  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
-                    name, us(start), us(end - start), m_vmm_track));
+  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
+                    json_quoted(name), us(start), us(end - start), m_vmm_track));
 }
 
 void Timeline::close() {
