@@ -9,19 +9,16 @@
 #include <set>
 #include <sstream>
 
-#include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
 #include <fmt/format.h>
 
 #include "base/input_error.h"
 #include "base/text.h"
+#include "config/ini_syntax.h"
 #include "schedulers/registry.h"
 #include "workload/trace_parser.h"
 
 namespace vmmsim::config {
 namespace {
-
-namespace po = boost::program_options;
 
 // A config is a page of text; anything far larger is the wrong file.
 constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
@@ -30,19 +27,11 @@ constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 struct Entry {
   std::string section;
   std::string key;
-  std::string value;
+  std::string value;   // quoting undone
+  std::string raw;     // as written, for list keys that undo quoting per word
   std::string origin;  // "file:line" or "--set"
+  unsigned line = 0;   // 0 for --set
 };
-
-// Only the blanks Boost's config-file parser trims: with std::isspace, a
-// form feed or vertical tab made the two readers disagree (a line Boost then
-// threw on, or a key found at no line).
-std::string trim(std::string s) {
-  const char* blanks = " \t\r\n";
-  s.erase(0, s.find_first_not_of(blanks));
-  s.erase(s.find_last_not_of(blanks) + 1);
-  return s;
-}
 
 // Config text as quoted in a message: printable, and long enough for a path.
 std::string text_of(std::string_view text) { return shown(text, 200); }
@@ -50,67 +39,6 @@ std::string text_of(std::string_view text) { return shown(text, 200); }
 [[noreturn]] void fail(const Entry& e, const std::string& what) {
   throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
                                text_of(e.value), what));
-}
-
-// Boost's parser knows no line numbers: find where each "section.key" is
-// written, and reject lines it would misread, with their line.
-std::map<std::string, unsigned> scan_lines(const std::string& text, const std::string& file) {
-  std::map<std::string, unsigned> where;
-  std::istringstream in(text);
-  std::string line, section;
-  unsigned n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.find('\0') != std::string::npos)
-      throw InputError(fmt::format("{}:{}: binary data; expected an INI text file", file, n));
-    line = trim(line.substr(0, line.find('#')));
-    if (line.empty()) continue;
-    if (line.front() == '[') {
-      if (line.back() != ']' || line.size() < 3)
-        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, text_of(line)));
-      section = line.substr(1, line.size() - 2);  // as Boost takes it: "[ vm.a ]" is " vm.a "
-      continue;
-    }
-    auto eq = line.find('=');
-    if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
-      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, text_of(line)));
-    if (section.empty())
-      throw InputError(
-          fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, text_of(line)));
-    // Boost's key: the section, a '.' unless it ends in one, the name.
-    std::string full = section + (section.back() == '.' ? "" : ".") + trim(line.substr(0, eq));
-    if (where.count(full))
-      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, text_of(section),
-                                   text_of(trim(line.substr(0, eq))), where[full]));
-    where[full] = n;
-  }
-  return where;
-}
-
-std::vector<Entry> entries_of(const std::string& text, const std::string& path) {
-  auto lines = scan_lines(text, path);
-
-  std::istringstream stream(text);
-  po::options_description none;
-  po::parsed_options parsed(&none);
-  try {
-    parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
-  } catch (const po::error& e) {
-    // scan_lines refuses what Boost does, with the line; this is a safety net.
-    throw InputError(fmt::format("{}: {}; expected INI lines: [section] or KEY = VALUE", path, text_of(e.what())));
-  }
-  std::vector<Entry> entries;
-  for (const auto& option : parsed.options) {
-    const std::string& full = option.string_key;
-    auto dot = full.find('.');
-    if (dot == std::string::npos) continue;  // scan_lines rejected it already
-    // Sections like [vm.web] come back as "vm.web.trace": the key is after the last dot.
-    auto last = full.rfind('.');
-    Entry e{full.substr(0, last), full.substr(last + 1), option.value.empty() ? "" : option.value.front(),
-            fmt::format("{}:{}", path, lines.count(full) ? lines[full] : 0)};
-    entries.push_back(std::move(e));
-  }
-  return entries;
 }
 
 // The value parsers, each failing with what is allowed.
@@ -341,9 +269,7 @@ class Resolver {
         c.until = duration_of(e, clock);
         if (c.until == 0) fail(e, "expected a duration above 0");
       } else if (k == "swap") {
-        std::istringstream words(e.value);
-        std::string spec;
-        while (words >> spec) {
+        for (const std::string& spec : value_words(e.raw)) {
           std::string why;
           auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
           if (!swap) fail(e, why);
@@ -481,6 +407,26 @@ class Resolver {
   const Entry* m_focus = nullptr;
 };
 
+// Each section once; [service] and [vm.service] both name the VM
+// "service". Two sections for one VM would merge, one trace silently
+// replacing the other.
+void check_sections(const IniDocument& doc, const std::string& path) {
+  std::map<std::string, const IniSection*> first;  // section, VM sections by their VM
+  for (const IniSection& s : doc.sections) {
+    const bool vm = s.name == "service" || s.name.rfind("vm.", 0) == 0;
+    const std::string id = s.name == "service" ? "vm.service" : s.name;
+    auto [seen, fresh] = first.emplace(id, &s);
+    if (fresh) continue;
+    if (vm)
+      throw InputError(fmt::format("{}:{}: [{}] names VM '{}' again (first [{}] at line {}); expected one section "
+                                   "per VM",
+                                   path, s.line, text_of(s.name), text_of(id.substr(3)), text_of(seen->second->name),
+                                   seen->second->line));
+    throw InputError(fmt::format("{}:{}: [{}] again (first at line {}); expected each section once", path, s.line,
+                                 text_of(s.name), seen->second->line));
+  }
+}
+
 }  // namespace
 
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
@@ -499,14 +445,26 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
     return std::nullopt;
   }
   swap.at = *at;
-  std::string rest = spec.substr(colon + 1);
-  std::replace(rest.begin(), rest.end(), ',', ' ');
+  // The words after TIME: commas (or blanks) between them; a word in double
+  // quotes may hold both, so that any plugin path can be named.
+  std::vector<std::string> words;
+  for (const std::string& part : split_outside_quotes(spec.substr(colon + 1), ','))
+    for (const std::string& quoted : value_words(part)) {
+      std::string word;
+      if (!unquote_value(quoted, &word, &reason)) {
+        *why = fmt::format("swap '{}': {}", text_of(spec), reason);
+        return std::nullopt;
+      }
+      words.push_back(std::move(word));
+    }
   auto kind = workload::ControlRequest::Kind::Load;
-  if (rest == "unload" || rest.rfind("unload=", 0) == 0) {
+  if (!words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
     kind = workload::ControlRequest::Kind::Unload;
-    rest = rest.size() > 6 ? rest.substr(7) : "";
+    words[0].erase(0, words[0].size() > 6 ? 7 : 6);
+    if (words[0].empty()) words.erase(words.begin());
   }
-  std::string err = workload::parse_control(kind, rest, base_dir, &swap.request);
+  std::string err = workload::parse_control(kind, std::vector<std::string_view>(words.begin(), words.end()),
+                                            base_dir, &swap.request);
   if (!err.empty()) {
     *why = fmt::format("swap '{}': {}", text_of(spec), err);
     return std::nullopt;
@@ -531,12 +489,20 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 }
 
 Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
-  std::vector<Entry> entries = entries_of(text, path);
+  const IniDocument doc = read_ini(text, path);
+  check_sections(doc, path);
+  std::vector<Entry> entries;
+  for (const IniEntry& e : doc.entries)
+    entries.push_back({e.section, e.key, e.value, e.raw, fmt::format("{}:{}", path, e.line), e.line});
   for (const Override& o : overrides) {
     auto last = o.key.rfind('.');
     if (last == std::string::npos || last == 0 || last + 1 == o.key.size())
       throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", text_of(o.key), text_of(o.value)));
-    Entry e{o.key.substr(0, last), o.key.substr(last + 1), o.value, "--set"};
+    // The value reads as in a file (quotes, escapes); a '#' is no comment here.
+    Entry e{o.key.substr(0, last), o.key.substr(last + 1), "", o.value, "--set", 0};
+    std::string why;
+    if (!unquote_value(o.value, &e.value, &why))
+      throw InputError(fmt::format("--set {}={}: {}", text_of(o.key), text_of(o.value), why));
     auto same = std::find_if(entries.begin(), entries.end(),
                              [&](const Entry& x) { return x.section == e.section && x.key == e.key; });
     if (same != entries.end())

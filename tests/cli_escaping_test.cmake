@@ -15,14 +15,16 @@ string(ASCII 254 xfe)
 set(hostile "q\"c,n\n${esc}c${xff}${xfe}")
 set(config "${WORK}/cfg ${hostile}.ini")
 file(WRITE ${WORK}/ok.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 1ms\n  end\n")
-file(WRITE "${config}" "[vm.a]\ntrace = ok.trace\n")
-# A plugin file name as hostile (but for the comma, which --swap's own syntax
-# uses), and a plugin whose create() fails with a hostile reason.
-set(plugin "${WORK}/lot\"tery\n${esc}c${xff}${xfe}.so")
+# A plugin whose create() fails with a hostile reason, in [run] swap.
+file(WRITE "${config}" "[vm.a]\ntrace = ok.trace\n[run]\nswap = 1ms:${PLUGINS}/vmmsim_hostile_strings.so\n")
+# A plugin file name as hostile, named by --swap in double quotes (docs/config.md, "Syntax").
+set(plugin "${WORK}/lot\"te,ry\n${esc}c${xff}${xfe}.so")
 file(COPY_FILE ${PLUGINS}/vmmsim_lottery.so "${plugin}")
+string(REPLACE "\\" "\\\\" quoted "${plugin}")
+string(REPLACE "\"" "\\\"" quoted "${quoted}")
 
 vmmsim(0 out err run "${config}" --until 5ms --json ${WORK}/run.json --timeline ${WORK}/timeline.json
-       --swap "1ms:${PLUGINS}/vmmsim_hostile_strings.so" --swap "2ms:${plugin}")
+       --swap "2ms:\"${quoted}\"")
 expect_no_raw_bytes("${out}${err}" "the text report")
 expect_match("${out}" "hostile: \"quoted\", comma\\\\x0aline two \\\\x1b\\[2J bytes \\\\xff\\\\xfe end"
              "the plugin's reason, printable")
@@ -35,7 +37,7 @@ file(READ ${WORK}/run.json json)
 string(JSON reason GET "${json}" replacements 0 reason)
 expect_match("${reason}" "^hostile failed to start: hostile: \"quoted\", comma\nline two ${esc}\\[2J" "the reason in JSON")
 string(JSON target GET "${json}" replacements 1 target)
-expect_match("${target}" "lot\"tery\n${esc}c" "the plugin path in JSON")
+expect_match("${target}" "lot\"te,ry\n${esc}c" "the plugin path in JSON")
 
 # Bad input naming such a file: one printable line.
 vmmsim(2 out err run "${WORK}/no ${hostile}.ini")
@@ -55,5 +57,8 @@ string(FIND "${csv}" ",\"${doubled}\",rr,a," at)
 if(at EQUAL -1)
   message(FATAL_ERROR "compare.csv does not quote the config path per RFC 4180:\n${csv}")
 endif()
+file(READ ${WORK}/cmp/compare.json cmp)
+string(JSON reason GET "${cmp}" runs 0 results replacements 0 reason)
+expect_match("${reason}" "hostile: \"quoted\", comma\nline two ${esc}" "the reason in compare.json")
 file(READ ${WORK}/cmp/compare.html html)
 expect_no_raw_bytes("${html}" "compare.html")

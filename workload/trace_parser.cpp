@@ -446,8 +446,12 @@ TraceProgram parse_trace(std::string_view text, const std::string& file, Hertz c
 
 std::string parse_control(ControlRequest::Kind kind, std::string_view words,
                           const std::string& base_dir, ControlRequest* out) {
+  return parse_control(kind, all_words(words), base_dir, out);
+}
+
+std::string parse_control(ControlRequest::Kind kind, const std::vector<std::string_view>& w,
+                          const std::string& base_dir, ControlRequest* out) {
   if (out == nullptr) throw std::invalid_argument("parse_control: no output");  // a caller's bug
-  std::vector<std::string_view> w = all_words(words);
   if (kind == ControlRequest::Kind::Unload) {
     if (w.size() > 1)
       return fmt::format(

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "workload/trace_program.h"
 
@@ -20,6 +21,10 @@ TraceProgram load_trace(const std::string& path, Hertz clock);
 // Returns an empty string and fills *out, or the reason it is malformed
 // ("expected ...") for the caller to place in its own message.
 std::string parse_control(ControlRequest::Kind kind, std::string_view words,
+                          const std::string& base_dir, ControlRequest* out);
+// The same for words already split (the first may hold blanks: --swap and
+// [run] swap take a quoted plugin path).
+std::string parse_control(ControlRequest::Kind kind, const std::vector<std::string_view>& words,
                           const std::string& base_dir, ControlRequest* out);
 
 }  // namespace vmmsim::workload
