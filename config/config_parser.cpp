@@ -89,6 +89,24 @@ std::string names_of(const std::vector<const vmm_sched_ops_t*>& all) {
   return s;
 }
 
+// Why a load can never succeed, whatever runs before it: an unknown
+// built-in, or a plugin file that is not there. "" if it may. --swap,
+// [run] swap and the service trace's sched-load steps are checked alike,
+// before the run.
+std::string hopeless_load(const workload::ControlRequest& r) {
+  if (r.kind != workload::ControlRequest::Kind::Load) return "";
+  if (!workload::is_image_path(r.target)) {
+    if (sched::find_builtin(r.target)) return "";
+    return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
+                       names_of(sched::builtin_schedulers()));
+  }
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(r.target, ec)) return "";
+  const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+  return fmt::format("plugin file not found ({}{}); expected an existing plugin file (.so)", text_of(r.target),
+                     missing ? "" : ": " + ec.message());
+}
+
 // A policy parameter: integer, or duration (spec range in microseconds).
 std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
   if (spec.kind == VMM_PARAM_DURATION) {
@@ -366,6 +384,11 @@ class Resolver {
               throw InputError(fmt::format("{}:{}: sched-load and sched-unload are service VM steps; expected "
                                            "them in the [service] trace, not in {}",
                                            vm.program.file, step.line, where));
+      for (const workload::ControlRequest& request : vm.program.controls) {
+        std::string why = hopeless_load(request);
+        if (!why.empty())
+          throw InputError(fmt::format("{}:{}: sched-load: {}", vm.program.file, request.line, why));
+      }
       auto programs = static_cast<unsigned>(vm.program.vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");
       if (vm.vcpus == 0) vm.vcpus = programs;
@@ -407,23 +430,20 @@ class Resolver {
   const Entry* m_focus = nullptr;
 };
 
-// Each section once; [service] and [vm.service] both name the VM
+// One section per VM; [service] and [vm.service] both name the VM
 // "service". Two sections for one VM would merge, one trace silently
-// replacing the other.
-void check_sections(const IniDocument& doc, const std::string& path) {
-  std::map<std::string, const IniSection*> first;  // section, VM sections by their VM
+// replacing the other. (Other sections may be split: keys still once.)
+void check_vm_sections(const IniDocument& doc, const std::string& path) {
+  std::map<std::string, const IniSection*> first;  // VM name -> its section
   for (const IniSection& s : doc.sections) {
-    const bool vm = s.name == "service" || s.name.rfind("vm.", 0) == 0;
-    const std::string id = s.name == "service" ? "vm.service" : s.name;
-    auto [seen, fresh] = first.emplace(id, &s);
-    if (fresh) continue;
-    if (vm)
+    if (s.name != "service" && s.name.rfind("vm.", 0) != 0) continue;
+    const std::string vm = s.name == "service" ? "service" : s.name.substr(3);
+    auto [seen, fresh] = first.emplace(vm, &s);
+    if (!fresh)
       throw InputError(fmt::format("{}:{}: [{}] names VM '{}' again (first [{}] at line {}); expected one section "
                                    "per VM",
-                                   path, s.line, text_of(s.name), text_of(id.substr(3)), text_of(seen->second->name),
+                                   path, s.line, text_of(s.name), text_of(vm), text_of(seen->second->name),
                                    seen->second->line));
-    throw InputError(fmt::format("{}:{}: [{}] again (first at line {}); expected each section once", path, s.line,
-                                 text_of(s.name), seen->second->line));
   }
 }
 
@@ -465,6 +485,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   }
   std::string err = workload::parse_control(kind, std::vector<std::string_view>(words.begin(), words.end()),
                                             base_dir, &swap.request);
+  if (err.empty()) err = hopeless_load(swap.request);
   if (!err.empty()) {
     *why = fmt::format("swap '{}': {}", text_of(spec), err);
     return std::nullopt;
@@ -490,7 +511,7 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 
 Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
   const IniDocument doc = read_ini(text, path);
-  check_sections(doc, path);
+  check_vm_sections(doc, path);
   std::vector<Entry> entries;
   for (const IniEntry& e : doc.entries)
     entries.push_back({e.section, e.key, e.value, e.raw, fmt::format("{}:{}", path, e.line), e.line});

@@ -107,12 +107,6 @@ std::vector<std::string_view> all_words(std::string_view text) {
   return words;
 }
 
-// The same rule as vmm::open_image: a path names a shared object.
-bool is_image_path(std::string_view target) {
-  return target.find('/') != std::string_view::npos ||
-         (target.size() > 3 && target.substr(target.size() - 3) == ".so");
-}
-
 // A relative image path is relative to `base_dir` (the trace's folder); with
 // no base it is left as written. The result keeps a '/' so that dlopen takes
 // it as a path rather than searching the library path.
@@ -438,6 +432,11 @@ class TraceParser {
 };
 
 }  // namespace
+
+bool is_image_path(std::string_view target) {
+  return target.find('/') != std::string_view::npos ||
+         (target.size() > 3 && target.substr(target.size() - 3) == ".so");
+}
 
 TraceProgram parse_trace(std::string_view text, const std::string& file, Hertz clock) {
   if (clock == 0) throw std::invalid_argument("parse_trace: clock of 0 Hz");  // a caller's bug

@@ -13,6 +13,10 @@ namespace vmmsim::workload {
 // to cycles. Throws InputError "FILE:LINE: what was expected" on bad input.
 TraceProgram parse_trace(std::string_view text, const std::string& file, Hertz clock);
 
+// Whether a load's target names a shared object (it holds a '/' or ends in
+// ".so"), not a built-in; the same rule as vmm::open_image.
+bool is_image_path(std::string_view target);
+
 // Reads and parses a trace file; a missing or unreadable file is an InputError.
 TraceProgram load_trace(const std::string& path, Hertz clock);
 
