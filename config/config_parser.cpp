@@ -14,6 +14,7 @@
 #include "base/input_error.h"
 #include "base/text.h"
 #include "config/ini_syntax.h"
+#include "schedulers/param_value.h"
 #include "schedulers/registry.h"
 #include "workload/trace_parser.h"
 
@@ -109,24 +110,10 @@ std::string hopeless_load(const workload::ControlRequest& r) {
 
 // A policy parameter: integer, or duration (spec range in microseconds).
 std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
-  if (spec.kind == VMM_PARAM_DURATION) {
-    Cycles v = duration_of(e, clock);
-    auto us = static_cast<double>(v) * 1e6 / static_cast<double>(clock);
-    if (us < static_cast<double>(spec.min) || us > static_cast<double>(spec.max))
-      fail(e, fmt::format("expected a duration from {}us to {}us", spec.min, spec.max));
-    return static_cast<std::int64_t>(v);
-  }
-  std::string why;
-  auto v = parse_integer(e.value, &why);
-  if (!v || *v < spec.min || *v > spec.max)
-    fail(e, fmt::format("expected a whole number from {} to {}", spec.min, spec.max));
+  std::string expected;
+  auto v = sched::param_value(spec, e.value, clock, &expected);
+  if (!v) fail(e, "expected " + expected);
   return *v;
-}
-
-std::int64_t default_value(const vmm_param_spec_t& spec, Hertz clock) {
-  if (spec.kind == VMM_PARAM_DURATION)
-    return static_cast<std::int64_t>(static_cast<unsigned __int128>(spec.default_value) * clock / 1000000);
-  return spec.default_value;
 }
 
 // Every per-VM key any built-in declares, with the first declaration.
@@ -167,7 +154,7 @@ class Resolver {
     for (const auto* ops : sched::builtin_schedulers()) {
       c.sched[ops->name];  // a policy without parameters still has its section
       for (std::uint32_t i = 0; i < ops->param_count; ++i)
-        c.sched[ops->name][ops->params[i].key] = default_value(ops->params[i], c.platform.clock);
+        c.sched[ops->name][ops->params[i].key] = sched::param_default(ops->params[i], c.platform.clock);
     }
   }
 
@@ -177,7 +164,7 @@ class Resolver {
     VmConfig vm;
     vm.name = name;
     vm.service = service;
-    for (const auto& [key, spec] : vm_param_specs()) vm.params[key] = default_value(*spec, c.platform.clock);
+    for (const auto& [key, spec] : vm_param_specs()) vm.params[key] = sched::param_default(*spec, c.platform.clock);
     c.vms.push_back(std::move(vm));
     return c.vms.back();
   }

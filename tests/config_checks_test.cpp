@@ -77,3 +77,83 @@ TEST_F(ConfigChecksTest, LoadsThatCannotSucceedAreConfigErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ConfigChecksTest, DocumentedLimitsAreAcceptedAtTheirEdges) {
+  const std::string vm = "[vm.a]\ntrace = one.trace\n";
+  auto accepted = [&](const std::string& text) { return error_of(text + vm) == ""; };
+  // [platform] clock: 1193182Hz..1THz, in any unit.
+  EXPECT_TRUE(accepted("[platform]\nclock = 1THz\n")) << error_of("[platform]\nclock = 1THz\n" + vm);
+  EXPECT_TRUE(accepted("[platform]\nclock = 1000GHz\n"));
+  EXPECT_TRUE(accepted("[platform]\nclock = 1193182Hz\n"));
+  EXPECT_FALSE(accepted("[platform]\nclock = 1000000000001Hz\n"));
+  EXPECT_FALSE(accepted("[platform]\nclock = 1193181Hz\n"));
+  EXPECT_TRUE(accepted("[platform]\ncpus = 4096\n"));
+  EXPECT_FALSE(accepted("[platform]\ncpus = 4097\n"));
+  EXPECT_TRUE(accepted("[pit]\nhz = 19Hz\n") && accepted("[pit]\nhz = 596591Hz\n"));
+  EXPECT_FALSE(accepted("[pit]\nhz = 18Hz\n") || accepted("[pit]\nhz = 596592Hz\n"));
+  EXPECT_TRUE(accepted("[console]\nbaud = 50\n") && accepted("[console]\nbaud = 100000000\n"));
+  EXPECT_TRUE(accepted("[vmm]\nslots = 2\n") && accepted("[vmm]\nslots = 64\n"));
+  EXPECT_TRUE(accepted("[memory]\nload_bandwidth = 1048576\n"));
+  EXPECT_FALSE(accepted("[memory]\nload_bandwidth = 1048577\n"));
+  // A policy's duration range at a clock where 100us is not a whole number
+  // of cycles (119.3182 at the PIT's 1193182 Hz): the edge as written is in.
+  const std::string slow = "[platform]\nclock = 1193182Hz\n";
+  EXPECT_TRUE(accepted(slow + "[sched.eevdf]\nslice = 100us\n")) << error_of(slow + "[sched.eevdf]\nslice = 100us\n" + vm);
+  EXPECT_TRUE(accepted(slow + "[sched.eevdf]\nslice = 100000us\n"));
+  EXPECT_FALSE(accepted(slow + "[sched.eevdf]\nslice = 99us\n"));
+  EXPECT_FALSE(accepted(slow + "[sched.eevdf]\nslice = 100001us\n"));
+  // A default left out is the value written out: the same cycles.
+  config::Config implicit = config::load_config(write("c.ini", slow + vm));
+  config::Config explicit_ = config::load_config(write("c.ini", slow + "[sched.rr]\nquantum = 10000us\n" + vm));
+  EXPECT_EQ(implicit.sched.at("rr").at("quantum"), explicit_.sched.at("rr").at("quantum"));
+  EXPECT_EQ(implicit.sched.at("rr").at("quantum"), 11932) << "10 ms at 1193182 Hz, rounded";
+}
+
+}  // namespace
+
+#include "workload/trace_parser.h"
+
+namespace {
+
+// The trace format's limits (docs/trace-format.md, "Limits"), each at its edge.
+TEST(TraceLimits, AcceptedAtTheirEdges) {
+  using vmmsim::workload::parse_trace;
+  const Hertz ghz = 1000000000;
+  auto accepted = [&](const std::string& text) {
+    try {
+      parse_trace(text, "t.trace", ghz);
+      return true;
+    } catch (const InputError&) {
+      return false;
+    }
+  };
+  const std::string line4096 = "  run 1ms" + std::string(4096 - 9, ' ');
+  EXPECT_TRUE(accepted("vcpu 0\n" + line4096 + "\n"));
+  EXPECT_TRUE(accepted("vcpu 0\n" + line4096 + "\r\n")) << "the line end is not counted";
+  EXPECT_FALSE(accepted("vcpu 0\n" + line4096 + " \n"));
+  std::string vcpus;
+  for (int i = 0; i < 4096; ++i) vcpus += "vcpu " + std::to_string(i) + "\n  run 1\n";
+  EXPECT_TRUE(accepted(vcpus)) << "vCPUs 0 to 4095";
+  EXPECT_FALSE(accepted(vcpus + "vcpu 4096\n"));
+  EXPECT_TRUE(accepted("vcpu 0\n  run 1125899906842624\n  console 1MiB\n  repeat 1000000000\n    run 1\n  end\n"));
+  EXPECT_FALSE(accepted("vcpu 0\n  run 1125899906842625\n"));
+  EXPECT_FALSE(accepted("vcpu 0\n  console 1048577\n"));
+  std::string nested = "vcpu 0\n";
+  for (int i = 0; i < 64; ++i) nested += "repeat 2\n";
+  nested += "run 1\n";
+  for (int i = 0; i < 64; ++i) nested += "end\n";
+  EXPECT_TRUE(accepted(nested));
+  std::string steps = "vcpu 0\n";
+  for (int i = 0; i < 1000000; ++i) steps += "run 1\n";
+  EXPECT_TRUE(accepted(steps)) << "1,000,000 steps";
+  EXPECT_FALSE(accepted(steps + "run 1\n"));
+  std::string big = "vcpu 0\n  run 1\n";
+  big.resize(std::size_t{64} << 20, '\n');
+  EXPECT_TRUE(accepted(big)) << "64 MiB";
+  big += '\n';
+  EXPECT_FALSE(accepted(big));
+}
+
+}  // namespace
