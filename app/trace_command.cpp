@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "app/output_file.h"
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
 #include "workload/generators.h"
@@ -313,7 +314,8 @@ int import_command(const std::vector<std::string>& args) {
   if (utilization) {
     result = workload::import_utilization(inputs, o);
   } else {
-    std::istringstream in(workload::read_maybe_gzip(inputs[0]));
+    CappedInput buffer(inputs[0], workload::kImportInput);  // read while importing, to the cap
+    std::istream in(&buffer);
     result =
         ftrace ? workload::import_ftrace(in, inputs[0], o) : workload::import_swf(in, inputs[0], o);
   }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
 #include "config/ini_syntax.h"
@@ -481,19 +482,8 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(fmt::format("{}: is a directory; expected an INI config file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
-  // Read one byte past the limit, so that /dev/zero or a wrong file is an error, not all of memory.
-  std::string text(kMaxConfigBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw InputError(fmt::format("{}: cannot read config file (read error)", path));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes)
-    throw InputError(fmt::format("{}: more than {} MiB; expected an INI config file", path, kMaxConfigBytes >> 20));
-  return parse_config(text, path, overrides);
+  // Read to the cap and no further: /dev/zero or a wrong file is an error, not all of memory.
+  return parse_config(read_capped(path, {"config file", "an INI config file", kMaxConfigBytes, false}), path, overrides);
 }
 
 Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {

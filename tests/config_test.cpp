@@ -77,7 +77,7 @@ TEST_F(ConfigTest, HugeOrBinaryFileIsAnError) {
     config::load_config(big);
     FAIL() << "a 1 MiB + 1 config accepted";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), big + ": more than 1 MiB; expected an INI config file");
+    EXPECT_EQ(std::string(e.what()), big + ": more than 1 MiB; expected an INI config file of at most 1 MiB");
   }
   EXPECT_NE(error_of(std::string("[vm.a]\ntrace = one.trace\n\0\x01", 27)).find("c.ini:3: binary data"),
             std::string::npos);

@@ -7,8 +7,10 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "workload/importers.h"
+#include "workload/trace_program.h"
 
 namespace vmmsim::workload {
 namespace {
@@ -542,7 +544,7 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
   std::optional<std::uint64_t> first_ns, last_ns;
   std::uint64_t other_events = 0, lost_lines = 0, switches = 0, wakeups = 0;
   std::string first_skipped, text;
-  while (std::getline(in, text)) {
+  while (read_line(in, &text, kMaxLineChars, file, result.lines_read + 1)) {
     ++result.lines_read;
     Line line;
     Event e;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
 
@@ -23,7 +24,6 @@ namespace {
 // Limits that keep a hostile or runaway trace an error instead of a crash or
 // an allocation the size of the host (docs/trace-format.md, "Limits").
 constexpr std::size_t kMaxTraceBytes = std::size_t{64} << 20;
-constexpr std::size_t kMaxLineChars = 4096;
 constexpr unsigned kMaxVcpus = 4096;        // as [vm.*] vcpus allows
 constexpr std::size_t kMaxLoopDepth = 64;
 constexpr std::uint64_t kMaxRepeatCount = 1000000000;
@@ -525,26 +525,8 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
 }
 
 TraceProgram load_trace(const std::string& path, Hertz clock) {
-  auto cannot_read = [&](int error) {
-    return InputError(
-        fmt::format("{}: cannot read trace file ({})", shown(path, kMaxPathChars), std::strerror(error)));
-  };
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!in) throw cannot_read(errno);
-  std::string text;
-  std::error_code unknown_size;
-  auto file_bytes = std::filesystem::file_size(path, unknown_size);
-  if (!unknown_size) text.reserve(std::min<std::uintmax_t>(file_bytes, kMaxTraceBytes + 1));
-  char buffer[65536];
-  errno = 0;
-  // Read one byte past the limit so parse_trace reports an oversized file.
-  while (text.size() <= kMaxTraceBytes) {
-    std::size_t n = std::fread(buffer, 1, sizeof buffer, in.get());
-    text.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  if (std::ferror(in.get())) throw cannot_read(errno ? errno : EIO);
-  return parse_trace(text, path, clock);
+  // Read to the cap and no further: /dev/zero is an error, not all of memory.
+  return parse_trace(read_capped(path, {"trace file", "a trace file", kMaxTraceBytes, false}), path, clock);
 }
 
 }  // namespace vmmsim::workload
