@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -130,6 +131,12 @@ std::string quoted(std::string_view word) {
   }
   if (word.size() > kShown) out += "...";
   return out + "'";
+}
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 bool is_vm_name(std::string_view name) {
@@ -465,8 +472,12 @@ ImportResult import_utilization_series(const std::vector<UtilizationSeries>& all
     }
     std::string base = std::filesystem::path(path).filename().string();
     std::string name = detail::vm_name_from(base);
-    for (int n = 2; std::find(names_used.begin(), names_used.end(), name) != names_used.end(); ++n)
-      name = detail::vm_name_from(base) + "-" + std::to_string(n);
+    // Unique ignoring case: each VM's trace is a file, and some file systems ignore case.
+    auto used = [&](const std::string& n) {
+      return std::any_of(names_used.begin(), names_used.end(),
+                         [&](const std::string& u) { return detail::same_ignoring_case(u, n); });
+    };
+    for (int n = 2; used(name); ++n) name = detail::vm_name_from(base) + "-" + std::to_string(n);
     names_used.push_back(name);
 
     double mean = static_cast<double>(percent_sum) / static_cast<double>(kept) / kMicroPerCent;

@@ -134,6 +134,8 @@ std::string quoted(std::string_view word);
 // letters, digits, '_' and '-'; anything else becomes '_'.
 std::string vm_name_from(std::string_view text);
 bool is_vm_name(std::string_view name);
+// ASCII letters compared without case (VM names become file names).
+bool same_ignoring_case(std::string_view a, std::string_view b);
 // The window [from, to) in ns after the origin; to = nullopt: open.
 struct Window {
   std::uint64_t from_ns = 0;
