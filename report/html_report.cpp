@@ -626,7 +626,8 @@ std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOpti
 
   std::string names;
   for (std::size_t i = 0; i < runs.size(); ++i) names += (i ? ", " : "") + escape_html(runs[i].name);
-  std::string intro = fmt::format("<p class=\"note\">{} run{}: {}.", runs.size(), runs.size() == 1 ? "" : "s", names);
+  std::string intro = options.note.empty() ? "" : "<p><strong>" + escape_html(options.note) + "</strong></p>\n";
+  intro += fmt::format("<p class=\"note\">{} run{}: {}.", runs.size(), runs.size() == 1 ? "" : "s", names);
   if (options.window_to_ms > options.window_from_ms)
     intro += fmt::format(" Gantt window {:.3f}–{:.3f} ms.", options.window_from_ms, options.window_to_ms);
   intro += " Self-contained: all data is embedded in this file.</p>";

@@ -23,6 +23,7 @@ struct HtmlOptions {
   std::string title;  // empty: "vmmsim compare"
   // The Gantt window in ms; to <= from: the extent of each run's timeline.
   double window_from_ms = 0, window_to_ms = 0;
+  std::string note;  // a line shown first (escaped), e.g. "PARTIAL: interrupted by SIGINT; ..."
 };
 
 std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOptions& options);
