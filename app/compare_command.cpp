@@ -14,9 +14,9 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
 #include "config/config_parser.h"
 #include "report/html_report.h"
 #include "report/json_value.h"
@@ -70,6 +70,9 @@ std::string run_name(const std::string& config, const std::vector<config::Overri
   } catch (const InputError& e) {
     std::cerr << "vmmsim: " << e.what() << "\n";
     code = 2;
+  } catch (const OutputError& e) {
+    std::cerr << "vmmsim: " << e.what() << "\n";
+    code = 74;  // EX_IOERR, as `vmmsim run`
   } catch (const std::exception& e) {
     std::cerr << "vmmsim: internal error: " << e.what() << "\n";
     code = 1;
@@ -145,11 +148,18 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
                            100 * vm["share"].number(), 100 * vm["entitled_share"].number(),
                            ms(vm["wait_cycles"]["p50"].number(), hz), ms(vm["wait_cycles"]["p99"].number(), hz));
   }
-  write_atomically((out / "compare.csv").string(), [&](std::ostream& o) { o << csv; });
+  // The three files are written all or nothing (base/output_plan.h).
+  OutputPlan plan;
+  std::ostream& csv_file = plan.add((out / "compare.csv").string(), "--out").stream();
+  std::ostream& json_file = plan.add((out / "compare.json").string(), "--out").stream();
+  std::ostream& html_file = plan.add((out / "compare.html").string(), "--out").stream();
+  plan.open();
+  csv_file << csv;
 
   // compare.json embeds each run's own results verbatim.
   std::vector<report::HtmlRun> html_runs;
-  write_atomically((out / "compare.json").string(), [&](std::ostream& o) {
+  {
+    std::ostream& o = json_file;
     o << "{\n  \"format\": \"vmmsim-compare 1\",\n  \"runs\": [\n";
     for (std::size_t i = 0; i < runs.size(); ++i) {
       std::ifstream in(runs[i].dir / "results.json");
@@ -168,14 +178,30 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
       html_runs.push_back({runs[i].name, text.str(), timeline.str()});
     }
     o << "  ]\n}\n";
-  });
+  }
   report::HtmlOptions options;
   options.title = "vmmsim compare: " + out.string();
   const double hz = runs.front().results["clock_hz"].number();
   options.window_from_ms = ms(static_cast<double>(window_from), hz);
   options.window_to_ms = ms(static_cast<double>(window_to), hz);
-  write_atomically((out / "compare.html").string(),
-                   [&](std::ostream& o) { o << report::render_compare_html(html_runs, options); });
+  html_file << report::render_compare_html(html_runs, options);
+  plan.commit();
+}
+
+// No output may replace an input of any run (a config, a trace, a plugin),
+// nor two outputs share a file; the folders must be writable. Checked
+// before any run starts.
+void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out) {
+  std::vector<std::string> inputs;
+  for (const Run& run : runs)
+    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* name : {"compare.csv", "compare.json", "compare.html"})
+    outputs.emplace_back((out / name).string(), "--out");
+  for (const Run& run : runs)
+    for (const char* name : {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})
+      outputs.emplace_back((run.dir / name).string(), "--out");
+  check_outputs(inputs, outputs);
 }
 
 }  // namespace
@@ -276,6 +302,7 @@ int compare_command(const std::vector<std::string>& args) {
     fs::create_directories(run.dir, ec);
     if (ec) throw InputError(fmt::format("{}: cannot create ({})", run.dir.string(), ec.message()));
   }
+  check_compare_outputs(runs, out);
 
   // A pool of child processes, `jobs` at a time.
   std::cout.flush();
