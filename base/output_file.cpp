@@ -164,7 +164,7 @@ OutputFile::OutputFile(std::string path) : m_path(std::move(path)) {
   struct stat st;
   if (::stat(m_path.c_str(), &st) != 0) {
     const int error = errno;
-    if (error != ENOENT)
+    if (error != ENOENT && error != ENOTDIR)  // those two: open() names the folder
       throw InputError(fmt::format("{}: {}; expected a path where a file can be written", m_path,
                                    std::strerror(error)));
     m_target = follow_links(m_path);  // a new file, maybe through a dangling link

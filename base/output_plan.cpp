@@ -23,18 +23,16 @@ OutputFile& OutputPlan::add(const std::string& path, const std::string& option) 
             fmt::format("{}: refusing to overwrite an input file ({}) with {}; expected an output "
                         "that is no input",
                         path, input, option));
-  if (!id.null_device)
-    for (const Named& other : m_outputs) {
-      if (other.file->identity() != id) continue;
-      if (file->to_standard_output() && other.file->to_standard_output())
-        throw InputError(
-            fmt::format("{}: {} and {} both write to standard output; expected at most one output "
-                        "there",
-                        path, other.option, option));
+  for (const Named& other : m_outputs) {
+    if (file->to_standard_output() && other.file->to_standard_output())
+      throw InputError(fmt::format(
+          "{}: {} and {} both write to standard output; expected at most one output there", path,
+          other.option, option));
+    if (other.file->identity() == id && !id.null_device)
       throw InputError(
           fmt::format("{}: named by both {} and {}; expected a file of its own for each output",
                       path, other.option, option));
-    }
+  }
   m_outputs.push_back({std::move(file), option});
   return *m_outputs.back().file;
 }

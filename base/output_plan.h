@@ -20,8 +20,8 @@ class OutputPlan {
 
   // Adds an output; `option` names it in messages ("--json"). InputError,
   // before any file is touched, if it is an input, another output's file, a
-  // second output on standard output, or cannot be an output at all. Two
-  // outputs may share only the null device.
+  // second output on standard output (whatever that is), or cannot be an
+  // output at all. Two outputs may share only the null device.
   OutputFile& add(const std::string& path, const std::string& option);
   bool writes_standard_output() const;
 
