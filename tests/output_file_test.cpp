@@ -2,7 +2,9 @@
 // files replaced whole or not at all, devices and FIFOs written in place,
 // links kept, inputs and other outputs never overwritten.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -248,13 +250,41 @@ TEST_F(OutputFileTest, PathsThatCannotBeOutputsAreBadInput) {
 }
 
 TEST_F(OutputFileTest, AReadOnlyFolderIsBadInput) {
-  fs::create_directories(m_dir / "ro");
-  fs::permissions(m_dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  if (::access((m_dir / "ro").c_str(), W_OK) == 0)
-    GTEST_SKIP() << "permissions do not stop this user (root); the CLI test (cli_outputs) uses a "
-                    "read-only mount";
-  OutputFile file(path("ro/r.json"));
-  EXPECT_THROW(file.open(), InputError);
+  const fs::path ro = m_dir / "ro";
+  fs::create_directories(ro);
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+  const std::string expected =
+      path("ro/r.json") + ": cannot create a file in '" + ro.string() + "' (";
+  auto refused = [&] {
+    try {
+      OutputFile file(path("ro/r.json"));
+      file.open();
+      return false;
+    } catch (const InputError& e) {
+      return std::string(e.what()).rfind(expected, 0) == 0;
+    }
+  };
+  if (::access(ro.c_str(), W_OK) != 0) {
+    EXPECT_TRUE(refused());
+    return;
+  }
+  // Root: permissions do not stop it, a read-only file system does. A tmpfs
+  // mounted read-only in a mount namespace of a child's own.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("tmpfs", ro.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0)
+      ::_exit(99);
+    ::_exit(refused() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 99)
+    GTEST_SKIP() << "permissions do not stop this user, and it may not mount a read-only tmpfs";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "an output in a read-only folder was not refused";
 }
 
 TEST_F(OutputFileTest, RegisteredTemporariesAreRemovedAtOnceForASignalHandler) {
