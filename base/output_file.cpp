@@ -72,7 +72,7 @@ std::string folder_of(const std::string& target) {
 // The permissions a new file gets (0666 less the umask), or the replaced one's.
 mode_t mode_for(const std::string& target) {
   struct stat st;
-  if (::stat(target.c_str(), &st) == 0) return st.st_mode & 07777;
+  if (::stat(target.c_str(), &st) == 0) return st.st_mode & 0777;  // not set-user-ID and the like
   const mode_t mask = ::umask(0);
   ::umask(mask);
   return 0666 & ~mask;
