@@ -18,9 +18,9 @@
 
 #include "app/child_pool.h"
 #include "app/interrupt.h"
-#include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
 #include "base/text.h"
 #include "config/config_parser.h"
 #include "report/html_report.h"
@@ -157,7 +157,7 @@ unsigned jobs_of(const std::string& text) {
   try {
     Outputs outputs{(run.dir / "results.json").string(), "", (run.dir / "timeline.json").string(),
                     (run.dir / "resolved.ini").string(), window_from, window_to};
-    catch_interrupts(temporaries_of(outputs));
+    catch_interrupts();  // each output file registers its temporary (base/temporary_files.h)
     pool.unblock_in_child();
     if (simulate(run.config, outputs, std::cout, interrupt_signal())) {
       std::cerr << "vmmsim: " << signal_name(*interrupt_signal())
@@ -167,6 +167,9 @@ unsigned jobs_of(const std::string& text) {
   } catch (const InputError& e) {
     std::cerr << "vmmsim: " << printable(e.what()) << "\n";
     code = 2;
+  } catch (const OutputError& e) {
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
+    code = 74;  // EX_IOERR, as `vmmsim run`
   } catch (const std::exception& e) {
     std::cerr << "vmmsim: internal error: " << printable(e.what()) << "\n";
     code = 70;
@@ -257,11 +260,18 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
                                                                             ? "stopped early (partial results)"
                                                                             : state_name(run.state)),
           listed = true;
-  write_atomically((out / "compare.csv").string(), [&](std::ostream& o) { o << csv; });
+  // The three files are written all or nothing (base/output_plan.h).
+  OutputPlan plan;
+  std::ostream& csv_file = plan.add((out / "compare.csv").string(), "--out").stream();
+  std::ostream& json_file = plan.add((out / "compare.json").string(), "--out").stream();
+  std::ostream& html_file = plan.add((out / "compare.html").string(), "--out").stream();
+  plan.open();
+  csv_file << csv;
 
   // compare.json embeds each run's own results verbatim.
   std::vector<report::HtmlRun> html_runs;
-  write_atomically((out / "compare.json").string(), [&](std::ostream& o) {
+  {
+    std::ostream& o = json_file;
     o << "{\n  \"format\": \"vmmsim-compare 1\",\n";
     o << fmt::format("  \"partial\": {},\n", partial.empty() ? "false" : "true");
     if (!partial.empty()) o << fmt::format("  \"partial_reason\": {},\n", json_quoted(partial));
@@ -285,15 +295,31 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
       html_runs.push_back({runs[i].name, text.str(), timeline.str()});
     }
     o << "  ]\n}\n";
-  });
+  }
   report::HtmlOptions options;
   options.title = "vmmsim compare: " + out.string();
   options.note = partial.empty() ? "" : "PARTIAL: " + partial;
   const double hz = static_cast<double>(runs.front().config.platform.clock);
   options.window_from_ms = ms(static_cast<double>(window_from), hz);
   options.window_to_ms = ms(static_cast<double>(window_to), hz);
-  write_atomically((out / "compare.html").string(),
-                   [&](std::ostream& o) { o << report::render_compare_html(html_runs, options); });
+  html_file << report::render_compare_html(html_runs, options);
+  plan.commit();
+}
+
+// No output may replace an input of any run (a config, a trace, a plugin),
+// nor two outputs share a file; the folders must be writable. Checked
+// before any run starts.
+void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out) {
+  std::vector<std::string> inputs;
+  for (const Run& run : runs)
+    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* name : {"compare.csv", "compare.json", "compare.html"})
+    outputs.emplace_back((out / name).string(), "--out");
+  for (const Run& run : runs)
+    for (const char* name : {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})
+      outputs.emplace_back((run.dir / name).string(), "--out");
+  check_outputs(inputs, outputs);
 }
 
 }  // namespace
@@ -395,6 +421,7 @@ int compare_command(const std::vector<std::string>& args) {
     fs::create_directories(run.dir, ec);
     if (ec) throw InputError(fmt::format("{}: cannot create ({})", run.dir.string(), ec.message()));
   }
+  check_compare_outputs(runs, out);
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).

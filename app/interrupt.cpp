@@ -6,15 +6,14 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/temporary_files.h"
+
 namespace vmmsim::app {
 
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
 std::int64_t g_first_ns = 0;  // when it came (CLOCK_MONOTONIC); the handler runs with the stop signals blocked
-// Filled before the handlers are installed and never changed after: the
-// handler only reads it.
-std::vector<std::string> g_temporaries;
 
 void on_signal(int signal) {
   const std::int64_t now = monotonic_ns();
@@ -26,7 +25,7 @@ void on_signal(int signal) {
   if (signal == g_signal && now - g_first_ns < kSameRequestNs) return;
   // The second one: nothing half-written stays, and the process dies of the
   // signal, as its sender expects. unlink and raise are async-signal-safe.
-  for (const std::string& path : g_temporaries) ::unlink(path.c_str());
+  remove_temporaries_now();
   std::signal(signal, SIG_DFL);
   std::raise(signal);
 }
@@ -39,14 +38,15 @@ std::int64_t monotonic_ns() {
   return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
-void catch_interrupts(std::vector<std::string> temporaries) {
-  g_temporaries = std::move(temporaries);
+void catch_interrupts(const std::vector<std::string>& temporaries) {
+  for (const std::string& path : temporaries) register_temporary(path);
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);  // one handler at a time: g_first_ns is plain data
   for (int signal : kStopSignals) sigaddset(&action.sa_mask, signal);
   action.sa_flags = SA_RESTART;
+  // SIGHUP: the terminal went away (a closed ssh session); stop as for SIGTERM.
   for (int signal : kStopSignals) {
     // A signal the parent ignores stays ignored (a shell's `vmmsim run &`
     // must not stop on the terminal's Ctrl-C), as with nohup.

@@ -1,8 +1,9 @@
 // Ctrl-C (SIGINT), SIGTERM and SIGHUP during `vmmsim run` (and in each of
-// `vmmsim compare`'s runs): the first signal only sets
-// a flag, which the platform checks between chunks of simulated time, so the
-// run stops where it is and still writes its report, marked partial; the
-// second removes the outputs' temporary files and ends the process at once
+// `vmmsim compare`'s runs, app/child_pool.h): the first signal
+// only sets a flag, which the platform checks between chunks of simulated
+// time, so the run stops where it is and still writes its report, marked
+// partial; the second removes the outputs' temporary files (every one
+// registered, base/temporary_files.h) and ends the process at once
 // (docs/robustness.md "Interrupted runs and atomic outputs"). The same signal
 // again within 200 ms counts as the first: timeout(1) delivers it twice.
 #pragma once
@@ -17,9 +18,9 @@ namespace vmmsim::app {
 // The signals that stop a run: SIGINT, SIGTERM and SIGHUP (a closed terminal).
 inline constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
-// Installs the handlers. `temporaries`: the files an output is written to
-// before its rename, removed if the second signal comes.
-void catch_interrupts(std::vector<std::string> temporaries);
+// Installs the handlers. OutputFile registers its temporary files itself;
+// `temporaries` adds other files to remove if the second signal comes.
+void catch_interrupts(const std::vector<std::string>& temporaries = {});
 // 0, or the number of the first signal received.
 const volatile std::sig_atomic_t* interrupt_signal();
 // "SIGINT", "SIGTERM", "SIGHUP".

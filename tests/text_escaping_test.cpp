@@ -11,6 +11,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "base/output_file.h"
 #include "base/text.h"
 #include "report/json_report.h"
 #include "report/json_value.h"
@@ -148,11 +149,15 @@ TEST(TextEscaping, TimelineLabelsParseBack) {
   namespace fs = std::filesystem;
   const fs::path file = fs::temp_directory_path() / ("vmmsim_timeline_" + std::to_string(::getpid()) + ".json");
   {
-    report::Timeline t(file.string(), 1000000000, 1);
+    OutputFile out(file.string());
+    out.open();
+    report::Timeline t(out, 1000000000, 1);
     t.dispatch(0, "web.0", "web", 0, 0, 0, 100);
     t.replacement("load rr -> " + kHostile, 50);
     t.phase(kHostile, 50, 60);
     t.close();
+    out.finish();
+    out.commit();
   }
   std::ifstream in(file);
   std::stringstream text;
