@@ -45,18 +45,32 @@ std::size_t utf8_sequence(std::string_view text, std::size_t at) {
   return length;
 }
 
-std::string json_quoted(std::string_view text) {
-  std::string q = "\"";
+namespace {
+
+// Copies `text`, keeping each valid multi-byte UTF-8 sequence as it is and
+// handing every other byte to `byte(out, c, valid)` (valid: a byte of ASCII,
+// not a stray byte of broken UTF-8).
+template <class EscapeByte>
+std::string escaped_utf8(std::string_view text, const char* open, const char* close, EscapeByte byte) {
+  std::string out = open;
+  out.reserve(text.size() + 2);
   for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const auto u = static_cast<unsigned char>(c);
     const std::size_t length = utf8_sequence(text, i);
     if (length > 1) {
-      q.append(text, i, length);
+      out.append(text, i, length);
       i += length;
-      continue;
+    } else {
+      byte(out, text[i++], length == 1);
     }
-    ++i;
+  }
+  return out + close;
+}
+
+}  // namespace
+
+std::string json_quoted(std::string_view text) {
+  return escaped_utf8(text, "\"", "\"", [](std::string& q, char c, bool valid) {
+    const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\')
       q += '\\', q += c;
     else if (c == '\n')
@@ -65,12 +79,11 @@ std::string json_quoted(std::string_view text) {
       q += "\\t";
     else if (c == '\r')
       q += "\\r";
-    else if (u < 0x20 || u == 0x7f || length == 0)
+    else if (u < 0x20 || u == 0x7f || !valid)
       q += fmt::format("\\u{:04x}", u);
     else
       q += c;
-  }
-  return q + "\"";
+  });
 }
 
 std::string csv_field(std::string_view text) {
@@ -84,18 +97,8 @@ std::string csv_field(std::string_view text) {
 }
 
 std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
+  return escaped_utf8(text, "", "", [](std::string& out, char c, bool valid) {
     const auto u = static_cast<unsigned char>(c);
-    const std::size_t length = utf8_sequence(text, i);
-    if (length > 1) {
-      out.append(text, i, length);
-      i += length;
-      continue;
-    }
-    ++i;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -103,13 +106,30 @@ std::string escape_html(std::string_view text) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
       default:
-        if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f || length == 0)
+        if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f || !valid)
           out += fmt::format("&#x{:02x};", u);
         else
           out += c;
     }
+  });
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
   }
-  return out;
 }
 
 }  // namespace vmmsim

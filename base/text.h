@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ std::string csv_field(std::string_view text);
 // and control characters and bytes that are not valid UTF-8 as &#xXX; (the
 // code point of the same number, as for JSON).
 std::string escape_html(std::string_view text);
+
+// Appends code point `cp` (at most U+10FFFF) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 // The length of the valid UTF-8 sequence starting at text[at] (1 to 4), or
 // 0 when the byte there does not start one (a stray continuation byte, an

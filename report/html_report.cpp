@@ -412,23 +412,6 @@ class JsonWalk {
     if (m_i < m_s.size() && m_s[m_i] == c) return ++m_i, true;
     return false;
   }
-  static void utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
   bool hex4(std::uint32_t& cp) {
     if (m_i + 4 > m_s.size()) return false;
     auto [end, ec] = std::from_chars(m_s.data() + m_i, m_s.data() + m_i + 4, cp, 16);
@@ -460,7 +443,7 @@ class JsonWalk {
             if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default: out += e;  // \" \\ \/

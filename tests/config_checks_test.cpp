@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/input_error.h"
+#include "tests/config_fixture.h"
 #include "config/config_parser.h"
 
 using namespace vmmsim;
@@ -15,32 +16,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class ConfigChecksTest : public ::testing::Test {
+class ConfigChecksTest : public vmmsim::testing::ConfigFiles {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("vmmsim_checks_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
-    write("one.trace", "vcpu 0\n  run 1ms\n");
-    write("plugin.so", "");
+    ConfigFiles::SetUp();
+    write("plugin.so", "");  // a plugin only needs to exist to be named
   }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
-    return (m_dir / name).string();
-  }
-  std::string error_of(const std::string& text) {
-    try {
-      config::load_config(write("c.ini", text));
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  }
-  std::string path(const std::string& name) const { return (m_dir / name).string(); }
-
-  fs::path m_dir;
 };
 
 constexpr const char* kBuiltins = "fifo, rr, bvt, credit, credit2, rtds, arinc653, eevdf";

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/input_error.h"
+#include "tests/config_fixture.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
 #include "config/ini_syntax.h"
@@ -18,33 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class ConfigSyntaxTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("vmmsim_syntax_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
-    write("one.trace", "vcpu 0\n  run 1ms\n");
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  std::string write(const fs::path& name, const std::string& text) {
-    fs::create_directories((m_dir / name).parent_path());
-    std::ofstream(m_dir / name) << text;
-    return (m_dir / name).string();
-  }
-  std::string error_of(const std::string& text, const std::vector<config::Override>& overrides = {}) {
-    try {
-      config::load_config(write("c.ini", text), overrides);
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  }
-  std::string path(const std::string& name) const { return (m_dir / name).string(); }
-
-  fs::path m_dir;
-};
+class ConfigSyntaxTest : public vmmsim::testing::ConfigFiles {};
 
 TEST_F(ConfigSyntaxTest, QuotedValuesKeepWhatAPlainValueCannot) {
   // '#' would start a comment, blanks at the ends would be trimmed.
