@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,10 +16,12 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "app/child_pool.h"
+#include "app/interrupt.h"
 #include "app/out_of_memory.h"
-#include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
 #include "base/text.h"
 #include "config/config_parser.h"
 #include "report/html_report.h"
@@ -30,15 +34,31 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using report::JsonValue;
 
+// The most runs at once (--jobs): far more than any machine's CPUs, far
+// fewer than a process table holds.
+constexpr unsigned kMaxJobs = 256;
+
 struct Run {
   std::string name;
   std::string config_path;
   std::vector<config::Override> overrides;
   config::Config config;
   fs::path dir;
+  enum class State { NotRun, Done, Stopped, Failed } state = State::NotRun;
   int status = -1;  // the child's exit code
   JsonValue results;
+  bool has_results() const { return state == State::Done || state == State::Stopped; }
 };
+
+const char* state_name(Run::State state) {
+  switch (state) {
+    case Run::State::Done: return "done";
+    case Run::State::Stopped: return "stopped";
+    case Run::State::Failed: return "failed";
+    case Run::State::NotRun: break;
+  }
+  return "not run";
+}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -48,37 +68,116 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return parts;
 }
 
-// Names say what differs: the config, then each swept value.
-std::string run_name(const std::string& config, const std::vector<config::Override>& sweep) {
-  std::string name = fs::path(config).stem().string();
+// Names say what differs: the config, then each swept value; only letters,
+// digits and ._=-+ (a folder name on any file system), at most 100 of them.
+std::string readable_name(const std::string& config, const std::vector<config::Override>& sweep) {
+  std::string name = config;
   for (const config::Override& o : sweep)
     name += o.key == "vmm.scheduler" ? "--" + o.value : "--" + o.key + "=" + o.value;
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && std::string("._=-+").find(c) == std::string::npos) c = '_';
+  if (name.size() > 100) name.resize(100);
   return name;
 }
 
-// The child: one simulation, its report and errors in its folder.
-[[noreturn]] void run_child(const Run& run, Cycles window_from, Cycles window_to) {
-  int out = ::open((run.dir / "report.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err = ::open((run.dir / "errors.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+// A short stable hash (FNV-1a, 64 bits) of what makes a run: the same
+// inputs give the same folder names on every machine.
+std::string short_hash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
+}
+
+std::string folded(std::string s) {  // some file systems ignore case
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Runs whose names collide (ignoring case), as groups of indexes.
+std::vector<std::vector<std::size_t>> collisions(const std::vector<std::string>& names) {
+  std::map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < names.size(); ++i) by_name[folded(names[i])].push_back(i);
+  std::vector<std::vector<std::size_t>> groups;
+  for (auto& [name, group] : by_name)
+    if (group.size() > 1) groups.push_back(group);
+  return groups;
+}
+
+// Gives each run a folder name of its own, the same for the same inputs:
+// the config's stem and what differs; where two collide (d1/a.ini and
+// d2/a.ini), the config's folder too; where that is not enough, a short hash
+// of the run's canonical config path and overrides.
+void name_runs(std::vector<Run>& runs, const std::vector<std::vector<config::Override>>& swept) {
+  std::vector<std::string> keys, names;
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(runs[i].config_path), ec);
+    std::string key = canonical.string();
+    for (const config::Override& o : runs[i].overrides) key += '\n' + o.key + '=' + o.value;
+    auto [first, fresh] = seen.emplace(key, i);
+    if (!fresh)
+      throw InputError(fmt::format("{} and {}: the same run twice (one config file, the same --schedulers and --set "
+                                   "values); expected each run once",
+                                   runs[first->second].config_path, runs[i].config_path));
+    keys.push_back(key);
+    names.push_back(readable_name(fs::path(runs[i].config_path).stem().string(), swept[i]));
+  }
+  for (const auto& group : collisions(names)) {
+    std::vector<std::string> with_folder;
+    for (std::size_t i : group) {
+      fs::path canonical = fs::path(keys[i].substr(0, keys[i].find('\n')));
+      with_folder.push_back(readable_name(
+          (canonical.parent_path().filename() / canonical.stem()).string(), swept[i]));
+    }
+    if (!collisions(with_folder).empty()) continue;
+    for (std::size_t k = 0; k < group.size(); ++k) names[group[k]] = with_folder[k];
+  }
+  for (const auto& group : collisions(names))
+    for (std::size_t i : group) names[i] += "-" + short_hash(keys[i]);
+  if (!collisions(names).empty()) throw std::logic_error("compare: two runs with one folder name");
+  for (std::size_t i = 0; i < runs.size(); ++i) runs[i].name = names[i];
+}
+
+unsigned jobs_of(const std::string& text) {
+  auto n = parse_count(text, nullptr);
+  if (!n || *n < 1 || *n > kMaxJobs)
+    throw InputError(fmt::format("--jobs {}: expected a whole number from 1 to {}", text, kMaxJobs));
+  return static_cast<unsigned>(*n);
+}
+
+// The child: one simulation, its report and errors in its folder. A stop
+// signal ends it early, as it does `vmmsim run`: it writes the results of
+// the time simulated so far, marked partial, and exits with 128 + signal.
+[[noreturn]] void run_child(const Run& run, Cycles window_from, Cycles window_to, const ChildPool& pool) {
+  int out = ::open((run.dir / "report.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err = ::open((run.dir / "errors.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out >= 0) ::dup2(out, STDOUT_FILENO);
   if (err >= 0) ::dup2(err, STDERR_FILENO);
   int code = 0;
   try {
     Outputs outputs{(run.dir / "results.json").string(), "", (run.dir / "timeline.json").string(),
                     (run.dir / "resolved.ini").string(), window_from, window_to};
-    simulate(run.config, outputs, std::cout);
+    catch_interrupts();  // each output file registers its temporary (base/temporary_files.h)
+    pool.unblock_in_child();
+    if (simulate(run.config, outputs, std::cout, interrupt_signal())) {
+      std::cerr << "vmmsim: " << signal_name(*interrupt_signal())
+                << ": stopped early; the results cover the simulated time so far (partial)\n";
+      code = 128 + *interrupt_signal();
+    }
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << e.what() << "\n";
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
     code = 2;
+  } catch (const OutputError& e) {
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
+    code = 74;  // EX_IOERR, as `vmmsim run`
   } catch (const std::exception& e) {
     if (is_out_of_memory(e)) {
       report_out_of_memory(std::cerr);
       code = kOutOfMemory;
     } else {
-      std::cerr << "vmmsim: internal error: " << e.what() << "\n";
-      code = 1;
+      std::cerr << "vmmsim: internal error: " << printable(e.what()) << "\n";
+      code = 70;
     }
   }
   std::cout.flush();
@@ -95,14 +194,19 @@ std::string first_line(const fs::path& file) {
 
 double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 
+// The summary of the runs that have results. `partial`: why some runs were
+// stopped early or not run ("" if none was); the table, CSV, JSON and HTML
+// then say so.
 void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostream& table,
-                   Cycles window_from, Cycles window_to) {
+                   Cycles window_from, Cycles window_to, const std::string& partial) {
+  if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
   // Per run: the summary a user compares first.
   table << fmt::format("{:<40} {:>8} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", "fairness", "overhead", "ctxsw",
                        "migrations", "misses", "swaps");
   std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,response_ms,"
-                    "turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_fairness\n";
+                    "turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_fairness,partial\n";
   for (const Run& run : runs) {
+    if (!run.has_results()) continue;
     const JsonValue& r = run.results;
     const double hz = r["clock_hz"].number();
     double vmm = 0, total = 0;
@@ -133,56 +237,95 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
         vm_ctxsw += v["context_switches"].integer();
       }
       const JsonValue& wait = vm["wait_cycles"];
-      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{},{},{},{:.6f},{:.6f}\n", run.name,
-                         run.config_path, r["scheduler"].string(), vm["name"].string(), vm["share"].number(),
+      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{},{},{},{:.6f},{:.6f},{}\n", csv_field(run.name),
+                         csv_field(run.config_path), csv_field(r["scheduler"].string()),
+                         csv_field(vm["name"].string()), vm["share"].number(),
                          vm["entitled_share"].number(), ms(wait["p50"].number(), hz), ms(wait["p99"].number(), hz),
                          responded ? fmt::format("{:.3f}", ms(response / responded, hz)) : "",
                          finished ? fmt::format("{:.3f}", ms(turnaround / finished, hz)) : "", vm_misses,
-                         vm_ctxsw, overhead, r["jain_fairness"].number());
+                         vm_ctxsw, overhead, r["jain_fairness"].number(), r["partial"].boolean());
     }
   }
   // Per VM, side by side.
   table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11}\n", "run", "vm", "share", "entitled",
                        "wait p50ms", "wait p99ms");
   for (const Run& run : runs) {
+    if (!run.has_results()) continue;
     const JsonValue& r = run.results;
     const double hz = r["clock_hz"].number();
     for (const JsonValue& vm : r["vms"].array())
-      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f}\n", run.name, vm["name"].string(),
+      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f}\n", run.name,
+                           printable(vm["name"].string()),
                            100 * vm["share"].number(), 100 * vm["entitled_share"].number(),
                            ms(vm["wait_cycles"]["p50"].number(), hz), ms(vm["wait_cycles"]["p99"].number(), hz));
   }
-  write_atomically((out / "compare.csv").string(), [&](std::ostream& o) { o << csv; });
+  bool listed = false;  // the runs without results, by what became of them
+  for (const Run& run : runs)
+    if (!run.has_results() || run.state == Run::State::Stopped)
+      table << (listed ? "" : "\n") << fmt::format("{:<40} {}\n", run.name, run.state == Run::State::Stopped
+                                                                            ? "stopped early (partial results)"
+                                                                            : state_name(run.state)),
+          listed = true;
+  // The three files are written all or nothing (base/output_plan.h).
+  OutputPlan plan;
+  std::ostream& csv_file = plan.add((out / "compare.csv").string(), "--out").stream();
+  std::ostream& json_file = plan.add((out / "compare.json").string(), "--out").stream();
+  std::ostream& html_file = plan.add((out / "compare.html").string(), "--out").stream();
+  plan.open();
+  csv_file << csv;
 
   // compare.json embeds each run's own results verbatim.
   std::vector<report::HtmlRun> html_runs;
-  write_atomically((out / "compare.json").string(), [&](std::ostream& o) {
-    o << "{\n  \"format\": \"vmmsim-compare 1\",\n  \"runs\": [\n";
+  {
+    std::ostream& o = json_file;
+    o << "{\n  \"format\": \"vmmsim-compare 1\",\n";
+    o << fmt::format("  \"partial\": {},\n", partial.empty() ? "false" : "true");
+    if (!partial.empty()) o << fmt::format("  \"partial_reason\": {},\n", json_quoted(partial));
+    o << "  \"runs\": [\n";
     for (std::size_t i = 0; i < runs.size(); ++i) {
-      std::ifstream in(runs[i].dir / "results.json");
-      std::stringstream text;
-      text << in.rdbuf();
+      std::stringstream text, timeline;
+      if (runs[i].has_results()) {
+        std::ifstream in(runs[i].dir / "results.json");
+        text << in.rdbuf();
+        std::ifstream tin(runs[i].dir / "timeline.json");
+        timeline << tin.rdbuf();
+      }
       std::string overrides;
       for (const config::Override& ov : runs[i].overrides)
-        overrides += fmt::format("{}\"{}\": \"{}\"", overrides.empty() ? "" : ", ", ov.key, ov.value);
-      o << fmt::format("    {{\"name\": \"{}\", \"config\": \"{}\", \"overrides\": {{{}}}, \"dir\": \"{}\",\n     "
+        overrides += fmt::format("{}{}: {}", overrides.empty() ? "" : ", ", json_quoted(ov.key), json_quoted(ov.value));
+      o << fmt::format("    {{\"name\": {}, \"config\": {}, \"overrides\": {{{}}}, \"dir\": {}, \"status\": {},\n     "
                        "\"results\": {}}}{}\n",
-                       runs[i].name, runs[i].config_path, overrides, runs[i].dir.filename().string(), text.str(),
-                       i + 1 < runs.size() ? "," : "");
-      std::ifstream tin(runs[i].dir / "timeline.json");
-      std::stringstream timeline;
-      timeline << tin.rdbuf();
+                       json_quoted(runs[i].name), json_quoted(runs[i].config_path), overrides,
+                       json_quoted(runs[i].dir.filename().string()), json_quoted(state_name(runs[i].state)),
+                       runs[i].has_results() ? text.str() : "null", i + 1 < runs.size() ? "," : "");
       html_runs.push_back({runs[i].name, text.str(), timeline.str()});
     }
     o << "  ]\n}\n";
-  });
+  }
   report::HtmlOptions options;
   options.title = "vmmsim compare: " + out.string();
-  const double hz = runs.front().results["clock_hz"].number();
+  options.note = partial.empty() ? "" : "PARTIAL: " + partial;
+  const double hz = static_cast<double>(runs.front().config.platform.clock);
   options.window_from_ms = ms(static_cast<double>(window_from), hz);
   options.window_to_ms = ms(static_cast<double>(window_to), hz);
-  write_atomically((out / "compare.html").string(),
-                   [&](std::ostream& o) { o << report::render_compare_html(html_runs, options); });
+  html_file << report::render_compare_html(html_runs, options);
+  plan.commit();
+}
+
+// No output may replace an input of any run (a config, a trace, a plugin),
+// nor two outputs share a file; the folders must be writable. Checked
+// before any run starts.
+void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out) {
+  std::vector<std::string> inputs;
+  for (const Run& run : runs)
+    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* name : {"compare.csv", "compare.json", "compare.html"})
+    outputs.emplace_back((out / name).string(), "--out");
+  for (const Run& run : runs)
+    for (const char* name : {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})
+      outputs.emplace_back((run.dir / name).string(), "--out");
+  check_outputs(inputs, outputs);
 }
 
 }  // namespace
@@ -191,13 +334,14 @@ int compare_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim compare CONFIG... [options]");
   std::vector<std::string> configs, sets;
   std::string schedulers, out_dir = "compare-out", until, window = "0:100ms";
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::string jobs_text;
   options.add_options()("help,h", "show this help")(
       "schedulers", po::value(&schedulers), "comma list of schedulers to compare (default: each config's own)")(
       "set", po::value(&sets)->composing(),
       "override a config value in every run: SECTION.KEY=VALUE; a comma list of values sweeps it, each "
       "combination a run of its own (repeatable)")(
-      "jobs,j", po::value(&jobs), "runs at once, each in its own process (default: the number of CPUs)")(
+      "jobs,j", po::value(&jobs_text),
+      "runs at once, each in its own process: 1 to 256 (default: the number of CPUs, at most 256)")(
       "out", po::value(&out_dir), "folder for each run's results and the comparison (default compare-out)")(
       "until", po::value(&until), "simulated time of every run (default: each config's [run] until)")(
       "window", po::value(&window), "time window FROM:TO of the Gantt chart and timelines (default 0:100ms)");
@@ -219,7 +363,8 @@ int compare_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (configs.empty()) throw InputError("vmmsim compare: missing CONFIG; see 'vmmsim compare --help'");
-  if (jobs == 0) throw InputError("--jobs 0: expected at least 1");
+  const unsigned jobs = jobs_text.empty() ? std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs)
+                                          : jobs_of(jobs_text);
 
   // The sweeps: every --set with its values; --schedulers is one more.
   std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
@@ -232,6 +377,7 @@ int compare_command(const std::vector<std::string>& args) {
   }
 
   std::vector<Run> runs;
+  std::vector<std::vector<config::Override>> swept;  // per run: the values that name it
   for (const std::string& config : configs) {
     std::vector<std::size_t> at(sweeps.size(), 0);
     for (;;) {
@@ -242,7 +388,7 @@ int compare_command(const std::vector<std::string>& args) {
         run.overrides.push_back({sweeps[i].first, sweeps[i].second[at[i]]});
         if (sweeps[i].second.size() > 1 || sweeps[i].first == "vmm.scheduler") named.push_back(run.overrides.back());
       }
-      run.name = run_name(config, named);
+      swept.push_back(named);
       // Every run is checked before any starts: bad input stops it all.
       set_activity(fmt::format("reading {} and its traces", shown(config, 200)));
       run.config = config::load_config(config, run.overrides);
@@ -259,9 +405,7 @@ int compare_command(const std::vector<std::string>& args) {
       if (i == at.size()) break;
     }
   }
-  std::map<std::string, int> seen;
-  for (Run& run : runs)
-    if (seen[run.name]++) run.name += "-" + std::to_string(seen[run.name]);
+  name_runs(runs, swept);
 
   auto colon = window.find(':');
   std::string why;
@@ -285,46 +429,59 @@ int compare_command(const std::vector<std::string>& args) {
     fs::create_directories(run.dir, ec);
     if (ec) throw InputError(fmt::format("{}: cannot create ({})", run.dir.string(), ec.message()));
   }
+  check_compare_outputs(runs, out);
 
-  // A pool of child processes, `jobs` at a time.
+  // The runs, `jobs` at a time, each in a child process; a signal stops them
+  // all cleanly (app/child_pool.h).
   std::cout.flush();
-  std::map<pid_t, Run*> running;
-  std::size_t next = 0, done = 0;
-  while (done < runs.size()) {
-    while (next < runs.size() && running.size() < jobs) {
-      pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error("fork failed");
-      if (pid == 0) run_child(runs[next], *from, *to);
-      running[pid] = &runs[next++];
-    }
-    int status = 0;
-    pid_t pid = ::wait(&status);
-    if (pid < 0) break;
-    Run* run = running.at(pid);
-    running.erase(pid);
-    run->status = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (run->status == 0) fs::remove(run->dir / "errors.txt", ec);  // nothing to say
-    ++done;
-    std::cerr << fmt::format("[{}/{}] {} {}\n", done, runs.size(), run->name,
-                             run->status == 0 ? "done" : "FAILED: " + first_line(run->dir / "errors.txt"));
-  }
+  std::size_t ended = 0;
+  ChildPool pool;
+  pool.run(
+      runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
+      [&](std::size_t i, const ChildPool::Exit& exit) {
+        Run& run = runs[i];
+        run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : 128 + WTERMSIG(exit.status);
+        const bool stopped = std::any_of(std::begin(kStopSignals), std::end(kStopSignals),
+                                         [&](int signal) { return run.status == 128 + signal; });
+        run.state = run.status == 0 ? Run::State::Done : stopped && WIFEXITED(exit.status) ? Run::State::Stopped
+                                                                                          : Run::State::Failed;
+        if (run.status == 0) fs::remove(run.dir / "errors.txt", ec);  // nothing to say
+        std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, runs.size(), run.name,
+                                 run.state == Run::State::Done      ? "done"
+                                 : run.state == Run::State::Stopped ? "stopped early (partial results)"
+                                 : WIFSIGNALED(exit.status)
+                                     ? "FAILED: killed by " + signal_name(WTERMSIG(exit.status))
+                                     : "FAILED: " + printable(first_line(run.dir / "errors.txt")));
+      });
+  const int signal = pool.stop_signal();
+  auto count = [&](Run::State state) {
+    return std::count_if(runs.begin(), runs.end(), [&](const Run& r) { return r.state == state; });
+  };
   int failed = 0;
   for (Run& run : runs) {
-    if (run.status != 0) {
-      failed = std::max(failed, run.status);
-      continue;
-    }
+    if (run.state == Run::State::Failed) failed = std::max(failed, run.status);
+    if (!run.has_results()) continue;
     std::ifstream in(run.dir / "results.json");
     std::stringstream text;
     text << in.rdbuf();
     run.results = JsonValue::parse(text.str());
   }
-  if (failed) return failed;
-  write_outputs(runs, out, std::cout, *from, *to);
+  // Without a signal, a failed (or stopped) run fails the comparison, as before.
+  if (signal == 0 && (failed || count(Run::State::Stopped))) return std::max(failed, 1);
+  const std::string partial =
+      signal == 0 ? ""
+                  : fmt::format("interrupted by {}; of {} runs, {} finished, {} stopped early (their results cover "
+                                "the simulated time so far), {} failed, {} not run",
+                                signal_name(signal), runs.size(), count(Run::State::Done),
+                                count(Run::State::Stopped), count(Run::State::Failed), count(Run::State::NotRun));
+  write_outputs(runs, out, std::cout, *from, *to, partial);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",
-                           out.string());
-  return 0;
+                           printable(out.string()));
+  if (signal == 0) return 0;
+  std::cout.flush();
+  std::cerr << "vmmsim: " << signal_name(signal) << ": stopped early; the comparison covers what ran (partial)\n";
+  return 128 + signal;
 }
 
 }  // namespace vmmsim::app

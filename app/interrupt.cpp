@@ -6,24 +6,14 @@
 #include <cstring>
 #include <ctime>
 
+#include "base/temporary_files.h"
+
 namespace vmmsim::app {
 
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
-std::int64_t g_first_ns = 0;  // when it came (CLOCK_MONOTONIC); the handler runs with both signals blocked
-// The same signal again this soon is the same request delivered twice:
-// timeout(1) signals the command and then its own process group.
-constexpr std::int64_t kSameRequestNs = 200'000'000;
-
-std::int64_t monotonic_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);  // async-signal-safe
-  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
-}
-// Filled before the handlers are installed and never changed after: the
-// handler only reads it.
-std::vector<std::string> g_temporaries;
+std::int64_t g_first_ns = 0;  // when it came (CLOCK_MONOTONIC); the handler runs with the stop signals blocked
 
 void on_signal(int signal) {
   const std::int64_t now = monotonic_ns();
@@ -35,23 +25,29 @@ void on_signal(int signal) {
   if (signal == g_signal && now - g_first_ns < kSameRequestNs) return;
   // The second one: nothing half-written stays, and the process dies of the
   // signal, as its sender expects. unlink and raise are async-signal-safe.
-  for (const std::string& path : g_temporaries) ::unlink(path.c_str());
+  remove_temporaries_now();
   std::signal(signal, SIG_DFL);
   std::raise(signal);
 }
 
 }  // namespace
 
-void catch_interrupts(std::vector<std::string> temporaries) {
-  g_temporaries = std::move(temporaries);
+std::int64_t monotonic_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);  // async-signal-safe
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+void catch_interrupts(const std::vector<std::string>& temporaries) {
+  for (const std::string& path : temporaries) register_temporary(path);
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);  // one handler at a time: g_first_ns is plain data
-  sigaddset(&action.sa_mask, SIGINT);
-  sigaddset(&action.sa_mask, SIGTERM);
+  for (int signal : kStopSignals) sigaddset(&action.sa_mask, signal);
   action.sa_flags = SA_RESTART;
-  for (int signal : {SIGINT, SIGTERM}) {
+  // SIGHUP: the terminal went away (a closed ssh session); stop as for SIGTERM.
+  for (int signal : kStopSignals) {
     // A signal the parent ignores stays ignored (a shell's `vmmsim run &`
     // must not stop on the terminal's Ctrl-C), as with nohup.
     struct sigaction old;
@@ -66,6 +62,7 @@ std::string signal_name(int signal) {
   switch (signal) {
     case SIGINT: return "SIGINT";
     case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
     default: return "signal " + std::to_string(signal);
   }
 }

@@ -1,5 +1,6 @@
 // vmmsim: the command line. Bad input is reported here, once, with exit
 // code 2; a simulation runs once per process (SystemC elaborates once).
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/output_file.h"
 #include "base/text.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
@@ -31,6 +33,7 @@ namespace {
 
 constexpr int kBadInput = 2;
 constexpr int kInternalError = 70;  // EX_SOFTWARE
+constexpr int kWriteFailed = 74;    // EX_IOERR: an output could not be written
 
 const char* kUsage =
     "usage: vmmsim <command> [options]\n\n"
@@ -43,6 +46,15 @@ const char* kUsage =
     "  trace gen|import\n"
     "                write a synthetic trace, or import a real one\n\n"
     "'vmmsim <command> --help' shows a command's options.\n";
+
+const char* kRunOutputsHelp =
+    "\nOutputs: FILE '-' is standard output (at most one output there; the text report\n"
+    "then goes to standard error). A device, FIFO or socket (/dev/null, /dev/stdout) is\n"
+    "written directly; any other FILE is written beside it under a unique temporary name\n"
+    "and renamed over it once every output is complete (a symbolic link stays a link).\n"
+    "Exit codes: 0 done, 2 bad input (nothing run, nothing written), 74 an output could\n"
+    "not be written (none replaced), 128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n"
+    "with a partial report.\n";
 
 void print_list(std::ostream& out) {
   auto range = [](const vmm_param_spec_t& p) {
@@ -67,10 +79,12 @@ int run_command(const std::vector<std::string>& args) {
   std::vector<std::string> sets, swaps;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until), "simulated time to stop at (e.g. 2s, 500ms; default: [run] until)")(
-      "json", po::value(&json), "write the results as JSON to FILE")(
-      "vcd", po::value(&vcd), "write a VCD waveform to FILE")(
-      "timeline", po::value(&timeline), "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
-      "config-out", po::value(&config_out), "write the resolved configuration (defaults included) to FILE")(
+      "json", po::value(&json)->value_name("FILE"), "write the results as JSON to FILE")(
+      "vcd", po::value(&vcd)->value_name("FILE"), "write a VCD waveform to FILE")(
+      "timeline", po::value(&timeline)->value_name("FILE"),
+      "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
+      "config-out", po::value(&config_out)->value_name("FILE"),
+      "write the resolved configuration (defaults included) to FILE")(
       "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
       "swap", po::value(&swaps)->composing(),
       "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|auto][,KEY=VALUE...] "
@@ -89,7 +103,7 @@ int run_command(const std::vector<std::string>& args) {
     throw InputError(std::string("vmmsim run: ") + e.what() + "; see 'vmmsim run --help'");
   }
   if (vm.count("help")) {
-    std::cout << options;
+    std::cout << options << kRunOutputsHelp;
     return 0;
   }
   if (config_path.empty()) throw InputError("vmmsim run: missing CONFIG; see 'vmmsim run --help'");
@@ -112,7 +126,7 @@ int run_command(const std::vector<std::string>& args) {
     cfg.swaps.push_back(*swap);
   }
   const app::Outputs outputs{json, vcd, timeline, config_out};
-  app::catch_interrupts(app::temporaries_of(outputs));
+  app::catch_interrupts();
   if (!app::simulate(cfg, outputs, std::cout, app::interrupt_signal())) return 0;
   // Stopped by a signal: the partial report is out; say so in the status too.
   std::cout.flush();
@@ -124,6 +138,11 @@ int run_command(const std::vector<std::string>& args) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+  // A reader that went away (`| head`) or a file size limit is a failed
+  // write with a cause (EPIPE, EFBIG), reported and cleaned up like any
+  // other, not a death that leaves temporary files behind.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -146,8 +165,12 @@ int sc_main(int argc, char* argv[]) {
     }
     throw InputError(fmt::format("unknown command '{}'; expected run, compare, trace or list (see 'vmmsim --help')", command));
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << e.what() << "\n";
+    // Messages quote file names and input: a terminal gets them printable.
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
     return kBadInput;
+  } catch (const OutputError& e) {
+    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
+    return kWriteFailed;
   } catch (const std::exception& e) {
     if (app::is_out_of_memory(e)) {
       app::report_out_of_memory(std::cerr);
@@ -155,7 +178,7 @@ int sc_main(int argc, char* argv[]) {
     }
     // A bug, not bad input: one line and EX_SOFTWARE instead of SystemC's
     // multi-line E549 report; unwinding has removed the partial outputs.
-    std::cerr << "vmmsim: internal error (please report it with the inputs): " << e.what() << "\n";
+    std::cerr << "vmmsim: internal error (please report it with the inputs): " << printable(e.what()) << "\n";
     return kInternalError;
   }
 }

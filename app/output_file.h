@@ -1,5 +1,6 @@
-// Outputs are written whole or not at all: to a temporary name beside the
-// target, then renamed, so an interrupted run never leaves half a file.
+// One output written whole or not at all (base/output_plan.h): to a
+// temporary file beside the target, then renamed; a device, a FIFO or "-"
+// (standard output) is written directly.
 #pragma once
 
 #include <functional>
@@ -8,7 +9,7 @@
 
 namespace vmmsim::app {
 
-// Throws InputError if the file cannot be written.
+// Throws InputError if `path` cannot be an output, OutputError if a write fails.
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace vmmsim::app

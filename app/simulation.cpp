@@ -1,14 +1,14 @@
 #include "app/simulation.h"
 
-#include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 #include <systemc>
 
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
-#include "app/output_file.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
 #include "base/text.h"
 #include "config/config_writer.h"
 #include "models/platform.h"
@@ -16,11 +16,31 @@
 #include "report/text_report.h"
 
 namespace vmmsim::app {
+namespace {
+
+OutputFile* add_output(OutputPlan& plan, const std::string& path, const char* option) {
+  return path.empty() ? nullptr : &plan.add(path, option);
+}
+
+// The rule of vmm::open_image: a target with a '/' or ending in ".so" is a plugin file.
+bool names_image_file(const workload::ControlRequest& request) {
+  const std::string& t = request.target;
+  return request.kind == workload::ControlRequest::Kind::Load &&
+         (t.find('/') != std::string::npos || (t.size() > 3 && t.compare(t.size() - 3, 3, ".so") == 0));
+}
+
+}  // namespace
 
 bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& report,
               const volatile std::sig_atomic_t* stop) {
-  for (const std::string* path : {&out.json, &out.vcd, &out.config_out, &out.timeline})
-    for (const std::string& input : inputs_of(cfg)) refuse_overwrite(*path, input);
+  // Every output is checked, and its file created, before anything runs.
+  OutputPlan plan(inputs_of(cfg));
+  OutputFile* json = add_output(plan, out.json, "--json");
+  OutputFile* vcd = add_output(plan, out.vcd, "--vcd");
+  OutputFile* timeline = add_output(plan, out.timeline, "--timeline");
+  OutputFile* config_out = add_output(plan, out.config_out, "--config-out");
+  plan.open();
+
   unsigned vcpus = 0;
   for (const config::VmConfig& vm : cfg.vms) vcpus += vm.vcpus;
   const std::string what = fmt::format("{} ({} pCPUs, {} vCPUs)", shown(cfg.file, 200), cfg.platform.cpus, vcpus);
@@ -30,31 +50,26 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   // not part of the report.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   models::Platform platform("platform", cfg);
-  if (!out.vcd.empty()) platform.trace_vcd(out.vcd);
-  if (!out.timeline.empty()) platform.record_timeline(out.timeline, out.timeline_from, out.timeline_to);
+  if (vcd) platform.trace_vcd(*vcd);
+  if (timeline) platform.record_timeline(*timeline, out.timeline_from, out.timeline_to);
+  // Chunked even with no signal to watch, so that a failed write ends the run early.
+  static const volatile std::sig_atomic_t never = 0;
   set_activity("simulating " + what);
-  const bool interrupted = platform.run(cfg.until, stop);
+  const bool interrupted = platform.run(cfg.until, stop ? stop : &never);
   set_activity("writing the report and outputs of " + what);
   platform.finish_trace();
+  plan.throw_if_failed();
   report::Results results = platform.results();
   if (interrupted) {
     results.partial = true;
     results.partial_reason = fmt::format("interrupted by {} at cycle {}", signal_name(*stop), results.elapsed);
   }
-  report::write_text_report(results, report);
-  if (!out.json.empty())
-    write_atomically(out.json, [&](std::ostream& o) { report::write_json_report(results, o); });
-  if (!out.config_out.empty())
-    write_atomically(out.config_out, [&](std::ostream& o) { config::write_resolved_config(cfg, o); });
+  if (json) report::write_json_report(results, json->stream());
+  if (config_out) config::write_resolved_config(cfg, config_out->stream());
+  plan.commit();
+  // Last, once every output is in place; on stderr when an output has stdout.
+  report::write_text_report(results, plan.writes_standard_output() ? std::cerr : report);
   return interrupted;
-}
-
-std::vector<std::string> temporaries_of(const Outputs& out) {
-  std::vector<std::string> paths;
-  // write_atomically's, the timeline's and the VCD writer's ".partial".
-  for (const std::string* path : {&out.json, &out.config_out, &out.timeline, &out.vcd})
-    if (!path->empty()) paths.push_back(*path + ".partial");
-  return paths;
 }
 
 config::Override parse_override(const std::string& text) {
@@ -63,15 +78,15 @@ config::Override parse_override(const std::string& text) {
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-void refuse_overwrite(const std::string& output, const std::string& input) {
-  std::error_code ec;
-  if (!output.empty() && std::filesystem::equivalent(output, input, ec))
-    throw InputError(fmt::format("{}: refusing to overwrite an input file with an output", output));
-}
-
 std::vector<std::string> inputs_of(const config::Config& cfg) {
   std::vector<std::string> inputs{cfg.file};
-  for (const config::VmConfig& v : cfg.vms) inputs.push_back(v.trace_path);
+  for (const config::VmConfig& v : cfg.vms) {
+    inputs.push_back(v.trace_path);
+    for (const workload::ControlRequest& request : v.program->controls)
+      if (names_image_file(request)) inputs.push_back(request.target);
+  }
+  for (const config::Swap& swap : cfg.swaps)
+    if (names_image_file(swap.request)) inputs.push_back(swap.request.target);
   return inputs;
 }
 

@@ -4,15 +4,16 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
-#include "app/output_file.h"
+#include "base/capped_input.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
+#include "base/text.h"
 #include "workload/generators.h"
 #include "workload/importers.h"
 #include "workload/trace_parser.h"
@@ -149,13 +150,18 @@ int gen_command(const std::vector<std::string>& args) {
     throw std::logic_error(std::string("vmmsim trace gen wrote a trace that does not parse: ") +
                            e.what());
   }
-  write_atomically(output, [&](std::ostream& out) { out << text; });
-  std::cout << fmt::format("wrote {}: {}, {} vCPU{}\n", output, workload::generator_kind_name(kind),
-                           program.vcpus.size(), program.vcpus.size() == 1 ? "" : "s");
+  OutputPlan plan;
+  OutputFile& file = plan.add(output, "-o");
+  plan.open();
+  file.stream() << text;
+  plan.commit();
+  std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
+  say << fmt::format("wrote {}: {}, {} vCPU{}\n", printable(output), workload::generator_kind_name(kind),
+                     program.vcpus.size(), program.vcpus.size() == 1 ? "" : "s");
   if (kind == workload::GeneratorKind::Interactive ||
       (kind == workload::GeneratorKind::Mix && spec.mix_interactive > 0))
-    std::cout << "note: interactive vCPUs wait for console input; set [console] input_every and "
-                 "focus as the trace's comments say\n";
+    say << "note: interactive vCPUs wait for console input; set [console] input_every and "
+           "focus as the trace's comments say\n";
   return 0;
 }
 
@@ -192,16 +198,6 @@ bool is_vm_name(const std::string& name) {
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
   return true;
-}
-
-// An output may not replace one of the inputs it is made from.
-void refuse_overwrite(const std::string& output, const std::vector<std::string>& inputs) {
-  for (const std::string& input : inputs) {
-    std::error_code ec;
-    if (std::filesystem::equivalent(output, input, ec))
-      throw InputError(
-          fmt::format("{}: refusing to overwrite an input file with an output", output));
-  }
 }
 
 int import_command(const std::vector<std::string>& args) {
@@ -254,6 +250,8 @@ int import_command(const std::vector<std::string>& args) {
         fmt::format("vmmsim trace import {}: {} inputs; expected one file", format, inputs.size()));
   if (output.empty())
     throw InputError("vmmsim trace import: missing -o OUT; expected -o OUT, the trace to write");
+  // The output, and its folder, are checked before the inputs are read.
+  check_outputs(inputs, {{output, "-o"}});
   auto only_for = [&](const char* name, bool given, bool applies, const char* formats) {
     if (given && !applies)
       throw InputError(fmt::format("--{} applies only to {}; expected no --{} with {}", name,
@@ -312,26 +310,35 @@ int import_command(const std::vector<std::string>& args) {
   if (utilization) {
     result = workload::import_utilization(inputs, o);
   } else {
-    std::istringstream in(workload::read_maybe_gzip(inputs[0]));
+    CappedInput buffer(inputs[0], workload::kImportInput);  // read while importing, to the cap
+    std::istream in(&buffer);
     result =
         ftrace ? workload::import_ftrace(in, inputs[0], o) : workload::import_swf(in, inputs[0], o);
   }
 
-  // Every path is checked before the first is written.
-  std::vector<std::string> paths;
-  for (const workload::ImportedVm& v : result.vms) {
-    paths.push_back(workload::import_output_path(output, v.name, result.vms.size()));
-    refuse_overwrite(paths.back(), inputs);
-  }
-  for (std::size_t i = 0; i < result.vms.size(); ++i) {
+  // Several VMs: a file each, all written or none (base/output_plan.h).
+  if (result.vms.size() > 1 && OutputFile(output).to_standard_output())
+    throw InputError(fmt::format("-o {}: {} VMs to write; expected -o OUT naming a file (OUT-VM.trace for "
+                                 "each VM), not standard output",
+                                 output, result.vms.size()));
+  OutputPlan plan(inputs);
+  std::vector<OutputFile*> files;
+  for (const workload::ImportedVm& v : result.vms)
+    files.push_back(&plan.add(workload::import_output_path(output, v.name, result.vms.size()), "-o"));
+  plan.open();
+  for (std::size_t i = 0; i < files.size(); ++i) files[i]->stream() << result.vms[i].trace_text;
+  plan.commit();
+  std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
+  for (std::size_t i = 0; i < files.size(); ++i) {
     const workload::ImportedVm& v = result.vms[i];
-    write_atomically(paths[i], [&](std::ostream& out) { out << v.trace_text; });
-    std::cout << fmt::format("wrote {}: VM {}, {} vCPU{}\n", paths[i], v.name, v.vcpu_labels.size(),
-                             v.vcpu_labels.size() == 1 ? "" : "s");
+    say << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(files[i]->path()), printable(v.name),
+                       v.vcpu_labels.size(), v.vcpu_labels.size() == 1 ? "" : "s");
   }
-  std::cout << result.notes;
-  std::cout << fmt::format("read {} lines; skipped {} malformed{}\n", result.lines_read,
-                           result.lines_skipped, result.lines_skipped > 0 ? " (--skip-bad)" : "");
+  // The notes quote task names and lines of the input: printable, line by line.
+  std::istringstream notes(result.notes);
+  for (std::string line; std::getline(notes, line);) say << printable(line) << "\n";
+  say << fmt::format("read {} lines; skipped {} malformed{}\n", result.lines_read, result.lines_skipped,
+                     result.lines_skipped > 0 ? " (--skip-bad)" : "");
   return 0;
 }
 

@@ -10,7 +10,7 @@ namespace vmmsim::app {
 
 // `args` are the words after "trace". Returns the exit code; bad input throws
 // InputError with a one-line message naming the option (exit 2 in main).
-// Every output is written whole (write_atomically) or not at all.
+// Every output is written whole or not at all (base/output_plan.h).
 int trace_command(const std::vector<std::string>& args);
 
 }  // namespace vmmsim::app

@@ -4,18 +4,132 @@
 
 namespace vmmsim {
 
+std::string printable(std::string_view text) { return shown(text, text.size()); }
+
 std::string shown(std::string_view word, std::size_t max_chars) {
-  const std::size_t kShown = max_chars;
   std::string out;
-  for (std::size_t i = 0; i < word.size() && i < kShown; ++i) {
+  for (std::size_t i = 0; i < word.size() && i < max_chars; ++i) {
     auto c = static_cast<unsigned char>(word[i]);
     if (c >= 0x20 && c < 0x7f)
       out += static_cast<char>(c);
     else
       out += fmt::format("\\x{:02x}", c);
   }
-  if (word.size() > kShown) out += "...";
+  if (word.size() > max_chars) out += "...";
   return out;
+}
+
+std::size_t utf8_sequence(std::string_view text, std::size_t at) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the allowed range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;   // overlong
+    if (lead == 0xed) high = 0x9f;  // UTF-16 surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;   // overlong
+    if (lead == 0xf4) high = 0x8f;  // past U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0, C1 or F5..FF
+  }
+  if (at + length > text.size()) return 0;
+  if (byte(at + 1) < low || byte(at + 1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (byte(at + i) < 0x80 || byte(at + i) > 0xbf) return 0;
+  return length;
+}
+
+namespace {
+
+// Copies `text`, keeping each valid multi-byte UTF-8 sequence as it is and
+// handing every other byte to `byte(out, c, valid)` (valid: a byte of ASCII,
+// not a stray byte of broken UTF-8).
+template <class EscapeByte>
+std::string escaped_utf8(std::string_view text, const char* open, const char* close, EscapeByte byte) {
+  std::string out = open;
+  out.reserve(text.size() + 2);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence(text, i);
+    if (length > 1) {
+      out.append(text, i, length);
+      i += length;
+    } else {
+      byte(out, text[i++], length == 1);
+    }
+  }
+  return out + close;
+}
+
+}  // namespace
+
+std::string json_quoted(std::string_view text) {
+  return escaped_utf8(text, "\"", "\"", [](std::string& q, char c, bool valid) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\')
+      q += '\\', q += c;
+    else if (c == '\n')
+      q += "\\n";
+    else if (c == '\t')
+      q += "\\t";
+    else if (c == '\r')
+      q += "\\r";
+    else if (u < 0x20 || u == 0x7f || !valid)
+      q += fmt::format("\\u{:04x}", u);
+    else
+      q += c;
+  });
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string q = "\"";
+  for (char c : text) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string escape_html(std::string_view text) {
+  return escaped_utf8(text, "", "", [](std::string& out, char c, bool valid) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f || !valid)
+          out += fmt::format("&#x{:02x};", u);
+        else
+          out += c;
+    }
+  });
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
 }
 
 }  // namespace vmmsim

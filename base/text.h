@@ -1,15 +1,44 @@
-// Quoting user input in messages.
+// Text that comes from outside (file names, config and trace words, a
+// plugin's name and error strings) as each output format must carry it: one
+// function per format, used by every writer of that format
+// (docs/robustness.md, "Names in outputs").
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace vmmsim {
 
-// A word from the input as shown in a message: printable (other bytes as
-// \xNN) and bounded (max_chars, then "..."), so that binary or escape-laden
-// input cannot garble a terminal.
+// Terminal (messages on stderr, the text report): printable ASCII kept,
+// every other byte as \xNN, so that binary or escape-laden text cannot
+// garble a terminal or forge a line.
+std::string printable(std::string_view text);
+// The same, bounded: max_chars, then "...". For words quoted in messages.
 std::string shown(std::string_view word, std::size_t max_chars = 40);
+
+// JSON: a string literal, quotes included. Valid UTF-8 is kept; '"', '\\'
+// and control characters are escaped; each byte that is not part of valid
+// UTF-8 becomes \u00XX, the code point of the same number (as Latin-1 reads
+// it): the output is always valid UTF-8 JSON and the byte stays visible.
+std::string json_quoted(std::string_view text);
+
+// CSV (RFC 4180): a field with a comma, a double quote, CR or LF is put in
+// double quotes, its quotes doubled; any other field as it is.
+std::string csv_field(std::string_view text);
+
+// HTML text and attribute values: &, <, >, " and ' as character references,
+// and control characters and bytes that are not valid UTF-8 as &#xXX; (the
+// code point of the same number, as for JSON).
+std::string escape_html(std::string_view text);
+
+// Appends code point `cp` (at most U+10FFFF) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
+
+// The length of the valid UTF-8 sequence starting at text[at] (1 to 4), or
+// 0 when the byte there does not start one (a stray continuation byte, an
+// overlong form, a surrogate, past U+10FFFF, or cut short).
+std::size_t utf8_sequence(std::string_view text, std::size_t at);
 
 }  // namespace vmmsim

@@ -167,7 +167,7 @@ std::optional<Bytes> parse_size(std::string_view text, std::string* why) {
 }
 
 std::optional<Hertz> parse_frequency(std::string_view text, std::string* why) {
-  const char* allowed = "a frequency: a number with Hz, kHz, MHz or GHz (bare number = Hz)";
+  const char* allowed = "a frequency: a number with Hz, kHz, MHz, GHz or THz (bare number = Hz)";
   Decimal d;
   std::string_view unit;
   if (!split_number(text, &d, &unit)) {
@@ -183,6 +183,8 @@ std::optional<Hertz> parse_frequency(std::string_view text, std::string* why) {
     num = 1000000;
   else if (unit == "GHz")
     num = 1000000000;
+  else if (unit == "THz")
+    num = 1000000000000;
   else {
     if (why) *why = allowed;
     return std::nullopt;

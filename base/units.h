@@ -46,7 +46,7 @@ std::optional<Cycles> parse_simulated_duration(std::string_view text, Hertz cloc
                                                std::string* why);
 // "64KiB", "1MiB", "4096" (bare number = bytes), "512B".
 std::optional<Bytes> parse_size(std::string_view text, std::string* why);
-// "1GHz", "2.4GHz", "100MHz", "1193182Hz", "1000" (bare number = Hz).
+// "1GHz", "2.4GHz", "100MHz", "1THz", "1193182Hz", "1000" (bare number = Hz).
 std::optional<Hertz> parse_frequency(std::string_view text, std::string* why);
 // A non-negative decimal integer that fits in 64 bits.
 std::optional<std::uint64_t> parse_count(std::string_view text,

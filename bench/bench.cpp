@@ -46,6 +46,7 @@
 
 #include "app/simulation.h"
 #include "base/input_error.h"
+#include "base/output_plan.h"
 #include "config/config_parser.h"
 #include "models/platform.h"
 #include "sim/cycle_clock.h"
@@ -242,8 +243,13 @@ int run_case(const std::vector<std::string>& args) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   const long rss_before = current_rss_kib();
   auto t_elab = Clock::now();
+  OutputPlan outputs;  // declared first: it outlives the platform's VCD writer
   models::Platform platform("platform", cfg);
-  if (!vcd.empty()) platform.trace_vcd(vcd);
+  if (!vcd.empty()) {
+    OutputFile& file = outputs.add(vcd, "--vcd");
+    outputs.open();
+    platform.trace_vcd(file);
+  }
   const double elab_s = seconds_since(t_elab);
 
   // Warm-up: simulated time run before the measurement starts (the first
@@ -304,6 +310,7 @@ int run_case(const std::vector<std::string>& args) {
   platform.finish_trace();
   report::Results results = platform.results();
   const double finish_s = seconds_since(t_finish);
+  outputs.commit();  // the VCD's fsync and rename: a cost of the file system, not of vmmsim
 
   std::uint64_t total_requests = 0;
   std::string by_kind;

@@ -9,19 +9,18 @@
 #include <set>
 #include <sstream>
 
-#include <boost/program_options/options_description.hpp>
-#include <boost/program_options/parsers.hpp>
 #include <fmt/format.h>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
+#include "config/ini_syntax.h"
+#include "schedulers/param_value.h"
 #include "schedulers/registry.h"
 #include "workload/trace_parser.h"
 
 namespace vmmsim::config {
 namespace {
-
-namespace po = boost::program_options;
 
 // A config is a page of text; anything far larger is the wrong file.
 constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
@@ -32,19 +31,11 @@ constexpr Cycles kMinWatchdogMs = 1;
 struct Entry {
   std::string section;
   std::string key;
-  std::string value;
+  std::string value;   // quoting undone
+  std::string raw;     // as written, for list keys that undo quoting per word
   std::string origin;  // "file:line" or "--set"
+  unsigned line = 0;   // 0 for --set
 };
-
-// Only the blanks Boost's config-file parser trims: with std::isspace, a
-// form feed or vertical tab made the two readers disagree (a line Boost then
-// threw on, or a key found at no line).
-std::string trim(std::string s) {
-  const char* blanks = " \t\r\n";
-  s.erase(0, s.find_first_not_of(blanks));
-  s.erase(s.find_last_not_of(blanks) + 1);
-  return s;
-}
 
 // Config text as quoted in a message: printable, and long enough for a path.
 std::string text_of(std::string_view text) { return shown(text, 200); }
@@ -52,67 +43,6 @@ std::string text_of(std::string_view text) { return shown(text, 200); }
 [[noreturn]] void fail(const Entry& e, const std::string& what) {
   throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
                                text_of(e.value), what));
-}
-
-// Boost's parser knows no line numbers: find where each "section.key" is
-// written, and reject lines it would misread, with their line.
-std::map<std::string, unsigned> scan_lines(const std::string& text, const std::string& file) {
-  std::map<std::string, unsigned> where;
-  std::istringstream in(text);
-  std::string line, section;
-  unsigned n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.find('\0') != std::string::npos)
-      throw InputError(fmt::format("{}:{}: binary data; expected an INI text file", file, n));
-    line = trim(line.substr(0, line.find('#')));
-    if (line.empty()) continue;
-    if (line.front() == '[') {
-      if (line.back() != ']' || line.size() < 3)
-        throw InputError(fmt::format("{}:{}: '{}': expected a section header like [vmm]", file, n, text_of(line)));
-      section = line.substr(1, line.size() - 2);  // as Boost takes it: "[ vm.a ]" is " vm.a "
-      continue;
-    }
-    auto eq = line.find('=');
-    if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
-      throw InputError(fmt::format("{}:{}: '{}': expected KEY = VALUE", file, n, text_of(line)));
-    if (section.empty())
-      throw InputError(
-          fmt::format("{}:{}: '{}' is outside any section; expected a [section] first", file, n, text_of(line)));
-    // Boost's key: the section, a '.' unless it ends in one, the name.
-    std::string full = section + (section.back() == '.' ? "" : ".") + trim(line.substr(0, eq));
-    if (where.count(full))
-      throw InputError(fmt::format("{}:{}: [{}] {} is set twice (first at line {})", file, n, text_of(section),
-                                   text_of(trim(line.substr(0, eq))), where[full]));
-    where[full] = n;
-  }
-  return where;
-}
-
-std::vector<Entry> entries_of(const std::string& text, const std::string& path) {
-  auto lines = scan_lines(text, path);
-
-  std::istringstream stream(text);
-  po::options_description none;
-  po::parsed_options parsed(&none);
-  try {
-    parsed = po::parse_config_file(stream, none, /*allow_unregistered=*/true);
-  } catch (const po::error& e) {
-    // scan_lines refuses what Boost does, with the line; this is a safety net.
-    throw InputError(fmt::format("{}: {}; expected INI lines: [section] or KEY = VALUE", path, text_of(e.what())));
-  }
-  std::vector<Entry> entries;
-  for (const auto& option : parsed.options) {
-    const std::string& full = option.string_key;
-    auto dot = full.find('.');
-    if (dot == std::string::npos) continue;  // scan_lines rejected it already
-    // Sections like [vm.web] come back as "vm.web.trace": the key is after the last dot.
-    auto last = full.rfind('.');
-    Entry e{full.substr(0, last), full.substr(last + 1), option.value.empty() ? "" : option.value.front(),
-            fmt::format("{}:{}", path, lines.count(full) ? lines[full] : 0)};
-    entries.push_back(std::move(e));
-  }
-  return entries;
 }
 
 // The value parsers, each failing with what is allowed. Every duration is
@@ -164,26 +94,30 @@ std::string names_of(const std::vector<const vmm_sched_ops_t*>& all) {
   return s;
 }
 
-// A policy parameter: integer, or duration (spec range in microseconds).
-std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
-  if (spec.kind == VMM_PARAM_DURATION) {
-    Cycles v = duration_of(e, clock);
-    auto us = static_cast<double>(v) * 1e6 / static_cast<double>(clock);
-    if (us < static_cast<double>(spec.min) || us > static_cast<double>(spec.max))
-      fail(e, fmt::format("expected a duration from {}us to {}us", spec.min, spec.max));
-    return static_cast<std::int64_t>(v);
+// Why a load can never succeed, whatever runs before it: an unknown
+// built-in, or a plugin file that is not there. "" if it may. --swap,
+// [run] swap and the service trace's sched-load steps are checked alike,
+// before the run.
+std::string hopeless_load(const workload::ControlRequest& r) {
+  if (r.kind != workload::ControlRequest::Kind::Load) return "";
+  if (!workload::is_image_path(r.target)) {
+    if (sched::find_builtin(r.target)) return "";
+    return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
+                       names_of(sched::builtin_schedulers()));
   }
-  std::string why;
-  auto v = parse_integer(e.value, &why);
-  if (!v || *v < spec.min || *v > spec.max)
-    fail(e, fmt::format("expected a whole number from {} to {}", spec.min, spec.max));
-  return *v;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(r.target, ec)) return "";
+  const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+  return fmt::format("plugin file not found ({}{}); expected an existing plugin file (.so)", text_of(r.target),
+                     missing ? "" : ": " + ec.message());
 }
 
-std::int64_t default_value(const vmm_param_spec_t& spec, Hertz clock) {
-  if (spec.kind == VMM_PARAM_DURATION)
-    return static_cast<std::int64_t>(static_cast<unsigned __int128>(spec.default_value) * clock / 1000000);
-  return spec.default_value;
+// A policy parameter: integer, or duration (spec range in microseconds).
+std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
+  std::string expected;
+  auto v = sched::param_value(spec, e.value, clock, &expected);
+  if (!v) fail(e, "expected " + expected);
+  return *v;
 }
 
 // Every per-VM key any built-in declares, with the first declaration.
@@ -224,7 +158,7 @@ class Resolver {
     for (const auto* ops : sched::builtin_schedulers()) {
       c.sched[ops->name];  // a policy without parameters still has its section
       for (std::uint32_t i = 0; i < ops->param_count; ++i)
-        c.sched[ops->name][ops->params[i].key] = default_value(ops->params[i], c.platform.clock);
+        c.sched[ops->name][ops->params[i].key] = sched::param_default(ops->params[i], c.platform.clock);
     }
   }
 
@@ -234,7 +168,7 @@ class Resolver {
     VmConfig vm;
     vm.name = name;
     vm.service = service;
-    for (const auto& [key, spec] : vm_param_specs()) vm.params[key] = default_value(*spec, c.platform.clock);
+    for (const auto& [key, spec] : vm_param_specs()) vm.params[key] = sched::param_default(*spec, c.platform.clock);
     c.vms.push_back(std::move(vm));
     return c.vms.back();
   }
@@ -349,9 +283,7 @@ class Resolver {
         c.until = duration_of(e, clock);
         if (c.until == 0) fail(e, "expected a duration above 0");
       } else if (k == "swap") {
-        std::istringstream words(e.value);
-        std::string spec;
-        while (words >> spec) {
+        for (const std::string& spec : value_words(e.raw)) {
           std::string why;
           auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
           if (!swap) fail(e, why);
@@ -451,6 +383,11 @@ class Resolver {
               throw InputError(fmt::format("{}:{}: sched-load and sched-unload are service VM steps; expected "
                                            "them in the [service] trace, not in {}",
                                            vm.program->file, step.line, where));
+      for (const workload::ControlRequest& request : vm.program->controls) {
+        std::string why = hopeless_load(request);
+        if (!why.empty())
+          throw InputError(fmt::format("{}:{}: sched-load: {}", vm.program->file, request.line, why));
+      }
       auto programs = static_cast<unsigned>(vm.program->vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");
       if (vm.vcpus == 0) vm.vcpus = programs;
@@ -486,6 +423,23 @@ class Resolver {
   const Entry* m_focus = nullptr;
 };
 
+// One section per VM; [service] and [vm.service] both name the VM
+// "service". Two sections for one VM would merge, one trace silently
+// replacing the other. (Other sections may be split: keys still once.)
+void check_vm_sections(const IniDocument& doc, const std::string& path) {
+  std::map<std::string, const IniSection*> first;  // VM name -> its section
+  for (const IniSection& s : doc.sections) {
+    if (s.name != "service" && s.name.rfind("vm.", 0) != 0) continue;
+    const std::string vm = s.name == "service" ? "service" : s.name.substr(3);
+    auto [seen, fresh] = first.emplace(vm, &s);
+    if (!fresh)
+      throw InputError(fmt::format("{}:{}: [{}] names VM '{}' again (first [{}] at line {}); expected one section "
+                                   "per VM",
+                                   path, s.line, text_of(s.name), text_of(vm), text_of(seen->second->name),
+                                   seen->second->line));
+  }
+}
+
 }  // namespace
 
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
@@ -504,14 +458,27 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
     return std::nullopt;
   }
   swap.at = *at;
-  std::string rest = spec.substr(colon + 1);
-  std::replace(rest.begin(), rest.end(), ',', ' ');
+  // The words after TIME: commas (or blanks) between them; a word in double
+  // quotes may hold both, so that any plugin path can be named.
+  std::vector<std::string> words;
+  for (const std::string& part : split_outside_quotes(spec.substr(colon + 1), ','))
+    for (const std::string& quoted : value_words(part)) {
+      std::string word;
+      if (!unquote_value(quoted, &word, &reason)) {
+        *why = fmt::format("swap '{}': {}", text_of(spec), reason);
+        return std::nullopt;
+      }
+      words.push_back(std::move(word));
+    }
   auto kind = workload::ControlRequest::Kind::Load;
-  if (rest == "unload" || rest.rfind("unload=", 0) == 0) {
+  if (!words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
     kind = workload::ControlRequest::Kind::Unload;
-    rest = rest.size() > 6 ? rest.substr(7) : "";
+    words[0].erase(0, words[0].size() > 6 ? 7 : 6);
+    if (words[0].empty()) words.erase(words.begin());
   }
-  std::string err = workload::parse_control(kind, rest, base_dir, &swap.request);
+  std::string err = workload::parse_control(kind, std::vector<std::string_view>(words.begin(), words.end()),
+                                            base_dir, &swap.request);
+  if (err.empty()) err = hopeless_load(swap.request);
   if (!err.empty()) {
     *why = fmt::format("swap '{}': {}", text_of(spec), err);
     return std::nullopt;
@@ -520,28 +487,25 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
 }
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(fmt::format("{}: is a directory; expected an INI config file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read config file ({})", path, std::strerror(errno)));
-  // Read one byte past the limit, so that /dev/zero or a wrong file is an error, not all of memory.
-  std::string text(kMaxConfigBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw InputError(fmt::format("{}: cannot read config file (read error)", path));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes)
-    throw InputError(fmt::format("{}: more than {} MiB; expected an INI config file", path, kMaxConfigBytes >> 20));
-  return parse_config(text, path, overrides);
+  // Read to the cap and no further: /dev/zero or a wrong file is an error, not all of memory.
+  return parse_config(read_capped(path, {"config file", "an INI config file", kMaxConfigBytes, false}), path, overrides);
 }
 
 Config parse_config(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
-  std::vector<Entry> entries = entries_of(text, path);
+  const IniDocument doc = read_ini(text, path);
+  check_vm_sections(doc, path);
+  std::vector<Entry> entries;
+  for (const IniEntry& e : doc.entries)
+    entries.push_back({e.section, e.key, e.value, e.raw, fmt::format("{}:{}", path, e.line), e.line});
   for (const Override& o : overrides) {
     auto last = o.key.rfind('.');
     if (last == std::string::npos || last == 0 || last + 1 == o.key.size())
       throw InputError(fmt::format("--set {}={}: expected SECTION.KEY=VALUE", text_of(o.key), text_of(o.value)));
-    Entry e{o.key.substr(0, last), o.key.substr(last + 1), o.value, "--set"};
+    // The value reads as in a file (quotes, escapes); a '#' is no comment here.
+    Entry e{o.key.substr(0, last), o.key.substr(last + 1), "", o.value, "--set", 0};
+    std::string why;
+    if (!unquote_value(o.value, &e.value, &why))
+      throw InputError(fmt::format("--set {}={}: {}", text_of(o.key), text_of(o.value), why));
     auto same = std::find_if(entries.begin(), entries.end(),
                              [&](const Entry& x) { return x.section == e.section && x.key == e.key; });
     if (same != entries.end())

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
+#include "config/ini_syntax.h"
 #include "schedulers/registry.h"
 
 namespace vmmsim::config {
@@ -23,23 +25,28 @@ const vmm_param_spec_t* vm_spec(const std::string& key) {
   return nullptr;
 }
 
+// A word of a swap: quoted when it holds a separator of the list (a blank, a
+// comma) or anything else a plain value cannot (docs/config.md, "Syntax").
+std::string swap_word(const std::string& word) { return quoted_value(word, " \t,"); }
+
 std::string swap_spec(const Swap& s) {
   const workload::ControlRequest& r = s.request;
   if (r.kind == workload::ControlRequest::Kind::Unload)
-    return fmt::format("{}:unload{}", s.at, r.target.empty() ? "" : "=" + r.target);
-  std::string spec = fmt::format("{}:{}", s.at, std::filesystem::absolute(r.target).string());
-  if (r.target.find('/') == std::string::npos && r.target.find(".so") == std::string::npos)
-    spec = fmt::format("{}:{}", s.at, r.target);
+    return r.target.empty() ? fmt::format("{}:unload", s.at) : fmt::format("{}:{}", s.at, swap_word("unload=" + r.target));
+  std::string target = r.target;
+  if (r.target.find('/') != std::string::npos || r.target.find(".so") != std::string::npos)
+    target = std::filesystem::absolute(r.target).lexically_normal().string();
+  std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
   const char* policies[] = {"keep-old", "unload-old", "auto"};
   spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
-  for (const auto& [key, value] : r.params) spec += fmt::format(",{}={}", key, value);
+  for (const auto& [key, value] : r.params) spec += "," + swap_word(key + "=" + value);
   return spec;
 }
 
 }  // namespace
 
 void write_resolved_config(const Config& c, std::ostream& out) {
-  out << "# vmmsim resolved configuration of " << c.file << "\n"
+  out << "# vmmsim resolved configuration of " << printable(c.file) << "\n"
       << "# every key with its value in effect; durations in cycles\n\n";
   out << fmt::format("[platform]\ncpus = {}\nclock = {}Hz\n\n", c.platform.cpus, c.platform.clock);
   out << fmt::format("[pit]\nhz = {}Hz\nmode = {}\n\n", c.pit.hz, c.pit.mode);
@@ -83,9 +90,10 @@ void write_resolved_config(const Config& c, std::ostream& out) {
   }
   for (const VmConfig& vm : c.vms) {
     out << (vm.service ? std::string("[service]\n") : fmt::format("[vm.{}]\n", vm.name));
-    out << fmt::format("trace = {}\nvcpus = {}\nworking_set = {}\n", std::filesystem::absolute(vm.trace_path).lexically_normal().string(), vm.vcpus,
-                      vm.working_set);
-    if (!vm.affinity_text.empty()) out << "affinity = " << vm.affinity_text << "\n";
+    out << fmt::format("trace = {}\nvcpus = {}\nworking_set = {}\n",
+                       quoted_value(std::filesystem::absolute(vm.trace_path).lexically_normal().string()), vm.vcpus,
+                       vm.working_set);
+    if (!vm.affinity_text.empty()) out << "affinity = " << quoted_value(vm.affinity_text) << "\n";
     for (const auto& [key, value] : vm.params) {
       const vmm_param_spec_t* spec = vm_spec(key);
       out << fmt::format("{} = {}\n", key, spec ? policy_value(*spec, value) : fmt::format("{}", value));

@@ -63,11 +63,10 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   }
 }
 
-// A run that ended in an exception leaves no half VCD (~VcdWriter).
 Platform::~Platform() = default;
 
-void Platform::trace_vcd(const std::string& path) {
-  m_vcd = std::make_unique<report::VcdWriter>(path, m_clock.period_ps());
+void Platform::trace_vcd(OutputFile& file) {
+  m_vcd = std::make_unique<report::VcdWriter>(file, m_clock.period_ps());
   report::VcdWriter& vcd = *m_vcd;
   // Initial values as the models hold them before the simulation starts.
   for (auto& p : m_processors) {
@@ -84,8 +83,8 @@ void Platform::trace_vcd(const std::string& path) {
     vcd.declare(m_vmm->vm_running_trace(i), "vm." + m_vms[i].name, "running", 1, 0);
 }
 
-void Platform::record_timeline(const std::string& path, Cycles from, Cycles to) {
-  m_timeline = std::make_unique<report::Timeline>(path, m_clock.hz(), m_config.platform.cpus, from, to);
+void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {
+  m_timeline = std::make_unique<report::Timeline>(file, m_clock.hz(), m_config.platform.cpus, from, to);
   m_vmm->record_timeline(m_timeline.get());
 }
 
@@ -106,6 +105,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
         stopped = true;
         break;
       }
+      if ((m_vcd && m_vcd->failed()) || (m_timeline && m_timeline->failed())) break;  // nothing more can be kept
       const auto started = HostClock::now();
       sc_core::sc_start(m_clock.span(std::min(chunk, end - m_clock.now())));
       const auto took = HostClock::now() - started;

@@ -31,19 +31,21 @@ class Platform : public sc_core::sc_module {
   Platform(sc_core::sc_module_name name, const config::Config& config);
   ~Platform() override;
 
-  // Trace the DESIGN.md §8 signal set into a VCD file (before run()). The
-  // file is written under a temporary name; finish_trace() renames it.
-  void trace_vcd(const std::string& path);
-  // Stream a Chrome/Perfetto timeline to `path` (before run()).
-  void record_timeline(const std::string& path, Cycles from = 0, Cycles to = kForever);
+  // Trace the DESIGN.md §8 signal set into a VCD file (before run()); the
+  // file's owner commits it after finish_trace().
+  void trace_vcd(OutputFile& file);
+  // Stream a Chrome/Perfetto timeline to `file` (before run()).
+  void record_timeline(OutputFile& file, Cycles from = 0, Cycles to = kForever);
   // Runs for `until` cycles or until every guest program has ended. With
   // `stop`, runs in chunks of simulated time and returns true if *stop was
   // set (by a signal handler) before the end: the run then ends where it is.
   // Chunks change no result: only the host checks the flag between them.
-  // A run whose simulated time stands still (vmm/stall_guard.h) ends in an
-  // InputError naming the vCPU or the key that loops.
+  // A failed write to the VCD or timeline also ends a chunked run early
+  // (the file's owner reports it); that returns false. A run whose
+  // simulated time stands still (vmm/stall_guard.h) ends in an InputError
+  // naming the vCPU or the key that loops.
   bool run(Cycles until, const volatile std::sig_atomic_t* stop = nullptr, Cycles first_chunk = 0);
-  // Closes the VCD (if any) and gives it its final name.
+  // Writes the end of the VCD (if any).
   void finish_trace();
   report::Results results() const;
 

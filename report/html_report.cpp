@@ -412,23 +412,6 @@ class JsonWalk {
     if (m_i < m_s.size() && m_s[m_i] == c) return ++m_i, true;
     return false;
   }
-  static void utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
   bool hex4(std::uint32_t& cp) {
     if (m_i + 4 > m_s.size()) return false;
     auto [end, ec] = std::from_chars(m_s.data() + m_i, m_s.data() + m_i + 4, cp, 16);
@@ -460,7 +443,7 @@ class JsonWalk {
             if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default: out += e;  // \" \\ \/
@@ -605,22 +588,6 @@ std::string escape_script_json(const std::string& json) {
   return out;
 }
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOptions& options) {
   const std::string title = escape_html(options.title.empty() ? "vmmsim compare" : options.title);
 
@@ -642,7 +609,8 @@ std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOpti
 
   std::string names;
   for (std::size_t i = 0; i < runs.size(); ++i) names += (i ? ", " : "") + escape_html(runs[i].name);
-  std::string intro = fmt::format("<p class=\"note\">{} run{}: {}.", runs.size(), runs.size() == 1 ? "" : "s", names);
+  std::string intro = options.note.empty() ? "" : "<p><strong>" + escape_html(options.note) + "</strong></p>\n";
+  intro += fmt::format("<p class=\"note\">{} run{}: {}.", runs.size(), runs.size() == 1 ? "" : "s", names);
   if (options.window_to_ms > options.window_from_ms)
     intro += fmt::format(" Gantt window {:.3f}–{:.3f} ms.", options.window_from_ms, options.window_to_ms);
   intro += " Self-contained: all data is embedded in this file.</p>";

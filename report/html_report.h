@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"  // escape_html
+
 namespace vmmsim::report {
 
 struct HtmlRun {
@@ -21,6 +23,7 @@ struct HtmlOptions {
   std::string title;  // empty: "vmmsim compare"
   // The Gantt window in ms; to <= from: the extent of each run's timeline.
   double window_from_ms = 0, window_to_ms = 0;
+  std::string note;  // a line shown first (escaped), e.g. "PARTIAL: interrupted by SIGINT; ..."
 };
 
 std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOptions& options);
@@ -31,8 +34,5 @@ std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOpti
 // are only possible inside JSON strings, where they are valid escapes, so
 // JSON.parse gives back the original value.
 std::string escape_script_json(const std::string& json);
-
-// &, <, >, " and ' as character references.
-std::string escape_html(const std::string& text);
 
 }  // namespace vmmsim::report

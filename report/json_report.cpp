@@ -5,8 +5,7 @@
 namespace vmmsim::report {
 namespace {
 
-// Names come from config section names and contain no quotes or control
-// characters (the config parser allows none), but escape anyway.
+// Every string: names and reasons may come from plugins and file names.
 std::string quoted(const std::string& s) { return json_quoted(s); }
 
 std::string number(double x) { return fmt::format("{:.6f}", x); }
@@ -29,19 +28,6 @@ std::string distribution_with_cdf(const Histogram& h) {
 std::string optional(const std::optional<Cycles>& c) { return c ? fmt::format("{}", *c) : "null"; }
 
 }  // namespace
-
-std::string json_quoted(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      q += '\\', q += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      q += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    else
-      q += c;
-  }
-  return q + "\"";
-}
 
 void write_json_report(const Results& r, std::ostream& out) {
   out << "{\n";

@@ -5,13 +5,11 @@
 #include <ostream>
 #include <string>
 
+#include "base/text.h"  // json_quoted
 #include "report/results.h"
 
 namespace vmmsim::report {
 
 void write_json_report(const Results& results, std::ostream& out);
-
-// A string as a JSON string literal, quotes and escapes included.
-std::string json_quoted(const std::string& s);
 
 }  // namespace vmmsim::report

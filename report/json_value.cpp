@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "base/text.h"
+
 namespace vmmsim::report {
 
 class JsonReader {
@@ -87,27 +89,59 @@ class JsonReader {
     ++m_at;
     std::string s;
     while (m_at < m_text.size() && m_text[m_at] != '"') {
-      char c = m_text[m_at++];
-      if (c == '\\') {
-        if (m_at >= m_text.size()) fail("unexpected end");
-        char e = m_text[m_at++];
-        switch (e) {
-          case 'n': s += '\n'; break;
-          case 't': s += '\t'; break;
-          case 'u':
-            if (m_at + 4 > m_text.size()) fail("bad escape");
-            s += static_cast<char>(std::strtol(m_text.substr(m_at, 4).c_str(), nullptr, 16) & 0x7f);
-            m_at += 4;
-            break;
-          default: s += e;
-        }
-      } else {
-        s += c;
+      const auto c = static_cast<unsigned char>(m_text[m_at]);
+      if (c < 0x20) fail("control character in a string");
+      if (c != '\\') {
+        std::size_t length = utf8_sequence(m_text, m_at);
+        if (length == 0) fail("invalid UTF-8 in a string");
+        s.append(m_text, m_at, length);
+        m_at += length;
+        continue;
+      }
+      if (++m_at >= m_text.size()) fail("unexpected end");
+      char e = m_text[m_at++];
+      switch (e) {
+        case '"': case '\\': case '/': s += e; break;
+        case 'b': s += '\b'; break;
+        case 'f': s += '\f'; break;
+        case 'n': s += '\n'; break;
+        case 'r': s += '\r'; break;
+        case 't': s += '\t'; break;
+        case 'u': append_utf8(s, code_point()); break;
+        default: fail("bad escape");
       }
     }
     if (m_at >= m_text.size()) fail("unterminated string");
     ++m_at;
     return s;
+  }
+
+  // After "\u": XXXX, or a surrogate pair \uD8XX\uDCXX.
+  std::uint32_t code_point() {
+    std::uint32_t cp = hex4();
+    if (cp >= 0xdc00 && cp <= 0xdfff) fail("lone low surrogate");
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      if (m_text.compare(m_at, 2, "\\u") != 0) fail("lone high surrogate");
+      m_at += 2;
+      std::uint32_t low = hex4();
+      if (low < 0xdc00 || low > 0xdfff) fail("lone high surrogate");
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+    }
+    return cp;
+  }
+
+  std::uint32_t hex4() {
+    if (m_at + 4 > m_text.size()) fail("bad escape");
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char h = m_text[m_at++];
+      v <<= 4;
+      if (h >= '0' && h <= '9') v |= static_cast<std::uint32_t>(h - '0');
+      else if (h >= 'a' && h <= 'f') v |= static_cast<std::uint32_t>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') v |= static_cast<std::uint32_t>(h - 'A' + 10);
+      else fail("bad escape");
+    }
+    return v;
   }
 
   const std::string& m_text;

@@ -1,6 +1,7 @@
 // A small JSON reader for vmmsim's own result files (compare reads back what
-// each run wrote). Not a general-purpose parser: no \u escapes beyond
-// ASCII, numbers as double plus an exact unsigned value where integral.
+// each run wrote), strict about strings: every escape of RFC 8259 (\u ones
+// as UTF-8, surrogate pairs joined), no raw control character, no invalid
+// UTF-8. Numbers as double plus an exact unsigned value where integral.
 #pragma once
 
 #include <cstdint>

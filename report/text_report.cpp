@@ -2,21 +2,26 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
+
 namespace vmmsim::report {
 namespace {
 
 std::string ms(Cycles c, Hertz clock) { return fmt::format("{:.3f}", to_milliseconds(c, clock)); }
 std::string opt_ms(const std::optional<Cycles>& c, Hertz clock) { return c ? ms(*c, clock) : "-"; }
+// Names, paths and reasons may come from plugins and file names: a terminal
+// gets them printable.
+std::string text(const std::string& s) { return printable(s); }
 
 }  // namespace
 
 void write_text_report(const Results& r, std::ostream& out) {
   const Hertz hz = r.clock;
-  out << fmt::format("vmmsim report: {}\n", r.config_file);
-  out << fmt::format("scheduler {}, {} pCPU(s) at {:.3f} GHz, simulated {} cycles ({} ms){}\n\n", r.scheduler, r.cpus,
+  out << fmt::format("vmmsim report: {}\n", text(r.config_file));
+  out << fmt::format("scheduler {}, {} pCPU(s) at {:.3f} GHz, simulated {} cycles ({} ms){}\n\n", text(r.scheduler), r.cpus,
                      static_cast<double>(hz) / 1e9, r.elapsed, ms(r.elapsed, hz),
                      r.all_finished ? ", every guest program ended" : "");
-  if (r.partial) out << fmt::format("PARTIAL: {}; the results cover the simulated time so far\n\n", r.partial_reason);
+  if (r.partial) out << fmt::format("PARTIAL: {}; the results cover the simulated time so far\n\n", text(r.partial_reason));
 
   out << "VMs\n";
   out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12}\n", "vm", "vcpus", "weight", "cpu cycles",
@@ -24,7 +29,7 @@ void write_text_report(const Results& r, std::ostream& out) {
   for (const VmResult& vm : r.vms) {
     bool input = vm.input_latency.count() > 0;
     out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>7.2f}% {:>8.2f}% {:>12} {:>12}\n",
-                       vm.name + (vm.service ? "*" : ""), vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
+                       text(vm.name) + (vm.service ? "*" : ""), vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
                        100 * vm.entitled, input ? ms(vm.input_latency.percentile(50), hz) : "-",
                        input ? ms(vm.input_latency.percentile(99), hz) : "-");
   }
@@ -35,7 +40,7 @@ void write_text_report(const Results& r, std::ostream& out) {
                      "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw", "migr");
   for (const VcpuResult& v : r.vcpus) {
     out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6}\n",
-                       fmt::format("{}.{}", v.vm, v.index), v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
+                       fmt::format("{}.{}", text(v.vm), v.index), v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
                        ms(v.wait.percentile(50), hz), ms(v.wait.percentile(99), hz), ms(v.wait.max(), hz),
                        opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations);
   }
@@ -48,7 +53,7 @@ void write_text_report(const Results& r, std::ostream& out) {
                        "lateness maxms");
     for (const VcpuResult& v : r.vcpus)
       if (v.jobs)
-        out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", fmt::format("{}.{}", v.vm, v.index), v.jobs,
+        out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", fmt::format("{}.{}", text(v.vm), v.index), v.jobs,
                            v.deadline_misses, ms(v.lateness.percentile(99), hz), ms(v.lateness.max(), hz));
   }
 
@@ -69,28 +74,28 @@ void write_text_report(const Results& r, std::ostream& out) {
                      r.console_transmitted, r.console_received);
 
   if (!r.replacements.empty()) {
-    out << fmt::format("\nScheduler replacements (activation {}; cycles)\n", r.activation);
+    out << fmt::format("\nScheduler replacements (activation {}; cycles)\n", text(r.activation));
     out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
                        "requested", "kind", "by", "from -> to", "cease", "drain", "unload", "load", "migrate",
                        "activate", "downtime", "tx", "vcpus");
     for (const ReplacementResult& x : r.replacements) {
-      std::string change = fmt::format("{} -> {}", x.from, x.to);
+      std::string change = fmt::format("{} -> {}", text(x.from), text(x.to));
       if (x.sequence)
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
-                           x.requested_at, x.kind, x.requester, change, x.cease, x.drain, x.unload, x.load,
+                           x.requested_at, text(x.kind), text(x.requester), change, x.cease, x.drain, x.unload, x.load,
                            x.migrate, x.activate, x.downtime, x.tx_retired, x.vcpus_migrated);
       else
-        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, x.kind, x.requester,
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, text(x.kind), text(x.requester),
                            change);
-      if (!x.ok) out << fmt::format("  {:>12} FAILED {} {}: {}\n", "", x.kind, x.target, x.reason);
-      else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", x.target, x.reason);
+      if (!x.ok) out << fmt::format("  {:>12} FAILED {} {}: {}\n", "", text(x.kind), text(x.target), text(x.reason));
+      else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", text(x.target), text(x.reason));
     }
   }
   if (!r.faults.empty()) {
     out << "\nGuest faults\n";
     for (const FaultResult& f : r.faults)
-      out << fmt::format("  {}.{} faulted at {}; {} vCPU(s) of {} halted at {}\n", f.vm, f.vcpu, f.at,
-                         f.vcpus_halted, f.vm, f.halted_at);
+      out << fmt::format("  {}.{} faulted at {}; {} vCPU(s) of {} halted at {}\n", text(f.vm), f.vcpu, f.at,
+                         f.vcpus_halted, text(f.vm), f.halted_at);
   }
 }
 

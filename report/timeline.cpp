@@ -1,22 +1,20 @@
 #include "report/timeline.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include <fmt/format.h>
 
-#include "base/input_error.h"
+#include "base/text.h"
 
 namespace vmmsim::report {
 
-Timeline::Timeline(const std::string& path, Hertz clock, unsigned cpus, Cycles from, Cycles to)
-    : m_path(path),
-      m_out(path + ".partial", std::ios::binary | std::ios::trunc),
+Timeline::Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from, Cycles to)
+    : m_file(file),
+      m_out(file.stream()),
       m_clock(clock),
       m_vmm_track(cpus),
       m_from(from),
       m_to(to) {
-  if (!m_out) throw InputError(path + ": cannot write the timeline");
   m_out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   event(R"({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "vmmsim"}})");
   for (unsigned c = 0; c < cpus; ++c)
@@ -24,13 +22,6 @@ Timeline::Timeline(const std::string& path, Hertz clock, unsigned cpus, Cycles f
                       c));
   event(fmt::format(R"({{"name": "thread_name", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "vmm"}}}})",
                     m_vmm_track));
-}
-
-Timeline::~Timeline() {
-  if (!m_closed) {  // an aborted run leaves no half file
-    m_out.close();
-    std::remove((m_path + ".partial").c_str());
-  }
 }
 
 std::string Timeline::us(Cycles c) const {
@@ -49,8 +40,8 @@ void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string
   end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(
-      R"({{"name": "{}", "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": "{}", "vcpu": {}, "scheduler": {}}}}})",
-      name, us(start), us(end - start), cpu, vm, vcpu, scheduler));
+      R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}}}}})",
+      json_quoted(name), us(start), us(end - start), cpu, json_quoted(vm), vcpu, scheduler));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
@@ -61,21 +52,18 @@ void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
 }
 
 void Timeline::replacement(const std::string& label, Cycles at) {
-  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
-                    label, us(at), m_vmm_track));
+  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
+                    json_quoted(label), us(at), m_vmm_track));
 }
 
 void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
-  event(fmt::format(R"({{"name": "{}", "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
-                    name, us(start), us(end - start), m_vmm_track));
+  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
+                    json_quoted(name), us(start), us(end - start), m_vmm_track));
 }
 
 void Timeline::close() {
   if (m_closed) return;
   m_out << "\n]}\n";
-  m_out.close();
-  if (!m_out || std::rename((m_path + ".partial").c_str(), m_path.c_str()) != 0)
-    throw InputError(m_path + ": cannot write the timeline");
   m_closed = true;
 }
 

@@ -6,20 +6,20 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "base/units.h"
 
 namespace vmmsim::report {
 
 class Timeline {
  public:
-  // Writes to `path` + ".partial"; close() renames it to `path`. Dispatch
+  // Writes to `file` (opened; its owner commits or discards it). Dispatch
   // slices and counters are kept only within [from, to) (clipped to it).
-  Timeline(const std::string& path, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
-  ~Timeline();
+  Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
 
   // vCPU `name` (of `vm`, index `vcpu`) ran on `cpu` from `start` to `end`
   // under the scheduler in slot `scheduler`.
@@ -28,14 +28,17 @@ class Timeline {
   void runqueue(Cycles at, std::uint64_t runnable_waiting);
   void replacement(const std::string& label, Cycles at);
   void phase(const std::string& name, Cycles start, Cycles end);
+  // Ends the event list: the file is then a whole JSON document.
   void close();
+  // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
+  bool failed() const { return m_file.failed(); }
 
  private:
   std::string us(Cycles c) const;  // trace-event time: microseconds
   void event(const std::string& json);
 
-  std::string m_path;
-  std::ofstream m_out;
+  OutputFile& m_file;
+  std::ostream& m_out;
   Hertz m_clock;
   unsigned m_vmm_track;
   Cycles m_from, m_to;

@@ -1,11 +1,8 @@
 #include "report/vcd_writer.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include "base/input_error.h"
 
 namespace vmmsim::report {
 
@@ -67,7 +64,7 @@ char* decimal(char* out, std::uint64_t v) {
 
 }  // namespace
 
-VcdWriter::VcdWriter(const std::string& path, std::uint64_t period_ps) : m_path(path) {
+VcdWriter::VcdWriter(OutputFile& file, std::uint64_t period_ps) : m_file(file) {
   // The coarsest unit that keeps every cycle boundary exact.
   static constexpr std::pair<std::uint64_t, const char*> kScales[] = {
       {1000, "1 ns"}, {100, "100 ps"}, {10, "10 ps"}, {1, "1 ps"}};
@@ -77,16 +74,7 @@ VcdWriter::VcdWriter(const std::string& path, std::uint64_t period_ps) : m_path(
       m_timescale = name;
       break;
     }
-  m_file = std::fopen((path + ".partial").c_str(), "wb");
-  if (!m_file) throw InputError(path + ": cannot write the VCD (" + std::strerror(errno) + ")");
   m_buffer.resize(kBufferBytes);
-}
-
-VcdWriter::~VcdWriter() {
-  if (m_file) {  // not closed: an aborted run leaves no half file
-    std::fclose(m_file);
-    std::remove((m_path + ".partial").c_str());
-  }
 }
 
 void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::string& name, unsigned width,
@@ -249,24 +237,17 @@ void VcdWriter::flush_step() {
 }
 
 void VcdWriter::spill() {
-  if (m_used > 0 && std::fwrite(m_buffer.data(), 1, m_used, m_file) != m_used)
-    throw InputError(m_path + ": write failed (" + std::strerror(errno) + ")");
+  m_file.write(m_buffer.data(), m_used);  // an error is kept by the file, reported when it is finished
   m_used = 0;
 }
 
 void VcdWriter::close(Cycles end) {
-  if (!m_file) return;
+  if (m_closed) return;
+  m_closed = true;
   apply_scheduled(end);  // those after the end never happened
   flush_step();
   if (end > m_step) time_stamp(end);  // the waveform spans the whole run
   spill();
-  const bool failed = std::fclose(m_file) != 0;
-  m_file = nullptr;
-  const std::string partial = m_path + ".partial";
-  if (failed || std::rename(partial.c_str(), m_path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw InputError(m_path + ": cannot write the VCD (" + std::strerror(errno) + ")");
-  }
 }
 
 }  // namespace vmmsim::report

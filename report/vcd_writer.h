@@ -7,13 +7,13 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <queue>
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "base/units.h"
 
 namespace vmmsim::report {
@@ -41,12 +41,10 @@ class VcdSignal {
 
 class VcdWriter {
  public:
-  // Writes to `path` + ".partial" (InputError if it cannot); close() renames
-  // it to `path`. Times are cycles of a clock of `period_ps` picoseconds,
-  // written exactly in the coarsest timescale (1 ns, 100/10/1 ps) that
-  // divides the period.
-  VcdWriter(const std::string& path, std::uint64_t period_ps);
-  ~VcdWriter();
+  // Writes to `file` (opened; its owner commits or discards it). Times are
+  // cycles of a clock of `period_ps` picoseconds, written exactly in the
+  // coarsest timescale (1 ns, 100/10/1 ps) that divides the period.
+  VcdWriter(OutputFile& file, std::uint64_t period_ps);
   VcdWriter(const VcdWriter&) = delete;
   VcdWriter& operator=(const VcdWriter&) = delete;
 
@@ -57,9 +55,10 @@ class VcdWriter {
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
-  // Writes the last cycle's changes and a closing time stamp at `end`, then
-  // gives the file its final name.
+  // Writes the last cycle's changes and a closing time stamp at `end`.
   void close(Cycles end);
+  // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
+  bool failed() const { return m_file.failed(); }
 
  private:
   struct Signal {
@@ -88,8 +87,8 @@ class VcdWriter {
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 16;  // small enough to stay in cache
   static constexpr std::size_t kLineBytes = 96;  // the longest value line: b + 64 bits + code
 
-  std::string m_path;
-  std::FILE* m_file = nullptr;
+  OutputFile& m_file;
+  bool m_closed = false;
   std::uint64_t m_units_per_cycle;
   std::string m_timescale;
   std::vector<Signal> m_signals;

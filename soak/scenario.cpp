@@ -86,9 +86,10 @@ Control random_control(Draw& d, const std::string& plugins) {
     const int quantum_us = d.pick(std::array<int, 3>{500, 1000, 5000});
     c.args.push_back(fmt::format("quantum={}us", quantum_us));
   } else if (what < 67) {  // an image that cannot load
-    const std::array<std::string, 6> bad = {plugins + "/vmmsim_nosuch.so", plugins + "/vmmsim_wrong_abi.so",
+    // (An unknown name or a missing file is a config error, not a failed load.)
+    const std::array<std::string, 6> bad = {"empty.so", plugins + "/vmmsim_wrong_abi.so",
                                             plugins + "/vmmsim_no_entry.so", plugins + "/vmmsim_null_table.so",
-                                            "notaplugin.so", "nosuch"};
+                                            "notaplugin.so", plugins + "/vmmsim_hostile_strings.so"};
     c.target = d.pick(bad);
   } else if (what < 70) {  // a parameter the scheduler does not have
     c.target = d.pick(kBuiltins);
@@ -266,6 +267,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   svc += "  sleep 100s\n";
   s.files.emplace_back("service.trace", svc);
   s.files.emplace_back("notaplugin.so", "this is a text file, not a shared object\n");
+  s.files.emplace_back("empty.so", "");
   vms += "[service]\ntrace = service.trace\n";
   vms += vm_params(d);
 

@@ -9,39 +9,14 @@
 #include "base/input_error.h"
 #include "config/config_parser.h"
 #include "config/config_writer.h"
+#include "tests/config_fixture.h"
 
 using namespace vmmsim;
 namespace fs = std::filesystem;
 
 namespace {
 
-class ConfigTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() / ("vmmsim_config_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
-    write("one.trace", "vcpu 0\n  run 1ms\n");
-    write("two.trace", "vcpu 0\n  run 1ms\nvcpu 1\n  run 2ms\n");
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
-    return (m_dir / name).string();
-  }
-  // The message of the InputError that loading `text` raises ("" if none).
-  std::string error_of(const std::string& text) {
-    try {
-      config::load_config(write("c.ini", text));
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  }
-
-  fs::path m_dir;
-};
+class ConfigTest : public vmmsim::testing::ConfigFiles {};
 
 TEST_F(ConfigTest, DefaultsFillEveryKey) {
   config::Config c = config::load_config(write("c.ini", "[vm.a]\ntrace = one.trace\n"));
@@ -77,7 +52,7 @@ TEST_F(ConfigTest, HugeOrBinaryFileIsAnError) {
     config::load_config(big);
     FAIL() << "a 1 MiB + 1 config accepted";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), big + ": more than 1 MiB; expected an INI config file");
+    EXPECT_EQ(std::string(e.what()), big + ": more than 1 MiB; expected an INI config file of at most 1 MiB");
   }
   EXPECT_NE(error_of(std::string("[vm.a]\ntrace = one.trace\n\0\x01", 27)).find("c.ini:3: binary data"),
             std::string::npos);

@@ -80,7 +80,7 @@ std::vector<HtmlRun> two_runs() {
 }
 
 TEST(HtmlReport, IsSelfContained) {
-  const std::string html = render_compare_html(two_runs(), {"compare", 0, 50});
+  const std::string html = render_compare_html(two_runs(), {"compare", 0, 50, ""});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   for (const char* external : {"http://", "https://", "src=", "href=", "<link", "@import", "url("})
     EXPECT_EQ(html.find(external), std::string::npos) << external;
@@ -117,26 +117,26 @@ TEST(HtmlReport, EmbeddedJsonCannotCloseItsScript) {
 }
 
 TEST(HtmlReport, EscapesNamesAndTitle) {
-  const std::string html = render_compare_html({{"<b>&amp\"", kResults, ""}}, {"a <i>title</i>", 0, 0});
+  const std::string html = render_compare_html({{"<b>&amp\"", kResults, ""}}, {"a <i>title</i>", 0, 0, ""});
   const std::string markup = html.substr(0, html.find("<script"));  // the page before the data
   EXPECT_EQ(markup.find("<b>&amp"), std::string::npos);
   EXPECT_NE(markup.find("&lt;b&gt;&amp;amp&quot;"), std::string::npos);
   EXPECT_NE(html.find(R"("name": "<b>&amp\"")"), std::string::npos);   // in the manifest, JSON-quoted
   EXPECT_NE(html.find("<title>a &lt;i&gt;title&lt;/i&gt;</title>"), std::string::npos);
   // A name that looks like a template marker is left alone.
-  const std::string markers = render_compare_html({{"@DATA@ @SCRIPT@", kResults, ""}}, {"@NOSCRIPT@", 0, 0});
+  const std::string markers = render_compare_html({{"@DATA@ @SCRIPT@", kResults, ""}}, {"@NOSCRIPT@", 0, 0, ""});
   EXPECT_EQ(count(markers, "id=\"vmmsim-manifest\""), 1u);
   EXPECT_EQ(count(markers, "'use strict';"), 1u);
   EXPECT_EQ(count(markers, "<noscript>"), 1u);
 }
 
 TEST(HtmlReport, IsDeterministic) {
-  const HtmlOptions options{"same", 1.5, 20};
+  const HtmlOptions options{"same", 1.5, 20, ""};
   const std::string a = render_compare_html(two_runs(), options);
   const std::string b = render_compare_html(two_runs(), options);
   EXPECT_EQ(a, b);
   EXPECT_NE(a.find("\"window_ms\": [1.500000, 20.000000]"), std::string::npos);
-  EXPECT_NE(a, render_compare_html(two_runs(), {"same", 1.5, 21}));
+  EXPECT_NE(a, render_compare_html(two_runs(), {"same", 1.5, 21, ""}));
 }
 
 TEST(HtmlReport, RunWithoutTimeline) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/output_plan.h"
 #include "report/json_report.h"
 #include "tests/sim_fixture.h"
 
@@ -36,9 +37,18 @@ class InterruptTest : public vmmsim::testing::SimTest {
   void build_live_swap(const std::string& name) {
     m_config = config::load_config(std::string(VMMSIM_SOURCE_DIR) + "/configs/live-swap.ini");
     m_platform = std::make_unique<models::Platform>("platform", m_config);
-    m_platform->trace_vcd((m_dir / (name + ".vcd")).string());
-    m_platform->record_timeline((m_dir / (name + ".timeline.json")).string());
+    m_traces = std::make_unique<OutputPlan>();
+    OutputFile& vcd = m_traces->add((m_dir / (name + ".vcd")).string(), "--vcd");
+    OutputFile& timeline = m_traces->add((m_dir / (name + ".timeline.json")).string(), "--timeline");
+    m_traces->open();
+    m_platform->trace_vcd(vcd);
+    m_platform->record_timeline(timeline);
   }
+  void finish_traces() {
+    m_platform->finish_trace();
+    m_traces->commit();
+  }
+  std::unique_ptr<OutputPlan> m_traces;
   void write_results(const std::filesystem::path& json) {
     std::ofstream out(json, std::ios::binary);
     report::write_json_report(m_platform->results(), out);
@@ -53,7 +63,7 @@ TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonVcdAndTimelineAsOneRun) {
   if (child == 0) {
     build_live_swap("whole");
     m_platform->run(until);
-    m_platform->finish_trace();
+    finish_traces();
     write_results(m_dir / "whole.json");
     ::_exit(0);
   }
@@ -65,7 +75,7 @@ TEST_F(InterruptTest, ChunkedRunGivesTheSameJsonVcdAndTimelineAsOneRun) {
   build_live_swap("chunked");
   // An odd first chunk: boundaries fall anywhere, also inside replacements.
   EXPECT_FALSE(m_platform->run(until, &never, 77777));
-  m_platform->finish_trace();
+  finish_traces();
   write_results(m_dir / "chunked.json");
   const std::string whole = read(m_dir / "whole.json");
   ASSERT_NE(whole.find("\"partial\": false"), std::string::npos);

@@ -116,11 +116,13 @@ class ReplacementFailureKindTest : public ReplacementFailureTest,
 TEST_P(ReplacementFailureKindTest, OldSchedulerStaysAndALaterLoadSucceeds) {
   const FailureKind& k = GetParam();
   file("x.so", "this is a text file, not a shared object\n");
+  file("gone.so", "");
   file("hog.trace", kHog);
   file("svc.trace", with_plugins(std::string("vcpu 0\n  sleep 1ms\n  sched-load ") + k.bad +
                                  "\n  sleep 1ms\n  sched-load " + k.good + "\n  sleep 10s\n"));
   build(std::string(kZeroCosts) + k.ini +
         "[platform]\ncpus = 2\n[sched.rr]\nquantum = 1ms\n[vm.a]\ntrace = hog.trace\n[service]\ntrace = svc.trace\n");
+  std::filesystem::remove(m_dir / "gone.so");  // after the config's check, before the load
   Probe probe("probe", *m_platform, 2, 10000);
 
   report::Results r = advance_to(ms(1.5));
@@ -167,8 +169,10 @@ TEST_P(ReplacementFailureKindTest, OldSchedulerStaysAndALaterLoadSucceeds) {
 INSTANTIATE_TEST_SUITE_P(
     Kinds, ReplacementFailureKindTest,
     ::testing::Values(
-        FailureKind{"UnknownName", "nosuch", "unknown scheduler 'nosuch'", false, "bvt", "bvt", ""},
-        FailureKind{"MissingFile", "missing.so", "missing.so: no such plugin file", false, "bvt", "bvt", ""},
+        // An unknown name or a missing file is refused with the config
+        // (ConfigTest.LoadsThatCannotSucceedAreConfigErrors); a file can
+        // still go away between the config's check and the load.
+        FailureKind{"FileGoneBeforeTheLoad", "gone.so", "gone.so: no such plugin file", false, "bvt", "bvt", ""},
         FailureKind{"NotAPlugin", "x.so", "x.so: not a loadable plugin", false, "bvt", "bvt", ""},
         FailureKind{"WrongAbi", "@wrong_abi", "does not match the VMM's", false, "@lottery", "lottery", ""},
         FailureKind{"NoEntry", "@no_entry", "not a vmmsim plugin (no 'vmmsim_scheduler' entry point)", false, "bvt",
@@ -192,10 +196,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(ReplacementFailureTest, FailuresFromTheCommandLineAreReportedToo) {
   file("hog.trace", kHog);
   build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n[run]\nswap = " +
-        with_plugins("1ms:nosuch 2ms:@wrong_abi 3ms:@broken,fault=5 4ms:bvt") + "\n");
+        with_plugins("1ms:@null_table 2ms:@wrong_abi 3ms:@broken,fault=5 4ms:bvt") + "\n");
   report::Results r = advance_to(ms(10));
   ASSERT_EQ(r.replacements.size(), 4u);
-  const char* causes[] = {"unknown scheduler 'nosuch'", "does not match the VMM's", "init failure requested"};
+  const char* causes[] = {"returned no ops table", "does not match the VMM's", "init failure requested"};
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(r.replacements[i].requester, "cli");
     EXPECT_FALSE(r.replacements[i].ok);
@@ -423,7 +427,7 @@ TEST_F(ReplacementInvariantTest, NothingIsLostOrDoubledAcrossLoadsUnloadsFailure
   file("hog.trace", kHog);
   const char* steps[] = {
       "bvt policy=keep-old",                         // 1  ok
-      "nosuch",                                      // 2  refused
+      "@no_entry",                                   // 2  refused
       "fifo policy=unload-old",                      // 3  ok, bvt unloaded
       "@broken fault=5",                             // 4  init failure
       "",                                            // 5  unload fifo: back to rr

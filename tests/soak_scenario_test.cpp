@@ -37,8 +37,11 @@ TEST(SoakScenario, EveryScenarioIsAValidConfig) {
       std::filesystem::temp_directory_path() / ("vmmsim_soak_scenario_" + std::to_string(::getpid()));
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    Scenario s = make_scenario(seed, "/plugins");
+    std::filesystem::create_directories(dir / "plugins");
+    // A plugin a load names must exist when the config is read (not more).
+    for (const char* name : {"lottery", "broken", "wrong_abi", "no_entry", "null_table", "hostile_strings"})
+      std::ofstream(dir / "plugins" / (std::string("vmmsim_") + name + ".so")).put('\0');
+    Scenario s = make_scenario(seed, (dir / "plugins").string());
     for (const auto& [name, text] : s.files) std::ofstream(dir / name) << text;
     vmmsim::config::Config c;
     ASSERT_NO_THROW(c = vmmsim::config::load_config((dir / vmmsim::soak::kScenarioConfig).string()))
@@ -65,8 +68,8 @@ TEST(SoakScenario, SeedsReachEveryPolicyMechanismAndFailure) {
   for (const char* part : {"sched-load fifo", "sched-load rr", "sched-load bvt", "sched-load credit ",
                            "sched-load credit2", "sched-load rtds", "sched-load arinc653", "sched-load eevdf",
                            "/plugins/vmmsim_lottery.so", "/plugins/vmmsim_wrong_abi.so", "/plugins/vmmsim_no_entry.so",
-                           "/plugins/vmmsim_null_table.so", "/plugins/vmmsim_nosuch.so", "notaplugin.so",
-                           "sched-load nosuch", "fault=1", "fault=4", "fault=5", "fault=6", "policy=keep-old",
+                           "/plugins/vmmsim_null_table.so", "/plugins/vmmsim_hostile_strings.so", "notaplugin.so",
+                           "sched-load empty.so", "fault=1", "fault=4", "fault=5", "fault=6", "policy=keep-old",
                            "policy=unload-old", "policy=auto", "sched-unload\n", "sched-unload lottery", "nosuch=1",
                            ":unload", "  fault\n"})
     EXPECT_NE(text.find(part), std::string::npos) << part;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "schedulers/param_value.h"
+
 #include "vmm/vmm.h"
 
 namespace vmmsim::vmm {
@@ -181,10 +183,7 @@ bool Replacement::resolve_params(const SchedulerImage& image, const workload::Co
     if (image.builtin() && configured != m_config.sched.end() && configured->second.count(spec.key))
       (*params)[spec.key] = configured->second.at(spec.key);
     else
-      (*params)[spec.key] = spec.kind == VMM_PARAM_DURATION
-                                ? static_cast<std::int64_t>(static_cast<unsigned __int128>(spec.default_value) *
-                                                            clock / 1000000)
-                                : spec.default_value;
+      (*params)[spec.key] = sched::param_default(spec, clock);
   }
   for (const auto& [key, text] : request.params) {
     const vmm_param_spec_t* spec = nullptr;
@@ -194,23 +193,13 @@ bool Replacement::resolve_params(const SchedulerImage& image, const workload::Co
       *why = fmt::format("{} has no parameter '{}'", image.name, key);
       return false;
     }
-    std::string reason;
-    if (spec->kind == VMM_PARAM_DURATION) {
-      auto v = parse_duration(text, clock, &reason);
-      double us = v ? static_cast<double>(*v) * 1e6 / static_cast<double>(clock) : 0;
-      if (!v || us < static_cast<double>(spec->min) || us > static_cast<double>(spec->max)) {
-        *why = fmt::format("{}={}: expected a duration from {}us to {}us", key, text, spec->min, spec->max);
-        return false;
-      }
-      (*params)[key] = static_cast<std::int64_t>(*v);
-    } else {
-      auto v = parse_integer(text, &reason);
-      if (!v || *v < spec->min || *v > spec->max) {
-        *why = fmt::format("{}={}: expected a whole number from {} to {}", key, text, spec->min, spec->max);
-        return false;
-      }
-      (*params)[key] = *v;
+    std::string expected;
+    auto v = sched::param_value(*spec, text, clock, &expected);
+    if (!v) {
+      *why = fmt::format("{}={}: expected {}", key, text, expected);
+      return false;
     }
+    (*params)[key] = *v;
   }
   return true;
 }

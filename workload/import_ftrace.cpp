@@ -7,8 +7,10 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "workload/importers.h"
+#include "workload/trace_program.h"
 
 namespace vmmsim::workload {
 namespace {
@@ -534,6 +536,16 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
       throw InputError(
           fmt::format("{}: VM name {} for tasks {}; expected letters, digits, '_' and '-'", file,
                       detail::quoted(vm), detail::quoted(glob)));
+  // Each VM's trace is a file of its own (OUT-VM.trace), and some file
+  // systems ignore case: names that differ only in case would share one.
+  std::vector<std::string> names{options.vm_patterns.empty() ? "all" : "other"};
+  for (const auto& pattern : options.vm_patterns) names.push_back(pattern.second);
+  for (const std::string& a : names)
+    for (const std::string& b : names)
+      if (a != b && detail::same_ignoring_case(a, b))
+        throw InputError(fmt::format("{}: VM names {} and {} differ only in case; expected one spelling (each VM's "
+                                     "trace is a file, and some file systems ignore case)",
+                                     file, detail::quoted(a), detail::quoted(b)));
   const detail::Window window = detail::window_of(options, file);
 
   ImportResult result;
@@ -542,7 +554,7 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
   std::optional<std::uint64_t> first_ns, last_ns;
   std::uint64_t other_events = 0, lost_lines = 0, switches = 0, wakeups = 0;
   std::string first_skipped, text;
-  while (std::getline(in, text)) {
+  while (read_line(in, &text, kMaxLineChars, file, result.lines_read + 1)) {
     ++result.lines_read;
     Line line;
     Event e;

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <istream>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "workload/importers.h"
+#include "workload/trace_program.h"
 
 namespace vmmsim::workload {
 namespace {
@@ -105,7 +107,7 @@ ImportResult import_swf(std::istream& in, const std::string& file, const ImportO
   std::vector<Job> jobs;
   std::uint64_t no_submit = 0, no_run = 0, no_processors = 0, job_lines = 0;
   std::string first_skipped, text;
-  while (std::getline(in, text)) {
+  while (read_line(in, &text, kMaxLineChars, file, result.lines_read + 1)) {
     ++result.lines_read;
     std::string_view t = text;
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);

@@ -1,9 +1,9 @@
 // CPU-utilisation series -> vmmsim traces (docs/importers.md), and the pieces
 // every importer shares (writing trace text, gzip, globs, durations).
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/capped_input.h"
 #include "base/input_error.h"
 #include "workload/importers.h"
 #include "workload/trace_program.h"
@@ -132,6 +133,12 @@ std::string quoted(std::string_view word) {
   return out + "'";
 }
 
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool is_vm_name(std::string_view name) {
   return !name.empty() && name.find_first_not_of(
                               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
@@ -217,66 +224,12 @@ std::string write_trace(const std::string& file, const std::vector<std::string>&
 
 }  // namespace detail
 
-namespace {
-constexpr std::size_t kMaxInputBytes = std::size_t{1} << 30;
-}  // namespace
-
 std::string read_maybe_gzip(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(fmt::format("{}: is a directory; expected a file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read file ({})", path, std::strerror(errno)));
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError(fmt::format("{}: cannot read file (read error)", path));
-  if (data.size() > kMaxInputBytes)
-    throw InputError(fmt::format("{}: more than 1 GiB; expected a smaller file", path));
-  return gunzip_if_gzip(std::move(data), path);
+  return read_capped_lines(path, kImportInput, kMaxLineChars);
 }
 
 std::string gunzip_if_gzip(std::string data, const std::string& file) {
-  auto magic = [&](std::size_t at) {
-    return data.size() >= at + 2 && static_cast<unsigned char>(data[at]) == 0x1f &&
-           static_cast<unsigned char>(data[at + 1]) == 0x8b;
-  };
-  if (!magic(0)) return data;
-
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK)  // 16: gzip wrapper only
-    throw InputError(fmt::format("{}: cannot start gzip decompression", file));
-  std::string out;
-  std::size_t consumed = 0;
-  char buffer[1 << 16];
-  int rc = Z_OK;
-  for (;;) {
-    zs.next_in = reinterpret_cast<Bytef*>(data.data() + consumed);
-    zs.avail_in = static_cast<uInt>(data.size() - consumed);
-    zs.next_out = reinterpret_cast<Bytef*>(buffer);
-    zs.avail_out = sizeof buffer;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    consumed = data.size() - zs.avail_in;
-    out.append(buffer, sizeof buffer - zs.avail_out);
-    if (out.size() > kMaxInputBytes) {
-      inflateEnd(&zs);
-      throw InputError(
-          fmt::format("{}: more than 1 GiB uncompressed; expected a smaller file", file));
-    }
-    if (rc == Z_STREAM_END) {
-      if (!magic(consumed)) break;  // `gzip -c a b > c` concatenates members
-      inflateReset(&zs);
-      continue;
-    }
-    if (rc == Z_OK) continue;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-      inflateEnd(&zs);
-      throw InputError(fmt::format("{}: truncated gzip data; expected a complete .gz file", file));
-    }
-    std::string why = zs.msg ? zs.msg : fmt::format("zlib error {}", rc);
-    inflateEnd(&zs);
-    throw InputError(fmt::format("{}: corrupt gzip data ({}); expected a .gz file", file, why));
-  }
-  inflateEnd(&zs);
-  return out;
+  return read_capped(data, file, kImportInput);
 }
 
 std::string import_output_path(const std::string& out, const std::string& vm,
@@ -465,7 +418,11 @@ ImportResult import_utilization_series(const std::vector<UtilizationSeries>& all
     for (std::size_t at = 0; at <= text.size();) {
       std::size_t end = text.find('\n', at);
       if (end == std::string::npos) end = text.size();
-      lines.push_back(std::string_view(text).substr(at, end - at));
+      std::string_view line = std::string_view(text).substr(at, end - at);
+      if (line.size() > kMaxLineChars + (line.size() && line.back() == '\r' ? 1 : 0))
+        throw InputError(fmt::format("{}:{}: line of more than {} characters; expected at most {}", path,
+                                     lines.size() + 1, kMaxLineChars, kMaxLineChars));
+      lines.push_back(line);
       at = end + 1;
     }
     while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();  // trailing blank lines
@@ -515,8 +472,12 @@ ImportResult import_utilization_series(const std::vector<UtilizationSeries>& all
     }
     std::string base = std::filesystem::path(path).filename().string();
     std::string name = detail::vm_name_from(base);
-    for (int n = 2; std::find(names_used.begin(), names_used.end(), name) != names_used.end(); ++n)
-      name = detail::vm_name_from(base) + "-" + std::to_string(n);
+    // Unique ignoring case: each VM's trace is a file, and some file systems ignore case.
+    auto used = [&](const std::string& n) {
+      return std::any_of(names_used.begin(), names_used.end(),
+                         [&](const std::string& u) { return detail::same_ignoring_case(u, n); });
+    };
+    for (int n = 2; used(name); ++n) name = detail::vm_name_from(base) + "-" + std::to_string(n);
     names_used.push_back(name);
 
     double mean = static_cast<double>(percent_sum) / static_cast<double>(kept) / kMicroPerCent;

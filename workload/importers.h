@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/capped_input.h"
 #include "base/units.h"
 
 namespace vmmsim::workload {
@@ -72,10 +73,18 @@ struct UtilizationSeries {
 ImportResult import_utilization_series(const std::vector<UtilizationSeries>& series,
                                        const std::string& origin, const ImportOptions& options);
 
-// The whole content of a file, gunzipped if it starts with the gzip magic
-// (whatever its name). InputError "PATH: ..." if it cannot be read.
+// An importer's input: gunzipped if it starts with the gzip magic (whatever
+// its name), at most 1 GiB after that, checked while reading (a gzip bomb
+// or /dev/zero stops at the cap). Read it through base/capped_input:
+//   CappedInput buffer(path, kImportInput); std::istream in(&buffer);
+inline constexpr InputKind kImportInput{"file", "a file", std::uint64_t{1} << 30, true};
+
+// The whole content of a file read as kImportInput, each line at most
+// kMaxLineChars (checked while reading). InputError "PATH: ..." if it cannot
+// be read.
 std::string read_maybe_gzip(const std::string& path);
-// The same for bytes already in memory; `file` names them in messages.
+// The same for bytes already in memory (no line limit here: the importers
+// check it); `file` names them in messages.
 std::string gunzip_if_gzip(std::string data, const std::string& file);
 
 // Where `vmmsim trace import -o OUT` writes a VM's trace: OUT itself when the
@@ -125,6 +134,8 @@ std::string quoted(std::string_view word);
 // letters, digits, '_' and '-'; anything else becomes '_'.
 std::string vm_name_from(std::string_view text);
 bool is_vm_name(std::string_view name);
+// ASCII letters compared without case (VM names become file names).
+bool same_ignoring_case(std::string_view a, std::string_view b);
 // The window [from, to) in ns after the origin; to = nullopt: open.
 struct Window {
   std::uint64_t from_ns = 0;

@@ -52,6 +52,9 @@ inline constexpr std::uint64_t kRepeatForever = ~std::uint64_t{0};
 
 // Limits of the format (docs/trace-format.md), shared by every writer of traces.
 inline constexpr std::size_t kMaxSteps = 1000000;  // per trace, all vCPUs together
+// Characters per line (its end not counted), of trace text and of every
+// importer's input: a statement or a record is far shorter.
+inline constexpr std::size_t kMaxLineChars = 4096;
 // Far below 2^64 so that "now + step" cannot wrap in the executor.
 inline constexpr Cycles kMaxStepCycles = Cycles{1} << 50;
 // The longest step, and the latest arrival, at `clock`: 2^50 cycles, or

@@ -1,0 +1,120 @@
+# vmmsim compare (docs/compare.md): a folder of its own per run, --jobs
+# checked, and signals that stop every run cleanly and still give a summary,
+# marked partial, of what ran.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_helpers.cmake)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK}/d1 ${WORK}/d2 ${WORK}/x/d1)
+
+file(WRITE ${WORK}/short.trace "vcpu 0\n  repeat 20\n    run 1ms\n    io 1ms\n  end\n")
+file(WRITE ${WORK}/d1/a.ini "[platform]\ncpus = 1\n[vm.a]\ntrace = ../short.trace\n")
+file(WRITE ${WORK}/d2/a.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = ../short.trace\nvcpus = 2\n")
+file(WRITE ${WORK}/x/d1/a.ini "[platform]\ncpus = 3\n[vm.a]\ntrace = ../../short.trace\n")
+
+# Two configs with one name: a folder and a result each, named by their folders.
+foreach(round 1 2)
+  vmmsim(0 out err compare ${WORK}/d1/a.ini ${WORK}/d2/a.ini --schedulers rr --jobs 2 --out ${WORK}/two${round})
+endforeach()
+file(READ ${WORK}/two1/d1_a--rr/resolved.ini r1)
+file(READ ${WORK}/two1/d2_a--rr/resolved.ini r2)
+expect_match("${r1}" "cpus = 1" "d1/a.ini's run in d1_a--rr")
+expect_match("${r2}" "cpus = 2" "d2/a.ini's run in d2_a--rr")
+file(GLOB names1 RELATIVE ${WORK}/two1 ${WORK}/two1/*)
+file(GLOB names2 RELATIVE ${WORK}/two2 ${WORK}/two2/*)
+if(NOT names1 STREQUAL "compare.csv;compare.html;compare.json;d1_a--rr;d2_a--rr" OR NOT names1 STREQUAL names2)
+  message(FATAL_ERROR "compare folders: '${names1}' then '${names2}'")
+endif()
+# Folders named alike too (d1/a.ini and x/d1/a.ini): a short hash of the path.
+vmmsim(0 out err compare ${WORK}/d1/a.ini ${WORK}/x/d1/a.ini --jobs 1 --out ${WORK}/hashed)
+file(GLOB hashed RELATIVE ${WORK}/hashed ${WORK}/hashed/a-*)
+list(LENGTH hashed n)
+if(NOT n EQUAL 2 OR NOT hashed MATCHES "^a-[0-9a-f]+;a-[0-9a-f]+$")
+  message(FATAL_ERROR "configs in folders of one name: runs ${hashed}")
+endif()
+# The same run twice is bad input.
+expect_bad_input("${WORK}/d1/a.ini and ${WORK}/d1/../d1/a.ini: the same run twice (one config file, the same --schedulers and --set values); expected each run once"
+                 compare ${WORK}/d1/a.ini ${WORK}/d1/../d1/a.ini --out ${WORK}/twice)
+
+# --jobs: 1 to 256.
+foreach(jobs 0 -1 257 two 1.5)
+  expect_bad_input("--jobs ${jobs}: expected a whole number from 1 to 256"
+                   compare ${WORK}/d1/a.ini --jobs ${jobs} --out ${WORK}/jobs)
+endforeach()
+vmmsim(0 out err compare ${WORK}/d1/a.ini --jobs 256 --out ${WORK}/jobs)
+
+# Signals. Two runs of an hour, one at a time: the first runs, the second waits.
+file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
+file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
+# compare_with(NAME SIGNALS...): runs the comparison into ${WORK}/NAME, waits
+# until its first run has started (its report.txt exists: no clock involved),
+# stops the parent, sends SIGNALS back to back and lets it go on; sets
+# `code` (exit code or CMake's name of the signal), `out`, `err`, and
+# `orphans` (processes still writing into the folder after compare ended).
+function(compare_with name)
+  set(dir ${WORK}/${name})
+  string(REPLACE ";" " " kills "${ARGN}")
+  execute_process(
+    COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers rr,bvt --jobs 1 --out \"$0\""
+            ${dir} ${VMMSIM} ${WORK}/long.ini
+    COMMAND sh -c "while [ ! -e \"$0/long--rr/report.txt\" ] || [ ! -s \"$0.pid\" ]; do sleep 0.05; done
+                   pid=$(cat \"$0.pid\"); kill -STOP $pid; for s in $1; do kill -$s $pid; done; kill -CONT $pid
+                   cat >/dev/null
+                   for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q -- \"--out $0 \" && echo $p; done"
+            ${dir} "${kills}"
+    RESULTS_VARIABLE codes OUTPUT_VARIABLE orphans ERROR_VARIABLE err_text)
+  list(GET codes 0 code)
+  set(code "${code}" PARENT_SCOPE)
+  set(err "${err_text}" PARENT_SCOPE)
+  set(orphans "${orphans}" PARENT_SCOPE)
+endfunction()
+
+# What a stopped comparison leaves: whole files only, in every run's folder.
+function(expect_only_whole_files dir)
+  file(GLOB_RECURSE all RELATIVE ${dir} ${dir}/*)
+  foreach(f ${all})
+    if(NOT f MATCHES "^(compare[.](csv|json|html)|long--(rr|bvt)/(errors[.]txt|report[.]txt|resolved[.]ini|results[.]json|timeline[.]json))$")
+      message(FATAL_ERROR "${dir}: a file that is no output: ${f}")
+    endif()
+  endforeach()
+endfunction()
+
+foreach(signal_code "INT;130" "TERM;143" "HUP;129")
+  list(GET signal_code 0 signal)
+  list(GET signal_code 1 expected)
+  compare_with(stop-${signal} ${signal})
+  if(NOT code EQUAL expected OR orphans)
+    message(FATAL_ERROR "compare stopped by SIG${signal}: exit '${code}', expected ${expected}; orphans '${orphans}'\n${err}")
+  endif()
+  set(dir ${WORK}/stop-${signal})
+  expect_match("${err}" "long--rr stopped early \\(partial results\\)" "SIG${signal}: the run's progress line")
+  expect_match("${err}" "vmmsim: SIG${signal}: stopped early; the comparison covers what ran \\(partial\\)\n$" "SIG${signal}: the last line")
+  file(READ ${dir}/compare.json cmp)
+  string(JSON partial GET "${cmp}" partial)
+  string(JSON reason GET "${cmp}" partial_reason)
+  string(JSON first GET "${cmp}" runs 0 status)
+  string(JSON second GET "${cmp}" runs 1 status)
+  string(JSON second_results TYPE "${cmp}" runs 1 results)
+  string(JSON run_partial GET "${cmp}" runs 0 results partial)
+  if(NOT partial OR NOT reason MATCHES "^interrupted by SIG${signal}; of 2 runs, 0 finished, 1 stopped early"
+     OR NOT first STREQUAL "stopped" OR NOT second STREQUAL "not run" OR NOT second_results STREQUAL "NULL"
+     OR NOT run_partial)
+    message(FATAL_ERROR "SIG${signal}: compare.json partial=${partial} reason='${reason}' runs ${first}/${second}")
+  endif()
+  file(READ ${dir}/compare.csv csv)
+  expect_match("${csv}" ",partial\nlong--rr,.*,true\n" "SIG${signal}: the CSV marks the stopped run")
+  file(READ ${dir}/compare.html html)
+  expect_match("${html}" "PARTIAL: interrupted by SIG${signal}" "SIG${signal}: the HTML says so")
+  file(READ ${dir}/long--rr/report.txt report)
+  expect_match("${report}" "PARTIAL: interrupted by SIG${signal} at cycle" "SIG${signal}: the run's own partial report")
+  expect_only_whole_files(${dir})
+endforeach()
+
+# A second signal aborts: the runs die removing their temporaries, compare
+# dies of the signal and writes no summary.
+compare_with(abort TERM HUP)
+if(NOT code MATCHES "^(Terminated|Subprocess terminated|Hangup)$" OR orphans)
+  message(FATAL_ERROR "the second signal: compare ended with '${code}', orphans '${orphans}'\n${err}")
+endif()
+if(EXISTS ${WORK}/abort/compare.json OR EXISTS ${WORK}/abort/compare.csv OR EXISTS ${WORK}/abort/compare.html)
+  message(FATAL_ERROR "the aborted comparison wrote a summary")
+endif()
+expect_only_whole_files(${WORK}/abort)

@@ -1,0 +1,41 @@
+# Helpers of the CLI tests (cmake -P scripts; include() them with ${CMAKE_CURRENT_LIST_DIR}).
+
+# Runs vmmsim with ARGN; fails unless it exits with `expect_code`. A run is
+# stopped after 5 minutes so that a regression that would run on fails
+# instead of hanging CTest (a safety net, not a timed assertion).
+function(vmmsim expect_code out_var err_var)
+  execute_process(COMMAND ${VMMSIM} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err
+                  TIMEOUT 300)
+  if(NOT code EQUAL expect_code)
+    message(FATAL_ERROR "vmmsim ${ARGN}: exit ${code}, expected ${expect_code}\n${out}\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+  set(${err_var} "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_match text pattern what)
+  string(REGEX MATCH "${pattern}" found "${text}")
+  if(NOT found)
+    message(FATAL_ERROR "${what}: expected /${pattern}/ in:\n${text}")
+  endif()
+endfunction()
+
+# The answer to bad input: exit 2 and exactly `line` (a literal) on stderr.
+function(expect_bad_input line)
+  vmmsim(2 out err ${ARGN})
+  if(NOT err STREQUAL "vmmsim: ${line}\n")
+    message(FATAL_ERROR "vmmsim ${ARGN}:\n  stderr '${err}'\n  expected 'vmmsim: ${line}\n'")
+  endif()
+endfunction()
+
+# Fails if `text` holds a byte a terminal or a text format must not get raw:
+# a control character other than a line feed, DEL, or the bytes 0xfe, 0xff.
+function(expect_no_raw_bytes text what)
+  foreach(byte 1 2 3 4 5 6 7 8 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 127 254 255)
+    string(ASCII ${byte} b)
+    string(FIND "${text}" "${b}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "${what}: raw byte ${byte} at offset ${at}")
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,26 @@
+// json_check FILE...: exit 0 if every file is JSON that vmmsim's strict reader
+// (report/json_value) parses: no raw control character, no invalid UTF-8.
+// The CLI tests run it on what vmmsim wrote.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "report/json_value.h"
+
+int main(int argc, char* argv[]) {
+  int status = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::ifstream in(argv[i], std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      if (!in) throw std::runtime_error("cannot read");
+      vmmsim::report::JsonValue::parse(text.str());
+    } catch (const std::exception& e) {
+      std::cerr << argv[i] << ": " << e.what() << "\n";
+      status = 1;
+    }
+  }
+  return status;
+}
