@@ -313,9 +313,9 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
 }
 
 // No output may replace an input of any run (a config, a trace, a plugin),
-// nor two outputs share a file; the folders must be writable. Checked
-// before any run starts.
-void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out) {
+// nor two outputs share a file (checked before any folder is made); with
+// `writable`, the folders must also take files. Before any run starts.
+void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out, bool writable) {
   std::vector<std::string> inputs;
   for (const Run& run : runs)
     for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
@@ -325,8 +325,35 @@ void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out) {
   for (const Run& run : runs)
     for (const char* name : {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})
       outputs.emplace_back((run.dir / name).string(), "--out");
-  check_outputs(inputs, outputs);
+  if (writable) {
+    check_outputs(inputs, outputs);
+    return;
+  }
+  OutputPlan plan(inputs);
+  for (const auto& [path, option] : outputs) plan.add(path, option);
 }
+
+// The folders a comparison makes: removed again if it is refused before its
+// runs start, so that a refused compare leaves nothing behind.
+class NewFolders {
+ public:
+  ~NewFolders() {
+    std::error_code ec;
+    for (auto folder = m_made.rbegin(); folder != m_made.rend(); ++folder) fs::remove(*folder, ec);  // if empty
+  }
+  void make(const fs::path& folder) {
+    std::vector<fs::path> missing;  // the folder and its missing parents, innermost first
+    for (fs::path at = folder; !at.empty() && !fs::exists(at); at = at.parent_path()) missing.push_back(at);
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw InputError(fmt::format("{}: cannot create ({})", folder.string(), ec.message()));
+    m_made.insert(m_made.end(), missing.rbegin(), missing.rend());
+  }
+  void keep() { m_made.clear(); }
+
+ private:
+  std::vector<fs::path> m_made;  // outermost first
+};
 
 }  // namespace
 
@@ -422,14 +449,14 @@ int compare_command(const std::vector<std::string>& args) {
   if (!from || !to || *to <= *from) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
 
   const fs::path out(out_dir);
+  for (Run& run : runs) run.dir = out / run.name;
+  check_compare_outputs(runs, out, false);
+  NewFolders folders;
+  folders.make(out);
+  for (const Run& run : runs) folders.make(run.dir);
+  check_compare_outputs(runs, out, true);
+  folders.keep();
   std::error_code ec;
-  fs::create_directories(out, ec);
-  for (Run& run : runs) {
-    run.dir = out / run.name;
-    fs::create_directories(run.dir, ec);
-    if (ec) throw InputError(fmt::format("{}: cannot create ({})", run.dir.string(), ec.message()));
-  }
-  check_compare_outputs(runs, out);
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).

@@ -34,6 +34,19 @@ endif()
 expect_bad_input("${WORK}/d1/a.ini and ${WORK}/d1/../d1/a.ini: the same run twice (one config file, the same --schedulers and --set values); expected each run once"
                  compare ${WORK}/d1/a.ini ${WORK}/d1/../d1/a.ini --out ${WORK}/twice)
 
+# A refused comparison leaves nothing behind: an --out over an input is
+# refused before any run folder is made.
+file(MAKE_DIRECTORY ${WORK}/refused)
+file(READ ${WORK}/d1/a.ini a_ini)
+string(REPLACE "trace = " "trace = ${WORK}/d1/" a_ini_abs "${a_ini}")
+file(WRITE ${WORK}/refused/compare.csv "${a_ini_abs}")
+expect_bad_input("${WORK}/refused/compare.csv: refusing to overwrite an input file (${WORK}/refused/compare.csv) with --out; expected an output that is no input"
+                 compare ${WORK}/refused/compare.csv --schedulers rr --out ${WORK}/refused)
+file(GLOB left RELATIVE ${WORK}/refused ${WORK}/refused/*)
+if(NOT left STREQUAL "compare.csv")
+  message(FATAL_ERROR "a refused compare left '${left}' in its --out folder")
+endif()
+
 # --jobs: 1 to 256.
 foreach(jobs 0 -1 257 two 1.5)
   expect_bad_input("--jobs ${jobs}: expected a whole number from 1 to 256"
