@@ -250,8 +250,10 @@ int import_command(const std::vector<std::string>& args) {
         fmt::format("vmmsim trace import {}: {} inputs; expected one file", format, inputs.size()));
   if (output.empty())
     throw InputError("vmmsim trace import: missing -o OUT; expected -o OUT, the trace to write");
-  // The output, and its folder, are checked before the inputs are read.
-  check_outputs(inputs, {{output, "-o"}});
+  // The output, and its folder, are checked before the inputs are read,
+  // against every file read (a utilization folder stands for its files).
+  const std::vector<std::string> read = utilization ? workload::utilization_files(inputs) : inputs;
+  check_outputs(read, {{output, "-o"}});
   auto only_for = [&](const char* name, bool given, bool applies, const char* formats) {
     if (given && !applies)
       throw InputError(fmt::format("--{} applies only to {}; expected no --{} with {}", name,
@@ -321,7 +323,7 @@ int import_command(const std::vector<std::string>& args) {
     throw InputError(fmt::format("-o {}: {} VMs to write; expected -o OUT naming a file (OUT-VM.trace for "
                                  "each VM), not standard output",
                                  output, result.vms.size()));
-  OutputPlan plan(inputs);
+  OutputPlan plan(read);
   std::vector<OutputFile*> files;
   for (const workload::ImportedVm& v : result.vms)
     files.push_back(&plan.add(workload::import_output_path(output, v.name, result.vms.size()), "-o"));

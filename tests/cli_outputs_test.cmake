@@ -153,6 +153,15 @@ expect_equal("${err}" "vmmsim: -o -: 2 VMs to write; expected -o OUT naming a fi
              "several VMs to standard output")
 file(REMOVE_RECURSE ${R}/imp-shell.trace)
 expect_files(${R} "a.trace;svc.ini;svc.trace;swap.ini;victim.so" "refused commands wrote nothing")
+# A utilization folder stands for its files: none of them may be the output.
+file(MAKE_DIRECTORY ${WORK}/udir)
+file(WRITE ${WORK}/udir/cpu.txt "10\n20\n")
+vmmsim(2 out err trace import utilization ${WORK}/udir -o ${WORK}/udir/cpu.txt)
+expect_equal("${err}" "vmmsim: ${WORK}/udir/cpu.txt: refusing to overwrite an input file (${WORK}/udir/cpu.txt) with -o; expected an output that is no input\n"
+             "import over a file of its input folder")
+file(READ ${WORK}/udir/cpu.txt series)
+expect_equal("${series}" "10\n20\n" "the input file in the folder is untouched")
+
 
 # A missing output folder: refused at once, before a run of an hour has
 # started, and the other outputs are not begun.

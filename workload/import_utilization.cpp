@@ -345,9 +345,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The files a list of paths stands for: a directory's regular files (not
-// hidden, not recursive) in name order.
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
+}  // namespace
+
+std::vector<std::string> utilization_files(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -371,14 +371,12 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
   return files;
 }
 
-}  // namespace
-
 ImportResult import_utilization(const std::vector<std::string>& paths,
                                 const ImportOptions& options) {
   if (paths.empty())
     throw InputError("utilization import: no input; expected files or directories");
   std::vector<UtilizationSeries> series;
-  for (const std::string& path : expand(paths)) series.push_back({path, read_maybe_gzip(path)});
+  for (const std::string& path : utilization_files(paths)) series.push_back({path, read_maybe_gzip(path)});
   return import_utilization_series(series, paths.front(), options);
 }
 

@@ -63,6 +63,10 @@ ImportResult import_swf(std::istream& in, const std::string& file, const ImportO
 // a directory stands for its regular files (not recursive), in name order.
 ImportResult import_utilization(const std::vector<std::string>& files,
                                 const ImportOptions& options);
+// The files a list of utilization inputs stands for: a directory's regular
+// files (not hidden, not recursive) in name order. InputError for an empty
+// or unreadable directory.
+std::vector<std::string> utilization_files(const std::vector<std::string>& paths);
 
 // The same for series already in memory (gunzipped): `path` names each in
 // messages and gives its VM name; `origin` names the whole input.
