@@ -15,6 +15,14 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 std::int64_t g_first_ns = 0;  // when it came (CLOCK_MONOTONIC); the handler runs with the stop signals blocked
 
+// Nothing half-written stays, and the process dies of the signal, as its
+// sender expects. unlink and raise are async-signal-safe.
+void die_of(int signal) {
+  remove_temporaries_now();
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 void on_signal(int signal) {
   const std::int64_t now = monotonic_ns();
   if (g_signal == 0) {
@@ -23,11 +31,7 @@ void on_signal(int signal) {
     return;
   }
   if (signal == g_signal && now - g_first_ns < kSameRequestNs) return;
-  // The second one: nothing half-written stays, and the process dies of the
-  // signal, as its sender expects. unlink and raise are async-signal-safe.
-  remove_temporaries_now();
-  std::signal(signal, SIG_DFL);
-  std::raise(signal);
+  die_of(signal);
 }
 
 }  // namespace
@@ -38,11 +42,12 @@ std::int64_t monotonic_ns() {
   return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
-void catch_interrupts(const std::vector<std::string>& temporaries) {
-  for (const std::string& path : temporaries) register_temporary(path);
+namespace {
+
+void install(void (*handler)(int)) {
   struct sigaction action;
   std::memset(&action, 0, sizeof action);
-  action.sa_handler = on_signal;
+  action.sa_handler = handler;
   sigemptyset(&action.sa_mask);  // one handler at a time: g_first_ns is plain data
   for (int signal : kStopSignals) sigaddset(&action.sa_mask, signal);
   action.sa_flags = SA_RESTART;
@@ -55,6 +60,12 @@ void catch_interrupts(const std::vector<std::string>& temporaries) {
     sigaction(signal, &action, nullptr);
   }
 }
+
+}  // namespace
+
+void catch_interrupts() { install(on_signal); }
+
+void abort_on_interrupts() { install(die_of); }
 
 const volatile std::sig_atomic_t* interrupt_signal() { return &g_signal; }
 

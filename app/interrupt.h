@@ -11,16 +11,18 @@
 #include <csignal>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace vmmsim::app {
 
 // The signals that stop a run: SIGINT, SIGTERM and SIGHUP (a closed terminal).
 inline constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
-// Installs the handlers. OutputFile registers its temporary files itself;
-// `temporaries` adds other files to remove if the second signal comes.
-void catch_interrupts(const std::vector<std::string>& temporaries = {});
+// Installs the handlers (OutputFile registers its temporary files itself).
+void catch_interrupts();
+// For commands with no partial result to give (`trace gen`, `trace
+// import`): the first stop signal removes the temporary files and ends the
+// process with that signal, as the second one does in a run.
+void abort_on_interrupts();
 // 0, or the number of the first signal received.
 const volatile std::sig_atomic_t* interrupt_signal();
 // "SIGINT", "SIGTERM", "SIGHUP".

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/interrupt.h"
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
@@ -355,6 +356,8 @@ int trace_command(const std::vector<std::string>& args) {
     return 0;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
+  // A stopped gen or import has nothing partial to give: it leaves nothing.
+  abort_on_interrupts();
   if (args[0] == "gen") return gen_command(rest);
   if (args[0] == "import") return import_command(rest);
   throw InputError(fmt::format(

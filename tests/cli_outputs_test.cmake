@@ -153,6 +153,22 @@ expect_equal("${err}" "vmmsim: -o -: 2 VMs to write; expected -o OUT naming a fi
              "several VMs to standard output")
 file(REMOVE_RECURSE ${R}/imp-shell.trace)
 expect_files(${R} "a.trace;svc.ini;svc.trace;swap.ini;victim.so" "refused commands wrote nothing")
+# A stopped import leaves nothing: its second output is a FIFO nobody reads,
+# so the import waits there holding the first one's temporary; SIGTERM then
+# removes the temporary and ends it with that signal.
+file(MAKE_DIRECTORY ${WORK}/stopped)
+execute_process(COMMAND mkfifo ${WORK}/stopped/imp-rest.trace)
+execute_process(
+  COMMAND sh -c "\"$1\" trace import ftrace \"$2\" --top 4 --vm 'sh*=shell' --vm '*=rest' -o \"$0/imp.trace\" &
+pid=$!
+i=0
+while [ -z \"$(ls -A \"$0\" | grep '^[.]imp-shell')\" ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done
+kill -TERM $pid
+wait $pid
+echo $?" ${WORK}/stopped ${VMMSIM} ${FTRACE}
+  OUTPUT_VARIABLE code OUTPUT_STRIP_TRAILING_WHITESPACE)
+expect_equal("${code}" "143" "a trace import stopped by SIGTERM dies of it")
+expect_files(${WORK}/stopped "imp-rest.trace" "a stopped import left no temporary")
 # A utilization folder stands for its files: none of them may be the output.
 file(MAKE_DIRECTORY ${WORK}/udir)
 file(WRITE ${WORK}/udir/cpu.txt "10\n20\n")
