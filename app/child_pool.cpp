@@ -100,9 +100,10 @@ std::vector<ChildPool::Exit> ChildPool::run(std::size_t count, unsigned jobs,
       for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
         auto job = running.find(pid);
         if (job == running.end()) continue;
-        exits[job->second].status = status;
+        const std::size_t index = job->second;  // erase() ends `job`
         running.erase(job);
-        done(job->second, exits[job->second]);
+        exits[index].status = status;
+        done(index, exits[index]);
       }
     } else {
       std::vector<pid_t> pids;
