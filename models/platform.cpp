@@ -7,6 +7,7 @@
 
 #include "base/input_error.h"
 #include "schedulers/registry.h"
+#include "sim/sanitizer_stack.h"
 
 namespace vmmsim::models {
 
@@ -92,6 +93,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
   bool stopped = false;
   if (!stop) {
     sc_core::sc_start(m_clock.span(until));
+    sim::restore_main_stack_bounds();
   } else {
     // Chunks of simulated time sized so that each takes 10..50 ms of host
     // time: a signal is noticed within about 0.1 s, and a long run makes
@@ -108,6 +110,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
       if ((m_vcd && m_vcd->failed()) || (m_timeline && m_timeline->failed())) break;  // nothing more can be kept
       const auto started = HostClock::now();
       sc_core::sc_start(m_clock.span(std::min(chunk, end - m_clock.now())));
+      sim::restore_main_stack_bounds();
       const auto took = HostClock::now() - started;
       if (took < std::chrono::milliseconds(10) && chunk < kForever / 2)
         chunk *= 2;

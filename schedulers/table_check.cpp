@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 #include <string_view>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -58,7 +59,12 @@ std::string spec_defect(const vmm_param_spec_t& spec, const std::string& at) {
   std::string why = bad_name(spec.key, kKeyChars, "a-z, 0-9 and '_' (as KEY=VALUE takes them)");
   if (!why.empty()) return fmt::format("has {} key {}", at, why);
   const std::string named = fmt::format("{} '{}'", at, spec.key);
-  const auto kind = static_cast<int>(spec.kind);
+  // A plugin's kind may be any bit pattern: read as the enum, a value that
+  // is no enumerator is undefined behaviour in C++, so its bytes are read.
+  std::underlying_type_t<vmm_param_kind_t> raw_kind;
+  static_assert(sizeof raw_kind == sizeof spec.kind);
+  std::memcpy(&raw_kind, &spec.kind, sizeof raw_kind);
+  const auto kind = static_cast<long long>(raw_kind);
   if (kind != VMM_PARAM_INTEGER && kind != VMM_PARAM_DURATION)
     return fmt::format("has {} of kind {}; expected VMM_PARAM_INTEGER (0) or VMM_PARAM_DURATION (1)", named, kind);
   if (!spec.help) return fmt::format("has {} with no help", named);
