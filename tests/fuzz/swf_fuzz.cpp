@@ -1,12 +1,13 @@
 // libFuzzer target: the Standard Workload Format importer (workload/importers.h)
-// on arbitrary bytes, gunzipped first as the CLI does, then its output through the trace parser, which every
+// on arbitrary bytes, streamed through the capped reader as the CLI does, then its output through the trace parser, which every
 // import must satisfy. Bad input must end in InputError; anything else is a
 // finding.
 #include <cstddef>
 #include <cstdint>
-#include <sstream>
+#include <istream>
 #include <string>
 
+#include "base/capped_input.h"
 #include "tests/fuzz/import_check.h"
 #include "workload/importers.h"
 
@@ -14,7 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string text(reinterpret_cast<const char*>(data), size);
   vmmsim::workload::ImportOptions plain;
   auto import = [&text](const vmmsim::workload::ImportOptions& options) {
-    std::istringstream in(vmmsim::workload::gunzip_if_gzip(text, "fuzz.swf"));  // as the CLI reads
+    // As the CLI reads: a stream inflated and capped while it is read.
+    vmmsim::CappedInput buffer(text, "fuzz.swf", vmmsim::workload::kImportInput);
+    std::istream in(&buffer);
     return vmmsim::workload::import_swf(in, "fuzz.swf", options);
   };
   vmmsim::fuzz::import_and_check(plain, import);
