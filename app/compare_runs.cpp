@@ -17,18 +17,37 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Names say what differs: the config, then each swept value; only letters,
-// digits and ._=-+ (a folder name on any file system), at most 100 of them.
-std::string readable_name(const std::string& config, const std::vector<config::Override>& sweep) {
-  std::string name = config;
-  for (const config::Override& o : sweep)
-    name += o.key == "vmm.scheduler" ? "--" + o.value : "--" + o.key + "=" + o.value;
+// The files compare writes beside the run folders in --out.
+constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html"};
+
+std::string folded(std::string s) {  // some file systems ignore case
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A name made a folder name of --out: one plain path component, only
+// letters, digits and ._=-+ (a folder name on any file system), at most
+// 100 of them before a "run-" prefix; never "." or "..", never hidden (a
+// leading "." becomes "_": compare's temporaries are ".NAME.XXXXXX"), never
+// one of compare's own files (prefixed "run-"), never empty.
+std::string folder_name(std::string name) {
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) &&
         std::string("._=-+").find(c) == std::string::npos)
       c = '_';
   if (name.size() > 100) name.resize(100);
-  return name;
+  for (std::size_t i = 0; i < name.size() && name[i] == '.'; ++i) name[i] = '_';
+  for (const char* summary : kSummaryFiles)
+    if (folded(name) == summary) name = "run-" + name;
+  return name.empty() ? "run" : name;
+}
+
+// Names say what differs: the config, then each swept value.
+std::string readable_name(const std::string& config, const std::vector<config::Override>& sweep) {
+  std::string name = config;
+  for (const config::Override& o : sweep)
+    name += o.key == "vmm.scheduler" ? "--" + o.value : "--" + o.key + "=" + o.value;
+  return folder_name(name);
 }
 
 // A short stable hash (FNV-1a, 64 bits) of what makes a run: the same
@@ -37,11 +56,6 @@ std::string short_hash(const std::string& text) {
   std::uint64_t h = 14695981039346656037ULL;
   for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
-}
-
-std::string folded(std::string s) {  // some file systems ignore case
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Runs whose names collide (ignoring case), as groups of indexes.
@@ -96,8 +110,7 @@ void check_compare_outputs(const std::vector<CompareRun>& runs, const fs::path& 
   for (const CompareRun& run : runs)
     for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
   std::vector<std::pair<std::string, std::string>> outputs;
-  for (const char* name : {"compare.csv", "compare.json", "compare.html"})
-    outputs.emplace_back((out / name).string(), "--out");
+  for (const char* name : kSummaryFiles) outputs.emplace_back((out / name).string(), "--out");
   for (const CompareRun& run : runs)
     for (const char* name :
          {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})

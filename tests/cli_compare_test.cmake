@@ -30,6 +30,37 @@ list(LENGTH hashed n)
 if(NOT n EQUAL 2 OR NOT hashed MATCHES "^a-[0-9a-f]+;a-[0-9a-f]+$")
   message(FATAL_ERROR "configs in folders of one name: runs ${hashed}")
 endif()
+# Config names that are no plain folder name: `...ini` (stem `..`: its run
+# went into the folder above --out, over a report.txt there), `..ini` (stem
+# `.`: its files at the top of --out), a hidden `.hidden.ini`, and
+# `compare.csv.ini` (one of compare's own files: refused as "is a
+# directory"). Each run gets a folder of its own inside --out, and nothing
+# is written outside it.
+file(MAKE_DIRECTORY ${WORK}/odd/cfg ${WORK}/odd/above)
+file(WRITE ${WORK}/odd/cfg/s.trace "vcpu 0\n  run 1ms\n")
+file(WRITE ${WORK}/odd/above/report.txt "not compare's\n")
+set(odd_configs)
+foreach(stem .. . .hidden compare.csv)
+  file(WRITE "${WORK}/odd/cfg/${stem}.ini" "[platform]\ncpus = 1\n[vm.a]\ntrace = s.trace\n")
+  list(APPEND odd_configs "${WORK}/odd/cfg/${stem}.ini")
+endforeach()
+vmmsim(0 out err compare ${odd_configs} --jobs 2 --out ${WORK}/odd/above/out)
+file(GLOB above RELATIVE ${WORK}/odd/above ${WORK}/odd/above/*)
+file(READ ${WORK}/odd/above/report.txt kept)
+if(NOT above STREQUAL "out;report.txt" OR NOT kept STREQUAL "not compare's\n")
+  message(FATAL_ERROR "compare wrote outside --out: '${above}', report.txt '${kept}'")
+endif()
+file(GLOB odd RELATIVE ${WORK}/odd/above/out ${WORK}/odd/above/out/*)
+if(NOT odd STREQUAL "_;__;_hidden;compare.csv;compare.html;compare.json;run-compare.csv")
+  message(FATAL_ERROR "run folders of odd config names: '${odd}'")
+endif()
+foreach(run _ __ _hidden run-compare.csv)
+  file(GLOB files RELATIVE ${WORK}/odd/above/out/${run} ${WORK}/odd/above/out/${run}/*)
+  if(NOT files STREQUAL "report.txt;resolved.ini;results.json;timeline.json")
+    message(FATAL_ERROR "run folder ${run}: '${files}'")
+  endif()
+endforeach()
+
 # The same run twice is bad input.
 expect_bad_input("${WORK}/d1/a.ini and ${WORK}/d1/../d1/a.ini: the same run twice (one config file, the same --schedulers and --set values); expected each run once"
                  compare ${WORK}/d1/a.ini ${WORK}/d1/../d1/a.ini --out ${WORK}/twice)
