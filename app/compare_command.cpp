@@ -1,6 +1,6 @@
 #include "app/compare_command.h"
 
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +37,7 @@ using State = CompareRun::State;
 // The most runs at once (--jobs): far more than any machine's CPUs, far
 // fewer than a process table holds.
 constexpr unsigned kMaxJobs = 256;
+constexpr int kWriteFailed = 74;  // EX_IOERR: an output could not be written, as `vmmsim run`
 
 const char* state_name(State state) {
   switch (state) {
@@ -63,40 +64,69 @@ unsigned jobs_of(const std::string& text) {
   return static_cast<unsigned>(*n);
 }
 
-// The child: one simulation, its report and errors in its folder. A stop
-// signal ends it early, as it does `vmmsim run`: it writes the results of
-// the time simulated so far, marked partial, and exits with 128 + signal.
-[[noreturn]] void run_child(const CompareRun& run, Cycles window_from, Cycles window_to, const ChildPool& pool) {
-  int out = ::open((run.dir / "report.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int err = ::open((run.dir / "errors.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out >= 0) ::dup2(out, STDOUT_FILENO);
-  if (err >= 0) ::dup2(err, STDERR_FILENO);
+// What a run had to say (its error, or why it stopped early), as
+// errors.txt, an output like the run's others (base/output_plan.h); a run
+// with nothing to say leaves none, and a regular errors.txt of an earlier
+// comparison is removed. Returns the run's exit code: 74 if the file could
+// not be written, and then the text goes to compare's stderr.
+int write_errors(const fs::path& file, const std::string& text, int code) {
+  try {
+    struct stat st;
+    if (text.empty()) {
+      if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(file.c_str());
+      return code;
+    }
+    OutputPlan plan;
+    OutputFile& errors = plan.add(file.string(), "--out");
+    plan.open();
+    errors.stream() << text;
+    plan.commit();
+    return code;
+  } catch (const std::exception& e) {
+    std::cerr << text << "vmmsim: " << printable(e.what()) << "\n";
+    return code != 0 ? code : kWriteFailed;
+  }
+}
+
+// The child: one simulation. Its report.txt is one more output of its plan,
+// so the run's files are written all or nothing, and errors.txt comes last.
+// A stop signal ends it early, as it does `vmmsim run`: it writes the
+// results of the time simulated so far, marked partial, and exits with
+// 128 + signal.
+[[noreturn]] void run_child(const CompareRun& run, Cycles window_from, Cycles window_to,
+                            const ChildPool& pool) {
+  // Compare's stdout is its table: whatever else writes there in a run (a
+  // plugin's printf) goes to compare's stderr.
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  std::ostringstream errors;
   int code = 0;
   try {
     Outputs outputs{(run.dir / "results.json").string(), "", (run.dir / "timeline.json").string(),
-                    (run.dir / "resolved.ini").string(), window_from, window_to};
+                    (run.dir / "resolved.ini").string(), window_from, window_to,
+                    (run.dir / "report.txt").string()};
     catch_interrupts();  // each output file registers its temporary (base/temporary_files.h)
     pool.unblock_in_child();
     if (simulate(run.config, outputs, std::cout, interrupt_signal())) {
-      std::cerr << "vmmsim: " << signal_name(*interrupt_signal())
-                << ": stopped early; the results cover the simulated time so far (partial)\n";
+      errors << "vmmsim: " << signal_name(*interrupt_signal())
+             << ": stopped early; the results cover the simulated time so far (partial)\n";
       code = 128 + *interrupt_signal();
     }
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
+    errors << "vmmsim: " << printable(e.what()) << "\n";
     code = 2;
   } catch (const OutputError& e) {
-    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
-    code = 74;  // EX_IOERR, as `vmmsim run`
+    errors << "vmmsim: " << printable(e.what()) << "\n";
+    code = kWriteFailed;
   } catch (const std::exception& e) {
     if (is_out_of_memory(e)) {
-      report_out_of_memory(std::cerr);
+      report_out_of_memory(errors);
       code = kOutOfMemory;
     } else {
-      std::cerr << "vmmsim: internal error: " << printable(e.what()) << "\n";
+      errors << "vmmsim: internal error: " << printable(e.what()) << "\n";
       code = 70;
     }
   }
+  code = write_errors(run.dir / "errors.txt", errors.str(), code);
   std::cout.flush();
   std::cerr.flush();
   ::_exit(code);  // no static destructors of the parent's state in the child
@@ -330,7 +360,6 @@ int compare_command(const std::vector<std::string>& args) {
   for (const CompareRun& run : runs) folders.make(run.dir);
   check_compare_outputs(runs, out, true);
   folders.keep();
-  std::error_code ec;
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).
@@ -347,7 +376,6 @@ int compare_command(const std::vector<std::string>& args) {
         run.state = run.status == 0                     ? State::Done
                     : stopped && WIFEXITED(exit.status) ? State::Stopped
                                                         : State::Failed;
-        if (run.status == 0) fs::remove(run.dir / "errors.txt", ec);  // nothing to say
         std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, runs.size(), run.name,
                                  run.state == State::Done      ? "done"
                                  : run.state == State::Stopped ? "stopped early (partial results)"

@@ -78,6 +78,24 @@ if(NOT left STREQUAL "compare.csv")
   message(FATAL_ERROR "a refused compare left '${left}' in its --out folder")
 endif()
 
+# A run's report.txt that is a symbolic link: written like every output
+# (base/output_file.h), so the link stays a link and the file it names is
+# replaced whole, by a rename (a hard link to the old file keeps the old
+# text). It was opened with O_TRUNC, and the file it named overwritten in place.
+file(MAKE_DIRECTORY ${WORK}/linked/out/a--rr)
+file(WRITE ${WORK}/linked/victim.txt "the old text\n")
+file(CREATE_LINK ${WORK}/linked/victim.txt ${WORK}/linked/old.txt)
+file(CREATE_LINK ../../victim.txt ${WORK}/linked/out/a--rr/report.txt SYMBOLIC)
+vmmsim(0 out err compare ${WORK}/d1/a.ini --schedulers rr --jobs 1 --out ${WORK}/linked/out)
+file(READ ${WORK}/linked/victim.txt victim)
+file(READ ${WORK}/linked/old.txt old)
+file(GLOB linked RELATIVE ${WORK}/linked ${WORK}/linked/* ${WORK}/linked/out/a--rr/*)
+if(NOT IS_SYMLINK ${WORK}/linked/out/a--rr/report.txt OR NOT victim MATCHES "^vmmsim report: "
+   OR NOT old STREQUAL "the old text\n"
+   OR NOT linked STREQUAL "old.txt;out;out/a--rr/report.txt;out/a--rr/resolved.ini;out/a--rr/results.json;out/a--rr/timeline.json;victim.txt")
+  message(FATAL_ERROR "report.txt as a link: its file '${victim}', the old file '${old}', files '${linked}'")
+endif()
+
 # --jobs: 1 to 256.
 foreach(jobs 0 -1 257 two 1.5)
   expect_bad_input("--jobs ${jobs}: expected a whole number from 1 to 256"
@@ -89,8 +107,8 @@ vmmsim(0 out err compare ${WORK}/d1/a.ini --jobs 256 --out ${WORK}/jobs)
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
 file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
 # compare_with(NAME SIGNALS...): runs the comparison into ${WORK}/NAME, waits
-# until its first run has started (its report.txt exists: no clock involved),
-# stops the parent, sends SIGNALS back to back and lets it go on; sets
+# until its first run has started (compare has a child process: no clock
+# involved), stops the parent, sends SIGNALS back to back and lets it go on; sets
 # `code` (exit code or CMake's name of the signal), `out`, `err`, and
 # `orphans` (processes still writing into the folder after compare ended).
 function(compare_with name)
@@ -99,12 +117,14 @@ function(compare_with name)
   execute_process(
     COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers rr,bvt --jobs 1 --out \"$0\""
             ${dir} ${VMMSIM} ${WORK}/long.ini
-    COMMAND sh -c "while [ ! -e \"$0/long--rr/report.txt\" ] || [ ! -s \"$0.pid\" ]; do sleep 0.05; done
-                   pid=$(cat \"$0.pid\"); kill -STOP $pid; for s in $1; do kill -$s $pid; done; kill -CONT $pid
+    COMMAND sh -c "while [ ! -s \"$0.pid\" ]; do sleep 0.05; done; pid=$(cat \"$0.pid\")
+                   while [ -z \"$(cat /proc/$pid/task/$pid/children 2>/dev/null)\" ]; do sleep 0.05; done
+                   kill -STOP $pid; for s in $1; do kill -$s $pid; done; kill -CONT $pid
                    cat >/dev/null
                    for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q -- \"--out $0 \" && echo $p; done"
             ${dir} "${kills}"
-    RESULTS_VARIABLE codes OUTPUT_VARIABLE orphans ERROR_VARIABLE err_text)
+    RESULTS_VARIABLE codes OUTPUT_VARIABLE orphans ERROR_VARIABLE err_text
+    TIMEOUT 300)  # a safety net against a regression that hangs, not a timed assertion
   list(GET codes 0 code)
   set(code "${code}" PARENT_SCOPE)
   set(err "${err_text}" PARENT_SCOPE)
@@ -162,3 +182,16 @@ if(EXISTS ${WORK}/abort/compare.json OR EXISTS ${WORK}/abort/compare.csv OR EXIS
   message(FATAL_ERROR "the aborted comparison wrote a summary")
 endif()
 expect_only_whole_files(${WORK}/abort)
+
+# A run's report.txt that is a FIFO nobody reads: the run waits for a reader
+# when it opens its outputs, as `vmmsim run` does, and takes its signals
+# meanwhile (its open() ran with them blocked, so the comparison hung): a
+# second signal aborts it. The FIFO stays a FIFO.
+file(MAKE_DIRECTORY ${WORK}/fifo/long--rr)
+execute_process(COMMAND mkfifo ${WORK}/fifo/long--rr/report.txt)
+compare_with(fifo TERM HUP)
+execute_process(COMMAND test -p ${WORK}/fifo/long--rr/report.txt RESULT_VARIABLE not_fifo)
+if(NOT code MATCHES "^(Subprocess terminated|Hangup)$" OR orphans OR not_fifo)
+  message(FATAL_ERROR "a FIFO as report.txt: compare ended with '${code}', orphans '${orphans}', FIFO ${not_fifo}\n${err}")
+endif()
+expect_only_whole_files(${WORK}/fifo)
