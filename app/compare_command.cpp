@@ -294,8 +294,8 @@ int compare_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (configs.empty()) throw InputError("vmmsim compare: missing CONFIG; see 'vmmsim compare --help'");
-  const unsigned jobs = jobs_text.empty() ? std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs)
-                                          : jobs_of(jobs_text);
+  const unsigned jobs = vm.count("jobs") ? jobs_of(jobs_text)  // `--jobs ""` is no number either
+                                         : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs);
 
   // The sweeps: every --set with its values; --schedulers is one more.
   std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
@@ -370,26 +370,24 @@ int compare_command(const std::vector<std::string>& args) {
       runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
         CompareRun& run = runs[i];
-        run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : 128 + WTERMSIG(exit.status);
+        run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : -1;
+        run.killed_by = WIFSIGNALED(exit.status) ? WTERMSIG(exit.status) : 0;
         const bool stopped = std::any_of(std::begin(kStopSignals), std::end(kStopSignals),
                                          [&](int signal) { return run.status == 128 + signal; });
-        run.state = run.status == 0                     ? State::Done
-                    : stopped && WIFEXITED(exit.status) ? State::Stopped
-                                                        : State::Failed;
+        run.state = run.status == 0 ? State::Done : stopped ? State::Stopped : State::Failed;
         std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, runs.size(), run.name,
                                  run.state == State::Done      ? "done"
                                  : run.state == State::Stopped ? "stopped early (partial results)"
-                                 : WIFSIGNALED(exit.status)
-                                     ? "FAILED: killed by " + signal_name(WTERMSIG(exit.status))
-                                     : "FAILED: " + printable(first_line(run.dir / "errors.txt")));
+                                 : run.killed_by ? "FAILED: killed by " + signal_name(run.killed_by)
+                                                 : "FAILED: " + printable(first_line(run.dir / "errors.txt")));
       });
   const int signal = pool.stop_signal();
   auto count = [&](State state) {
     return std::count_if(runs.begin(), runs.end(), [&](const CompareRun& r) { return r.state == state; });
   };
-  int failed = 0;
+  int failed = 0;  // a run's exit code, or 1 for one killed: 128 + N is compare's own signal only
   for (CompareRun& run : runs) {
-    if (run.state == State::Failed) failed = std::max(failed, run.status);
+    if (run.state == State::Failed) failed = std::max(failed, run.killed_by ? 1 : run.status);
     if (!run.has_results()) continue;
     std::ifstream in(run.dir / "results.json");
     std::stringstream text;

@@ -20,7 +20,8 @@ struct CompareRun {
   config::Config config;
   std::filesystem::path dir;
   enum class State { NotRun, Done, Stopped, Failed } state = State::NotRun;
-  int status = -1;  // the child's exit code
+  int status = -1;    // the child's exit code, if it exited
+  int killed_by = 0;  // the signal it died of, if one killed it
   report::JsonValue results;
   bool has_results() const { return state == State::Done || state == State::Stopped; }
 };

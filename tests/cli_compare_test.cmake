@@ -101,25 +101,37 @@ foreach(jobs 0 -1 257 two 1.5)
   expect_bad_input("--jobs ${jobs}: expected a whole number from 1 to 256"
                    compare ${WORK}/d1/a.ini --jobs ${jobs} --out ${WORK}/jobs)
 endforeach()
+# An empty value is no number either (it was taken as the default). Not
+# through expect_bad_input: a list drops its empty elements.
+execute_process(COMMAND ${VMMSIM} compare ${WORK}/d1/a.ini --jobs "" --out ${WORK}/jobs
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 2 OR NOT err STREQUAL "vmmsim: --jobs : expected a whole number from 1 to 256\n" OR EXISTS ${WORK}/jobs)
+  message(FATAL_ERROR "--jobs '': exit ${code}, stderr '${err}'")
+endif()
 vmmsim(0 out err compare ${WORK}/d1/a.ini --jobs 256 --out ${WORK}/jobs)
 
 # Signals. Two runs of an hour, one at a time: the first runs, the second waits.
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
 file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
-# compare_with(NAME SIGNALS...): runs the comparison into ${WORK}/NAME, waits
+# compare_with(NAME SCHEDULERS SIGNALS...): runs the comparison of
+# long.ini under SCHEDULERS into ${WORK}/NAME, one run at a time, waits
 # until its first run has started (compare has a child process: no clock
-# involved), stops the parent, sends SIGNALS back to back and lets it go on; sets
+# involved), stops the parent, sends SIGNALS back to back (`run:SIG` to the
+# run instead) and lets it go on; sets
 # `code` (exit code or CMake's name of the signal), `out`, `err`, and
 # `orphans` (processes still writing into the folder after compare ended).
-function(compare_with name)
+function(compare_with name schedulers)
   set(dir ${WORK}/${name})
   string(REPLACE ";" " " kills "${ARGN}")
   execute_process(
-    COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers rr,bvt --jobs 1 --out \"$0\""
-            ${dir} ${VMMSIM} ${WORK}/long.ini
+    COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers $3 --jobs 1 --out \"$0\""
+            ${dir} ${VMMSIM} ${WORK}/long.ini ${schedulers}
     COMMAND sh -c "while [ ! -s \"$0.pid\" ]; do sleep 0.05; done; pid=$(cat \"$0.pid\")
                    while [ -z \"$(cat /proc/$pid/task/$pid/children 2>/dev/null)\" ]; do sleep 0.05; done
-                   kill -STOP $pid; for s in $1; do kill -$s $pid; done; kill -CONT $pid
+                   run=$(cat /proc/$pid/task/$pid/children)
+                   kill -STOP $pid
+                   for s in $1; do case $s in run:*) kill -\${s#run:} $run;; *) kill -$s $pid;; esac; done
+                   kill -CONT $pid
                    cat >/dev/null
                    for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q -- \"--out $0 \" && echo $p; done"
             ${dir} "${kills}"
@@ -144,7 +156,7 @@ endfunction()
 foreach(signal_code "INT;130" "TERM;143" "HUP;129")
   list(GET signal_code 0 signal)
   list(GET signal_code 1 expected)
-  compare_with(stop-${signal} ${signal})
+  compare_with(stop-${signal} rr,bvt ${signal})
   if(NOT code EQUAL expected OR orphans)
     message(FATAL_ERROR "compare stopped by SIG${signal}: exit '${code}', expected ${expected}; orphans '${orphans}'\n${err}")
   endif()
@@ -174,7 +186,7 @@ endforeach()
 
 # A second signal aborts: the runs die removing their temporaries, compare
 # dies of the signal and writes no summary.
-compare_with(abort TERM HUP)
+compare_with(abort rr,bvt TERM HUP)
 if(NOT code MATCHES "^(Terminated|Subprocess terminated|Hangup)$" OR orphans)
   message(FATAL_ERROR "the second signal: compare ended with '${code}', orphans '${orphans}'\n${err}")
 endif()
@@ -189,9 +201,17 @@ expect_only_whole_files(${WORK}/abort)
 # second signal aborts it. The FIFO stays a FIFO.
 file(MAKE_DIRECTORY ${WORK}/fifo/long--rr)
 execute_process(COMMAND mkfifo ${WORK}/fifo/long--rr/report.txt)
-compare_with(fifo TERM HUP)
+compare_with(fifo rr,bvt TERM HUP)
 execute_process(COMMAND test -p ${WORK}/fifo/long--rr/report.txt RESULT_VARIABLE not_fifo)
 if(NOT code MATCHES "^(Subprocess terminated|Hangup)$" OR orphans OR not_fifo)
   message(FATAL_ERROR "a FIFO as report.txt: compare ended with '${code}', orphans '${orphans}', FIFO ${not_fifo}\n${err}")
 endif()
 expect_only_whole_files(${WORK}/fifo)
+
+# A run that dies of a signal compare did not send (SIGKILL from outside)
+# FAILED: compare exits with 1, not with 128 + 9 as if it had been killed.
+compare_with(killed rr run:KILL)
+if(NOT code EQUAL 1 OR orphans)
+  message(FATAL_ERROR "a run killed by SIGKILL: compare ended with '${code}', expected 1; orphans '${orphans}'\n${err}")
+endif()
+expect_match("${err}" "long--rr FAILED: killed by signal 9\n$" "a run killed by SIGKILL: its progress line")
