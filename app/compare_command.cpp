@@ -1,15 +1,13 @@
 #include "app/compare_command.h"
 
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "app/child_pool.h"
+#include "app/compare_runs.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
 #include "app/simulation.h"
@@ -33,29 +32,19 @@ namespace {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using report::JsonValue;
+using State = CompareRun::State;
 
 // The most runs at once (--jobs): far more than any machine's CPUs, far
 // fewer than a process table holds.
 constexpr unsigned kMaxJobs = 256;
+constexpr int kWriteFailed = 74;  // EX_IOERR: an output could not be written, as `vmmsim run`
 
-struct Run {
-  std::string name;
-  std::string config_path;
-  std::vector<config::Override> overrides;
-  config::Config config;
-  fs::path dir;
-  enum class State { NotRun, Done, Stopped, Failed } state = State::NotRun;
-  int status = -1;  // the child's exit code
-  JsonValue results;
-  bool has_results() const { return state == State::Done || state == State::Stopped; }
-};
-
-const char* state_name(Run::State state) {
+const char* state_name(State state) {
   switch (state) {
-    case Run::State::Done: return "done";
-    case Run::State::Stopped: return "stopped";
-    case Run::State::Failed: return "failed";
-    case Run::State::NotRun: break;
+    case State::Done: return "done";
+    case State::Stopped: return "stopped";
+    case State::Failed: return "failed";
+    case State::NotRun: break;
   }
   return "not run";
 }
@@ -68,77 +57,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return parts;
 }
 
-// Names say what differs: the config, then each swept value; only letters,
-// digits and ._=-+ (a folder name on any file system), at most 100 of them.
-std::string readable_name(const std::string& config, const std::vector<config::Override>& sweep) {
-  std::string name = config;
-  for (const config::Override& o : sweep)
-    name += o.key == "vmm.scheduler" ? "--" + o.value : "--" + o.key + "=" + o.value;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string("._=-+").find(c) == std::string::npos) c = '_';
-  if (name.size() > 100) name.resize(100);
-  return name;
-}
-
-// A short stable hash (FNV-1a, 64 bits) of what makes a run: the same
-// inputs give the same folder names on every machine.
-std::string short_hash(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
-}
-
-std::string folded(std::string s) {  // some file systems ignore case
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Runs whose names collide (ignoring case), as groups of indexes.
-std::vector<std::vector<std::size_t>> collisions(const std::vector<std::string>& names) {
-  std::map<std::string, std::vector<std::size_t>> by_name;
-  for (std::size_t i = 0; i < names.size(); ++i) by_name[folded(names[i])].push_back(i);
-  std::vector<std::vector<std::size_t>> groups;
-  for (auto& [name, group] : by_name)
-    if (group.size() > 1) groups.push_back(group);
-  return groups;
-}
-
-// Gives each run a folder name of its own, the same for the same inputs:
-// the config's stem and what differs; where two collide (d1/a.ini and
-// d2/a.ini), the config's folder too; where that is not enough, a short hash
-// of the run's canonical config path and overrides.
-void name_runs(std::vector<Run>& runs, const std::vector<std::vector<config::Override>>& swept) {
-  std::vector<std::string> keys, names;
-  std::map<std::string, std::size_t> seen;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(fs::absolute(runs[i].config_path), ec);
-    std::string key = canonical.string();
-    for (const config::Override& o : runs[i].overrides) key += '\n' + o.key + '=' + o.value;
-    auto [first, fresh] = seen.emplace(key, i);
-    if (!fresh)
-      throw InputError(fmt::format("{} and {}: the same run twice (one config file, the same --schedulers and --set "
-                                   "values); expected each run once",
-                                   runs[first->second].config_path, runs[i].config_path));
-    keys.push_back(key);
-    names.push_back(readable_name(fs::path(runs[i].config_path).stem().string(), swept[i]));
-  }
-  for (const auto& group : collisions(names)) {
-    std::vector<std::string> with_folder;
-    for (std::size_t i : group) {
-      fs::path canonical = fs::path(keys[i].substr(0, keys[i].find('\n')));
-      with_folder.push_back(readable_name(
-          (canonical.parent_path().filename() / canonical.stem()).string(), swept[i]));
-    }
-    if (!collisions(with_folder).empty()) continue;
-    for (std::size_t k = 0; k < group.size(); ++k) names[group[k]] = with_folder[k];
-  }
-  for (const auto& group : collisions(names))
-    for (std::size_t i : group) names[i] += "-" + short_hash(keys[i]);
-  if (!collisions(names).empty()) throw std::logic_error("compare: two runs with one folder name");
-  for (std::size_t i = 0; i < runs.size(); ++i) runs[i].name = names[i];
-}
-
 unsigned jobs_of(const std::string& text) {
   auto n = parse_count(text, nullptr);
   if (!n || *n < 1 || *n > kMaxJobs)
@@ -146,40 +64,69 @@ unsigned jobs_of(const std::string& text) {
   return static_cast<unsigned>(*n);
 }
 
-// The child: one simulation, its report and errors in its folder. A stop
-// signal ends it early, as it does `vmmsim run`: it writes the results of
-// the time simulated so far, marked partial, and exits with 128 + signal.
-[[noreturn]] void run_child(const Run& run, Cycles window_from, Cycles window_to, const ChildPool& pool) {
-  int out = ::open((run.dir / "report.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int err = ::open((run.dir / "errors.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out >= 0) ::dup2(out, STDOUT_FILENO);
-  if (err >= 0) ::dup2(err, STDERR_FILENO);
+// What a run had to say (its error, or why it stopped early), as
+// errors.txt, an output like the run's others (base/output_plan.h); a run
+// with nothing to say leaves none, and a regular errors.txt of an earlier
+// comparison is removed. Returns the run's exit code: 74 if the file could
+// not be written, and then the text goes to compare's stderr.
+int write_errors(const fs::path& file, const std::string& text, int code) {
+  try {
+    struct stat st;
+    if (text.empty()) {
+      if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(file.c_str());
+      return code;
+    }
+    OutputPlan plan;
+    OutputFile& errors = plan.add(file.string(), "--out");
+    plan.open();
+    errors.stream() << text;
+    plan.commit();
+    return code;
+  } catch (const std::exception& e) {
+    std::cerr << text << "vmmsim: " << printable(e.what()) << "\n";
+    return code != 0 ? code : kWriteFailed;
+  }
+}
+
+// The child: one simulation. Its report.txt is one more output of its plan,
+// so the run's files are written all or nothing, and errors.txt comes last.
+// A stop signal ends it early, as it does `vmmsim run`: it writes the
+// results of the time simulated so far, marked partial, and exits with
+// 128 + signal.
+[[noreturn]] void run_child(const CompareRun& run, Cycles window_from, Cycles window_to,
+                            const ChildPool& pool) {
+  // Compare's stdout is its table: whatever else writes there in a run (a
+  // plugin's printf) goes to compare's stderr.
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  std::ostringstream errors;
   int code = 0;
   try {
     Outputs outputs{(run.dir / "results.json").string(), "", (run.dir / "timeline.json").string(),
-                    (run.dir / "resolved.ini").string(), window_from, window_to};
+                    (run.dir / "resolved.ini").string(), window_from, window_to,
+                    (run.dir / "report.txt").string()};
     catch_interrupts();  // each output file registers its temporary (base/temporary_files.h)
     pool.unblock_in_child();
     if (simulate(run.config, outputs, std::cout, interrupt_signal())) {
-      std::cerr << "vmmsim: " << signal_name(*interrupt_signal())
-                << ": stopped early; the results cover the simulated time so far (partial)\n";
+      errors << "vmmsim: " << signal_name(*interrupt_signal())
+             << ": stopped early; the results cover the simulated time so far (partial)\n";
       code = 128 + *interrupt_signal();
     }
   } catch (const InputError& e) {
-    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
+    errors << "vmmsim: " << printable(e.what()) << "\n";
     code = 2;
   } catch (const OutputError& e) {
-    std::cerr << "vmmsim: " << printable(e.what()) << "\n";
-    code = 74;  // EX_IOERR, as `vmmsim run`
+    errors << "vmmsim: " << printable(e.what()) << "\n";
+    code = kWriteFailed;
   } catch (const std::exception& e) {
     if (is_out_of_memory(e)) {
-      report_out_of_memory(std::cerr);
+      report_out_of_memory(errors);
       code = kOutOfMemory;
     } else {
-      std::cerr << "vmmsim: internal error: " << printable(e.what()) << "\n";
+      errors << "vmmsim: internal error: " << printable(e.what()) << "\n";
       code = 70;
     }
   }
+  code = write_errors(run.dir / "errors.txt", errors.str(), code);
   std::cout.flush();
   std::cerr.flush();
   ::_exit(code);  // no static destructors of the parent's state in the child
@@ -197,7 +144,7 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 // The summary of the runs that have results. `partial`: why some runs were
 // stopped early or not run ("" if none was); the table, CSV, JSON and HTML
 // then say so.
-void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostream& table,
+void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std::ostream& table,
                    Cycles window_from, Cycles window_to, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
   // Per run: the summary a user compares first.
@@ -205,7 +152,7 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
                        "migrations", "misses", "swaps");
   std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,response_ms,"
                     "turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_fairness,partial\n";
-  for (const Run& run : runs) {
+  for (const CompareRun& run : runs) {
     if (!run.has_results()) continue;
     const JsonValue& r = run.results;
     const double hz = r["clock_hz"].number();
@@ -249,7 +196,7 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
   // Per VM, side by side.
   table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11}\n", "run", "vm", "share", "entitled",
                        "wait p50ms", "wait p99ms");
-  for (const Run& run : runs) {
+  for (const CompareRun& run : runs) {
     if (!run.has_results()) continue;
     const JsonValue& r = run.results;
     const double hz = r["clock_hz"].number();
@@ -260,9 +207,9 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
                            ms(vm["wait_cycles"]["p50"].number(), hz), ms(vm["wait_cycles"]["p99"].number(), hz));
   }
   bool listed = false;  // the runs without results, by what became of them
-  for (const Run& run : runs)
-    if (!run.has_results() || run.state == Run::State::Stopped)
-      table << (listed ? "" : "\n") << fmt::format("{:<40} {}\n", run.name, run.state == Run::State::Stopped
+  for (const CompareRun& run : runs)
+    if (!run.has_results() || run.state == State::Stopped)
+      table << (listed ? "" : "\n") << fmt::format("{:<40} {}\n", run.name, run.state == State::Stopped
                                                                             ? "stopped early (partial results)"
                                                                             : state_name(run.state)),
           listed = true;
@@ -312,49 +259,6 @@ void write_outputs(const std::vector<Run>& runs, const fs::path& out, std::ostre
   plan.commit();
 }
 
-// No output may replace an input of any run (a config, a trace, a plugin),
-// nor two outputs share a file (checked before any folder is made); with
-// `writable`, the folders must also take files. Before any run starts.
-void check_compare_outputs(const std::vector<Run>& runs, const fs::path& out, bool writable) {
-  std::vector<std::string> inputs;
-  for (const Run& run : runs)
-    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
-  std::vector<std::pair<std::string, std::string>> outputs;
-  for (const char* name : {"compare.csv", "compare.json", "compare.html"})
-    outputs.emplace_back((out / name).string(), "--out");
-  for (const Run& run : runs)
-    for (const char* name : {"results.json", "timeline.json", "resolved.ini", "report.txt", "errors.txt"})
-      outputs.emplace_back((run.dir / name).string(), "--out");
-  if (writable) {
-    check_outputs(inputs, outputs);
-    return;
-  }
-  OutputPlan plan(inputs);
-  for (const auto& [path, option] : outputs) plan.add(path, option);
-}
-
-// The folders a comparison makes: removed again if it is refused before its
-// runs start, so that a refused compare leaves nothing behind.
-class NewFolders {
- public:
-  ~NewFolders() {
-    std::error_code ec;
-    for (auto folder = m_made.rbegin(); folder != m_made.rend(); ++folder) fs::remove(*folder, ec);  // if empty
-  }
-  void make(const fs::path& folder) {
-    std::vector<fs::path> missing;  // the folder and its missing parents, innermost first
-    for (fs::path at = folder; !at.empty() && !fs::exists(at); at = at.parent_path()) missing.push_back(at);
-    std::error_code ec;
-    fs::create_directories(folder, ec);
-    if (ec) throw InputError(fmt::format("{}: cannot create ({})", folder.string(), ec.message()));
-    m_made.insert(m_made.end(), missing.rbegin(), missing.rend());
-  }
-  void keep() { m_made.clear(); }
-
- private:
-  std::vector<fs::path> m_made;  // outermost first
-};
-
 }  // namespace
 
 int compare_command(const std::vector<std::string>& args) {
@@ -390,8 +294,8 @@ int compare_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (configs.empty()) throw InputError("vmmsim compare: missing CONFIG; see 'vmmsim compare --help'");
-  const unsigned jobs = jobs_text.empty() ? std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs)
-                                          : jobs_of(jobs_text);
+  const unsigned jobs = vm.count("jobs") ? jobs_of(jobs_text)  // `--jobs ""` is no number either
+                                         : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs);
 
   // The sweeps: every --set with its values; --schedulers is one more.
   std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
@@ -403,12 +307,12 @@ int compare_command(const std::vector<std::string>& args) {
     sweeps.push_back({o.key, values});
   }
 
-  std::vector<Run> runs;
+  std::vector<CompareRun> runs;
   std::vector<std::vector<config::Override>> swept;  // per run: the values that name it
   for (const std::string& config : configs) {
     std::vector<std::size_t> at(sweeps.size(), 0);
     for (;;) {
-      Run run;
+      CompareRun run;
       run.config_path = config;
       std::vector<config::Override> named;
       for (std::size_t i = 0; i < sweeps.size(); ++i) {
@@ -449,14 +353,13 @@ int compare_command(const std::vector<std::string>& args) {
   if (!from || !to || *to <= *from) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
 
   const fs::path out(out_dir);
-  for (Run& run : runs) run.dir = out / run.name;
+  for (CompareRun& run : runs) run.dir = out / run.name;
   check_compare_outputs(runs, out, false);
   NewFolders folders;
   folders.make(out);
-  for (const Run& run : runs) folders.make(run.dir);
+  for (const CompareRun& run : runs) folders.make(run.dir);
   check_compare_outputs(runs, out, true);
   folders.keep();
-  std::error_code ec;
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).
@@ -466,27 +369,25 @@ int compare_command(const std::vector<std::string>& args) {
   pool.run(
       runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
-        Run& run = runs[i];
-        run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : 128 + WTERMSIG(exit.status);
+        CompareRun& run = runs[i];
+        run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : -1;
+        run.killed_by = WIFSIGNALED(exit.status) ? WTERMSIG(exit.status) : 0;
         const bool stopped = std::any_of(std::begin(kStopSignals), std::end(kStopSignals),
                                          [&](int signal) { return run.status == 128 + signal; });
-        run.state = run.status == 0 ? Run::State::Done : stopped && WIFEXITED(exit.status) ? Run::State::Stopped
-                                                                                          : Run::State::Failed;
-        if (run.status == 0) fs::remove(run.dir / "errors.txt", ec);  // nothing to say
+        run.state = run.status == 0 ? State::Done : stopped ? State::Stopped : State::Failed;
         std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, runs.size(), run.name,
-                                 run.state == Run::State::Done      ? "done"
-                                 : run.state == Run::State::Stopped ? "stopped early (partial results)"
-                                 : WIFSIGNALED(exit.status)
-                                     ? "FAILED: killed by " + signal_name(WTERMSIG(exit.status))
-                                     : "FAILED: " + printable(first_line(run.dir / "errors.txt")));
+                                 run.state == State::Done      ? "done"
+                                 : run.state == State::Stopped ? "stopped early (partial results)"
+                                 : run.killed_by ? "FAILED: killed by " + signal_name(run.killed_by)
+                                                 : "FAILED: " + printable(first_line(run.dir / "errors.txt")));
       });
   const int signal = pool.stop_signal();
-  auto count = [&](Run::State state) {
-    return std::count_if(runs.begin(), runs.end(), [&](const Run& r) { return r.state == state; });
+  auto count = [&](State state) {
+    return std::count_if(runs.begin(), runs.end(), [&](const CompareRun& r) { return r.state == state; });
   };
-  int failed = 0;
-  for (Run& run : runs) {
-    if (run.state == Run::State::Failed) failed = std::max(failed, run.status);
+  int failed = 0;  // a run's exit code, or 1 for one killed: 128 + N is compare's own signal only
+  for (CompareRun& run : runs) {
+    if (run.state == State::Failed) failed = std::max(failed, run.killed_by ? 1 : run.status);
     if (!run.has_results()) continue;
     std::ifstream in(run.dir / "results.json");
     std::stringstream text;
@@ -494,13 +395,13 @@ int compare_command(const std::vector<std::string>& args) {
     run.results = JsonValue::parse(text.str());
   }
   // Without a signal, a failed (or stopped) run fails the comparison, as before.
-  if (signal == 0 && (failed || count(Run::State::Stopped))) return std::max(failed, 1);
+  if (signal == 0 && (failed || count(State::Stopped))) return std::max(failed, 1);
   const std::string partial =
       signal == 0 ? ""
                   : fmt::format("interrupted by {}; of {} runs, {} finished, {} stopped early (their results cover "
                                 "the simulated time so far), {} failed, {} not run",
-                                signal_name(signal), runs.size(), count(Run::State::Done),
-                                count(Run::State::Stopped), count(Run::State::Failed), count(Run::State::NotRun));
+                                signal_name(signal), runs.size(), count(State::Done),
+                                count(State::Stopped), count(State::Failed), count(State::NotRun));
   write_outputs(runs, out, std::cout, *from, *to, partial);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",

@@ -14,7 +14,6 @@
 #include "app/interrupt.h"
 #include "app/trace_command.h"
 #include "app/out_of_memory.h"
-#include "app/output_file.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
 #include "base/output_file.h"

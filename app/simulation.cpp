@@ -39,6 +39,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   OutputFile* vcd = add_output(plan, out.vcd, "--vcd");
   OutputFile* timeline = add_output(plan, out.timeline, "--timeline");
   OutputFile* config_out = add_output(plan, out.config_out, "--config-out");
+  OutputFile* report_file = add_output(plan, out.report, "the text report");
   plan.open();
 
   unsigned vcpus = 0;
@@ -66,9 +67,10 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   }
   if (json) report::write_json_report(results, json->stream());
   if (config_out) config::write_resolved_config(cfg, config_out->stream());
+  if (report_file) report::write_text_report(results, report_file->stream());
   plan.commit();
-  // Last, once every output is in place; on stderr when an output has stdout.
-  report::write_text_report(results, plan.writes_standard_output() ? std::cerr : report);
+  // Else last, once every output is in place; on stderr when an output has stdout.
+  if (!report_file) report::write_text_report(results, plan.writes_standard_output() ? std::cerr : report);
   return interrupted;
 }
 

@@ -15,12 +15,15 @@ namespace vmmsim::app {
 struct Outputs {
   std::string json, vcd, timeline, config_out;  // empty = not written
   Cycles timeline_from = 0, timeline_to = kForever;
+  // The text report as one more output of the plan (a compare run's
+  // report.txt), written and committed with the others; empty = on `report`.
+  std::string report{};
 };
 
 // Checks the outputs and creates their files (base/output_plan.h),
 // elaborates the platform (once per process), runs it, writes the outputs
 // all or nothing, then prints the report on `report` (on std::cerr instead
-// if an output is standard output). Throws InputError on bad input (before
+// if an output is standard output), unless `outputs.report` names its file. Throws InputError on bad input (before
 // anything runs), OutputError if a write fails. With `stop`
 // (app/interrupt.h), a signal ends the run early: the report and outputs
 // cover the simulated time so far, marked partial, and the result is true.

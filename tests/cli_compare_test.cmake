@@ -30,6 +30,37 @@ list(LENGTH hashed n)
 if(NOT n EQUAL 2 OR NOT hashed MATCHES "^a-[0-9a-f]+;a-[0-9a-f]+$")
   message(FATAL_ERROR "configs in folders of one name: runs ${hashed}")
 endif()
+# Config names that are no plain folder name: `...ini` (stem `..`: its run
+# went into the folder above --out, over a report.txt there), `..ini` (stem
+# `.`: its files at the top of --out), a hidden `.hidden.ini`, and
+# `compare.csv.ini` (one of compare's own files: refused as "is a
+# directory"). Each run gets a folder of its own inside --out, and nothing
+# is written outside it.
+file(MAKE_DIRECTORY ${WORK}/odd/cfg ${WORK}/odd/above)
+file(WRITE ${WORK}/odd/cfg/s.trace "vcpu 0\n  run 1ms\n")
+file(WRITE ${WORK}/odd/above/report.txt "not compare's\n")
+set(odd_configs)
+foreach(stem .. . .hidden compare.csv)
+  file(WRITE "${WORK}/odd/cfg/${stem}.ini" "[platform]\ncpus = 1\n[vm.a]\ntrace = s.trace\n")
+  list(APPEND odd_configs "${WORK}/odd/cfg/${stem}.ini")
+endforeach()
+vmmsim(0 out err compare ${odd_configs} --jobs 2 --out ${WORK}/odd/above/out)
+file(GLOB above RELATIVE ${WORK}/odd/above ${WORK}/odd/above/*)
+file(READ ${WORK}/odd/above/report.txt kept)
+if(NOT above STREQUAL "out;report.txt" OR NOT kept STREQUAL "not compare's\n")
+  message(FATAL_ERROR "compare wrote outside --out: '${above}', report.txt '${kept}'")
+endif()
+file(GLOB odd RELATIVE ${WORK}/odd/above/out ${WORK}/odd/above/out/*)
+if(NOT odd STREQUAL "_;__;_hidden;compare.csv;compare.html;compare.json;run-compare.csv")
+  message(FATAL_ERROR "run folders of odd config names: '${odd}'")
+endif()
+foreach(run _ __ _hidden run-compare.csv)
+  file(GLOB files RELATIVE ${WORK}/odd/above/out/${run} ${WORK}/odd/above/out/${run}/*)
+  if(NOT files STREQUAL "report.txt;resolved.ini;results.json;timeline.json")
+    message(FATAL_ERROR "run folder ${run}: '${files}'")
+  endif()
+endforeach()
+
 # The same run twice is bad input.
 expect_bad_input("${WORK}/d1/a.ini and ${WORK}/d1/../d1/a.ini: the same run twice (one config file, the same --schedulers and --set values); expected each run once"
                  compare ${WORK}/d1/a.ini ${WORK}/d1/../d1/a.ini --out ${WORK}/twice)
@@ -47,33 +78,65 @@ if(NOT left STREQUAL "compare.csv")
   message(FATAL_ERROR "a refused compare left '${left}' in its --out folder")
 endif()
 
+# A run's report.txt that is a symbolic link: written like every output
+# (base/output_file.h), so the link stays a link and the file it names is
+# replaced whole, by a rename (a hard link to the old file keeps the old
+# text). It was opened with O_TRUNC, and the file it named overwritten in place.
+file(MAKE_DIRECTORY ${WORK}/linked/out/a--rr)
+file(WRITE ${WORK}/linked/victim.txt "the old text\n")
+file(CREATE_LINK ${WORK}/linked/victim.txt ${WORK}/linked/old.txt)
+file(CREATE_LINK ../../victim.txt ${WORK}/linked/out/a--rr/report.txt SYMBOLIC)
+vmmsim(0 out err compare ${WORK}/d1/a.ini --schedulers rr --jobs 1 --out ${WORK}/linked/out)
+file(READ ${WORK}/linked/victim.txt victim)
+file(READ ${WORK}/linked/old.txt old)
+file(GLOB linked RELATIVE ${WORK}/linked ${WORK}/linked/* ${WORK}/linked/out/a--rr/*)
+if(NOT IS_SYMLINK ${WORK}/linked/out/a--rr/report.txt OR NOT victim MATCHES "^vmmsim report: "
+   OR NOT old STREQUAL "the old text\n"
+   OR NOT linked STREQUAL "old.txt;out;out/a--rr/report.txt;out/a--rr/resolved.ini;out/a--rr/results.json;out/a--rr/timeline.json;victim.txt")
+  message(FATAL_ERROR "report.txt as a link: its file '${victim}', the old file '${old}', files '${linked}'")
+endif()
+
 # --jobs: 1 to 256.
 foreach(jobs 0 -1 257 two 1.5)
   expect_bad_input("--jobs ${jobs}: expected a whole number from 1 to 256"
                    compare ${WORK}/d1/a.ini --jobs ${jobs} --out ${WORK}/jobs)
 endforeach()
+# An empty value is no number either (it was taken as the default). Not
+# through expect_bad_input: a list drops its empty elements.
+execute_process(COMMAND ${VMMSIM} compare ${WORK}/d1/a.ini --jobs "" --out ${WORK}/jobs
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 2 OR NOT err STREQUAL "vmmsim: --jobs : expected a whole number from 1 to 256\n" OR EXISTS ${WORK}/jobs)
+  message(FATAL_ERROR "--jobs '': exit ${code}, stderr '${err}'")
+endif()
 vmmsim(0 out err compare ${WORK}/d1/a.ini --jobs 256 --out ${WORK}/jobs)
 
 # Signals. Two runs of an hour, one at a time: the first runs, the second waits.
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
 file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
-# compare_with(NAME SIGNALS...): runs the comparison into ${WORK}/NAME, waits
-# until its first run has started (its report.txt exists: no clock involved),
-# stops the parent, sends SIGNALS back to back and lets it go on; sets
+# compare_with(NAME SCHEDULERS SIGNALS...): runs the comparison of
+# long.ini under SCHEDULERS into ${WORK}/NAME, one run at a time, waits
+# until its first run has started (compare has a child process: no clock
+# involved), stops the parent, sends SIGNALS back to back (`run:SIG` to the
+# run instead) and lets it go on; sets
 # `code` (exit code or CMake's name of the signal), `out`, `err`, and
 # `orphans` (processes still writing into the folder after compare ended).
-function(compare_with name)
+function(compare_with name schedulers)
   set(dir ${WORK}/${name})
   string(REPLACE ";" " " kills "${ARGN}")
   execute_process(
-    COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers rr,bvt --jobs 1 --out \"$0\""
-            ${dir} ${VMMSIM} ${WORK}/long.ini
-    COMMAND sh -c "while [ ! -e \"$0/long--rr/report.txt\" ] || [ ! -s \"$0.pid\" ]; do sleep 0.05; done
-                   pid=$(cat \"$0.pid\"); kill -STOP $pid; for s in $1; do kill -$s $pid; done; kill -CONT $pid
+    COMMAND sh -c "echo $$ > \"$0.pid\"; exec \"$1\" compare \"$2\" --schedulers $3 --jobs 1 --out \"$0\""
+            ${dir} ${VMMSIM} ${WORK}/long.ini ${schedulers}
+    COMMAND sh -c "while [ ! -s \"$0.pid\" ]; do sleep 0.05; done; pid=$(cat \"$0.pid\")
+                   while [ -z \"$(cat /proc/$pid/task/$pid/children 2>/dev/null)\" ]; do sleep 0.05; done
+                   run=$(cat /proc/$pid/task/$pid/children)
+                   kill -STOP $pid
+                   for s in $1; do case $s in run:*) kill -\${s#run:} $run;; *) kill -$s $pid;; esac; done
+                   kill -CONT $pid
                    cat >/dev/null
                    for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q -- \"--out $0 \" && echo $p; done"
             ${dir} "${kills}"
-    RESULTS_VARIABLE codes OUTPUT_VARIABLE orphans ERROR_VARIABLE err_text)
+    RESULTS_VARIABLE codes OUTPUT_VARIABLE orphans ERROR_VARIABLE err_text
+    TIMEOUT 300)  # a safety net against a regression that hangs, not a timed assertion
   list(GET codes 0 code)
   set(code "${code}" PARENT_SCOPE)
   set(err "${err_text}" PARENT_SCOPE)
@@ -93,7 +156,7 @@ endfunction()
 foreach(signal_code "INT;130" "TERM;143" "HUP;129")
   list(GET signal_code 0 signal)
   list(GET signal_code 1 expected)
-  compare_with(stop-${signal} ${signal})
+  compare_with(stop-${signal} rr,bvt ${signal})
   if(NOT code EQUAL expected OR orphans)
     message(FATAL_ERROR "compare stopped by SIG${signal}: exit '${code}', expected ${expected}; orphans '${orphans}'\n${err}")
   endif()
@@ -123,7 +186,7 @@ endforeach()
 
 # A second signal aborts: the runs die removing their temporaries, compare
 # dies of the signal and writes no summary.
-compare_with(abort TERM HUP)
+compare_with(abort rr,bvt TERM HUP)
 if(NOT code MATCHES "^(Terminated|Subprocess terminated|Hangup)$" OR orphans)
   message(FATAL_ERROR "the second signal: compare ended with '${code}', orphans '${orphans}'\n${err}")
 endif()
@@ -131,3 +194,24 @@ if(EXISTS ${WORK}/abort/compare.json OR EXISTS ${WORK}/abort/compare.csv OR EXIS
   message(FATAL_ERROR "the aborted comparison wrote a summary")
 endif()
 expect_only_whole_files(${WORK}/abort)
+
+# A run's report.txt that is a FIFO nobody reads: the run waits for a reader
+# when it opens its outputs, as `vmmsim run` does, and takes its signals
+# meanwhile (its open() ran with them blocked, so the comparison hung): a
+# second signal aborts it. The FIFO stays a FIFO.
+file(MAKE_DIRECTORY ${WORK}/fifo/long--rr)
+execute_process(COMMAND mkfifo ${WORK}/fifo/long--rr/report.txt)
+compare_with(fifo rr,bvt TERM HUP)
+execute_process(COMMAND test -p ${WORK}/fifo/long--rr/report.txt RESULT_VARIABLE not_fifo)
+if(NOT code MATCHES "^(Subprocess terminated|Hangup)$" OR orphans OR not_fifo)
+  message(FATAL_ERROR "a FIFO as report.txt: compare ended with '${code}', orphans '${orphans}', FIFO ${not_fifo}\n${err}")
+endif()
+expect_only_whole_files(${WORK}/fifo)
+
+# A run that dies of a signal compare did not send (SIGKILL from outside)
+# FAILED: compare exits with 1, not with 128 + 9 as if it had been killed.
+compare_with(killed rr run:KILL)
+if(NOT code EQUAL 1 OR orphans)
+  message(FATAL_ERROR "a run killed by SIGKILL: compare ended with '${code}', expected 1; orphans '${orphans}'\n${err}")
+endif()
+expect_match("${err}" "long--rr FAILED: killed by signal 9\n$" "a run killed by SIGKILL: its progress line")
