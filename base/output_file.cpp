@@ -174,6 +174,11 @@ OutputFile::OutputFile(std::string path) : m_path(std::move(path)) {
   if (S_ISDIR(st.st_mode))
     throw InputError(fmt::format(
         "{}: is a directory; expected a file, a device or '-' (standard output)", m_path));
+  // A disk or a partition: a report written there would destroy what it holds.
+  if (S_ISBLK(st.st_mode))
+    throw InputError(fmt::format(
+        "{}: is a block device (a disk); expected a file, a character device, a FIFO, a socket or '-'",
+        m_path));
   m_identity = FileIdentity::of_path(m_path);
   // The file this process already writes as standard output or error
   // (/dev/stdout, a shell's redirection): written there, in order.

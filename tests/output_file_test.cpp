@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -247,6 +248,21 @@ TEST_F(OutputFileTest, PathsThatCannotBeOutputsAreBadInput) {
   write("file", "");
   EXPECT_THROW(OutputFile(path("file/r.json")).open(), InputError);  // a file as a folder
   EXPECT_EQ(names_in(m_dir), std::set<std::string>{"file"});
+}
+
+// A disk is never an output. The node made here names a loop device that
+// does not exist (minor 250), so even a regression could write nowhere.
+TEST_F(OutputFileTest, ABlockDeviceIsBadInput) {
+  const std::string disk = path("disk");
+  if (::mknod(disk.c_str(), S_IFBLK | 0600, makedev(7, 250)) != 0)
+    GTEST_SKIP() << "cannot make a block device node here (" << std::strerror(errno) << ")";
+  try {
+    OutputFile file(disk);
+    FAIL() << "a block device was taken as an output";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), disk + ": is a block device (a disk); expected a file, a character "
+                                            "device, a FIFO, a socket or '-'");
+  }
 }
 
 TEST_F(OutputFileTest, AReadOnlyFolderIsBadInput) {
