@@ -74,7 +74,11 @@ std::string signal_name(int signal) {
     case SIGINT: return "SIGINT";
     case SIGTERM: return "SIGTERM";
     case SIGHUP: return "SIGHUP";
-    default: return "signal " + std::to_string(signal);
+    default: {
+      // Any other signal by its usual name (SIGKILL, SIGSEGV), as kill -l gives it.
+      const char* abbreviation = sigabbrev_np(signal);
+      return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
+    }
   }
 }
 
