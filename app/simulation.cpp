@@ -14,6 +14,7 @@
 #include "models/platform.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
+#include "workload/control_request.h"
 
 namespace vmmsim::app {
 namespace {
@@ -22,11 +23,8 @@ OutputFile* add_output(OutputPlan& plan, const std::string& path, const char* op
   return path.empty() ? nullptr : &plan.add(path, option);
 }
 
-// The rule of vmm::open_image: a target with a '/' or ending in ".so" is a plugin file.
 bool names_image_file(const workload::ControlRequest& request) {
-  const std::string& t = request.target;
-  return request.kind == workload::ControlRequest::Kind::Load &&
-         (t.find('/') != std::string::npos || (t.size() > 3 && t.compare(t.size() - 3, 3, ".so") == 0));
+  return request.kind == workload::ControlRequest::Kind::Load && workload::is_image_path(request.target);
 }
 
 }  // namespace

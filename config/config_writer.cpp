@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "config/ini_syntax.h"
 #include "schedulers/registry.h"
+#include "workload/control_request.h"
 
 namespace vmmsim::config {
 namespace {
@@ -34,7 +35,7 @@ std::string swap_spec(const Swap& s) {
   if (r.kind == workload::ControlRequest::Kind::Unload)
     return r.target.empty() ? fmt::format("{}:unload", s.at) : fmt::format("{}:{}", s.at, swap_word("unload=" + r.target));
   std::string target = r.target;
-  if (r.target.find('/') != std::string::npos || r.target.find(".so") != std::string::npos)
+  if (workload::is_image_path(r.target))
     target = std::filesystem::absolute(r.target).lexically_normal().string();
   std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
   const char* policies[] = {"keep-old", "unload-old", "auto"};

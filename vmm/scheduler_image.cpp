@@ -9,19 +9,12 @@
 
 #include "schedulers/registry.h"
 #include "schedulers/table_check.h"
+#include "workload/control_request.h"
 
 namespace vmmsim::vmm {
-namespace {
-
-bool looks_like_path(const std::string& target) {
-  return target.find('/') != std::string::npos ||
-         (target.size() > 3 && target.compare(target.size() - 3, 3, ".so") == 0);
-}
-
-}  // namespace
 
 bool open_image(const std::string& target, SchedulerImage* image, std::string* why) {
-  if (!looks_like_path(target)) {
+  if (!workload::is_image_path(target)) {
     const vmm_sched_ops_t* ops = sched::find_builtin(target);
     if (!ops) {
       std::string names;
