@@ -1,0 +1,198 @@
+// The SchedulerLoader's planning (docs/replacement.md): what a load, an
+// unload or an ejection will do — image, parameters, slot, room, what leaves
+// the image area — decided before anything is ceased, so a refused request
+// costs the guests nothing. Part of vmm::Replacement.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "schedulers/param_value.h"
+#include "vmm/replacement.h"
+
+namespace vmmsim::vmm {
+
+bool Replacement::plan(const ControlOp& op, Plan* p, std::string* why) {
+  switch (op.kind) {
+    case ControlOp::Kind::Load:
+      return plan_load(op, p, why);
+    case ControlOp::Kind::Unload:
+      return plan_unload(op, p, why);
+    case ControlOp::Kind::Eject:
+      // A request served before this one may have replaced the offender:
+      // the scheduler active now must not pay for it. An inactive offender
+      // just leaves the image area.
+      if (m_manager.active().image.name != op.request.target) {
+        auto slot = m_manager.find(op.request.target);
+        if (!slot) {
+          *why = fmt::format("{} is no longer loaded ({})", op.request.target, op.reason);
+          return false;
+        }
+        p->sequence = false;
+        unload_inactive(*slot);
+        return true;
+      }
+      if (m_manager.active_id() == m_default_slot) {
+        *why = "the default scheduler cannot be ejected";
+        return false;
+      }
+      // As sched_ext: an ejected scheduler is unloaded and the default comes back.
+      p->unload_old = true;
+      if (m_manager.slot(m_default_slot).loaded) {
+        p->target = m_default_slot;
+        return true;
+      }
+      return reload_default(p, why);
+  }
+  return false;
+}
+
+// The default must come back (an ejection, or a revert with nothing else
+// loaded) but its image was unloaded: load it again into its slot. Kept
+// images may fill the area; the least recently active go to make room.
+bool Replacement::reload_default(Plan* p, std::string* why) {
+  if (!open_image(m_config.vmm.scheduler, &p->image, why)) return false;
+  p->params = m_config.sched.at(p->image.name);
+  p->target = m_default_slot;
+  p->load_target = true;
+  Bytes free = m_memory.capacity() - m_memory.used() + m_manager.active().image.bytes;  // the active one leaves
+  for (std::uint32_t slot : m_history) {
+    if (p->image.bytes <= free) break;
+    if (slot == m_manager.active_id() || !m_manager.slot(slot).loaded) continue;
+    p->evict.push_back(slot);
+    free += m_manager.slot(slot).image.bytes;
+  }
+  if (p->image.bytes > free) {
+    *why = fmt::format("no room in the image area to reload the default scheduler {} ({} bytes)", p->image.name,
+                       p->image.bytes);
+    return false;
+  }
+  return true;
+}
+
+bool Replacement::resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
+                                 std::map<std::string, std::int64_t>* params, std::string* why) const {
+  const vmm_sched_ops_t& ops = *image.ops;
+  const Hertz clock = m_config.platform.clock;
+  for (std::uint32_t i = 0; i < ops.param_count; ++i) {
+    const vmm_param_spec_t& spec = ops.params[i];
+    // A built-in starts from its [sched.NAME] section; a plugin from its defaults.
+    auto configured = m_config.sched.find(image.name);
+    if (image.builtin() && configured != m_config.sched.end() && configured->second.count(spec.key))
+      (*params)[spec.key] = configured->second.at(spec.key);
+    else
+      (*params)[spec.key] = sched::param_default(spec, clock);
+  }
+  for (const auto& [key, text] : request.params) {
+    const vmm_param_spec_t* spec = nullptr;
+    for (std::uint32_t i = 0; i < ops.param_count; ++i)
+      if (key == ops.params[i].key) spec = &ops.params[i];
+    if (!spec) {
+      *why = fmt::format("{} has no parameter '{}'", image.name, key);
+      return false;
+    }
+    std::string expected;
+    auto v = sched::param_value(*spec, text, clock, &expected);
+    if (!v) {
+      *why = fmt::format("{}={}: expected {}", key, text, expected);
+      return false;
+    }
+    (*params)[key] = *v;
+  }
+  return true;
+}
+
+bool Replacement::plan_load(const ControlOp& op, Plan* p, std::string* why) {
+  const workload::ControlRequest& req = op.request;
+  if (!open_image(req.target, &p->image, why)) return false;
+  if (!resolve_params(p->image, req, &p->params, why)) return false;
+  const SchedulerSlot& active = m_manager.active();
+  if (active.image.name == p->image.name) {
+    *why = fmt::format("{} is already the active scheduler", p->image.name);
+    return false;
+  }
+  if (auto loaded = m_manager.find(p->image.name)) {
+    // Kept loaded earlier (keep-old): activate it again, no load.
+    p->target = *loaded;
+    p->load_target = false;
+    return true;
+  }
+  // Slot 0 stays the default's, even while its image is unloaded: an
+  // ejection or a revert brings the default back there.
+  auto slot = m_manager.free_slot(m_default_slot);
+  if (!slot) {
+    *why = fmt::format("no free scheduler slot ({} slots, one kept for the default; [vmm] slots)",
+                       m_manager.slot_count());
+    return false;
+  }
+  p->target = *slot;
+  p->load_target = true;
+  const Bytes need = p->image.bytes;
+  const Bytes free = m_memory.capacity() - m_memory.used();
+  const Bytes freed = active.image.bytes;
+  const bool fits = need <= free, fits_after_unload = need <= free + freed;
+  switch (req.policy) {
+    case workload::LoadPolicy::KeepOld:
+      p->unload_old = false;
+      if (!fits) {
+        *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {}) under keep-old",
+                           p->image.name, need, free, m_memory.capacity());
+        return false;
+      }
+      return true;
+    case workload::LoadPolicy::UnloadOld:
+      p->unload_old = true;
+      break;
+    case workload::LoadPolicy::Auto:
+      p->unload_old = !fits;
+      break;
+  }
+  if (!fits_after_unload) {
+    *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {} even after unloading {})",
+                       p->image.name, need, free, m_memory.capacity(), active.image.name);
+    return false;
+  }
+  return true;
+}
+
+bool Replacement::plan_unload(const ControlOp& op, Plan* p, std::string* why) {
+  const std::string& name = op.request.target.empty() ? m_manager.active().image.name : op.request.target;
+  auto slot = m_manager.find(name);
+  if (!slot) {
+    *why = fmt::format("{} is not loaded", name);
+    return false;
+  }
+  if (*slot != m_manager.active_id()) {
+    // Not active: its image just leaves the area.
+    p->sequence = false;
+    unload_inactive(*slot);
+    return true;
+  }
+  return plan_revert(*slot, p, why);
+}
+
+void Replacement::unload_inactive(std::uint32_t slot) {
+  m_memory.release(m_manager.slot(slot).area);
+  m_manager.vacate(slot);
+  m_history.erase(std::remove(m_history.begin(), m_history.end(), slot), m_history.end());
+}
+
+// The scheduler in `leaving` goes; the previous one still loaded comes back,
+// else the default (loaded again if unload-old had removed it).
+bool Replacement::plan_revert(std::uint32_t leaving, Plan* p, std::string* why) {
+  p->unload_old = true;
+  for (auto it = m_history.rbegin(); it != m_history.rend(); ++it) {
+    if (*it != leaving && m_manager.slot(*it).loaded) {
+      p->target = *it;
+      return true;
+    }
+  }
+  if (leaving == m_default_slot) {
+    *why = fmt::format("{} is the default scheduler and nothing else is loaded to replace it",
+                       m_manager.slot(leaving).image.name);
+    return false;
+  }
+  // The default's image was unloaded: load it again into its slot.
+  return reload_default(p, why);
+}
+
+}  // namespace vmmsim::vmm
