@@ -140,6 +140,7 @@ report::Results Platform::results() const {
   r.activation = vmm::activation_name(m_vmm->manager().mechanism());
   r.replacements = m_vmm->replacement().results();
   r.faults = m_vmm->faults();
+  r.epochs = m_vmm->epochs();
   r.cpus = m_config.platform.cpus;
   r.clock = m_clock.hz();
   r.elapsed = m_clock.now();

@@ -98,6 +98,21 @@ void write_json_report(const Results& r, std::ostream& out) {
         "    {{\"vm\": {}, \"vcpu\": {}, \"at_cycles\": {}, \"halted_at_cycles\": {}, \"vcpus_halted\": {}}}{}\n",
         quoted(f.vm), f.vcpu, f.at, f.halted_at, f.vcpus_halted, i + 1 < r.faults.size() ? "," : "");
   }
+  out << "  ],\n  \"epochs\": [\n";
+  for (std::size_t i = 0; i < r.epochs.size(); ++i) {
+    const EpochResult& e = r.epochs[i];
+    out << fmt::format("    {{\"slot\": {}, \"scheduler\": {}, \"from_cycles\": {}, \"to_cycles\": {}, \"vms\": [\n",
+                       e.slot, quoted(e.scheduler), e.from, e.to);
+    for (std::size_t k = 0; k < e.vms.size(); ++k) {
+      const EpochVmResult& vm = e.vms[k];
+      out << fmt::format(
+          "      {{\"name\": {}, \"cpu_cycles\": {}, \"share\": {}, \"wait_cycles\": {}, \"input_latency_cycles\": "
+          "{}}}{}\n",
+          quoted(r.vms[k].name), vm.cpu, number(vm.share), distribution(vm.wait), distribution(vm.input_latency),
+          k + 1 < e.vms.size() ? "," : "");
+    }
+    out << fmt::format("    ]}}{}\n", i + 1 < r.epochs.size() ? "," : "");
+  }
   out << "  ]\n}\n";
 }
 

@@ -64,6 +64,23 @@ struct ReplacementResult {
   unsigned vcpus_migrated = 0;
 };
 
+// One VM within an epoch (see Results::epochs).
+struct EpochVmResult {
+  Cycles cpu = 0;
+  double share = 0;         // of all pCPU capacity over the epoch
+  Histogram wait;           // waits that ended in the epoch
+  Histogram input_latency;  // keystrokes whose reader was dispatched in the epoch
+};
+
+// The time one scheduler was active: from its activation to the next one
+// (the next replacement's downtime is the end of this epoch) or the run's end.
+struct EpochResult {
+  std::uint32_t slot = 0;
+  std::string scheduler;
+  Cycles from = 0, to = 0;
+  std::vector<EpochVmResult> vms;  // in Results::vms order
+};
+
 struct FaultResult {
   std::string vm;
   unsigned vcpu = 0;       // the faulting vCPU
@@ -93,6 +110,7 @@ struct Results {
   std::string activation;      // the activation mechanism
   std::vector<ReplacementResult> replacements;
   std::vector<FaultResult> faults;
+  std::vector<EpochResult> epochs;  // by active scheduler, in time order
 };
 
 // Entitled shares by weight, water-filled: a VM never gets more than its

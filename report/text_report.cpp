@@ -91,6 +91,21 @@ void write_text_report(const Results& r, std::ostream& out) {
       else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", text(x.target), text(x.reason));
     }
   }
+  if (r.epochs.size() > 1) {
+    out << "\nEpochs (by the active scheduler; a wait or input latency counts where it ends)\n";
+    for (const EpochResult& e : r.epochs) {
+      out << fmt::format("  under {} (slot {}), {} .. {} ms\n", text(e.scheduler), e.slot, ms(e.from, hz), ms(e.to, hz));
+      out << fmt::format("    {:<12} {:>8} {:>11} {:>11} {:>12}\n", "vm", "share", "wait p50ms", "wait p99ms",
+                         "input p99ms");
+      for (std::size_t k = 0; k < e.vms.size(); ++k) {
+        const EpochVmResult& vm = e.vms[k];
+        const bool input = vm.input_latency.count() > 0;
+        out << fmt::format("    {:<12} {:>7.2f}% {:>11} {:>11} {:>12}\n", text(r.vms[k].name), 100 * vm.share,
+                           ms(vm.wait.percentile(50), hz), ms(vm.wait.percentile(99), hz),
+                           input ? ms(vm.input_latency.percentile(99), hz) : "-");
+      }
+    }
+  }
   if (!r.faults.empty()) {
     out << "\nGuest faults\n";
     for (const FaultResult& f : r.faults)

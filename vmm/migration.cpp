@@ -62,7 +62,10 @@ void Vmm::go_online(bool fresh) {
   const Cycles now = m_clock.now();
   // Waiting counts afresh for a new scheduler only: a failed replacement
   // must not shelter a starving one from the watchdog.
-  if (fresh) m_activated_at = now;
+  if (fresh) {
+    m_activated_at = now;
+    begin_epoch();
+  }
   // The new scheduler placed nobody: the parked owners wait for its first
   // decisions like every other runnable vCPU.
   if (fresh)

@@ -73,6 +73,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
                                                        parts.config.platform.cpus + 1)),
       m_manager(*m_manager_ptr),
       m_replacement("replacement", parts.clock, *this, m_manager, parts.console, parts.memory, parts.config),
+      m_epochs(parts.config.platform.cpus),
       m_timers("timers", parts.clock,
                [this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
       m_stall(StallGuard::limit_for(parts.vcpus.size(), parts.config.platform.cpus)) {
@@ -101,7 +102,20 @@ void Vmm::attach(std::vector<cpu::Processor*> processors) {
   m_processors = std::move(processors);
   m_dispatch.assign(m_processors.size(), Dispatch{});
   m_replacement.boot();
+  begin_epoch();
 }
+
+std::vector<Cycles> Vmm::cpu_by_vm() const {
+  std::vector<Cycles> cpu(m_vms.size(), 0);
+  for (const models::Vcpu& v : m_vcpus) cpu[v.vm()] += v.cpu_cycles;
+  return cpu;
+}
+
+void Vmm::begin_epoch() {
+  m_epochs.begin(m_clock.now(), m_manager.active_id(), m_manager.active().image.name, cpu_by_vm());
+}
+
+std::vector<report::EpochResult> Vmm::epochs() const { return m_epochs.results(m_clock.now(), cpu_by_vm()); }
 
 void Vmm::start_of_simulation() {
   program_pit();
@@ -352,6 +366,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   set_state(v, RunState::Running);
   set_running(v, true);
   v.wait.add(now - v.wait_since);
+  m_epochs.add_wait(v.vm(), now - v.wait_since);
   if (!v.first_dispatch) v.first_dispatch = now;
   ++v.dispatches;
   bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;
@@ -362,6 +377,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   }
   if (v.input_pending) {
     m_vms[v.vm()].input_latency.add(now - v.input_since);
+    m_epochs.add_input_latency(v.vm(), now - v.input_since);
     v.input_pending = false;
   }
   v.last_cpu = cpu;

@@ -25,6 +25,7 @@
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
 #include "sim/timer_queue.h"
+#include "vmm/epochs.h"
 #include "vmm/observer.h"
 #include "vmm/replacement.h"
 #include "vmm/request.h"
@@ -92,6 +93,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void record_timeline(report::Timeline* timeline);
   // Ends the open slices and adds the replacements' phases.
   void finish_timeline();
+  // The results by active scheduler, the last epoch ending now.
+  std::vector<report::EpochResult> epochs() const;
 
  private:
   // What the VMM keeps per pCPU about its current dispatch.
@@ -154,6 +157,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void set_state(models::Vcpu& v, models::RunState state);
   void end_slice(unsigned cpu, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
+  std::vector<Cycles> cpu_by_vm() const;
+  void begin_epoch();
 
   const CycleClock& m_clock;
   const config::Config& m_config;
@@ -168,6 +173,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::unique_ptr<SchedulerManager> m_manager_ptr;
   SchedulerManager& m_manager;
   Replacement m_replacement;
+  EpochLog m_epochs;
   TimerQueue m_timers;
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
