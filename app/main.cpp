@@ -86,7 +86,7 @@ int run_command(const std::vector<std::string>& args) {
       "write the resolved configuration (defaults included) to FILE")(
       "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
       "swap", po::value(&swaps)->composing(),
-      "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|auto][,KEY=VALUE...] "
+      "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|unload-after|auto][,source=NAME][,KEY=VALUE...] "
       "(SCHEDULER: a built-in or a plugin .so path) or TIME:unload[=NAME] (repeatable)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path));
@@ -122,6 +122,8 @@ int run_command(const std::vector<std::string>& args) {
     std::string why;
     auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
     if (!swap) throw InputError("--" + why);
+    why = config::unknown_source(swap->request, cfg.image_sources);
+    if (!why.empty()) throw InputError(fmt::format("--swap '{}': {}", shown(spec, 200), why));
     cfg.swaps.push_back(*swap);
   }
   const app::Outputs outputs{json, vcd, timeline, config_out};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/units.h"
+#include "config/image_source.h"
 #include "workload/trace_program.h"
 
 namespace vmmsim::config {
@@ -111,6 +112,8 @@ struct Config {
   // [sched.NAME] parameters per built-in scheduler, durations in cycles,
   // defaults filled in.
   std::map<std::string, std::map<std::string, std::int64_t>> sched;
+  // [image_source.NAME]: where a sched-load with source=NAME loads from.
+  std::map<std::string, ImageSource> image_sources;
   std::vector<VmConfig> vms;  // declaration order; the service VM where declared
   Cycles until = 0;           // [run] until
   std::vector<Swap> swaps;    // [run] swap, then --swap

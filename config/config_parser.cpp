@@ -14,6 +14,7 @@
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
+#include "config/control_checks.h"
 #include "config/ini_syntax.h"
 #include "schedulers/param_value.h"
 #include "schedulers/registry.h"
@@ -88,28 +89,10 @@ std::vector<std::uint8_t> cpu_set_of(const Entry& e) {
   return set;
 }
 
-std::string names_of(const std::vector<const vmm_sched_ops_t*>& all) {
-  std::string s;
-  for (const auto* ops : all) s += (s.empty() ? "" : ", ") + std::string(ops->name);
-  return s;
-}
-
-// Why a load can never succeed, whatever runs before it: an unknown
-// built-in, or a plugin file that is not there. "" if it may. --swap,
-// [run] swap and the service trace's sched-load steps are checked alike,
-// before the run.
-std::string hopeless_load(const workload::ControlRequest& r) {
-  if (r.kind != workload::ControlRequest::Kind::Load) return "";
-  if (!workload::is_image_path(r.target)) {
-    if (sched::find_builtin(r.target)) return "";
-    return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
-                       names_of(sched::builtin_schedulers()));
-  }
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(r.target, ec)) return "";
-  const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
-  return fmt::format("plugin file not found ({}{}); expected an existing plugin file (.so)", text_of(r.target),
-                     missing ? "" : ": " + ec.message());
+// Names appear in JSON, VCD scopes and file names: keep them plain.
+bool plain_name(const std::string& name) {
+  return !name.empty() &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
 }
 
 // A policy parameter: integer, or duration (spec range in microseconds).
@@ -218,7 +201,7 @@ class Resolver {
       VmmConfig& v = c.vmm;
       if (k == "scheduler") {
         if (!sched::find_builtin(e.value))
-          fail(e, "unknown scheduler; allowed: " + names_of(sched::builtin_schedulers()));
+          fail(e, "unknown scheduler; allowed: " + builtin_names());
         v.scheduler = e.value;
       } else if (k == "activation") {
         if (e.value != "id-register" && e.value != "function-table" && e.value != "patch")
@@ -288,6 +271,7 @@ class Resolver {
           auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
           if (!swap) fail(e, why);
           c.swaps.push_back(*swap);
+          m_swap_entry.push_back(e);
         }
       } else {
         unknown_key("until, swap");
@@ -297,7 +281,7 @@ class Resolver {
       const vmm_sched_ops_t* ops = sched::find_builtin(name);
       if (!ops)
         throw InputError(fmt::format("{}: [{}]: unknown scheduler section; allowed: {}", e.origin, text_of(s),
-                                     "[sched.NAME] with NAME one of " + names_of(sched::builtin_schedulers())));
+                                     "[sched.NAME] with NAME one of " + builtin_names()));
       const vmm_param_spec_t* spec = nullptr;
       std::string keys;
       for (std::uint32_t i = 0; i < ops->param_count; ++i) {
@@ -306,21 +290,43 @@ class Resolver {
       }
       if (!spec) fail(e, fmt::format("unknown key; [{}] allows {}", s, keys.empty() ? "no keys" : keys));
       c.sched[name][k] = policy_value(e, *spec, clock);
+    } else if (s.rfind("image_source.", 0) == 0) {
+      apply_image_source(c, e, clock);
     } else if (s.rfind("vm.", 0) == 0 || s == "service") {
       bool service = s == "service";
       std::string name = service ? "service" : s.substr(3);
       // Names appear in JSON, VCD scopes and file names: keep them plain.
-      if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-                              std::string::npos)
+      if (!plain_name(name))
         throw InputError(
             fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, text_of(s)));
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {
       throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, activation, memory, run, "
-                                   "sched.NAME, vm.NAME, service",
+                                   "sched.NAME, image_source.NAME, vm.NAME, service",
                                    e.origin, text_of(s)));
     }
+  }
+
+  // [image_source.NAME] ([0019]): bandwidth (required) and latency.
+  void apply_image_source(Config& c, const Entry& e, Hertz clock) {
+    const std::string name = e.section.substr(13);
+    if (!plain_name(name) || name == kMemorySource)
+      throw InputError(fmt::format("{}: [{}]: expected a source name of letters, digits, '_' and '-', other than "
+                                   "'{}' (the VMM's own memory)",
+                                   e.origin, text_of(e.section), kMemorySource));
+    ImageSource& source = c.image_sources[name];
+    if (e.key == "bandwidth") {
+      std::string why;
+      auto bandwidth = parse_bandwidth(e.value, &why);
+      if (!bandwidth) fail(e, "expected " + why);
+      source.bytes_per_second = *bandwidth;
+    } else if (e.key == "latency") {
+      source.latency = duration_of(e, clock);
+    } else {
+      fail(e, fmt::format("unknown key; [{}] allows bandwidth, latency", text_of(e.section)));
+    }
+    m_source_entry.emplace(name, e);
   }
 
   void apply_vm(VmConfig& vm, const Entry& e, Hertz clock) {
@@ -355,6 +361,15 @@ class Resolver {
   }
 
   void finish(Config& c) {
+    for (const auto& [name, source] : c.image_sources)
+      if (source.bytes_per_second == 0)
+        throw InputError(fmt::format("{}: [image_source.{}]: missing key 'bandwidth'; expected a size per second, "
+                                     "like 100MiB/s",
+                                     m_source_entry.at(name).origin, name));
+    for (std::size_t i = 0; i < m_swap_entry.size(); ++i) {
+      std::string why = unknown_source(c.swaps[i].request, c.image_sources);
+      if (!why.empty()) fail(m_swap_entry[i], fmt::format("swap '{}': {}", text_of(c.swaps[i].spec), why));
+    }
     if (c.vms.empty() || std::all_of(c.vms.begin(), c.vms.end(), [](const VmConfig& v) { return v.service; }))
       throw InputError(fmt::format("{}: no [vm.NAME] section; at least one guest VM is needed", m_path));
     for (VmConfig& vm : c.vms) {
@@ -385,6 +400,7 @@ class Resolver {
                                            vm.program->file, step.line, where));
       for (const workload::ControlRequest& request : vm.program->controls) {
         std::string why = hopeless_load(request);
+        if (why.empty()) why = unknown_source(request, c.image_sources);
         if (!why.empty())
           throw InputError(fmt::format("{}:{}: sched-load: {}", vm.program->file, request.line, why));
       }
@@ -421,6 +437,8 @@ class Resolver {
   std::map<std::string, Entry> m_vcpus_entry;
   std::map<std::string, Entry> m_affinity_entry;
   const Entry* m_focus = nullptr;
+  std::vector<Entry> m_swap_entry;            // per [run] swap, the entry that gave it
+  std::map<std::string, Entry> m_source_entry;  // per image source, its first entry
 };
 
 // One section per VM; [service] and [vm.service] both name the VM
@@ -441,50 +459,6 @@ void check_vm_sections(const IniDocument& doc, const std::string& path) {
 }
 
 }  // namespace
-
-std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why) {
-  auto colon = spec.find(':');
-  if (colon == std::string::npos) {
-    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", text_of(spec));
-    return std::nullopt;
-  }
-  Swap swap;
-  swap.spec = spec;
-  std::string reason;
-  auto at = parse_simulated_duration(spec.substr(0, colon), clock, &reason);
-  if (!at) {
-    *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
-    return std::nullopt;
-  }
-  swap.at = *at;
-  // The words after TIME: commas (or blanks) between them; a word in double
-  // quotes may hold both, so that any plugin path can be named.
-  std::vector<std::string> words;
-  for (const std::string& part : split_outside_quotes(spec.substr(colon + 1), ','))
-    for (const std::string& quoted : value_words(part)) {
-      std::string word;
-      if (!unquote_value(quoted, &word, &reason)) {
-        *why = fmt::format("swap '{}': {}", text_of(spec), reason);
-        return std::nullopt;
-      }
-      words.push_back(std::move(word));
-    }
-  auto kind = workload::ControlRequest::Kind::Load;
-  if (!words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
-    kind = workload::ControlRequest::Kind::Unload;
-    words[0].erase(0, words[0].size() > 6 ? 7 : 6);
-    if (words[0].empty()) words.erase(words.begin());
-  }
-  std::string err = workload::parse_control(kind, std::vector<std::string_view>(words.begin(), words.end()),
-                                            base_dir, &swap.request);
-  if (err.empty()) err = hopeless_load(swap.request);
-  if (!err.empty()) {
-    *why = fmt::format("swap '{}': {}", text_of(spec), err);
-    return std::nullopt;
-  }
-  return swap;
-}
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides) {
   // Read to the cap and no further: /dev/zero or a wrong file is an error, not all of memory.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/control_checks.h"  // parse_swap
 
 namespace vmmsim::config {
 
@@ -26,10 +27,5 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 Config parse_config(const std::string& text, const std::string& path,
                     const std::vector<Override>& overrides = {});
 
-// A scheduler swap "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes
-// policy=keep-old|unload-old|auto) or "TIME:unload[=NAME]", as --swap and
-// [run] swap take it. A relative plugin path is resolved against base_dir.
-std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why);
 
 }  // namespace vmmsim::config

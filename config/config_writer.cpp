@@ -38,8 +38,9 @@ std::string swap_spec(const Swap& s) {
   if (workload::is_image_path(r.target))
     target = std::filesystem::absolute(r.target).lexically_normal().string();
   std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
-  const char* policies[] = {"keep-old", "unload-old", "auto"};
+  const char* policies[] = {"keep-old", "unload-old", "auto", "unload-after"};  // LoadPolicy's order
   spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
+  if (!r.source.empty()) spec += ",source=" + r.source;
   for (const auto& [key, value] : r.params) spec += "," + swap_word(key + "=" + value);
   return spec;
 }
@@ -74,6 +75,9 @@ void write_resolved_config(const Config& c, std::ostream& out) {
   out << fmt::format(
       "[memory]\nload_bandwidth = {}\nload_latency = {}\nrefill_bandwidth = {}\nremote_refill_bandwidth = {}\n\n",
       m.load_bytes_per_cycle, cycles(m.load_latency), m.refill_bytes_per_cycle, m.remote_refill_bytes_per_cycle);
+  for (const auto& [name, source] : c.image_sources)
+    out << fmt::format("[image_source.{}]\nbandwidth = {}/s\nlatency = {}\n\n", name, source.bytes_per_second,
+                       cycles(source.latency));
   out << fmt::format("[run]\nuntil = {}\n", cycles(c.until));
   // Swaps with their times in cycles; plugin paths are already absolute.
   if (!c.swaps.empty()) {

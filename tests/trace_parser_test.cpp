@@ -391,7 +391,7 @@ TEST(TraceControl, ForeverOfOnlyControlStepsTakesNoTime) {
 
 TEST(TraceControlError, BadPolicy) {
   EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=fast\n", "t.trace:2",
-                     "bad policy 'fast'; expected policy=keep-old, policy=unload-old or "
+                     "bad policy 'fast'; expected policy=keep-old, policy=unload-old, policy=unload-after or "
                      "policy=auto");
   EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=\n", "t.trace:2", "bad policy ''");
   EXPECT_TRACE_ERROR("vcpu 0\nsched-load bvt policy=auto policy=keep-old\n", "t.trace:2",

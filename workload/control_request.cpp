@@ -49,7 +49,16 @@ bool is_param_key(std::string_view key) {
   return true;
 }
 
-constexpr const char* kPolicies = "policy=keep-old, policy=unload-old or policy=auto";
+constexpr const char* kPolicies = "policy=keep-old, policy=unload-old, policy=unload-after or policy=auto";
+
+// An image source's name, as [image_source.NAME] allows it.
+bool is_source_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
 
 }  // namespace
 
@@ -80,12 +89,13 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
     out->target = w.empty() ? std::string() : std::string(w[0]);
     out->policy = LoadPolicy::Auto;
     out->params.clear();
+    out->source.clear();
     return "";
   }
 
   if (w.empty())
     return "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
-           "[policy=keep-old|unload-old|auto] [KEY=VALUE ...]";
+           "[policy=keep-old|unload-old|unload-after|auto] [source=NAME] [KEY=VALUE ...]";
   std::string_view target = w[0];
   bool path = is_image_path(target);
   if (!path && target.find('=') != std::string_view::npos)
@@ -95,6 +105,7 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
         quoted(target));
   LoadPolicy policy = LoadPolicy::Auto;
   std::string_view policy_word;  // the policy= given, if any
+  std::string_view source_word;  // the source= given, if any
   std::vector<std::pair<std::string, std::string>> params;
   for (std::size_t i = 1; i < w.size(); ++i) {
     std::string_view word = w[i];
@@ -115,9 +126,22 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
         policy = LoadPolicy::UnloadOld;
       else if (value == "auto")
         policy = LoadPolicy::Auto;
+      else if (value == "unload-after")
+        policy = LoadPolicy::UnloadAfter;
       else
         return fmt::format("bad policy {}; expected {}", quoted(value), kPolicies);
       policy_word = word;
+      continue;
+    }
+    if (key == "source") {
+      if (!source_word.empty())
+        return fmt::format("second source {} (first {}); expected at most one source=", quoted(word),
+                           quoted(source_word));
+      if (!is_source_name(value))
+        return fmt::format("bad source {}; expected source=NAME of an [image_source.NAME] section (letters, "
+                           "digits, '_', '-')",
+                           quoted(value));
+      source_word = word;
       continue;
     }
     if (!is_param_key(key))
@@ -136,6 +160,7 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
   out->target = path ? resolve_image(target, base_dir) : std::string(target);
   out->policy = policy;
   out->params = std::move(params);
+  out->source = source_word.empty() ? std::string() : std::string(source_word.substr(7));
   return "";
 }
 

@@ -34,6 +34,7 @@ enum class LoadPolicy {
   KeepOld,    // keep its image loaded for a later revert
   UnloadOld,  // unload it before loading the new one
   Auto,       // unload it only if the image area has no room
+  UnloadAfter,  // unload it after the new one is active, while the guests run
 };
 
 // A scheduler control request: a service-VM step or a --swap option.
@@ -45,6 +46,9 @@ struct ControlRequest {
   std::string target;
   LoadPolicy policy = LoadPolicy::Auto;
   std::vector<std::pair<std::string, std::string>> params;  // key, value as written
+  // Load: the [image_source.NAME] the image comes from; empty = the VMM's
+  // own memory ([memory] load_bandwidth, load_latency).
+  std::string source;
   std::uint32_t line = 0;
 };
 

@@ -1,0 +1,33 @@
+// The checks every scheduler control request of a run passes before the
+// run (docs/config.md): `[run] swap`, `--swap` and the service trace's
+// sched-load steps alike. Plain C++.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+
+namespace vmmsim::config {
+
+// The built-in schedulers' names, for messages: "fifo, rr, ...".
+std::string builtin_names();
+
+// Why a load can never succeed, whatever runs before it: an unknown
+// built-in, or a plugin file that is not there. "" if it may.
+std::string hopeless_load(const workload::ControlRequest& r);
+
+// Why a load names an image source the config does not declare; "" if it
+// names none or a declared one.
+std::string unknown_source(const workload::ControlRequest& r, const std::map<std::string, ImageSource>& sources);
+
+// A scheduler swap "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes
+// policy=keep-old|unload-old|unload-after|auto and source=NAME) or
+// "TIME:unload[=NAME]", as --swap and [run] swap take it. A relative plugin
+// path is resolved against base_dir. The source is checked by the caller
+// (unknown_source): [run] swap may come before [image_source.NAME].
+std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
+                               std::string* why);
+
+}  // namespace vmmsim::config
