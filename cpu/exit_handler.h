@@ -18,6 +18,7 @@ enum class ExitReason : std::uint8_t {
   Cease,        // kicked by the cease sign: park, do not reschedule
   Wakeup,       // an idle pCPU was asked to reschedule
   Resume,       // the cease sign was cleared: ask for the next owner
+  VmmWork,      // kicked (as by an IPI) only to do VMM work: the owner goes on after it
 };
 
 // Where the processor goes next: `owner` (kNoOwner = idle) enters guest mode

@@ -86,6 +86,18 @@ void Processor::withdraw_entry(Cycles now) {
 }
 
 void Processor::request_reschedule(Cycles at) {
+  m_preempt = true;
+  request_vmm_work(at);
+}
+
+ExitReason Processor::resched_reason(ExitReason preempt) {
+  const bool was = m_preempt;
+  m_resched_at = kForever;
+  m_preempt = false;
+  return was ? preempt : ExitReason::VmmWork;
+}
+
+void Processor::request_vmm_work(Cycles at) {
   const Cycles now = m_clock.now();
   // A request at the VM-resume cycle itself is seen by the VM-resume path
   // (unless this processor was due then and has run already).
@@ -143,7 +155,7 @@ void Processor::step() {
       else if (m_cease)
         leave_guest(ExitReason::Cease, now);
       else if (now >= m_resched_at)
-        leave_guest(ExitReason::Preempt, now);
+        leave_guest(resched_reason(ExitReason::Preempt), now);
       else if (now >= m_slice_end)
         leave_guest(ExitReason::SliceExpiry, now);
       else
@@ -160,8 +172,7 @@ void Processor::step() {
         set_state(State::Ceased, now);
         m_parked.notify(sc_core::SC_ZERO_TIME);
       } else if (now >= m_resched_at) {
-        m_resched_at = kForever;
-        take(ExitReason::Wakeup, false, 0, now);
+        take(resched_reason(ExitReason::Wakeup), false, 0, now);
       } else if (now >= m_slice_end) {
         take(ExitReason::SliceExpiry, false, 0, now);
       } else {
@@ -170,7 +181,7 @@ void Processor::step() {
       break;
     case State::Ceased:
       if (!m_cease) {
-        m_resched_at = kForever;  // the decision below covers any pending request
+        resched_reason(ExitReason::Resume);  // the decision below covers any pending request
         take(ExitReason::Resume, false, 0, now);
       }
       break;
@@ -178,7 +189,6 @@ void Processor::step() {
 }
 
 void Processor::leave_guest(ExitReason reason, Cycles now) {
-  if (reason == ExitReason::Preempt) m_resched_at = kForever;
   take(reason, true, now - m_entered, now);
 }
 
@@ -204,8 +214,7 @@ void Processor::vm_resume(Cycles now) {
     return;
   }
   if (m_resched_at <= now) {
-    m_resched_at = kForever;
-    take(ExitReason::Preempt, false, 0, now);
+    take(resched_reason(ExitReason::Preempt), false, 0, now);
     return;
   }
   if (m_owner == kNoOwner) {

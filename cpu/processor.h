@@ -44,6 +44,11 @@ class Processor : public sc_core::sc_module {
 
   // Reschedule no later than cycle `at` (a wake, a tick, an IPI).
   void request_reschedule(Cycles at);
+  // Take a VM exit no later than `at` for work the VMM must do on this pCPU
+  // (a guest is kicked as by an IPI, an idle pCPU woken); unless a
+  // reschedule is also due, the exit is ExitReason::VmmWork and the owner
+  // goes on after the work.
+  void request_vmm_work(Cycles at);
   // Set the cease sign: the guest is kicked and the processor parks at its
   // next VM-resume point. parked_event() fires once it has.
   void cease();
@@ -65,6 +70,8 @@ class Processor : public sc_core::sc_module {
  private:
   void step();                  // everything due now
   void leave_guest(ExitReason reason, Cycles now);
+  // The exit for a due m_resched_at: `preempt`, or VmmWork if only work is due.
+  ExitReason resched_reason(ExitReason preempt);
   void take(ExitReason reason, bool from_guest, Cycles executed, Cycles now);
   void vm_resume(Cycles now);   // the VM-resume path, with the cease sign
   // The VM entry at the end of the VMM's work, decided now when nothing can
@@ -92,7 +99,8 @@ class Processor : public sc_core::sc_module {
   Cycles m_slice_end = kForever;
   Cycles m_decided_at = 0;  // when the VMM last decided (an idle slice starts there)
   Cycles m_vmm_until = 0;
-  Cycles m_resched_at = kForever;  // a requested reschedule
+  Cycles m_resched_at = kForever;  // a requested reschedule, or VMM work
+  bool m_preempt = false;          // m_resched_at is a reschedule, not only VMM work
   Cycles m_armed_for = kForever;
   bool m_cease = false;
   std::array<Cycles, 4> m_cycles{};

@@ -101,6 +101,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
 void Vmm::attach(std::vector<cpu::Processor*> processors) {
   m_processors = std::move(processors);
   m_dispatch.assign(m_processors.size(), Dispatch{});
+  m_vmm_work.assign(m_processors.size(), {});
   m_replacement.boot();
   begin_epoch();
 }
@@ -323,6 +324,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
                                     m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted)))
     told = kNone;
   d.fresh = false;
+  d.decided = now;
   // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
     return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
@@ -430,6 +432,8 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
     m_vcpus[static_cast<std::size_t>(owner)].execute(executed);
     d.ran += executed;
   }
+  const Cycles work = take_vmm_work(cpu_index, now + cost);
+  cost += work;
   Feedback fb;
   switch (reason) {
     case cpu::ExitReason::Cease:  // park with the owner; no decision
@@ -446,6 +450,11 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
     case cpu::ExitReason::Preempt: fb = handle(Request{RequestKind::Preempt, kNone, cpu}); break;
     case cpu::ExitReason::Wakeup: fb = handle(Request{RequestKind::Idle, kNone, cpu}); break;
     case cpu::ExitReason::Resume: fb = handle(Request{RequestKind::Resume, kNone, cpu}); break;
+    case cpu::ExitReason::VmmWork:
+      if (owner == kNone || m_vcpus[static_cast<std::size_t>(owner)].state != RunState::Halted)
+        return after_vmm_work(cpu_index, owner, cost, work, from_guest);
+      fb = handle(Request{RequestKind::Preempt, kNone, cpu});  // halted meanwhile: it leaves
+      break;
   }
   if (!fb.decided) {  // the hypercall completed: the owner goes on
     Cycles slice_left = d.slice == kForever ? kForever : d.slice - std::min(d.slice, d.ran);

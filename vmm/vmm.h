@@ -8,6 +8,7 @@
 #include <array>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,13 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // offline (a failed replacement) are delivered to the active scheduler.
   void go_online(bool fresh);
   void control_done(const ControlOp& op, bool ok);
+  // VMM work of `cycles` on `cpu` while the guests run (an image's unload):
+  // done at the pCPU's next VM exit, for which a running guest is kicked as
+  // by an IPI and then goes on; an idle pCPU is woken. The cycles count as
+  // the pCPU's vmm time. `done` is told the cycle the work ends.
+  void run_vmm_work(unsigned cpu, Cycles cycles, std::function<void(Cycles)> done);
+  // The pCPU the vCPU last ran on; -1 if it never ran.
+  int last_cpu_of(VcpuId v) const { return m_vcpus[static_cast<std::size_t>(v)].last_cpu; }
 
   SchedulerManager& manager() { return m_manager; }
   Replacement& replacement() { return m_replacement; }
@@ -105,6 +113,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles slice = kForever;
     bool fresh = false;         // the scheduler changed: its first pick has no prev
     Cycles since = 0;           // when the owner was dispatched (timeline)
+    Cycles decided = 0;         // when the scheduler last decided here (an idle slice starts there)
+  };
+  struct VmmWork {
+    Cycles cycles = 0;
+    std::function<void(Cycles)> done;
   };
   enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog };
 
@@ -141,6 +154,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
+  // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
+  Cycles take_vmm_work(unsigned cpu, Cycles at);
+  // A VmmWork exit: the owner (or the idle slice) goes on after the work.
+  cpu::Resume after_vmm_work(unsigned cpu, cpu::VcpuId owner, Cycles cost, Cycles work, bool from_guest);
   std::string invalid_decision(VcpuId next, VcpuId prev) const;
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now);
@@ -170,6 +187,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::vector<models::Vcpu>& m_vcpus;
   std::vector<cpu::Processor*> m_processors;
   std::vector<Dispatch> m_dispatch;
+  std::vector<std::vector<VmmWork>> m_vmm_work;  // per pCPU, in request order
   std::unique_ptr<SchedulerManager> m_manager_ptr;
   SchedulerManager& m_manager;
   Replacement m_replacement;
