@@ -80,15 +80,19 @@ void write_json_report(const Results& r, std::ostream& out) {
   out << fmt::format("  \"activation\": {},\n  \"replacements\": [\n", quoted(r.activation));
   for (std::size_t i = 0; i < r.replacements.size(); ++i) {
     const ReplacementResult& x = r.replacements[i];
+    std::string evicted;
+    for (const std::string& name : x.evicted) evicted += (evicted.empty() ? "" : ", ") + quoted(name);
     out << fmt::format(
         "    {{\"kind\": {}, \"requester\": {}, \"target\": {}, \"from\": {}, \"to\": {}, \"policy\": {}, "
-        "\"requested_at_cycles\": {}, \"ok\": {}, \"reason\": {}, \"sequence\": {}, \"started_at_cycles\": {}, "
-        "\"phases_cycles\": {{\"cease\": {}, \"drain\": {}, \"unload\": {}, \"load\": {}, \"migrate\": {}, "
-        "\"activate\": {}}}, \"downtime_cycles\": {}, \"console_tx_retired_bytes\": {}, "
+        "\"source\": {}, \"requested_at_cycles\": {}, \"ok\": {}, \"reason\": {}, \"sequence\": {}, "
+        "\"started_at_cycles\": {}, \"phases_cycles\": {{\"cease\": {}, \"drain\": {}, \"unload\": {}, "
+        "\"load\": {}, \"migrate\": {}, \"activate\": {}, \"unload_after\": {}}}, \"downtime_cycles\": {}, "
+        "\"unload_cpu\": {}, \"evicted\": [{}], \"console_tx_retired_bytes\": {}, "
         "\"console_rx_retired_bytes\": {}, \"vcpus_migrated\": {}}}{}\n",
         quoted(x.kind), quoted(x.requester), quoted(x.target), quoted(x.from), quoted(x.to), quoted(x.policy),
-        x.requested_at, x.ok ? "true" : "false", quoted(x.reason), x.sequence ? "true" : "false", x.started_at,
-        x.cease, x.drain, x.unload, x.load, x.migrate, x.activate, x.downtime, x.tx_retired, x.rx_retired,
+        quoted(x.source), x.requested_at, x.ok ? "true" : "false", quoted(x.reason), x.sequence ? "true" : "false",
+        x.started_at, x.cease, x.drain, x.unload, x.load, x.migrate, x.activate, x.unload_after, x.downtime,
+        x.unload_cpu < 0 ? std::string("null") : std::to_string(x.unload_cpu), evicted, x.tx_retired, x.rx_retired,
         x.vcpus_migrated, i + 1 < r.replacements.size() ? "," : "");
   }
   out << "  ],\n  \"faults\": [\n";

@@ -52,7 +52,8 @@ struct ReplacementResult {
   std::string requester;  // service, cli, watchdog
   std::string target;     // as requested
   std::string from, to;   // active scheduler before / after
-  std::string policy;     // keep-old, unload-old, auto (loads)
+  std::string policy;     // keep-old, unload-old, unload-after, auto (loads)
+  std::string source;     // where the image was loaded from: an [image_source.NAME] or "memory"; "" no load
   Cycles requested_at = 0;
   bool ok = false;
   std::string reason;     // why it failed, or why the scheduler was ejected
@@ -60,6 +61,13 @@ struct ReplacementResult {
   Cycles started_at = 0;  // first cease
   Cycles cease = 0, drain = 0, unload = 0, load = 0, migrate = 0, activate = 0;
   Cycles downtime = 0;    // first cease to first resume
+  // VMM time on one pCPU while the guests run, not downtime: the old image's
+  // unload under unload-after (from the resume until it is gone) ...
+  Cycles unload_after = 0;
+  // ... or, for a request without a sequence, `unload` is that of an
+  // inactive image. The pCPU that paid either; -1 none.
+  int unload_cpu = -1;
+  std::vector<std::string> evicted;  // kept images unloaded to make room (in the unload phase)
   Bytes tx_retired = 0, rx_retired = 0;
   unsigned vcpus_migrated = 0;
 };

@@ -84,9 +84,21 @@ void write_text_report(const Results& r, std::ostream& out) {
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
                            x.requested_at, text(x.kind), text(x.requester), change, x.cease, x.drain, x.unload, x.load,
                            x.migrate, x.activate, x.downtime, x.tx_retired, x.vcpus_migrated);
+      else if (x.unload_cpu >= 0)
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence; unload {} cycles on cpu{} while guests run)\n",
+                           x.requested_at, text(x.kind), text(x.requester), change, x.unload, x.unload_cpu);
       else
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, text(x.kind), text(x.requester),
                            change);
+      if (!x.source.empty()) out << fmt::format("  {:>12} loaded from {}\n", "", text(x.source));
+      if (!x.evicted.empty()) {
+        std::string names;
+        for (const std::string& name : x.evicted) names += (names.empty() ? "" : ", ") + text(name);
+        out << fmt::format("  {:>12} evicted to make room: {}\n", "", names);
+      }
+      if (x.unload_after > 0 || (x.sequence && x.unload_cpu >= 0))
+        out << fmt::format("  {:>12} unload-after {} cycles on cpu{} while guests run (not downtime)\n", "",
+                           x.unload_after, x.unload_cpu);
       if (!x.ok) out << fmt::format("  {:>12} FAILED {} {}: {}\n", "", text(x.kind), text(x.target), text(x.reason));
       else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", text(x.target), text(x.reason));
     }

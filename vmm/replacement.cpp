@@ -14,6 +14,7 @@ const char* policy_name(workload::LoadPolicy p) {
     case workload::LoadPolicy::KeepOld: return "keep-old";
     case workload::LoadPolicy::UnloadOld: return "unload-old";
     case workload::LoadPolicy::Auto: return "auto";
+    case workload::LoadPolicy::UnloadAfter: return "unload-after";
   }
   return "?";
 }
@@ -105,14 +106,39 @@ void Replacement::perform(const ControlOp& op) {
   } else if (!p.sequence) {
     r.ok = true;
     r.to = r.from;
+    if (p.unload_inactive) r.unload = unload_in_background(op, *p.unload_inactive, &r.unload_cpu);
   } else {
-    sequence(p, r);
+    sequence(op, p, r);
   }
   m_results.push_back(r);
   m_vmm.control_done(op, r.ok);
 }
 
-void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
+// [vmm] unload is VMM time: it runs on the pCPU of the service VM that asked
+// (where its request came from), else on cpu0 — one documented choice, so
+// that runs repeat byte for byte.
+unsigned Replacement::unload_cpu(const ControlOp& op) const {
+  if (op.service_vcpu != kNone) {
+    const int cpu = m_vmm.last_cpu_of(op.service_vcpu);
+    if (cpu >= 0) return static_cast<unsigned>(cpu);
+  }
+  return 0;
+}
+
+Cycles Replacement::unload_in_background(const ControlOp& op, std::uint32_t slot, int* cpu) {
+  const Cycles start = m_clock.now();
+  const unsigned on = unload_cpu(op);
+  *cpu = static_cast<int>(on);
+  if (m_config.vmm.unload > 0) {
+    m_vmm.run_vmm_work(on, m_config.vmm.unload,
+                       [this](Cycles done) { m_unloaded.notify(m_clock.span(done - m_clock.now())); });
+    wait(m_unloaded);
+  }
+  unload_inactive(slot);
+  return m_clock.now() - start;
+}
+
+void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResult& r) {
   const std::uint32_t old = m_manager.active_id();
   r.sequence = true;
   r.started_at = m_clock.now();
@@ -140,26 +166,28 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
   // active, so a failure resumes it where it stopped.
   enter(Phase::Unload);
   t = m_clock.now();
-  const SchedulerImage old_image = m_manager.slot(old).image;
   if (p.unload_old) {
     spend(m_config.vmm.unload);
     m_memory.release(m_manager.slot(old).area);
   }
-  for (std::uint32_t slot : p.evict) {  // kept images making room for the default
+  for (std::uint32_t slot : p.evict) {  // kept images making room
     spend(m_config.vmm.unload);
+    r.evicted.push_back(m_manager.slot(slot).image.name);
     unload_inactive(slot);
   }
   r.unload = m_clock.now() - t;
 
   enter(Phase::Load);
   t = m_clock.now();
+  std::uint32_t area = 0;
   if (p.load_target) {
-    auto area = m_memory.allocate(p.image.bytes);
-    if (!area)  // the plan made room: this is a bug in the plan
+    auto allocated = m_memory.allocate(p.image.bytes);
+    if (!allocated)  // the plan made room: this is a bug in the plan
       throw std::logic_error(fmt::format("no room to load {} ({} bytes, {} of {} used)", p.image.name, p.image.bytes,
                                          m_memory.used(), m_memory.capacity()));
-    spend(m_memory.load_cycles(p.image.bytes));
-    m_manager.occupy(p.target, p.image, *area, p.params);
+    area = *allocated;
+    r.source = p.source;
+    spend(p.load_cycles);
   }
   r.load = m_clock.now() - t;
 
@@ -171,38 +199,7 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
 
   enter(Phase::Activate);
   t = m_clock.now();
-  spend(m_manager.activation_cycles());
-  std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
-  if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
-  if (err.empty()) {
-    m_manager.activate(p.target, m_clock.now());
-    wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta
-    m_vmm.go_online(/*fresh=*/true);
-    note(&r, m_manager.destroy_instance(old));
-    if (p.unload_old) {
-      m_manager.vacate(old);
-      m_history.erase(std::remove(m_history.begin(), m_history.end(), old), m_history.end());
-    }
-    m_history.erase(std::remove(m_history.begin(), m_history.end(), p.target), m_history.end());
-    m_history.push_back(p.target);
-    r.ok = true;
-  } else {
-    // Roll back: the new one goes, the old one (reloaded if need be) stays.
-    r.ok = false;
-    r.reason = fmt::format("{} failed to start: {}", p.image.name.empty() ? m_manager.slot(p.target).image.name
-                                                                           : p.image.name, err);
-    note(&r, m_manager.destroy_instance(p.target));
-    if (p.load_target) {
-      m_memory.release(m_manager.slot(p.target).area);
-      m_manager.vacate(p.target);
-    }
-    if (p.unload_old) {
-      m_manager.slot(old).area = *m_memory.allocate(old_image.bytes);
-      spend(m_memory.load_cycles(old_image.bytes));
-    }
-    m_vmm.go_online(/*fresh=*/false);
-    r.vcpus_migrated = 0;
-  }
+  r.ok = activate(p, area, r);
   r.activate = m_clock.now() - t;
 
   enter(Phase::Resume);
@@ -210,7 +207,65 @@ void Replacement::sequence(Plan& p, report::ReplacementResult& r) {
   for (cpu::Processor* c : cpus) c->resume();
   r.downtime = m_clock.now() - r.started_at;
   r.to = m_manager.active().image.name;
+
+  // [0028] "unload the old scheduler after the new scheduler is loaded": VMM
+  // time on one pCPU while the guests run again, not downtime.
+  if (r.ok && p.unload_after) {
+    enter(Phase::UnloadAfter);
+    r.unload_after = unload_in_background(op, old, &r.unload_cpu);
+  }
   enter(Phase::None);
+}
+
+bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResult& r) {
+  const std::uint32_t old = m_manager.active_id();
+  const SchedulerImage old_image = m_manager.slot(old).image;
+  spend(m_manager.activation_cycles());
+  // Under unload-old the new image may take the old one's slot: the old
+  // scheduler waits aside until the new one is active.
+  const bool in_old_slot = p.load_target && p.target == old;
+  SchedulerSlot aside;
+  if (in_old_slot) aside = m_manager.take(old);
+  std::map<std::string, std::int64_t> kept_params;
+  if (p.load_target) {
+    m_manager.occupy(p.target, p.image, area, p.params);
+  } else if (p.set_params) {
+    kept_params = m_manager.slot(p.target).params;
+    m_manager.set_params(p.target, p.params);
+  }
+  std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
+  if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
+  if (err.empty()) {
+    m_manager.activate(p.target, m_clock.now());
+    wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta
+    m_vmm.go_online(/*fresh=*/true);
+    note(&r, in_old_slot ? SchedulerManager::destroy(aside) : m_manager.destroy_instance(old));
+    if (p.unload_old) {
+      if (!in_old_slot) m_manager.vacate(old);
+      m_history.erase(std::remove(m_history.begin(), m_history.end(), old), m_history.end());
+    }
+    m_history.erase(std::remove(m_history.begin(), m_history.end(), p.target), m_history.end());
+    m_history.push_back(p.target);
+    return true;
+  }
+  // Roll back: the new one goes, the old one (reloaded if need be) stays.
+  r.reason = fmt::format("{} failed to start: {}", p.image.name.empty() ? m_manager.slot(p.target).image.name
+                                                                         : p.image.name, err);
+  note(&r, m_manager.destroy_instance(p.target));
+  if (p.load_target) {
+    m_memory.release(m_manager.slot(p.target).area);
+    m_manager.vacate(p.target);
+  } else if (p.set_params) {
+    m_manager.set_params(p.target, kept_params);  // the kept image keeps what it had
+  }
+  if (in_old_slot) m_manager.restore(old, std::move(aside));
+  if (p.unload_old) {
+    m_manager.slot(old).area = *m_memory.allocate(old_image.bytes);
+    spend(m_memory.load_cycles(old_image.bytes));
+  }
+  m_vmm.go_online(/*fresh=*/false);
+  r.vcpus_migrated = 0;
+  return false;
 }
 
 }  // namespace vmmsim::vmm

@@ -1,7 +1,8 @@
 // Live scheduler replacement (DESIGN.md §4): the SchedulerLoader's plan for
 // a load, unload or ejection, and the sequence that carries it out — cease
 // every processor, retire the console's traffic, unload, load, migrate,
-// activate, resume — each phase timed in cycles and traced.
+// activate, resume, and under unload-after the old image's unload while the
+// guests run — each phase timed in cycles and traced.
 #pragma once
 
 #include <algorithm>
@@ -26,7 +27,8 @@ namespace vmmsim::vmm {
 
 class Vmm;
 
-enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Activate, Resume };
+// UnloadAfter follows Resume: the guests run again meanwhile (not downtime).
+enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Activate, Resume, UnloadAfter };
 
 // A request for the loader: from the service VM, the command line or the
 // watchdog.
@@ -59,12 +61,17 @@ class Replacement : public sc_core::sc_module {
   // What the sequence will do, decided before anything is ceased.
   struct Plan {
     bool sequence = true;              // false: unload of an inactive scheduler
+    std::optional<std::uint32_t> unload_inactive;  // no sequence: this kept image leaves
     std::uint32_t target = 0;          // the slot to activate
     bool load_target = false;          // its image must be loaded first
+    bool set_params = false;           // a kept image: its fresh instance takes `params`
     SchedulerImage image;              // the image to load into `target`
     std::map<std::string, std::int64_t> params;
-    bool unload_old = false;           // the active scheduler's image goes
-    std::vector<std::uint32_t> evict;  // kept images unloaded to make room for the default
+    std::string source;                // where the image is loaded from (report)
+    Cycles load_cycles = 0;            // what loading it costs, from that source
+    bool unload_old = false;           // the active scheduler's image goes before the load
+    bool unload_after = false;         // ... or after the resume, while the guests run
+    std::vector<std::uint32_t> evict;  // kept images unloaded to make room
   };
 
   void run();  // the SC_THREAD
@@ -74,10 +81,19 @@ class Replacement : public sc_core::sc_module {
   bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
   bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
   bool reload_default(Plan* p, std::string* why);
-  void unload_inactive(std::uint32_t slot);  // no sequence: its image just leaves
+  // Slots and image bytes for the image in *p under `policy` ([0028]).
+  bool make_room(workload::LoadPolicy policy, Plan* p, std::string* why);
+  bool image_source(const std::string& source, Plan* p, std::string* why) const;
+  void unload_inactive(std::uint32_t slot);  // its image leaves the area and its slot
+  // Unloads an inactive image as VMM work on one pCPU while the guests run;
+  // returns the cycles from now until it is gone, *cpu the pCPU that paid.
+  Cycles unload_in_background(const ControlOp& op, std::uint32_t slot, int* cpu);
+  unsigned unload_cpu(const ControlOp& op) const;
   bool resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
                       std::map<std::string, std::int64_t>* params, std::string* why) const;
-  void sequence(Plan& p, report::ReplacementResult& r);
+  void sequence(const ControlOp& op, Plan& p, report::ReplacementResult& r);
+  // The activate phase; false if the new scheduler failed to start (rolled back).
+  bool activate(Plan& p, std::uint32_t area, report::ReplacementResult& r);
   void enter(Phase phase);
   // Waits `cycles`, at most to the horizon (a product of costs may pass it).
   void spend(Cycles cycles) {
@@ -96,6 +112,7 @@ class Replacement : public sc_core::sc_module {
   bool m_busy = false;
   sc_core::sc_event m_submitted;
   sc_core::sc_event m_drained;
+  sc_core::sc_event m_unloaded;  // a background unload's VMM work ended
   devices::Console::Retirement m_retired;
   std::vector<report::ReplacementResult> m_results;
 };

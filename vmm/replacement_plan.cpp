@@ -28,7 +28,7 @@ bool Replacement::plan(const ControlOp& op, Plan* p, std::string* why) {
           return false;
         }
         p->sequence = false;
-        unload_inactive(*slot);
+        p->unload_inactive = *slot;
         return true;
       }
       if (m_manager.active_id() == m_default_slot) {
@@ -54,6 +54,7 @@ bool Replacement::reload_default(Plan* p, std::string* why) {
   p->params = m_config.sched.at(p->image.name);
   p->target = m_default_slot;
   p->load_target = true;
+  image_source("", p, why);  // the default comes from the VMM's own memory
   Bytes free = m_memory.capacity() - m_memory.used() + m_manager.active().image.bytes;  // the active one leaves
   for (std::uint32_t slot : m_history) {
     if (p->image.bytes <= free) break;
@@ -105,52 +106,94 @@ bool Replacement::plan_load(const ControlOp& op, Plan* p, std::string* why) {
   const workload::ControlRequest& req = op.request;
   if (!open_image(req.target, &p->image, why)) return false;
   if (!resolve_params(p->image, req, &p->params, why)) return false;
-  const SchedulerSlot& active = m_manager.active();
-  if (active.image.name == p->image.name) {
+  if (m_manager.active().image.name == p->image.name) {
     *why = fmt::format("{} is already the active scheduler", p->image.name);
     return false;
   }
-  if (auto loaded = m_manager.find(p->image.name)) {
-    // Kept loaded earlier (keep-old): activate it again, no load.
-    p->target = *loaded;
-    p->load_target = false;
+  p->unload_old = req.policy == workload::LoadPolicy::UnloadOld;
+  p->unload_after = req.policy == workload::LoadPolicy::UnloadAfter;
+  if (auto kept = m_manager.find(p->image.name)) {
+    // Kept loaded earlier: the image is reused (no load), but its fresh
+    // instance takes this request's parameters, and the policy still says
+    // what becomes of the old scheduler.
+    p->target = *kept;
+    p->set_params = true;
     return true;
   }
-  // Slot 0 stays the default's, even while its image is unloaded: an
-  // ejection or a revert brings the default back there.
-  auto slot = m_manager.free_slot(m_default_slot);
-  if (!slot) {
-    *why = fmt::format("no free scheduler slot ({} slots, one kept for the default; [vmm] slots)",
-                       m_manager.slot_count());
-    return false;
-  }
-  p->target = *slot;
+  if (!image_source(req.source, p, why)) return false;
   p->load_target = true;
+  return make_room(req.policy, p, why);
+}
+
+// [0028] "if there is no free space": the image needs a slot other than the
+// default's (kept for it, even while its image is unloaded) and its bytes.
+// unload-old counts the active scheduler's slot and bytes as free; auto
+// frees what it must, least recently active first — kept images, then the
+// active one — never a kept default; keep-old and unload-after (the old
+// image stays until the new one is active) free nothing.
+bool Replacement::make_room(workload::LoadPolicy policy, Plan* p, std::string* why) {
+  const std::uint32_t active = m_manager.active_id();
   const Bytes need = p->image.bytes;
-  const Bytes free = m_memory.capacity() - m_memory.used();
-  const Bytes freed = active.image.bytes;
-  const bool fits = need <= free, fits_after_unload = need <= free + freed;
-  switch (req.policy) {
-    case workload::LoadPolicy::KeepOld:
-      p->unload_old = false;
-      if (!fits) {
-        *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {}) under keep-old",
-                           p->image.name, need, free, m_memory.capacity());
-        return false;
+  const Bytes free_now = m_memory.capacity() - m_memory.used();
+  Bytes free = free_now;
+  std::optional<std::uint32_t> slot = m_manager.free_slot(m_default_slot);
+  auto release = [&](std::uint32_t s) {
+    free += m_manager.slot(s).image.bytes;
+    if (!slot && s != m_default_slot) slot = s;
+  };
+  auto fits = [&] { return slot && need <= free; };
+  if (p->unload_old) release(active);
+  if (policy == workload::LoadPolicy::Auto) {
+    for (std::uint32_t s : m_history) {  // the active one is last
+      if (fits()) break;
+      if (s == active) {
+        p->unload_old = true;
+        release(s);
+      } else if (s != m_default_slot && m_manager.slot(s).loaded) {
+        p->evict.push_back(s);
+        release(s);
       }
-      return true;
-    case workload::LoadPolicy::UnloadOld:
-      p->unload_old = true;
-      break;
-    case workload::LoadPolicy::Auto:
-      p->unload_old = !fits;
-      break;
+    }
   }
-  if (!fits_after_unload) {
-    *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {} even after unloading {})",
-                       p->image.name, need, free, m_memory.capacity(), active.image.name);
+  if (fits()) {
+    p->target = *slot;
+    return true;
+  }
+  const char* name = policy_name(policy);
+  if (!slot) {
+    *why = fmt::format("no free scheduler slot for {} ({} slots, one kept for the default; [vmm] slots) under {}",
+                       p->image.name, m_manager.slot_count(), name);
     return false;
   }
+  std::string after;
+  if (policy == workload::LoadPolicy::UnloadOld)
+    after = fmt::format(" even after unloading {}", m_manager.active().image.name);
+  else if (policy == workload::LoadPolicy::Auto)
+    after = " even after unloading every scheduler but a kept default";
+  else
+    after = fmt::format(" under {}", name);
+  *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {}){}", p->image.name, need, free_now,
+                     m_memory.capacity(), after);
+  return false;
+}
+
+// [0019]: an image comes from a website, a local disk or a data-centre
+// image server ([image_source.NAME]), or by default from the VMM's own
+// memory. The file is still read from its local path: the source models
+// only what loading costs.
+bool Replacement::image_source(const std::string& source, Plan* p, std::string* why) const {
+  if (source.empty()) {
+    p->source = "memory";
+    p->load_cycles = m_memory.load_cycles(p->image.bytes);
+    return true;
+  }
+  auto it = m_config.image_sources.find(source);
+  if (it == m_config.image_sources.end()) {  // the config checks every request; a bug if it gets here
+    *why = fmt::format("unknown image source '{}'", source);
+    return false;
+  }
+  p->source = source;
+  p->load_cycles = config::load_cycles(it->second, p->image.bytes, m_config.platform.clock);
   return true;
 }
 
@@ -162,9 +205,9 @@ bool Replacement::plan_unload(const ControlOp& op, Plan* p, std::string* why) {
     return false;
   }
   if (*slot != m_manager.active_id()) {
-    // Not active: its image just leaves the area.
+    // Not active: its image leaves the area, at [vmm] unload of VMM time.
     p->sequence = false;
-    unload_inactive(*slot);
+    p->unload_inactive = *slot;
     return true;
   }
   return plan_revert(*slot, p, why);

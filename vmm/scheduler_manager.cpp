@@ -51,6 +51,11 @@ void SchedulerManager::occupy(std::uint32_t i, SchedulerImage image, std::uint32
   s.image = std::move(image);
   s.area = area;
   s.loaded = true;
+  set_params(i, std::move(params));
+}
+
+void SchedulerManager::set_params(std::uint32_t i, std::map<std::string, std::int64_t> params) {
+  SchedulerSlot& s = m_slots[i];
   s.params = std::move(params);
   s.param_array.clear();
   for (const auto& [key, value] : s.params) s.param_array.push_back({key.c_str(), value});
@@ -60,6 +65,15 @@ void SchedulerManager::vacate(std::uint32_t i) {
   destroy_instance(i);
   m_slots[i] = SchedulerSlot{};
 }
+
+// A std::map keeps its nodes when moved: param_array's keys stay valid.
+SchedulerSlot SchedulerManager::take(std::uint32_t i) {
+  SchedulerSlot content = std::move(m_slots[i]);
+  m_slots[i] = SchedulerSlot{};
+  return content;
+}
+
+void SchedulerManager::restore(std::uint32_t i, SchedulerSlot content) { m_slots[i] = std::move(content); }
 
 std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, Hertz clock) {
   SchedulerSlot& s = m_slots[i];
@@ -79,8 +93,9 @@ std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, H
   return "";
 }
 
-std::string SchedulerManager::destroy_instance(std::uint32_t i) {
-  SchedulerSlot& s = m_slots[i];
+std::string SchedulerManager::destroy_instance(std::uint32_t i) { return destroy(m_slots[i]); }
+
+std::string SchedulerManager::destroy(SchedulerSlot& s) {
   void* instance = s.instance;
   s.instance = nullptr;
   if (!instance) return "";

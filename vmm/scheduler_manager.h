@@ -74,10 +74,17 @@ class SchedulerManager : public sc_core::sc_module {
   void occupy(std::uint32_t slot, SchedulerImage image, std::uint32_t area,
               std::map<std::string, std::int64_t> params);
   void vacate(std::uint32_t slot);
+  // A kept image's next instance is created with these parameters.
+  void set_params(std::uint32_t slot, std::map<std::string, std::int64_t> params);
+  // Moves a slot's content (image, instance) out, leaving the slot free, and
+  // back: the old scheduler waits aside while a new image takes its slot.
+  SchedulerSlot take(std::uint32_t slot);
+  void restore(std::uint32_t slot, SchedulerSlot content);
   // Creates the slot's policy instance; "" or the policy's reason.
   std::string instantiate(std::uint32_t slot, std::uint32_t cpus, Hertz clock);
   // Destroys the slot's policy instance; "" or what its destroy threw.
   std::string destroy_instance(std::uint32_t slot);
+  static std::string destroy(SchedulerSlot& s);
 
   // Makes `slot` the scheduler every requester reaches (at cycle `now`).
   void activate(std::uint32_t slot, Cycles now);

@@ -410,6 +410,7 @@ void Vmm::finish_timeline() {
       m_timeline->phase(name, t, t + cycles);
       t += cycles;
     }
+    if (x.unload_after) m_timeline->phase("unload_after", t, t + x.unload_after);  // after the resume
   }
 }
 

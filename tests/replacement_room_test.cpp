@@ -1,0 +1,143 @@
+// The SchedulerLoader's room and reload rules (docs/replacement.md "Load
+// policies", "Room"): a kept image is reused with the request's parameters
+// and policy; slots and image bytes are counted against what the policy
+// frees; auto evicts the least recently active kept image, never the
+// default's; keep-old without room is refused before anything ceases.
+#include "tests/sim_fixture.h"
+
+using namespace vmmsim;
+using vmmsim::testing::kZeroCosts;
+
+namespace {
+
+constexpr const char* kHogs = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
+constexpr Cycles kUnload = 2000;
+constexpr Cycles kFifoLoad = 4 * 1024 / 8 + 10000;
+
+std::string lottery() { return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_lottery.so"; }
+
+class ReplacementRoomTest : public vmmsim::testing::SimTest {
+ protected:
+  // One pCPU, two hog vCPUs, zero costs but the loader's; `extra` adds keys.
+  models::Platform& hogs(const std::string& extra) {
+    file("hog.trace", kHogs);
+    return build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\nvcpus = 2\n" + extra);
+  }
+  report::Results advance_to(Cycles t) {
+    if (t > m_platform->clock().now()) m_platform->run(t - m_platform->clock().now());
+    return m_platform->results();
+  }
+  std::uint64_t dispatches(const report::Results& r) {
+    std::uint64_t n = 0;
+    for (const auto& v : r.vcpus) n += v.dispatches;
+    return n;
+  }
+  bool loaded(const std::string& name) { return m_platform->manager().find(name).has_value(); }
+};
+
+// Item 1: re-loading a kept lottery with quantum=50ms gives 50 ms slices
+// (it kept the 1 ms of its first load before), with no load phase.
+TEST_F(ReplacementRoomTest, AKeptImageIsReusedWithTheRequestsParameters) {
+  hogs("[run]\nswap = 1ms:" + lottery() + ",quantum=1ms 10ms:rr 20ms:" + lottery() + ",quantum=50ms\n");
+  report::Results r = advance_to(ms(25));
+  ASSERT_EQ(r.replacements.size(), 3u);
+  const auto& again = r.replacements[2];
+  EXPECT_TRUE(again.ok) << again.reason;
+  EXPECT_EQ(again.to, "lottery");
+  EXPECT_EQ(again.load, 0u) << "the kept image is reused: no load";
+  vmm::SchedulerManager& m = m_platform->manager();
+  ASSERT_TRUE(m.find("lottery"));
+  EXPECT_EQ(m.slot(*m.find("lottery")).params.at("quantum"), static_cast<std::int64_t>(ms(50)));
+  const std::uint64_t before = dispatches(r);
+  r = advance_to(ms(225));
+  EXPECT_LE(dispatches(r) - before, 5u) << "200 ms in 50 ms slices, not 1 ms ones";
+}
+
+// Item 1: the policy of such a request is honoured: unload-old unloads the
+// scheduler it replaces (bvt), keep-old keeps it.
+TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursUnloadOld) {
+  hogs("[run]\nswap = 1ms:bvt 5ms:rr,policy=unload-old\n");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 2u);
+  const auto& back = r.replacements[1];
+  EXPECT_TRUE(back.ok) << back.reason;
+  EXPECT_EQ(back.to, "rr");
+  EXPECT_EQ(back.load, 0u) << "rr was kept: no load";
+  EXPECT_EQ(back.unload, kUnload) << "bvt goes under unload-old";
+  EXPECT_FALSE(loaded("bvt"));
+  EXPECT_EQ(m_platform->memory().used(), 6 * 1024u) << "only rr's image is left";
+}
+
+TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursKeepOld) {
+  hogs("[run]\nswap = 1ms:bvt 5ms:rr,policy=keep-old\n");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 2u);
+  EXPECT_TRUE(r.replacements[1].ok) << r.replacements[1].reason;
+  EXPECT_EQ(r.replacements[1].unload, 0u);
+  EXPECT_TRUE(loaded("bvt"));
+  EXPECT_EQ(m_platform->memory().used(), (6 + 12) * 1024u);
+}
+
+// Item 2: unload-old frees the active scheduler's slot before the check:
+// with two slots (one the default's) bvt's slot takes fifo.
+TEST_F(ReplacementRoomTest, UnloadOldFreesTheActiveSlotBeforeTheCheck) {
+  hogs("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=unload-old\n");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 2u);
+  const auto& x = r.replacements[1];
+  EXPECT_TRUE(x.ok) << x.reason;
+  EXPECT_EQ(x.to, "fifo");
+  EXPECT_EQ(x.unload, kUnload);
+  EXPECT_EQ(x.load, kFifoLoad);
+  EXPECT_EQ(m_platform->manager().find("fifo"), std::optional<std::uint32_t>(1));
+  EXPECT_FALSE(loaded("bvt"));
+  EXPECT_EQ(m_platform->memory().used(), (6 + 4) * 1024u);
+}
+
+// Item 2: with every slot taken, auto evicts the least recently active kept
+// image (bvt; never rr, the default) and loads into its slot.
+TEST_F(ReplacementRoomTest, AutoEvictsTheLeastRecentlyActiveKeptImageForASlot) {
+  hogs("[run]\nswap = 1ms:bvt 5ms:fifo 10ms:arinc653 15ms:credit\n");
+  report::Results r = advance_to(ms(20));
+  ASSERT_EQ(r.replacements.size(), 4u);
+  const auto& x = r.replacements[3];
+  EXPECT_TRUE(x.ok) << x.reason;
+  EXPECT_EQ(x.to, "credit");
+  EXPECT_EQ(x.unload, kUnload) << "one eviction";
+  EXPECT_FALSE(loaded("bvt"));
+  EXPECT_TRUE(loaded("rr") && loaded("fifo") && loaded("arinc653"));
+  EXPECT_EQ(m_platform->manager().find("credit"), std::optional<std::uint32_t>(1)) << "bvt's slot";
+  EXPECT_EQ(m_platform->memory().used(), (6 + 4 + 8 + 24) * 1024u);
+}
+
+// Item 2: short of bytes, auto evicts kept images from the least recently
+// active on, and unloads the active one only if that is not enough. In
+// 28 KiB: rr 6 + fifo 4 + bvt 12 leave 6; arinc653 needs 8: fifo goes, bvt
+// (active) stays for a later revert.
+TEST_F(ReplacementRoomTest, AutoEvictsKeptImagesBeforeTheActiveOneForBytes) {
+  hogs("[vmm]\nimage_area = 28KiB\n[run]\nswap = 1ms:fifo 5ms:bvt 10ms:arinc653\n");
+  report::Results r = advance_to(ms(15));
+  ASSERT_EQ(r.replacements.size(), 3u);
+  const auto& x = r.replacements[2];
+  EXPECT_TRUE(x.ok) << x.reason;
+  EXPECT_EQ(x.unload, kUnload);
+  EXPECT_FALSE(loaded("fifo"));
+  EXPECT_TRUE(loaded("bvt") && loaded("rr"));
+  EXPECT_EQ(m_platform->memory().used(), (6 + 12 + 8) * 1024u);
+}
+
+// Item 2: keep-old never frees anything: without a slot it is refused with
+// the reason, before anything ceases.
+TEST_F(ReplacementRoomTest, KeepOldWithoutASlotIsRefusedBeforeAnythingCeases) {
+  hogs("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=keep-old\n");
+  report::Results r = advance_to(ms(10));
+  ASSERT_EQ(r.replacements.size(), 2u);
+  const auto& x = r.replacements[1];
+  EXPECT_FALSE(x.ok);
+  EXPECT_FALSE(x.sequence) << "refused at planning";
+  EXPECT_NE(x.reason.find("no free scheduler slot"), std::string::npos) << x.reason;
+  EXPECT_TRUE(loaded("bvt"));
+  EXPECT_EQ(r.pcpus[0].ceased, r.replacements[0].downtime) << "only the first load ceased the pCPU";
+}
+
+}  // namespace
