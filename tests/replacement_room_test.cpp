@@ -126,6 +126,20 @@ TEST_F(ReplacementRoomTest, AutoEvictsKeptImagesBeforeTheActiveOneForBytes) {
   EXPECT_EQ(m_platform->memory().used(), (6 + 12 + 8) * 1024u);
 }
 
+// Item 2: the default, unloaded by unload-old and loaded again by name,
+// goes back to its own slot, which auto never evicts (found by the soak: in
+// another slot it was evicted like any kept image).
+TEST_F(ReplacementRoomTest, TheDefaultLoadedAgainGoesHomeAndIsNeverEvicted) {
+  hogs("[run]\nswap = 1ms:bvt,policy=unload-old 5ms:rr 10ms:fifo 15ms:arinc653 20ms:credit\n");
+  report::Results r = advance_to(ms(25));
+  ASSERT_EQ(r.replacements.size(), 5u);
+  for (const auto& x : r.replacements) EXPECT_TRUE(x.ok) << x.target << ": " << x.reason;
+  vmm::SchedulerManager& m = m_platform->manager();
+  EXPECT_EQ(m.find("rr"), std::optional<std::uint32_t>(0)) << "the default's slot";
+  EXPECT_FALSE(loaded("bvt")) << "the least recently active kept image but the default";
+  EXPECT_TRUE(loaded("fifo") && loaded("arinc653") && loaded("credit"));
+}
+
 // Item 2: keep-old never frees anything: without a slot it is refused with
 // the reason, before anything ceases.
 TEST_F(ReplacementRoomTest, KeepOldWithoutASlotIsRefusedBeforeAnythingCeases) {

@@ -137,6 +137,9 @@ bool Replacement::make_room(workload::LoadPolicy policy, Plan* p, std::string* w
   const Bytes free_now = m_memory.capacity() - m_memory.used();
   Bytes free = free_now;
   std::optional<std::uint32_t> slot = m_manager.free_slot(m_default_slot);
+  // The default scheduler, loaded again by name after unload-old removed
+  // it, goes back to its own slot: never one that auto could evict.
+  if (p->image.name == m_config.vmm.scheduler) slot = m_default_slot;
   auto release = [&](std::uint32_t s) {
     free += m_manager.slot(s).image.bytes;
     if (!slot && s != m_default_slot) slot = s;
