@@ -54,6 +54,8 @@ InvariantChecker::InvariantChecker(sc_core::sc_module_name name, models::Platfor
   sensitive << platform.manager().scheduler_id_register;
   dont_initialize();
   platform.vmm().set_observer(this);
+  // Booted at elaboration: the active scheduler is the default.
+  m_default = m_active = platform.manager().active().image.name;
 }
 
 InvariantChecker::~InvariantChecker() { m_platform.vmm().set_observer(nullptr); }
@@ -191,15 +193,29 @@ void InvariantChecker::after_replacement(const report::ReplacementResult& r) {
           "{} console bytes reported retired, {} were in the FIFO", r.tx_retired, m_drain_level);
     m_drained = false;
   }
-  // The image area holds exactly the loaded images.
+  // Auto evicts kept images to make room, never the default's.
+  for (const std::string& name : r.evicted)
+    SOAK_CHECK(name != m_default, event, "the default scheduler {} was evicted", name);
+  // Under unload-after the old image is gone once its phase has ended.
+  if (r.ok && r.policy == "unload-after")
+    SOAK_CHECK(!m.find(r.from), event, "{} is still loaded after its unload-after", r.from);
+  check_images(event);
+  check_vmm(event);
+}
+
+void InvariantChecker::check_images(const Describe& event) {
+  const vmm::SchedulerManager& m = m_platform.manager();
   Bytes images = 0;
+  unsigned loaded = 0;
   for (std::uint32_t s = 0; s < m.slot_count(); ++s)
-    if (m.slot(s).loaded) images += m.slot(s).image.bytes;
+    if (m.slot(s).loaded) images += m.slot(s).image.bytes, ++loaded;
   const devices::Memory& mem = m_platform.memory();
   SOAK_CHECK(images == mem.used() && mem.used() <= mem.capacity(), event,
-        "loaded images take {} bytes, the image area has {} of {} used", images, mem.used(),
-                    mem.capacity());
-  check_vmm(event);
+             "loaded images take {} bytes, the image area has {} of {} used", images, mem.used(), mem.capacity());
+  SOAK_CHECK(loaded <= m.slot_count(), event, "{} slots loaded of {}", loaded, m.slot_count());
+  const vmm::SchedulerSlot& home = m.slot(m_platform.vmm().replacement().default_slot());
+  SOAK_CHECK(!home.loaded || home.image.name == m_default, event,
+             "the default's slot holds {}", home.image.name);
 }
 
 void InvariantChecker::on_phase() {
@@ -219,11 +235,22 @@ void InvariantChecker::on_phase() {
     SOAK_CHECK(con.bytes_written() == m_drain_written, event,
           "the console took {} bytes while retired", con.bytes_written() - m_drain_written);
   }
+  if (phase == vmm::Phase::UnloadAfter) {
+    m_unloading_after = m_active_before;
+  } else if (m_phase == static_cast<std::uint8_t>(vmm::Phase::UnloadAfter)) {
+    SOAK_CHECK(!m_platform.manager().find(m_unloading_after), event, "{} is still loaded after its unload-after phase",
+               m_unloading_after);
+  }
+  // Between sequences (and after the resume) the slot table and the area
+  // agree; inside one, the unload phase frees the area before the slot.
+  if (phase == vmm::Phase::None || phase == vmm::Phase::UnloadAfter) check_images(event);
   m_phase = static_cast<std::uint8_t>(phase);
   probe(event);
 }
 
 void InvariantChecker::on_register() {
+  const std::string& now_active = m_platform.manager().active().image.name;
+  if (now_active != m_active) m_active_before = m_active, m_active = now_active;
   probe([this] {
     return fmt::format("the ID register became {} at cycle {}", m_platform.manager().scheduler_id_register.read(),
                        m_platform.clock().now());

@@ -50,6 +50,10 @@ class InvariantChecker : public sc_core::sc_module, public vmm::Observer {
   // console's bytes, the cycle accounts, the ID register.
   void check_vmm(const Describe& event);
   void fail(const Describe& event, const std::string& what);
+  // The slot table and the image area agree: the area holds exactly the
+  // loaded images, no more slots are loaded than exist, and the default's
+  // slot holds the default or nothing (it is never given to another).
+  void check_images(const Describe& event);
   std::string describe_request() const;
 
   models::Platform& m_platform;
@@ -66,6 +70,10 @@ class InvariantChecker : public sc_core::sc_module, public vmm::Observer {
   Bytes m_drain_level = 0;
   Bytes m_drain_written = 0;
   bool m_drained = false;  // a drain ran in the current sequence
+  std::string m_default;           // the default scheduler's name
+  std::string m_active;            // the active scheduler, at the last ID register write
+  std::string m_active_before;     // the one active before it
+  std::string m_unloading_after;   // the image an unload-after phase unloads
   std::vector<Violation> m_violations;
 };
 

@@ -15,7 +15,10 @@ namespace {
 constexpr std::array<const char*, 8> kBuiltins = {"fifo", "rr", "bvt", "credit", "credit2", "rtds", "arinc653",
                                                   "eevdf"};
 constexpr std::array<const char*, 3> kActivations = {"id-register", "function-table", "patch"};
-constexpr std::array<const char*, 4> kPolicies = {"", "keep-old", "unload-old", "auto"};
+constexpr std::array<const char*, 5> kPolicies = {"", "keep-old", "unload-old", "auto", "unload-after"};
+// [image_source.NAME] sections a scenario may declare ([0019]); loads then
+// name one now and then.
+constexpr std::array<const char*, 2> kSources = {"disk", "web"};
 
 // Draws from one xoshiro stream; every choice goes through here so that the
 // scenario depends on the seed alone.
@@ -56,7 +59,8 @@ struct Control {
   }
 };
 
-Control random_control(Draw& d, const std::string& plugins) {
+// `sources`: whether the scenario declares kSources.
+Control random_control(Draw& d, const std::string& plugins, bool sources) {
   Control c;
   const std::uint64_t what = d.below(100);
   if (what < 30) {  // a built-in, maybe with a parameter of its own
@@ -75,8 +79,12 @@ Control random_control(Draw& d, const std::string& plugins) {
       c.target = name;
       c.args.push_back(param);
     }
-  } else if (what < 40) {  // the lottery plugin
+  } else if (what < 40) {  // the lottery plugin; loaded again while kept, its new quantum applies
     c.target = plugins + "/vmmsim_lottery.so";
+    if (d.chance(40)) {
+      const int quantum_us = d.pick(std::array<int, 3>{300, 2000, 20000});
+      c.args.push_back(fmt::format("quantum={}us", quantum_us));
+    }
   } else if (what < 55) {  // a misbehaving plugin: ejected later, or refused at start
     c.target = plugins + "/vmmsim_broken.so";
     const std::uint64_t fault = d.below(7);
@@ -105,6 +113,7 @@ Control random_control(Draw& d, const std::string& plugins) {
     return c;
   }
   std::string policy = d.pick(kPolicies);
+  if (sources && d.chance(30)) c.args.insert(c.args.begin(), fmt::format("source={}", d.pick(kSources)));
   if (!policy.empty()) c.args.insert(c.args.begin(), "policy=" + policy);
   return c;
 }
@@ -180,7 +189,9 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   const int pit_hz = d.pick(std::array<int, 3>{100, 250, 1000});
   ini += fmt::format("[platform]\ncpus = {}\nclock = {}MHz\n[pit]\nhz = {}\n", p.cpus, clock_mhz, pit_hz);
   const std::uint64_t slots = d.between(2, 5);
-  const int area_kib = d.pick(std::array<int, 4>{40, 48, 64, 96});
+  // Tight areas make auto evict and keep-old refuse; the largest default
+  // image (credit, 24 KiB) still fits at boot.
+  const int area_kib = d.pick(std::array<int, 6>{24, 32, 40, 48, 64, 96});
   const int watchdog_ms = d.pick(std::array<int, 3>{20, 50, 100});
   ini += fmt::format("[vmm]\nscheduler = {}\nactivation = {}\nslots = {}\nimage_area = {}KiB\nwatchdog = {}ms\n",
                      p.scheduler, p.activation, slots, area_kib, watchdog_ms);
@@ -205,6 +216,16 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
     const int bandwidth = d.pick(std::array<int, 4>{0, 1, 8, 64});
     const std::uint64_t latency = d.below(20000);
     ini += fmt::format("[memory]\nload_bandwidth = {}\nload_latency = {}\n", bandwidth, latency);
+  }
+
+  const bool sources = d.chance(60);
+  if (sources) {
+    const std::uint64_t disk_mib = d.between(50, 500);
+    const std::uint64_t web_mib = d.between(2, 20);
+    const std::uint64_t web_latency_us = d.between(100, 5000);
+    ini += fmt::format("[image_source.disk]\nbandwidth = {}MiB/s\nlatency = 50us\n"
+                       "[image_source.web]\nbandwidth = {}MiB/s\nlatency = {}us\n",
+                       disk_mib, web_mib, web_latency_us);
   }
 
   // Guests: generated workloads, a console writer, and VMs that fault.
@@ -261,7 +282,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
       const std::uint64_t run_us = d.between(10, 500);
       svc += fmt::format("  run {}us\n", run_us);
     }
-    svc += "  " + random_control(d, plugins).as_step() + "\n";
+    svc += "  " + random_control(d, plugins, sources).as_step() + "\n";
     if (d.chance(1)) svc += "  fault\n";  // the service VM itself: nobody asks for more
   }
   svc += "  sleep 100s\n";
@@ -281,7 +302,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   std::string swaps;
   for (std::uint64_t t : at) {
     if (!swaps.empty()) swaps += " ";
-    swaps += random_control(d, plugins).as_swap(t);
+    swaps += random_control(d, plugins, sources).as_swap(t);
   }
 
   const std::uint64_t input_us = d.between(2000, 20000);

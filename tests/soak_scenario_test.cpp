@@ -70,7 +70,8 @@ TEST(SoakScenario, SeedsReachEveryPolicyMechanismAndFailure) {
                            "/plugins/vmmsim_lottery.so", "/plugins/vmmsim_wrong_abi.so", "/plugins/vmmsim_no_entry.so",
                            "/plugins/vmmsim_null_table.so", "/plugins/vmmsim_hostile_strings.so", "notaplugin.so",
                            "sched-load empty.so", "fault=1", "fault=4", "fault=5", "fault=6", "policy=keep-old",
-                           "policy=unload-old", "policy=auto", "sched-unload\n", "sched-unload lottery", "nosuch=1",
+                           "policy=unload-old", "policy=auto", "policy=unload-after", "source=disk", "source=web",
+                           "[image_source.web]", "image_area = 24KiB", "vmmsim_lottery.so quantum=", "sched-unload\n", "sched-unload lottery", "nosuch=1",
                            ":unload", "  fault\n"})
     EXPECT_NE(text.find(part), std::string::npos) << part;
 }
