@@ -33,33 +33,36 @@ class ReplacementRoomTest : public vmmsim::testing::SimTest {
     return n;
   }
   bool loaded(const std::string& name) { return m_platform->manager().find(name).has_value(); }
+  // Runs `extra`'s swaps to `until`: the result of the last of `requests`.
+  report::ReplacementResult last(const std::string& extra, Cycles until, std::size_t requests) {
+    hogs(extra);
+    m_results = advance_to(until);
+    EXPECT_EQ(m_results.replacements.size(), requests);
+    return m_results.replacements.empty() ? report::ReplacementResult{} : m_results.replacements.back();
+  }
+  report::Results m_results;
 };
 
 // Item 1: re-loading a kept lottery with quantum=50ms gives 50 ms slices
 // (it kept the 1 ms of its first load before), with no load phase.
 TEST_F(ReplacementRoomTest, AKeptImageIsReusedWithTheRequestsParameters) {
-  hogs("[run]\nswap = 1ms:" + lottery() + ",quantum=1ms 10ms:rr 20ms:" + lottery() + ",quantum=50ms\n");
-  report::Results r = advance_to(ms(25));
-  ASSERT_EQ(r.replacements.size(), 3u);
-  const auto& again = r.replacements[2];
+  const report::ReplacementResult again =
+      last("[run]\nswap = 1ms:" + lottery() + ",quantum=1ms 10ms:rr 20ms:" + lottery() + ",quantum=50ms\n", ms(25), 3);
   EXPECT_TRUE(again.ok) << again.reason;
   EXPECT_EQ(again.to, "lottery");
   EXPECT_EQ(again.load, 0u) << "the kept image is reused: no load";
   vmm::SchedulerManager& m = m_platform->manager();
   ASSERT_TRUE(m.find("lottery"));
   EXPECT_EQ(m.slot(*m.find("lottery")).params.at("quantum"), static_cast<std::int64_t>(ms(50)));
-  const std::uint64_t before = dispatches(r);
-  r = advance_to(ms(225));
-  EXPECT_LE(dispatches(r) - before, 5u) << "200 ms in 50 ms slices, not 1 ms ones";
+  const std::uint64_t before = dispatches(m_results);
+  EXPECT_LE(dispatches(advance_to(ms(225))) - before, 5u) << "200 ms in 50 ms slices, not 1 ms ones";
 }
 
 // Item 1: the policy of such a request is honoured: unload-old unloads the
 // scheduler it replaces (bvt), keep-old keeps it.
 TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursUnloadOld) {
-  hogs("[run]\nswap = 1ms:bvt 5ms:rr,policy=unload-old\n");
-  report::Results r = advance_to(ms(10));
-  ASSERT_EQ(r.replacements.size(), 2u);
-  const auto& back = r.replacements[1];
+  const report::ReplacementResult back =
+      last("[run]\nswap = 1ms:bvt 5ms:rr,policy=unload-old\n", ms(10), 2);
   EXPECT_TRUE(back.ok) << back.reason;
   EXPECT_EQ(back.to, "rr");
   EXPECT_EQ(back.load, 0u) << "rr was kept: no load";
@@ -69,11 +72,9 @@ TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursUnloadOld) {
 }
 
 TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursKeepOld) {
-  hogs("[run]\nswap = 1ms:bvt 5ms:rr,policy=keep-old\n");
-  report::Results r = advance_to(ms(10));
-  ASSERT_EQ(r.replacements.size(), 2u);
-  EXPECT_TRUE(r.replacements[1].ok) << r.replacements[1].reason;
-  EXPECT_EQ(r.replacements[1].unload, 0u);
+  const report::ReplacementResult x = last("[run]\nswap = 1ms:bvt 5ms:rr,policy=keep-old\n", ms(10), 2);
+  EXPECT_TRUE(x.ok) << x.reason;
+  EXPECT_EQ(x.unload, 0u);
   EXPECT_TRUE(loaded("bvt"));
   EXPECT_EQ(m_platform->memory().used(), (6 + 12) * 1024u);
 }
@@ -81,10 +82,8 @@ TEST_F(ReplacementRoomTest, AKeptImagesLoadHonoursKeepOld) {
 // Item 2: unload-old frees the active scheduler's slot before the check:
 // with two slots (one the default's) bvt's slot takes fifo.
 TEST_F(ReplacementRoomTest, UnloadOldFreesTheActiveSlotBeforeTheCheck) {
-  hogs("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=unload-old\n");
-  report::Results r = advance_to(ms(10));
-  ASSERT_EQ(r.replacements.size(), 2u);
-  const auto& x = r.replacements[1];
+  const report::ReplacementResult x =
+      last("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=unload-old\n", ms(10), 2);
   EXPECT_TRUE(x.ok) << x.reason;
   EXPECT_EQ(x.to, "fifo");
   EXPECT_EQ(x.unload, kUnload);
@@ -97,10 +96,8 @@ TEST_F(ReplacementRoomTest, UnloadOldFreesTheActiveSlotBeforeTheCheck) {
 // Item 2: with every slot taken, auto evicts the least recently active kept
 // image (bvt; never rr, the default) and loads into its slot.
 TEST_F(ReplacementRoomTest, AutoEvictsTheLeastRecentlyActiveKeptImageForASlot) {
-  hogs("[run]\nswap = 1ms:bvt 5ms:fifo 10ms:arinc653 15ms:credit\n");
-  report::Results r = advance_to(ms(20));
-  ASSERT_EQ(r.replacements.size(), 4u);
-  const auto& x = r.replacements[3];
+  const report::ReplacementResult x =
+      last("[run]\nswap = 1ms:bvt 5ms:fifo 10ms:arinc653 15ms:credit\n", ms(20), 4);
   EXPECT_TRUE(x.ok) << x.reason;
   EXPECT_EQ(x.to, "credit");
   EXPECT_EQ(x.unload, kUnload) << "one eviction";
@@ -115,10 +112,8 @@ TEST_F(ReplacementRoomTest, AutoEvictsTheLeastRecentlyActiveKeptImageForASlot) {
 // 28 KiB: rr 6 + fifo 4 + bvt 12 leave 6; arinc653 needs 8: fifo goes, bvt
 // (active) stays for a later revert.
 TEST_F(ReplacementRoomTest, AutoEvictsKeptImagesBeforeTheActiveOneForBytes) {
-  hogs("[vmm]\nimage_area = 28KiB\n[run]\nswap = 1ms:fifo 5ms:bvt 10ms:arinc653\n");
-  report::Results r = advance_to(ms(15));
-  ASSERT_EQ(r.replacements.size(), 3u);
-  const auto& x = r.replacements[2];
+  const report::ReplacementResult x =
+      last("[vmm]\nimage_area = 28KiB\n[run]\nswap = 1ms:fifo 5ms:bvt 10ms:arinc653\n", ms(15), 3);
   EXPECT_TRUE(x.ok) << x.reason;
   EXPECT_EQ(x.unload, kUnload);
   EXPECT_FALSE(loaded("fifo"));
@@ -130,10 +125,8 @@ TEST_F(ReplacementRoomTest, AutoEvictsKeptImagesBeforeTheActiveOneForBytes) {
 // goes back to its own slot, which auto never evicts (found by the soak: in
 // another slot it was evicted like any kept image).
 TEST_F(ReplacementRoomTest, TheDefaultLoadedAgainGoesHomeAndIsNeverEvicted) {
-  hogs("[run]\nswap = 1ms:bvt,policy=unload-old 5ms:rr 10ms:fifo 15ms:arinc653 20ms:credit\n");
-  report::Results r = advance_to(ms(25));
-  ASSERT_EQ(r.replacements.size(), 5u);
-  for (const auto& x : r.replacements) EXPECT_TRUE(x.ok) << x.target << ": " << x.reason;
+  last("[run]\nswap = 1ms:bvt,policy=unload-old 5ms:rr 10ms:fifo 15ms:arinc653 20ms:credit\n", ms(25), 5);
+  for (const auto& x : m_results.replacements) EXPECT_TRUE(x.ok) << x.target << ": " << x.reason;
   vmm::SchedulerManager& m = m_platform->manager();
   EXPECT_EQ(m.find("rr"), std::optional<std::uint32_t>(0)) << "the default's slot";
   EXPECT_FALSE(loaded("bvt")) << "the least recently active kept image but the default";
@@ -143,15 +136,13 @@ TEST_F(ReplacementRoomTest, TheDefaultLoadedAgainGoesHomeAndIsNeverEvicted) {
 // Item 2: keep-old never frees anything: without a slot it is refused with
 // the reason, before anything ceases.
 TEST_F(ReplacementRoomTest, KeepOldWithoutASlotIsRefusedBeforeAnythingCeases) {
-  hogs("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=keep-old\n");
-  report::Results r = advance_to(ms(10));
-  ASSERT_EQ(r.replacements.size(), 2u);
-  const auto& x = r.replacements[1];
+  const report::ReplacementResult x =
+      last("[vmm]\nslots = 2\n[run]\nswap = 1ms:bvt 5ms:fifo,policy=keep-old\n", ms(10), 2);
   EXPECT_FALSE(x.ok);
   EXPECT_FALSE(x.sequence) << "refused at planning";
   EXPECT_NE(x.reason.find("no free scheduler slot"), std::string::npos) << x.reason;
   EXPECT_TRUE(loaded("bvt"));
-  EXPECT_EQ(r.pcpus[0].ceased, r.replacements[0].downtime) << "only the first load ceased the pCPU";
+  EXPECT_EQ(m_results.pcpus[0].ceased, m_results.replacements[0].downtime) << "only the first load ceased the pCPU";
 }
 
 }  // namespace
