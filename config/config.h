@@ -24,10 +24,14 @@ struct PitConfig {
   unsigned mode = 2;
 };
 
+// [console] focus = scheduled: the focus follows the scheduler (docs/config.md).
+inline constexpr const char* kScheduledFocus = "scheduled";
+
 struct ConsoleConfig {
   std::uint64_t baud = 115200;
   Bytes fifo = 16;
-  std::string focus;          // VM name; empty = the first VM
+  std::string focus;          // VM name, or "scheduled" (follows the dispatches on `cpu`); empty = the first VM
+  unsigned cpu = 0;           // the pCPU whose dispatches move a scheduled focus
   Cycles input_start = 0;     // first keystroke
   Cycles input_every = 0;     // 0 = no console input
   Bytes input_bytes = 1;      // bytes per keystroke burst
@@ -50,11 +54,13 @@ struct ActivationCostConfig {
   Cycles function_table_activate = 500;  // overwrite every entry of the table
   Cycles patch_dispatch = 20;            // a direct call
   Cycles patch_activate = 200;           // per patched call site
+  Cycles function_table_pointer_move = 100;  // function-table-pointers: per requester's pointer moved
 };
 
 struct VmmConfig {
   std::string scheduler = "rr";
   std::string activation = "id-register";
+  std::string slice_timer = "deadline";  // deadline: a per-pCPU one-shot timer; pit: the slot ends at an IRQ0 edge
   CostConfig costs;
   Bytes image_area = 64 * 1024;
   unsigned slots = 4;           // scheduler slots in the slot table

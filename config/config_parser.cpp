@@ -187,6 +187,8 @@ class Resolver {
         con.fifo = size_of(e, 1);
       else if (k == "focus")
         con.focus = e.value, m_focus = &e;
+      else if (k == "cpu")
+        con.cpu = static_cast<unsigned>(count_of(e, 0, 4095)), m_console_cpu = &e;
       else if (k == "input_start")
         con.input_start = duration_of(e, clock);
       else if (k == "input_every")
@@ -196,7 +198,7 @@ class Resolver {
       else if (k == "input_count")
         con.input_count = count_of(e, 0, ~std::uint64_t{0});
       else
-        unknown_key("baud, fifo, focus, input_start, input_every, input_bytes, input_count");
+        unknown_key("baud, fifo, focus, cpu, input_start, input_every, input_bytes, input_count");
     } else if (s == "vmm") {
       VmmConfig& v = c.vmm;
       if (k == "scheduler") {
@@ -204,9 +206,13 @@ class Resolver {
           fail(e, "unknown scheduler; allowed: " + builtin_names());
         v.scheduler = e.value;
       } else if (k == "activation") {
-        if (e.value != "id-register" && e.value != "function-table" && e.value != "patch")
-          fail(e, "unknown activation mechanism; allowed: id-register, function-table, patch");
+        if (e.value != "id-register" && e.value != "function-table" && e.value != "function-table-pointers" &&
+            e.value != "patch")
+          fail(e, "unknown activation mechanism; allowed: id-register, function-table, function-table-pointers, patch");
         v.activation = e.value;
+      } else if (k == "slice_timer") {
+        if (e.value != "deadline" && e.value != "pit") fail(e, "unknown slice timer; allowed: deadline, pit");
+        v.slice_timer = e.value;
       } else if (k == "vm_exit") {
         v.costs.vm_exit = duration_of(e, clock);
       } else if (k == "vm_entry") {
@@ -232,8 +238,8 @@ class Resolver {
         v.migrate = duration_of(e, clock);
       } else {
         unknown_key(
-            "scheduler, activation, vm_exit, vm_entry, hypercall, context_switch, image_area, slots, watchdog, "
-            "unload, migrate");
+            "scheduler, activation, slice_timer, vm_exit, vm_entry, hypercall, context_switch, image_area, slots, "
+            "watchdog, unload, migrate");
       }
     } else if (s == "activation") {
       ActivationCostConfig& a = c.activation;
@@ -242,12 +248,13 @@ class Resolver {
                                              {"function_table_dispatch", &a.function_table_dispatch},
                                              {"function_table_activate", &a.function_table_activate},
                                              {"patch_dispatch", &a.patch_dispatch},
-                                             {"patch_activate", &a.patch_activate}};
+                                             {"patch_activate", &a.patch_activate},
+                                             {"function_table_pointer_move", &a.function_table_pointer_move}};
       auto it = keys.find(k);
       if (it == keys.end())
         unknown_key(
             "id_register_dispatch, id_register_activate, function_table_dispatch, function_table_activate, "
-            "patch_dispatch, patch_activate");
+            "patch_dispatch, patch_activate, function_table_pointer_move");
       *it->second = duration_of(e, clock);
     } else if (s == "memory") {
       MemoryConfig& m = c.memory;
@@ -421,12 +428,14 @@ class Resolver {
         if ((vm.affinity[cpu / 8] >> (cpu % 8)) & 1u)
           fail(a->second, fmt::format("pCPU {} does not exist; expected pCPUs 0 to {}", cpu, c.platform.cpus - 1));
     }
+    if (m_console_cpu && c.console.cpu >= c.platform.cpus)
+      fail(*m_console_cpu, fmt::format("pCPU {} does not exist; expected 0 to {}", c.console.cpu, c.platform.cpus - 1));
     if (c.console.focus.empty()) {
       c.console.focus = c.vms.front().name;
-    } else if (std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
+    } else if (c.console.focus != kScheduledFocus && std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
       std::string names;
       for (const auto& v : c.vms) names += (names.empty() ? "" : ", ") + v.name;
-      fail(*m_focus, "no VM has that name; allowed: " + names);
+      fail(*m_focus, "no VM has that name; allowed: " + std::string(kScheduledFocus) + ", " + names);
     }
   }
 
@@ -439,6 +448,7 @@ class Resolver {
   const Entry* m_focus = nullptr;
   std::vector<Entry> m_swap_entry;            // per [run] swap, the entry that gave it
   std::map<std::string, Entry> m_source_entry;  // per image source, its first entry
+  const Entry* m_console_cpu = nullptr;
 };
 
 // One section per VM; [service] and [vm.service] both name the VM

@@ -54,23 +54,24 @@ void write_resolved_config(const Config& c, std::ostream& out) {
   out << fmt::format("[pit]\nhz = {}Hz\nmode = {}\n\n", c.pit.hz, c.pit.mode);
   const ConsoleConfig& con = c.console;
   out << fmt::format(
-      "[console]\nbaud = {}\nfifo = {}\nfocus = {}\ninput_start = {}\ninput_every = {}\ninput_bytes = {}\n"
+      "[console]\nbaud = {}\nfifo = {}\nfocus = {}\ncpu = {}\ninput_start = {}\ninput_every = {}\ninput_bytes = {}\n"
       "input_count = {}\n\n",
-      con.baud, con.fifo, con.focus, cycles(con.input_start), cycles(con.input_every), con.input_bytes,
+      con.baud, con.fifo, con.focus, con.cpu, cycles(con.input_start), cycles(con.input_every), con.input_bytes,
       con.input_count);
   const CostConfig& k = c.vmm.costs;
   out << fmt::format(
-      "[vmm]\nscheduler = {}\nactivation = {}\nvm_exit = {}\nvm_entry = {}\nhypercall = {}\ncontext_switch = {}\n"
+      "[vmm]\nscheduler = {}\nactivation = {}\nslice_timer = {}\nvm_exit = {}\nvm_entry = {}\nhypercall = {}\ncontext_switch = {}\n"
       "image_area = {}\nslots = {}\nwatchdog = {}\nunload = {}\nmigrate = {}\n\n",
-      c.vmm.scheduler, c.vmm.activation, cycles(k.vm_exit), cycles(k.vm_entry), cycles(k.hypercall),
+      c.vmm.scheduler, c.vmm.activation, c.vmm.slice_timer, cycles(k.vm_exit), cycles(k.vm_entry), cycles(k.hypercall),
       cycles(k.context_switch), c.vmm.image_area, c.vmm.slots, cycles(c.vmm.watchdog), cycles(c.vmm.unload),
       cycles(c.vmm.migrate));
   const ActivationCostConfig& a = c.activation;
   out << fmt::format(
       "[activation]\nid_register_dispatch = {}\nid_register_activate = {}\nfunction_table_dispatch = {}\n"
-      "function_table_activate = {}\npatch_dispatch = {}\npatch_activate = {}\n\n",
+      "function_table_activate = {}\npatch_dispatch = {}\npatch_activate = {}\nfunction_table_pointer_move = {}\n\n",
       cycles(a.id_register_dispatch), cycles(a.id_register_activate), cycles(a.function_table_dispatch),
-      cycles(a.function_table_activate), cycles(a.patch_dispatch), cycles(a.patch_activate));
+      cycles(a.function_table_activate), cycles(a.patch_dispatch), cycles(a.patch_activate),
+      cycles(a.function_table_pointer_move));
   const MemoryConfig& m = c.memory;
   out << fmt::format(
       "[memory]\nload_bandwidth = {}\nload_latency = {}\nrefill_bandwidth = {}\nremote_refill_bandwidth = {}\n\n",

@@ -19,12 +19,13 @@ Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever
 }  // namespace
 
 Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-                     ExitHandler& handler, WakeupQueue& wakeups)
+                     ExitHandler& handler, WakeupQueue& wakeups, SliceTimer timer)
     : sc_core::sc_module(name),
       m_index(index),
       m_clock(clock),
       m_handler(handler),
-      m_wakeups(wakeups) {}
+      m_wakeups(wakeups),
+      m_timer(timer) {}
 
 void Processor::arm(Cycles at, Cycles now) {
   if (at == kForever || at >= m_armed_for) return;
@@ -59,13 +60,13 @@ bool Processor::enter_ahead(Cycles now) {
   if (m_owner == kNoOwner) {
     m_entering = State::Idle;
     m_slice_end = after(m_decided_at, m_next.slice);
-    arm(std::max(std::min(m_resched_at, m_slice_end), at), now);
+    arm(std::max(std::min(m_resched_at, timer_at()), at), now);
   } else {
     m_entering = State::Guest;
     m_entered = at;
     m_burst_end = after(at, m_next.burst);
     m_slice_end = after(at, m_next.slice);
-    arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+    arm(std::min({m_burst_end, timer_at(), m_resched_at}), now);
   }
   state_trace.set_at(static_cast<std::uint8_t>(m_entering), at);
   return true;
@@ -90,6 +91,13 @@ void Processor::request_reschedule(Cycles at) {
   request_vmm_work(at);
 }
 
+// An IRQ0 edge ended the slot: a slice expiry, whose decision also covers a
+// reschedule or VMM work due now (the VMM takes queued work at every exit).
+ExitReason Processor::slot_end_reason(Cycles now) {
+  if (m_resched_at <= now) resched_reason(ExitReason::Preempt);
+  return ExitReason::SliceExpiry;
+}
+
 ExitReason Processor::resched_reason(ExitReason preempt) {
   const bool was = m_preempt;
   m_resched_at = kForever;
@@ -111,6 +119,16 @@ void Processor::request_vmm_work(Cycles at) {
     return;
   }
   if (m_state == State::Guest || m_state == State::Idle) arm(m_resched_at, now);
+}
+
+bool Processor::irq0_edge() {
+  if (m_timer != SliceTimer::Pit) return false;
+  const Cycles now = m_clock.now();
+  record_entry(now);
+  if (m_cease || (m_state != State::Guest && m_state != State::Idle) || now < m_slice_end) return false;
+  m_slot_ended = true;
+  arm(now, now);
+  return true;
 }
 
 void Processor::cease() {
@@ -154,12 +172,14 @@ void Processor::step() {
         leave_guest(ExitReason::ProgramStep, now);
       else if (m_cease)
         leave_guest(ExitReason::Cease, now);
+      else if (m_slot_ended)  // the tick is the requester; it covers a reschedule due now
+        leave_guest(slot_end_reason(now), now);
       else if (now >= m_resched_at)
         leave_guest(resched_reason(ExitReason::Preempt), now);
-      else if (now >= m_slice_end)
+      else if (slice_over(now))
         leave_guest(ExitReason::SliceExpiry, now);
       else
-        arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+        arm(std::min({m_burst_end, timer_at(), m_resched_at}), now);
       break;
     case State::Vmm:
       if (now >= m_vmm_until)
@@ -171,12 +191,14 @@ void Processor::step() {
       if (m_cease) {
         set_state(State::Ceased, now);
         m_parked.notify(sc_core::SC_ZERO_TIME);
+      } else if (m_slot_ended) {
+        take(slot_end_reason(now), false, 0, now);
       } else if (now >= m_resched_at) {
         take(resched_reason(ExitReason::Wakeup), false, 0, now);
-      } else if (now >= m_slice_end) {
+      } else if (slice_over(now)) {
         take(ExitReason::SliceExpiry, false, 0, now);
       } else {
-        arm(std::min(m_resched_at, m_slice_end), now);
+        arm(std::min(m_resched_at, timer_at()), now);
       }
       break;
     case State::Ceased:
@@ -194,6 +216,7 @@ void Processor::leave_guest(ExitReason reason, Cycles now) {
 
 void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles now) {
   set_state(State::Vmm, now);
+  m_slot_ended = false;  // a new slot, or the same one going on (a hypercall)
   m_decided_at = now;
   m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
   if (m_next.owner != m_owner) {
@@ -221,7 +244,7 @@ void Processor::vm_resume(Cycles now) {
     // An idle slice is wall time from the decision, not guest time.
     set_state(State::Idle, now);
     m_slice_end = after(m_decided_at, m_next.slice);
-    arm(std::min(m_resched_at, m_slice_end), now);
+    arm(std::min(m_resched_at, timer_at()), now);
     return;
   }
   set_state(State::Guest, now);
@@ -230,7 +253,7 @@ void Processor::vm_resume(Cycles now) {
   m_slice_end = after(now, m_next.slice);
   // A zero burst exits in the next delta, not recursively: a program of
   // back-to-back hypercalls must not grow the stack.
-  arm(std::min({m_burst_end, m_slice_end, m_resched_at}), now);
+  arm(std::min({m_burst_end, timer_at(), m_resched_at}), now);
 }
 
 }  // namespace vmmsim::cpu

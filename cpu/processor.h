@@ -4,6 +4,11 @@
 // its VM-resume path: while set it resumes no guest (a running guest is
 // kicked by an IPI and parks at its VM exit).
 //
+// The slot timer ([vmm] slice_timer): `deadline` is a per-pCPU one-shot
+// timer at the slice's end (as Xen's per-CPU timers); `pit` has no timer of
+// its own: the PIT's IRQ0 edge ends a slot whose slice is over (patent
+// [0016], claim 16), so slots last a whole number of PIT periods or more.
+//
 // Event-driven: a processor has no process of its own; it arms one wake-up
 // in the platform's shared queue for the earliest of burst end, slice end and
 // a requested reschedule. The VM entry after the VMM's work is decided with
@@ -28,6 +33,8 @@ namespace vmmsim::cpu {
 enum class State : std::uint8_t { Idle = 0, Guest = 1, Vmm = 2, Ceased = 3 };
 const char* state_name(State s);
 
+enum class SliceTimer : std::uint8_t { Deadline, Pit };
+
 class Processor : public sc_core::sc_module {
  public:
   // Traced (--vcd): the owner vCPU id (-1 idle) and the State.
@@ -37,7 +44,7 @@ class Processor : public sc_core::sc_module {
   // `wakeups` is shared by all processors; its handler must call wake_up()
   // of the processor it names.
   Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-            ExitHandler& handler, WakeupQueue& wakeups);
+            ExitHandler& handler, WakeupQueue& wakeups, SliceTimer timer = SliceTimer::Deadline);
 
   // Called by the shared queue at the wake-up this processor asked for.
   void wake_up() { step(); }
@@ -49,6 +56,10 @@ class Processor : public sc_core::sc_module {
   // reschedule is also due, the exit is ExitReason::VmmWork and the owner
   // goes on after the work.
   void request_vmm_work(Cycles at);
+  // An IRQ0 edge under SliceTimer::Pit: if the slot's slice is over (a
+  // guest's, or an idle pCPU's wait for the policy's next event), the slot
+  // ends now, as a slice expiry. True if it does. No-op under Deadline.
+  bool irq0_edge();
   // Set the cease sign: the guest is kicked and the processor parks at its
   // next VM-resume point. parked_event() fires once it has.
   void cease();
@@ -72,6 +83,7 @@ class Processor : public sc_core::sc_module {
   void leave_guest(ExitReason reason, Cycles now);
   // The exit for a due m_resched_at: `preempt`, or VmmWork if only work is due.
   ExitReason resched_reason(ExitReason preempt);
+  ExitReason slot_end_reason(Cycles now);  // Pit: the IRQ0 edge ended the slot
   void take(ExitReason reason, bool from_guest, Cycles executed, Cycles now);
   void vm_resume(Cycles now);   // the VM-resume path, with the cease sign
   // The VM entry at the end of the VMM's work, decided now when nothing can
@@ -82,11 +94,18 @@ class Processor : public sc_core::sc_module {
   void withdraw_entry(Cycles now);  // a cease or an early reschedule came first
   void set_state(State s, Cycles now);
   void arm(Cycles at, Cycles now);
+  // When the slot timer fires by itself: the slice's end under Deadline,
+  // never under Pit (irq0_edge() ends the slot).
+  Cycles timer_at() const { return m_timer == SliceTimer::Deadline ? m_slice_end : kForever; }
+  bool slice_over(Cycles now) const {
+    return m_timer == SliceTimer::Deadline ? now >= m_slice_end : m_slot_ended;
+  }
 
   const unsigned m_index;
   const CycleClock& m_clock;
   ExitHandler& m_handler;
   WakeupQueue& m_wakeups;
+  const SliceTimer m_timer;
   sc_core::sc_event m_parked;
 
   State m_state = State::Idle;
@@ -103,6 +122,7 @@ class Processor : public sc_core::sc_module {
   bool m_preempt = false;          // m_resched_at is a reschedule, not only VMM work
   Cycles m_armed_for = kForever;
   bool m_cease = false;
+  bool m_slot_ended = false;  // Pit: an IRQ0 edge ended the slot; taken at the next step
   std::array<Cycles, 4> m_cycles{};
 };
 

@@ -52,9 +52,10 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
       "processor_wakeups", m_clock, config.platform.cpus,
       [this](unsigned processor) { m_processors[processor]->wake_up(); });
   std::vector<cpu::Processor*> processors;
+  const cpu::SliceTimer timer = config.vmm.slice_timer == "pit" ? cpu::SliceTimer::Pit : cpu::SliceTimer::Deadline;
   for (unsigned c = 0; c < config.platform.cpus; ++c) {
     m_processors.push_back(std::make_unique<cpu::Processor>(("cpu" + std::to_string(c)).c_str(), c, m_clock,
-                                                            *m_vmm, *m_processor_wakeups));
+                                                            *m_vmm, *m_processor_wakeups, timer));
     processors.push_back(m_processors.back().get());
   }
   try {

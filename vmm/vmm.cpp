@@ -141,7 +141,13 @@ void Vmm::program_pit() {
   m_pit.io_write(0x40, static_cast<std::uint8_t>(reload >> 8));
 }
 
-void Vmm::on_tick() { handle(Request{RequestKind::Tick}); }
+// IRQ0. Under [vmm] slice_timer = pit the tick is also the slot timer: it
+// ends first every slot whose slice is over (each pCPU then asks for a
+// decision as a slice expiry), then the active scheduler hears the tick.
+void Vmm::on_tick() {
+  for (cpu::Processor* p : m_processors) p->irq0_edge();
+  handle(Request{RequestKind::Tick});
+}
 
 void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
   const Cycles now = m_clock.now();
