@@ -82,6 +82,10 @@ void Console::input(Bytes n) {
   const Cycles now = m_clock.now();
   m_rx_idle_at = std::max(m_rx_idle_at, now) + n * m_cycles_per_byte;
   m_rx_arrived += n;
+  if (!m_rx_for.empty() && m_rx_for.back().second == m_focus)
+    m_rx_for.back().first = m_rx_arrived;
+  else
+    m_rx_for.emplace_back(m_rx_arrived, m_focus);
   arm();
 }
 
@@ -129,11 +133,16 @@ void Console::resume() {
 
 // ---- the model's process --------------------------------------------------
 
+// One on_rx per VM the bytes were typed for, in typing order.
 void Console::deliver_rx(Bytes upto) {
-  if (upto <= m_rx_delivered) return;
-  const Bytes n = upto - m_rx_delivered;
-  m_rx_delivered = upto;
-  if (on_rx) on_rx(n);
+  while (upto > m_rx_delivered && !m_rx_for.empty()) {
+    const auto [end, vm] = m_rx_for.front();
+    const Bytes to = std::min(upto, end);
+    const Bytes n = to - m_rx_delivered;
+    m_rx_delivered = to;
+    if (to == end) m_rx_for.pop_front();
+    if (on_rx) on_rx(n, vm);
+  }
 }
 
 void Console::update_line() {

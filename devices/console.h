@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <systemc>
 
@@ -40,8 +41,9 @@ class Console : public sc_core::sc_module {
   // Called when the TX FIFO has the threshold's room free after write()
   // refused bytes (not otherwise): the FIFO-threshold interrupt.
   std::function<void()> on_tx_space;
-  // Called with the number of received bytes ready for the VM with the focus.
-  std::function<void(Bytes)> on_rx;
+  // Called with received bytes ready for `vm`: the VM that had the focus
+  // when they were typed (input()), whatever the focus is at delivery.
+  std::function<void(Bytes, std::uint32_t vm)> on_rx;
 
   // cycles_per_byte: one frame on the line (10 bits for 8N1); 0 makes the
   // line instantaneous. fifo_capacity counts the byte being shifted out and
@@ -52,8 +54,9 @@ class Console : public sc_core::sc_module {
   // TX: queues up to the free space and returns how many bytes it took (0
   // while retired). Fewer than n arms on_tx_space.
   Bytes write(Bytes n);
-  // RX: n bytes typed now; each takes cycles_per_byte on the line, after any
-  // byte still arriving, and is delivered through on_rx when complete.
+  // RX: n bytes typed now, for the VM with the focus now; each takes
+  // cycles_per_byte on the line, after any byte still arriving, and is
+  // delivered through on_rx when complete.
   void input(Bytes n);
 
   // The free room (bytes, 1..capacity) that raises on_tx_space; default 1.
@@ -110,6 +113,9 @@ class Console : public sc_core::sc_module {
   Cycles m_rx_idle_at = 0;
   Bytes m_rx_arrived = 0;    // bytes typed so far (received or on the line)
   Bytes m_rx_delivered = 0;  // bytes handed to on_rx
+  // Who typed bytes are for: the focus at input(), as (end of its bytes in
+  // m_rx_arrived, VM), oldest first; a keystroke keeps its VM in flight.
+  std::deque<std::pair<Bytes, std::uint32_t>> m_rx_for;
 
   // Retirement.
   bool m_retired = false;         // from retire() to resume()

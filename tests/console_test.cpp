@@ -30,7 +30,7 @@ class ConsoleBench : public sc_core::sc_module {
 
   ConsoleBench(sc_core::sc_module_name name, Bytes fifo)
       : sc_module(name), console("console", clock, kByte, fifo) {
-    console.on_rx = [this](Bytes n) { rx.emplace_back(clock.now(), n); };
+    console.on_rx = [this](Bytes n, std::uint32_t) { rx.emplace_back(clock.now(), n); };
     console.on_tx_space = [this] { tx_space.push_back(clock.now()); };
     SC_HAS_PROCESS(ConsoleBench);
     SC_METHOD(watch_level);

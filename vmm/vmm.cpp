@@ -91,11 +91,12 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   }
   for (const models::Vm& vm : m_vms)
     if (!vm.service) m_guests_left += vm.vcpu_count;
-  m_console.on_rx = [this](Bytes b) { on_console_rx(b); };
+  m_console.on_rx = [this](Bytes b, std::uint32_t vm) { on_console_rx(b, vm); };
   m_console.on_tx_space = [this] { on_console_space(); };
   // A driver waits for the FIFO to be half empty, not for every byte.
   m_console.set_tx_space_threshold((m_config.console.fifo + 1) / 2);
   m_console.set_focus(static_cast<std::uint32_t>(m_focus));
+  m_focus_scheduled = m_config.console.focus == config::kScheduledFocus;
 }
 
 void Vmm::attach(std::vector<cpu::Processor*> processors) {
@@ -182,8 +183,20 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
   handle(Request{kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token)});
 }
 
-void Vmm::on_console_rx(Bytes bytes) {
-  models::Vm& vm = m_vms[m_focus];
+// The console is a switch device (patent [0013]): under [console] focus =
+// scheduled its focus goes to the VM of each vCPU dispatched on its pCPU.
+// A resume's decisions do not move it: the focus at cease is the focus after.
+void Vmm::focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next) {
+  if (!m_focus_scheduled || cpu != m_config.console.cpu || next == kNone || reason == cpu::ExitReason::Resume)
+    return;
+  const std::size_t vm = m_vcpus[static_cast<std::size_t>(next)].vm();
+  if (vm == m_focus) return;
+  m_focus = vm;
+  m_console.set_focus(static_cast<std::uint32_t>(vm));
+}
+
+void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
+  models::Vm& vm = m_vms[focus];
   vm.rx_buffer += bytes;
   for (unsigned i = 0; i < vm.vcpu_count; ++i) {
     models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
@@ -463,6 +476,7 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
       fb = handle(Request{RequestKind::Preempt, kNone, cpu});  // halted meanwhile: it leaves
       break;
   }
+  if (fb.decided) focus_follows(cpu_index, reason, fb.next);
   if (!fb.decided) {  // the hypercall completed: the owner goes on
     Cycles slice_left = d.slice == kForever ? kForever : d.slice - std::min(d.slice, d.ran);
     return cpu::Resume{owner, burst_of(m_vcpus[static_cast<std::size_t>(owner)]), slice_left,

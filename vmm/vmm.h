@@ -125,7 +125,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void program_pit();
   void on_tick();
   void on_timer(std::uint32_t kind, std::uint64_t token);
-  void on_console_rx(Bytes bytes);
+  void on_console_rx(Bytes bytes, std::uint32_t focus);
+  void focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next);
   void on_console_space();
   void check_watchdog();
   void eject(std::string reason);
@@ -208,7 +209,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::vector<report::FaultResult> m_faults;
   Cycles m_last_keystroke = 0;
   std::uint64_t m_inputs_left = 0;
-  std::size_t m_focus = 0;
+  std::size_t m_focus = 0;         // the VM with the console focus
+  bool m_focus_scheduled = false;  // [console] focus = scheduled
   unsigned m_guests_left = 0;
   std::array<std::uint64_t, kRequestKinds> m_requests{};
   std::array<std::uint64_t, 3> m_statuses{};
