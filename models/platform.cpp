@@ -37,9 +37,9 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   }
 
   const config::MemoryConfig& mc = config.memory;
-  m_memory = std::make_unique<devices::Memory>(devices::MemoryConfig{
-      config.vmm.image_area, mc.load_bytes_per_cycle, mc.load_latency, mc.refill_bytes_per_cycle,
-      mc.remote_refill_bytes_per_cycle});
+  devices::MemoryConfig memory{config.vmm.image_area, mc.load_bytes_per_cycle, mc.load_latency,
+                               mc.refill_bytes_per_cycle, mc.remote_refill_bytes_per_cycle};
+  m_memory = std::make_unique<devices::Memory>("memory", m_clock, memory);
   m_pit = std::make_unique<devices::Pit>("pit", m_clock);
   m_pit->out(m_pit_out);
   m_console = std::make_unique<devices::Console>("console", m_clock,
@@ -78,6 +78,15 @@ void Platform::trace_vcd(OutputFile& file) {
   }
   vcd.declare(manager().id_trace, "vmm", "scheduler_id", 32, manager().active_id());
   vcd.declare(m_vmm->replacement().phase_trace, "vmm", "replacement_phase", 8, 0);
+  vmm::SchedulerManager& m = manager();
+  std::uint64_t loaded = 0;
+  for (std::uint32_t i = 0; i < m.slot_count(); ++i) loaded |= std::uint64_t{m.slot(i).loaded} << i;
+  vcd.declare(m.loaded_trace, "vmm", "loaded_slots", m.slot_count(), loaded);
+  vcd.declare(m_memory->image_bytes_trace, "vmm", "image_bytes", 64, m_memory->used());
+  // The slot -> scheduler map at boot, in the header; each load and unload
+  // adds a $comment where it happens.
+  for (std::uint32_t i = 0; i < m.slot_count(); ++i)
+    if (m.slot(i).loaded) m.loaded_trace.comment(m.describe(i), m_clock.now());
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
@@ -140,6 +149,10 @@ report::Results Platform::results() const {
   r.scheduler = m_vmm->manager().active().image.name;
   r.activation = vmm::activation_name(m_vmm->manager().mechanism());
   r.replacements = m_vmm->replacement().results();
+  const vmm::SchedulerManager& m = m_vmm->manager();
+  for (std::uint32_t i = 0; i < m.slot_count(); ++i)
+    if (m.slot(i).loaded) r.slots.push_back({i, m.slot(i).image.name, m.address(i), m.slot(i).image.bytes});
+  r.image_area = {m_memory->image_base(), m_memory->capacity(), m_memory->used()};
   r.faults = m_vmm->faults();
   r.epochs = m_vmm->epochs();
   r.cpus = m_config.platform.cpus;

@@ -31,7 +31,7 @@ class Platform : public sc_core::sc_module {
   Platform(sc_core::sc_module_name name, const config::Config& config);
   ~Platform() override;
 
-  // Trace the DESIGN.md §8 signal set into a VCD file (before run()); the
+  // Trace the DESIGN.md §8 signal set (and the image area's; docs/results.md) into a VCD file (before run()); the
   // file's owner commits it after finish_trace().
   void trace_vcd(OutputFile& file);
   // Stream a Chrome/Perfetto timeline to `file` (before run()).

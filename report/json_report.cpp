@@ -77,7 +77,13 @@ void write_json_report(const Results& r, std::ostream& out) {
   out << fmt::format("  \"pit_ticks\": {},\n", r.pit_ticks);
   out << fmt::format("  \"console\": {{\"written_bytes\": {}, \"transmitted_bytes\": {}, \"received_bytes\": {}}},\n",
                      r.console_written, r.console_transmitted, r.console_received);
-  out << fmt::format("  \"activation\": {},\n  \"replacements\": [\n", quoted(r.activation));
+  out << fmt::format("  \"activation\": {},\n", quoted(r.activation));
+  out << fmt::format("  \"image_area\": {{\"base\": {}, \"capacity_bytes\": {}, \"used_bytes\": {}}},\n  \"slots\": [",
+                     r.image_area.base, r.image_area.capacity, r.image_area.used);
+  for (std::size_t i = 0; i < r.slots.size(); ++i)
+    out << fmt::format("{}{{\"slot\": {}, \"name\": {}, \"address\": {}, \"bytes\": {}}}", i ? ", " : "",
+                       r.slots[i].slot, quoted(r.slots[i].name), r.slots[i].address, r.slots[i].bytes);
+  out << "],\n  \"replacements\": [\n";
   for (std::size_t i = 0; i < r.replacements.size(); ++i) {
     const ReplacementResult& x = r.replacements[i];
     std::string evicted;

@@ -97,6 +97,21 @@ struct FaultResult {
   unsigned vcpus_halted = 0;
 };
 
+// A loaded scheduler image at the end of the run: its slot, where it is in
+// the image area and its size.
+struct SlotResult {
+  std::uint32_t slot = 0;
+  std::string name;
+  std::uint64_t address = 0;
+  Bytes bytes = 0;
+};
+
+struct ImageAreaResult {
+  std::uint64_t base = 0;
+  Bytes capacity = 0;
+  Bytes used = 0;
+};
+
 struct Results {
   std::string config_file;
   std::string scheduler;
@@ -119,6 +134,8 @@ struct Results {
   std::vector<ReplacementResult> replacements;
   std::vector<FaultResult> faults;
   std::vector<EpochResult> epochs;  // by active scheduler, in time order
+  std::vector<SlotResult> slots;    // the loaded images at the end, by slot
+  ImageAreaResult image_area;
 };
 
 // Entitled shares by weight, water-filled: a VM never gets more than its

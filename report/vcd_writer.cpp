@@ -103,6 +103,15 @@ void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cy
   m_scheduled.emplace(at, index);
 }
 
+void VcdWriter::comment(const std::string& text, Cycles now) {
+  if (!m_started && now == 0) {
+    m_header_comments += "$comment " + text + " $end\n";
+    return;
+  }
+  advance(now);
+  m_comments.push_back(text);
+}
+
 void VcdWriter::set_value(std::uint32_t index, std::uint64_t value) {
   Signal& s = m_signals[index];
   if (!s.dirty) {
@@ -141,7 +150,7 @@ void VcdWriter::apply_scheduled(Cycles upto) {
 
 void VcdWriter::write_header() {
   std::string h;
-  h += "$version vmmsim $end\n$timescale " + m_timescale + " $end\n";
+  h += "$version vmmsim $end\n$timescale " + m_timescale + " $end\n" + m_header_comments;
   // Scopes nest by their dotted names; signals of one scope are declared
   // together (the platform does), so a scope opens and closes once.
   std::vector<std::string> open;
@@ -222,6 +231,7 @@ void VcdWriter::flush_step() {
     }
     text("$end\n");
     m_dirty.clear();
+    write_comments();
     return;
   }
   bool stamped = false;
@@ -234,6 +244,13 @@ void VcdWriter::flush_step() {
     s.written = s.value;
   }
   m_dirty.clear();
+  if (!m_comments.empty() && !stamped) time_stamp(m_step);
+  write_comments();
+}
+
+void VcdWriter::write_comments() {
+  for (const std::string& c : m_comments) text("$comment " + c + " $end\n");
+  m_comments.clear();
 }
 
 void VcdWriter::spill() {

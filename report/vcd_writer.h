@@ -31,6 +31,9 @@ class VcdSignal {
   // (a FIFO draining at a fixed rate), until the next set or set_at.
   void set_at(std::uint64_t value, Cycles at, Cycles then_every = 0);
   void withdraw();
+  // A $comment at cycle `now` (in the header before the first change): a
+  // note that belongs with this signal's changes, e.g. which scheduler a slot holds.
+  void comment(const std::string& text, Cycles now);
   bool bound() const { return m_writer != nullptr; }
 
  private:
@@ -55,6 +58,9 @@ class VcdWriter {
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
+  // A $comment: in the header if nothing is written yet, else after the
+  // values of cycle `now`.
+  void comment(const std::string& text, Cycles now);
   // Writes the last cycle's changes and a closing time stamp at `end`.
   void close(Cycles end);
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
@@ -78,6 +84,7 @@ class VcdWriter {
   void set_value(std::uint32_t index, std::uint64_t value);
   void write_header();
   void flush_step();
+  void write_comments();
   void write_value(const Signal& s);
   void time_stamp(Cycles at);
   void text(const std::string& s);
@@ -93,6 +100,8 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Signal> m_signals;
   std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
+  std::string m_header_comments;       // $comment lines for the header
+  std::vector<std::string> m_comments;  // for the current cycle, after its values
   // Scheduled changes by cycle (a withdrawn one is skipped when it comes up).
   std::priority_queue<std::pair<Cycles, std::uint32_t>, std::vector<std::pair<Cycles, std::uint32_t>>,
                       std::greater<>>
@@ -111,6 +120,9 @@ inline void VcdSignal::set_at(std::uint64_t value, Cycles at, Cycles then_every)
 }
 inline void VcdSignal::withdraw() {
   if (m_writer) m_writer->withdraw(m_index);
+}
+inline void VcdSignal::comment(const std::string& text, Cycles now) {
+  if (m_writer) m_writer->comment(text, now);
 }
 
 }  // namespace vmmsim::report

@@ -77,14 +77,14 @@ expect_match("${err}" "unknown command 'frobnicate'" "unknown command")
 vmmsim(2 out err run ${SRC}/configs/default.ini --json ${SRC}/configs/default.ini)
 expect_match("${err}" "refusing to overwrite an input" "output over input")
 
-# Live replacement: the three activation mechanisms give the same schedule
+# Live replacement: the four activation mechanisms give the same schedule
 # when their costs are equal (here 0), byte for byte.
 set(zero_costs)
 foreach(k id_register_dispatch id_register_activate function_table_dispatch function_table_activate
-        patch_dispatch patch_activate)
+        patch_dispatch patch_activate function_table_pointer_move)
   list(APPEND zero_costs --set activation.${k}=0)
 endforeach()
-foreach(mechanism id-register function-table patch)
+foreach(mechanism id-register function-table function-table-pointers patch)
   vmmsim(0 out err run ${SRC}/configs/live-swap.ini --set vmm.activation=${mechanism} ${zero_costs}
          --json ${WORK}/${mechanism}.json --vcd ${WORK}/${mechanism}.vcd)
   expect_match("${out}" "credit -> bvt" "live-swap loads bvt (${mechanism})")
@@ -94,7 +94,7 @@ foreach(mechanism id-register function-table patch)
   file(READ ${WORK}/${mechanism}.vcd vcd_${mechanism})
   string(REGEX REPLACE "^.*[$]enddefinitions" "" vcd_${mechanism} "${vcd_${mechanism}}")
 endforeach()
-foreach(mechanism function-table patch)
+foreach(mechanism function-table function-table-pointers patch)
   if(NOT json_${mechanism} STREQUAL json_id-register)
     message(FATAL_ERROR "${mechanism} gave another schedule than id-register (JSON differs)")
   endif()

@@ -1,4 +1,4 @@
-// The scheduler-image area and the cache refill model (plain C++).
+// The scheduler-image area and the cache refill model.
 #include "devices/memory.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,8 @@
 
 namespace vmmsim::devices {
 namespace {
+
+const CycleClock kClock(1000000000);
 
 MemoryConfig config() {
   MemoryConfig c;
@@ -19,18 +21,18 @@ MemoryConfig config() {
 }
 
 TEST(Memory, LoadCostIsBandwidthPlusLatency) {
-  Memory memory(config());
+  Memory memory("memory", kClock, config());
   EXPECT_EQ(memory.load_cycles(16 * 1024), 2048u + 2000u);
   EXPECT_EQ(memory.load_cycles(16 * 1024 + 1), 2049u + 2000u) << "a partial beat costs a cycle";
   EXPECT_EQ(memory.load_cycles(0), 2000u);
 
   MemoryConfig instant = config();
   instant.load_bytes_per_cycle = 0;
-  EXPECT_EQ(Memory(instant).load_cycles(1 << 20), 2000u) << "0 bandwidth: latency only";
+  EXPECT_EQ(Memory("instant", kClock, instant).load_cycles(1 << 20), 2000u) << "0 bandwidth: latency only";
 }
 
 TEST(Memory, ImageAreaRefusesWhatDoesNotFit) {
-  Memory memory(config());
+  Memory memory("memory", kClock, config());
   EXPECT_EQ(memory.capacity(), 65536u);
   auto a = memory.allocate(40 * 1024);
   ASSERT_TRUE(a);
@@ -44,7 +46,7 @@ TEST(Memory, ImageAreaRefusesWhatDoesNotFit) {
 }
 
 TEST(Memory, ReleaseMakesRoom) {
-  Memory memory(config());
+  Memory memory("memory", kClock, config());
   auto a = memory.allocate(60 * 1024);
   ASSERT_TRUE(a);
   EXPECT_FALSE(memory.allocate(8 * 1024));
@@ -55,7 +57,7 @@ TEST(Memory, ReleaseMakesRoom) {
 }
 
 TEST(Memory, RefillCostsMoreAfterMigration) {
-  Memory memory(config());
+  Memory memory("memory", kClock, config());
   EXPECT_EQ(memory.refill_cycles(256 * 1024, false), 8192u);
   EXPECT_EQ(memory.refill_cycles(256 * 1024, true), 32768u);
   EXPECT_EQ(memory.refill_cycles(33, false), 2u);
@@ -64,7 +66,7 @@ TEST(Memory, RefillCostsMoreAfterMigration) {
   MemoryConfig free_refill = config();
   free_refill.refill_bytes_per_cycle = 0;
   free_refill.remote_refill_bytes_per_cycle = 0;
-  EXPECT_EQ(Memory(free_refill).refill_cycles(1 << 20, true), 0u);
+  EXPECT_EQ(Memory("free_refill", kClock, free_refill).refill_cycles(1 << 20, true), 0u);
 }
 
 }  // namespace

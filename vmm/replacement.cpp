@@ -187,7 +187,7 @@ void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResu
                                          m_memory.used(), m_memory.capacity()));
     area = *allocated;
     r.source = p.source;
-    spend(p.load_cycles);
+    m_memory.transfer(area, p.load_cycles);
   }
   r.load = m_clock.now() - t;
 
@@ -261,7 +261,7 @@ bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResul
   if (in_old_slot) m_manager.restore(old, std::move(aside));
   if (p.unload_old) {
     m_manager.slot(old).area = *m_memory.allocate(old_image.bytes);
-    spend(m_memory.load_cycles(old_image.bytes));
+    m_memory.transfer(m_manager.slot(old).area);
   }
   m_vmm.go_online(/*fresh=*/false);
   r.vcpus_migrated = 0;

@@ -10,24 +10,24 @@ const char* activation_name(Activation a) {
   switch (a) {
     case Activation::IdRegister: return "id-register";
     case Activation::FunctionTable: return "function-table";
+    case Activation::FunctionTablePointers: return "function-table-pointers";
     case Activation::Patch: return "patch";
   }
   return "?";
 }
 
-namespace {
-// Entry points a requester may call: the operations of the table.
-constexpr Cycles kEntryPoints = 10;
-}  // namespace
-
-SchedulerManager::SchedulerManager(sc_core::sc_module_name name, Activation mechanism, ActivationCosts costs,
+SchedulerManager::SchedulerManager(sc_core::sc_module_name name, const CycleClock& clock,
+                                   const devices::Memory& memory, Activation mechanism, ActivationCosts costs,
                                    unsigned slot_count, unsigned requesters)
     : sc_core::sc_module(name),
       scheduler_id_register("scheduler_id_register", 0),
+      m_clock(clock),
+      m_memory(memory),
       m_mechanism(mechanism),
       m_costs(costs),
       m_slots(slot_count),
-      m_sites(requesters) {}
+      m_sites(requesters),
+      m_site_addresses(mechanism == Activation::Patch ? requesters * kEntryPoints : 0) {}
 
 SchedulerManager::~SchedulerManager() {
   for (std::uint32_t i = 0; i < m_slots.size(); ++i) destroy_instance(i);
@@ -52,6 +52,7 @@ void SchedulerManager::occupy(std::uint32_t i, SchedulerImage image, std::uint32
   s.area = area;
   s.loaded = true;
   set_params(i, std::move(params));
+  note(i);
 }
 
 void SchedulerManager::set_params(std::uint32_t i, std::map<std::string, std::int64_t> params) {
@@ -64,6 +65,26 @@ void SchedulerManager::set_params(std::uint32_t i, std::map<std::string, std::in
 void SchedulerManager::vacate(std::uint32_t i) {
   destroy_instance(i);
   m_slots[i] = SchedulerSlot{};
+  note(i);
+}
+
+std::string SchedulerManager::describe(std::uint32_t i) const {
+  const SchedulerSlot& s = m_slots[i];
+  if (!s.loaded) return fmt::format("slot {} free", i);
+  return fmt::format("slot {} = {} at {:#x}, {} bytes", i, s.image.name, address(i), s.image.bytes);
+}
+
+std::uint64_t SchedulerManager::loaded_mask() const {
+  std::uint64_t mask = 0;
+  for (std::uint32_t i = 0; i < m_slots.size(); ++i)
+    if (m_slots[i].loaded) mask |= std::uint64_t{1} << i;
+  return mask;
+}
+
+void SchedulerManager::note(std::uint32_t i) {
+  if (!loaded_trace.bound()) return;
+  loaded_trace.set(loaded_mask(), m_clock.now());
+  loaded_trace.comment(describe(i), m_clock.now());
 }
 
 // A std::map keeps its nodes when moved: param_array's keys stay valid.
@@ -73,7 +94,10 @@ SchedulerSlot SchedulerManager::take(std::uint32_t i) {
   return content;
 }
 
-void SchedulerManager::restore(std::uint32_t i, SchedulerSlot content) { m_slots[i] = std::move(content); }
+void SchedulerManager::restore(std::uint32_t i, SchedulerSlot content) {
+  m_slots[i] = std::move(content);
+  note(i);
+}
 
 std::string SchedulerManager::instantiate(std::uint32_t i, std::uint32_t cpus, Hertz clock) {
   SchedulerSlot& s = m_slots[i];
@@ -118,13 +142,20 @@ void SchedulerManager::activate(std::uint32_t i, Cycles now) {
   if (m_mechanism == Activation::FunctionTable) {
     m_table = *s.image.ops;  // overwrite every entry
     m_table_self = s.instance;
+  } else if (m_mechanism == Activation::FunctionTablePointers) {
+    for (EntryPoints& pointer : m_sites) pointer = EntryPoints{s.image.ops, s.instance};  // to its own table
   } else if (m_mechanism == Activation::Patch) {
     for (EntryPoints& site : m_sites) site = EntryPoints{s.image.ops, s.instance};
+    // Every call site now holds the address of its entry in the image.
+    const devices::Address base = address(i);
+    for (std::size_t k = 0; k < m_site_addresses.size(); ++k)
+      m_site_addresses[k] = base + (k % kEntryPoints) * kEntryStride;
   }
 }
 
 Cycles SchedulerManager::activation_cycles() const {
   if (m_mechanism == Activation::Patch) return m_costs.activate * kEntryPoints * m_sites.size();
+  if (m_mechanism == Activation::FunctionTablePointers) return m_costs.activate * m_sites.size();
   return m_costs.activate;
 }
 

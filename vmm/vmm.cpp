@@ -40,6 +40,7 @@ namespace {
 
 Activation activation_of(const std::string& name) {
   if (name == "function-table") return Activation::FunctionTable;
+  if (name == "function-table-pointers") return Activation::FunctionTablePointers;
   if (name == "patch") return Activation::Patch;
   return Activation::IdRegister;
 }
@@ -48,6 +49,8 @@ ActivationCosts costs_of(const config::Config& c) {
   const config::ActivationCostConfig& a = c.activation;
   switch (activation_of(c.vmm.activation)) {
     case Activation::FunctionTable: return {a.function_table_dispatch, a.function_table_activate};
+    // A call through the requester's pointer to a table: as function-table's.
+    case Activation::FunctionTablePointers: return {a.function_table_dispatch, a.function_table_pointer_move};
     case Activation::Patch: return {a.patch_dispatch, a.patch_activate};
     case Activation::IdRegister: break;
   }
@@ -68,7 +71,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_vms(parts.vms),
       m_vcpus(parts.vcpus),
       // One requester per pCPU plus the VMM's own timer/tick/console path.
-      m_manager_ptr(std::make_unique<SchedulerManager>("manager", activation_of(parts.config.vmm.activation),
+      m_manager_ptr(std::make_unique<SchedulerManager>("manager", parts.clock, parts.memory,
+                                                       activation_of(parts.config.vmm.activation),
                                                        costs_of(parts.config), parts.config.vmm.slots,
                                                        parts.config.platform.cpus + 1)),
       m_manager(*m_manager_ptr),

@@ -1,0 +1,159 @@
+// The Memory module's scheduler-image area (docs/replacement.md "The image
+// area", DESIGN.md §3): images at addresses, first fit with compaction, loads
+// as transfers at the configured bandwidth, the occupancy and the loaded-slot
+// mask traced, the slot map noted in the VCD and the JSON; the patch
+// mechanism's call sites hold entry addresses in the area ([0024]) and the
+// function-table-pointers mechanism ([0022]) charges a move per requester.
+#include "base/output_plan.h"
+#include "devices/memory.h"
+#include "tests/sim_fixture.h"
+#include "tests/vcd_reading.h"
+
+using namespace vmmsim;
+using vmmsim::testing::kZeroCosts;
+
+namespace {
+
+constexpr devices::Address kBase = 0x0100'0000;
+constexpr Bytes kKiB = 1024;
+
+devices::MemoryConfig area_of(Bytes capacity) {
+  devices::MemoryConfig c;
+  c.image_area = capacity;
+  c.load_bytes_per_cycle = 8;
+  c.load_latency = 2000;
+  return c;
+}
+
+TEST(ImageArea, ImagesAreAtAddressesFirstFit) {
+  const CycleClock clock(1000000000);
+  devices::Memory memory("memory", clock, area_of(64 * kKiB));
+  auto a = memory.allocate(20 * kKiB), b = memory.allocate(20 * kKiB), c = memory.allocate(20 * kKiB);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(memory.address(*a), kBase);
+  EXPECT_EQ(memory.address(*b), kBase + 20 * kKiB);
+  EXPECT_EQ(memory.address(*c), kBase + 40 * kKiB);
+  memory.release(*b);
+  auto d = memory.allocate(8 * kKiB);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(memory.address(*d), kBase + 20 * kKiB) << "the first hole that fits";
+  EXPECT_EQ(memory.compactions(), 0u);
+}
+
+TEST(ImageArea, RoomIsCountedInBytesAndCompactionMakesTheHole) {
+  const CycleClock clock(1000000000);
+  devices::Memory memory("memory", clock, area_of(64 * kKiB));
+  auto a = memory.allocate(20 * kKiB), b = memory.allocate(20 * kKiB), c = memory.allocate(20 * kKiB);
+  memory.release(*b);
+  auto d = memory.allocate(8 * kKiB);
+  // Free: 12 KiB at 28 KiB and 4 KiB at 60 KiB; no hole of 16 KiB.
+  auto e = memory.allocate(16 * kKiB);
+  ASSERT_TRUE(e) << "16 KiB are free: the load fits";
+  EXPECT_EQ(memory.compactions(), 1u);
+  EXPECT_EQ(memory.address(*a), kBase);
+  EXPECT_EQ(memory.address(*d), kBase + 20 * kKiB);
+  EXPECT_EQ(memory.address(*c), kBase + 28 * kKiB) << "slid down to its neighbour";
+  EXPECT_EQ(memory.address(*e), kBase + 48 * kKiB);
+  EXPECT_EQ(memory.used(), memory.capacity());
+  EXPECT_FALSE(memory.allocate(1));
+}
+
+// Transfers an image from a thread and notes when it ended.
+struct Loader : sc_core::sc_module {
+  devices::Memory& memory;
+  devices::ImageId image;
+  const CycleClock& clock;
+  Cycles done = 0;
+  Loader(sc_core::sc_module_name name, devices::Memory& m, devices::ImageId id, const CycleClock& c)
+      : sc_core::sc_module(name), memory(m), image(id), clock(c) {
+    SC_HAS_PROCESS(Loader);
+    SC_THREAD(load);
+  }
+  void load() {
+    wait(clock.span(100));
+    memory.transfer(image);
+    done = clock.now();
+  }
+};
+
+TEST(ImageArea, ALoadIsATransferAtTheConfiguredBandwidth) {
+  const CycleClock clock(1000000000);
+  devices::Memory memory("memory", clock, area_of(64 * kKiB));
+  auto image = memory.allocate(12 * kKiB + 1);
+  ASSERT_TRUE(image);
+  Loader loader("loader", memory, *image, clock);
+  sc_core::sc_start(clock.span(100000));
+  EXPECT_EQ(loader.done, 100 + (12 * kKiB / 8 + 1) + 2000) << "a partial beat costs a cycle, then the latency";
+}
+
+class ImageAreaRun : public vmmsim::testing::SimTest {
+ protected:
+  // A hog under rr; bvt is loaded at 2000 cycles (6 KiB of rr then 12 KiB of
+  // bvt in the area) and unloaded at 50 ms.
+  report::Results run(const std::string& extra = "") {
+    file("hog.trace", "vcpu 0\n  repeat forever\n    run 10ms\n  end\n");
+    auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n" + extra);
+    m_out = std::make_unique<OutputPlan>();
+    OutputFile& vcd = m_out->add((m_dir / "run.vcd").string(), "--vcd");
+    m_out->open();
+    p.trace_vcd(vcd);
+    p.run(ms(100));
+    p.finish_trace();
+    m_out->commit();
+    m_vcd = vmmsim::testing::read_text((m_dir / "run.vcd").string());
+    return p.results();
+  }
+  std::unique_ptr<OutputPlan> m_out;
+  std::string m_vcd;
+};
+
+constexpr Cycles kBvtLoad = 12 * 1024 / 8 + 10000;
+
+TEST_F(ImageAreaRun, OccupancyAndLoadedSlotsAreTracedAndTheSlotMapNoted) {
+  report::Results r = run("[run]\nswap = 2000:bvt,policy=keep-old 50ms:unload\n");
+  ASSERT_EQ(r.replacements.size(), 2u);
+  const Cycles unload_at = r.replacements[1].started_at;
+  // bvt's room is taken when its load starts, the slot is filled when it ends.
+  auto bytes = vmmsim::testing::vcd_changes(m_vcd, "vmm", "image_bytes");
+  ASSERT_EQ(bytes.size(), 3u);
+  EXPECT_EQ(bytes[0], std::make_pair(Cycles{0}, std::uint64_t{6144}));
+  EXPECT_EQ(bytes[1], std::make_pair(Cycles{2000}, std::uint64_t{6144 + 12288}));
+  EXPECT_EQ(bytes[2], std::make_pair(unload_at + 2000, std::uint64_t{6144})) << "after the unload phase's cost";
+  auto loaded = vmmsim::testing::vcd_changes(m_vcd, "vmm", "loaded_slots");
+  ASSERT_EQ(loaded.size(), 3u);
+  EXPECT_EQ(loaded[0], std::make_pair(Cycles{0}, std::uint64_t{0b01}));
+  EXPECT_EQ(loaded[1], std::make_pair(2000 + kBvtLoad, std::uint64_t{0b11}));
+  EXPECT_EQ(loaded[2].second, 0b01u);
+  // The slot map: in the header at boot, then at each load and unload.
+  const auto defs = m_vcd.find("$enddefinitions");
+  EXPECT_LT(m_vcd.find("$comment slot 0 = rr at 0x1000000, 6144 bytes $end"), defs);
+  const auto load_note = m_vcd.find("$comment slot 1 = bvt at 0x1001800, 12288 bytes $end");
+  ASSERT_NE(load_note, std::string::npos);
+  EXPECT_GT(load_note, m_vcd.find("#" + std::to_string(2000 + kBvtLoad) + "\n"));
+  EXPECT_NE(m_vcd.find("$comment slot 1 free $end"), std::string::npos);
+  // The JSON's slots: what is loaded at the end.
+  ASSERT_EQ(r.slots.size(), 1u);
+  EXPECT_EQ(r.slots[0].name, "rr");
+  EXPECT_EQ(r.slots[0].address, kBase);
+  EXPECT_EQ(r.slots[0].bytes, 6144u);
+  EXPECT_EQ(r.image_area.used, 6144u);
+}
+
+TEST_F(ImageAreaRun, PatchedCallSitesHoldTheEntryAddressesInTheImage) {
+  run("[vmm]\nactivation = patch\n[run]\nswap = 2000:bvt\n");
+  const vmm::SchedulerManager& m = m_platform->manager();
+  ASSERT_EQ(m.active().image.name, "bvt");
+  EXPECT_EQ(m.address(1), kBase + 6144);
+  for (unsigned requester = 0; requester < 2; ++requester)  // cpu0 and the VMM's own path
+    for (unsigned op = 0; op < vmm::SchedulerManager::kEntryPoints; ++op)
+      EXPECT_EQ(m.patched_site(requester, op), kBase + 6144 + op * vmm::SchedulerManager::kEntryStride);
+}
+
+TEST_F(ImageAreaRun, FunctionTablePointersMovesOnePointerPerRequester) {
+  report::Results r = run("[vmm]\nactivation = function-table-pointers\n[run]\nswap = 2000:bvt\n");
+  EXPECT_EQ(r.activation, "function-table-pointers");
+  EXPECT_EQ(r.replacements.at(0).activate, 100u * 2) << "cpu0's pointer and the VMM's own";
+  EXPECT_EQ(r.scheduler, "bvt");
+}
+
+}  // namespace
