@@ -108,12 +108,14 @@ class ImageAreaRun : public vmmsim::testing::SimTest {
 };
 
 constexpr Cycles kBvtLoad = 12 * 1024 / 8 + 10000;
+constexpr Cycles kMigrateAndActivate = 300 + 50;  // one vCPU; the ID register's write
 
 TEST_F(ImageAreaRun, OccupancyAndLoadedSlotsAreTracedAndTheSlotMapNoted) {
   report::Results r = run("[run]\nswap = 2000:bvt,policy=keep-old 50ms:unload\n");
   ASSERT_EQ(r.replacements.size(), 2u);
   const Cycles unload_at = r.replacements[1].started_at;
-  // bvt's room is taken when its load starts, the slot is filled when it ends.
+  // bvt's room is taken when its load starts; its slot is filled in the
+  // activate phase, after the activation's cost.
   auto bytes = vmmsim::testing::vcd_changes(m_vcd, "vmm", "image_bytes");
   ASSERT_EQ(bytes.size(), 3u);
   EXPECT_EQ(bytes[0], std::make_pair(Cycles{0}, std::uint64_t{6144}));
@@ -122,14 +124,14 @@ TEST_F(ImageAreaRun, OccupancyAndLoadedSlotsAreTracedAndTheSlotMapNoted) {
   auto loaded = vmmsim::testing::vcd_changes(m_vcd, "vmm", "loaded_slots");
   ASSERT_EQ(loaded.size(), 3u);
   EXPECT_EQ(loaded[0], std::make_pair(Cycles{0}, std::uint64_t{0b01}));
-  EXPECT_EQ(loaded[1], std::make_pair(2000 + kBvtLoad, std::uint64_t{0b11}));
+  EXPECT_EQ(loaded[1], std::make_pair(2000 + kBvtLoad + kMigrateAndActivate, std::uint64_t{0b11}));
   EXPECT_EQ(loaded[2].second, 0b01u);
   // The slot map: in the header at boot, then at each load and unload.
   const auto defs = m_vcd.find("$enddefinitions");
   EXPECT_LT(m_vcd.find("$comment slot 0 = rr at 0x1000000, 6144 bytes $end"), defs);
   const auto load_note = m_vcd.find("$comment slot 1 = bvt at 0x1001800, 12288 bytes $end");
   ASSERT_NE(load_note, std::string::npos);
-  EXPECT_GT(load_note, m_vcd.find("#" + std::to_string(2000 + kBvtLoad) + "\n"));
+  EXPECT_GT(load_note, m_vcd.find("#" + std::to_string(2000 + kBvtLoad + kMigrateAndActivate) + "\n"));
   EXPECT_NE(m_vcd.find("$comment slot 1 free $end"), std::string::npos);
   // The JSON's slots: what is loaded at the end.
   ASSERT_EQ(r.slots.size(), 1u);
