@@ -432,7 +432,8 @@ class Resolver {
       fail(*m_console_cpu, fmt::format("pCPU {} does not exist; expected 0 to {}", c.console.cpu, c.platform.cpus - 1));
     if (c.console.focus.empty()) {
       c.console.focus = c.vms.front().name;
-    } else if (c.console.focus != kScheduledFocus && std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
+    } else if (c.console.focus != kScheduledFocus &&
+               std::none_of(c.vms.begin(), c.vms.end(), [&](const VmConfig& v) { return v.name == c.console.focus; })) {
       std::string names;
       for (const auto& v : c.vms) names += (names.empty() ? "" : ", ") + v.name;
       fail(*m_focus, "no VM has that name; allowed: " + std::string(kScheduledFocus) + ", " + names);

@@ -60,7 +60,8 @@ void write_resolved_config(const Config& c, std::ostream& out) {
       con.input_count);
   const CostConfig& k = c.vmm.costs;
   out << fmt::format(
-      "[vmm]\nscheduler = {}\nactivation = {}\nslice_timer = {}\nvm_exit = {}\nvm_entry = {}\nhypercall = {}\ncontext_switch = {}\n"
+      "[vmm]\nscheduler = {}\nactivation = {}\nslice_timer = {}\nvm_exit = {}\nvm_entry = {}\nhypercall = {}\n"
+      "context_switch = {}\n"
       "image_area = {}\nslots = {}\nwatchdog = {}\nunload = {}\nmigrate = {}\n\n",
       c.vmm.scheduler, c.vmm.activation, c.vmm.slice_timer, cycles(k.vm_exit), cycles(k.vm_entry), cycles(k.hypercall),
       cycles(k.context_switch), c.vmm.image_area, c.vmm.slots, cycles(c.vmm.watchdog), cycles(c.vmm.unload),

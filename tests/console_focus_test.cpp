@@ -2,7 +2,6 @@
 // [0013]): the console is a switch device whose focus follows the scheduler
 // on its pCPU; a keystroke goes to the VM in focus when it is typed; the
 // focus at cease is the focus after the resume.
-#include "base/output_plan.h"
 #include "tests/sim_fixture.h"
 #include "tests/vcd_reading.h"
 
@@ -22,16 +21,10 @@ class ConsoleFocusTest : public vmmsim::testing::SimTest {
     file("b.trace", "vcpu 0\n  run 3ms\n  read 1\n  run 1ms\n");
     auto& p = build(std::string(kZeroCosts) + console + "input_start = 1ms\ninput_every = 5ms\ninput_count = 2\n" +
                     "[vm.a]\ntrace = a.trace\n[vm.b]\ntrace = b.trace\n");
-    m_vcd = std::make_unique<OutputPlan>();
-    OutputFile& vcd = m_vcd->add((m_dir / "run.vcd").string(), "--vcd");
-    m_vcd->open();
-    p.trace_vcd(vcd);
-    p.run(ms(20));
-    p.finish_trace();
-    m_vcd->commit();
+    m_vcd = vmmsim::testing::run_traced(p, ms(20), m_dir / "run.vcd");
     return p.results();
   }
-  std::unique_ptr<OutputPlan> m_vcd;
+  std::string m_vcd;
 };
 
 TEST_F(ConsoleFocusTest, FocusFollowsTheDispatchesOnTheConsolePcpu) {
@@ -45,7 +38,7 @@ TEST_F(ConsoleFocusTest, FocusFollowsTheDispatchesOnTheConsolePcpu) {
   EXPECT_EQ(r.vms[1].input_latency.max(), 1000u) << "from the keystroke to b's dispatch";
   EXPECT_EQ(*r.vcpus[0].turnaround, ms(3)) << "a read keystroke 1 from its buffer";
   // The focus moved to b (VM 1) at b's dispatch at 3 ms, and only then.
-  auto focus = vmmsim::testing::vcd_changes(vmmsim::testing::read_text((m_dir / "run.vcd").string()), "console", "focus");
+  auto focus = vmmsim::testing::vcd_changes(m_vcd, "console", "focus");
   ASSERT_EQ(focus.size(), 2u);
   EXPECT_EQ(focus[0], std::make_pair(Cycles{0}, std::uint64_t{0}));
   EXPECT_EQ(focus[1], std::make_pair(ms(3), std::uint64_t{1}));
@@ -55,7 +48,7 @@ TEST_F(ConsoleFocusTest, StaticFocusStaysWhereItWasPut) {
   report::Results r = run_readers(std::string(kFastConsole) + "focus = a\n");
   EXPECT_FALSE(r.vcpus[1].turnaround) << "keystroke 2 went to a: b reads forever";
   EXPECT_EQ(r.vms[1].input_latency.count(), 0u);
-  auto focus = vmmsim::testing::vcd_changes(vmmsim::testing::read_text((m_dir / "run.vcd").string()), "console", "focus");
+  auto focus = vmmsim::testing::vcd_changes(m_vcd, "console", "focus");
   EXPECT_EQ(focus.size(), 1u) << "never moved";
 }
 

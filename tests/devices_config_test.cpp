@@ -35,8 +35,8 @@ TEST_F(DevicesConfigTest, ConsoleFocusMayFollowTheScheduler) {
 }
 
 TEST_F(DevicesConfigTest, FunctionTablePointersIsAnActivationWithItsOwnCost) {
-  config::Config c = load(std::string(kVm) +
-                          "[vmm]\nactivation = function-table-pointers\n[activation]\nfunction_table_pointer_move = 7\n");
+  config::Config c = load(std::string(kVm) + "[vmm]\nactivation = function-table-pointers\n"
+                                             "[activation]\nfunction_table_pointer_move = 7\n");
   EXPECT_EQ(c.vmm.activation, "function-table-pointers");
   EXPECT_EQ(c.activation.function_table_pointer_move, 7u);
   EXPECT_EQ(load(kVm).activation.function_table_pointer_move, 100u);

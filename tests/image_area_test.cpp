@@ -4,7 +4,6 @@
 // mask traced, the slot map noted in the VCD and the JSON; the patch
 // mechanism's call sites hold entry addresses in the area ([0024]) and the
 // function-table-pointers mechanism ([0022]) charges a move per requester.
-#include "base/output_plan.h"
 #include "devices/memory.h"
 #include "tests/sim_fixture.h"
 #include "tests/vcd_reading.h"
@@ -93,17 +92,9 @@ class ImageAreaRun : public vmmsim::testing::SimTest {
   report::Results run(const std::string& extra = "") {
     file("hog.trace", "vcpu 0\n  repeat forever\n    run 10ms\n  end\n");
     auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n" + extra);
-    m_out = std::make_unique<OutputPlan>();
-    OutputFile& vcd = m_out->add((m_dir / "run.vcd").string(), "--vcd");
-    m_out->open();
-    p.trace_vcd(vcd);
-    p.run(ms(100));
-    p.finish_trace();
-    m_out->commit();
-    m_vcd = vmmsim::testing::read_text((m_dir / "run.vcd").string());
+    m_vcd = vmmsim::testing::run_traced(p, ms(100), m_dir / "run.vcd");
     return p.results();
   }
-  std::unique_ptr<OutputPlan> m_out;
   std::string m_vcd;
 };
 

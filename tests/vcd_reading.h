@@ -1,14 +1,18 @@
-// Reading back a VCD file in tests: a signal's changes, by its scope and name.
+// VCDs in sim tests: a run traced into a file, and a signal's changes read
+// back by its scope and name.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/output_plan.h"
 #include "base/units.h"
+#include "models/platform.h"
 
 namespace vmmsim::testing {
 
@@ -17,6 +21,18 @@ inline std::string read_text(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Runs `platform` for `until` cycles with --vcd to `file`; the VCD's text.
+inline std::string run_traced(models::Platform& platform, Cycles until, const std::filesystem::path& file) {
+  OutputPlan outputs;
+  OutputFile& vcd = outputs.add(file.string(), "--vcd");
+  outputs.open();
+  platform.trace_vcd(vcd);
+  platform.run(until);
+  platform.finish_trace();
+  outputs.commit();
+  return read_text(file.string());
 }
 
 // (time, value) of every value of signal `scope`.`name` (the scope's last
