@@ -56,6 +56,7 @@ class Memory : public sc_core::sc_module {
   // Where an allocated image starts now (compaction may move it) and its size.
   Address address(ImageId id) const;
   Bytes size(ImageId id) const { return m_images.at(id).size; }
+  bool holds(ImageId id) const { return m_images.count(id) != 0; }
   // Allocations that had to compact the area first.
   std::uint64_t compactions() const { return m_compactions; }
 

@@ -151,7 +151,7 @@ report::Results Platform::results() const {
   r.replacements = m_vmm->replacement().results();
   const vmm::SchedulerManager& m = m_vmm->manager();
   for (std::uint32_t i = 0; i < m.slot_count(); ++i)
-    if (m.slot(i).loaded) r.slots.push_back({i, m.slot(i).image.name, m.address(i), m.slot(i).image.bytes});
+    if (m.resident(i)) r.slots.push_back({i, m.slot(i).image.name, m.address(i), m.slot(i).image.bytes});
   r.image_area = {m_memory->image_base(), m_memory->capacity(), m_memory->used()};
   r.faults = m_vmm->faults();
   r.epochs = m_vmm->epochs();

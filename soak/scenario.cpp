@@ -14,7 +14,8 @@ namespace {
 
 constexpr std::array<const char*, 8> kBuiltins = {"fifo", "rr", "bvt", "credit", "credit2", "rtds", "arinc653",
                                                   "eevdf"};
-constexpr std::array<const char*, 3> kActivations = {"id-register", "function-table", "patch"};
+constexpr std::array<const char*, 4> kActivations = {"id-register", "function-table", "function-table-pointers",
+                                                    "patch"};
 constexpr std::array<const char*, 5> kPolicies = {"", "keep-old", "unload-old", "auto", "unload-after"};
 // [image_source.NAME] sections a scenario may declare ([0019]); loads then
 // name one now and then.
@@ -195,6 +196,8 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   const int watchdog_ms = d.pick(std::array<int, 3>{20, 50, 100});
   ini += fmt::format("[vmm]\nscheduler = {}\nactivation = {}\nslots = {}\nimage_area = {}KiB\nwatchdog = {}ms\n",
                      p.scheduler, p.activation, slots, area_kib, watchdog_ms);
+  // The PIT as the slot timer ([0016]) now and then: slots end on IRQ0 edges.
+  if (d.chance(30)) ini += "slice_timer = pit\n";
   if (d.chance(50)) {
     const char* keys[] = {"vm_exit", "vm_entry", "hypercall", "context_switch", "unload", "migrate"};
     const std::uint64_t most[] = {3000, 3000, 1000, 3000, 5000, 1000};
@@ -309,7 +312,14 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   const std::uint64_t input_bytes = d.between(1, 8);
   ini += fmt::format("[console]\nbaud = {}\nfifo = {}\ninput_every = {}us\ninput_bytes = {}\n", baud, fifo,
                      input_us, input_bytes);
-  if (!focus.empty()) ini += "focus = " + focus + "\n";
+  // The console as a switch device ([0013]) now and then: its focus follows
+  // the scheduler on a pCPU of the scenario.
+  if (d.chance(30)) {
+    const std::uint64_t console_cpu = d.below(p.cpus);
+    ini += fmt::format("focus = scheduled\ncpu = {}\n", console_cpu);
+  } else if (!focus.empty()) {
+    ini += "focus = " + focus + "\n";
+  }
   ini += vms;
   ini += fmt::format("[run]\nuntil = {}us\n", until_us);
   if (!swaps.empty()) ini += "swap = " + swaps + "\n";

@@ -150,3 +150,17 @@ TEST_F(ImageAreaRun, FunctionTablePointersMovesOnePointerPerRequester) {
 }
 
 }  // namespace
+
+// A run that ends inside an unload-old replacement, after the old image left
+// the area and before the new one is active: the slot map lists what is in
+// the area (the old scheduler waits aside), and the results are whole (the
+// soak's seed 15 ended there and results() threw).
+TEST_F(ImageAreaRun, ARunEndingBetweenUnloadAndActivateListsOnlyWhatIsInTheArea) {
+  file("hog.trace", "vcpu 0\n  repeat forever\n    run 10ms\n  end\n");
+  auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n[vmm]\nunload = 1000\n" +
+                  "[memory]\nload_bandwidth = 1\nload_latency = 0\n[run]\nswap = 2000:bvt,policy=unload-old\n");
+  p.run(2000 + 1000 + 5000);  // the unload ends at 3000; bvt's 12 KiB take 12288 cycles to load
+  report::Results r = p.results();
+  EXPECT_TRUE(r.slots.empty()) << "rr has left the area, bvt is not in yet";
+  EXPECT_EQ(r.image_area.used, 12u * 1024) << "bvt's room is taken while it loads";
+}

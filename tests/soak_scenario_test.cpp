@@ -64,14 +64,14 @@ TEST(SoakScenario, SeedsReachEveryPolicyMechanismAndFailure) {
     text += all_text(s);
   }
   EXPECT_EQ(schedulers.size(), 8u);
-  EXPECT_EQ(activations.size(), 3u);
+  EXPECT_EQ(activations.size(), 4u);
   for (const char* part : {"sched-load fifo", "sched-load rr", "sched-load bvt", "sched-load credit ",
                            "sched-load credit2", "sched-load rtds", "sched-load arinc653", "sched-load eevdf",
                            "/plugins/vmmsim_lottery.so", "/plugins/vmmsim_wrong_abi.so", "/plugins/vmmsim_no_entry.so",
                            "/plugins/vmmsim_null_table.so", "/plugins/vmmsim_hostile_strings.so", "notaplugin.so",
                            "sched-load empty.so", "fault=1", "fault=4", "fault=5", "fault=6", "policy=keep-old",
                            "policy=unload-old", "policy=auto", "policy=unload-after", "source=disk", "source=web",
-                           "[image_source.web]", "image_area = 24KiB", "vmmsim_lottery.so quantum=", "sched-unload\n", "sched-unload lottery", "nosuch=1",
+                           "[image_source.web]", "image_area = 24KiB", "slice_timer = pit\n", "focus = scheduled\n", "vmmsim_lottery.so quantum=", "sched-unload\n", "sched-unload lottery", "nosuch=1",
                            ":unload", "  fault\n"})
     EXPECT_NE(text.find(part), std::string::npos) << part;
 }

@@ -86,6 +86,9 @@ class SchedulerManager : public sc_core::sc_module {
   std::optional<std::uint32_t> find(const std::string& name) const;
   // Where a loaded slot's image is in the image area.
   devices::Address address(std::uint32_t slot) const { return m_memory.address(m_slots[slot].area); }
+  // Loaded and in the image area: not the old scheduler of an unload-old
+  // replacement under way, whose image has left while it waits aside.
+  bool resident(std::uint32_t slot) const { return m_slots[slot].loaded && m_memory.holds(m_slots[slot].area); }
   // "slot 1 = bvt at 0x1001800, 12288 bytes" (or "slot 1 free"), as the VCD notes it.
   std::string describe(std::uint32_t slot) const;
   // Under patch: the entry address call site `op` of `requester` holds.
