@@ -164,3 +164,28 @@ TEST_F(ImageAreaRun, ARunEndingBetweenUnloadAndActivateListsOnlyWhatIsInTheArea)
   EXPECT_TRUE(r.slots.empty()) << "rr has left the area, bvt is not in yet";
   EXPECT_EQ(r.image_area.used, 12u * 1024) << "bvt's room is taken while it loads";
 }
+
+namespace {
+
+class ImageAreaRollbackTest : public vmmsim::testing::SimTest {};
+
+// Review: under unload-old the new image may take the old scheduler's slot
+// (no other slot free); if it then fails to start, the old scheduler is put
+// back in its slot. With --vcd that used to note the slot map before the old
+// image had room again (SchedulerManager::restore -> describe -> address of
+// a released image): map::at, an internal error (exit 70).
+TEST_F(ImageAreaRollbackTest, AFailedUnloadOldIntoTheOldSlotIsTracedWithoutCrashing) {
+  file("hog.trace", "vcpu 0\n  repeat forever\n    run 10ms\n  end\n");
+  const std::string broken = std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_broken.so";
+  auto& p = build(std::string(kZeroCosts) + "[vmm]\nslots = 2\n[vm.a]\ntrace = hog.trace\n[run]\nswap = 1ms:bvt 5ms:" +
+                  broken + ",policy=unload-old,fault=5\n");
+  const std::string vcd = vmmsim::testing::run_traced(p, ms(10), m_dir / "run.vcd");
+  const report::Results r = p.results();
+  ASSERT_EQ(r.replacements.size(), 2u);
+  EXPECT_FALSE(r.replacements[1].ok);
+  EXPECT_EQ(r.replacements[1].to, "bvt") << "the old scheduler resumed";
+  EXPECT_EQ(p.manager().find("bvt"), std::optional<std::uint32_t>(1));
+  EXPECT_NE(vcd.find("slot 1 = bvt at"), vcd.rfind("slot 1 = bvt at")) << "bvt noted again when put back";
+}
+
+}  // namespace

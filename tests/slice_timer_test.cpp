@@ -59,4 +59,23 @@ TEST_F(SliceTimerTest, DeadlineEndsSlotsAtTheSliceEnd) {
   EXPECT_EQ(requests(r, vmm::RequestKind::Tick), 3u) << "the PIT still ticks";
 }
 
+
+// Review: an IRQ0 edge that arrives while the pCPU is in the VMM (here a
+// 1 ms console hypercall from 52 ms to 53 ms, across edge 1 at 52.63 ms)
+// must still end a slot whose slice is over: the interrupt is pending at the
+// VM resume, as a real IRQ0 would be. Dropping it makes the slot last to
+// edge 2 (105 ms), two PIT periods instead of "the first edge at or after
+// the slice's end".
+TEST_F(SliceTimerTest, PitEdgeDuringAHypercallStillEndsTheSlot) {
+  file("a.trace", "vcpu 0\n  run 52ms\n  console 1\n  repeat forever\n    run 1s\n  end\n");
+  file("hog.trace", "vcpu 0\n  repeat forever\n    run 1s\n  end\n");
+  std::string costs = kZeroCosts;
+  costs.replace(costs.find("hypercall = 0"), 13, "hypercall = 1ms");
+  auto& p = build(costs + "[vmm]\nslice_timer = pit\n[pit]\nhz = 19\n[sched.rr]\nquantum = 10ms\n"
+                  "[console]\nbaud = 10000000\n[vm.a]\ntrace = a.trace\n[vm.b]\ntrace = hog.trace\n");
+  p.run(ms(100));
+  report::Results r = p.results();
+  EXPECT_EQ(r.vcpus[1].cpu, ms(100) - ms(53)) << "b runs from the end of a's hypercall, not from edge 2";
+}
+
 }  // namespace
