@@ -132,4 +132,9 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+bool plain_name(std::string_view name) {
+  return !name.empty() &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
+}
+
 }  // namespace vmmsim

@@ -33,6 +33,10 @@ std::string csv_field(std::string_view text);
 // code point of the same number, as for JSON).
 std::string escape_html(std::string_view text);
 
+// A name a user gives a VM or an image source: letters, digits, '_' and '-'
+// only, as it appears in JSON, VCD scopes and file names unquoted.
+bool plain_name(std::string_view name);
+
 // Appends code point `cp` (at most U+10FFFF) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 

@@ -89,12 +89,6 @@ std::vector<std::uint8_t> cpu_set_of(const Entry& e) {
   return set;
 }
 
-// Names appear in JSON, VCD scopes and file names: keep them plain.
-bool plain_name(const std::string& name) {
-  return !name.empty() &&
-         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
-}
-
 // A policy parameter: integer, or duration (spec range in microseconds).
 std::int64_t policy_value(const Entry& e, const vmm_param_spec_t& spec, Hertz clock) {
   std::string expected;
@@ -306,6 +300,10 @@ class Resolver {
       if (!plain_name(name))
         throw InputError(
             fmt::format("{}: [{}]: expected a VM name of letters, digits, '_' and '-'", e.origin, text_of(s)));
+      // `[console] focus = scheduled` means the dispatched VM, not a VM of that name.
+      if (name == kScheduledFocus)
+        throw InputError(fmt::format("{}: [{}]: '{}' is a word of [console] focus; expected another VM name",
+                                     e.origin, text_of(s), kScheduledFocus));
       VmConfig& vm = vm_named(c, name, service);
       apply_vm(vm, e, clock);
     } else {

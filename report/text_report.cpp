@@ -85,8 +85,10 @@ void write_text_report(const Results& r, std::ostream& out) {
                            x.requested_at, text(x.kind), text(x.requester), change, x.cease, x.drain, x.unload, x.load,
                            x.migrate, x.activate, x.downtime, x.tx_retired, x.vcpus_migrated);
       else if (x.unload_cpu >= 0)
-        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence; unload {} cycles on cpu{} while guests run)\n",
-                           x.requested_at, text(x.kind), text(x.requester), change, x.unload, x.unload_cpu);
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence; {} unloaded in {} cycles on cpu{} while guests "
+                           "run)\n",
+                           x.requested_at, text(x.kind), text(x.requester), change, text(x.target), x.unload,
+                           x.unload_cpu);
       else
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, text(x.kind), text(x.requester),
                            change);

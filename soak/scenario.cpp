@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "workload/control_request.h"
 #include "workload/generators.h"
 #include "workload/random.h"
 
@@ -114,7 +115,8 @@ Control random_control(Draw& d, const std::string& plugins, bool sources) {
     return c;
   }
   std::string policy = d.pick(kPolicies);
-  if (sources && d.chance(30)) c.args.insert(c.args.begin(), fmt::format("source={}", d.pick(kSources)));
+  // Only a plugin is fetched from a source: a built-in is in the VMM's memory.
+  if (sources && workload::is_image_path(c.target) && d.chance(50)) c.args.insert(c.args.begin(), fmt::format("source={}", d.pick(kSources)));
   if (!policy.empty()) c.args.insert(c.args.begin(), "policy=" + policy);
   return c;
 }

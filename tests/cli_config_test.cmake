@@ -19,7 +19,10 @@ expect_bad_input("--swap '1ms:nosuch': unknown scheduler 'nosuch'; expected a bu
 expect_bad_input("--swap '1ms:${WORK}/gone.so': plugin file not found (${WORK}/gone.so); expected an existing plugin file (.so)"
                  run ${WORK}/a.ini --swap 1ms:${WORK}/gone.so --json ${WORK}/never.json)
 # An image source the config does not declare (a.ini declares none).
-expect_bad_input("--swap '1ms:bvt,source=cdn': unknown image source 'cdn'; expected no source= (the config has no [image_source.NAME] section)"
+expect_bad_input("--swap '1ms:${PLUGINS}/vmmsim_lottery.so,source=cdn': unknown image source 'cdn'; expected no source= (the config has no [image_source.NAME] section)"
+                 run ${WORK}/a.ini --swap 1ms:${PLUGINS}/vmmsim_lottery.so,source=cdn --json ${WORK}/never.json)
+# A built-in's image is in the VMM's own memory ([0019]): no source.
+expect_bad_input("--swap '1ms:bvt,source=cdn': 'source=cdn' for the built-in 'bvt', whose image is in the VMM's own memory; expected source= only with a plugin path"
                  run ${WORK}/a.ini --swap 1ms:bvt,source=cdn --json ${WORK}/never.json)
 file(WRITE ${WORK}/svc.trace "vcpu 0\n  sleep 1ms\n  sched-load gone.so\n")
 file(WRITE ${WORK}/svc.ini "[vm.a]\ntrace = ok.trace\n[service]\ntrace = svc.trace\n")

@@ -34,6 +34,11 @@ TEST_F(DevicesConfigTest, ConsoleFocusMayFollowTheScheduler) {
             path("c.ini") + ":4: [console] focus = 'b': no VM has that name; allowed: scheduled, a");
 }
 
+TEST_F(DevicesConfigTest, NoVmMayBeNamedLikeTheScheduledFocus) {
+  EXPECT_EQ(error_of("[vm.scheduled]\ntrace = one.trace\n"),
+            path("c.ini") + ":2: [vm.scheduled]: 'scheduled' is a word of [console] focus; expected another VM name");
+}
+
 TEST_F(DevicesConfigTest, FunctionTablePointersIsAnActivationWithItsOwnCost) {
   config::Config c = load(std::string(kVm) + "[vmm]\nactivation = function-table-pointers\n"
                                              "[activation]\nfunction_table_pointer_move = 7\n");

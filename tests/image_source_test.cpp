@@ -21,21 +21,28 @@ workload::ControlRequest load(const std::string& words, std::string* err = nullp
 }
 
 TEST(LoadWords, UnloadAfterAndSource) {
-  workload::ControlRequest r = load("bvt policy=unload-after source=disk ctx_allow=2ms");
+  workload::ControlRequest r = load("/p/lottery.so policy=unload-after source=disk quantum=2ms");
   EXPECT_EQ(r.policy, workload::LoadPolicy::UnloadAfter);
   EXPECT_EQ(r.source, "disk");
   ASSERT_EQ(r.params.size(), 1u) << "source= is no scheduler parameter";
-  EXPECT_EQ(r.params[0].first, "ctx_allow");
-  EXPECT_EQ(load("bvt").source, "") << "no source: the VMM's own memory";
+  EXPECT_EQ(r.params[0].first, "quantum");
+  EXPECT_EQ(load("/p/lottery.so").source, "") << "no source: the VMM's own memory";
+}
+
+TEST(LoadWords, ABuiltInHasNoSource) {
+  std::string why;
+  load("bvt source=disk", &why);
+  EXPECT_EQ(why, "'source=disk' for the built-in 'bvt', whose image is in the VMM's own memory; expected "
+                 "source= only with a plugin path");
 }
 
 TEST(LoadWords, BadSources) {
   std::string why;
-  load("bvt source=a source=b", &why);
+  load("/p/x.so source=a source=b", &why);
   EXPECT_EQ(why, "second source 'source=b' (first 'source=a'); expected at most one source=");
-  load("bvt source=", &why);
+  load("/p/x.so source=", &why);
   EXPECT_EQ(why.rfind("bad source ''; expected source=NAME of an [image_source.NAME] section", 0), 0u) << why;
-  load("bvt source=a/b", &why);
+  load("/p/x.so source=a/b", &why);
   EXPECT_EQ(why.rfind("bad source 'a/b'", 0), 0u) << why;
 }
 
@@ -56,15 +63,22 @@ TEST(ImageSourceBandwidth, ASizePerSecond) {
     EXPECT_FALSE(config::parse_bandwidth(bad, nullptr)) << bad;
 }
 
-class ImageSourceConfigTest : public vmmsim::testing::ConfigFiles {};
-
 constexpr const char* kVm = "[vm.a]\ntrace = one.trace\n";
+
+// A plugin a load names must exist when the config is read (not more).
+class ImageSourceConfigTest : public vmmsim::testing::ConfigFiles {
+ protected:
+  void SetUp() override {
+    vmmsim::testing::ConfigFiles::SetUp();
+    write("p.so", "");
+  }
+};
 
 TEST_F(ImageSourceConfigTest, SectionsAreRead) {
   config::Config c = config::load_config(
       write("c.ini", std::string(kVm) + "[image_source.web]\nbandwidth = 2MiB/s\nlatency = 30ms\n"
                                         "[image_source.disk]\nbandwidth = 200MiB/s\n"
-                                        "[run]\nswap = 1ms:bvt,source=web\n"));
+                                        "[run]\nswap = 1ms:p.so,source=web\n"));
   ASSERT_EQ(c.image_sources.size(), 2u);
   EXPECT_EQ(c.image_sources.at("web").bytes_per_second, 2u << 20);
   EXPECT_EQ(c.image_sources.at("web").latency, 30000000u);
@@ -76,13 +90,13 @@ TEST_F(ImageSourceConfigTest, AnUnknownSourceIsBadInputWhereverItIsNamed) {
   const std::string expected = "unknown image source 'cdn'; expected source= one of disk";
   const std::string disk = "[image_source.disk]\nbandwidth = 1MiB/s\n";
   // [run] swap, declared before the section: checked once all is read.
-  EXPECT_EQ(error_of(std::string(kVm) + "[run]\nswap = 1ms:bvt,source=cdn\n" + disk),
-            path("c.ini") + ":4: [run] swap = '1ms:bvt,source=cdn': swap '1ms:bvt,source=cdn': " + expected);
-  write("svc.trace", "vcpu 0\n  sleep 1ms\n  sched-load bvt source=cdn\n");
+  EXPECT_EQ(error_of(std::string(kVm) + "[run]\nswap = 1ms:p.so,source=cdn\n" + disk),
+            path("c.ini") + ":4: [run] swap = '1ms:p.so,source=cdn': swap '1ms:p.so,source=cdn': " + expected);
+  write("svc.trace", "vcpu 0\n  sleep 1ms\n  sched-load p.so source=cdn\n");
   EXPECT_EQ(error_of(std::string(kVm) + "[service]\ntrace = svc.trace\n" + disk),
             path("svc.trace") + ":3: sched-load: " + expected);
-  EXPECT_EQ(error_of(std::string(kVm) + "[run]\nswap = 1ms:bvt,source=cdn\n"),
-            path("c.ini") + ":4: [run] swap = '1ms:bvt,source=cdn': swap '1ms:bvt,source=cdn': unknown image "
+  EXPECT_EQ(error_of(std::string(kVm) + "[run]\nswap = 1ms:p.so,source=cdn\n"),
+            path("c.ini") + ":4: [run] swap = '1ms:p.so,source=cdn': swap '1ms:p.so,source=cdn': unknown image "
                             "source 'cdn'; expected no source= (the config has no [image_source.NAME] section)");
 }
 

@@ -3,6 +3,7 @@
 // image after the resume as VMM time on one pCPU, not downtime; unloading an
 // inactive kept image costs [vmm] unload the same way; a load is charged from
 // the image source it names ([0019]). Exact cycles of small cases.
+#include <filesystem>
 #include <sstream>
 
 #include "report/json_report.h"
@@ -99,16 +100,24 @@ TEST_F(ReplacementUnloadTest, UnloadingAnInactiveImageCostsVmmTimeOnOnePcpu) {
   expect_accounts(r);
   // Only the three ceases and this unload cost VMM time: vm_exit 700 each.
   EXPECT_EQ(r.pcpus[0].vmm, 700 + kUnload + 2 * 700);
+  std::ostringstream text;
+  report::write_text_report(r, text);
+  EXPECT_NE(text.str().find("fifo -> fifo       (no sequence; bvt unloaded in 2700 cycles on cpu0"), std::string::npos)
+      << "the report names what left:\n" << text.str();
 }
 
 // Item 10: a load names its source and is charged from it.
 TEST_F(ReplacementUnloadTest, ALoadIsChargedFromItsImageSource) {
+  const std::string lottery = std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_lottery.so";
   report::Results r = run("[image_source.disk]\nbandwidth = 1MiB/s\nlatency = 2ms\n"
-                          "[run]\nswap = 2000:bvt,source=disk 30ms:fifo\n",
+                          "[run]\nswap = 2000:" + lottery + ",source=disk 30ms:fifo\n",
                           ms(40));
   ASSERT_EQ(r.replacements.size(), 2u);
   EXPECT_EQ(r.replacements[0].source, "disk");
-  EXPECT_EQ(r.replacements[0].load, 11718750u + 2000000u) << "12 KiB at 1 MiB/s on 1 GHz, then 2 ms";
+  // A plugin occupies its file's size; 1 MiB/s on a 1 GHz clock is 1e9 / 2^20 cycles a byte.
+  const std::uint64_t bytes = std::filesystem::file_size(lottery);
+  EXPECT_EQ(r.replacements[0].load, (bytes * 1000000000 + (1u << 20) - 1) / (1u << 20) + 2000000u)
+      << "the file's bytes at 1 MiB/s, then 2 ms";
   EXPECT_EQ(r.replacements[1].source, "memory") << "no source: the VMM's own memory";
   EXPECT_EQ(r.replacements[1].load, 4 * 1024 / 8 + 10000u);
   std::ostringstream json, text;

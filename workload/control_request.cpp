@@ -51,15 +51,6 @@ bool is_param_key(std::string_view key) {
 
 constexpr const char* kPolicies = "policy=keep-old, policy=unload-old, policy=unload-after or policy=auto";
 
-// An image source's name, as [image_source.NAME] allows it.
-bool is_source_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-      return false;
-  return true;
-}
-
 }  // namespace
 
 bool is_image_path(std::string_view target) {
@@ -137,10 +128,15 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
       if (!source_word.empty())
         return fmt::format("second source {} (first {}); expected at most one source=", quoted(word),
                            quoted(source_word));
-      if (!is_source_name(value))
+      if (!plain_name(value))
         return fmt::format("bad source {}; expected source=NAME of an [image_source.NAME] section (letters, "
                            "digits, '_', '-')",
                            quoted(value));
+      // [0019]: a built-in is part of the VMM; only a plugin image is fetched.
+      if (!path)
+        return fmt::format("{} for the built-in {}, whose image is in the VMM's own memory; expected source= "
+                           "only with a plugin path",
+                           quoted(word), quoted(target));
       source_word = word;
       continue;
     }
