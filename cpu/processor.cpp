@@ -125,7 +125,24 @@ bool Processor::irq0_edge() {
   if (m_timer != SliceTimer::Pit) return false;
   const Cycles now = m_clock.now();
   record_entry(now);
-  if (m_cease || (m_state != State::Guest && m_state != State::Idle) || now < m_slice_end) return false;
+  if (m_cease) return false;
+  if (m_state == State::Vmm) {
+    // In the VMM the interrupt stays pending until the VM resume, as IRQ0
+    // does on hardware: the slot ends there if its slice is over by then.
+    m_edge_pending = true;
+    if (m_entering != State::Vmm && m_vmm_until >= m_slice_end) withdraw_entry(now);
+    return false;
+  }
+  if ((m_state != State::Guest && m_state != State::Idle) || now < m_slice_end) return false;
+  m_slot_ended = true;
+  arm(now, now);
+  return true;
+}
+
+bool Processor::pending_edge_ends_slot(Cycles now) {
+  const bool pending = m_edge_pending;
+  m_edge_pending = false;
+  if (!pending || now < m_slice_end) return false;
   m_slot_ended = true;
   arm(now, now);
   return true;
@@ -217,6 +234,7 @@ void Processor::leave_guest(ExitReason reason, Cycles now) {
 void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles now) {
   set_state(State::Vmm, now);
   m_slot_ended = false;  // a new slot, or the same one going on (a hypercall)
+  m_edge_pending = false;  // an edge before this decision is no edge of the slot it makes
   m_decided_at = now;
   m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
   if (m_next.owner != m_owner) {
@@ -244,6 +262,7 @@ void Processor::vm_resume(Cycles now) {
     // An idle slice is wall time from the decision, not guest time.
     set_state(State::Idle, now);
     m_slice_end = after(m_decided_at, m_next.slice);
+    if (pending_edge_ends_slot(now)) return;
     arm(std::min(m_resched_at, timer_at()), now);
     return;
   }
@@ -251,6 +270,7 @@ void Processor::vm_resume(Cycles now) {
   m_entered = now;
   m_burst_end = after(now, m_next.burst);
   m_slice_end = after(now, m_next.slice);
+  if (pending_edge_ends_slot(now)) return;
   // A zero burst exits in the next delta, not recursively: a program of
   // back-to-back hypercalls must not grow the stack.
   arm(std::min({m_burst_end, timer_at(), m_resched_at}), now);

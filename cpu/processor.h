@@ -84,6 +84,9 @@ class Processor : public sc_core::sc_module {
   // The exit for a due m_resched_at: `preempt`, or VmmWork if only work is due.
   ExitReason resched_reason(ExitReason preempt);
   ExitReason slot_end_reason(Cycles now);  // Pit: the IRQ0 edge ended the slot
+  // Pit, at the VM resume: an edge that came in the VMM ends the slot now if
+  // its slice is over (m_slot_ended, a wake-up now); true if it does.
+  bool pending_edge_ends_slot(Cycles now);
   void take(ExitReason reason, bool from_guest, Cycles executed, Cycles now);
   void vm_resume(Cycles now);   // the VM-resume path, with the cease sign
   // The VM entry at the end of the VMM's work, decided now when nothing can
@@ -123,6 +126,7 @@ class Processor : public sc_core::sc_module {
   Cycles m_armed_for = kForever;
   bool m_cease = false;
   bool m_slot_ended = false;  // Pit: an IRQ0 edge ended the slot; taken at the next step
+  bool m_edge_pending = false;  // Pit: an IRQ0 edge came while in the VMM; seen at the VM resume
   std::array<Cycles, 4> m_cycles{};
 };
 

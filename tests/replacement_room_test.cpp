@@ -146,3 +146,20 @@ TEST_F(ReplacementRoomTest, KeepOldWithoutASlotIsRefusedBeforeAnythingCeases) {
 }
 
 }  // namespace
+
+// A failure loses nothing (DESIGN.md §4): the kept image that auto evicted
+// for a new scheduler that then fails to start is loaded again, in its slot
+// and with its parameters, charged as load time of the activate phase.
+TEST_F(ReplacementRoomTest, AFailedLoadBringsBackTheKeptImagesItEvicted) {
+  const std::string broken = std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_broken.so";
+  const report::ReplacementResult failed =
+      last("[vmm]\nslots = 3\n[run]\nswap = 1ms:bvt,ctx_allow=3ms 5ms:fifo 10ms:" + broken + ",fault=5\n", ms(20), 3);
+  EXPECT_FALSE(failed.ok);
+  EXPECT_EQ(failed.evicted, std::vector<std::string>{"bvt"}) << "the least recently active kept image";
+  vmm::SchedulerManager& m = m_platform->manager();
+  ASSERT_TRUE(m.find("bvt")) << "bvt is back";
+  EXPECT_EQ(m.slot(*m.find("bvt")).params.at("ctx_allow"), static_cast<std::int64_t>(ms(3)));
+  EXPECT_EQ(m.active().image.name, "fifo");
+  EXPECT_EQ(failed.activate, 50 + 12 * 1024 / 8 + 10000u) << "the ID register write, then bvt's reload";
+  EXPECT_EQ(m_platform->memory().used(), (6 + 12 + 4) * 1024u);
+}

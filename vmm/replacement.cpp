@@ -170,9 +170,12 @@ void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResu
     spend(m_config.vmm.unload);
     m_memory.release(m_manager.slot(old).area);
   }
+  p.history = m_history;
   for (std::uint32_t slot : p.evict) {  // kept images making room
     spend(m_config.vmm.unload);
-    r.evicted.push_back(m_manager.slot(slot).image.name);
+    const SchedulerSlot& kept = m_manager.slot(slot);
+    r.evicted.push_back(kept.image.name);
+    p.evicted.push_back({slot, kept.image, kept.params});
     unload_inactive(slot);
   }
   r.unload = m_clock.now() - t;
@@ -258,11 +261,19 @@ bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResul
   } else if (p.set_params) {
     m_manager.set_params(p.target, kept_params);  // the kept image keeps what it had
   }
+  // What left the area comes back (charged as load time): the old image,
+  // its room taken before its slot is restored (the slot map notes where it
+  // is; the ID register names a loaded slot while it transfers), then the
+  // kept images evicted for the new one.
+  if (p.unload_old) (in_old_slot ? aside : m_manager.slot(old)).area = *m_memory.allocate(old_image.bytes);
   if (in_old_slot) m_manager.restore(old, std::move(aside));
-  if (p.unload_old) {
-    m_manager.slot(old).area = *m_memory.allocate(old_image.bytes);
-    m_memory.transfer(m_manager.slot(old).area);
+  if (p.unload_old) m_memory.transfer(m_manager.slot(old).area);
+  for (Plan::Evicted& e : p.evicted) {
+    const std::uint32_t back = *m_memory.allocate(e.image.bytes);
+    m_manager.occupy(e.slot, e.image, back, std::move(e.params));
+    m_memory.transfer(back);
   }
+  if (!p.evicted.empty()) m_history = p.history;
   m_vmm.go_online(/*fresh=*/false);
   r.vcpus_migrated = 0;
   return false;

@@ -72,6 +72,15 @@ class Replacement : public sc_core::sc_module {
     bool unload_old = false;           // the active scheduler's image goes before the load
     bool unload_after = false;         // ... or after the resume, while the guests run
     std::vector<std::uint32_t> evict;  // kept images unloaded to make room
+    // What the sequence evicted, kept to load again if the new scheduler
+    // fails to start (a failure loses nothing), and the activation order then.
+    struct Evicted {
+      std::uint32_t slot;
+      SchedulerImage image;
+      std::map<std::string, std::int64_t> params;
+    };
+    std::vector<Evicted> evicted;
+    std::vector<std::uint32_t> history;
   };
 
   void run();  // the SC_THREAD
