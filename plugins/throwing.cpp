@@ -98,14 +98,20 @@ void destroy(void* self) {
 int insert(void* self, const vmm_vcpu_info_t* info, vmm_cycles_t now, char* err, std::size_t err_len) {
   Throwing* s = self_of(self);
   s->maybe_throw(kInsert, now);
-  if (info->id < 0 || info->id >= (1 << 20) || s->known(info->id) || info->running_on != VMM_NO_CPU) {
+  const std::int32_t cpu = info->running_on;  // a parked owner after a swap
+  if (info->id < 0 || info->id >= (1 << 20) || s->known(info->id) ||
+      (cpu != VMM_NO_CPU && (cpu < 0 || static_cast<std::size_t>(cpu) >= s->current.size() ||
+                             s->current[static_cast<std::size_t>(cpu)] != VMM_IDLE))) {
     std::snprintf(err, err_len, "throwing: bad insert of vCPU %d", static_cast<int>(info->id));
     return 1;
   }
   if (static_cast<std::size_t>(info->id) >= s->vcpus.size()) s->vcpus.resize(static_cast<std::size_t>(info->id) + 1);
   Vcpu& v = s->vcpus[static_cast<std::size_t>(info->id)];
-  v = Vcpu{true, info->runnable != 0, VMM_NO_CPU};
-  if (v.runnable) s->queue.push_back(info->id);
+  v = Vcpu{true, info->runnable != 0, cpu};
+  if (cpu != VMM_NO_CPU)
+    s->current[static_cast<std::size_t>(cpu)] = info->id;
+  else if (v.runnable)
+    s->queue.push_back(info->id);
   return 0;
 }
 

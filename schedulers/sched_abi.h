@@ -63,7 +63,9 @@ typedef struct {
   uint32_t vm;          /* VM index in declaration order */
   uint32_t vcpu_index;  /* index of the vCPU within its VM */
   int32_t runnable;     /* 1 if it must be queued at once */
-  int32_t running_on;   /* pCPU it is on now, or VMM_NO_CPU */
+  int32_t running_on;   /* pCPU it is on now (after a live replacement: the
+                           pCPU it was parked on; the first pick_next there
+                           has it as prev), or VMM_NO_CPU */
   const vmm_param_t *vm_params; /* the VM's parameters for this policy */
   uint32_t vm_param_count;
   /* pCPUs the vCPU may run on: bit (c % 8) of byte (c / 8) for pCPU c.

@@ -291,8 +291,10 @@ TEST_F(WatchdogTest, BlockedVcpuIsEjected) {
 TEST_F(WatchdogTest, VcpuRunningElsewhereIsEjected) {
   start(3, 2, 2, std::string(kAB) + "[vm.c]\ntrace = hog.trace\n");
   report::Results r = advance_to(ms(10));
-  // cpu0 takes a, cpu1 takes b at R; at R+1ms cpu0's 3rd decision returns b.
-  expect_ejected(r, resumed(r) + ms(1), "broken chose b.0, already running elsewhere on cpu0", 3);
+  // a and b were parked on cpu0 and cpu1 and broken was told so ([0027]);
+  // at R cpu0 queues a behind c and takes c, cpu1 queues b and takes a; at
+  // R+1ms cpu0's 3rd decision returns a, running on cpu1.
+  expect_ejected(r, resumed(r) + ms(1), "broken chose a.0, already running elsewhere on cpu0", 3);
   expect_all_run_after(ms(10), ms(70), 3, 2);
 }
 
@@ -300,16 +302,18 @@ TEST_F(WatchdogTest, StarvedVcpuIsEjectedOnlyAfterTheWatchdogPeriod) {
   start(4, 5, 1, kAB);
   report::Results r = advance_to(ms(1));
   ASSERT_EQ(r.replacements.size(), 1u);
-  // Decisions 1..5 alternate a, b, a, b, a; from the 6th (at R+5ms) a is
-  // skipped for good. The check runs every 10 ms; a is ejected at the first
-  // check after it waited more than 20 ms.
-  const Cycles starved_since = resumed(r) + ms(5);
+  // a was parked on the pCPU and broken was told so ([0027]): decision 1
+  // queues it behind b. Decisions 1..5 alternate b, a, b, a, b; from the 6th
+  // (at R+5ms) a is skipped for good: it has waited since R+4ms. The check
+  // runs every 10 ms; a is ejected at the first check after it waited more
+  // than 20 ms.
+  const Cycles starved_since = resumed(r) + ms(4);
   const Cycles deadline = starved_since + ms(20);
   const Cycles check = (deadline / ms(10) + 1) * ms(10);
   r = advance_to(deadline + 1);
   EXPECT_EQ(r.replacements.size(), 1u) << "not ejected before the watchdog period";
   EXPECT_EQ(r.scheduler, "broken");
-  EXPECT_EQ(r.vcpus[0].cpu, ms(3.5)) << "a ran 0.5 ms under rr, decisions 1, 3 and 5 of broken, then waited";
+  EXPECT_EQ(r.vcpus[0].cpu, ms(2.5)) << "a ran 0.5 ms under rr, decisions 2 and 4 of broken, then waited";
   r = advance_to(check + ms(1));
   expect_ejected(r, check,
                  fmt::format("a.0 runnable but not run for {} cycles (watchdog 20000000)", check - starved_since), 2);

@@ -21,18 +21,23 @@ unsigned Vmm::migratable_vcpus() const {
 std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
   SchedulerSlot& target = m_manager.slot(slot);
   const Cycles now = m_clock.now();
+  // [0027]: the switch devices keep their state: each parked owner is
+  // inserted as running on its pCPU.
+  std::vector<std::int32_t> parked_on(m_vcpus.size(), VMM_NO_CPU);
+  for (std::size_t c = 0; c < m_dispatch.size(); ++c)
+    if (m_dispatch[c].owner != kNone) parked_on[static_cast<std::size_t>(m_dispatch[c].owner)] = static_cast<std::int32_t>(c);
   unsigned count = 0;
   for (const models::Vcpu& v : m_vcpus) {
     if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
     const auto& params = m_vm_params[v.vm()];
-    // Parked owners count as runnable: their pCPUs ask the new scheduler.
+    // Parked owners are runnable, on their pCPUs.
     bool runnable = v.state == RunState::Runnable || v.state == RunState::Running;
     const std::vector<std::uint8_t>& affinity = m_config.vms[v.vm()].affinity;
     vmm_vcpu_info_t info{v.id(),
                          v.vm(),
                          v.index(),
                          runnable ? 1 : 0,
-                         VMM_NO_CPU,
+                         v.state == RunState::Running ? parked_on[static_cast<std::size_t>(v.id())] : VMM_NO_CPU,
                          params.data(),
                          static_cast<std::uint32_t>(params.size()),
                          affinity.empty() ? nullptr : affinity.data(),
@@ -66,21 +71,9 @@ void Vmm::go_online(bool fresh) {
     m_activated_at = now;
     begin_epoch();
   }
-  // The new scheduler placed nobody: the parked owners wait for its first
-  // decisions like every other runnable vCPU.
-  if (fresh)
-    for (Dispatch& d : m_dispatch) {
-      d.fresh = true;
-      if (d.owner == kNone) continue;
-      if (m_timeline) end_slice(static_cast<unsigned>(&d - m_dispatch.data()), now);
-      models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
-      if (v.state == RunState::Running) {
-        set_state(v, RunState::Runnable);
-        v.wait_since = now;
-        set_running(v, false);
-      }
-      d.owner = kNone;
-    }
+  // The parked owners stay on their pCPUs: the scheduler (new, or the old
+  // one after a failure) holds them there, and its first pick_next on each
+  // pCPU has the owner as prev with the guest cycles of its slot.
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   std::vector<VcpuId> held;
   held.swap(m_held_wakes);

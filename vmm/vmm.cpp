@@ -341,12 +341,12 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   const Cycles now = m_clock.now();
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
   // The scheduler hears of prev only if it still holds it: not after its
-  // exit or halt, nor when it is new and never placed it.
+  // exit or halt. A new scheduler holds the parked owner: it was inserted
+  // as running here (go_online).
   VcpuId told = prev;
-  if (d.fresh || (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
-                                    m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted)))
+  if (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
+                        m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted))
     told = kNone;
-  d.fresh = false;
   d.decided = now;
   // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {

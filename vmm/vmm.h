@@ -68,12 +68,15 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // While offline (every processor parked) wakes change vCPU state but
   // reach no scheduler; ticks are counted only.
   void go_offline();
-  // Inserts every live vCPU, with its run state and its VM's parameters,
-  // into the instance in `slot`; "" or the scheduler's reason.
+  // Inserts every live vCPU, with its run state, the pCPU it is parked on
+  // and its VM's parameters, into the instance in `slot`; "" or the
+  // scheduler's reason.
   std::string migrate_into(std::uint32_t slot, unsigned* migrated);
   unsigned migratable_vcpus() const;
   // Back online: wakes held since migrate_into (fresh) or since going
   // offline (a failed replacement) are delivered to the active scheduler.
+  // Each parked owner stays on its pCPU: the first pick_next there has it
+  // as prev ([0027]: the switch devices keep their state).
   void go_online(bool fresh);
   void control_done(const ControlOp& op, bool ok);
   // VMM work of `cycles` on `cpu` while the guests run (an image's unload):
@@ -111,7 +114,6 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     VcpuId last_owner = kNone;  // for cache refill: who ran here last
     Cycles ran = 0;             // guest cycles since the dispatch
     Cycles slice = kForever;
-    bool fresh = false;         // the scheduler changed: its first pick has no prev
     Cycles since = 0;           // when the owner was dispatched (timeline)
     Cycles decided = 0;         // when the scheduler last decided here (an idle slice starts there)
   };
