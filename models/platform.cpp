@@ -148,7 +148,7 @@ report::Results Platform::results() const {
   r.config_file = m_config.file;
   r.scheduler = m_vmm->manager().active().image.name;
   r.activation = vmm::activation_name(m_vmm->manager().mechanism());
-  r.replacements = m_vmm->replacement().results();
+  r.replacements = m_vmm->replacement_results();
   const vmm::SchedulerManager& m = m_vmm->manager();
   for (std::uint32_t i = 0; i < m.slot_count(); ++i)
     if (m.resident(i)) r.slots.push_back({i, m.slot(i).image.name, m.address(i), m.slot(i).image.bytes});
@@ -175,6 +175,8 @@ report::Results Platform::results() const {
     vr.jobs = v.jobs;
     vr.deadline_misses = v.deadline_misses;
     vr.lateness = v.lateness;
+    vr.swap_stall = v.swap_stall_cycles(r.elapsed);
+    vr.swap_stall_max = v.swap_stall_max(r.elapsed);
     r.vcpus.push_back(std::move(vr));
   }
   std::vector<std::uint32_t> weights;
@@ -194,6 +196,8 @@ report::Results Platform::results() const {
       const Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + k];
       out.cpu += v.cpu_cycles;
       out.wait.merge(v.wait);
+      out.swap_stall += v.swap_stall_cycles(r.elapsed);
+      out.swap_stall_max = std::max(out.swap_stall_max, v.swap_stall_max(r.elapsed));
     }
     out.share = capacity > 0 ? static_cast<double>(out.cpu) / capacity : 0.0;
     out.entitled = entitled[i];

@@ -72,6 +72,23 @@ void Vcpu::finish_job(Cycles now) {
   if (m_jobs_left == 0) load_step();  // on to the steps after `every`
 }
 
+Cycles Vcpu::end_stall(Cycles now) {
+  if (!m_stalled_since) return 0;
+  const Cycles stall = now - *m_stalled_since;
+  m_stalled_since.reset();
+  m_stall_total += stall;
+  m_stall_max = std::max(m_stall_max, stall);
+  return stall;
+}
+
+Cycles Vcpu::swap_stall_cycles(Cycles now) const {
+  return m_stall_total + (m_stalled_since ? now - *m_stalled_since : 0);
+}
+
+Cycles Vcpu::swap_stall_max(Cycles now) const {
+  return std::max(m_stall_max, m_stalled_since ? now - *m_stalled_since : 0);
+}
+
 ProgramAction Vcpu::next_action(const workload::Step** step) {
   load_step();
   const auto& steps = m_program->steps;

@@ -99,6 +99,22 @@ class Vcpu {
   std::uint64_t deadline_misses = 0;  // finished after the end of their period
   Histogram lateness;                 // per job: finish - deadline, 0 if on time
 
+  // What a live replacement cost it (docs/replacement.md "What a swap costs
+  // each guest"): a stall runs from its pCPU ceasing under it, or from its
+  // wake being held while the VMM was offline, until it runs again.
+  bool stalled() const { return m_stalled_since.has_value(); }
+  std::size_t stalled_by() const { return m_stall_swap; }  // the replacement's ordinal
+  Cycles stalled_since() const { return m_stalled_since.value_or(0); }
+  void begin_stall(Cycles at, std::size_t swap) {
+    m_stalled_since = at;
+    m_stall_swap = swap;
+  }
+  // Closes the stall at `now`; returns its length.
+  Cycles end_stall(Cycles now);
+  // Stall cycles in total and the longest stall, an open one counted to `now`.
+  Cycles swap_stall_cycles(Cycles now) const;
+  Cycles swap_stall_max(Cycles now) const;
+
  private:
   void load_step();  // step to the next Run or action, through loop markers
 
@@ -118,6 +134,10 @@ class Vcpu {
   Cycles m_release = 0;  // of the running job, or of the next one
   Cycles m_period = 0;
   Cycles m_job_work = 0;
+  std::optional<Cycles> m_stalled_since;
+  std::size_t m_stall_swap = 0;
+  Cycles m_stall_total = 0;  // closed stalls
+  Cycles m_stall_max = 0;
 };
 
 }  // namespace vmmsim::models

@@ -44,10 +44,11 @@ void write_json_report(const Results& r, std::ostream& out) {
     const VmResult& vm = r.vms[i];
     out << fmt::format(
         "    {{\"name\": {}, \"service\": {}, \"vcpus\": {}, \"weight\": {}, \"cpu_cycles\": {}, \"share\": {}, "
-        "\"entitled_share\": {}, \"input_latency_cycles\": {}, \"wait_cycles\": {}}}{}\n",
+        "\"entitled_share\": {}, \"input_latency_cycles\": {}, \"wait_cycles\": {}, \"swap_stall_cycles\": {}, "
+        "\"swap_stall_max_cycles\": {}}}{}\n",
         quoted(vm.name), vm.service ? "true" : "false", vm.vcpus, vm.weight, vm.cpu, number(vm.share),
-        number(vm.entitled), distribution(vm.input_latency), distribution_with_cdf(vm.wait),
-        i + 1 < r.vms.size() ? "," : "");
+        number(vm.entitled), distribution(vm.input_latency), distribution_with_cdf(vm.wait), vm.swap_stall,
+        vm.swap_stall_max, i + 1 < r.vms.size() ? "," : "");
   }
   out << "  ],\n  \"vcpus\": [\n";
   for (std::size_t i = 0; i < r.vcpus.size(); ++i) {
@@ -56,10 +57,11 @@ void write_json_report(const Results& r, std::ostream& out) {
         "    {{\"vm\": {}, \"index\": {}, \"arrival_cycles\": {}, \"cpu_cycles\": {}, \"refill_cycles\": {}, "
         "\"wait_cycles\": {}, \"response_cycles\": {}, \"turnaround_cycles\": {}, \"dispatches\": {}, "
         "\"context_switches\": {}, \"migrations\": {}, \"jobs\": {}, \"deadline_misses\": {}, "
-        "\"lateness_cycles\": {}}}{}\n",
+        "\"lateness_cycles\": {}, \"swap_stall_cycles\": {}, \"swap_stall_max_cycles\": {}}}{}\n",
         quoted(v.vm), v.index, v.arrival, v.cpu, v.refill, distribution(v.wait), optional(v.response),
         optional(v.turnaround), v.dispatches, v.context_switches, v.migrations, v.jobs, v.deadline_misses,
-        distribution(v.lateness), i + 1 < r.vcpus.size() ? "," : "");
+        distribution(v.lateness), v.swap_stall, v.swap_stall_max,
+        i + 1 < r.vcpus.size() ? "," : "");
   }
   out << "  ],\n  \"pcpus\": [\n";
   for (std::size_t i = 0; i < r.pcpus.size(); ++i) {
@@ -94,12 +96,14 @@ void write_json_report(const Results& r, std::ostream& out) {
         "\"started_at_cycles\": {}, \"phases_cycles\": {{\"cease\": {}, \"drain\": {}, \"unload\": {}, "
         "\"load\": {}, \"migrate\": {}, \"activate\": {}, \"unload_after\": {}}}, \"downtime_cycles\": {}, "
         "\"unload_cpu\": {}, \"evicted\": [{}], \"console_tx_retired_bytes\": {}, "
-        "\"console_rx_retired_bytes\": {}, \"vcpus_migrated\": {}}}{}\n",
+        "\"console_rx_retired_bytes\": {}, \"vcpus_migrated\": {}, \"in_progress\": {}, \"vcpus_stalled\": {}, "
+        "\"stall_max_cycles\": {}, \"wakes_held\": {}, \"ticks_while_ceased\": {}}}{}\n",
         quoted(x.kind), quoted(x.requester), quoted(x.target), quoted(x.from), quoted(x.to), quoted(x.policy),
         quoted(x.source), x.requested_at, x.ok ? "true" : "false", quoted(x.reason), x.sequence ? "true" : "false",
         x.started_at, x.cease, x.drain, x.unload, x.load, x.migrate, x.activate, x.unload_after, x.downtime,
         x.unload_cpu < 0 ? std::string("null") : std::to_string(x.unload_cpu), evicted, x.tx_retired, x.rx_retired,
-        x.vcpus_migrated, i + 1 < r.replacements.size() ? "," : "");
+        x.vcpus_migrated, x.in_progress ? "true" : "false", x.vcpus_stalled, x.stall_max, x.wakes_held,
+        x.ticks_while_ceased, i + 1 < r.replacements.size() ? "," : "");
   }
   out << "  ],\n  \"faults\": [\n";
   for (std::size_t i = 0; i < r.faults.size(); ++i) {

@@ -28,6 +28,10 @@ struct VcpuResult {
   std::uint64_t jobs = 0;             // periodic jobs (`every`) finished
   std::uint64_t deadline_misses = 0;  // jobs finished after their period's end
   Histogram lateness;                 // per job: finish - deadline (0 if met)
+  // Live replacements: from its pCPU ceasing under it, or its wake being
+  // held, until it ran again (an open stall counts to the end of the run).
+  Cycles swap_stall = 0;
+  Cycles swap_stall_max = 0;  // the longest single stall
 };
 
 struct VmResult {
@@ -40,6 +44,8 @@ struct VmResult {
   double entitled = 0;  // what weight-proportional sharing would give
   Histogram input_latency;
   Histogram wait;  // all its vCPUs' waits
+  Cycles swap_stall = 0;      // sum over its vCPUs
+  Cycles swap_stall_max = 0;  // the longest stall of any of its vCPUs
 };
 
 struct PcpuResult {
@@ -70,6 +76,15 @@ struct ReplacementResult {
   std::vector<std::string> evicted;  // kept images unloaded to make room (in the unload phase)
   Bytes tx_retired = 0, rx_retired = 0;
   unsigned vcpus_migrated = 0;
+  // The run ended during this request: the phases so far, the one under
+  // way up to the end; downtime likewise.
+  bool in_progress = false;
+  // What it cost the guests: vCPUs whose stall began in it, the longest of
+  // those stalls, wakes held while offline, PIT ticks dropped meanwhile.
+  unsigned vcpus_stalled = 0;
+  Cycles stall_max = 0;
+  std::uint64_t wakes_held = 0;
+  std::uint64_t ticks_while_ceased = 0;
 };
 
 // One VM within an epoch (see Results::epochs).

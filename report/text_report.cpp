@@ -24,25 +24,28 @@ void write_text_report(const Results& r, std::ostream& out) {
   if (r.partial) out << fmt::format("PARTIAL: {}; the results cover the simulated time so far\n\n", text(r.partial_reason));
 
   out << "VMs\n";
-  out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12}\n", "vm", "vcpus", "weight", "cpu cycles",
-                     "share", "entitled", "input p50ms", "input p99ms");
+  out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12} {:>11} {:>11}\n", "vm", "vcpus", "weight",
+                     "cpu cycles", "share", "entitled", "input p50ms", "input p99ms", "stall ms", "stall maxms");
   for (const VmResult& vm : r.vms) {
     bool input = vm.input_latency.count() > 0;
-    out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>7.2f}% {:>8.2f}% {:>12} {:>12}\n",
+    out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>7.2f}% {:>8.2f}% {:>12} {:>12} {:>11} {:>11}\n",
                        text(vm.name) + (vm.service ? "*" : ""), vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
                        100 * vm.entitled, input ? ms(vm.input_latency.percentile(50), hz) : "-",
-                       input ? ms(vm.input_latency.percentile(99), hz) : "-");
+                       input ? ms(vm.input_latency.percentile(99), hz) : "-", ms(vm.swap_stall, hz),
+                       ms(vm.swap_stall_max, hz));
   }
   out << fmt::format("  Jain's fairness index (share / entitled, guest VMs): {:.4f}\n\n", r.jain_fairness);
 
   out << "vCPUs (times in ms)\n";
-  out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6}\n", "vcpu", "cpu cycles",
-                     "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw", "migr");
+  out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "vcpu",
+                     "cpu cycles", "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw",
+                     "migr", "stall");
   for (const VcpuResult& v : r.vcpus) {
-    out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6}\n",
+    out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n",
                        fmt::format("{}.{}", text(v.vm), v.index), v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
                        ms(v.wait.percentile(50), hz), ms(v.wait.percentile(99), hz), ms(v.wait.max(), hz),
-                       opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations);
+                       opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations,
+                       ms(v.swap_stall, hz));
   }
 
   bool periodic = false;
@@ -92,6 +95,11 @@ void write_text_report(const Results& r, std::ostream& out) {
       else
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence)\n", x.requested_at, text(x.kind), text(x.requester),
                            change);
+      if (x.sequence)
+        out << fmt::format("  {:>12} {}guests: {} vCPU(s) stalled, the longest {} cycles; {} wake(s) held, {} PIT "
+                           "tick(s) while ceased\n",
+                           "", x.in_progress ? "IN PROGRESS at the end of the run (phases so far); " : "",
+                           x.vcpus_stalled, x.stall_max, x.wakes_held, x.ticks_while_ceased);
       if (!x.source.empty()) out << fmt::format("  {:>12} loaded from {}\n", "", text(x.source));
       if (!x.evicted.empty()) {
         std::string names;
@@ -101,6 +109,7 @@ void write_text_report(const Results& r, std::ostream& out) {
       if (x.unload_after > 0 || (x.sequence && x.unload_cpu >= 0))
         out << fmt::format("  {:>12} unload-after {} cycles on cpu{} while guests run (not downtime)\n", "",
                            x.unload_after, x.unload_cpu);
+      if (x.in_progress) continue;  // neither failed nor done yet
       if (!x.ok) out << fmt::format("  {:>12} FAILED {} {}: {}\n", "", text(x.kind), text(x.target), text(x.reason));
       else if (x.kind == "eject") out << fmt::format("  {:>12} ejected {}: {}\n", "", text(x.target), text(x.reason));
     }

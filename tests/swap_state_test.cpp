@@ -54,6 +54,8 @@ TEST_F(SwapStateTest, PolicyThatRotatesQueuesTheParkedOwnerBehindTheOthers) {
   // b from the resume for 1 ms, then a, b, a.
   EXPECT_EQ(r.vcpus[1].response.value_or(0), resumed);
   EXPECT_EQ(r.vcpus[0].cpu, ms(1.5) + ms(1) + (ms(5) - resumed - ms(3)));
+  // a waited from its pCPU ceasing until rr ran it, 1 ms after the resume.
+  EXPECT_EQ(r.vcpus[0].wait.max(), resumed + ms(1) - ms(1.5));
 }
 
 }  // namespace

@@ -10,7 +10,17 @@ namespace vmmsim::vmm {
 
 using models::RunState;
 
-void Vmm::go_offline() { m_offline = true; }
+void Vmm::go_offline(Cycles ceased_at) {
+  m_offline = true;
+  m_swaps.push_back(SwapCost{ceased_at});
+  // Each owner parked on its processor stalls from its pCPU ceasing (or its
+  // dispatch, if that came later, in the cease phase).
+  for (const Dispatch& d : m_dispatch) {
+    if (d.owner == kNone) continue;
+    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+    if (v.state == RunState::Running) begin_stall(v, std::max(ceased_at, d.since));
+  }
+}
 
 unsigned Vmm::migratable_vcpus() const {
   return static_cast<unsigned>(std::count_if(m_vcpus.begin(), m_vcpus.end(), [](const models::Vcpu& v) {

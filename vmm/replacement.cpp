@@ -84,6 +84,8 @@ void Replacement::run() {
 }
 
 void Replacement::enter(Phase phase) {
+  m_phase = phase;
+  m_phase_at = m_clock.now();
   phase_signal.write(static_cast<std::uint8_t>(phase));
   phase_trace.set(static_cast<std::uint8_t>(phase), m_clock.now());
 }
@@ -97,6 +99,7 @@ void Replacement::perform(const ControlOp& op) {
   r.requested_at = op.requested_at;
   if (op.kind == ControlOp::Kind::Load) r.policy = policy_name(op.request.policy);
   r.reason = op.reason;
+  m_current = &r;
   Plan p;
   std::string why;
   if (!plan(op, &p, &why)) {
@@ -110,6 +113,7 @@ void Replacement::perform(const ControlOp& op) {
   } else {
     sequence(op, p, r);
   }
+  m_current = nullptr;
   m_results.push_back(r);
   m_vmm.control_done(op, r.ok);
 }
@@ -138,6 +142,29 @@ Cycles Replacement::unload_in_background(const ControlOp& op, std::uint32_t slot
   return m_clock.now() - start;
 }
 
+std::optional<report::ReplacementResult> Replacement::in_progress() const {
+  if (!m_current) return std::nullopt;
+  report::ReplacementResult r = *m_current;
+  r.in_progress = true;
+  r.to = m_manager.active().image.name;
+  if (!r.sequence) return r;
+  const Cycles now = m_clock.now();
+  const Cycles so_far = now - m_phase_at;  // of the phase under way; the earlier ones are set
+  switch (m_phase) {
+    case Phase::Cease: r.cease = so_far; break;
+    case Phase::Drain: r.drain = so_far; break;
+    case Phase::Unload: r.unload = so_far; break;
+    case Phase::Load: r.load = so_far; break;
+    case Phase::Migrate: r.migrate = so_far; break;
+    case Phase::Activate: r.activate = so_far; break;
+    case Phase::UnloadAfter: r.unload_after = so_far; break;  // the guests run again: downtime is set
+    case Phase::None:
+    case Phase::Resume: break;
+  }
+  if (m_phase != Phase::UnloadAfter) r.downtime = now - r.started_at;
+  return r;
+}
+
 void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResult& r) {
   const std::uint32_t old = m_manager.active_id();
   r.sequence = true;
@@ -149,7 +176,7 @@ void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResu
   for (cpu::Processor* c : cpus)
     if (!c->parked()) wait(c->parked_event());
   r.cease = m_clock.now() - r.started_at;
-  m_vmm.go_offline();
+  m_vmm.go_offline(r.started_at);
 
   enter(Phase::Drain);
   Cycles t = m_clock.now();

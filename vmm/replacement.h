@@ -56,6 +56,9 @@ class Replacement : public sc_core::sc_module {
   bool busy() const { return m_busy || !m_queue.empty(); }
   std::uint32_t default_slot() const { return m_default_slot; }
   const std::vector<report::ReplacementResult>& results() const { return m_results; }
+  // The request being served, if any, with its phases so far (the current
+  // one up to now): a run may end in the middle of a sequence.
+  std::optional<report::ReplacementResult> in_progress() const;
 
  private:
   // What the sequence will do, decided before anything is ceased.
@@ -124,6 +127,9 @@ class Replacement : public sc_core::sc_module {
   sc_core::sc_event m_unloaded;  // a background unload's VMM work ended
   devices::Console::Retirement m_retired;
   std::vector<report::ReplacementResult> m_results;
+  const report::ReplacementResult* m_current = nullptr;  // while perform() runs
+  Phase m_phase = Phase::None;
+  Cycles m_phase_at = 0;  // when m_phase was entered
 };
 
 const char* policy_name(workload::LoadPolicy p);

@@ -234,6 +234,7 @@ void Vmm::set_state(models::Vcpu& v, RunState state) {
   if (v.state == RunState::Runnable) --m_waiting;
   if (state == RunState::Runnable) ++m_waiting;
   v.state = state;
+  if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
   if (m_timeline) m_timeline->runqueue(m_clock.now(), m_waiting);
 }
 
@@ -252,8 +253,10 @@ Feedback Vmm::handle(const Request& r) {
   Feedback fb;
   switch (r.kind) {
     case RequestKind::Tick:
-      // Offline: the scheduler is being replaced, nobody to tick. No tick
-      // op: the policy has no periodic accounting (fifo, rr, bvt).
+      // Offline: the scheduler is being replaced, nobody to tick: dropped,
+      // not held (the next tick brings the accounting). No tick op: the
+      // policy has no periodic accounting (fifo, rr, bvt).
+      if (m_offline) ++m_swaps.back().ticks_ceased;
       if (m_offline || !s.ops->tick) break;
       for (std::size_t c = 0; c < m_processors.size(); ++c)
         if (guarded("tick", 0, [&] { return s.ops->tick(s.self, static_cast<std::uint32_t>(c), now); }))
@@ -330,6 +333,8 @@ void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   v.wait_since = now;
   if (m_offline) {
     m_held_wakes.push_back(id);  // delivered when a scheduler is back
+    ++m_swaps.back().wakes_held;
+    begin_stall(v, now);
     return;
   }
   vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
@@ -381,13 +386,24 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
     models::Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
     if (p.state == RunState::Running) {  // descheduled while still runnable
       set_state(p, RunState::Runnable);
-      p.wait_since = now;
+      // A parked owner has waited since its pCPU ceased; its stall goes on.
+      p.wait_since = p.stalled() ? p.stalled_since() : now;
     }
     set_running(p, false);
   }
   d.owner = next;
-  if (next == kNone || next == prev) return;
+  if (next == kNone) return;
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
+  if (next == prev) {
+    // A parked owner kept by the scheduler after a swap: it waited meanwhile.
+    if (v.stalled()) {
+      v.wait.add(now - v.stalled_since());
+      m_epochs.add_wait(v.vm(), now - v.stalled_since());
+      end_stall(v, now);
+    }
+    return;
+  }
+  end_stall(v, now);
   set_state(v, RunState::Running);
   set_running(v, true);
   v.wait.add(now - v.wait_since);
@@ -424,7 +440,7 @@ void Vmm::record_timeline(report::Timeline* timeline) { m_timeline = timeline; }
 void Vmm::finish_timeline() {
   if (!m_timeline) return;
   for (unsigned c = 0; c < m_dispatch.size(); ++c) end_slice(c, m_clock.now());
-  for (const report::ReplacementResult& x : m_replacement.results()) {
+  for (const report::ReplacementResult& x : replacement_results()) {
     if (!x.sequence) continue;
     m_timeline->replacement(fmt::format("{} {} -> {}", x.kind, x.from, x.to), x.started_at);
     Cycles t = x.started_at;

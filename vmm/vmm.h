@@ -66,8 +66,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // For the replacement sequence.
   std::vector<cpu::Processor*>& processors() { return m_processors; }
   // While offline (every processor parked) wakes change vCPU state but
-  // reach no scheduler; ticks are counted only.
-  void go_offline();
+  // reach no scheduler; ticks are dropped. The owners parked on the
+  // processors stall from `ceased_at` (the cease sign) or their dispatch, if
+  // later.
+  void go_offline(Cycles ceased_at);
   // Inserts every live vCPU, with its run state, the pCPU it is parked on
   // and its VM's parameters, into the instance in `slot`; "" or the
   // scheduler's reason.
@@ -78,6 +80,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // Each parked owner stays on its pCPU: the first pick_next there has it
   // as prev ([0027]: the switch devices keep their state).
   void go_online(bool fresh);
+  // Every control request served, then the one in progress (if any), with
+  // what each replacement cost the guests (stalls, held wakes, ticks).
+  std::vector<report::ReplacementResult> replacement_results() const;
   void control_done(const ControlOp& op, bool ok);
   // VMM work of `cycles` on `cpu` while the guests run (an image's unload):
   // done at the pCPU's next VM exit, for which a running guest is kicked as
@@ -114,8 +119,16 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     VcpuId last_owner = kNone;  // for cache refill: who ran here last
     Cycles ran = 0;             // guest cycles since the dispatch
     Cycles slice = kForever;
-    Cycles since = 0;           // when the owner was dispatched (timeline)
+    Cycles since = 0;           // when the owner was dispatched
     Cycles decided = 0;         // when the scheduler last decided here (an idle slice starts there)
+  };
+  // What one replacement sequence cost the guests, by ordinal of go_offline.
+  struct SwapCost {
+    Cycles ceased_at = 0;
+    unsigned vcpus_stalled = 0;
+    Cycles stall_max = 0;  // of closed stalls; open ones are added at the end
+    std::uint64_t wakes_held = 0;
+    std::uint64_t ticks_ceased = 0;
   };
   struct VmmWork {
     Cycles cycles = 0;
@@ -164,6 +177,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::string invalid_decision(VcpuId next, VcpuId prev) const;
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now);
+  // Swap stalls (vmm/swap_cost.cpp).
+  void begin_stall(models::Vcpu& v, Cycles at);
+  void end_stall(models::Vcpu& v, Cycles now);
   // One program step of the owner on `cpu`: the hypercall it makes.
   Feedback program_step(int cpu, models::Vcpu& v, Cycles now);
   Feedback console_write(int cpu, models::Vcpu& v);
@@ -216,6 +232,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   unsigned m_guests_left = 0;
   std::array<std::uint64_t, kRequestKinds> m_requests{};
   std::array<std::uint64_t, 3> m_statuses{};
+  std::vector<SwapCost> m_swaps;
   StallGuard m_stall;
   std::string m_stalled;
   bool m_zero_slices = false;  // ejecting a scheduler for zero-length slices: idle them meanwhile

@@ -1,0 +1,119 @@
+// What a live replacement costs each guest (docs/replacement.md "What a swap
+// costs each guest"): per vCPU and per VM the swap stall, which also counts
+// as wait; per replacement the vCPUs stalled, the longest stall, the wakes
+// held and the PIT ticks while ceased; a replacement still under way when the
+// run ends. Cycle counts are computed by hand.
+#include <sstream>
+
+#include "report/json_report.h"
+#include "report/json_value.h"
+#include "tests/sim_fixture.h"
+
+using namespace vmmsim;
+using vmmsim::testing::kZeroCosts;
+
+namespace {
+
+constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
+// Sleeps at once (while its pCPU's cease is far off), wakes during the downtime.
+constexpr const char* kSleeper = "vcpu 0\n  sleep 500us\n  run 1ms\n";
+constexpr Cycles kMigrate = 300, kActivate = 50;
+// fifo's 4 KiB image at 8 bytes a cycle after a 1 ms latency.
+constexpr Cycles kSlowFifoLoad = 4 * 1024 / 8 + 1000000;
+constexpr Cycles kCeasedAt = 100000;  // --swap 100us
+constexpr Cycles kDowntime = kSlowFifoLoad + 2 * kMigrate + kActivate;
+constexpr Cycles kResumed = kCeasedAt + kDowntime;
+
+report::JsonValue json_of(const report::Results& r) {
+  std::ostringstream out;
+  report::write_json_report(r, out);
+  return report::JsonValue::parse(out.str());
+}
+
+class SwapCostTest : public vmmsim::testing::SimTest {
+ protected:
+  // Two pCPUs: the hog h on cpu0 from 0; the sleeper s on cpu1 sleeps at 0
+  // and wakes at 500 us, inside the downtime of rr -> fifo at 100 us.
+  models::Platform& start() {
+    file("hog.trace", kHog);
+    file("sleeper.trace", kSleeper);
+    return build(std::string(kZeroCosts) +
+                 "[platform]\ncpus = 2\n[memory]\nload_latency = 1ms\n[vm.h]\ntrace = hog.trace\n[vm.s]\ntrace = "
+                 "sleeper.trace\n[run]\nswap = 100us:fifo\n");
+  }
+};
+
+TEST_F(SwapCostTest, StallsRunFromTheCeaseOrTheHeldWakeUntilTheVcpuRunsAgain) {
+  models::Platform& p = start();
+  p.run(ms(3));
+  report::Results r = p.results();
+  const auto& x = r.replacements.at(0);
+  ASSERT_TRUE(x.ok) << x.reason;
+  ASSERT_EQ(x.downtime, kDowntime);
+  // h was running when its pCPU ceased: it stalls (and waits) until fifo,
+  // told it was on cpu0, lets it go on at the resume.
+  const report::VcpuResult& h = r.vcpus[0];
+  EXPECT_EQ(h.swap_stall, kDowntime);
+  EXPECT_EQ(h.swap_stall_max, kDowntime);
+  EXPECT_EQ(h.wait.max(), kDowntime) << "the stall is wait: h was runnable, not running";
+  EXPECT_EQ(h.cpu, ms(3) - kDowntime);
+  // s's wake at 500 us was held: it stalls from then until cpu1 runs it.
+  const report::VcpuResult& s = r.vcpus[1];
+  EXPECT_EQ(s.swap_stall, kResumed - ms(0.5));
+  EXPECT_EQ(s.wait.max(), kResumed - ms(0.5));
+  EXPECT_EQ(*s.turnaround, kResumed + ms(1));
+  // Per VM: the sum and the worst of its vCPUs'.
+  EXPECT_EQ(r.vms[0].swap_stall, kDowntime);
+  EXPECT_EQ(r.vms[0].swap_stall_max, kDowntime);
+  EXPECT_EQ(r.vms[1].swap_stall, kResumed - ms(0.5));
+  // Per replacement.
+  EXPECT_EQ(x.vcpus_stalled, 2u);
+  EXPECT_EQ(x.stall_max, kDowntime);
+  EXPECT_EQ(x.wakes_held, 1u);
+  EXPECT_EQ(x.ticks_while_ceased, 1u) << "the PIT's first edge, 1193 PIT clocks (999,847 cycles) after 0";
+  EXPECT_FALSE(x.in_progress);
+
+  report::JsonValue j = json_of(r);
+  EXPECT_EQ(j["vcpus"][0]["swap_stall_cycles"].integer(), kDowntime);
+  EXPECT_EQ(j["vcpus"][1]["swap_stall_max_cycles"].integer(), kResumed - ms(0.5));
+  EXPECT_EQ(j["vms"][0]["swap_stall_max_cycles"].integer(), kDowntime);
+  const report::JsonValue& jx = j["replacements"][0];
+  EXPECT_EQ(jx["vcpus_stalled"].integer(), 2u);
+  EXPECT_EQ(jx["stall_max_cycles"].integer(), kDowntime);
+  EXPECT_EQ(jx["wakes_held"].integer(), 1u);
+  EXPECT_EQ(jx["ticks_while_ceased"].integer(), 1u);
+  EXPECT_FALSE(jx["in_progress"].boolean());
+}
+
+// A run that ends in the middle of a replacement reports it, with the phases
+// so far: --until inside a long drain.
+TEST_F(SwapCostTest, ReplacementInProgressAtTheEndIsReported) {
+  // 9600 baud: 1,041,667 cycles a byte; 16 bytes take ~16.7 ms to drain.
+  file("writer.trace", "vcpu 0\n  console 16\n  repeat forever\n    run 10ms\n  end\n");
+  auto& p = build(std::string(kZeroCosts) +
+                  "[console]\nbaud = 9600\nfifo = 16\n[vm.a]\ntrace = writer.trace\n[run]\nswap = 2000:bvt\n");
+  p.run(ms(5));
+  report::Results r = p.results();
+  ASSERT_EQ(r.replacements.size(), 1u) << "the request under way is reported";
+  const auto& x = r.replacements[0];
+  EXPECT_TRUE(x.in_progress);
+  EXPECT_TRUE(x.sequence);
+  EXPECT_FALSE(x.ok);
+  EXPECT_EQ(x.from, "rr");
+  EXPECT_EQ(x.to, "rr") << "still active";
+  EXPECT_EQ(x.started_at, 2000u);
+  EXPECT_EQ(x.cease, 0u);
+  EXPECT_EQ(x.drain, ms(5) - 2000) << "the drain so far";
+  EXPECT_EQ(x.load, 0u) << "not reached";
+  EXPECT_EQ(x.downtime, ms(5) - 2000);
+  EXPECT_EQ(r.pcpus[0].ceased, x.downtime);
+  EXPECT_EQ(x.vcpus_stalled, 1u);
+  EXPECT_EQ(x.stall_max, ms(5) - 2000) << "a stall still open counts to the end";
+  EXPECT_EQ(r.vcpus[0].swap_stall, ms(5) - 2000);
+  EXPECT_EQ(x.ticks_while_ceased, r.pit_ticks) << "every tick of the run came after 2000 cycles";
+  report::JsonValue j = json_of(r);
+  EXPECT_TRUE(j["replacements"][0]["in_progress"].boolean());
+  EXPECT_EQ(j["replacements"][0]["phases_cycles"]["drain"].integer(), ms(5) - 2000);
+}
+
+}  // namespace
