@@ -177,6 +177,7 @@ report::Results Platform::results() const {
     vr.lateness = v.lateness;
     vr.swap_stall = v.swap_stall_cycles(r.elapsed);
     vr.swap_stall_max = v.swap_stall_max(r.elapsed);
+    if (v.priority_last) vr.priority = report::VcpuResult::Priority{*v.priority_last, v.priority_min, v.priority_max};
     r.vcpus.push_back(std::move(vr));
   }
   std::vector<std::uint32_t> weights;
@@ -216,6 +217,7 @@ report::Results Platform::results() const {
   r.feedback_done = m_vmm->feedback_count(vmm::Status::Done);
   r.feedback_rejected = m_vmm->feedback_count(vmm::Status::Rejected);
   r.feedback_invalid = m_vmm->feedback_count(vmm::Status::Invalid);
+  r.feedback_deferred = m_vmm->feedback_count(vmm::Status::Deferred);
   r.pit_ticks = m_pit->irq_edges();
   r.console_written = m_console->bytes_written();
   r.console_transmitted = m_console->bytes_transmitted();

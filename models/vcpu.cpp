@@ -89,6 +89,12 @@ Cycles Vcpu::swap_stall_max(Cycles now) const {
   return std::max(m_stall_max, m_stalled_since ? now - *m_stalled_since : 0);
 }
 
+void Vcpu::note_priority(std::int64_t p) {
+  priority_min = priority_last ? std::min(priority_min, p) : p;
+  priority_max = priority_last ? std::max(priority_max, p) : p;
+  priority_last = p;
+}
+
 ProgramAction Vcpu::next_action(const workload::Step** step) {
   load_step();
   const auto& steps = m_program->steps;

@@ -115,6 +115,12 @@ class Vcpu {
   Cycles swap_stall_cycles(Cycles now) const;
   Cycles swap_stall_max(Cycles now) const;
 
+  // The priority the active scheduler gave it in feedback (VMM_PRIORITY_HELD
+  // excluded): the last, the lowest and the highest.
+  void note_priority(std::int64_t p);
+  std::optional<std::int64_t> priority_last;
+  std::int64_t priority_min = 0, priority_max = 0;
+
  private:
   void load_step();  // step to the next Run or action, through loop markers
 

@@ -27,6 +27,10 @@ std::string distribution_with_cdf(const Histogram& h) {
 
 std::string optional(const std::optional<Cycles>& c) { return c ? fmt::format("{}", *c) : "null"; }
 
+std::string priority(const std::optional<VcpuResult::Priority>& p) {
+  return p ? fmt::format(R"({{"last": {}, "min": {}, "max": {}}})", p->last, p->min, p->max) : "null";
+}
+
 }  // namespace
 
 void write_json_report(const Results& r, std::ostream& out) {
@@ -57,10 +61,10 @@ void write_json_report(const Results& r, std::ostream& out) {
         "    {{\"vm\": {}, \"index\": {}, \"arrival_cycles\": {}, \"cpu_cycles\": {}, \"refill_cycles\": {}, "
         "\"wait_cycles\": {}, \"response_cycles\": {}, \"turnaround_cycles\": {}, \"dispatches\": {}, "
         "\"context_switches\": {}, \"migrations\": {}, \"jobs\": {}, \"deadline_misses\": {}, "
-        "\"lateness_cycles\": {}, \"swap_stall_cycles\": {}, \"swap_stall_max_cycles\": {}}}{}\n",
+        "\"lateness_cycles\": {}, \"swap_stall_cycles\": {}, \"swap_stall_max_cycles\": {}, \"priority\": {}}}{}\n",
         quoted(v.vm), v.index, v.arrival, v.cpu, v.refill, distribution(v.wait), optional(v.response),
         optional(v.turnaround), v.dispatches, v.context_switches, v.migrations, v.jobs, v.deadline_misses,
-        distribution(v.lateness), v.swap_stall, v.swap_stall_max,
+        distribution(v.lateness), v.swap_stall, v.swap_stall_max, priority(v.priority),
         i + 1 < r.vcpus.size() ? "," : "");
   }
   out << "  ],\n  \"pcpus\": [\n";
@@ -74,8 +78,8 @@ void write_json_report(const Results& r, std::ostream& out) {
   out << "  ],\n  \"requests\": {";
   for (std::size_t i = 0; i < r.requests.size(); ++i)
     out << fmt::format("{}{}: {}", i ? ", " : "", quoted(r.requests[i].first), r.requests[i].second);
-  out << fmt::format("}},\n  \"feedback\": {{\"done\": {}, \"rejected\": {}, \"invalid\": {}}},\n", r.feedback_done,
-                     r.feedback_rejected, r.feedback_invalid);
+  out << fmt::format("}},\n  \"feedback\": {{\"done\": {}, \"rejected\": {}, \"invalid\": {}, \"deferred\": {}}},\n",
+                     r.feedback_done, r.feedback_rejected, r.feedback_invalid, r.feedback_deferred);
   out << fmt::format("  \"pit_ticks\": {},\n", r.pit_ticks);
   out << fmt::format("  \"console\": {{\"written_bytes\": {}, \"transmitted_bytes\": {}, \"received_bytes\": {}}},\n",
                      r.console_written, r.console_transmitted, r.console_received);

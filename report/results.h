@@ -32,6 +32,11 @@ struct VcpuResult {
   // held, until it ran again (an open stall counts to the end of the run).
   Cycles swap_stall = 0;
   Cycles swap_stall_max = 0;  // the longest single stall
+  // The priority the active scheduler gave it in feedback; none if never.
+  struct Priority {
+    std::int64_t last = 0, min = 0, max = 0;
+  };
+  std::optional<Priority> priority;
 };
 
 struct VmResult {
@@ -141,7 +146,7 @@ struct Results {
   std::vector<VmResult> vms;
   std::vector<PcpuResult> pcpus;
   std::vector<std::pair<std::string, std::uint64_t>> requests;  // by kind
-  std::uint64_t feedback_done = 0, feedback_rejected = 0, feedback_invalid = 0;
+  std::uint64_t feedback_done = 0, feedback_rejected = 0, feedback_invalid = 0, feedback_deferred = 0;
   std::uint64_t pit_ticks = 0;
   Bytes console_written = 0, console_transmitted = 0, console_received = 0;
   double jain_fairness = 1.0;  // over guest VMs' share / entitled share

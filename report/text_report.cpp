@@ -71,8 +71,8 @@ void write_text_report(const Results& r, std::ostream& out) {
   out << "\nRequests\n ";
   for (const auto& [name, count] : r.requests)
     if (count) out << fmt::format(" {}={}", name, count);
-  out << fmt::format("\n  feedback: done={} rejected={} invalid={}; PIT ticks={}\n", r.feedback_done,
-                     r.feedback_rejected, r.feedback_invalid, r.pit_ticks);
+  out << fmt::format("\n  feedback: done={} rejected={} invalid={} deferred={}; PIT ticks={}\n", r.feedback_done,
+                     r.feedback_rejected, r.feedback_invalid, r.feedback_deferred, r.pit_ticks);
   out << fmt::format("Console: {} bytes written, {} transmitted, {} received\n", r.console_written,
                      r.console_transmitted, r.console_received);
 

@@ -45,6 +45,7 @@ void Vmm::eject(std::string reason) {
 }
 
 void Vmm::scheduler_threw(const char* op, const char* what) {
+  ++m_scheduler_faults;
   const std::string& name = m_manager.active().image.name;
   // The default is never ejected: its exception is a bug, as its invalid decisions are.
   if (m_manager.active_id() == m_replacement.default_slot())

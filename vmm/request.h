@@ -36,7 +36,12 @@ enum class RequestKind : std::uint8_t {
 inline constexpr std::size_t kRequestKinds = static_cast<std::size_t>(RequestKind::Count);
 const char* request_name(RequestKind kind);
 
-enum class Status : std::uint8_t { Done, Rejected, Invalid };
+// Fig. 4 block 404, [0023]: done; rejected (a control request refused, a PIT
+// tick dropped while the processors are ceased); invalid (the scheduler's
+// decision was invalid or one of its operations threw); deferred (arrived
+// while the processors were ceased: held until a scheduler is back).
+enum class Status : std::uint8_t { Done, Rejected, Invalid, Deferred };
+inline constexpr std::size_t kStatuses = 4;
 
 struct Request {
   RequestKind kind;
@@ -51,7 +56,9 @@ struct Feedback {
   bool decided = false;
   VcpuId next = kNone;
   Cycles slice = kForever;
-  std::int64_t priority = 0;  // the scheduler's priority of the requester
+  // The scheduler's priority of the requester's vCPU; for a pCPU's request,
+  // of the vCPU it dispatched (0 when none, or offline).
+  std::int64_t priority = 0;
 };
 
 }  // namespace vmmsim::vmm

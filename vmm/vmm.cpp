@@ -247,6 +247,8 @@ void Vmm::set_running(const models::Vcpu& v, bool running) {
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
+  const bool offline = m_offline;
+  const std::uint64_t faults = m_scheduler_faults;
   if (m_stall.count(now)) time_stands_still(r);
   // What this requester calls, found by the activation mechanism.
   const EntryPoints s = m_manager.entry(requester_of(r));
@@ -318,9 +320,12 @@ Feedback Vmm::handle(const Request& r) {
   }
   if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
-    if (st != RunState::Exited && st != RunState::Halted)
-      fb.priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, r.vcpu); });
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, r.vcpu);
   }
+  // Offline no scheduler ran: a wake is held (its vCPU is runnable for the
+  // scheduler that comes back), a tick is dropped.
+  if (offline) fb.status = r.kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
+  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
   ++m_statuses[static_cast<std::size_t>(fb.status)];
   if (m_observer) m_observer->after_request(r, fb);
   return fb;
@@ -364,9 +369,12 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
     if (m_manager.active_id() == m_replacement.default_slot())
       throw std::logic_error(fmt::format("the default scheduler {} {}", m_manager.active().image.name, invalid));
     // The watchdog ejects it; this pCPU idles until the default is back.
+    ++m_scheduler_faults;
     eject(fmt::format("{} {} on cpu{}", m_manager.active().image.name, invalid, cpu));
     next = kNone;
   }
+  // The pCPU's feedback carries the priority of the vCPU it now runs.
+  const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
   dispatched(cpu, prev, next, now);
   d.ran = 0;
   // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
@@ -376,7 +384,15 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   fb.decided = true;
   fb.next = next;
   fb.slice = d.slice;
+  fb.priority = priority;
   return fb;
+}
+
+std::int64_t Vmm::priority_of(const EntryPoints& s, VcpuId v) {
+  const std::uint64_t faults = m_scheduler_faults;
+  const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
+  if (p != VMM_PRIORITY_HELD && m_scheduler_faults == faults) m_vcpus[static_cast<std::size_t>(v)].note_priority(p);
+  return p;
 }
 
 void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {

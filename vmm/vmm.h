@@ -66,9 +66,9 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // For the replacement sequence.
   std::vector<cpu::Processor*>& processors() { return m_processors; }
   // While offline (every processor parked) wakes change vCPU state but
-  // reach no scheduler; ticks are dropped. The owners parked on the
-  // processors stall from `ceased_at` (the cease sign) or their dispatch, if
-  // later.
+  // reach no scheduler (their feedback is `deferred`); ticks are dropped.
+  // The owners parked on the processors stall from `ceased_at` (the cease
+  // sign) or their dispatch, if later.
   void go_offline(Cycles ceased_at);
   // Inserts every live vCPU, with its run state, the pCPU it is parked on
   // and its VM's parameters, into the instance in `slot`; "" or the
@@ -177,6 +177,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::string invalid_decision(VcpuId next, VcpuId prev) const;
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now);
+  // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
+  std::int64_t priority_of(const EntryPoints& s, VcpuId v);
   // Swap stalls (vmm/swap_cost.cpp).
   void begin_stall(models::Vcpu& v, Cycles at);
   void end_stall(models::Vcpu& v, Cycles now);
@@ -231,7 +233,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   bool m_focus_scheduled = false;  // [console] focus = scheduled
   unsigned m_guests_left = 0;
   std::array<std::uint64_t, kRequestKinds> m_requests{};
-  std::array<std::uint64_t, 3> m_statuses{};
+  std::array<std::uint64_t, kStatuses> m_statuses{};
+  std::uint64_t m_scheduler_faults = 0;  // invalid decisions and throws: the request's feedback is `invalid`
   std::vector<SwapCost> m_swaps;
   StallGuard m_stall;
   std::string m_stalled;
