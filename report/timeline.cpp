@@ -34,14 +34,22 @@ void Timeline::event(const std::string& json) {
   m_first = false;
 }
 
-void Timeline::dispatch(unsigned cpu, const std::string& name, const std::string& vm, unsigned vcpu,
-                        std::uint32_t scheduler, Cycles start, Cycles end) {
+void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end) {
   start = std::max(start, m_from);
   end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(
-      R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}}}}})",
-      json_quoted(name), us(start), us(end - start), cpu, json_quoted(vm), vcpu, scheduler));
+      R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
+      json_quoted(slice.name), us(start), us(end - start), cpu, json_quoted(slice.vm), slice.vcpu, slice.slot,
+      json_quoted(slice.scheduler), slice.priority));
+}
+
+void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
+  start = std::max(start, m_from);
+  end = std::min(end, m_to);
+  if (end <= start) return;
+  event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
+                    us(start), us(end - start), cpu));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {

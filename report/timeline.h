@@ -1,6 +1,6 @@
 // --timeline: a Chrome/Perfetto trace-event JSON file, streamed while the
 // simulation runs (constant memory): one track per pCPU with a slice per
-// dispatch, a run-queue length counter, and for each scheduler replacement
+// dispatch and one per downtime (`ceased`), a run-queue length counter, and for each scheduler replacement
 // an instant plus a slice per phase on a VMM track. Loads in ui.perfetto.dev
 // and chrome://tracing.
 #pragma once
@@ -21,10 +21,20 @@ class Timeline {
   // slices and counters are kept only within [from, to) (clipped to it).
   Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
 
-  // vCPU `name` (of `vm`, index `vcpu`) ran on `cpu` from `start` to `end`
-  // under the scheduler in slot `scheduler`.
-  void dispatch(unsigned cpu, const std::string& name, const std::string& vm, unsigned vcpu,
-                std::uint32_t scheduler, Cycles start, Cycles end);
+  // A dispatch: vCPU `name` (of `vm`, index `vcpu`), placed by the
+  // scheduler `scheduler` in slot `slot`, which gave it `priority`.
+  struct Slice {
+    std::string name;
+    std::string vm;
+    unsigned vcpu = 0;
+    std::uint32_t slot = 0;
+    std::string scheduler;
+    std::int64_t priority = 0;
+  };
+  // `slice` ran on `cpu` from `start` to `end`.
+  void dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end);
+  // `cpu` was ceased (a replacement's downtime) from `start` to `end`.
+  void ceased(unsigned cpu, Cycles start, Cycles end);
   void runqueue(Cycles at, std::uint64_t runnable_waiting);
   void replacement(const std::string& label, Cycles at);
   void phase(const std::string& name, Cycles start, Cycles end);

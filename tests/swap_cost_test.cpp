@@ -2,9 +2,10 @@
 // costs each guest"): per vCPU and per VM the swap stall, which also counts
 // as wait; per replacement the vCPUs stalled, the longest stall, the wakes
 // held and the PIT ticks while ceased; a replacement still under way when the
-// run ends. Cycle counts are computed by hand.
+// run ends; the timeline's view of it. Cycle counts are computed by hand.
 #include <sstream>
 
+#include "base/output_file.h"
 #include "report/json_report.h"
 #include "report/json_value.h"
 #include "tests/sim_fixture.h"
@@ -83,6 +84,48 @@ TEST_F(SwapCostTest, StallsRunFromTheCeaseOrTheHeldWakeUntilTheVcpuRunsAgain) {
   EXPECT_EQ(jx["wakes_held"].integer(), 1u);
   EXPECT_EQ(jx["ticks_while_ceased"].integer(), 1u);
   EXPECT_FALSE(jx["in_progress"].boolean());
+}
+
+TEST_F(SwapCostTest, TimelineSlicesEndAtTheCeaseAndNameTheirScheduler) {
+  const std::string path = (m_dir / "timeline.json").string();
+  models::Platform& p = start();
+  OutputFile out(path);
+  out.open();
+  p.record_timeline(out);
+  p.run(ms(3));
+  out.finish();
+  out.commit();
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  report::JsonValue doc = report::JsonValue::parse(text.str());
+  // Times in cycles (1 GHz: 1 us = 1000 cycles).
+  auto cycles = [](const report::JsonValue& e, const char* key) {
+    return static_cast<Cycles>(e[key].number() * 1000 + 0.5);
+  };
+  std::vector<const report::JsonValue*> cpu0, ceased;
+  for (const report::JsonValue& e : doc["traceEvents"].array()) {
+    if (e["ph"].string() != "X") continue;
+    if (e["cat"].string() == "dispatch" && e["tid"].integer() == 0) cpu0.push_back(&e);
+    if (e["cat"].string() == "ceased") ceased.push_back(&e);
+  }
+  ASSERT_EQ(cpu0.size(), 2u);
+  // h under rr until the cease, then under fifo from the resume.
+  EXPECT_EQ(cycles(*cpu0[0], "ts"), 0u);
+  EXPECT_EQ(cycles(*cpu0[0], "dur"), kCeasedAt) << "the slice ends at the cease, not at the resume";
+  EXPECT_EQ((*cpu0[0])["args"]["scheduler"].integer(), 0u);
+  EXPECT_EQ((*cpu0[0])["args"]["scheduler_name"].string(), "rr");
+  EXPECT_EQ(cycles(*cpu0[1], "ts"), kResumed);
+  EXPECT_EQ(cycles(*cpu0[1], "dur"), ms(3) - kResumed);
+  EXPECT_EQ((*cpu0[1])["args"]["scheduler"].integer(), 1u);
+  EXPECT_EQ((*cpu0[1])["args"]["scheduler_name"].string(), "fifo");
+  // fifo's priority: minus the place in line; h went back first (0).
+  EXPECT_EQ((*cpu0[1])["args"]["priority"].number(), 0);
+  ASSERT_EQ(ceased.size(), 2u) << "one per cpu track";
+  for (const report::JsonValue* e : ceased) {
+    EXPECT_EQ(cycles(*e, "ts"), kCeasedAt);
+    EXPECT_EQ(cycles(*e, "dur"), kDowntime);
+  }
 }
 
 // A run that ends in the middle of a replacement reports it, with the phases

@@ -152,7 +152,7 @@ TEST(TextEscaping, TimelineLabelsParseBack) {
     OutputFile out(file.string());
     out.open();
     report::Timeline t(out, 1000000000, 1);
-    t.dispatch(0, "web.0", "web", 0, 0, 0, 100);
+    t.dispatch(0, {"web.0", "web", 0, 0, kHostile, 0}, 0, 100);
     t.replacement("load rr -> " + kHostile, 50);
     t.phase(kHostile, 50, 60);
     t.close();
@@ -166,6 +166,8 @@ TEST(TextEscaping, TimelineLabelsParseBack) {
   JsonValue doc = JsonValue::parse(text.str());
   const JsonValue& events = doc["traceEvents"];
   EXPECT_EQ(events[events.size() - 2]["name"].string(), "load rr -> a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
+  EXPECT_EQ(events[events.size() - 3]["args"]["scheduler_name"].string(),
+            "a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
 }
 
 }  // namespace

@@ -14,11 +14,14 @@ void Vmm::go_offline(Cycles ceased_at) {
   m_offline = true;
   m_swaps.push_back(SwapCost{ceased_at});
   // Each owner parked on its processor stalls from its pCPU ceasing (or its
-  // dispatch, if that came later, in the cease phase).
-  for (const Dispatch& d : m_dispatch) {
+  // dispatch, if that came later, in the cease phase); its slice ends there.
+  for (unsigned c = 0; c < m_dispatch.size(); ++c) {
+    Dispatch& d = m_dispatch[c];
     if (d.owner == kNone) continue;
+    const Cycles at = std::max(ceased_at, d.since);
+    if (m_timeline) end_slice(c, at);
     models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
-    if (v.state == RunState::Running) begin_stall(v, std::max(ceased_at, d.since));
+    if (v.state == RunState::Running) begin_stall(v, at);
   }
 }
 
@@ -84,6 +87,8 @@ void Vmm::go_online(bool fresh) {
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each
   // pCPU has the owner as prev with the guest cycles of its slot.
+  if (m_timeline)
+    for (unsigned c = 0; c < m_dispatch.size(); ++c) m_timeline->ceased(c, m_swaps.back().ceased_at, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   std::vector<VcpuId> held;
   held.swap(m_held_wakes);

@@ -375,7 +375,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   }
   // The pCPU's feedback carries the priority of the vCPU it now runs.
   const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
-  dispatched(cpu, prev, next, now);
+  dispatched(cpu, prev, next, priority, now);
   d.ran = 0;
   // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
   // a replenishment or a window); 0 or an ejected decision: only when woken.
@@ -395,7 +395,7 @@ std::int64_t Vmm::priority_of(const EntryPoints& s, VcpuId v) {
   return p;
 }
 
-void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
+void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
   if (m_timeline && prev != next) end_slice(static_cast<unsigned>(cpu), now);
   if (prev != kNone && prev != next) {
@@ -417,6 +417,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
       m_epochs.add_wait(v.vm(), now - v.stalled_since());
       end_stall(v, now);
     }
+    if (m_timeline && !d.slice_open) open_slice(static_cast<unsigned>(cpu), priority, now);
     return;
   }
   end_stall(v, now);
@@ -440,22 +441,38 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now) {
   v.last_cpu = cpu;
   d.last_owner = next;
   d.since = now;
+  if (m_timeline) open_slice(static_cast<unsigned>(cpu), priority, now);
+}
+
+// A dispatch slice is labelled with the scheduler that made it, which may
+// no longer be active when it ends.
+void Vmm::open_slice(unsigned cpu, std::int64_t priority, Cycles now) {
+  Dispatch& d = m_dispatch[cpu];
+  d.slice_open = true;
+  d.slice_since = now;
+  d.slot = m_manager.active_id();
+  d.scheduler = m_manager.active().image.name;
+  d.priority = priority;
 }
 
 void Vmm::end_slice(unsigned cpu, Cycles now) {
-  const Dispatch& d = m_dispatch[cpu];
-  if (d.owner == kNone) return;
+  Dispatch& d = m_dispatch[cpu];
+  if (d.owner == kNone || !d.slice_open) return;
+  d.slice_open = false;
   const models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
   const std::string& vm = m_vms[v.vm()].name;
-  m_timeline->dispatch(cpu, fmt::format("{}.{}", vm, v.index()), vm, v.index(), m_manager.active_id(), d.since,
-                       now);
+  m_timeline->dispatch(cpu, {fmt::format("{}.{}", vm, v.index()), vm, v.index(), d.slot, d.scheduler, d.priority},
+                       d.slice_since, now);
 }
 
 void Vmm::record_timeline(report::Timeline* timeline) { m_timeline = timeline; }
 
 void Vmm::finish_timeline() {
   if (!m_timeline) return;
-  for (unsigned c = 0; c < m_dispatch.size(); ++c) end_slice(c, m_clock.now());
+  const Cycles now = m_clock.now();
+  for (unsigned c = 0; c < m_dispatch.size(); ++c) end_slice(c, now);
+  if (m_offline)  // the run ends while the processors are ceased
+    for (unsigned c = 0; c < m_dispatch.size(); ++c) m_timeline->ceased(c, m_swaps.back().ceased_at, now);
   for (const report::ReplacementResult& x : replacement_results()) {
     if (!x.sequence) continue;
     m_timeline->replacement(fmt::format("{} {} -> {}", x.kind, x.from, x.to), x.started_at);

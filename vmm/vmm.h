@@ -121,6 +121,12 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles slice = kForever;
     Cycles since = 0;           // when the owner was dispatched
     Cycles decided = 0;         // when the scheduler last decided here (an idle slice starts there)
+    // The timeline's open slice: since when, who made it (slot, name), the owner's priority.
+    bool slice_open = false;
+    Cycles slice_since = 0;
+    std::uint32_t slot = 0;
+    std::string scheduler;
+    std::int64_t priority = 0;
   };
   // What one replacement sequence cost the guests, by ordinal of go_offline.
   struct SwapCost {
@@ -176,7 +182,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   cpu::Resume after_vmm_work(unsigned cpu, cpu::VcpuId owner, Cycles cost, Cycles work, bool from_guest);
   std::string invalid_decision(VcpuId next, VcpuId prev) const;
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
-  void dispatched(int cpu, VcpuId prev, VcpuId next, Cycles now);
+  void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
   std::int64_t priority_of(const EntryPoints& s, VcpuId v);
   // Swap stalls (vmm/swap_cost.cpp).
@@ -194,6 +200,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void set_running(const models::Vcpu& v, bool running);
   void set_state(models::Vcpu& v, models::RunState state);
   void end_slice(unsigned cpu, Cycles now);
+  void open_slice(unsigned cpu, std::int64_t priority, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   void begin_epoch();
