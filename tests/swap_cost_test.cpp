@@ -6,11 +6,11 @@
 #include <sstream>
 
 #include "base/output_file.h"
-#include "report/json_report.h"
-#include "report/json_value.h"
+#include "tests/results_json.h"
 #include "tests/sim_fixture.h"
 
 using namespace vmmsim;
+using vmmsim::testing::json_of;
 using vmmsim::testing::kZeroCosts;
 
 namespace {
@@ -24,12 +24,6 @@ constexpr Cycles kSlowFifoLoad = 4 * 1024 / 8 + 1000000;
 constexpr Cycles kCeasedAt = 100000;  // --swap 100us
 constexpr Cycles kDowntime = kSlowFifoLoad + 2 * kMigrate + kActivate;
 constexpr Cycles kResumed = kCeasedAt + kDowntime;
-
-report::JsonValue json_of(const report::Results& r) {
-  std::ostringstream out;
-  report::write_json_report(r, out);
-  return report::JsonValue::parse(out.str());
-}
 
 class SwapCostTest : public vmmsim::testing::SimTest {
  protected:

@@ -1,24 +1,16 @@
 // Feedback (patent Fig. 4 block 404, [0023]): every request's status is done,
 // rejected, invalid or deferred, and the active scheduler's priority of the
 // vCPU is reported (docs/replacement.md "Feedback").
-#include <sstream>
-
-#include "report/json_report.h"
-#include "report/json_value.h"
+#include "tests/results_json.h"
 #include "tests/sim_fixture.h"
 
 using namespace vmmsim;
+using vmmsim::testing::json_of;
 using vmmsim::testing::kZeroCosts;
 
 namespace {
 
 constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
-
-report::JsonValue json_of(const report::Results& r) {
-  std::ostringstream out;
-  report::write_json_report(r, out);
-  return report::JsonValue::parse(out.str());
-}
 
 class SwapFeedbackTest : public vmmsim::testing::SimTest {};
 
