@@ -150,8 +150,9 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std
   // Per run: the summary a user compares first.
   table << fmt::format("{:<40} {:>8} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", "fairness", "overhead", "ctxsw",
                        "migrations", "misses", "swaps");
-  std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,response_ms,"
-                    "turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_fairness,partial\n";
+  std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,"
+                    "swap_stall_ms,response_ms,turnaround_ms,deadline_misses,context_switches,vmm_overhead,"
+                    "jain_fairness,partial\n";
   for (const CompareRun& run : runs) {
     if (!run.has_results()) continue;
     const JsonValue& r = run.results;
@@ -184,27 +185,35 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std
         vm_ctxsw += v["context_switches"].integer();
       }
       const JsonValue& wait = vm["wait_cycles"];
-      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{},{},{},{:.6f},{:.6f},{}\n", csv_field(run.name),
+      const JsonValue& input = vm["input_latency_cycles"];
+      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},{}\n",
+                         csv_field(run.name),
                          csv_field(run.config_path), csv_field(r["scheduler"].string()),
                          csv_field(vm["name"].string()), vm["share"].number(),
                          vm["entitled_share"].number(), ms(wait["p50"].number(), hz), ms(wait["p99"].number(), hz),
+                         input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "",
+                         ms(vm["swap_stall_cycles"].number(), hz),
                          responded ? fmt::format("{:.3f}", ms(response / responded, hz)) : "",
                          finished ? fmt::format("{:.3f}", ms(turnaround / finished, hz)) : "", vm_misses,
                          vm_ctxsw, overhead, r["jain_fairness"].number(), r["partial"].boolean());
     }
   }
   // Per VM, side by side.
-  table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11}\n", "run", "vm", "share", "entitled",
-                       "wait p50ms", "wait p99ms");
+  table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11} {:>12} {:>12}\n", "run", "vm", "share",
+                       "entitled", "wait p50ms", "wait p99ms", "input p99ms", "swap stallms");
   for (const CompareRun& run : runs) {
     if (!run.has_results()) continue;
     const JsonValue& r = run.results;
     const double hz = r["clock_hz"].number();
-    for (const JsonValue& vm : r["vms"].array())
-      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f}\n", run.name,
-                           printable(vm["name"].string()),
-                           100 * vm["share"].number(), 100 * vm["entitled_share"].number(),
-                           ms(vm["wait_cycles"]["p50"].number(), hz), ms(vm["wait_cycles"]["p99"].number(), hz));
+    for (const JsonValue& vm : r["vms"].array()) {
+      const JsonValue& input = vm["input_latency_cycles"];
+      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f} {:>12} {:>12.3f}\n", run.name,
+                           printable(vm["name"].string()), 100 * vm["share"].number(),
+                           100 * vm["entitled_share"].number(), ms(vm["wait_cycles"]["p50"].number(), hz),
+                           ms(vm["wait_cycles"]["p99"].number(), hz),
+                           input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "-",
+                           ms(vm["swap_stall_cycles"].number(), hz));
+    }
   }
   bool listed = false;  // the runs without results, by what became of them
   for (const CompareRun& run : runs)

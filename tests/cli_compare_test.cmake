@@ -215,3 +215,13 @@ if(NOT code EQUAL 1 OR orphans)
   message(FATAL_ERROR "a run killed by SIGKILL: compare ended with '${code}', expected 1; orphans '${orphans}'\n${err}")
 endif()
 expect_match("${err}" "long--rr FAILED: killed by SIGKILL\n$" "a run killed by SIGKILL: its progress line")
+
+# Per VM, beside share and wait: input latency p99 and what swaps cost it
+# (issue 12): the swap at 5 ms stalls the running vCPU for the downtime.
+file(WRITE ${WORK}/swap.ini "[platform]\ncpus = 1\n[vm.a]\ntrace = short.trace\n[run]\nswap = 5ms:fifo\n")
+vmmsim(0 out err compare ${WORK}/swap.ini --schedulers rr --out ${WORK}/swapcmp)
+expect_match("${out}" "vm +share +entitled +wait p50ms +wait p99ms +input p99ms +swap stallms" "the per-VM table's header")
+expect_match("${out}" "swap--rr +a +[0-9.]+% +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +0\\.0[1-9][0-9]\n" "a's swap stall in ms")
+file(READ ${WORK}/swapcmp/compare.csv csv)
+expect_match("${csv}" "^run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,swap_stall_ms,"
+             "the CSV's columns")

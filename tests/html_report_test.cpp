@@ -82,6 +82,8 @@ std::vector<HtmlRun> two_runs() {
 TEST(HtmlReport, IsSelfContained) {
   const std::string html = render_compare_html(two_runs(), {"compare", 0, 50, ""});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<div id=\"pervm\"></div>"), std::string::npos) << "the per-VM table's place";
+  EXPECT_NE(html.find("swap_stall_cycles"), std::string::npos) << "the renderer reads each VM's swap stall";
   for (const char* external : {"http://", "https://", "src=", "href=", "<link", "@import", "url("})
     EXPECT_EQ(html.find(external), std::string::npos) << external;
   EXPECT_NE(html.find("<script>"), std::string::npos);  // the inline renderer
