@@ -167,6 +167,9 @@ report::Results Platform::results() const {
     vr.cpu = v.cpu_cycles;
     vr.refill = v.refill_cycles();
     vr.wait = v.wait;
+    // A swap stall still open at the end is a wait that has not ended: it
+    // counts up to now, as the stall does (docs/results.md).
+    if (v.stalled()) vr.wait.add(r.elapsed - v.wait_since);
     if (v.first_dispatch) vr.response = *v.first_dispatch - v.arrival();
     if (v.finish) vr.turnaround = *v.finish - v.arrival();
     vr.dispatches = v.dispatches;
@@ -194,9 +197,10 @@ report::Results Platform::results() const {
     out.vcpus = vm.vcpu_count;
     out.weight = vm.weight;
     for (unsigned k = 0; k < vm.vcpu_count; ++k) {
-      const Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + k];
+      const std::size_t id = static_cast<std::size_t>(vm.first_vcpu) + k;
+      const Vcpu& v = m_vcpus[id];
       out.cpu += v.cpu_cycles;
-      out.wait.merge(v.wait);
+      out.wait.merge(r.vcpus[id].wait);
       out.swap_stall += v.swap_stall_cycles(r.elapsed);
       out.swap_stall_max = std::max(out.swap_stall_max, v.swap_stall_max(r.elapsed));
     }

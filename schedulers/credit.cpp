@@ -46,7 +46,8 @@ constexpr std::int64_t kWeightDefault = 256;  // CSCHED_DEFAULT_WEIGHT
 constexpr std::int64_t kWeightMax = 65535;
 constexpr std::int64_t kCapMax = 6400;  // % of one pCPU: 64 pCPUs flat out
 
-// Priorities, as priority() reports them (Xen: BOOST 0, UNDER -1, OVER -2).
+// Priorities, as priority() reports them: Xen's BOOST 0, UNDER -1, OVER -2
+// plus 2, so that higher is more urgent.
 constexpr int kOver = 0;
 constexpr int kUnder = 1;
 constexpr int kBoost = 2;

@@ -217,7 +217,7 @@ TEST_F(ReplacementFailureTest, FailuresFromTheCommandLineAreReportedToo) {
   }
   EXPECT_TRUE(r.replacements[3].ok) << r.replacements[3].reason;
   EXPECT_EQ(r.scheduler, "bvt");
-  EXPECT_EQ(refusals(r), 0u) << "no service VM waited for these answers";
+  EXPECT_EQ(refusals(r), 3u) << "each refused request's feedback is rejected, the command line's too";
   EXPECT_EQ(r.vcpus[0].cpu, ms(10) - r.replacements[2].downtime - r.replacements[3].downtime);
 }
 
@@ -509,7 +509,7 @@ TEST_F(ReplacementInvariantTest, NothingIsLostOrDoubledAcrossLoadsUnloadsFailure
   EXPECT_TRUE(Contains(r.replacements[13].reason, "w.0 runnable but not run for"));
   EXPECT_EQ(r.scheduler, "bvt");
   expect_active("bvt");
-  EXPECT_EQ(refusals(r), 3u) << "the service VM's three refused requests";
+  EXPECT_EQ(refusals(r), 4u) << "the service VM's three refused requests and the command line's one";
 
   // Cycles add up on every pCPU; every guest cycle belongs to one vCPU; a
   // pCPU is ceased only within a sequence's downtime.

@@ -75,4 +75,20 @@ TEST_F(SwapFeedbackTest, PriorityOfEachVcpuIsReportedLastMinMax) {
   EXPECT_EQ(j["vcpus"][1]["priority"]["max"].number(), -1);
 }
 
+// Each scheduler has a scale of its own (credit: 0 over .. 2 boost; eevdf:
+// a negated virtual deadline): after a swap the reported priorities are the
+// new scheduler's only, not credit's 2 beside eevdf's -97,500,000.
+TEST_F(SwapFeedbackTest, PrioritiesAreTheLastActivatedSchedulersOnly) {
+  file("hog.trace", kHog);
+  auto& p = build(std::string(kZeroCosts) + "[vmm]\nscheduler = credit\n[vm.h]\ntrace = hog.trace\nvcpus = 2\n"
+                  "[run]\nswap = 5ms:eevdf\n");
+  p.run(ms(30));
+  report::Results r = p.results();
+  ASSERT_TRUE(r.replacements.at(0).ok);
+  for (const report::VcpuResult& v : r.vcpus) {
+    ASSERT_TRUE(v.priority) << "eevdf gave each a priority";
+    EXPECT_LT(v.priority->max, 0) << "h." << v.index << ": eevdf's negated deadlines, no credit level";
+  }
+}
+
 }  // namespace

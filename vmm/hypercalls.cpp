@@ -129,6 +129,10 @@ Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
 void Vmm::control_done(const ControlOp& op, bool ok) {
   if (op.kind == ControlOp::Kind::Eject) m_eject_pending = m_zero_slices = false;
   if (m_observer) m_observer->after_replacement(m_replacement.results().back());
+  if (op.counted && !ok) {  // the command line's request was refused: its feedback is that
+    --m_statuses[static_cast<std::size_t>(*op.counted)];
+    ++m_statuses[static_cast<std::size_t>(Status::Rejected)];
+  }
   if (op.service_vcpu == kNone) return;
   models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
   v.control_pending = false;

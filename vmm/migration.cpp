@@ -83,6 +83,9 @@ void Vmm::go_online(bool fresh) {
   if (fresh) {
     m_activated_at = now;
     begin_epoch();
+    // Each scheduler has a scale of its own (credit's 0..2, eevdf's deadlines):
+    // the reported priorities are the new one's only.
+    for (models::Vcpu& v : m_vcpus) v.priority_last.reset();
   }
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each

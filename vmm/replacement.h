@@ -39,6 +39,9 @@ struct ControlOp {
   VcpuId service_vcpu = kNone;  // blocked until the answer, if the service VM asked
   Cycles requested_at = 0;
   std::string reason;           // an ejection's cause
+  // The feedback a command-line request was counted with when it came
+  // (nobody waits for its answer): a refusal turns it into Rejected.
+  std::optional<Status> counted;
 };
 
 class Replacement : public sc_core::sc_module {

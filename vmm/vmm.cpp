@@ -144,7 +144,8 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
       op.request = swap.request;
       op.requester = "cli";
       op.requested_at = now;
-      handle(Request{op.kind == ControlOp::Kind::Load ? RequestKind::SchedLoad : RequestKind::SchedUnload});
+      op.counted =
+          handle(Request{op.kind == ControlOp::Kind::Load ? RequestKind::SchedLoad : RequestKind::SchedUnload}).status;
       m_replacement.submit(std::move(op));
       return;
     }
@@ -294,7 +295,9 @@ Feedback Vmm::handle(const Request& r) {
   }
   if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
-    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, r.vcpu);
+    // A decision that runs the requester asked for its priority already.
+    if (st != RunState::Exited && st != RunState::Halted && !(fb.decided && fb.next == r.vcpu))
+      fb.priority = priority_of(s, r.vcpu);
   }
   // Offline no scheduler ran: a wake is held (its vCPU is runnable for the
   // scheduler that comes back), a tick is dropped.
