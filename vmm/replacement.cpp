@@ -75,10 +75,11 @@ void Replacement::submit(ControlOp op) {
 void Replacement::run() {
   for (;;) {
     while (m_queue.empty()) wait(m_submitted);
-    ControlOp op = std::move(m_queue.front());
+    m_op = std::move(m_queue.front());
     m_queue.pop_front();
     m_busy = true;
-    perform(op);
+    perform(*m_op);
+    m_op.reset();
     m_busy = false;
   }
 }
@@ -91,7 +92,7 @@ void Replacement::enter(Phase phase) {
 }
 
 void Replacement::perform(const ControlOp& op) {
-  report::ReplacementResult r;
+  report::ReplacementResult& r = m_result.emplace();
   r.kind = kind_name(op.kind);
   r.requester = op.requester;
   r.target = op.request.target;  // an ejection's: the offender
@@ -99,8 +100,7 @@ void Replacement::perform(const ControlOp& op) {
   r.requested_at = op.requested_at;
   if (op.kind == ControlOp::Kind::Load) r.policy = policy_name(op.request.policy);
   r.reason = op.reason;
-  m_current = &r;
-  Plan p;
+  Plan& p = m_plan.emplace();
   std::string why;
   if (!plan(op, &p, &why)) {
     r.ok = false;
@@ -113,9 +113,10 @@ void Replacement::perform(const ControlOp& op) {
   } else {
     sequence(op, p, r);
   }
-  m_current = nullptr;
-  m_results.push_back(r);
-  m_vmm.control_done(op, r.ok);
+  m_results.push_back(std::move(r));
+  m_result.reset();
+  m_plan.reset();
+  m_vmm.control_done(op, m_results.back().ok);
 }
 
 // [vmm] unload is VMM time: it runs on the pCPU of the service VM that asked
@@ -143,8 +144,8 @@ Cycles Replacement::unload_in_background(const ControlOp& op, std::uint32_t slot
 }
 
 std::optional<report::ReplacementResult> Replacement::in_progress() const {
-  if (!m_current) return std::nullopt;
-  report::ReplacementResult r = *m_current;
+  if (!m_result) return std::nullopt;
+  report::ReplacementResult r = *m_result;
   r.in_progress = true;
   r.to = m_manager.active().image.name;
   if (!r.sequence) return r;
@@ -249,7 +250,7 @@ void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResu
 
 bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResult& r) {
   const std::uint32_t old = m_manager.active_id();
-  const SchedulerImage old_image = m_manager.slot(old).image;
+  const Bytes old_bytes = m_manager.slot(old).image.bytes;
   spend(m_manager.activation_cycles());
   // Under unload-old the new image may take the old one's slot: the old
   // scheduler waits aside until the new one is active.
@@ -263,9 +264,17 @@ bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResul
     kept_params = m_manager.slot(p.target).params;
     m_manager.set_params(p.target, p.params);
   }
-  std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
-  if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
-  if (err.empty()) {
+  // (No string lives on this thread's stack across a wait: a run may end in
+  // one, and a SystemC thread that is never resumed is never unwound.)
+  const bool started = [&] {
+    std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
+    if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
+    if (!err.empty())
+      r.reason = fmt::format("{} failed to start: {}",
+                             p.image.name.empty() ? m_manager.slot(p.target).image.name : p.image.name, err);
+    return err.empty();
+  }();
+  if (started) {
     m_manager.activate(p.target, m_clock.now());
     wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta
     m_vmm.go_online(/*fresh=*/true);
@@ -279,20 +288,18 @@ bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResul
     return true;
   }
   // Roll back: the new one goes, the old one (reloaded if need be) stays.
-  r.reason = fmt::format("{} failed to start: {}", p.image.name.empty() ? m_manager.slot(p.target).image.name
-                                                                         : p.image.name, err);
   note(&r, m_manager.destroy_instance(p.target));
   if (p.load_target) {
     m_memory.release(m_manager.slot(p.target).area);
     m_manager.vacate(p.target);
   } else if (p.set_params) {
-    m_manager.set_params(p.target, kept_params);  // the kept image keeps what it had
+    m_manager.set_params(p.target, std::move(kept_params));  // the kept image keeps what it had
   }
   // What left the area comes back (charged as load time): the old image,
   // its room taken before its slot is restored (the slot map notes where it
   // is; the ID register names a loaded slot while it transfers), then the
   // kept images evicted for the new one.
-  if (p.unload_old) (in_old_slot ? aside : m_manager.slot(old)).area = *m_memory.allocate(old_image.bytes);
+  if (p.unload_old) (in_old_slot ? aside : m_manager.slot(old)).area = *m_memory.allocate(old_bytes);
   if (in_old_slot) m_manager.restore(old, std::move(aside));
   if (p.unload_old) m_memory.transfer(m_manager.slot(old).area);
   for (Plan::Evicted& e : p.evicted) {

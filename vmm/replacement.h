@@ -130,7 +130,11 @@ class Replacement : public sc_core::sc_module {
   sc_core::sc_event m_unloaded;  // a background unload's VMM work ended
   devices::Console::Retirement m_retired;
   std::vector<report::ReplacementResult> m_results;
-  const report::ReplacementResult* m_current = nullptr;  // while perform() runs
+  // The request under way, its plan and its result: members, not locals of
+  // the thread, so that a run ending in the middle of one frees them.
+  std::optional<ControlOp> m_op;
+  std::optional<Plan> m_plan;
+  std::optional<report::ReplacementResult> m_result;
   Phase m_phase = Phase::None;
   Cycles m_phase_at = 0;  // when m_phase was entered
 };
