@@ -153,4 +153,18 @@ TEST_F(SwapCostTest, ReplacementInProgressAtTheEndIsReported) {
   EXPECT_EQ(j["replacements"][0]["phases_cycles"]["drain"].integer(), ms(5) - 2000);
 }
 
+// A stall still open at the end (the run ends inside a long drain) counts in
+// the vCPU's wait up to the end, as the stall does.
+TEST_F(SwapCostTest, AnOpenStallAtTheEndAlsoCountsInWait) {
+  file("writer.trace", "vcpu 0\n  console 16\n  repeat forever\n    run 10ms\n  end\n");
+  auto& p = build(std::string(kZeroCosts) +
+                  "[console]\nbaud = 9600\nfifo = 16\n[vm.a]\ntrace = writer.trace\n[run]\nswap = 100us:bvt\n");
+  p.run(ms(5));
+  report::Results r = p.results();
+  ASSERT_TRUE(r.replacements.at(0).in_progress);
+  const report::VcpuResult& a = r.vcpus[0];
+  ASSERT_EQ(a.swap_stall, ms(5) - ms(0.1));
+  EXPECT_GE(a.wait.max(), a.swap_stall) << "the open stall is wait too";
+}
+
 }  // namespace

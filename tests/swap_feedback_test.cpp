@@ -91,4 +91,18 @@ TEST_F(SwapFeedbackTest, PrioritiesAreTheLastActivatedSchedulersOnly) {
   }
 }
 
+// A refused --swap / [run] swap request's feedback is rejected, as a refused
+// service-VM request's is, although nobody waits for its answer.
+TEST_F(SwapFeedbackTest, RefusedCommandLineSwapsAreRejected) {
+  file("hog.trace", kHog);
+  auto& p = build(std::string(kZeroCosts) +
+                  "[vm.h]\ntrace = hog.trace\n[run]\nswap = 100us:unload 200us:rr\n");
+  p.run(ms(1));
+  report::Results r = p.results();
+  ASSERT_EQ(r.replacements.size(), 2u);
+  ASSERT_FALSE(r.replacements[0].ok);  // the default cannot be unloaded
+  ASSERT_FALSE(r.replacements[1].ok);  // rr is already active
+  EXPECT_EQ(r.feedback_rejected, 2u) << "both refusals are feedback `rejected` (no PIT tick in 1 ms)";
+}
+
 }  // namespace

@@ -390,8 +390,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   if (next == prev) {
     // A parked owner kept by the scheduler after a swap: it waited meanwhile.
     if (v.stalled()) {
-      v.wait.add(now - v.stalled_since());
-      m_epochs.add_wait(v.vm(), now - v.stalled_since());
+      waited(v, now - v.stalled_since());
       end_stall(v, now);
     }
     if (m_timeline && !d.slice_open) open_slice(static_cast<unsigned>(cpu), priority, now);
@@ -400,8 +399,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   end_stall(v, now);
   set_state(v, RunState::Running);
   set_running(v, true);
-  v.wait.add(now - v.wait_since);
-  m_epochs.add_wait(v.vm(), now - v.wait_since);
+  waited(v, now - v.wait_since);
   if (!v.first_dispatch) v.first_dispatch = now;
   ++v.dispatches;
   bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;

@@ -203,6 +203,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void open_slice(unsigned cpu, std::int64_t priority, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
+  // A wait that ended now: the vCPU's, and its VM's in the current epoch.
+  void waited(models::Vcpu& v, Cycles wait) {
+    v.wait.add(wait);
+    m_epochs.add_wait(v.vm(), wait);
+  }
   void begin_epoch();
 
   const CycleClock& m_clock;
