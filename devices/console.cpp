@@ -35,6 +35,11 @@ Console::Console(sc_core::sc_module_name name, const CycleClock& clock, Cycles c
   sensitive << m_wake;
 }
 
+void Console::attach(EventLoop& loop) {
+  loop.attach(*this);
+  m_in_loop = true;
+}
+
 // ---- the lines, computed from the time -----------------------------------
 
 Bytes Console::tx_level(Cycles now) const {
@@ -175,7 +180,7 @@ void Console::update_line() {
 
 void Console::arm() {
   // Before the simulation starts, update_line's initialization run does it.
-  if (!simulation_started()) return;
+  if (!simulation_started() && !m_in_loop) return;
   const Cycles now = m_clock.now();
   const Bytes level = tx_level(now);
   Cycles next = kForever;
@@ -196,6 +201,7 @@ void Console::arm() {
     if (m_rx_arrived - in_flight > m_rx_delivered) at(now);
     if (in_flight > 0) at(next_rx_completion(now));
   }
+  if (m_in_loop) return post(next, Rank::ConsoleLine);
   if (next == kForever) return;
   // An earlier pending notification wins; update_line re-arms what it overtakes.
   m_wake.notify(next > now ? m_clock.span(next - now) : sc_core::SC_ZERO_TIME);

@@ -6,7 +6,8 @@
 // they fall idle, and the FIFO level is computed from it when asked. The
 // model wakes only when someone waits for something: a refused writer (per
 // byte that leaves), an RX byte to deliver, the end of a retirement, or a
-// traced signal to update.
+// traced signal to update. In a platform the line is a source of the event
+// loop (Rank::ConsoleLine, attach()); alone it runs its own process.
 #pragma once
 
 #include <cstdint>
@@ -17,10 +18,11 @@
 #include "base/units.h"
 #include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
+#include "sim/event_loop.h"
 
 namespace vmmsim::devices {
 
-class Console : public sc_core::sc_module {
+class Console : public sc_core::sc_module, public EventSource {
  public:
   // What a retirement retired: bytes in flight when it started and the cycles
   // from retire() to done().
@@ -79,6 +81,9 @@ class Console : public sc_core::sc_module {
   void resume();
   bool retired() const { return m_retired; }
 
+  // Serve the line from `loop` at Rank::ConsoleLine instead of its own process.
+  void attach(EventLoop& loop);
+
   Cycles cycles_per_byte() const { return m_cycles_per_byte; }
   Bytes capacity() const { return m_capacity; }
   Bytes level() const { return tx_level(m_clock.now()); }  // bytes in the TX FIFO now
@@ -88,7 +93,8 @@ class Console : public sc_core::sc_module {
   Bytes bytes_delivered() const { return m_rx_delivered; }  // handed to on_rx
 
  private:
-  void update_line();  // the SC_METHOD: everything due on the line now
+  void update_line();  // everything due on the line now (the SC_METHOD, or the loop's)
+  void serve(Cycles) override { update_line(); }
   void arm();          // notifies m_wake for the earliest thing someone waits for
 
   Bytes tx_level(Cycles now) const;
@@ -102,6 +108,7 @@ class Console : public sc_core::sc_module {
   const Cycles m_cycles_per_byte;
   const Bytes m_capacity;
   sc_core::sc_event m_wake;
+  bool m_in_loop = false;
 
   // TX: the FIFO is empty from m_tx_idle_at on.
   Cycles m_tx_idle_at = 0;

@@ -97,7 +97,7 @@ void Pit::update_out() {
     out_trace.set(level, now);
     if (level) ++m_irq_edges;
   }
-  if (m_counting) {
+  if (m_counting && m_driven) {
     // The CPU clock is at least the PIT clock, so the next tick is a later cycle.
     const Cycles at = cycle_of_tick(next_transition_tick(tick));
     m_transition.notify(m_clock.span(at - now));
@@ -144,7 +144,10 @@ void Pit::write_control(std::uint8_t value) {
   unsigned mode = (value >> 1) & 7;
   m_mode = mode >= 6 ? mode - 4 : mode;  // 6 and 7 are aliases of 2 and 3
   // BCD (bit 0) is not modelled: the count is binary.
-  // A control word stops the channel and sets OUT high until a count is written.
+  // A control word stops the channel and sets OUT high until a count is
+  // written: a rising edge if OUT was low.
+  const Cycles now = m_clock.now();
+  m_edges_before_load = rising_edges_until(now) + (output() ? 0 : 1);
   m_counting = false;
   reevaluate();
 }
@@ -216,6 +219,23 @@ std::uint16_t Pit::count() const {
 }
 
 bool Pit::output() const { return out_at_tick(tick_at(m_clock.now())); }
+
+// OUT rises when the count reloads: at PIT ticks load + k * reload, k >= 1,
+// in both modes (it was high at the load itself).
+std::uint64_t Pit::rising_edges_until(Cycles cycle) const {
+  if (!m_counting) return m_edges_before_load;
+  const std::uint64_t tick = tick_at(cycle);
+  return m_edges_before_load + (tick < m_load_tick ? 0 : (tick - m_load_tick) / m_reload);
+}
+
+// The edge after `cycle` is the first at a tick past tick_at(cycle):
+// cycle_of_tick(t) <= cycle exactly when t <= tick_at(cycle).
+Cycles Pit::next_rising_edge(Cycles cycle) const {
+  if (!m_counting) return kForever;
+  const std::uint64_t tick = tick_at(cycle);
+  const std::uint64_t k = tick < m_load_tick ? 1 : (tick - m_load_tick) / m_reload + 1;
+  return cycle_of_tick(m_load_tick + k * m_reload);
+}
 
 Cycles Pit::period_cycles() const {
   if (!m_counting) return 0;

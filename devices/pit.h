@@ -3,7 +3,10 @@
 // Modelled the QEMU i8254 way: the channel keeps only the PIT tick at which
 // the reload value was loaded and the reload value itself; the count and OUT
 // are computed from the time when asked, and one event wakes the model only
-// at the next OUT transition. No process runs per PIT tick.
+// at the next OUT transition. No process runs per PIT tick; in a platform
+// the pin is driven only when traced (set_driven): the VMM takes IRQ0 edges
+// from rising_edges_until/next_rising_edge, so OUT's own process never
+// decides what happens when.
 //
 // Supported: control word at 0x43 for channel 0 (counter latch, RW lobyte /
 // hibyte / lobyte-then-hibyte, modes 2 and 3, 6/7 aliasing 2/3), counter
@@ -51,8 +54,16 @@ class Pit : public sc_core::sc_module {
   // The nominal period for the programmed reload value, rounded to cycles;
   // 0 while the channel is stopped.
   Cycles period_cycles() const;
-  // Rising edges written to `out` so far (the IRQ0 edges the platform saw).
+  // Rising edges written to `out` so far (while driven).
   std::uint64_t irq_edges() const { return m_irq_edges; }
+  // Rising edges of OUT (IRQ0) at or before `cycle`, computed: exact whether
+  // or not the pin is driven.
+  std::uint64_t rising_edges_until(Cycles cycle) const;
+  // The cycle of the first rising edge after `cycle`; kForever if stopped.
+  Cycles next_rising_edge(Cycles cycle) const;
+  // Drive `out` (and out_trace) at each transition (the default). Off, no
+  // process runs per edge: for a platform that does not trace OUT.
+  void set_driven(bool on) { m_driven = on; }
   // The operating mode (0..5, after aliasing) and whether it is counting.
   unsigned mode() const { return m_mode; }
   bool counting() const { return m_counting; }
@@ -83,6 +94,7 @@ class Pit : public sc_core::sc_module {
   bool m_counting = false;
   std::uint32_t m_reload = 0x10000;
   std::uint64_t m_load_tick = 0;  // the PIT tick at which the reload was loaded
+  std::uint64_t m_edges_before_load = 0;  // rising edges before the channel was last stopped
 
   // Register access state.
   Access m_rw = Access::kWordLo;     // as programmed by RW
@@ -96,6 +108,7 @@ class Pit : public sc_core::sc_module {
   // What update_out last drove on OUT.
   bool m_out = true;
   std::uint64_t m_irq_edges = 0;
+  bool m_driven = true;
 };
 
 // The reload value that makes channel 0 tick at `tick_hz`: round(1193182 /

@@ -39,18 +39,20 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   const config::MemoryConfig& mc = config.memory;
   devices::MemoryConfig memory{config.vmm.image_area, mc.load_bytes_per_cycle, mc.load_latency,
                                mc.refill_bytes_per_cycle, mc.remote_refill_bytes_per_cycle};
+  m_loop = std::make_unique<EventLoop>("events", m_clock);
   m_memory = std::make_unique<devices::Memory>("memory", m_clock, memory);
   m_pit = std::make_unique<devices::Pit>("pit", m_clock);
   m_pit->out(m_pit_out);
+  m_pit->set_driven(false);  // the VMM computes IRQ0 edges; OUT moves only when traced
   m_console = std::make_unique<devices::Console>("console", m_clock,
                                                  cycles_per_byte(m_clock.hz(), config.console.baud),
                                                  config.console.fifo);
-  m_vmm = std::make_unique<vmm::Vmm>("vmm",
-                                     vmm::Vmm::Parts{m_clock, config, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
-  m_vmm->irq0(m_pit_out);
+  m_console->attach(*m_loop);
+  m_vmm = std::make_unique<vmm::Vmm>(
+      "vmm", vmm::Vmm::Parts{m_clock, *m_loop, config, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
   m_processor_wakeups = std::make_unique<WakeupQueue>(
-      "processor_wakeups", m_clock, config.platform.cpus,
-      [this](unsigned processor) { m_processors[processor]->wake_up(); });
+      config.platform.cpus, [this](unsigned processor) { m_processors[processor]->wake_up(); });
+  m_loop->attach(*m_processor_wakeups);
   std::vector<cpu::Processor*> processors;
   const cpu::SliceTimer timer = config.vmm.slice_timer == "pit" ? cpu::SliceTimer::Pit : cpu::SliceTimer::Deadline;
   for (unsigned c = 0; c < config.platform.cpus; ++c) {
@@ -88,6 +90,7 @@ void Platform::trace_vcd(OutputFile& file) {
   for (std::uint32_t i = 0; i < m.slot_count(); ++i)
     if (m.slot(i).loaded) m.loaded_trace.comment(m.describe(i), m_clock.now());
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
+  m_pit->set_driven(true);  // its own process writes the edges: it decides nothing
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
   for (std::size_t i = 0; i < m_vms.size(); ++i)
@@ -222,7 +225,7 @@ report::Results Platform::results() const {
   r.feedback_rejected = m_vmm->feedback_count(vmm::Status::Rejected);
   r.feedback_invalid = m_vmm->feedback_count(vmm::Status::Invalid);
   r.feedback_deferred = m_vmm->feedback_count(vmm::Status::Deferred);
-  r.pit_ticks = m_pit->irq_edges();
+  r.pit_ticks = m_vmm->pit_ticks();
   r.console_written = m_console->bytes_written();
   r.console_transmitted = m_console->bytes_transmitted();
   r.console_received = m_console->bytes_received();

@@ -20,6 +20,7 @@
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
+#include "sim/event_loop.h"
 #include "sim/wakeup_queue.h"
 #include "vmm/scheduler_manager.h"
 #include "vmm/vmm.h"
@@ -65,11 +66,12 @@ class Platform : public sc_core::sc_module {
   std::vector<Vcpu> m_vcpus;
 
   sc_core::sc_signal<bool> m_pit_out;  // high until programmed, as the 8254's OUT
+  std::unique_ptr<EventLoop> m_loop;   // every event of the models, in one order
   std::unique_ptr<devices::Memory> m_memory;
   std::unique_ptr<devices::Pit> m_pit;
   std::unique_ptr<devices::Console> m_console;
   std::unique_ptr<vmm::Vmm> m_vmm;
-  std::unique_ptr<WakeupQueue> m_processor_wakeups;  // shared: same-cycle wake-ups in pCPU order
+  std::unique_ptr<WakeupQueue> m_processor_wakeups;  // shared: the processors' source in the loop
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;
   std::unique_ptr<report::Timeline> m_timeline;
   std::unique_ptr<report::VcdWriter> m_vcd;

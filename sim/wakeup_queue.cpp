@@ -2,15 +2,9 @@
 
 namespace vmmsim {
 
-WakeupQueue::WakeupQueue(sc_core::sc_module_name name, const CycleClock& clock, unsigned processors,
-                         Handler handler)
-    : sc_core::sc_module(name), m_clock(clock), m_handler(std::move(handler)), m_position(processors, kAbsent),
-      m_due(clock) {
+WakeupQueue::WakeupQueue(unsigned processors, Handler handler)
+    : m_handler(std::move(handler)), m_position(processors, kAbsent) {
   m_heap.reserve(processors);
-  SC_HAS_PROCESS(WakeupQueue);
-  SC_METHOD(fire);
-  sensitive << m_due.event();
-  dont_initialize();
 }
 
 void WakeupQueue::place(std::size_t at, Entry e) {
@@ -62,26 +56,14 @@ void WakeupQueue::schedule(unsigned processor, Cycles due) {
     m_heap[at].due = due;
     earlier ? sift_up(at) : sift_down(at);
   }
-  if (!m_firing) arm();  // fire() arms once, after its loop
+  post(m_heap.front().due, Rank::Processor);
 }
 
-void WakeupQueue::arm() {
-  if (!m_heap.empty()) m_due.arm(m_heap.front().due);
-}
-
-void WakeupQueue::fire() {
-  const Cycles now = m_clock.now();
-  m_firing = true;
-  // Wake-ups a handler schedules for this cycle are served in this loop, in
-  // processor order with the rest.
-  while (!m_heap.empty() && m_heap.front().due <= now) {
-    const unsigned processor = m_heap.front().processor;
-    pop();
-    m_handler(processor);
-  }
-  m_firing = false;
-  m_due.fired();
-  arm();
+void WakeupQueue::serve(Cycles) {
+  const unsigned processor = m_heap.front().processor;
+  pop();
+  post(m_heap.empty() ? kForever : m_heap.front().due, Rank::Processor);
+  m_handler(processor);
 }
 
 }  // namespace vmmsim

@@ -42,7 +42,7 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
         return Feedback{};
       }
       v.timer_pending = true;
-      m_timers.add(v.next_release(), static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      add_timer(v.next_release(), kIoDone, static_cast<std::uint64_t>(id));
       return handle(Request{RequestKind::Block, id, cpu});
     }
     if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
@@ -63,7 +63,7 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
     case StepKind::Sleep:
       if (a.cycles == 0) return completed(RequestKind::Block);  // takes no time, does not block
       v.timer_pending = true;
-      m_timers.add(now + a.cycles, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      add_timer(now + a.cycles, kIoDone, static_cast<std::uint64_t>(id));
       return handle(Request{RequestKind::Block, id, cpu});
     case StepKind::SchedLoad:
     case StepKind::SchedUnload:
@@ -78,7 +78,7 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
       }
       v.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
       v.timer_pending = true;
-      m_timers.add(release, static_cast<std::uint64_t>(id), kIoDone, static_cast<std::uint64_t>(id));
+      add_timer(release, kIoDone, static_cast<std::uint64_t>(id));
       return handle(Request{RequestKind::Block, id, cpu});
     }
     default:  // Exit (the program ended)

@@ -11,6 +11,7 @@ namespace vmmsim::vmm {
 using models::RunState;
 
 void Vmm::go_offline(Cycles ceased_at) {
+  count_elided_ticks(m_clock.now());  // the edges so far came while online
   m_offline = true;
   m_swaps.push_back(SwapCost{ceased_at});
   // Each owner parked on its processor stalls from its pCPU ceasing (or its
@@ -76,8 +77,10 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
 }
 
 void Vmm::go_online(bool fresh) {
-  m_offline = false;
   const Cycles now = m_clock.now();
+  count_elided_ticks(now);  // the edges since going offline came while offline
+  m_offline = false;
+  reconsider_ticks(now);  // the scheduler back online may tick, or not
   // Waiting counts afresh for a new scheduler only: a failed replacement
   // must not shelter a starving one from the watchdog.
   if (fresh) {

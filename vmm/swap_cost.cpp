@@ -39,6 +39,7 @@ std::vector<report::ReplacementResult> Vmm::replacement_results() const {
     x.stall_max = std::max(c.stall_max, open_max[k]);
     x.wakes_held = c.wakes_held;
     x.ticks_while_ceased = c.ticks_ceased;
+    if (m_offline && k + 1 == m_swaps.size()) x.ticks_while_ceased += elided_ticks();  // counted when asked
     ++k;
   }
   return results;

@@ -35,7 +35,6 @@ ActivationCosts costs_of(const config::Config& c) {
 
 Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
     : sc_core::sc_module(name),
-      irq0("irq0"),
       m_clock(parts.clock),
       m_config(parts.config),
       m_costs(parts.config.vmm.costs),
@@ -52,14 +51,11 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_manager(*m_manager_ptr),
       m_replacement("replacement", parts.clock, *this, m_manager, parts.console, parts.memory, parts.config),
       m_epochs(parts.config.platform.cpus),
-      m_timers("timers", parts.clock,
-               [this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
+      m_loop(parts.loop),
+      m_timers([this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
       m_stall(StallGuard::limit_for(parts.vcpus.size(), parts.config.platform.cpus)) {
-  SC_HAS_PROCESS(Vmm);
-  SC_METHOD(on_tick);
-  sensitive << irq0.pos();
-  dont_initialize();
-
+  m_loop.attach(m_timers);
+  m_loop.attach(m_irq0);
   m_vm_running.resize(m_vms.size());
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
@@ -99,33 +95,22 @@ std::vector<report::EpochResult> Vmm::epochs() const { return m_epochs.results(m
 
 void Vmm::start_of_simulation() {
   program_pit();
-  for (const models::Vcpu& v : m_vcpus)
-    m_timers.add(v.arrival(), static_cast<std::uint64_t>(v.id()), kArrival, static_cast<std::uint64_t>(v.id()));
+  reconsider_ticks(0);
+  for (const models::Vcpu& v : m_vcpus) add_timer(v.arrival(), kArrival, static_cast<std::uint64_t>(v.id()));
   const config::ConsoleConfig& con = m_config.console;
   if (con.input_every > 0) {
     m_inputs_left = con.input_count == 0 ? ~std::uint64_t{0} : con.input_count;
-    m_timers.add(con.input_start, 0, kConsoleInput, 0);
+    add_timer(con.input_start, kConsoleInput, 0);
   }
-  for (std::size_t i = 0; i < m_config.swaps.size(); ++i) m_timers.add(m_config.swaps[i].at, i, kSwap, i);
-  if (m_config.vmm.watchdog > 0) m_timers.add(m_config.vmm.watchdog / 2, 0, kWatchdog, 0);
+  for (std::size_t i = 0; i < m_config.swaps.size(); ++i) add_timer(m_config.swaps[i].at, kSwap, i);
+  if (m_config.vmm.watchdog > 0) add_timer(m_config.vmm.watchdog / 2, kWatchdog, 0);
 }
 
-// The VMM programs channel 0 as an OS would: control word, then the reload
-// value low byte first.
-void Vmm::program_pit() {
-  std::uint8_t mode = static_cast<std::uint8_t>(m_config.pit.mode);
-  m_pit.io_write(0x43, static_cast<std::uint8_t>(0x30 | (mode << 1)));  // ch0, lobyte/hibyte
-  std::uint16_t reload = devices::pit_reload_for(m_config.pit.hz);
-  m_pit.io_write(0x40, static_cast<std::uint8_t>(reload & 0xff));
-  m_pit.io_write(0x40, static_cast<std::uint8_t>(reload >> 8));
-}
-
-// IRQ0. Under [vmm] slice_timer = pit the tick is also the slot timer: it
-// ends first every slot whose slice is over (each pCPU then asks for a
-// decision as a slice expiry), then the active scheduler hears the tick.
-void Vmm::on_tick() {
-  for (cpu::Processor* p : m_processors) p->irq0_edge();
-  handle(Request{RequestKind::Tick});
+// Each kind at its rank (sim/event_loop.h); the token orders a rank's ties:
+// the vCPU id, the swap's place in the config.
+void Vmm::add_timer(Cycles due, TimerKind kind, std::uint64_t token) {
+  static constexpr Rank kRank[] = {Rank::Arrival, Rank::TimerWake, Rank::Keystroke, Rank::Swap, Rank::Watchdog};
+  m_timers.add(due, kRank[kind], token, kind, token);
 }
 
 void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
@@ -134,7 +119,7 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     case kConsoleInput:
       m_last_keystroke = now;
       m_console.input(m_config.console.input_bytes);
-      if (--m_inputs_left > 0) m_timers.add(now + m_config.console.input_every, 0, kConsoleInput, 0);
+      if (--m_inputs_left > 0) add_timer(now + m_config.console.input_every, kConsoleInput, 0);
       return;
     case kSwap: {
       const config::Swap& swap = m_config.swaps[token];
@@ -151,7 +136,7 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     }
     case kWatchdog:
       check_watchdog();
-      m_timers.add(now + m_config.vmm.watchdog / 2, 0, kWatchdog, 0);
+      add_timer(now + m_config.vmm.watchdog / 2, kWatchdog, 0);
       return;
     case kIoDone:
       m_vcpus[token].timer_pending = false;

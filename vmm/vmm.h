@@ -25,6 +25,7 @@
 #include "report/results.h"
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
+#include "sim/event_loop.h"
 #include "sim/timer_queue.h"
 #include "vmm/epochs.h"
 #include "vmm/observer.h"
@@ -37,10 +38,9 @@ namespace vmmsim::vmm {
 
 class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
  public:
-  sc_core::sc_in<bool> irq0;  // PIT channel 0 OUT; a rising edge is a tick
-
   struct Parts {
     const CycleClock& clock;
+    EventLoop& loop;
     const config::Config& config;
     devices::Pit& pit;
     devices::Console& console;
@@ -94,12 +94,14 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
 
   SchedulerManager& manager() { return m_manager; }
   Replacement& replacement() { return m_replacement; }
-  std::uint64_t requests(RequestKind kind) const { return m_requests[static_cast<std::size_t>(kind)]; }
-  std::uint64_t feedback_count(Status s) const { return m_statuses[static_cast<std::size_t>(s)]; }
+  std::uint64_t requests(RequestKind kind) const;
+  std::uint64_t feedback_count(Status s) const;
+  // IRQ0 edges the VMM has seen (served or not simulated; vmm/ticks.cpp).
+  std::uint64_t pit_ticks() const { return m_pit.rising_edges_until(ticks_through()); }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
   // For checkers (the soak): watch every request; what each pCPU was given.
-  void set_observer(Observer* observer) { m_observer = observer; }
+  void set_observer(Observer* observer);
   VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
   bool offline() const { return m_offline; }
   // Why simulated time stood still, if it did: the run was stopped there
@@ -141,10 +143,29 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     std::function<void(Cycles)> done;
   };
   enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog };
+  // IRQ0 as a source of the event loop, at Rank::Irq0.
+  struct Irq0Line final : EventSource {
+    explicit Irq0Line(Vmm& vmm) : vmm(vmm) {}
+    void serve(Cycles now) override { vmm.on_irq0(now); }
+    void next(Cycles at) { post(at, Rank::Irq0); }
+    Vmm& vmm;
+  };
 
   void start_of_simulation() override;
+  void add_timer(Cycles due, TimerKind kind, std::uint64_t token);
+  // Ticks (vmm/ticks.cpp). An IRQ0 edge is simulated only when something
+  // needs it: the active scheduler's tick op, slice_timer = pit, an
+  // observer. Otherwise it is counted, exactly, when asked.
   void program_pit();
-  void on_tick();
+  void on_irq0(Cycles now);
+  bool ticks_needed() const;
+  // Counts the edges up to `now` (inclusive) not simulated, then simulates
+  // the next ones if needed. At every change of what needs ticks.
+  void reconsider_ticks(Cycles now);
+  void count_elided_ticks(Cycles through);
+  // Edges not simulated and not yet counted, and up to which cycle edges count now.
+  std::uint64_t elided_ticks() const;
+  Cycles ticks_through() const;
   void on_timer(std::uint32_t kind, std::uint64_t token);
   void on_console_rx(Bytes bytes, std::uint32_t focus);
   void focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next);
@@ -225,7 +246,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   SchedulerManager& m_manager;
   Replacement m_replacement;
   EpochLog m_epochs;
+  EventLoop& m_loop;
   TimerQueue m_timers;
+  Irq0Line m_irq0{*this};
+  bool m_ticks_simulated = false;
+  std::uint64_t m_edges_counted = 0;  // IRQ0 edges served or counted as not simulated
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
   std::vector<report::VcdSignal> m_vm_running;

@@ -1,0 +1,94 @@
+// One queue of vmmsim's own for everything that happens at a cycle, drained
+// by one SC_METHOD: events are served in one total order (cycle, then Rank,
+// then each source's own tie-break), whatever order the SystemC kernel
+// would give its processes (docs/architecture.md "Simultaneous events").
+//
+// A source (the processors' wake-ups, the VMM's timers, the console's line,
+// IRQ0) keeps its own entries and tells the loop the (cycle, rank) of its
+// earliest one. The loop serves the earliest source's earliest entry, one at
+// a time, so an entry a source posts for the current cycle with a smaller
+// key than the one being served is served next: a same-cycle consequence
+// right after its cause. Sources never share a rank.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "sim/cycle_clock.h"
+#include "sim/due_event.h"
+
+namespace vmmsim {
+
+// What comes first at one cycle, lowest first (the table in
+// docs/architecture.md says why).
+enum class Rank : std::uint8_t {
+  Arrival = 1,      // a vCPU arrives (tie: vCPU id)
+  TimerWake = 2,    // I/O completion, sleep end, periodic release (tie: vCPU id)
+  Keystroke = 3,    // [console] input_* types bytes
+  ConsoleLine = 4,  // RX bytes complete, TX room, retirement done
+  Irq0 = 5,         // the PIT's rising edge: slot ends (slice_timer = pit), then the tick
+  Processor = 6,    // a pCPU's step: exits, slice expiry, reschedule, VM resume, park (tie: pCPU index)
+  Swap = 7,         // a command-line swap request (tie: order in the config)
+  Watchdog = 8,     // the watchdog's check
+};
+
+class EventLoop;
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Serve this source's earliest entry, due at `now` or before; post() the
+  // next one (if any) before returning.
+  virtual void serve(Cycles now) = 0;
+
+ protected:
+  // The source's earliest entry is now at (`at`, `rank`); kForever: none.
+  inline void post(Cycles at, Rank rank);
+
+ private:
+  friend class EventLoop;
+  EventLoop* m_loop = nullptr;
+  unsigned m_index = 0;
+};
+
+class EventLoop : public sc_core::sc_module {
+ public:
+  EventLoop(sc_core::sc_module_name name, const CycleClock& clock);
+
+  void attach(EventSource& source);
+  bool attached(const EventSource& source) const { return source.m_loop == this; }
+  // True if the loop has run at the current cycle: then everything due up to
+  // now has been served (a run cut at a window's end has not served its end).
+  bool served_now() const { return m_drained_at == m_clock.now() && m_drained_any; }
+
+ private:
+  friend class EventSource;
+  struct Due {
+    Cycles at = kForever;
+    Rank rank = Rank::Arrival;
+    bool before(const Due& o) const { return at != o.at ? at < o.at : rank < o.rank; }
+  };
+
+  void post(unsigned source, Cycles at, Rank rank) {
+    m_due[source] = Due{at, rank};
+    if (!m_draining) m_event.arm(at);  // drain() arms once, after its loop
+  }
+  void drain();  // the SC_METHOD
+  unsigned earliest() const;
+
+  const CycleClock& m_clock;
+  std::vector<EventSource*> m_sources;
+  std::vector<Due> m_due;  // per source: its earliest entry
+  DueEvent m_event;
+  bool m_draining = false;
+  bool m_drained_any = false;
+  Cycles m_drained_at = 0;
+};
+
+inline void EventSource::post(Cycles at, Rank rank) {
+  if (m_loop) m_loop->post(m_index, at, rank);
+}
+
+}  // namespace vmmsim

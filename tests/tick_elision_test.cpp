@@ -1,0 +1,89 @@
+// IRQ0 edges nobody needs are not simulated (vmm/ticks.cpp), yet every count
+// is what a simulated tick gives: requests.tick, its feedback (done, or
+// rejected while ceased), pit_ticks and ticks_while_ceased. Each scenario
+// runs twice, in two tests (one elaboration per process): without an
+// observer (ticks elided under rr and fifo) and with one (every tick
+// simulated, as the observer must see every request); both expect the same.
+//
+// At 1 GHz and pit.hz 1000 (reload 1193, loaded at PIT tick 1) edge k is at
+// cycle ceil((1 + 1193 k) * 1e9 / 1193182): 1,000,686; 2,000,534;
+// 3,000,381; ...; 9,999,313.
+#include "tests/sim_fixture.h"
+#include "vmm/observer.h"
+
+using namespace vmmsim;
+using vmmsim::testing::kZeroCosts;
+
+namespace {
+
+constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
+
+struct CountTicks final : vmm::Observer {
+  void after_request(const vmm::Request& r, const vmm::Feedback&) override {
+    if (r.kind == vmm::RequestKind::Tick) ++ticks;
+  }
+  void after_replacement(const report::ReplacementResult&) override {}
+  std::uint64_t ticks = 0;
+};
+
+std::uint64_t ticks_of(const report::Results& r) {
+  for (const auto& [name, n] : r.requests)
+    if (name == "tick") return n;
+  return ~std::uint64_t{0};
+}
+
+class TickElisionTest : public vmmsim::testing::SimTest {
+ protected:
+  // rr on one pCPU with two hogs; rr -> fifo at 2.5 ms, whose load takes
+  // 1 ms: edge 3 (3,000,381) comes while the processor is ceased.
+  report::Results swap_run(bool observed, Cycles until) {
+    file("hog.trace", kHog);
+    auto& p = build(std::string(kZeroCosts) +
+                    "[memory]\nload_latency = 1ms\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n"
+                    "[run]\nswap = 2500us:fifo\n");
+    if (observed) p.vmm().set_observer(&m_observer);
+    p.run(until);
+    return p.results();
+  }
+  void expect_counts(const report::Results& r, std::uint64_t ticks) {
+    EXPECT_EQ(r.pit_ticks, ticks);
+    EXPECT_EQ(ticks_of(r), ticks);
+    ASSERT_EQ(r.replacements.size(), 1u);
+    ASSERT_TRUE(r.replacements[0].ok);
+    EXPECT_EQ(r.replacements[0].ticks_while_ceased, 1u) << "edge 3 came while ceased";
+    EXPECT_EQ(r.feedback_rejected, 1u) << "the tick while ceased reached no scheduler";
+  }
+  CountTicks m_observer;
+};
+
+TEST_F(TickElisionTest, ElidedTicksCountAsSimulated) {
+  const report::Results r = swap_run(false, ms(10));
+  expect_counts(r, 10);
+}
+
+TEST_F(TickElisionTest, SimulatedTicksCountTheSame) {
+  const report::Results r = swap_run(true, ms(10));
+  expect_counts(r, 10);
+  EXPECT_EQ(m_observer.ticks, 10u) << "the observer saw every tick";
+}
+
+// A run cut at the window's end has not served that cycle: an edge exactly
+// there is not yet a tick, simulated or not.
+TEST_F(TickElisionTest, AnEdgeAtTheWindowsEndIsNotCountedElided) {
+  const report::Results r = swap_run(false, 9999313);
+  expect_counts(r, 9);
+}
+
+TEST_F(TickElisionTest, AnEdgeAtTheWindowsEndIsNotCountedSimulated) {
+  const report::Results r = swap_run(true, 9999313);
+  expect_counts(r, 9);
+  EXPECT_EQ(m_observer.ticks, 9u);
+}
+
+// One cycle later it is.
+TEST_F(TickElisionTest, AnEdgeBeforeTheWindowsEndCountsElided) {
+  const report::Results r = swap_run(false, 9999314);
+  expect_counts(r, 10);
+}
+
+}  // namespace
