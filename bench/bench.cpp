@@ -260,7 +260,7 @@ int run_case(const std::vector<std::string>& args) {
   if (warmup > 0) {
     auto t = Clock::now();
     const double c = cpu_seconds();
-    sc_core::sc_start(platform.clock().span(warmup));
+    platform.events().advance(warmup);
     warm_cpu_s = cpu_seconds() - c;
     warm_wall_s = seconds_since(t);
     warm_requests = requests_so_far(platform);
@@ -287,7 +287,7 @@ int run_case(const std::vector<std::string>& args) {
       Cycles step = std::min(chunk, cfg.until - done);
       const double c0 = cpu_seconds();
       const std::uint64_t r0 = requests_so_far(platform);
-      sc_core::sc_start(platform.clock().span(step));
+      platform.events().advance(step);
       const double spent = cpu_seconds() - c0;
       const std::uint64_t served = requests_so_far(platform) - r0;
       done += step;

@@ -19,12 +19,13 @@ Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever
 }  // namespace
 
 Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-                     ExitHandler& handler, WakeupQueue& wakeups, SliceTimer timer)
+                     ExitHandler& handler, WakeupQueue& wakeups, EventLoop& loop, SliceTimer timer)
     : sc_core::sc_module(name),
       m_index(index),
       m_clock(clock),
       m_handler(handler),
       m_wakeups(wakeups),
+      m_loop(loop),
       m_timer(timer) {}
 
 void Processor::arm(Cycles at, Cycles now) {
@@ -207,7 +208,7 @@ void Processor::step() {
     case State::Idle:
       if (m_cease) {
         set_state(State::Ceased, now);
-        m_parked.notify(sc_core::SC_ZERO_TIME);
+        m_loop.notify(m_parked, now);
       } else if (m_slot_ended) {
         take(slot_end_reason(now), false, 0, now);
       } else if (now >= m_resched_at) {
@@ -251,7 +252,7 @@ void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles
 void Processor::vm_resume(Cycles now) {
   if (m_cease) {
     set_state(State::Ceased, now);
-    m_parked.notify(sc_core::SC_ZERO_TIME);
+    m_loop.notify(m_parked, now);
     return;
   }
   if (m_resched_at <= now) {

@@ -41,10 +41,10 @@ class Processor : public sc_core::sc_module {
   report::VcdSignal owner_trace;
   report::VcdSignal state_trace;
 
-  // `wakeups` is shared by all processors; its handler must call wake_up()
-  // of the processor it names.
-  Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,
-            ExitHandler& handler, WakeupQueue& wakeups, SliceTimer timer = SliceTimer::Deadline);
+  // `wakeups` is shared by all processors, a source of `loop`; its handler
+  // must call wake_up() of the processor it names.
+  Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock, ExitHandler& handler,
+            WakeupQueue& wakeups, EventLoop& loop, SliceTimer timer = SliceTimer::Deadline);
 
   // Called by the shared queue at the wake-up this processor asked for.
   void wake_up() { step(); }
@@ -108,6 +108,7 @@ class Processor : public sc_core::sc_module {
   const CycleClock& m_clock;
   ExitHandler& m_handler;
   WakeupQueue& m_wakeups;
+  EventLoop& m_loop;  // parked_event() reaches SystemC processes through it
   const SliceTimer m_timer;
   sc_core::sc_event m_parked;
 

@@ -57,7 +57,7 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   const cpu::SliceTimer timer = config.vmm.slice_timer == "pit" ? cpu::SliceTimer::Pit : cpu::SliceTimer::Deadline;
   for (unsigned c = 0; c < config.platform.cpus; ++c) {
     m_processors.push_back(std::make_unique<cpu::Processor>(("cpu" + std::to_string(c)).c_str(), c, m_clock,
-                                                            *m_vmm, *m_processor_wakeups, timer));
+                                                            *m_vmm, *m_processor_wakeups, *m_loop, timer));
     processors.push_back(m_processors.back().get());
   }
   try {
@@ -105,7 +105,7 @@ void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {
 bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles first_chunk) {
   bool stopped = false;
   if (!stop) {
-    sc_core::sc_start(m_clock.span(until));
+    m_loop->advance(until);
     sim::restore_main_stack_bounds();
   } else {
     // Chunks of simulated time sized so that each takes 10..50 ms of host
@@ -122,7 +122,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
       }
       if ((m_vcd && m_vcd->failed()) || (m_timeline && m_timeline->failed())) break;  // nothing more can be kept
       const auto started = HostClock::now();
-      sc_core::sc_start(m_clock.span(std::min(chunk, end - m_clock.now())));
+      m_loop->advance(std::min(chunk, end - m_clock.now()));
       sim::restore_main_stack_bounds();
       const auto took = HostClock::now() - started;
       if (took < std::chrono::milliseconds(10) && chunk < kForever / 2)

@@ -51,6 +51,8 @@ class Platform : public sc_core::sc_module {
   report::Results results() const;
 
   const CycleClock& clock() const { return m_clock; }
+  // Every model event goes through it; advance() runs the simulation.
+  EventLoop& events() { return *m_loop; }
   cpu::Processor& processor(std::size_t i) { return *m_processors[i]; }
   vmm::Vmm& vmm() { return *m_vmm; }
   devices::Console& console() { return *m_console; }

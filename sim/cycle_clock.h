@@ -24,8 +24,13 @@ class CycleClock {
   // The last cycle SystemC time represents (base/units.h): what is due
   // later is never reached by a run, whose `until` is far below it.
   Cycles horizon() const { return m_horizon; }
-  // The current simulation time in cycles.
-  Cycles now() const { return sc_core::sc_time_stamp().value() / m_period_ps; }
+  // The current simulation time in cycles: the event loop's while it
+  // serves events ahead of the kernel (sim/event_loop.h), else the kernel's.
+  Cycles now() const { return m_local != kForever ? m_local : kernel_now(); }
+  Cycles kernel_now() const { return sc_core::sc_time_stamp().value() / m_period_ps; }
+  // For the event loop only: the cycle it serves while ahead of the kernel.
+  void set_local(Cycles cycle) { m_local = cycle; }
+  void clear_local() { m_local = kForever; }
   // A span of cycles as SystemC time; a span past the horizon (a plugin's
   // slice, a product of costs) is cut there instead of wrapping around.
   sc_core::sc_time span(Cycles cycles) const {
@@ -36,6 +41,7 @@ class CycleClock {
   Hertz m_hz;
   std::uint64_t m_period_ps;
   Cycles m_horizon;
+  Cycles m_local = kForever;
 };
 
 }  // namespace vmmsim

@@ -1,8 +1,10 @@
 #include "sim/event_loop.h"
 
+#include <algorithm>
+
 namespace vmmsim {
 
-EventLoop::EventLoop(sc_core::sc_module_name name, const CycleClock& clock)
+EventLoop::EventLoop(sc_core::sc_module_name name, CycleClock& clock)
     : sc_core::sc_module(name), m_clock(clock), m_event(clock) {
   SC_HAS_PROCESS(EventLoop);
   SC_METHOD(drain);
@@ -17,6 +19,28 @@ void EventLoop::attach(EventSource& source) {
   m_due.push_back(Due{});
 }
 
+void EventLoop::advance(Cycles span) {
+  const Cycles now = m_clock.kernel_now();
+  m_window_end = span >= kForever - now ? kForever : now + span;
+  sc_core::sc_start(m_clock.span(span));
+}
+
+void EventLoop::notify(sc_core::sc_event& event, Cycles at) {
+  m_hold = true;
+  if (m_clock.now() == m_clock.kernel_now())
+    event.notify(m_clock.span(at - m_clock.kernel_now()));
+  else
+    m_notices.push_back(Notice{&event, at});
+}
+
+void EventLoop::stop() {
+  m_hold = true;
+  if (m_clock.now() == m_clock.kernel_now())
+    sc_core::sc_stop();
+  else
+    m_stop = true;
+}
+
 unsigned EventLoop::earliest() const {
   unsigned best = 0;
   for (unsigned i = 1; i < m_due.size(); ++i)
@@ -24,22 +48,54 @@ unsigned EventLoop::earliest() const {
   return best;
 }
 
+Cycles EventLoop::limit(Cycles k) const {
+  if (m_window_end <= k + 1 || sc_core::sc_pending_activity_at_current_time()) return k + 1;
+  // The kernel's next activity is another process's: events up to its
+  // cycle come first (a delta's methods run before its threads).
+  const Cycles next = sc_core::sc_time_to_pending_activity().value() / m_clock.period_ps();
+  return next >= m_window_end - k ? m_window_end : k + next + 1;
+}
+
+void EventLoop::deliver(Cycles k) {
+  for (const Notice& n : m_notices) n.event->notify(m_clock.span(n.at - k));
+  m_notices.clear();
+  if (m_stop) sc_core::sc_stop();
+  m_stop = false;
+  m_hold = true;
+}
+
 void EventLoop::drain() {
-  const Cycles now = m_clock.now();
+  const Cycles k = m_clock.kernel_now();
   m_event.fired();
   m_draining = true;
+  if (!m_notices.empty() || m_stop) deliver(k);
+  const Cycles limit = this->limit(k);
+  Cycles at = k;
+  m_clock.set_local(k);
   m_drained_any = true;
-  m_drained_at = now;
-  // Everything due by now, in key order; what a source posts for now while
-  // being served joins this loop at its place in the order.
+  m_drained_at = k;
+  // Everything due before the limit, in key order; what a source posts for
+  // the cycle being served joins it at its place in the order.
   while (!m_due.empty()) {
     const unsigned i = earliest();
-    if (m_due[i].at > now) break;
+    const Cycles due = m_due[i].at;
+    if (due >= limit) break;
+    if (due > at) {
+      if (m_hold) break;
+      at = due;
+      m_clock.set_local(at);
+      m_drained_at = at;
+    }
     m_due[i].at = kForever;  // the source posts its next entry when served
-    m_sources[i]->serve(now);
+    m_sources[i]->serve(at);
   }
+  m_clock.clear_local();
   m_draining = false;
-  if (!m_due.empty()) m_event.arm(m_due[earliest()].at);
+  m_hold = false;
+  if (!m_notices.empty() || m_stop)
+    m_event.arm(at);  // back when the kernel reaches `at`, to deliver them
+  else if (!m_due.empty())
+    m_event.arm(m_due[earliest()].at);
 }
 
 }  // namespace vmmsim

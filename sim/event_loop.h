@@ -9,6 +9,15 @@
 // a time, so an entry a source posts for the current cycle with a smaller
 // key than the one being served is served next: a same-cycle consequence
 // right after its cause. Sources never share a rank.
+//
+// Temporal decoupling, in the TLM-2.0 loosely-timed spirit: within a window
+// given to advance(), one activation serves every event due before the
+// kernel's next activity (another process: the replacement thread's wait,
+// a traced PIT pin, a test's stimulus), setting the clock's local time to
+// each event's cycle, so that most requests cost no kernel activation. What
+// must reach the kernel (notify(), stop()) does so at its own cycle: the
+// loop serves the rest of that cycle, lets the kernel catch up, and only
+// then delivers it, so every process sees the time it would have seen.
 #pragma once
 
 #include <cstdint>
@@ -55,9 +64,20 @@ class EventSource {
 
 class EventLoop : public sc_core::sc_module {
  public:
-  EventLoop(sc_core::sc_module_name name, const CycleClock& clock);
+  EventLoop(sc_core::sc_module_name name, CycleClock& clock);
 
   void attach(EventSource& source);
+  // Runs the simulation for `span` cycles (sc_start): the window within
+  // which the loop serves ahead of the kernel. What is due exactly at its
+  // end is left to the next window, as sc_start leaves it.
+  void advance(Cycles span);
+  // Notifies `event` at cycle `at` (>= now) for a SystemC process, and
+  // stops the simulation at the end of the current cycle: from an event
+  // served ahead of the kernel, both wait until the kernel reaches that
+  // cycle. Either ends this activation after the current cycle, so the
+  // process runs before any later event.
+  void notify(sc_core::sc_event& event, Cycles at);
+  void stop();
   bool attached(const EventSource& source) const { return source.m_loop == this; }
   // True if the loop has run at the current cycle: then everything due up to
   // now has been served (a run cut at a window's end has not served its end).
@@ -77,11 +97,23 @@ class EventLoop : public sc_core::sc_module {
   }
   void drain();  // the SC_METHOD
   unsigned earliest() const;
+  // Exclusive: what one activation at kernel cycle `k` may serve.
+  Cycles limit(Cycles k) const;
+  void deliver(Cycles k);  // what notify()/stop() left for the kernel
 
-  const CycleClock& m_clock;
+  struct Notice {
+    sc_core::sc_event* event;
+    Cycles at;
+  };
+
+  CycleClock& m_clock;
   std::vector<EventSource*> m_sources;
   std::vector<Due> m_due;  // per source: its earliest entry
   DueEvent m_event;
+  Cycles m_window_end = 0;  // advance()'s, exclusive; 0: serve the kernel's cycle only
+  std::vector<Notice> m_notices;  // for the kernel, once it reaches the served cycle
+  bool m_stop = false;            // likewise
+  bool m_hold = false;            // serve no later cycle in this activation
   bool m_draining = false;
   bool m_drained_any = false;
   Cycles m_drained_at = 0;

@@ -62,7 +62,7 @@ InvariantChecker::~InvariantChecker() { m_platform.vmm().set_observer(nullptr); 
 
 void InvariantChecker::fail(const Describe& event, const std::string& what) {
   if (m_violations.size() < kKeptViolations) m_violations.push_back({m_platform.clock().now(), event(), what});
-  if (m_violations.size() == 1) sc_core::sc_stop();  // the first one is what a replay needs
+  if (m_violations.size() == 1) m_platform.events().stop();  // the first one is what a replay needs
 }
 
 void InvariantChecker::after_request(const vmm::Request& r, const vmm::Feedback& fb) {

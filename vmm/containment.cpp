@@ -107,11 +107,11 @@ void Vmm::program_stands_still(const models::Vcpu& v) {
 }
 
 // No exception through the kernel: every pCPU idles from its next VM exit on
-// (on_exit), so the loop drains within this cycle and sc_stop() ends the run.
+// (on_exit), so the loop drains within this cycle and the run stops there.
 void Vmm::stop_stalled(std::string why) {
   if (!m_stalled.empty()) return;
   m_stalled = std::move(why);
-  sc_core::sc_stop();
+  m_loop.stop();
 }
 
 }  // namespace vmmsim::vmm

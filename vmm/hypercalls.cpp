@@ -165,7 +165,7 @@ Feedback Vmm::fault(int cpu, models::Vcpu& v) {
     for (std::size_t c = 0; c < m_dispatch.size(); ++c)
       if (m_dispatch[c].owner == m_service_vcpu) m_processors[c]->request_reschedule(f.at);
   }
-  if (m_guests_left == 0) sc_core::sc_stop();
+  if (m_guests_left == 0) m_loop.stop();
   return fb;
 }
 
@@ -189,7 +189,7 @@ void Vmm::halt_vm(std::size_t vm_index) {
   }
   for (report::FaultResult& f : m_faults)
     if (f.vm == vm.name && f.halted_at == 0) f.halted_at = now, f.vcpus_halted = halted;
-  if (m_guests_left == 0) sc_core::sc_stop();
+  if (m_guests_left == 0) m_loop.stop();
 }
 
 }  // namespace vmmsim::vmm

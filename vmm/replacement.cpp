@@ -69,7 +69,7 @@ void Replacement::boot() {
 
 void Replacement::submit(ControlOp op) {
   m_queue.push_back(std::move(op));
-  m_submitted.notify(sc_core::SC_ZERO_TIME);
+  m_vmm.events().notify(m_submitted, m_clock.now());
 }
 
 void Replacement::run() {
@@ -136,7 +136,7 @@ Cycles Replacement::unload_in_background(const ControlOp& op, std::uint32_t slot
   *cpu = static_cast<int>(on);
   if (m_config.vmm.unload > 0) {
     m_vmm.run_vmm_work(on, m_config.vmm.unload,
-                       [this](Cycles done) { m_unloaded.notify(m_clock.span(done - m_clock.now())); });
+                       [this](Cycles done) { m_vmm.events().notify(m_unloaded, done); });
     wait(m_unloaded);
   }
   unload_inactive(slot);
@@ -183,7 +183,7 @@ void Replacement::sequence(const ControlOp& op, Plan& p, report::ReplacementResu
   Cycles t = m_clock.now();
   m_console.retire([this](devices::Console::Retirement x) {
     m_retired = x;
-    m_drained.notify(sc_core::SC_ZERO_TIME);
+    m_vmm.events().notify(m_drained, m_clock.now());
   });
   wait(m_drained);
   r.drain = m_clock.now() - t;

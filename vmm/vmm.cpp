@@ -261,7 +261,7 @@ Feedback Vmm::handle(const Request& r) {
       set_state(v, RunState::Exited);
       v.finish = now;
       guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
-      if (!m_vms[v.vm()].service && --m_guests_left == 0) sc_core::sc_stop();
+      if (!m_vms[v.vm()].service && --m_guests_left == 0) m_loop.stop();
       fb = decide(s, r.cpu, r.vcpu);
       break;
     }

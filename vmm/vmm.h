@@ -93,6 +93,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   int last_cpu_of(VcpuId v) const { return m_vcpus[static_cast<std::size_t>(v)].last_cpu; }
 
   SchedulerManager& manager() { return m_manager; }
+  EventLoop& events() { return m_loop; }
   Replacement& replacement() { return m_replacement; }
   std::uint64_t requests(RequestKind kind) const;
   std::uint64_t feedback_count(Status s) const;
