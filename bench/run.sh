@@ -161,9 +161,11 @@ if [ $callgrind = 1 ]; then
     ir=$(cg "$1-$2-$3" case "bench/configs/$1.ini" --set "vmm.scheduler=$2" --until "$3")
     printf '"ir": %s, "run": %s' "$ir" "$(cat "$out/callgrind.$1-$2-$3.out.stdout")"
   }
-  # SIZE:POLICY:SHORT:LONG (simulated time; about 1.2-2.4*10^5 and twice as
-  # many requests each).
-  cg_specs=(small:credit:20s:40s medium:credit:2s:4s medium:rr:2s:4s peer-4:credit2:10s:20s)
+  # SIZE:POLICY:SHORT:LONG simulated times: 0.6-2*10^5 requests in the short
+  # run, twice as many in the long one (medium/rr serves 10x fewer requests
+  # per simulated second than medium/credit: its CPU-bound vCPUs keep their
+  # pCPUs for whole 10 ms quanta).
+  cg_specs=(small:credit:20s:40s medium:credit:2s:4s medium:rr:10s:20s peer-4:credit2:10s:20s)
   echo "== callgrind: bare kernel (10^5 and 10^6 activations), ${cg_specs[*]}" >&2
   b_short=$(cg baseline-1e5 baseline --activations 100000 --chunks 1)
   b_long=$(cg baseline-1e6 baseline --activations 1000000 --chunks 1)
