@@ -23,13 +23,19 @@ namespace {
 using report::JsonValue;
 
 std::string case_line(const Figures& f) {
+  // fifo's CPU-bound vCPUs keep their pCPUs: its window may hold no decision.
+  const std::string per_decision =
+      std::isfinite(f.ns_per_decision)
+          ? fmt::format("{:.0f} ns/decision = {:.1f}x bare ({:.2f} decisions/req)", f.ns_per_decision,
+                        f.decision_ratio, f.decisions_per_request)
+          : "no decisions";
   std::string s = fmt::format(
-      "{}: {} sim cycles/s, {} req/s, {:.0f} ns/req = {:.1f}x bare, {:.0f} ns/decision = {:.1f}x bare ({:.2f} "
-      "decisions/req), {:.1f}x real time, peak RSS {:.1f} MiB, heap {:.1f} MiB ({:.0f} B/vCPU); {} s simulated in "
-      "{:.2f} s CPU ({:.2f} s wall), mean {:.0f} / best {:.0f} ns/req over {} segments",
-      f.label, sci(f.cycles_per_s), sci(f.requests_per_s), f.ns_per_request, f.ratio, f.ns_per_decision,
-      f.decision_ratio, f.decisions_per_request, f.x_real_time, f.peak_rss_mib, f.heap_mib, f.bytes_per_vcpu,
-      fmt::format("{:.4g}", f.sim_s), f.cpu_s, f.wall_s, f.mean_ns_per_request, f.min_ns_per_request, f.segments);
+      "{}: {} sim cycles/s, {} req/s, {:.0f} ns/req = {:.1f}x bare, {}, {:.1f}x real time, peak RSS {:.1f} MiB, "
+      "heap {:.1f} MiB ({:.0f} B/vCPU); {} s simulated in {:.2f} s CPU ({:.2f} s wall), mean {:.0f} / best {:.0f} "
+      "ns/req over {} segments",
+      f.label, sci(f.cycles_per_s), sci(f.requests_per_s), f.ns_per_request, f.ratio, per_decision, f.x_real_time,
+      f.peak_rss_mib, f.heap_mib, f.bytes_per_vcpu, fmt::format("{:.4g}", f.sim_s), f.cpu_s, f.wall_s,
+      f.mean_ns_per_request, f.min_ns_per_request, f.segments);
   if (f.repeats > 1)
     s += fmt::format("; best of {} runs ({:.0f}..{:.0f} ns/req)", f.repeats, f.ns_lo, f.ns_hi);
   if (std::isfinite(f.warmup_ns_per_request))
