@@ -50,6 +50,7 @@
 #include "app/simulation.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
+#include "bench/figures.h"
 #include "config/config_parser.h"
 #include "models/platform.h"
 #include "sim/cycle_clock.h"
@@ -59,6 +60,7 @@ int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
 }
 
 using namespace vmmsim;
+using bench::json_string;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -100,19 +102,6 @@ long current_rss_kib() {
 std::uint64_t heap_bytes() {
   const struct mallinfo2 m = mallinfo2();
   return static_cast<std::uint64_t>(m.uordblks) + static_cast<std::uint64_t>(m.hblkhd);
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
 }
 
 // Scheduling requests the VMM has taken so far, all kinds.
