@@ -16,7 +16,9 @@
 //       run in CPU and wall time), after an optional --warmup D of simulated
 //       time that is not measured,
 //       simulated cycles, scheduling requests (the sum of Results.requests),
-//       peak RSS and the vCPU count. --each-vm sets vm.NAME.KEY for every
+//       scheduling decisions (calls of the active scheduler's pick_next),
+//       heap bytes in use (mallinfo2) before elaboration, after it, after
+//       the warm-up and after the run, peak RSS and the vCPU count. --each-vm sets vm.NAME.KEY for every
 //       guest VM (e.g. arinc653's `window`). With --min-cpu S the run stops
 //       at the first chunk boundary after S seconds of CPU time (or at
 //       --until, whichever comes first): every case lasts about as long on
@@ -26,6 +28,7 @@
 //       The figures from the collected lines (bench/summarize.cpp).
 //
 // bench/run.sh runs the baseline and every case, each in its own process.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,7 @@
 #include "app/simulation.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
+#include "bench/figures.h"
 #include "config/config_parser.h"
 #include "models/platform.h"
 #include "sim/cycle_clock.h"
@@ -56,6 +60,7 @@ int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
 }
 
 using namespace vmmsim;
+using bench::json_string;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -90,17 +95,13 @@ long current_rss_kib() {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
+// Bytes the program holds from malloc/new right now: the arenas' allocated
+// chunks plus the blocks mmap()ed for large requests. Exact at the call,
+// unlike RSS, which counts pages (touched or not freed back) when the
+// kernel gets to it.
+std::uint64_t heap_bytes() {
+  const struct mallinfo2 m = mallinfo2();
+  return static_cast<std::uint64_t>(m.uordblks) + static_cast<std::uint64_t>(m.hblkhd);
 }
 
 // Scheduling requests the VMM has taken so far, all kinds.
@@ -109,6 +110,8 @@ std::uint64_t requests_so_far(models::Platform& platform) {
   for (std::size_t k = 0; k < vmm::kRequestKinds; ++k) n += platform.vmm().requests(static_cast<vmm::RequestKind>(k));
   return n;
 }
+
+std::uint64_t decisions_so_far(models::Platform& platform) { return platform.vmm().decisions(); }
 
 // ---------------------------------------------------------------- baseline
 
@@ -242,6 +245,7 @@ int run_case(const std::vector<std::string>& args) {
   CycleClock::set_kernel_resolution();
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   const long rss_before = current_rss_kib();
+  const std::uint64_t heap_before = heap_bytes();
   auto t_elab = Clock::now();
   OutputPlan outputs;  // declared first: it outlives the platform's VCD writer
   models::Platform platform("platform", cfg);
@@ -251,10 +255,11 @@ int run_case(const std::vector<std::string>& args) {
     platform.trace_vcd(file);
   }
   const double elab_s = seconds_since(t_elab);
+  const std::uint64_t heap_elab = heap_bytes();
 
   // Warm-up: simulated time run before the measurement starts (the first
   // waits of every vCPU grow its histograms, the policies' queues fill).
-  std::uint64_t warm_requests = 0;
+  std::uint64_t warm_requests = 0, warm_decisions = 0;
   Cycles warm_cycles = 0;
   double warm_cpu_s = 0, warm_wall_s = 0;
   if (warmup > 0) {
@@ -264,15 +269,17 @@ int run_case(const std::vector<std::string>& args) {
     warm_cpu_s = cpu_seconds() - c;
     warm_wall_s = seconds_since(t);
     warm_requests = requests_so_far(platform);
+    warm_decisions = decisions_so_far(platform);
     warm_cycles = platform.clock().now();
   }
+  const std::uint64_t heap_warm = heap_bytes();
 
   auto t_run = Clock::now();
   const double c_run = cpu_seconds();
   std::uint64_t chunks = 0;
   struct Segment {
     double cpu_s;
-    std::uint64_t requests;
+    std::uint64_t requests, decisions;
     Cycles cycles;
   };
   std::vector<Segment> segments;  // every chunk of >= 20 ms CPU time
@@ -286,15 +293,15 @@ int run_case(const std::vector<std::string>& args) {
     while (done < cfg.until && cpu_seconds() - c_run < min_cpu_s) {
       Cycles step = std::min(chunk, cfg.until - done);
       const double c0 = cpu_seconds();
-      const std::uint64_t r0 = requests_so_far(platform);
+      const std::uint64_t r0 = requests_so_far(platform), d0 = decisions_so_far(platform);
       platform.events().advance(step);
       const double spent = cpu_seconds() - c0;
-      const std::uint64_t served = requests_so_far(platform) - r0;
+      const std::uint64_t served = requests_so_far(platform) - r0, decided = decisions_so_far(platform) - d0;
       done += step;
       ++chunks;
       if (spent < 0.02) chunk *= 2;
       // Segments of at least 20 ms: their spread shows the timing noise.
-      else if (served > 0) segments.push_back({spent, served, step});
+      else if (served > 0) segments.push_back({spent, served, decided, step});
       if (sc_core::sc_end_of_simulation_invoked() || platform.clock().now() < warm_cycles + done) break;  // sc_stop
     }
     // What Platform::run does after its sc_start (no timeline here).
@@ -303,6 +310,8 @@ int run_case(const std::vector<std::string>& args) {
   const double run_cpu_s = cpu_seconds() - c_run;
   const double run_s = seconds_since(t_run);
   const std::uint64_t run_requests = requests_so_far(platform) - warm_requests;
+  const std::uint64_t run_decisions = decisions_so_far(platform) - warm_decisions;
+  const std::uint64_t heap_run = heap_bytes();
   const Cycles run_cycles = platform.clock().now() - warm_cycles;
 
   const long peak_rss_run = peak_rss_kib();  // before results() copies the histograms
@@ -326,21 +335,24 @@ int run_case(const std::vector<std::string>& args) {
   std::uint64_t dispatches = 0;
   for (const report::VcpuResult& v : results.vcpus) dispatches += v.dispatches;
   const double hz = static_cast<double>(results.clock);
-  // Per segment: [CPU s, requests, simulated cycles]; the median segment is
-  // the figure least disturbed by other processes on a shared host.
+  // Per segment: [CPU s, requests, simulated cycles, decisions]; the median
+  // segment is the figure least disturbed by other processes on a shared host.
   std::string segment_list;
-  std::vector<double> per_request, per_cycle;
+  std::vector<double> per_request, per_cycle, per_decision;
   for (const Segment& g : segments) {
-    segment_list += fmt::format("{}[{:.6f}, {}, {}]", segment_list.empty() ? "" : ", ", g.cpu_s, g.requests, g.cycles);
+    segment_list += fmt::format("{}[{:.6f}, {}, {}, {}]", segment_list.empty() ? "" : ", ", g.cpu_s, g.requests,
+                                g.cycles, g.decisions);
     per_request.push_back(g.cpu_s * 1e9 / static_cast<double>(g.requests));
     per_cycle.push_back(g.cpu_s * 1e9 / static_cast<double>(g.cycles));
+    if (g.decisions > 0) per_decision.push_back(g.cpu_s * 1e9 / static_cast<double>(g.decisions));
   }
   auto median = [](std::vector<double> v) {
     if (v.empty()) return 0.0;
     std::sort(v.begin(), v.end());
     return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
   };
-  const double seg_ns_per_request = median(per_request), seg_ns_per_cycle = median(per_cycle);
+  const double seg_ns_per_request = median(per_request), seg_ns_per_cycle = median(per_cycle),
+               seg_ns_per_decision = median(per_decision);
   const double seg_min = per_request.empty() ? 0 : *std::min_element(per_request.begin(), per_request.end());
   std::string loadavg;
   std::getline(std::ifstream("/proc/loadavg"), loadavg);
@@ -348,21 +360,25 @@ int run_case(const std::vector<std::string>& args) {
   // and host_run_* cover it; total_* and warmup_* cover the rest.
   std::cout << fmt::format(
       "{{\"kind\": \"case\", \"config\": {}, \"scheduler\": {}, \"vcd\": {}, \"cpus\": {}, \"vcpus\": {}, "
-      "\"clock_hz\": {}, \"sim_cycles\": {}, \"sim_s\": {:.6f}, \"requests\": {}, "
+      "\"clock_hz\": {}, \"sim_cycles\": {}, \"sim_s\": {:.6f}, \"requests\": {}, \"decisions\": {}, "
       "\"host_run_cpu_s\": {:.6f}, \"host_run_wall_s\": {:.6f}, \"run_chunks\": {}, "
-      "\"median_ns_per_request\": {:.3f}, \"median_ns_per_cycle\": {:.6g}, \"min_ns_per_request\": {:.3f}, "
+      "\"median_ns_per_request\": {:.3f}, \"median_ns_per_decision\": {:.3f}, \"median_ns_per_cycle\": {:.6g}, "
+      "\"min_ns_per_request\": {:.3f}, "
       "\"segments\": [{}], \"loadavg\": {}, "
-      "\"warmup_sim_s\": {:.6f}, \"warmup_requests\": {}, \"warmup_cpu_s\": {:.6f}, \"warmup_wall_s\": {:.6f}, "
-      "\"total_sim_s\": {:.6f}, \"total_requests\": {}, \"dispatches\": {}, \"replacements\": {}, "
+      "\"warmup_sim_s\": {:.6f}, \"warmup_requests\": {}, \"warmup_decisions\": {}, \"warmup_cpu_s\": {:.6f}, "
+      "\"warmup_wall_s\": {:.6f}, \"total_sim_s\": {:.6f}, \"total_requests\": {}, \"total_decisions\": {}, "
+      "\"dispatches\": {}, \"replacements\": {}, "
       "\"requests_by_kind\": {{{}}}, \"host_parse_s\": {:.6f}, \"host_elab_s\": {:.6f}, \"host_finish_s\": {:.6f}, "
       "\"rss_start_kib\": {}, \"rss_before_elab_kib\": {}, \"peak_rss_run_kib\": {}, \"peak_rss_kib\": {}, "
+      "\"heap_before_elab\": {}, \"heap_after_elab\": {}, \"heap_after_warmup\": {}, \"heap_after_run\": {}, "
       "\"vcd_bytes\": {}}}\n",
       json_string(cfg.file), json_string(results.scheduler), vcd.empty() ? "false" : "true", results.cpus,
       results.vcpus.size(), results.clock, run_cycles, static_cast<double>(run_cycles) / hz, run_requests,
-      run_cpu_s, run_s, chunks, seg_ns_per_request, seg_ns_per_cycle, seg_min, segment_list, json_string(loadavg),
-      static_cast<double>(warm_cycles) / hz, warm_requests, warm_cpu_s, warm_wall_s,
-      static_cast<double>(results.elapsed) / hz, total_requests, dispatches, results.replacements.size(), by_kind,
-      parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run, peak_rss_kib(), vcd_bytes);
+      run_decisions, run_cpu_s, run_s, chunks, seg_ns_per_request, seg_ns_per_decision, seg_ns_per_cycle, seg_min,
+      segment_list, json_string(loadavg), static_cast<double>(warm_cycles) / hz, warm_requests, warm_decisions,
+      warm_cpu_s, warm_wall_s, static_cast<double>(results.elapsed) / hz, total_requests, decisions_so_far(platform),
+      dispatches, results.replacements.size(), by_kind, parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run,
+      peak_rss_kib(), heap_before, heap_elab, heap_warm, heap_run, vcd_bytes);
   return 0;
 }
 

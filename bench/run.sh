@@ -6,11 +6,13 @@
 #
 #   bench/run.sh [--callgrind] [--only REGEX] [--repeat N] [--min-cpu SECONDS] [--no-build]
 #
-#   --callgrind   also count instructions (valgrind --tool=callgrind) for the
-#                 small and medium cases under credit and for the bare kernel:
-#                 timing-noise-free figures (about 20 s more)
-#   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches
-#                 (the results then go to build-release/bench-out/results.json)
+#   --callgrind   also count instructions (valgrind --tool=callgrind) for
+#                 small/credit, medium/credit, medium/rr, peer-4/credit2 and the
+#                 bare kernel, per request and per decision: timing-noise-free
+#                 figures (about 2 minutes more)
+#   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches,
+#                 and only those callgrind cases (the results then go to
+#                 build-release/bench-out/results.json)
 #   --repeat N    run the whole suite N times (default 3), interleaved; each
 #                 figure is the best run's: on a shared host other processes
 #                 only ever slow a run down
@@ -21,8 +23,10 @@
 #
 # Cases: small (2 pCPUs, 8 vCPUs), medium (16, 128), large (64, 1024), huge
 # (256, 4096), each under every built-in scheduler that `vmmsim list` shows;
-# with --vcd for rr, bvt and credit; and medium-swap (a replacement every
-# 100 ms, rr <-> bvt).
+# with --vcd for rr, bvt and credit; medium-swap (a replacement every
+# 100 ms, rr <-> bvt); and peer-1, peer-4 (16 VMs of one vCPU on 1 and 4
+# pCPUs, every VMM cost 0: the workload a plain discrete-event simulator can
+# run too) under credit2 and rr.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -83,7 +87,8 @@ vcd_policies=" rr bvt credit "
 # reached this simulated-time cap.
 warmup=1s
 # (fifo is the fast one: its CPU-bound vCPUs keep their pCPUs for ever.)
-declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s)
+declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s
+                [peer-1]=36000s [peer-4]=36000s)
 
 # Extra options a policy needs to do anything useful on these workloads.
 policy_opts() {
@@ -131,34 +136,46 @@ for ((rep = 1; rep <= repeat; rep++)); do
     done
   done
   if selected "medium-swap/rr+bvt"; then run_case "medium-swap/rr+bvt" medium-swap; fi
+  for size in peer-1 peer-4; do
+    for p in credit2 rr; do
+      [[ " ${policies[*]} " == *" $p "* ]] || continue
+      if selected "$size/$p"; then run_case "$size/$p" "$size" --set "vmm.scheduler=$p"; fi
+    done
+  done
 done
 
 # ------------------------------------------------------------------ callgrind
 if [ $callgrind = 1 ]; then
   command -v valgrind > /dev/null || { echo "bench/run.sh: --callgrind needs valgrind" >&2; exit 1; }
   # Instruction counts at two lengths; the difference divided by the extra
-  # requests (activations) is the steady-state cost, free of start-up.
+  # requests (decisions, activations) is the steady-state cost, free of
+  # start-up.
   cg() {  # cg NAME ARGS... -> Ir of the whole process
     local file=$out/callgrind.$1.out
     shift
     valgrind --tool=callgrind --callgrind-out-file="$file" "$bench" "$@" > "$file.stdout" 2> "$file.log"
     awk '/^summary:/ {print $2}' "$file"
   }
-  cg_case() {  # cg_case SIZE UNTIL -> JSON fields
+  cg_case() {  # cg_case SIZE POLICY UNTIL -> JSON fields
     local ir
-    ir=$(cg "$1-credit-$2" case "bench/configs/$1.ini" --set vmm.scheduler=credit --until "$2")
-    printf '"ir": %s, "run": %s' "$ir" "$(cat "$out/callgrind.$1-credit-$2.out.stdout")"
+    ir=$(cg "$1-$2-$3" case "bench/configs/$1.ini" --set "vmm.scheduler=$2" --until "$3")
+    printf '"ir": %s, "run": %s' "$ir" "$(cat "$out/callgrind.$1-$2-$3.out.stdout")"
   }
-  echo "== callgrind: bare kernel (10^5 and 10^6 activations), small/credit (20 s and 40 s simulated)," \
-       "medium/credit (2 s and 4 s)" >&2
+  # SIZE:POLICY:SHORT:LONG simulated times: 0.6-2*10^5 requests in the short
+  # run, twice as many in the long one (medium/rr serves 10x fewer requests
+  # per simulated second than medium/credit: its CPU-bound vCPUs keep their
+  # pCPUs for whole 10 ms quanta).
+  cg_specs=(small:credit:20s:40s medium:credit:2s:4s medium:rr:10s:20s peer-4:credit2:10s:20s)
+  echo "== callgrind: bare kernel (10^5 and 10^6 activations), ${cg_specs[*]}" >&2
   b_short=$(cg baseline-1e5 baseline --activations 100000 --chunks 1)
   b_long=$(cg baseline-1e6 baseline --activations 1000000 --chunks 1)
-  for spec in small:20s:40s medium:2s:4s; do
-    IFS=: read -r size t_short t_long <<< "$spec"
-    short=$(cg_case "$size" "$t_short")
-    long=$(cg_case "$size" "$t_long")
-    printf '{"label": "callgrind", "case": "%s/credit", "short": {%s}, "long": {%s}, "baseline_short": {"activations": 100000, "ir": %s}, "baseline_long": {"activations": 1000000, "ir": %s}}\n' \
-      "$size" "$short" "$long" "$b_short" "$b_long" >> "$runs"
+  for spec in "${cg_specs[@]}"; do
+    IFS=: read -r size p t_short t_long <<< "$spec"
+    selected "$size/$p" || continue
+    short=$(cg_case "$size" "$p" "$t_short")
+    long=$(cg_case "$size" "$p" "$t_long")
+    printf '{"label": "callgrind", "case": "%s/%s", "short": {%s}, "long": {%s}, "baseline_short": {"activations": 100000, "ir": %s}, "baseline_long": {"activations": 1000000, "ir": %s}}\n' \
+      "$size" "$p" "$short" "$long" "$b_short" "$b_long" >> "$runs"
     "$bench" summarize "$runs" --line callgrind
   done
 fi

@@ -320,6 +320,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
                         m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted))
     told = kNone;
   d.decided = now;
+  ++m_decisions;
   // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
     return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);

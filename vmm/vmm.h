@@ -99,6 +99,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t feedback_count(Status s) const;
   // IRQ0 edges the VMM has seen (served or not simulated; vmm/ticks.cpp).
   std::uint64_t pit_ticks() const { return m_pit.rising_edges_until(ticks_through()); }
+  // Scheduling decisions: calls of the active scheduler's pick_next (bench: ns per decision).
+  std::uint64_t decisions() const { return m_decisions; }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
   // For checkers (the soak): watch every request; what each pCPU was given.
@@ -272,6 +274,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   unsigned m_guests_left = 0;
   std::array<std::uint64_t, kRequestKinds> m_requests{};
   std::array<std::uint64_t, kStatuses> m_statuses{};
+  std::uint64_t m_decisions = 0;
   std::uint64_t m_scheduler_faults = 0;  // invalid decisions and throws: the request's feedback is `invalid`
   std::vector<SwapCost> m_swaps;
   StallGuard m_stall;
