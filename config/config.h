@@ -89,7 +89,7 @@ struct VmConfig {
   std::string trace_path;  // as resolved (relative to the config file)
   // The trace, parsed once and never changed: VMs that name the same file,
   // and the vCPUs that replay a one-program trace, share its steps (each
-  // vCPU keeps only its place in them: models::Vcpu).
+  // vCPU keeps only its place in them: workload::ProgramCursor).
   std::shared_ptr<const workload::TraceProgram> program;
   unsigned vcpus = 0;
   Bytes working_set = 0;

@@ -20,22 +20,6 @@ Cycles cycles_per_byte(Hertz clock, std::uint64_t baud) {
 
 Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
     : sc_core::sc_module(name), m_config(config), m_clock(config.platform.clock), m_pit_out("pit_out", true) {
-  // Guests in declaration order; vCPU ids follow (VM order, then index).
-  for (const config::VmConfig& vc : config.vms) {
-    Vm vm;
-    vm.name = vc.name;
-    vm.service = vc.service;
-    vm.first_vcpu = static_cast<std::int32_t>(m_vcpus.size());
-    vm.vcpu_count = vc.vcpus;
-    vm.working_set = vc.working_set;
-    auto w = vc.params.find("weight");
-    if (w != vc.params.end()) vm.weight = static_cast<std::uint32_t>(w->second);
-    for (unsigned i = 0; i < vc.vcpus; ++i)
-      m_vcpus.emplace_back(static_cast<VcpuId>(m_vcpus.size()), static_cast<unsigned>(m_vms.size()), i,
-                           vc.program_of(i));
-    m_vms.push_back(std::move(vm));
-  }
-
   const config::MemoryConfig& mc = config.memory;
   devices::MemoryConfig memory{config.vmm.image_area, mc.load_bytes_per_cycle, mc.load_latency,
                                mc.refill_bytes_per_cycle, mc.remote_refill_bytes_per_cycle};
@@ -49,7 +33,7 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
                                                  config.console.fifo);
   m_console->attach(*m_loop);
   m_vmm = std::make_unique<vmm::Vmm>(
-      "vmm", vmm::Vmm::Parts{m_clock, *m_loop, config, *m_pit, *m_console, *m_memory, m_vms, m_vcpus});
+      "vmm", vmm::Vmm::Parts{m_clock, *m_loop, config, *m_pit, *m_console, *m_memory});
   m_processor_wakeups = std::make_unique<WakeupQueue>(
       config.platform.cpus, [this](unsigned processor) { m_processors[processor]->wake_up(); });
   m_loop->attach(*m_processor_wakeups);
@@ -93,8 +77,8 @@ void Platform::trace_vcd(OutputFile& file) {
   m_pit->set_driven(true);  // its own process writes the edges: it decides nothing
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
-  for (std::size_t i = 0; i < m_vms.size(); ++i)
-    vcd.declare(m_vmm->vm_running_trace(i), "vm." + m_vms[i].name, "running", 1, 0);
+  for (std::size_t i = 0; i < m_vmm->vms().size(); ++i)
+    vcd.declare(m_vmm->vm_running_trace(i), "vm." + m_vmm->vms()[i].name, "running", 1, 0);
 }
 
 void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {
@@ -162,9 +146,11 @@ report::Results Platform::results() const {
   r.clock = m_clock.hz();
   r.elapsed = m_clock.now();
   r.all_finished = m_vmm->guests_done();
-  for (const Vcpu& v : m_vcpus) {
+  const std::vector<vmm::Vm>& vms = m_vmm->vms();
+  const std::vector<vmm::Vcpu>& vcpus = m_vmm->vcpus();
+  for (const vmm::Vcpu& v : vcpus) {
     report::VcpuResult vr;
-    vr.vm = m_vms[v.vm()].name;
+    vr.vm = vms[v.vm()].name;
     vr.index = v.index();
     vr.arrival = v.arrival();
     vr.cpu = v.cpu_cycles;
@@ -188,12 +174,12 @@ report::Results Platform::results() const {
   }
   std::vector<std::uint32_t> weights;
   std::vector<unsigned> vcpu_counts;
-  for (const Vm& vm : m_vms) weights.push_back(vm.weight), vcpu_counts.push_back(vm.vcpu_count);
+  for (const vmm::Vm& vm : vms) weights.push_back(vm.weight), vcpu_counts.push_back(vm.vcpu_count);
   std::vector<double> entitled = report::entitled_shares(weights, vcpu_counts, r.cpus);
   const double capacity = static_cast<double>(r.elapsed) * r.cpus;
   std::vector<double> relative;
-  for (std::size_t i = 0; i < m_vms.size(); ++i) {
-    const Vm& vm = m_vms[i];
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    const vmm::Vm& vm = vms[i];
     report::VmResult out;
     out.name = vm.name;
     out.service = vm.service;
@@ -201,7 +187,7 @@ report::Results Platform::results() const {
     out.weight = vm.weight;
     for (unsigned k = 0; k < vm.vcpu_count; ++k) {
       const std::size_t id = static_cast<std::size_t>(vm.first_vcpu) + k;
-      const Vcpu& v = m_vcpus[id];
+      const vmm::Vcpu& v = vcpus[id];
       out.cpu += v.cpu_cycles;
       out.wait.merge(r.vcpus[id].wait);
       out.swap_stall += v.swap_stall_cycles(r.elapsed);

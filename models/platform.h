@@ -14,8 +14,6 @@
 #include "devices/console.h"
 #include "devices/memory.h"
 #include "devices/pit.h"
-#include "models/vcpu.h"
-#include "models/vm.h"
 #include "report/results.h"
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
@@ -59,13 +57,11 @@ class Platform : public sc_core::sc_module {
   devices::Pit& pit() { return *m_pit; }
   devices::Memory& memory() { return *m_memory; }
   vmm::SchedulerManager& manager() { return m_vmm->manager(); }
-  const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
+  const std::vector<vmm::Vcpu>& vcpus() const { return m_vmm->vcpus(); }
 
  private:
   const config::Config& m_config;
   CycleClock m_clock;
-  std::vector<Vm> m_vms;
-  std::vector<Vcpu> m_vcpus;
 
   sc_core::sc_signal<bool> m_pit_out;  // high until programmed, as the 8254's OUT
   std::unique_ptr<EventLoop> m_loop;   // every event of the models, in one order

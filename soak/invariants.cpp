@@ -8,7 +8,7 @@
 
 namespace vmmsim::soak {
 
-using models::RunState;
+using vmm::RunState;
 
 namespace {
 
@@ -83,7 +83,7 @@ std::string InvariantChecker::describe_request() const {
 void InvariantChecker::check_vmm(const Describe& event) {
   vmm::Vmm& vmm = m_platform.vmm();
   vmm::SchedulerManager& m = m_platform.manager();
-  const std::vector<models::Vcpu>& vcpus = m_platform.vcpus();
+  const std::vector<vmm::Vcpu>& vcpus = m_platform.vcpus();
   const unsigned cpus = static_cast<unsigned>(vmm.processors().size());
   const Cycles now = m_platform.clock().now();
 
@@ -110,14 +110,14 @@ void InvariantChecker::check_vmm(const Describe& event) {
   for (unsigned c = 0; c < cpus; ++c) {
     vmm::VcpuId o = vmm.owner_of(c);
     if (o == vmm::kNone) continue;
-    const models::Vcpu& v = vcpus[static_cast<std::size_t>(o)];
+    const vmm::Vcpu& v = vcpus[static_cast<std::size_t>(o)];
     SOAK_CHECK(on[static_cast<std::size_t>(o)] < 0, event,
           "vCPU {} is given to cpu{} and cpu{}", o, on[static_cast<std::size_t>(o)], c);
     on[static_cast<std::size_t>(o)] = static_cast<int>(c);
     SOAK_CHECK(v.state == RunState::Running || v.state == RunState::Halted, event,
           "cpu{} holds vCPU {}, which is {}", c, o, state_name(v.state));
   }
-  for (const models::Vcpu& v : vcpus)
+  for (const vmm::Vcpu& v : vcpus)
     if (v.state == RunState::Running)
       SOAK_CHECK(on[static_cast<std::size_t>(v.id())] >= 0, event, "vCPU {} is running on no pCPU", v.id());
 
@@ -125,7 +125,7 @@ void InvariantChecker::check_vmm(const Describe& event) {
   // as the VMM sees it (the built-ins keep this view in sched::Policy).
   if (!vmm.offline() && m.active().image.builtin()) {
     const auto* policy = static_cast<const sched::Policy*>(m.active().instance);
-    for (const models::Vcpu& v : vcpus) {
+    for (const vmm::Vcpu& v : vcpus) {
       const bool runnable = v.state == RunState::Runnable || v.state == RunState::Running;
       if (policy->holds(v.id()) != live(v.state))
         SOAK_CHECK(false, event,
@@ -147,7 +147,7 @@ void InvariantChecker::check_vmm(const Describe& event) {
   // waits in its vCPU; the line sends what was accepted, never more.
   const devices::Console& con = m_platform.console();
   Bytes requested = 0, pending = 0;
-  for (const models::Vcpu& v : vcpus) {
+  for (const vmm::Vcpu& v : vcpus) {
     requested += v.console_requested;
     pending += v.console_left();
   }
@@ -288,7 +288,7 @@ void InvariantChecker::at_end() {
   // A writer blocked on the console is woken when the FIFO has room: if the
   // FIFO is empty and accepting, nobody will ever wake it.
   const devices::Console& con = m_platform.console();
-  for (const models::Vcpu& v : m_platform.vcpus())
+  for (const vmm::Vcpu& v : m_platform.vcpus())
     if (v.state == RunState::Blocked && v.console_left() > 0)
       SOAK_CHECK(con.level() > 0 || con.retired(), event,
             "vCPU {} waits to write {} console bytes to an empty console", v.id(), v.console_left());

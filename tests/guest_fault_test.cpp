@@ -61,7 +61,7 @@ class GuestFaultTest : public vmmsim::testing::SimTest {
   // between `then` and `now`; h went on alone on one pCPU.
   void expect_g_frozen_h_running(const report::Results& then, const report::Results& now) {
     for (std::size_t v = 0; v < 2; ++v) {
-      EXPECT_EQ(m_platform->vcpus()[v].state, models::RunState::Halted) << "g." << v;
+      EXPECT_EQ(m_platform->vcpus()[v].state, vmm::RunState::Halted) << "g." << v;
       EXPECT_EQ(now.vcpus[v].cpu, then.vcpus[v].cpu) << "g." << v << " ran after its VM was halted";
       EXPECT_EQ(now.vcpus[v].dispatches, then.vcpus[v].dispatches) << "g." << v << " was dispatched again";
     }

@@ -540,7 +540,7 @@ TEST_F(ReplacementInvariantTest, NothingIsLostOrDoubledAcrossLoadsUnloadsFailure
     std::int32_t o = m_platform->processor(c).owner();
     if (o < 0) continue;
     EXPECT_TRUE(owners.insert(o).second) << "vCPU " << o << " owns two pCPUs";
-    EXPECT_EQ(m_platform->vcpus()[static_cast<std::size_t>(o)].state, models::RunState::Running);
+    EXPECT_EQ(m_platform->vcpus()[static_cast<std::size_t>(o)].state, vmm::RunState::Running);
   }
   EXPECT_GT(probe.checks, 5000u);
   EXPECT_EQ(probe.unloaded_register, 0u) << "the ID register always named a loaded scheduler";

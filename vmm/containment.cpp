@@ -10,7 +10,6 @@
 
 namespace vmmsim::vmm {
 
-using models::RunState;
 
 // As sched_ext's watchdog: a runnable vCPU that the active (non-default)
 // scheduler leaves waiting longer than vmm.watchdog gets it ejected.
@@ -18,7 +17,7 @@ void Vmm::check_watchdog() {
   if (m_offline || m_eject_pending || m_manager.active_id() == m_replacement.default_slot()) return;
   const Cycles now = m_clock.now();
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
-  for (const models::Vcpu& v : m_vcpus) {
+  for (const Vcpu& v : m_vcpus) {
     if (v.state != RunState::Runnable) continue;
     const std::int64_t priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v.id()); });
     if (m_eject_pending) return;  // it threw
@@ -57,7 +56,7 @@ std::string Vmm::invalid_decision(VcpuId next, VcpuId prev) const {
   if (next == kNone) return "";
   if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())
     return fmt::format("chose unknown vCPU {}", next);
-  const models::Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
+  const Vcpu& n = m_vcpus[static_cast<std::size_t>(next)];
   // The hot path: a valid decision formats nothing.
   if (n.state == RunState::Running && next != prev)
     return fmt::format("chose {}.{}, already running elsewhere", m_vms[n.vm()].name, n.index());
@@ -96,10 +95,11 @@ void Vmm::time_stands_still(const Request& r) {
       m_config.file, m_stall.limit(), now, request_name(r.kind)));
 }
 
-void Vmm::program_stands_still(const models::Vcpu& v) {
+void Vmm::program_stands_still(const Vcpu& v) {
   const workload::TraceProgram& trace = *m_config.vms[v.vm()].program;
   const std::string where =
-      v.step_line() ? fmt::format("{}:{}", shown(trace.file, 4096), v.step_line()) : shown(trace.file, 4096);
+      v.program().step_line() ? fmt::format("{}:{}", shown(trace.file, 4096), v.program().step_line())
+                              : shown(trace.file, 4096);
   stop_stalled(fmt::format(
       "{}: vCPU {}.{} takes no simulated time: more than {} requests and steps at cycle {}; expected a step that "
       "takes time (run, io or sleep above 0) in each loop, or a non-zero [vmm] vm_exit, vm_entry or hypercall",

@@ -9,10 +9,9 @@
 
 namespace vmmsim::vmm {
 
-using models::RunState;
 using workload::StepKind;
 
-Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
+Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
   const VcpuId id = v.id();
   // Every step counts: periodic jobs of no work take some without a request.
   if (m_stall.count(now)) {
@@ -30,25 +29,26 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
   if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
   if (v.console_left() > 0) return console_write(cpu, v);
   if (v.read_wanted > 0) return console_read(cpu, v);
-  if (v.jobs_active()) {
-    if (!v.job_running()) {  // woken at its release
-      v.release_job();
+  workload::ProgramCursor& program = v.program();
+  if (program.jobs_active()) {
+    if (!program.job_running()) {  // woken at its release
+      program.release_job();
       return Feedback{};
     }
     v.finish_job(now);
-    if (v.jobs_active()) {
-      if (now >= v.next_release()) {  // late: the next job is already due
-        v.release_job();
+    if (program.jobs_active()) {
+      if (now >= program.next_release()) {  // late: the next job is already due
+        program.release_job();
         return Feedback{};
       }
       v.timer_pending = true;
-      add_timer(v.next_release(), kIoDone, static_cast<std::uint64_t>(id));
+      add_timer(program.next_release(), kIoDone, static_cast<std::uint64_t>(id));
       return handle(Request{RequestKind::Block, id, cpu});
     }
     if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
   }
   const workload::Step* step = nullptr;
-  models::ProgramAction a = v.next_action(&step);
+  workload::ProgramAction a = program.next_action(&step);
   switch (a.kind) {
     case StepKind::Console:
       v.console_requested += a.bytes;
@@ -71,12 +71,12 @@ Feedback Vmm::program_step(int cpu, models::Vcpu& v, Cycles now) {
     case StepKind::Fault:
       return fault(cpu, v);
     case StepKind::Periodic: {
-      const Cycles release = v.continued_release(a.period);
+      const Cycles release = program.continued_release(a.period);
       if (release <= now) {
-        v.begin_jobs(now, a.period, a.cycles, a.count, true);  // the first job is released now
+        program.begin_jobs(now, a.period, a.cycles, a.count, true);  // the first job is released now
         return Feedback{};
       }
-      v.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
+      program.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
       v.timer_pending = true;
       add_timer(release, kIoDone, static_cast<std::uint64_t>(id));
       return handle(Request{RequestKind::Block, id, cpu});
@@ -93,7 +93,7 @@ Feedback Vmm::completed(RequestKind kind) {
   return Feedback{};
 }
 
-Feedback Vmm::console_write(int cpu, models::Vcpu& v) {
+Feedback Vmm::console_write(int cpu, Vcpu& v) {
   Bytes accepted = m_console.write(v.console_left());
   v.set_console_left(v.console_left() - accepted);
   if (v.console_left() == 0) return completed(RequestKind::ConsoleWrite);
@@ -101,8 +101,8 @@ Feedback Vmm::console_write(int cpu, models::Vcpu& v) {
   return handle(Request{RequestKind::ConsoleWrite, v.id(), cpu});
 }
 
-Feedback Vmm::console_read(int cpu, models::Vcpu& v) {
-  models::Vm& vm = m_vms[v.vm()];
+Feedback Vmm::console_read(int cpu, Vcpu& v) {
+  Vm& vm = m_vms[v.vm()];
   if (vm.rx_buffer < v.read_wanted) return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
   vm.rx_buffer -= v.read_wanted;
   v.read_wanted = 0;
@@ -111,7 +111,7 @@ Feedback Vmm::console_read(int cpu, models::Vcpu& v) {
 
 // sched-load / sched-unload from the service VM: the loader answers when the
 // replacement has run (or was refused); the service vCPU blocks until then.
-Feedback Vmm::control(int cpu, models::Vcpu& v, const workload::Step& step) {
+Feedback Vmm::control(int cpu, Vcpu& v, const workload::Step& step) {
   const workload::TraceProgram& programs = *m_config.vms[v.vm()].program;
   ControlOp op;
   op.request = programs.controls[step.control];
@@ -134,7 +134,7 @@ void Vmm::control_done(const ControlOp& op, bool ok) {
     ++m_statuses[static_cast<std::size_t>(Status::Rejected)];
   }
   if (op.service_vcpu == kNone) return;
-  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
   v.control_pending = false;
   v.control_ok = ok;
   handle(Request{RequestKind::ControlDone, v.id()});
@@ -143,7 +143,7 @@ void Vmm::control_done(const ControlOp& op, bool ok) {
 // A guest fault halts the faulting vCPU at once; the service VM is told and
 // takes the rest of the VM off the run queues (the VMM does it if there is
 // no service VM).
-Feedback Vmm::fault(int cpu, models::Vcpu& v) {
+Feedback Vmm::fault(int cpu, Vcpu& v) {
   report::FaultResult f;
   f.vm = m_vms[v.vm()].name;
   f.vcpu = v.index();
@@ -171,11 +171,11 @@ Feedback Vmm::fault(int cpu, models::Vcpu& v) {
 
 void Vmm::halt_vm(std::size_t vm_index) {
   const Cycles now = m_clock.now();
-  const models::Vm& vm = m_vms[vm_index];
+  const Vm& vm = m_vms[vm_index];
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   unsigned halted = 0;
   for (unsigned i = 0; i < vm.vcpu_count; ++i) {
-    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
+    Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
     if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
     RunState was = v.state;
     set_state(v, RunState::Halted);

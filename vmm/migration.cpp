@@ -8,7 +8,6 @@
 
 namespace vmmsim::vmm {
 
-using models::RunState;
 
 void Vmm::go_offline(Cycles ceased_at) {
   count_elided_ticks(m_clock.now());  // the edges so far came while online
@@ -21,13 +20,13 @@ void Vmm::go_offline(Cycles ceased_at) {
     if (d.owner == kNone) continue;
     const Cycles at = std::max(ceased_at, d.since);
     if (m_timeline) end_slice(c, at);
-    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+    Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
     if (v.state == RunState::Running) begin_stall(v, at);
   }
 }
 
 unsigned Vmm::migratable_vcpus() const {
-  return static_cast<unsigned>(std::count_if(m_vcpus.begin(), m_vcpus.end(), [](const models::Vcpu& v) {
+  return static_cast<unsigned>(std::count_if(m_vcpus.begin(), m_vcpus.end(), [](const Vcpu& v) {
     return v.state != RunState::Exited && v.state != RunState::Halted;
   }));
 }
@@ -41,7 +40,7 @@ std::string Vmm::migrate_into(std::uint32_t slot, unsigned* migrated) {
   for (std::size_t c = 0; c < m_dispatch.size(); ++c)
     if (m_dispatch[c].owner != kNone) parked_on[static_cast<std::size_t>(m_dispatch[c].owner)] = static_cast<std::int32_t>(c);
   unsigned count = 0;
-  for (const models::Vcpu& v : m_vcpus) {
+  for (const Vcpu& v : m_vcpus) {
     if (v.state == RunState::Exited || v.state == RunState::Halted) continue;
     const auto& params = m_vm_params[v.vm()];
     // Parked owners are runnable, on their pCPUs.
@@ -88,7 +87,7 @@ void Vmm::go_online(bool fresh) {
     begin_epoch();
     // Each scheduler has a scale of its own (credit's 0..2, eevdf's deadlines):
     // the reported priorities are the new one's only.
-    for (models::Vcpu& v : m_vcpus) v.priority_last.reset();
+    for (Vcpu& v : m_vcpus) v.priority_last.reset();
   }
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each

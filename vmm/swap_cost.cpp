@@ -9,13 +9,13 @@
 
 namespace vmmsim::vmm {
 
-void Vmm::begin_stall(models::Vcpu& v, Cycles at) {
+void Vmm::begin_stall(Vcpu& v, Cycles at) {
   if (v.stalled()) return;  // not run since an earlier replacement: that one stalled it
   v.begin_stall(at, m_swaps.size() - 1);
   ++m_swaps.back().vcpus_stalled;
 }
 
-void Vmm::end_stall(models::Vcpu& v, Cycles now) {
+void Vmm::end_stall(Vcpu& v, Cycles now) {
   if (!v.stalled()) return;
   const std::size_t swap = v.stalled_by();
   const Cycles stall = v.end_stall(now);
@@ -28,7 +28,7 @@ std::vector<report::ReplacementResult> Vmm::replacement_results() const {
   // Stalls still open at the end of the run count up to now.
   std::vector<Cycles> open_max(m_swaps.size(), 0);
   const Cycles now = m_clock.now();
-  for (const models::Vcpu& v : m_vcpus)
+  for (const Vcpu& v : m_vcpus)
     if (v.stalled()) open_max[v.stalled_by()] = std::max(open_max[v.stalled_by()], now - v.stalled_since());
   // Every sequence went offline once, in order (one still ceasing has not yet).
   std::size_t k = 0;

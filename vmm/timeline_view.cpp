@@ -23,7 +23,7 @@ void Vmm::end_slice(unsigned cpu, Cycles now) {
   Dispatch& d = m_dispatch[cpu];
   if (d.owner == kNone || !d.slice_open) return;
   d.slice_open = false;
-  const models::Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
+  const Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
   const std::string& vm = m_vms[v.vm()].name;
   m_timeline->dispatch(cpu, {fmt::format("{}.{}", vm, v.index()), vm, v.index(), d.slot, d.scheduler, d.priority},
                        d.slice_since, now);

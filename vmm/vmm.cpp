@@ -7,7 +7,6 @@
 
 namespace vmmsim::vmm {
 
-using models::RunState;
 using workload::StepKind;
 
 namespace {
@@ -41,8 +40,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_pit(parts.pit),
       m_console(parts.console),
       m_memory(parts.memory),
-      m_vms(parts.vms),
-      m_vcpus(parts.vcpus),
+      m_vms(vms_of(parts.config)),
+      m_vcpus(vcpus_of(parts.config)),
       // One requester per pCPU plus the VMM's own timer/tick/console path.
       m_manager_ptr(std::make_unique<SchedulerManager>("manager", parts.clock, parts.memory,
                                                        activation_of(parts.config.vmm.activation),
@@ -53,7 +52,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_epochs(parts.config.platform.cpus),
       m_loop(parts.loop),
       m_timers([this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
-      m_stall(StallGuard::limit_for(parts.vcpus.size(), parts.config.platform.cpus)) {
+      m_stall(StallGuard::limit_for(m_vcpus.size(), parts.config.platform.cpus)) {
   m_loop.attach(m_timers);
   m_loop.attach(m_irq0);
   m_vm_running.resize(m_vms.size());
@@ -63,7 +62,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
     m_vm_params.emplace_back();
     for (const auto& [key, value] : m_config.vms[i].params) m_vm_params.back().push_back({key.c_str(), value});
   }
-  for (const models::Vm& vm : m_vms)
+  for (const Vm& vm : m_vms)
     if (!vm.service) m_guests_left += vm.vcpu_count;
   m_console.on_rx = [this](Bytes b, std::uint32_t vm) { on_console_rx(b, vm); };
   m_console.on_tx_space = [this] { on_console_space(); };
@@ -83,7 +82,7 @@ void Vmm::attach(std::vector<cpu::Processor*> processors) {
 
 std::vector<Cycles> Vmm::cpu_by_vm() const {
   std::vector<Cycles> cpu(m_vms.size(), 0);
-  for (const models::Vcpu& v : m_vcpus) cpu[v.vm()] += v.cpu_cycles;
+  for (const Vcpu& v : m_vcpus) cpu[v.vm()] += v.cpu_cycles;
   return cpu;
 }
 
@@ -96,7 +95,7 @@ std::vector<report::EpochResult> Vmm::epochs() const { return m_epochs.results(m
 void Vmm::start_of_simulation() {
   program_pit();
   reconsider_ticks(0);
-  for (const models::Vcpu& v : m_vcpus) add_timer(v.arrival(), kArrival, static_cast<std::uint64_t>(v.id()));
+  for (const Vcpu& v : m_vcpus) add_timer(v.arrival(), kArrival, static_cast<std::uint64_t>(v.id()));
   const config::ConsoleConfig& con = m_config.console;
   if (con.input_every > 0) {
     m_inputs_left = con.input_count == 0 ? ~std::uint64_t{0} : con.input_count;
@@ -160,10 +159,10 @@ void Vmm::focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next) {
 }
 
 void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
-  models::Vm& vm = m_vms[focus];
+  Vm& vm = m_vms[focus];
   vm.rx_buffer += bytes;
   for (unsigned i = 0; i < vm.vcpu_count; ++i) {
-    models::Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
+    Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.first_vcpu) + i];
     if (v.state == RunState::Blocked && v.read_wanted > 0 && v.read_wanted <= vm.rx_buffer) {
       v.input_pending = true;
       v.input_since = m_last_keystroke;
@@ -181,7 +180,7 @@ void Vmm::on_console_space() {
   for (VcpuId id : writers) handle(Request{RequestKind::ConsoleWake, id});
 }
 
-Cycles Vmm::burst_of(const models::Vcpu& v) const {
+Cycles Vmm::burst_of(const Vcpu& v) const {
   // Work the VMM owes the vCPU first: a write or read in progress, a fault
   // notification (service VM), or blocking again after an early wake.
   if (v.console_left() > 0 || v.read_wanted > 0 || v.timer_pending || v.control_pending) return 0;
@@ -189,7 +188,7 @@ Cycles Vmm::burst_of(const models::Vcpu& v) const {
   return v.burst();
 }
 
-void Vmm::set_state(models::Vcpu& v, RunState state) {
+void Vmm::set_state(Vcpu& v, RunState state) {
   // The run queue, as the timeline's counter shows it: runnable, not running.
   if (v.state == RunState::Runnable) --m_waiting;
   if (state == RunState::Runnable) ++m_waiting;
@@ -198,8 +197,8 @@ void Vmm::set_state(models::Vcpu& v, RunState state) {
   if (m_timeline) m_timeline->runqueue(m_clock.now(), m_waiting);
 }
 
-void Vmm::set_running(const models::Vcpu& v, bool running) {
-  models::Vm& vm = m_vms[v.vm()];
+void Vmm::set_running(const Vcpu& v, bool running) {
+  Vm& vm = m_vms[v.vm()];
   vm.running = running ? vm.running + 1 : vm.running - 1;
   if (m_vm_running[v.vm()].bound()) m_vm_running[v.vm()].set(vm.running > 0, m_clock.now());
 }
@@ -257,7 +256,7 @@ Feedback Vmm::handle(const Request& r) {
       }
       break;
     case RequestKind::Exit: {
-      models::Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
+      Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
       set_state(v, RunState::Exited);
       v.finish = now;
       guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
@@ -294,7 +293,7 @@ Feedback Vmm::handle(const Request& r) {
 }
 
 void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
-  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
   set_state(v, RunState::Runnable);
   v.wait_since = now;
@@ -362,7 +361,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
   if (m_timeline && prev != next) end_slice(static_cast<unsigned>(cpu), now);
   if (prev != kNone && prev != next) {
-    models::Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
+    Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
     if (p.state == RunState::Running) {  // descheduled while still runnable
       set_state(p, RunState::Runnable);
       // A parked owner has waited since its pCPU ceased; its stall goes on.
@@ -372,7 +371,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   }
   d.owner = next;
   if (next == kNone) return;
-  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
   if (next == prev) {
     // A parked owner kept by the scheduler after a swap: it waited meanwhile.
     if (v.stalled()) {
@@ -406,7 +405,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
-  models::Vcpu& v = m_vcpus[static_cast<std::size_t>(owner)];
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(owner)];
   v.execute(executed);
   m_dispatch[cpu].ran += executed;
   return v.state == RunState::Halted ? 0 : burst_of(v);

@@ -20,8 +20,6 @@
 #include "devices/console.h"
 #include "devices/memory.h"
 #include "devices/pit.h"
-#include "models/vcpu.h"
-#include "models/vm.h"
 #include "report/results.h"
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
@@ -33,6 +31,8 @@
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
 #include "vmm/stall_guard.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
 
 namespace vmmsim::vmm {
 
@@ -45,10 +45,13 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     devices::Pit& pit;
     devices::Console& console;
     devices::Memory& memory;
-    std::vector<models::Vm>& vms;
-    std::vector<models::Vcpu>& vcpus;
   };
   Vmm(sc_core::sc_module_name name, const Parts& parts);
+
+  // The guests, as the VMM keeps them (built from the config): the VMs in
+  // declaration order, the vCPUs by id.
+  const std::vector<Vm>& vms() const { return m_vms; }
+  const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
 
   // The processors are made after the VMM (they call back into it); then
   // the default scheduler is loaded and every vCPU inserted.
@@ -193,7 +196,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // Too many requests at one cycle (m_stall): eject the scheduler that loops,
   // or stop the run naming the vCPU or the key that does (stalled()).
   void time_stands_still(const Request& r);
-  void program_stands_still(const models::Vcpu& v);
+  void program_stands_still(const Vcpu& v);
   void stop_stalled(std::string why);
 
   unsigned requester_of(const Request& r) const {
@@ -210,25 +213,25 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
   std::int64_t priority_of(const EntryPoints& s, VcpuId v);
   // Swap stalls (vmm/swap_cost.cpp).
-  void begin_stall(models::Vcpu& v, Cycles at);
-  void end_stall(models::Vcpu& v, Cycles now);
+  void begin_stall(Vcpu& v, Cycles at);
+  void end_stall(Vcpu& v, Cycles now);
   // One program step of the owner on `cpu`: the hypercall it makes.
-  Feedback program_step(int cpu, models::Vcpu& v, Cycles now);
-  Feedback console_write(int cpu, models::Vcpu& v);
-  Feedback console_read(int cpu, models::Vcpu& v);
-  Feedback control(int cpu, models::Vcpu& v, const workload::Step& step);
-  Feedback fault(int cpu, models::Vcpu& v);
+  Feedback program_step(int cpu, Vcpu& v, Cycles now);
+  Feedback console_write(int cpu, Vcpu& v);
+  Feedback console_read(int cpu, Vcpu& v);
+  Feedback control(int cpu, Vcpu& v, const workload::Step& step);
+  Feedback fault(int cpu, Vcpu& v);
   void halt_vm(std::size_t vm);
   Feedback completed(RequestKind kind);
-  Cycles burst_of(const models::Vcpu& v) const;
-  void set_running(const models::Vcpu& v, bool running);
-  void set_state(models::Vcpu& v, models::RunState state);
+  Cycles burst_of(const Vcpu& v) const;
+  void set_running(const Vcpu& v, bool running);
+  void set_state(Vcpu& v, RunState state);
   void end_slice(unsigned cpu, Cycles now);
   void open_slice(unsigned cpu, std::int64_t priority, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
-  void waited(models::Vcpu& v, Cycles wait) {
+  void waited(Vcpu& v, Cycles wait) {
     v.wait.add(wait);
     m_epochs.add_wait(v.vm(), wait);
   }
@@ -240,8 +243,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   devices::Pit& m_pit;
   devices::Console& m_console;
   devices::Memory& m_memory;
-  std::vector<models::Vm>& m_vms;
-  std::vector<models::Vcpu>& m_vcpus;
+  std::vector<Vm> m_vms;
+  std::vector<Vcpu> m_vcpus;
   std::vector<cpu::Processor*> m_processors;
   std::vector<Dispatch> m_dispatch;
   std::vector<std::vector<VmmWork>> m_vmm_work;  // per pCPU, in request order

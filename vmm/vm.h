@@ -1,13 +1,20 @@
-// A guest VM (or the service VM): its vCPUs and what the VMM keeps per VM.
+// What the VMM keeps per VM (a guest or the service VM): its vCPUs' place
+// among all vCPUs, its parameters, its console input and what happened to
+// it. Plain C++.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/histogram.h"
 #include "base/units.h"
 
-namespace vmmsim::models {
+namespace vmmsim::config {
+struct Config;
+}
+
+namespace vmmsim::vmm {
 
 struct Vm {
   std::string name;
@@ -22,4 +29,7 @@ struct Vm {
   unsigned running = 0;         // vCPUs on a pCPU now
 };
 
-}  // namespace vmmsim::models
+// The VMs of `config` in declaration order (their vCPUs: vcpus_of).
+std::vector<Vm> vms_of(const config::Config& config);
+
+}  // namespace vmmsim::vmm

@@ -1,5 +1,7 @@
-// A guest vCPU: its trace program, where it is in it, and what happened to
-// it (the per-vCPU statistics of the report). Plain C++.
+// What the VMM keeps per guest vCPU: where the guest is in its trace program
+// (workload::ProgramCursor), the cache refill it owes, its run state and the
+// hypercall in progress, and what happened to it (the per-vCPU statistics of
+// the report, which models::Platform builds from it). Plain C++.
 #pragma once
 
 #include <cstdint>
@@ -8,72 +10,54 @@
 
 #include "base/histogram.h"
 #include "base/units.h"
-#include "workload/trace_program.h"
+#include "vmm/request.h"
+#include "workload/program_cursor.h"
 
-namespace vmmsim::models {
+namespace vmmsim::config {
+struct Config;
+}
 
-using VcpuId = std::int32_t;
-
-// What the program asks for when its current CPU burst is done.
-struct ProgramAction {
-  workload::StepKind kind = workload::StepKind::Exit;  // never Run or a loop marker
-  Cycles cycles = 0;
-  Bytes bytes = 0;
-  Cycles period = 0;        // Periodic
-  std::uint64_t count = 0;  // Periodic: jobs
-};
+namespace vmmsim::vmm {
 
 // Halted: its VM faulted and the service VM took it off the run queues.
 enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exited, Halted };
 
 class Vcpu {
  public:
-  Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program);
+  Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program)
+      : m_id(id), m_vm(vm), m_index(index), m_program(program) {}
 
   VcpuId id() const { return m_id; }
   unsigned vm() const { return m_vm; }
   unsigned index() const { return m_index; }
-  Cycles arrival() const { return m_program->arrival; }
+  Cycles arrival() const { return m_program.arrival(); }
 
+  // The guest's side: its program, stepped by the VMM's hypercall handlers.
+  workload::ProgramCursor& program() { return m_program; }
+  const workload::ProgramCursor& program() const { return m_program; }
   // Guest cycles until the next hypercall: cache refill stall, then the rest
   // of the current run step(s).
-  Cycles burst() const { return saturating_add(m_stall, m_run_left); }
+  Cycles burst() const { return saturating_add(m_stall, m_program.run_left()); }
   // The guest ran `cycles`: the stall is paid first, then program progress.
-  void execute(Cycles cycles);
-  // The current burst is done: the hypercall the program makes next (Exit
-  // once the program has ended). A console write or read that must wait is
-  // tracked by the VMM (console_left, read_wanted), not by re-running it.
-  // `step`, if given, receives the trace step of the action (nullptr at the end).
-  ProgramAction next_action(const workload::Step** step = nullptr);
-  // The trace line of the step it took last (0: none yet), for messages.
-  std::uint32_t step_line() const { return m_step_line; }
+  void execute(Cycles cycles) {
+    cpu_cycles += cycles;
+    const Cycles from_stall = cycles < m_stall ? cycles : m_stall;
+    m_stall -= from_stall;
+    m_program.run(cycles - from_stall);
+  }
   // Cache refill after a switch or a migration, paid before progress.
   // Saturating: a huge working set at a low bandwidth stalls "for ever", it does not wrap.
   void add_stall(Cycles cycles) {
     m_stall = saturating_add(m_stall, cycles);
     m_refill = saturating_add(m_refill, cycles);
   }
-
-  // Periodic jobs (`every`): one job's work at a time, released by the VMM
-  // at each period start; finishing one records whether it met its deadline.
-  bool jobs_active() const { return m_jobs_left > 0; }
-  bool job_running() const { return m_job_running; }
-  Cycles next_release() const { return m_release; }
-  // Jobs of an `every` step; the first is released at `release` (now, or
-  // later for a step continuing the previous one's period: see below).
-  void begin_jobs(Cycles release, Cycles period, Cycles work, std::uint64_t count, bool released);
-  // When an `every` step follows another of the same period, its first job
-  // is released at the previous one's next release, not at once (0: none).
-  Cycles continued_release(Cycles period) const { return m_period == period ? m_release : 0; }
-  void release_job();
-  // The running job's work is done at `now`: the next release is a period later.
-  void finish_job(Cycles now);
+  Cycles refill_cycles() const { return m_refill; }
 
   // Console writes in progress: bytes still to write of the current step.
   Bytes console_left() const { return m_console_left; }
   void set_console_left(Bytes b) { m_console_left = b; }
 
-  // Scheduling state and statistics, kept by the VMM.
+  // Scheduling state.
   RunState state = RunState::NotArrived;
   int last_cpu = -1;
   Cycles wait_since = 0;   // when it last became runnable and not running
@@ -87,6 +71,7 @@ class Vcpu {
   bool control_pending = false;
   bool control_ok = true;  // the answer to its last sched-load/unload
 
+  // Statistics.
   Cycles cpu_cycles = 0;   // guest cycles on a pCPU (refill included)
   Histogram wait;          // runnable-not-running intervals
   std::optional<Cycles> first_dispatch;
@@ -94,10 +79,16 @@ class Vcpu {
   std::uint64_t dispatches = 0;
   std::uint64_t context_switches = 0;  // dispatched after another owner
   std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
-  Cycles refill_cycles() const { return m_refill; }
   std::uint64_t jobs = 0;             // periodic jobs finished
   std::uint64_t deadline_misses = 0;  // finished after the end of their period
   Histogram lateness;                 // per job: finish - deadline, 0 if on time
+  // A periodic job's work is done at `now`: counted, with its lateness.
+  void finish_job(Cycles now) {
+    const Cycles late = m_program.finish_job(now);
+    ++jobs;
+    if (late > 0) ++deadline_misses;
+    lateness.add(late);
+  }
 
   // What a live replacement cost it (docs/replacement.md "What a swap costs
   // each guest"): a stall runs from its pCPU ceasing under it, or from its
@@ -122,28 +113,21 @@ class Vcpu {
   std::int64_t priority_min = 0, priority_max = 0;
 
  private:
-  void load_step();  // step to the next Run or action, through loop markers
-
   VcpuId m_id;
   unsigned m_vm;
   unsigned m_index;
-  const workload::VcpuProgram* m_program;
-  std::size_t m_pc = 0;
-  std::uint32_t m_step_line = 0;
-  std::vector<std::uint64_t> m_loops;  // iterations left per open repeat
-  Cycles m_run_left = 0;
+  workload::ProgramCursor m_program;
   Cycles m_stall = 0;
   Cycles m_refill = 0;
   Bytes m_console_left = 0;
-  std::uint64_t m_jobs_left = 0;
-  bool m_job_running = false;
-  Cycles m_release = 0;  // of the running job, or of the next one
-  Cycles m_period = 0;
-  Cycles m_job_work = 0;
   std::optional<Cycles> m_stalled_since;
   std::size_t m_stall_swap = 0;
   Cycles m_stall_total = 0;  // closed stalls
   Cycles m_stall_max = 0;
 };
 
-}  // namespace vmmsim::models
+// The guests' vCPUs of `config`, with their ids: the VMs in declaration
+// order, then each VM's vCPUs by index.
+std::vector<Vcpu> vcpus_of(const config::Config& config);
+
+}  // namespace vmmsim::vmm

@@ -1,0 +1,72 @@
+#include "workload/program_cursor.h"
+
+namespace vmmsim::workload {
+
+ProgramCursor::ProgramCursor(const VcpuProgram& program) : m_program(&program) { load_step(); }
+
+void ProgramCursor::load_step() {
+  if (m_jobs_left > 0) return;  // the periodic jobs come first
+  const auto& steps = m_program->steps;
+  // Runs of zero length and loop markers take no time: pass them.
+  while (m_run_left == 0 && m_pc < steps.size()) {
+    const Step& s = steps[m_pc];
+    if (s.kind == StepKind::Run) {
+      m_run_left = s.cycles;
+      ++m_pc;
+    } else if (s.kind == StepKind::LoopBegin) {
+      m_loops.push_back(s.count);
+      ++m_pc;
+    } else if (s.kind == StepKind::LoopEnd) {
+      std::uint64_t& left = m_loops.back();
+      if (left != kRepeatForever) --left;
+      if (left > 0) {
+        m_pc = steps[m_pc].jump + 1;
+      } else {
+        m_loops.pop_back();
+        ++m_pc;
+      }
+    } else {
+      return;  // an action: next_action() takes it
+    }
+  }
+}
+
+void ProgramCursor::begin_jobs(Cycles release, Cycles period, Cycles work, std::uint64_t count, bool released) {
+  m_jobs_left = count;
+  m_period = period;
+  m_job_work = work;
+  m_release = release;
+  m_job_running = false;
+  if (released) release_job();
+}
+
+void ProgramCursor::release_job() {
+  m_job_running = true;
+  m_run_left += m_job_work;
+}
+
+Cycles ProgramCursor::finish_job(Cycles now) {
+  const Cycles deadline = m_release + m_period;
+  m_job_running = false;
+  m_release = deadline;
+  if (m_jobs_left != kRepeatForever) --m_jobs_left;
+  if (m_jobs_left == 0) load_step();  // on to the steps after `every`
+  return now > deadline ? now - deadline : 0;
+}
+
+ProgramAction ProgramCursor::next_action(const Step** step) {
+  load_step();
+  const auto& steps = m_program->steps;
+  if (step) *step = nullptr;
+  if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};
+  const Step& s = steps[m_pc];
+  if (step) *step = &s;
+  m_step_line = s.line;
+  ++m_pc;
+  ProgramAction a{s.kind, s.cycles, s.bytes, s.period, s.count};
+  if (s.kind == StepKind::Exit) m_pc = steps.size();
+  if (s.kind != StepKind::Periodic) load_step();  // the jobs run before what follows
+  return a;
+}
+
+}  // namespace vmmsim::workload
