@@ -77,13 +77,15 @@ void Platform::trace_vcd(OutputFile& file) {
   m_pit->set_driven(true);  // its own process writes the edges: it decides nothing
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
-  for (std::size_t i = 0; i < m_vmm->vms().size(); ++i)
-    vcd.declare(m_vmm->vm_running_trace(i), "vm." + m_vmm->vms()[i].name, "running", 1, 0);
+  m_vcd_observer = std::make_unique<VcdObserver>(vcd, m_vmm->vms());
+  m_vmm->add_observer(m_vcd_observer.get());
 }
 
 void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {
   m_timeline = std::make_unique<report::Timeline>(file, m_clock.hz(), m_config.platform.cpus, from, to);
-  m_vmm->record_timeline(m_timeline.get());
+  m_timeline_observer =
+      std::make_unique<TimelineObserver>(*m_timeline, m_config.platform.cpus, m_vmm->vms(), m_vmm->vcpus());
+  m_vmm->add_observer(m_timeline_observer.get());
 }
 
 bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles first_chunk) {
@@ -120,7 +122,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
   // A run stopped by sc_stop() (every guest ended) stops at that cycle.
   for (auto& p : m_processors) p->settle();
   if (m_timeline) {
-    m_vmm->finish_timeline();
+    m_timeline_observer->finish(*m_vmm, m_clock.now());
     m_timeline->close();
   }
   return stopped;

@@ -14,6 +14,8 @@
 #include "devices/console.h"
 #include "devices/memory.h"
 #include "devices/pit.h"
+#include "models/timeline_observer.h"
+#include "models/vcd_observer.h"
 #include "report/results.h"
 #include "report/timeline.h"
 #include "report/vcd_writer.h"
@@ -73,6 +75,9 @@ class Platform : public sc_core::sc_module {
   std::vector<std::unique_ptr<cpu::Processor>> m_processors;
   std::unique_ptr<report::Timeline> m_timeline;
   std::unique_ptr<report::VcdWriter> m_vcd;
+  // What the timeline and the VCD observe of the VMM (after them: destroyed first).
+  std::unique_ptr<TimelineObserver> m_timeline_observer;
+  std::unique_ptr<VcdObserver> m_vcd_observer;
 };
 
 }  // namespace vmmsim::models

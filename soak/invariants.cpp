@@ -42,7 +42,11 @@ namespace {
 }  // namespace
 
 InvariantChecker::InvariantChecker(sc_core::sc_module_name name, models::Platform& platform, Cycles period)
-    : sc_core::sc_module(name), m_platform(platform), m_period(period), m_describe_request([this] {
+    : sc_core::sc_module(name),
+      vmm::Observer(true),  // every request, PIT ticks included
+      m_platform(platform),
+      m_period(period),
+      m_describe_request([this] {
         return describe_request();
       }) {
   SC_HAS_PROCESS(InvariantChecker);
@@ -53,12 +57,12 @@ InvariantChecker::InvariantChecker(sc_core::sc_module_name name, models::Platfor
   SC_METHOD(on_register);
   sensitive << platform.manager().scheduler_id_register;
   dont_initialize();
-  platform.vmm().set_observer(this);
+  platform.vmm().add_observer(this);
   // Booted at elaboration: the active scheduler is the default.
   m_default = m_active = platform.manager().active().image.name;
 }
 
-InvariantChecker::~InvariantChecker() { m_platform.vmm().set_observer(nullptr); }
+InvariantChecker::~InvariantChecker() { m_platform.vmm().remove_observer(this); }
 
 void InvariantChecker::fail(const Describe& event, const std::string& what) {
   if (m_violations.size() < kKeptViolations) m_violations.push_back({m_platform.clock().now(), event(), what});

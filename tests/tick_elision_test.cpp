@@ -19,10 +19,10 @@ namespace {
 constexpr const char* kHog = "vcpu 0\n  repeat forever\n    run 10ms\n  end\n";
 
 struct CountTicks final : vmm::Observer {
+  CountTicks() : vmm::Observer(true) {}
   void after_request(const vmm::Request& r, const vmm::Feedback&) override {
     if (r.kind == vmm::RequestKind::Tick) ++ticks;
   }
-  void after_replacement(const report::ReplacementResult&) override {}
   std::uint64_t ticks = 0;
 };
 
@@ -41,7 +41,7 @@ class TickElisionTest : public vmmsim::testing::SimTest {
     auto& p = build(std::string(kZeroCosts) +
                     "[memory]\nload_latency = 1ms\n[vm.a]\ntrace = hog.trace\n[vm.b]\ntrace = hog.trace\n"
                     "[run]\nswap = 2500us:fifo\n");
-    if (observed) p.vmm().set_observer(&m_observer);
+    if (observed) p.vmm().add_observer(&m_observer);
     p.run(until);
     return p.results();
   }

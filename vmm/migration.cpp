@@ -19,7 +19,7 @@ void Vmm::go_offline(Cycles ceased_at) {
     Dispatch& d = m_dispatch[c];
     if (d.owner == kNone) continue;
     const Cycles at = std::max(ceased_at, d.since);
-    if (m_timeline) end_slice(c, at);
+    if (m_observers.any()) m_observers.parked(c, at);
     Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
     if (v.state == RunState::Running) begin_stall(v, at);
   }
@@ -92,8 +92,8 @@ void Vmm::go_online(bool fresh) {
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each
   // pCPU has the owner as prev with the guest cycles of its slot.
-  if (m_timeline)
-    for (unsigned c = 0; c < m_dispatch.size(); ++c) m_timeline->ceased(c, m_swaps.back().ceased_at, now);
+  if (m_observers.any())
+    for (unsigned c = 0; c < m_dispatch.size(); ++c) m_observers.ceased(c, m_swaps.back().ceased_at, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   std::vector<VcpuId> held;
   held.swap(m_held_wakes);

@@ -1,7 +1,7 @@
 // IRQ0 and the tick request. An edge is simulated (served by the event loop
 // at Rank::Irq0) only when something needs it: the active scheduler has a
 // tick op, [vmm] slice_timer = pit ends slots at edges, or an observer
-// watches every request. Otherwise no event exists per edge and the edges
+// watches every request (a tracer that does not is no reason). Otherwise no event exists per edge and the edges
 // are counted from the PIT's state when asked, with the feedback they would
 // have had (done; rejected while offline): the counts stay exact and a
 // policy without ticks is as fast at 10 kHz as at 100 Hz.
@@ -30,7 +30,7 @@ void Vmm::on_irq0(Cycles now) {
 }
 
 bool Vmm::ticks_needed() const {
-  if (m_observer || m_config.vmm.slice_timer == "pit") return true;
+  if (m_observers.watch_requests() || m_config.vmm.slice_timer == "pit") return true;
   return m_manager.entry(static_cast<unsigned>(m_processors.size())).ops->tick != nullptr;
 }
 
@@ -75,9 +75,14 @@ std::uint64_t Vmm::feedback_count(Status s) const {
   return s == (m_offline ? Status::Rejected : Status::Done) ? n + elided_ticks() : n;
 }
 
-void Vmm::set_observer(Observer* observer) {
-  m_observer = observer;
-  reconsider_ticks(m_clock.now());
+void Vmm::add_observer(Observer* observer) {
+  m_observers.add(observer);
+  if (observer->watches_requests()) reconsider_ticks(m_clock.now());
+}
+
+void Vmm::remove_observer(Observer* observer) {
+  m_observers.remove(observer);
+  if (observer->watches_requests()) reconsider_ticks(m_clock.now());
 }
 
 }  // namespace vmmsim::vmm

@@ -55,7 +55,6 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_stall(StallGuard::limit_for(m_vcpus.size(), parts.config.platform.cpus)) {
   m_loop.attach(m_timers);
   m_loop.attach(m_irq0);
-  m_vm_running.resize(m_vms.size());
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
     if (m_vms[i].service) m_service_vcpu = m_vms[i].first_vcpu;
@@ -189,18 +188,18 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
 }
 
 void Vmm::set_state(Vcpu& v, RunState state) {
-  // The run queue, as the timeline's counter shows it: runnable, not running.
+  // The run queue as observers see it (the timeline's counter): runnable, not running.
   if (v.state == RunState::Runnable) --m_waiting;
   if (state == RunState::Runnable) ++m_waiting;
   v.state = state;
   if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-  if (m_timeline) m_timeline->runqueue(m_clock.now(), m_waiting);
+  if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
 }
 
 void Vmm::set_running(const Vcpu& v, bool running) {
   Vm& vm = m_vms[v.vm()];
   vm.running = running ? vm.running + 1 : vm.running - 1;
-  if (m_vm_running[v.vm()].bound()) m_vm_running[v.vm()].set(vm.running > 0, m_clock.now());
+  if (m_observers.any()) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
 }
 
 Feedback Vmm::handle(const Request& r) {
@@ -288,7 +287,7 @@ Feedback Vmm::handle(const Request& r) {
   if (offline) fb.status = r.kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
   if (m_scheduler_faults != faults) fb.status = Status::Invalid;
   ++m_statuses[static_cast<std::size_t>(fb.status)];
-  if (m_observer) m_observer->after_request(r, fb);
+  if (m_observers.watch_requests()) m_observers.after_request(r, fb);
   return fb;
 }
 
@@ -359,7 +358,9 @@ std::int64_t Vmm::priority_of(const EntryPoints& s, VcpuId v) {
 
 void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  if (m_timeline && prev != next) end_slice(static_cast<unsigned>(cpu), now);
+  if (m_observers.any())
+    m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
+                           priority, now);
   if (prev != kNone && prev != next) {
     Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
     if (p.state == RunState::Running) {  // descheduled while still runnable
@@ -378,7 +379,6 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
       waited(v, now - v.stalled_since());
       end_stall(v, now);
     }
-    if (m_timeline && !d.slice_open) open_slice(static_cast<unsigned>(cpu), priority, now);
     return;
   }
   end_stall(v, now);
@@ -401,7 +401,6 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   v.last_cpu = cpu;
   d.last_owner = next;
   d.since = now;
-  if (m_timeline) open_slice(static_cast<unsigned>(cpu), priority, now);
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {

@@ -21,8 +21,6 @@
 #include "devices/memory.h"
 #include "devices/pit.h"
 #include "report/results.h"
-#include "report/timeline.h"
-#include "report/vcd_writer.h"
 #include "sim/event_loop.h"
 #include "sim/timer_queue.h"
 #include "vmm/epochs.h"
@@ -56,8 +54,6 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // The processors are made after the VMM (they call back into it); then
   // the default scheduler is loaded and every vCPU inserted.
   void attach(std::vector<cpu::Processor*> processors);
-  // Traced (--vcd): at least one vCPU of the VM is on a pCPU.
-  report::VcdSignal& vm_running_trace(std::size_t vm) { return m_vm_running[vm]; }
 
   // The request path: every request enters here and gets its feedback.
   Feedback handle(const Request& request);
@@ -102,21 +98,25 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t feedback_count(Status s) const;
   // IRQ0 edges the VMM has seen (served or not simulated; vmm/ticks.cpp).
   std::uint64_t pit_ticks() const { return m_pit.rising_edges_until(ticks_through()); }
+  // Whether IRQ0 edges are simulated now, or only counted (vmm/ticks.cpp).
+  bool ticks_simulated() const { return m_ticks_simulated; }
   // Scheduling decisions: calls of the active scheduler's pick_next (bench: ns per decision).
   std::uint64_t decisions() const { return m_decisions; }
   bool guests_done() const { return m_guests_left == 0; }
   const std::vector<report::FaultResult>& faults() const { return m_faults; }
-  // For checkers (the soak): watch every request; what each pCPU was given.
-  void set_observer(Observer* observer);
+  // Observers (vmm/observer.h): the soak's checker, the timeline, the VCD.
+  // Adding or removing one that watches requests changes whether PIT ticks
+  // are simulated (vmm/ticks.cpp); one that does not changes nothing.
+  void add_observer(Observer* observer);
+  void remove_observer(Observer* observer);
+  // For observers: what each pCPU was given; the processors are ceased
+  // (from ceased_at()) for a replacement.
   VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
   bool offline() const { return m_offline; }
+  Cycles ceased_at() const { return m_swaps.empty() ? 0 : m_swaps.back().ceased_at; }
   // Why simulated time stood still, if it did: the run was stopped there
   // (Platform::run reports it as bad input). Empty otherwise.
   const std::string& stalled() const { return m_stalled; }
-  // Streams dispatches and run-queue changes into `timeline` (off by default).
-  void record_timeline(report::Timeline* timeline);
-  // Ends the open slices and adds the replacements' phases.
-  void finish_timeline();
   // The results by active scheduler, the last epoch ending now.
   std::vector<report::EpochResult> epochs() const;
 
@@ -129,12 +129,6 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles slice = kForever;
     Cycles since = 0;           // when the owner was dispatched
     Cycles decided = 0;         // when the scheduler last decided here (an idle slice starts there)
-    // The timeline's open slice: since when, who made it (slot, name), the owner's priority.
-    bool slice_open = false;
-    Cycles slice_since = 0;
-    std::uint32_t slot = 0;
-    std::string scheduler;
-    std::int64_t priority = 0;
   };
   // What one replacement sequence cost the guests, by ordinal of go_offline.
   struct SwapCost {
@@ -226,8 +220,6 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   Cycles burst_of(const Vcpu& v) const;
   void set_running(const Vcpu& v, bool running);
   void set_state(Vcpu& v, RunState state);
-  void end_slice(unsigned cpu, Cycles now);
-  void open_slice(unsigned cpu, std::int64_t priority, Cycles now);
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
@@ -259,10 +251,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::uint64_t m_edges_counted = 0;  // IRQ0 edges served or counted as not simulated
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
   std::deque<VcpuId> m_blocked_writers;
-  std::vector<report::VcdSignal> m_vm_running;
-  Observer* m_observer = nullptr;
-  report::Timeline* m_timeline = nullptr;
-  std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU
+  Observers m_observers;
+  std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU (observers' run queue)
   bool m_offline = false;
   std::vector<VcpuId> m_held_wakes;  // wakes while offline
   Cycles m_activated_at = 0;
