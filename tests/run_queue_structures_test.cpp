@@ -1,14 +1,20 @@
 // The run-queue structures policies keep without allocating per request
-// (schedulers/id_list.h), checked against the standard containers they
-// replace, in the same order, under random operations.
+// (schedulers/id_list.h, schedulers/credit_runqueue.h), checked against the
+// standard containers they replace, in the same order, under random
+// operations.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iterator>
 #include <list>
+#include <map>
+#include <optional>
 #include <random>
+#include <set>
 #include <vector>
 
+#include "schedulers/cpu_set.h"
+#include "schedulers/credit_runqueue.h"
 #include "schedulers/id_list.h"
 
 namespace vmmsim::sched {
@@ -85,6 +91,166 @@ TEST(IdList, KeepsTheOrderOfAStdList) {
       ASSERT_EQ(backwards(lists[l], links), want) << "step " << step;
       ASSERT_EQ(lists[l].size(), want.size());
       ASSERT_EQ(lists[l].empty(), want.empty());
+    }
+  }
+}
+
+// credit's idlers were a std::set<unsigned>: "the next idler after the last
+// one tickled, that v may run on" was a circular walk from upper_bound.
+TEST(CpuSet, NextMemberAfterOneAsTheCircularWalkOfASet) {
+  constexpr unsigned kCpus = 130;
+  std::mt19937 rng(5);
+  CpuSet idlers(kCpus);
+  std::set<unsigned> expected;
+  CpuSet mask(kCpus);
+  for (unsigned c = 0; c < kCpus; ++c)
+    if (c % 5 != 1) mask.insert(c);
+  for (int step = 0; step < 5000; ++step) {
+    const unsigned c = rng() % kCpus;
+    if (rng() % 2) {
+      idlers.insert(c);
+      expected.insert(c);
+    } else {
+      idlers.erase(c);
+      expected.erase(c);
+    }
+    ASSERT_EQ(idlers.count(), expected.size());
+    ASSERT_EQ(idlers.empty(), expected.empty());
+    const unsigned last = rng() % kCpus;
+    const CpuSet* masks[] = {nullptr, &mask};
+    for (const CpuSet* m : masks) {
+      int want = CpuSet::kNone;
+      if (!expected.empty()) {
+        auto it = expected.upper_bound(last);
+        for (std::size_t n = 0; n < expected.size(); ++n, ++it) {
+          if (it == expected.end()) it = expected.begin();
+          if (!m || m->test(*it)) {
+            want = static_cast<int>(*it);
+            break;
+          }
+        }
+      }
+      int got = idlers.first_from(last + 1, m);
+      if (got == CpuSet::kNone) got = idlers.first_from(0, m);
+      ASSERT_EQ(got, want) << "step " << step;
+    }
+  }
+}
+
+// credit's queues as they were: ordered sets of keys, indexed by where an
+// entry may run.
+class CreditQueueOfSets {
+ public:
+  using Key = CreditQueueKey;
+  void insert(const Key& k, const std::vector<unsigned>& pinned_to) {
+    m_all.insert(k);
+    if (pinned_to.empty()) m_anywhere.insert(k);
+    for (unsigned c : pinned_to) m_pinned[c].insert(k);
+  }
+  void erase(const Key& k, const std::vector<unsigned>& pinned_to) {
+    m_all.erase(k);
+    if (pinned_to.empty()) m_anywhere.erase(k);
+    for (unsigned c : pinned_to) {
+      m_pinned[c].erase(k);
+      if (m_pinned[c].empty()) m_pinned.erase(c);
+    }
+  }
+  std::optional<Key> head() const {
+    if (m_all.empty()) return std::nullopt;
+    return *m_all.begin();
+  }
+  std::optional<Key> first_for(unsigned cpu) const {
+    std::optional<Key> best;
+    if (!m_anywhere.empty()) best = *m_anywhere.begin();
+    auto it = m_pinned.find(cpu);
+    if (it != m_pinned.end() && (!best || *it->second.begin() < *best)) best = *it->second.begin();
+    return best;
+  }
+  std::optional<Key> first_below(int rank) const {
+    auto it = m_all.lower_bound(Key{rank - 1, 0, 0, -1});
+    if (it == m_all.end()) return std::nullopt;
+    return *it;
+  }
+  std::vector<Key> entries() const { return {m_all.begin(), m_all.end()}; }
+
+ private:
+  std::set<Key> m_all, m_anywhere;
+  std::map<unsigned, std::set<Key>> m_pinned;
+};
+
+bool same(const CreditQueueKey* a, const std::optional<CreditQueueKey>& b) {
+  if (!a || !b) return !a && !b;
+  return a->vcpu == b->vcpu && a->rank == b->rank && a->seq == b->seq && a->behind == b->behind;
+}
+
+// credit's pushes (plain at the tail of a class, a yielder behind the first
+// vCPU of a lower class), erasures and re-sorts, on two pCPUs' queues, some
+// vCPUs pinned: every query answers as the ordered sets did.
+TEST(CreditRunQueues, AnswerAsTheOrderedSetsDid) {
+  constexpr unsigned kCpus = 4;
+  constexpr int kVcpus = 30;
+  std::mt19937 rng(11);
+  CreditRunQueues queues(kCpus);
+  queues.resize_vcpus(kVcpus);
+  CreditQueueOfSets expected[2];
+  std::vector<std::vector<unsigned>> pinned(kVcpus);
+  for (int v = 0; v < kVcpus; ++v)
+    if (v % 3 == 0)
+      pinned[v] = {static_cast<unsigned>(v) % kCpus, (static_cast<unsigned>(v) + 1) % kCpus};
+  std::vector<int> where(kVcpus, -1);
+  std::vector<CreditQueueKey> keys(kVcpus);
+  std::uint64_t seq = 1;
+  std::vector<CreditQueueKey> scratch;
+  for (int step = 0; step < 20000; ++step) {
+    const int v = static_cast<int>(rng() % kVcpus);
+    const unsigned roll = rng() % 100;
+    if (roll == 0) {  // resort: every entry re-keyed in queue order, to its (new) class
+      for (unsigned q = 0; q < 2; ++q) {
+        queues.entries(q, &scratch);
+        ASSERT_EQ(scratch.size(), expected[q].entries().size());
+        for (const CreditQueueKey& k : scratch) {
+          queues.erase(q, k.vcpu, pinned[k.vcpu]);
+          expected[q].erase(keys[k.vcpu], pinned[k.vcpu]);
+          keys[k.vcpu] = CreditQueueKey{static_cast<int>(rng() % 3), seq++, 0, k.vcpu};
+          queues.insert(q, keys[k.vcpu], pinned[k.vcpu], false);
+          expected[q].insert(keys[k.vcpu], pinned[k.vcpu]);
+        }
+      }
+    } else if (where[v] < 0) {
+      const unsigned q = rng() % 2;
+      const int pri = static_cast<int>(rng() % 3);
+      CreditQueueKey key{pri, seq++, 0, v};
+      bool behind = false;
+      if (rng() % 3 == 0) {  // a yielder
+        const CreditQueueKey* lower = queues.first_below(q, pri);
+        ASSERT_TRUE(same(lower, expected[q].first_below(pri)));
+        if (lower) {
+          key = CreditQueueKey{lower->rank, lower->seq, ~std::uint64_t{0} - seq++, v};
+          behind = true;
+        }
+      }
+      keys[v] = key;
+      queues.insert(q, key, pinned[v], behind);
+      expected[q].insert(key, pinned[v]);
+      where[v] = static_cast<int>(q);
+    } else {
+      const unsigned q = static_cast<unsigned>(where[v]);
+      queues.erase(q, v, pinned[v]);
+      expected[q].erase(keys[v], pinned[v]);
+      where[v] = -1;
+    }
+    for (unsigned q = 0; q < 2; ++q) {
+      queues.entries(q, &scratch);
+      const std::vector<CreditQueueKey> want = expected[q].entries();
+      ASSERT_EQ(scratch.size(), want.size()) << "step " << step;
+      ASSERT_EQ(queues.size(q), want.size());
+      for (std::size_t i = 0; i < want.size(); ++i)
+        ASSERT_TRUE(same(&scratch[i], want[i])) << "step " << step << " entry " << i;
+      ASSERT_TRUE(same(queues.head(q), expected[q].head()));
+      for (int rank = 0; rank <= 3; ++rank)
+        ASSERT_TRUE(same(queues.first_below(q, rank), expected[q].first_below(rank)));
+      for (unsigned c = 0; c < kCpus; ++c)
+        ASSERT_TRUE(same(queues.first_for(q, c), expected[q].first_for(c))) << "step " << step;
     }
   }
 }
