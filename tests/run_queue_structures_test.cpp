@@ -1,5 +1,6 @@
 // The run-queue structures policies keep without allocating per request
-// (schedulers/id_list.h, schedulers/credit_runqueue.h), checked against the
+// (schedulers/id_list.h, schedulers/indexed_heap.h,
+// schedulers/credit_runqueue.h), checked against the
 // standard containers they replace, in the same order, under random
 // operations.
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "schedulers/cpu_set.h"
 #include "schedulers/credit_runqueue.h"
 #include "schedulers/id_list.h"
+#include "schedulers/indexed_heap.h"
 
 namespace vmmsim::sched {
 namespace {
@@ -91,6 +93,62 @@ TEST(IdList, KeepsTheOrderOfAStdList) {
       ASSERT_EQ(backwards(lists[l], links), want) << "step " << step;
       ASSERT_EQ(lists[l].size(), want.size());
       ASSERT_EQ(lists[l].empty(), want.empty());
+    }
+  }
+}
+
+// bvt's queues were ordered sets of (evt, order of queueing): a VcpuHeap
+// gives the same first vCPU after every insert, move, erase and pop, and
+// walks the members in the set's order.
+TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
+  constexpr unsigned kVcpus = 300;
+  using Key = std::pair<std::int64_t, std::uint64_t>;  // a few values, then the order queued
+  std::mt19937 rng(3);
+  VcpuHeap<Key> heap;
+  heap.grow(10);
+  heap.grow(kVcpus);  // growing keeps the members
+  std::set<std::pair<Key, unsigned>> expected;
+  std::vector<Key> keys(kVcpus);
+  std::vector<bool> in(kVcpus, false);
+  std::uint64_t seq = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const unsigned v = rng() % kVcpus;
+    const unsigned roll = rng() % 4;
+    if (roll == 0 && !expected.empty()) {
+      const unsigned first = heap.pop();
+      ASSERT_EQ(first, expected.begin()->second) << "step " << step;
+      in[first] = false;
+      expected.erase(expected.begin());
+    } else if (roll == 1 && in[v]) {
+      heap.erase(v);
+      expected.erase({keys[v], v});
+      in[v] = false;
+    } else {  // insert, or move to a new key
+      if (in[v]) expected.erase({keys[v], v});
+      keys[v] = Key{static_cast<std::int64_t>(rng() % 20) - 10, seq++};
+      heap.set(v, keys[v]);
+      expected.insert({keys[v], v});
+      in[v] = true;
+    }
+    ASSERT_EQ(heap.size(), expected.size());
+    if (expected.empty()) {
+      ASSERT_EQ(heap.top(), VcpuHeap<Key>::kNone);
+      continue;
+    }
+    ASSERT_EQ(heap.top(), static_cast<int>(expected.begin()->second)) << "step " << step;
+    ASSERT_EQ(heap.top_key(), expected.begin()->first);
+    if (step % 50 == 0) {  // the whole walk, and a walk that stops at the 5th
+      std::vector<unsigned> walked;
+      heap.find_in_order([&](unsigned id) {
+        walked.push_back(id);
+        return false;
+      });
+      std::vector<unsigned> want;
+      for (const auto& [key, id] : expected) want.push_back(id);
+      ASSERT_EQ(walked, want) << "step " << step;
+      int n = 0;
+      int fifth = heap.find_in_order([&](unsigned) { return ++n == 5; });
+      ASSERT_EQ(fifth, want.size() >= 5 ? static_cast<int>(want[4]) : VcpuHeap<Key>::kNone);
     }
   }
 }
