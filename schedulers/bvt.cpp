@@ -54,6 +54,8 @@ const vmm_param_spec_t kVmParams[] = {
 };
 
 class Bvt final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Bvt(const vmm_sched_config_t& config)
       : Policy(config),

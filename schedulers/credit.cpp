@@ -71,6 +71,8 @@ const vmm_param_spec_t kVmParams[] = {
 using QueueKey = CreditQueueKey;
 
 class Credit final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Credit(const vmm_sched_config_t& config)
       : Policy(config),

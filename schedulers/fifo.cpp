@@ -15,6 +15,8 @@ namespace {
 constexpr std::uint64_t kImageBytes = 4 * 1024;
 
 class Fifo final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Fifo(const vmm_sched_config_t& config) : Policy(config) {}
 

@@ -27,6 +27,8 @@ const vmm_param_spec_t kParams[] = {
 };
 
 class RoundRobin final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit RoundRobin(const vmm_sched_config_t& config)
       : Policy(config), m_quantum(static_cast<Cycles>(config_param("quantum"))) {
