@@ -7,7 +7,8 @@
 // that wakes while UNDER is BOOSTed until a tick finds it running. Each pCPU
 // has a run queue ordered BOOST > UNDER > OVER, FIFO within a priority; a pCPU
 // with nothing better than OVER steals from busy peers. Semantics, parameters
-// and deviations from Xen: docs/policies/credit.md.
+// and deviations from Xen: docs/policies/credit.md. The run queues are in
+// credit_runqueue.h, the accounting pass's sharing in credit_accounting.h.
 #include <algorithm>
 #include <iterator>
 #include <optional>
@@ -16,8 +17,8 @@
 #include <vector>
 
 #include "schedulers/cpu_set.h"
+#include "schedulers/credit_accounting.h"
 #include "schedulers/credit_runqueue.h"
-#include "schedulers/id_list.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -83,7 +84,8 @@ class Credit final : public Policy {
         m_credits_per_tslice(
             static_cast<std::int64_t>(m_tslice / clock() * kCreditsPerSecond +
                                       m_tslice % clock() * kCreditsPerSecond / clock())),
-        m_credit(m_credits_per_tslice * static_cast<std::int64_t>(config.cpus)),
+        m_accounting(m_credits_per_tslice,
+                     m_credits_per_tslice * static_cast<std::int64_t>(config.cpus)),
         m_pcpus(config.cpus),
         m_runqs(config.cpus),
         m_idlers(config.cpus, true) {  // "start off idling"
@@ -138,20 +140,14 @@ class Credit final : public Policy {
     return "tslice=" + std::to_string(m_tslice) + " ratelimit=" + std::to_string(m_ratelimit) +
            " tick=" + std::to_string(m_tick) +
            " credits/tslice=" + std::to_string(m_credits_per_tslice) +
-           " active_weight=" + std::to_string(m_weight) +
-           " balance=" + std::to_string(m_credit_balance) + " queued=" + std::to_string(m_queued) +
-           " parked=" + std::to_string(parked) + " idlers=" + std::to_string(m_idlers.count());
+           " active_weight=" + std::to_string(m_accounting.active_weight()) +
+           " balance=" + std::to_string(m_accounting.balance()) +
+           " queued=" + std::to_string(m_queued) + " parked=" + std::to_string(parked) +
+           " idlers=" + std::to_string(m_idlers.count());
   }
 
  private:
-  // --- per-VM, per-vCPU and per-pCPU state ---
-
-  struct VmState {  // csched_dom
-    std::int64_t weight = kWeightDefault;
-    std::int64_t cap = 0;  // % of one pCPU, 0 = none
-    IdList active;         // its vCPUs that earn credits (links: m_active_links)
-    bool listed = false;   // on m_active_vms
-  };
+  // --- per-vCPU and per-pCPU state (per VM: m_accounting) ---
 
   struct VcpuState {  // csched_unit
     unsigned vm = 0;
@@ -164,7 +160,7 @@ class Credit final : public Policy {
     unsigned home = 0;                // the pCPU whose queue it joins (Xen: its processor)
     std::vector<unsigned> pinned_to;  // pCPUs it may run on; empty = all
     bool queued = false;              // in m_runqs, under `home`
-    bool active = false;              // in its VM's active list
+    bool active = false;              // earns credits (m_accounting)
   };
 
   // csched_pcpu; its run queue is in m_runqs.
@@ -193,26 +189,12 @@ class Credit final : public Policy {
 
   // csched_unit_acct_start / _stop: a vCPU joins or leaves the active set.
   void acct_start(VcpuId v) {
-    VcpuState& s = m_vcpus[v];
-    VmState& vm = m_vms[s.vm];
-    s.active = true;
-    vm.active.push_front(m_active_links, v);
-    m_weight += vm.weight;
-    if (!vm.listed) {
-      m_active_vms.push_front(m_vm_links, static_cast<int>(s.vm));
-      vm.listed = true;
-    }
+    m_vcpus[v].active = true;
+    m_accounting.start(v, m_vcpus[v].vm);
   }
   void acct_stop(VcpuId v) {
-    VcpuState& s = m_vcpus[v];
-    VmState& vm = m_vms[s.vm];
-    s.active = false;
-    vm.active.erase(m_active_links, v);
-    m_weight -= vm.weight;
-    if (vm.active.empty()) {
-      m_active_vms.erase(m_vm_links, static_cast<int>(s.vm));
-      vm.listed = false;
-    }
+    m_vcpus[v].active = false;
+    m_accounting.stop(v, m_vcpus[v].vm);
   }
 
   // csched_unit_acct, for the vCPU running on a pCPU at its tick.
@@ -228,70 +210,28 @@ class Credit final : public Policy {
   void account(Cycles now) {
     for (unsigned c = 0; c < cpus(); ++c)  // every running vCPU's burn up to date
       if (current(c) != kIdle) burn(current(c), now);
-    const std::int64_t weight_total = m_weight;
-    std::int64_t credit_total = m_credit;
-    if (m_credit_balance < 0) credit_total -= m_credit_balance;  // converge the balance to 0
-    if (weight_total == 0) {
-      m_credit_balance = 0;
-      return;
-    }
-    std::int64_t weight_left = weight_total;
-    std::int64_t credit_balance = 0;
-    bool credit_xtra = false;
     std::vector<VcpuId> unparked;
-    for (int vm_index = m_active_vms.front(); vm_index != IdList::kNil;) {
-      const int next_vm = m_vm_links.next(vm_index);
-      VmState& vm = m_vms[static_cast<std::size_t>(vm_index)];
-      const auto active = static_cast<std::int64_t>(vm.active.size());
-      weight_left -= vm.weight * active;
-      // At most a full tslice for each active vCPU, more only while the
-      // system-wide balance is negative.
-      std::int64_t credit_peak = active * m_credits_per_tslice;
-      if (m_credit_balance < 0)
-        credit_peak += (-m_credit_balance * vm.weight * active + weight_total - 1) / weight_total;
-      std::int64_t credit_cap = 0;
-      if (vm.cap != 0) {
-        credit_cap = (vm.cap * m_credits_per_tslice + 99) / 100;
-        credit_peak = std::min(credit_peak, credit_cap);
-        credit_cap = (credit_cap + active - 1) / active;  // per vCPU
-      }
-      std::int64_t credit_fair =
-          (credit_total * vm.weight * active + weight_total - 1) / weight_total;
-      if (credit_fair < credit_peak) {
-        credit_xtra = true;
+    auto share_out = [&](VcpuId v, std::int64_t credits, std::int64_t cap_per_vcpu, bool capped) {
+      VcpuState& s = m_vcpus[v];
+      s.credit += credits;
+      if (s.credit < 0) {
+        s.pri = kOver;
+        if (capped && s.credit < -cap_per_vcpu && !s.parked) park(v);
+        s.credit = std::max(s.credit, -m_credits_per_tslice);  // lower bound
       } else {
-        if (weight_left != 0)  // give the other VMs a chance at what this one cannot use
-          credit_total +=
-              ((credit_fair - credit_peak) * weight_total + weight_left - 1) / weight_left;
-        if (credit_xtra)  // keep VMs with credit to spare at the head, for later periods
-          m_active_vms.move_to_front(m_vm_links, vm_index);
-        credit_fair = credit_peak;
-      }
-      credit_fair = (credit_fair + active - 1) / active;  // per vCPU
-      for (VcpuId v = vm.active.front(), next = 0; v != IdList::kNil; v = next) {
-        next = m_active_links.next(v);
-        VcpuState& s = m_vcpus[v];
-        s.credit += credit_fair;
-        if (s.credit < 0) {
-          s.pri = kOver;
-          if (vm.cap != 0 && s.credit < -credit_cap && !s.parked) park(v);
-          s.credit = std::max(s.credit, -m_credits_per_tslice);  // lower bound
-        } else {
-          s.pri = kUnder;
-          if (s.parked) {
-            s.parked = false;
-            unparked.push_back(v);
-          }
-          if (s.credit > m_credits_per_tslice) {  // upper bound: it stops earning
-            acct_stop(v);
-            s.credit /= 2;  // restarts a little ahead when it is active again
-          }
+        s.pri = kUnder;
+        if (s.parked) {
+          s.parked = false;
+          unparked.push_back(v);
         }
-        credit_balance += s.credit;
+        if (s.credit > m_credits_per_tslice) {  // upper bound: it stops earning
+          acct_stop(v);
+          s.credit /= 2;  // restarts a little ahead when it is active again
+        }
       }
-      vm_index = next_vm;
-    }
-    m_credit_balance = credit_balance;
+      return s.credit;
+    };
+    if (!m_accounting.share(share_out)) return;
     resort_queues();
     // An unparked vCPU wakes without a boost (Xen clears PARKED after the unpause).
     for (VcpuId v : unparked) {
@@ -423,18 +363,11 @@ class Credit final : public Policy {
       if (pinned_to.size() == cpus()) pinned_to.clear();
     }
 
-    if (info.vm >= m_vms.size()) {
-      m_vms.resize(info.vm + 1);
-      m_vm_links.resize(m_vms.size());
-    }
-    VmState& vm = m_vms[info.vm];
-    if (vm.listed) m_weight += (weight - vm.weight) * static_cast<std::int64_t>(vm.active.size());
-    vm.weight = weight;
-    vm.cap = cap;
+    m_accounting.set_vm(info.vm, weight, cap);
 
     if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
       m_vcpus.resize(info.id + 1);
-      m_active_links.resize(m_vcpus.size());
+      m_accounting.resize_vcpus(m_vcpus.size());
       m_runqs.resize_vcpus(m_vcpus.size());
     }
     VcpuState& s = m_vcpus[info.id];
@@ -544,19 +477,13 @@ class Credit final : public Policy {
   const Cycles m_tick;       // cycles
   const Cycles m_min_timer;  // cycles
   const std::int64_t m_credits_per_tslice;
-  const std::int64_t m_credit;  // shared out per accounting: one tslice per pCPU
-  std::vector<VmState> m_vms;
+  CreditAccounting m_accounting;  // shares out one tslice of credits per pCPU
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
   CreditRunQueues m_runqs;           // by pCPU
   std::vector<QueueKey> m_resorted;  // resort_queues' copy of a queue, kept for its capacity
-  IdLinks m_active_links;            // by vCPU: places in the VMs' active lists
-  IdList m_active_vms;               // VMs with active vCPUs, in accounting order
-  IdLinks m_vm_links;                // by VM: places in m_active_vms
-  std::int64_t m_weight = 0;         // sum of weight over active vCPUs
-  std::int64_t m_credit_balance = 0;
-  Cycles m_next_acct = 0;  // 0 until the first tick sets the grid
-  CpuSet m_idlers;         // idle pCPUs nobody has tickled
+  Cycles m_next_acct = 0;            // 0 until the first tick sets the grid
+  CpuSet m_idlers;                   // idle pCPUs nobody has tickled
   unsigned m_last_tickle = 0;
   unsigned m_balance_bias = 0;
   std::size_t m_queued = 0;  // over all run queues
