@@ -5,15 +5,6 @@
 
 namespace vmmsim {
 
-std::size_t Histogram::bucket_of(std::uint64_t value) {
-  constexpr std::uint64_t sub = std::uint64_t{1} << kSubBits;
-  if (value < sub) return static_cast<std::size_t>(value);
-  unsigned msb = 63 - static_cast<unsigned>(__builtin_clzll(value));
-  unsigned shift = msb - kSubBits;
-  std::uint64_t mantissa = (value >> shift) - sub;  // 0..127
-  return static_cast<std::size_t>(sub + (shift) * sub + mantissa);
-}
-
 std::uint64_t Histogram::bucket_low(std::size_t bucket) {
   constexpr std::uint64_t sub = std::uint64_t{1} << kSubBits;
   if (bucket < sub) return bucket;
@@ -23,10 +14,12 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
 }
 
 std::uint64_t* Histogram::octave(std::size_t o) {
-  if (m_block[o] == 0) {
-    m_counts.resize(m_counts.size() + kSub, 0);
-    m_block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
-  }
+  return m_block[o] ? &m_counts[(m_block[o] - 1u) * kSub] : add_octave(o);
+}
+
+std::uint64_t* Histogram::add_octave(std::size_t o) {
+  m_counts.resize(m_counts.size() + kSub, 0);
+  m_block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
   return &m_counts[(m_block[o] - 1u) * kSub];
 }
 
@@ -38,15 +31,6 @@ void Histogram::for_each_bucket(F f) const {
     for (std::size_t j = 0; j < kSub; ++j)
       if (counts[j] != 0) f(o * kSub + j, counts[j]);
   }
-}
-
-void Histogram::add(std::uint64_t value) {
-  const std::size_t b = bucket_of(value);
-  ++octave(b / kSub)[b % kSub];
-  ++m_count;
-  m_sum += value;
-  m_min = std::min(m_min, value);
-  m_max = std::max(m_max, value);
 }
 
 double Histogram::mean() const {

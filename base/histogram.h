@@ -14,7 +14,22 @@ namespace vmmsim {
 
 class Histogram {
  public:
-  void add(std::uint64_t value);
+  // Inline: the VMM adds two samples per dispatch.
+  void add(std::uint64_t value) {
+    std::size_t o = 0;                                // its octave
+    std::size_t i = static_cast<std::size_t>(value);  // its bucket in the octave
+    if (value >= kSub) {
+      const unsigned shift = 63 - static_cast<unsigned>(__builtin_clzll(value)) - kSubBits;
+      o = shift + 1;
+      i = static_cast<std::size_t>((value >> shift) - kSub);
+    }
+    std::uint64_t* counts = m_block[o] ? &m_counts[(m_block[o] - 1u) * kSub] : add_octave(o);
+    ++counts[i];
+    ++m_count;
+    m_sum += value;
+    if (value < m_min) m_min = value;
+    if (value > m_max) m_max = value;
+  }
 
   std::uint64_t count() const { return m_count; }
   std::uint64_t min() const { return m_count ? m_min : 0; }
@@ -35,10 +50,11 @@ class Histogram {
   // Octave 0 holds the exact values below 128; octave k > 0 the values of
   // bit length k + 7. A bucket number is octave * 128 + mantissa.
   static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
-  static std::size_t bucket_of(std::uint64_t value);
   static std::uint64_t bucket_low(std::size_t bucket);
   // The counters of `octave` (added if absent).
   std::uint64_t* octave(std::size_t octave);
+  // Adds the counters of an absent octave (out of line: once per octave).
+  std::uint64_t* add_octave(std::size_t octave);
   // Calls f(bucket, count) for every non-empty bucket, ascending.
   template <typename F>
   void for_each_bucket(F f) const;

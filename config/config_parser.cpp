@@ -272,7 +272,7 @@ class Resolver {
           auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
           if (!swap) fail(e, why);
           c.swaps.push_back(*swap);
-          m_swap_entry.push_back(e);
+          m_swap_entry.push_back(&e);  // not a copy: one line may hold thousands of swaps
         }
       } else {
         unknown_key("until, swap");
@@ -373,7 +373,7 @@ class Resolver {
                                      m_source_entry.at(name).origin, name));
     for (std::size_t i = 0; i < m_swap_entry.size(); ++i) {
       std::string why = unknown_source(c.swaps[i].request, c.image_sources);
-      if (!why.empty()) fail(m_swap_entry[i], fmt::format("swap '{}': {}", text_of(c.swaps[i].spec), why));
+      if (!why.empty()) fail(*m_swap_entry[i], fmt::format("swap '{}': {}", text_of(c.swaps[i].spec), why));
     }
     if (c.vms.empty() || std::all_of(c.vms.begin(), c.vms.end(), [](const VmConfig& v) { return v.service; }))
       throw InputError(fmt::format("{}: no [vm.NAME] section; at least one guest VM is needed", m_path));
@@ -445,7 +445,7 @@ class Resolver {
   std::map<std::string, Entry> m_vcpus_entry;
   std::map<std::string, Entry> m_affinity_entry;
   const Entry* m_focus = nullptr;
-  std::vector<Entry> m_swap_entry;            // per [run] swap, the entry that gave it
+  std::vector<const Entry*> m_swap_entry;     // per [run] swap, the entry that gave it
   std::map<std::string, Entry> m_source_entry;  // per image source, its first entry
   const Entry* m_console_cpu = nullptr;
 };

@@ -88,6 +88,7 @@ std::uint64_t Pit::next_transition_tick(std::uint64_t tick) const {
 // ---- OUT ------------------------------------------------------------------
 
 void Pit::update_out() {
+  if (!m_driven) return;  // the pin is not driven: nothing to do per edge
   const Cycles now = m_clock.now();
   const std::uint64_t tick = tick_at(now);
   const bool level = out_at_tick(tick);
@@ -97,14 +98,36 @@ void Pit::update_out() {
     out_trace.set(level, now);
     if (level) ++m_irq_edges;
   }
-  if (m_counting && m_driven) {
+  if (m_counting) {
     // The CPU clock is at least the PIT clock, so the next tick is a later cycle.
     const Cycles at = cycle_of_tick(next_transition_tick(tick));
     m_transition.notify(m_clock.span(at - now));
   }
 }
 
+void Pit::trace_out_waveform() {
+  m_driven = false;
+  m_waveform = true;
+  restart_waveform();
+}
+
+void Pit::restart_waveform() {
+  if (!m_waveform) return;
+  const Cycles now = m_clock.now();
+  out_trace.set(output(), now);
+  out_trace.set_waveform(
+      [this](Cycles after, Cycles* at, std::uint64_t* level) {
+        if (!m_counting) return false;
+        const std::uint64_t tick = next_transition_tick(tick_at(after));
+        *at = cycle_of_tick(tick);
+        *level = out_at_tick(tick);
+        return true;
+      },
+      now);
+}
+
 void Pit::reevaluate() {
+  restart_waveform();
   // Before the simulation starts, update_out's initialization run does it.
   if (!simulation_started()) return;
   m_transition.cancel();

@@ -64,6 +64,10 @@ class Pit : public sc_core::sc_module {
   // Drive `out` (and out_trace) at each transition (the default). Off, no
   // process runs per edge: for a platform that does not trace OUT.
   void set_driven(bool on) { m_driven = on; }
+  // Trace OUT into out_trace from the programmed state (a VCD waveform the
+  // writer computes edge by edge), with the pin not driven: tracing the PIT
+  // then costs the simulation nothing per edge.
+  void trace_out_waveform();
   // The operating mode (0..5, after aliasing) and whether it is counting.
   unsigned mode() const { return m_mode; }
   bool counting() const { return m_counting; }
@@ -85,6 +89,7 @@ class Pit : public sc_core::sc_module {
   bool out_at_tick(std::uint64_t tick) const;
   std::uint32_t count_at_tick(std::uint64_t tick) const;
   std::uint64_t next_transition_tick(std::uint64_t tick) const;
+  void restart_waveform();  // after (re)programming, when traced as a waveform
 
   const CycleClock& m_clock;
   sc_core::sc_event m_transition;
@@ -109,6 +114,7 @@ class Pit : public sc_core::sc_module {
   bool m_out = true;
   std::uint64_t m_irq_edges = 0;
   bool m_driven = true;
+  bool m_waveform = false;
 };
 
 // The reload value that makes channel 0 tick at `tick_hz`: round(1193182 /

@@ -74,7 +74,7 @@ void Platform::trace_vcd(OutputFile& file) {
   for (std::uint32_t i = 0; i < m.slot_count(); ++i)
     if (m.slot(i).loaded) m.loaded_trace.comment(m.describe(i), m_clock.now());
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
-  m_pit->set_driven(true);  // its own process writes the edges: it decides nothing
+  m_pit->trace_out_waveform();  // computed edge by edge by the VCD writer: no process runs per edge
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
   vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
   m_vcd_observer = std::make_unique<VcdObserver>(vcd, m_vmm->vms());

@@ -93,14 +93,29 @@ void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
   advance(now);
   set_value(index, value);
   m_signals[index].scheduled_at = kForever;  // a set overrides what was scheduled
+  m_signals[index].next = nullptr;
 }
 
 void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
+  m_signals[index].next = nullptr;  // the model's own change replaces its waveform
+  enqueue(index, value, at, then_every);
+}
+
+void VcdWriter::enqueue(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
   Signal& s = m_signals[index];
   s.scheduled_at = at;
   s.scheduled_value = value;
   s.count_down_every = then_every;
   m_scheduled.emplace(at, index);
+}
+
+void VcdWriter::waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from) {
+  Signal& s = m_signals[index];
+  s.scheduled_at = kForever;
+  s.next = std::move(next);
+  Cycles at = 0;
+  std::uint64_t value = 0;
+  if (s.next(from, &at, &value)) enqueue(index, value, at, 0);
 }
 
 void VcdWriter::comment(const std::string& text, Cycles now) {
@@ -143,8 +158,12 @@ void VcdWriter::apply_scheduled(Cycles upto) {
       m_step = at;
     }
     set_value(index, s.scheduled_value);
+    Cycles next_at = 0;
+    std::uint64_t next_value = 0;
     if (s.count_down_every > 0 && s.scheduled_value > 0)
-      schedule(index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
+      enqueue(index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
+    else if (s.next && s.next(at, &next_at, &next_value))
+      enqueue(index, next_value, next_at, 0);
   }
 }
 

@@ -31,6 +31,12 @@ class VcdSignal {
   // (a FIFO draining at a fixed rate), until the next set or set_at.
   void set_at(std::uint64_t value, Cycles at, Cycles then_every = 0);
   void withdraw();
+  // The changes after `from` computed by the model when the writer needs
+  // them (a periodic output, the PIT's OUT): `next(after, &at, &value)`
+  // gives the first change after cycle `after` (false: none). Nothing runs
+  // per change in the simulation. Replaced by the next set/set_at/waveform.
+  using Waveform = std::function<bool(Cycles after, Cycles* at, std::uint64_t* value)>;
+  void set_waveform(Waveform next, Cycles from);
   // A $comment at cycle `now` (in the header before the first change): a
   // note that belongs with this signal's changes, e.g. which scheduler a slot holds.
   void comment(const std::string& text, Cycles now);
@@ -58,6 +64,7 @@ class VcdWriter {
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
+  void waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from);
   // A $comment: in the header if nothing is written yet, else after the
   // values of cycle `now`.
   void comment(const std::string& text, Cycles now);
@@ -76,9 +83,11 @@ class VcdWriter {
     Cycles scheduled_at = kForever;  // a change set_at() a later cycle
     std::uint64_t scheduled_value = 0;
     Cycles count_down_every = 0;  // then one less every so many cycles
+    VcdSignal::Waveform next;     // or the model's next change
     char code_line[8] = {};       // code + '\n', copied whole (a code has at most 6 letters)
     unsigned code_line_length = 0;
   };
+  void enqueue(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
   void set_value(std::uint32_t index, std::uint64_t value);
@@ -120,6 +129,9 @@ inline void VcdSignal::set_at(std::uint64_t value, Cycles at, Cycles then_every)
 }
 inline void VcdSignal::withdraw() {
   if (m_writer) m_writer->withdraw(m_index);
+}
+inline void VcdSignal::set_waveform(Waveform next, Cycles from) {
+  if (m_writer) m_writer->waveform(m_index, std::move(next), from);
 }
 inline void VcdSignal::comment(const std::string& text, Cycles now) {
   if (m_writer) m_writer->comment(text, now);

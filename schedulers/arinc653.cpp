@@ -36,6 +36,8 @@ const vmm_param_spec_t kVmParams[] = {
 };
 
 class Arinc653 final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Arinc653(const vmm_sched_config_t& config)
       : Policy(config), m_major_frame(static_cast<Cycles>(config_param("major_frame"))) {

@@ -9,13 +9,12 @@
 #include <functional>
 #include <iterator>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "schedulers/cpu_heap.h"
-#include "schedulers/node_pool.h"
+#include "schedulers/indexed_heap.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -55,6 +54,8 @@ const vmm_param_spec_t kVmParams[] = {
 };
 
 class Bvt final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Bvt(const vmm_sched_config_t& config)
       : Policy(config),
@@ -78,7 +79,6 @@ class Bvt final : public Policy {
   struct QueueKey {
     VirtualTime evt;
     std::uint64_t seq;  // ties: who was queued first
-    VcpuId vcpu;
     bool operator<(const QueueKey& o) const { return evt != o.evt ? evt < o.evt : seq < o.seq; }
   };
 
@@ -93,27 +93,24 @@ class Bvt final : public Policy {
     Cycles warped = 0;               // last wake, when warping began
     std::optional<Cycles> unwarped;  // when a warp last ended or was refused
     bool counted_in_svt = false;     // runnable: its avt takes part in SVT
-    QueueKey key{};                  // valid while queued
-    // Places in the sets, so that taking it out needs no search.
-    PooledSet<QueueKey>::iterator pos;                             // valid while queued
-    PooledSet<std::pair<VirtualTime, VcpuId>>::iterator svt_pos;  // valid while counted_in_svt
   };
 
   // --- virtual time ---
 
-  VirtualTime svt() const { return m_runnable_avt.empty() ? m_svt : m_runnable_avt.begin()->first; }
+  VirtualTime min_runnable_avt() const { return m_runnable_avt.top_key().first; }
+  VirtualTime svt() const { return m_runnable_avt.empty() ? m_svt : min_runnable_avt(); }
   // Kept so that SVT survives a moment with nobody runnable.
   void note_svt() {
-    if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, m_runnable_avt.begin()->first);
+    if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, min_runnable_avt());
   }
   void count_in_svt(VcpuId v) {
-    m_vcpus[v].svt_pos = m_runnable_avt.insert({m_vcpus[v].avt, v}).first;
+    m_runnable_avt.set(static_cast<unsigned>(v), {m_vcpus[v].avt, v});
     m_vcpus[v].counted_in_svt = true;
     note_svt();
   }
   void uncount_from_svt(VcpuId v) {
     if (!m_vcpus[v].counted_in_svt) return;
-    m_runnable_avt.erase(m_vcpus[v].svt_pos);
+    m_runnable_avt.erase(static_cast<unsigned>(v));
     m_vcpus[v].counted_in_svt = false;
     note_svt();
   }
@@ -156,7 +153,11 @@ class Bvt final : public Policy {
         throw std::invalid_argument("bvt: VM " + std::to_string(info.vm) + ": " + key +
                                     " must not be negative");
 
-    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
+      m_vcpus.resize(info.id + 1);
+      m_queue.grow(static_cast<unsigned>(m_vcpus.size()));
+      m_runnable_avt.grow(static_cast<unsigned>(m_vcpus.size()));
+    }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.mcu_advance = kAdvanceScale / weight;
@@ -169,12 +170,10 @@ class Bvt final : public Policy {
   }
 
   void enqueue(VcpuId v, Cycles /*now*/) override {
-    VcpuState& s = m_vcpus[v];
-    s.key = QueueKey{s.evt, m_next_seq++, v};
-    s.pos = m_queue.insert(s.key).first;
+    m_queue.set(static_cast<unsigned>(v), QueueKey{m_vcpus[v].evt, m_next_seq++});
   }
 
-  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].pos); }
+  void dequeue(VcpuId v) override { m_queue.erase(static_cast<unsigned>(v)); }
 
   void charge(VcpuId prev, unsigned /*cpu*/, Cycles ran, Cycles now) override {
     VcpuState& s = m_vcpus[prev];
@@ -189,15 +188,15 @@ class Bvt final : public Policy {
   vmm_decision_t select(unsigned cpu, Cycles now) override {
     m_dispatched[cpu] = now;
     if (m_queue.empty()) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
-    QueueKey next = *m_queue.begin();
-    m_queue.erase(m_queue.begin());
-    if (m_queue.empty()) return vmm_decision_t{next.vcpu, kAloneSliceFactor * m_ctx_allow};
+    const VirtualTime next_evt = m_queue.top_key().evt;
+    const auto next = static_cast<VcpuId>(m_queue.pop());
+    if (m_queue.empty()) return vmm_decision_t{next, kAloneSliceFactor * m_ctx_allow};
     // Run until next's evt passes next_prime's, plus the allowance. Xen added
     // this MCU count to nanoseconds; here MCUs become cycles.
-    const QueueKey& next_prime = *m_queue.begin();
-    auto mcus = static_cast<Cycles>((next_prime.evt - next.evt) / m_vcpus[next.vcpu].mcu_advance);
+    const VirtualTime next_prime_evt = m_queue.top_key().evt;
+    auto mcus = static_cast<Cycles>((next_prime_evt - next_evt) / m_vcpus[next].mcu_advance);
     Cycles limit = (VMM_FOREVER - 1 - m_ctx_allow) / m_mcu;  // never reaches VMM_FOREVER
-    return vmm_decision_t{next.vcpu, std::min(mcus, limit) * m_mcu + m_ctx_allow};
+    return vmm_decision_t{next, std::min(mcus, limit) * m_mcu + m_ctx_allow};
   }
 
   // An idle pCPU, else the one running the largest evt; its owner keeps the
@@ -241,8 +240,8 @@ class Bvt final : public Policy {
   // Busy pCPUs by their owner's evt, largest first (ties: lowest pCPU): the
   // victim of a wake in O(1), kept in O(log pCPUs) per dispatch.
   CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_evt;
-  PooledSet<QueueKey> m_queue;        // queued (runnable, not running) by evt
-  PooledSet<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
+  VcpuHeap<QueueKey> m_queue;                               // queued (runnable, not running) by evt
+  VcpuHeap<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
   VirtualTime m_svt = 0;
   std::uint64_t m_next_seq = 0;
 };

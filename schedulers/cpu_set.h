@@ -1,7 +1,8 @@
 // A set of pCPUs as a bitmap: insert, erase and test in O(1), the
 // lowest-numbered member in O(pCPUs / 64) (4 words for 256 pCPUs). Policies
 // use it for "the lowest-numbered idle pCPU nobody has tickled", which a scan
-// of every pCPU answered before, and a std::set with a node per insert after.
+// of every pCPU answered before, and a std::set with a node per insert after;
+// credit for "the next idler after the last one tickled".
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,28 @@ class CpuSet {
       if (std::uint64_t both = m_words[w] & mask.m_words[w])
         return static_cast<int>(w * 64 + __builtin_ctzll(both));
     return kNone;
+  }
+
+  // The lowest member >= `from` (and in `mask`, same size, unless null), or kNone.
+  int first_from(unsigned from, const CpuSet* mask = nullptr) const {
+    for (std::size_t w = from / 64; w < m_words.size(); ++w) {
+      std::uint64_t bits = m_words[w];
+      if (mask) bits &= mask->m_words[w];
+      if (w == from / 64) bits &= ~std::uint64_t{0} << (from % 64);
+      if (bits) return static_cast<int>(w * 64 + __builtin_ctzll(bits));
+    }
+    return kNone;
+  }
+
+  bool empty() const {
+    for (std::uint64_t w : m_words)
+      if (w) return false;
+    return true;
+  }
+  unsigned count() const {
+    unsigned n = 0;
+    for (std::uint64_t w : m_words) n += static_cast<unsigned>(__builtin_popcountll(w));
+    return n;
   }
 
  private:

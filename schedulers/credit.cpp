@@ -7,19 +7,18 @@
 // that wakes while UNDER is BOOSTed until a tick finds it running. Each pCPU
 // has a run queue ordered BOOST > UNDER > OVER, FIFO within a priority; a pCPU
 // with nothing better than OVER steals from busy peers. Semantics, parameters
-// and deviations from Xen: docs/policies/credit.md.
+// and deviations from Xen: docs/policies/credit.md. The run queues are in
+// credit_runqueue.h, the accounting pass's sharing in credit_accounting.h.
 #include <algorithm>
-#include <deque>
 #include <iterator>
-#include <list>
-#include <map>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "schedulers/node_pool.h"
+#include "schedulers/cpu_set.h"
+#include "schedulers/credit_accounting.h"
+#include "schedulers/credit_runqueue.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -70,63 +69,11 @@ const vmm_param_spec_t kVmParams[] = {
      "most CPU the whole VM may use, in % of one pCPU (0: no cap)"},
 };
 
-// A place in a run queue: higher priority first, FIFO within a priority. A
-// yielder sits right behind the first vCPU of a lower priority (`behind`).
-struct QueueKey {
-  int rank;              // the priority class it is queued in
-  std::uint64_t seq;     // order of queueing (a yielder: that of the vCPU it follows)
-  std::uint64_t behind;  // 0, or a yielder's place behind `seq`
-  VcpuId vcpu;
-  bool operator<(const QueueKey& o) const {
-    if (rank != o.rank) return rank > o.rank;
-    if (seq != o.seq) return seq < o.seq;
-    return behind < o.behind;
-  }
-};
-
-// One pCPU's run queue. Besides the queue order, entries are indexed by where
-// they may run, so that a thief finds the first one allowed on its pCPU in
-// O(log n): vCPUs without affinity in `m_anywhere`, the others under each
-// pCPU they allow.
-class RunQueue {
- public:
-  void insert(const QueueKey& k, const std::vector<unsigned>& pinned_to) {
-    m_all.insert(k);
-    if (pinned_to.empty()) m_anywhere.insert(k);
-    for (unsigned c : pinned_to) m_pinned[c].insert(k);
-  }
-  void erase(const QueueKey& k, const std::vector<unsigned>& pinned_to) {
-    m_all.erase(k);
-    if (pinned_to.empty()) m_anywhere.erase(k);
-    for (unsigned c : pinned_to) {
-      auto it = m_pinned.find(c);
-      it->second.erase(k);
-      if (it->second.empty()) m_pinned.erase(it);
-    }
-  }
-  const QueueKey* head() const { return m_all.empty() ? nullptr : &*m_all.begin(); }
-  // The first entry that may run on `cpu`.
-  const QueueKey* first_for(unsigned cpu) const {
-    const QueueKey* best = m_anywhere.empty() ? nullptr : &*m_anywhere.begin();
-    auto it = m_pinned.find(cpu);
-    if (it != m_pinned.end() && (!best || *it->second.begin() < *best)) best = &*it->second.begin();
-    return best;
-  }
-  // The first entry queued in a class below `rank`.
-  const QueueKey* first_below(int rank) const {
-    auto it = m_all.lower_bound(QueueKey{rank - 1, 0, 0, kIdle});
-    return it == m_all.end() ? nullptr : &*it;
-  }
-  std::vector<QueueKey> entries() const { return {m_all.begin(), m_all.end()}; }
-  std::size_t size() const { return m_all.size(); }
-
- private:
-  PooledSet<QueueKey> m_all;
-  PooledSet<QueueKey> m_anywhere;
-  std::map<unsigned, PooledSet<QueueKey>> m_pinned;
-};
+using QueueKey = CreditQueueKey;
 
 class Credit final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Credit(const vmm_sched_config_t& config)
       : Policy(config),
@@ -137,8 +84,11 @@ class Credit final : public Policy {
         m_credits_per_tslice(
             static_cast<std::int64_t>(m_tslice / clock() * kCreditsPerSecond +
                                       m_tslice % clock() * kCreditsPerSecond / clock())),
-        m_credit(m_credits_per_tslice * static_cast<std::int64_t>(config.cpus)),
-        m_pcpus(config.cpus) {
+        m_accounting(m_credits_per_tslice,
+                     m_credits_per_tslice * static_cast<std::int64_t>(config.cpus)),
+        m_pcpus(config.cpus),
+        m_runqs(config.cpus),
+        m_idlers(config.cpus, true) {  // "start off idling"
     if (config_param("tslice") <= 0 || m_credits_per_tslice < 1)
       throw std::invalid_argument("credit: tslice must be at least 100 us (one credit)");
     if (config_param("tick") <= 0) throw std::invalid_argument("credit: tick must be positive");
@@ -146,7 +96,6 @@ class Credit final : public Policy {
       throw std::invalid_argument("credit: ratelimit must be 0 (off) or at least 100 us");
     if (m_ratelimit > m_tslice)
       throw std::invalid_argument("credit: ratelimit must not exceed tslice");
-    for (unsigned c = 0; c < config.cpus; ++c) m_idlers.insert(c);  // "start off idling"
   }
 
   std::int64_t priority(VcpuId v) const override {
@@ -176,7 +125,7 @@ class Credit final : public Policy {
     if (changed) {
       if (current(cpu) != kIdle)
         pc.resched = pc.resched || outranked(cpu);
-      else if (pc.runq.size() > 0 || find_steal(cpu, kIdlePri))
+      else if (m_runqs.size(cpu) > 0 || find_steal(cpu, kIdlePri))
         pc.resched = true;  // an idle pCPU with work it may take
     }
     bool resched = pc.resched;
@@ -191,21 +140,14 @@ class Credit final : public Policy {
     return "tslice=" + std::to_string(m_tslice) + " ratelimit=" + std::to_string(m_ratelimit) +
            " tick=" + std::to_string(m_tick) +
            " credits/tslice=" + std::to_string(m_credits_per_tslice) +
-           " active_weight=" + std::to_string(m_weight) +
-           " balance=" + std::to_string(m_credit_balance) + " queued=" + std::to_string(m_queued) +
-           " parked=" + std::to_string(parked) + " idlers=" + std::to_string(m_idlers.size());
+           " active_weight=" + std::to_string(m_accounting.active_weight()) +
+           " balance=" + std::to_string(m_accounting.balance()) +
+           " queued=" + std::to_string(m_queued) + " parked=" + std::to_string(parked) +
+           " idlers=" + std::to_string(m_idlers.count());
   }
 
  private:
-  // --- per-VM, per-vCPU and per-pCPU state ---
-
-  struct VmState {  // csched_dom
-    std::int64_t weight = kWeightDefault;
-    std::int64_t cap = 0;               // % of one pCPU, 0 = none
-    std::list<VcpuId> active;           // its vCPUs that earn credits
-    bool listed = false;                // on m_active_vms
-    std::list<unsigned>::iterator pos;  // valid while listed
-  };
+  // --- per-vCPU and per-pCPU state (per VM: m_accounting) ---
 
   struct VcpuState {  // csched_unit
     unsigned vm = 0;
@@ -217,14 +159,12 @@ class Credit final : public Policy {
     Cycles burned_to = 0;             // while running: credits are burned up to here
     unsigned home = 0;                // the pCPU whose queue it joins (Xen: its processor)
     std::vector<unsigned> pinned_to;  // pCPUs it may run on; empty = all
-    bool queued = false;
-    QueueKey key{};  // valid while queued
-    bool active = false;
-    std::list<VcpuId>::iterator active_pos;  // valid while active
+    bool queued = false;              // in m_runqs, under `home`
+    bool active = false;              // earns credits (m_accounting)
   };
 
-  struct PcpuState {  // csched_pcpu
-    RunQueue runq;
+  // csched_pcpu; its run queue is in m_runqs.
+  struct PcpuState {
     Cycles dispatched = 0;    // when its owner got it (unchanged while the same vCPU keeps it)
     Cycles next_tick = 0;     // 0 until the first tick sets the grid
     bool resched = false;     // the next tick() asks for a decision
@@ -249,28 +189,12 @@ class Credit final : public Policy {
 
   // csched_unit_acct_start / _stop: a vCPU joins or leaves the active set.
   void acct_start(VcpuId v) {
-    VcpuState& s = m_vcpus[v];
-    VmState& vm = m_vms[s.vm];
-    s.active = true;
-    vm.active.push_front(v);
-    s.active_pos = vm.active.begin();
-    m_weight += vm.weight;
-    if (!vm.listed) {
-      m_active_vms.push_front(s.vm);
-      vm.pos = m_active_vms.begin();
-      vm.listed = true;
-    }
+    m_vcpus[v].active = true;
+    m_accounting.start(v, m_vcpus[v].vm);
   }
   void acct_stop(VcpuId v) {
-    VcpuState& s = m_vcpus[v];
-    VmState& vm = m_vms[s.vm];
-    s.active = false;
-    vm.active.erase(s.active_pos);
-    m_weight -= vm.weight;
-    if (vm.active.empty()) {
-      m_active_vms.erase(vm.pos);
-      vm.listed = false;
-    }
+    m_vcpus[v].active = false;
+    m_accounting.stop(v, m_vcpus[v].vm);
   }
 
   // csched_unit_acct, for the vCPU running on a pCPU at its tick.
@@ -286,70 +210,28 @@ class Credit final : public Policy {
   void account(Cycles now) {
     for (unsigned c = 0; c < cpus(); ++c)  // every running vCPU's burn up to date
       if (current(c) != kIdle) burn(current(c), now);
-    const std::int64_t weight_total = m_weight;
-    std::int64_t credit_total = m_credit;
-    if (m_credit_balance < 0) credit_total -= m_credit_balance;  // converge the balance to 0
-    if (weight_total == 0) {
-      m_credit_balance = 0;
-      return;
-    }
-    std::int64_t weight_left = weight_total;
-    std::int64_t credit_balance = 0;
-    bool credit_xtra = false;
     std::vector<VcpuId> unparked;
-    for (auto it = m_active_vms.begin(); it != m_active_vms.end();) {
-      auto next_vm = std::next(it);
-      VmState& vm = m_vms[*it];
-      const auto active = static_cast<std::int64_t>(vm.active.size());
-      weight_left -= vm.weight * active;
-      // At most a full tslice for each active vCPU, more only while the
-      // system-wide balance is negative.
-      std::int64_t credit_peak = active * m_credits_per_tslice;
-      if (m_credit_balance < 0)
-        credit_peak += (-m_credit_balance * vm.weight * active + weight_total - 1) / weight_total;
-      std::int64_t credit_cap = 0;
-      if (vm.cap != 0) {
-        credit_cap = (vm.cap * m_credits_per_tslice + 99) / 100;
-        credit_peak = std::min(credit_peak, credit_cap);
-        credit_cap = (credit_cap + active - 1) / active;  // per vCPU
-      }
-      std::int64_t credit_fair =
-          (credit_total * vm.weight * active + weight_total - 1) / weight_total;
-      if (credit_fair < credit_peak) {
-        credit_xtra = true;
+    auto share_out = [&](VcpuId v, std::int64_t credits, std::int64_t cap_per_vcpu, bool capped) {
+      VcpuState& s = m_vcpus[v];
+      s.credit += credits;
+      if (s.credit < 0) {
+        s.pri = kOver;
+        if (capped && s.credit < -cap_per_vcpu && !s.parked) park(v);
+        s.credit = std::max(s.credit, -m_credits_per_tslice);  // lower bound
       } else {
-        if (weight_left != 0)  // give the other VMs a chance at what this one cannot use
-          credit_total +=
-              ((credit_fair - credit_peak) * weight_total + weight_left - 1) / weight_left;
-        if (credit_xtra)  // keep VMs with credit to spare at the head, for later periods
-          m_active_vms.splice(m_active_vms.begin(), m_active_vms, it);
-        credit_fair = credit_peak;
-      }
-      credit_fair = (credit_fair + active - 1) / active;  // per vCPU
-      for (auto vit = vm.active.begin(); vit != vm.active.end();) {
-        VcpuId v = *vit++;
-        VcpuState& s = m_vcpus[v];
-        s.credit += credit_fair;
-        if (s.credit < 0) {
-          s.pri = kOver;
-          if (vm.cap != 0 && s.credit < -credit_cap && !s.parked) park(v);
-          s.credit = std::max(s.credit, -m_credits_per_tslice);  // lower bound
-        } else {
-          s.pri = kUnder;
-          if (s.parked) {
-            s.parked = false;
-            unparked.push_back(v);
-          }
-          if (s.credit > m_credits_per_tslice) {  // upper bound: it stops earning
-            acct_stop(v);
-            s.credit /= 2;  // restarts a little ahead when it is active again
-          }
+        s.pri = kUnder;
+        if (s.parked) {
+          s.parked = false;
+          unparked.push_back(v);
         }
-        credit_balance += s.credit;
+        if (s.credit > m_credits_per_tslice) {  // upper bound: it stops earning
+          acct_stop(v);
+          s.credit /= 2;  // restarts a little ahead when it is active again
+        }
       }
-      it = next_vm;
-    }
-    m_credit_balance = credit_balance;
+      return s.credit;
+    };
+    if (!m_accounting.share(share_out)) return;
     resort_queues();
     // An unparked vCPU wakes without a boost (Xen clears PARKED after the unpause).
     for (VcpuId v : unparked) {
@@ -373,12 +255,12 @@ class Credit final : public Policy {
   // csched_runq_sort, done for every queue at once: priorities changed, so
   // re-queue by the new ones, keeping the order within each.
   void resort_queues() {
-    for (PcpuState& pc : m_pcpus) {
-      for (const QueueKey& k : pc.runq.entries()) {
+    for (unsigned c = 0; c < cpus(); ++c) {
+      m_runqs.entries(c, &m_resorted);
+      for (const QueueKey& k : m_resorted) {
         VcpuState& s = m_vcpus[k.vcpu];
-        pc.runq.erase(k, s.pinned_to);
-        s.key = QueueKey{s.pri, m_seq++, 0, k.vcpu};
-        pc.runq.insert(s.key, s.pinned_to);
+        m_runqs.erase(c, k.vcpu, s.pinned_to);
+        m_runqs.insert(c, QueueKey{s.pri, m_seq++, 0, k.vcpu}, s.pinned_to, false);
       }
     }
   }
@@ -387,13 +269,15 @@ class Credit final : public Policy {
 
   void push(VcpuId v, bool yielded) {
     VcpuState& s = m_vcpus[v];
-    RunQueue& q = m_pcpus[s.home].runq;
-    s.key = QueueKey{s.pri, m_seq++, 0, v};
+    QueueKey key{s.pri, m_seq++, 0, v};
+    bool behind_lower = false;
     if (yielded) {  // behind one lower-priority vCPU, if there is one
-      if (const QueueKey* lower = q.first_below(s.pri))
-        s.key = QueueKey{lower->rank, lower->seq, ~std::uint64_t{0} - m_seq++, v};
+      if (const QueueKey* lower = m_runqs.first_below(s.home, s.pri)) {
+        key = QueueKey{lower->rank, lower->seq, ~std::uint64_t{0} - m_seq++, v};
+        behind_lower = true;
+      }
     }
-    q.insert(s.key, s.pinned_to);
+    m_runqs.insert(s.home, key, s.pinned_to, behind_lower);
     s.queued = true;
     ++m_queued;
   }
@@ -401,7 +285,7 @@ class Credit final : public Policy {
   // Is the owner of cpu parked, or does its queue hold a better vCPU?
   bool outranked(unsigned cpu) const {
     const VcpuState& s = m_vcpus[current(cpu)];
-    const QueueKey* head = m_pcpus[cpu].runq.head();
+    const QueueKey* head = m_runqs.head(cpu);
     return s.parked || (head && m_vcpus[head->vcpu].pri > s.pri);
   }
 
@@ -409,11 +293,11 @@ class Credit final : public Policy {
   // peer that may run on cpu and outranks `pri`; peers in turn from the one
   // after the last robbed.
   std::optional<std::pair<unsigned, QueueKey>> find_steal(unsigned cpu, int pri) const {
-    if (m_queued == m_pcpus[cpu].runq.size()) return std::nullopt;  // nothing elsewhere
+    if (m_queued == m_runqs.size(cpu)) return std::nullopt;  // nothing elsewhere
     for (unsigned i = 1; i <= cpus(); ++i) {
       unsigned peer = (m_balance_bias + i) % cpus();
       if (peer == cpu || current(peer) == kIdle) continue;  // an idle peer takes its own
-      const QueueKey* k = m_pcpus[peer].runq.first_for(cpu);
+      const QueueKey* k = m_runqs.first_for(peer, cpu);
       if (k && m_vcpus[k->vcpu].pri > pri) return std::make_pair(peer, *k);
     }
     return std::nullopt;
@@ -423,7 +307,7 @@ class Credit final : public Policy {
   vmm_tickle_t runq_tickle(VcpuId v, Cycles now) {
     const unsigned home = m_vcpus[v].home;
     const VcpuId cur = current(home);
-    if (cur == kIdle && m_idlers.count(home) != 0) {
+    if (cur == kIdle && m_idlers.test(home)) {
       m_idlers.erase(home);
       return tickle_now(static_cast<int>(home), now);
     }
@@ -447,18 +331,14 @@ class Credit final : public Policy {
   }
 
   // An untickled idle pCPU that may run v, the next after the last one
-  // tickled (Xen's tickle_one_idle_cpu), or kNoCpu. O(pCPUs).
+  // tickled (Xen's tickle_one_idle_cpu), or kNoCpu. O(pCPUs / 64).
   int idler_for(VcpuId v) {
-    if (m_idlers.empty()) return kNoCpu;
-    auto it = m_idlers.upper_bound(m_last_tickle);
-    for (std::size_t n = 0; n < m_idlers.size(); ++n, ++it) {
-      if (it == m_idlers.end()) it = m_idlers.begin();
-      if (allowed(v, *it)) {
-        m_last_tickle = *it;
-        return static_cast<int>(*it);
-      }
-    }
-    return kNoCpu;
+    const CpuSet* mask = unrestricted(v) ? nullptr : &affinity(v);
+    int idler = m_idlers.first_from(m_last_tickle + 1, mask);
+    if (idler == CpuSet::kNone) idler = m_idlers.first_from(0, mask);
+    if (idler == CpuSet::kNone) return kNoCpu;
+    m_last_tickle = static_cast<unsigned>(idler);
+    return idler;
   }
 
   // --- hooks ---
@@ -483,13 +363,13 @@ class Credit final : public Policy {
       if (pinned_to.size() == cpus()) pinned_to.clear();
     }
 
-    if (info.vm >= m_vms.size()) m_vms.resize(info.vm + 1);
-    VmState& vm = m_vms[info.vm];
-    if (vm.listed) m_weight += (weight - vm.weight) * static_cast<std::int64_t>(vm.active.size());
-    vm.weight = weight;
-    vm.cap = cap;
+    m_accounting.set_vm(info.vm, weight, cap);
 
-    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
+      m_vcpus.resize(info.id + 1);
+      m_accounting.resize_vcpus(m_vcpus.size());
+      m_runqs.resize_vcpus(m_vcpus.size());
+    }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.vm = info.vm;
@@ -513,7 +393,7 @@ class Credit final : public Policy {
   void dequeue(VcpuId v) override {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;  // parked: held off every queue
-    m_pcpus[s.home].runq.erase(s.key, s.pinned_to);
+    m_runqs.erase(s.home, v, s.pinned_to);
     s.queued = false;
     --m_queued;
   }
@@ -547,7 +427,7 @@ class Credit final : public Policy {
         return vmm_decision_t{prev, std::max(m_ratelimit - pc.prev_runtime, m_min_timer)};
       }
     }
-    const QueueKey* head = pc.runq.head();
+    const QueueKey* head = m_runqs.head(cpu);
     VcpuId next = kIdle;
     if (head && m_vcpus[head->vcpu].pri > kOver) {
       next = head->vcpu;
@@ -597,15 +477,13 @@ class Credit final : public Policy {
   const Cycles m_tick;       // cycles
   const Cycles m_min_timer;  // cycles
   const std::int64_t m_credits_per_tslice;
-  const std::int64_t m_credit;  // shared out per accounting: one tslice per pCPU
-  std::deque<VmState> m_vms;    // a deque: growing it leaves the active lists in place
+  CreditAccounting m_accounting;  // shares out one tslice of credits per pCPU
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
-  std::list<unsigned> m_active_vms;  // VMs with active vCPUs, in accounting order
-  std::int64_t m_weight = 0;         // sum of weight over active vCPUs
-  std::int64_t m_credit_balance = 0;
-  Cycles m_next_acct = 0;       // 0 until the first tick sets the grid
-  PooledSet<unsigned> m_idlers;  // idle pCPUs nobody has tickled
+  CreditRunQueues m_runqs;           // by pCPU
+  std::vector<QueueKey> m_resorted;  // resort_queues' copy of a queue, kept for its capacity
+  Cycles m_next_acct = 0;            // 0 until the first tick sets the grid
+  CpuSet m_idlers;                   // idle pCPUs nobody has tickled
   unsigned m_last_tickle = 0;
   unsigned m_balance_bias = 0;
   std::size_t m_queued = 0;  // over all run queues

@@ -59,6 +59,8 @@ const vmm_param_spec_t kVmParams[] = {
 };
 
 class Credit2 final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Credit2(const vmm_sched_config_t& config)
       : Policy(config),

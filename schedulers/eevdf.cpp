@@ -73,6 +73,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 
 class Eevdf final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Eevdf(const vmm_sched_config_t& config)
       : Policy(config),

@@ -1,10 +1,10 @@
 // fifo: run to completion in arrival order, the baseline every other policy
 // is compared against. One global queue; a vCPU keeps its pCPU until it
 // blocks, yields or exits. See docs/schedulers.md.
-#include <list>
 #include <string>
 #include <vector>
 
+#include "schedulers/id_list.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -15,6 +15,8 @@ namespace {
 constexpr std::uint64_t kImageBytes = 4 * 1024;
 
 class Fifo final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Fifo(const vmm_sched_config_t& config) : Policy(config) {}
 
@@ -29,22 +31,22 @@ class Fifo final : public Policy {
 
  private:
   struct VcpuState {
-    std::list<VcpuId>::iterator pos;  // valid while queued
-    std::int64_t arrival = 0;         // queue order: front has the lowest
-    bool yielded = false;             // goes to the back instead of the front
+    std::int64_t arrival = 0;  // queue order: front has the lowest
+    bool yielded = false;      // goes to the back instead of the front
   };
 
   void on_insert(const vmm_vcpu_info_t& info, Cycles /*now*/) override {
     if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
     m_vcpus[info.id] = VcpuState{};
+    m_links.resize(m_vcpus.size());
   }
 
   void enqueue(VcpuId v, Cycles /*now*/) override {
     m_vcpus[v].arrival = m_next_back++;
-    m_vcpus[v].pos = m_queue.insert(m_queue.end(), v);
+    m_queue.push_back(m_links, v);
   }
 
-  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].pos); }
+  void dequeue(VcpuId v) override { m_queue.erase(m_links, v); }
 
   // Descheduled without yielding (a pause, a cease for replacement): it was
   // first in line, so it stays first.
@@ -56,14 +58,12 @@ class Fifo final : public Policy {
       return;
     }
     s.arrival = m_next_front--;
-    s.pos = m_queue.insert(m_queue.begin(), prev);
+    m_queue.push_front(m_links, prev);
   }
 
   vmm_decision_t select(unsigned /*cpu*/, Cycles /*now*/) override {
     if (m_queue.empty()) return vmm_decision_t{kIdle, VMM_FOREVER};
-    VcpuId next = m_queue.front();
-    m_queue.pop_front();
-    return vmm_decision_t{next, VMM_FOREVER};
+    return vmm_decision_t{m_queue.pop_front(m_links), VMM_FOREVER};
   }
 
   void on_yield(VcpuId v, Cycles /*now*/) override {
@@ -72,7 +72,8 @@ class Fifo final : public Policy {
   void on_block(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = false; }
 
   std::vector<VcpuState> m_vcpus;
-  std::list<VcpuId> m_queue;
+  IdLinks m_links;  // by vCPU id: the places in m_queue
+  IdList m_queue;
   std::int64_t m_next_back = 1;   // arrivals at the back count up
   std::int64_t m_next_front = 0;  // returns to the front count down
 };

@@ -4,6 +4,13 @@
 // Policy keeps the bookkeeping every policy needs, so that each policy file
 // reads as the policy alone: which vCPUs are runnable, which pCPU each runs
 // on, which pCPUs are idle. A derived policy implements the queue hooks.
+//
+// Calls. The VMM makes one indirect call per request, through the C table
+// (the mechanism modelled). Behind it, policy_ops<P> runs the bookkeeping
+// instantiated for P itself, so every hook is a direct call, inlined where
+// the compiler sees fit, not a virtual one: P is `final` and lets Policy
+// call its hooks (`friend class Policy;`). The hooks stay virtual for code
+// that holds a Policy (the default Self of the operations).
 #pragma once
 
 #include <cstring>
@@ -35,12 +42,19 @@ class Policy {
   Policy& operator=(const Policy&) = delete;
 
   // The operations of the ops table; each keeps the common bookkeeping and
-  // calls the hooks below.
+  // calls the hooks below through Self, the policy's own type (Policy: as
+  // virtual calls). Below the class.
+  template <class Self = Policy>
   void insert(const vmm_vcpu_info_t& info, Cycles now);
+  template <class Self = Policy>
   void remove(VcpuId v, Cycles now);
+  template <class Self = Policy>
   vmm_tickle_t wake(VcpuId v, Cycles now);
+  template <class Self = Policy>
   void block(VcpuId v, Cycles now);
+  template <class Self = Policy>
   void yield(VcpuId v, Cycles now);
+  template <class Self = Policy>
   vmm_decision_t pick_next(unsigned cpu, Cycles now, VcpuId prev, Cycles ran);
   virtual bool tick(unsigned /*cpu*/, Cycles /*now*/) { return false; }
   virtual std::int64_t priority(VcpuId /*v*/) const { return 0; }
@@ -105,7 +119,15 @@ class Policy {
     int cpu = kNoCpu;
     CpuSet affinity;  // size 0 = every pCPU
   };
+  template <class Self>
   void set_owner(unsigned cpu, VcpuId v);
+  // prev, descheduled and still runnable, back in the queue: requeue, or
+  // enqueue where Self keeps the default (then no virtual call either).
+  template <class Self>
+  void requeue_as(Self& self, VcpuId prev, Cycles now);
+  // insert's bookkeeping before on_insert (checks, throws) and after it.
+  void admit(const vmm_vcpu_info_t& info);
+  void record_inserted(const vmm_vcpu_info_t& info);
 
   // A copy: the VMM's parameter array need not outlive create().
   std::vector<std::pair<std::string, std::int64_t>> m_params;
@@ -116,7 +138,100 @@ class Policy {
   CpuSet m_idle_untickled;
 };
 
-// The C trampolines shared by every C++ policy.
+// --- the operations, for any Self derived from Policy ---
+
+template <class Self>
+void Policy::set_owner(unsigned cpu, VcpuId v) {
+  m_current[cpu] = v;
+  m_idle_untickled.set(cpu, v == kIdle);
+  static_cast<Self&>(*this).owner_changed(cpu, v);
+}
+
+template <class Self>
+void Policy::requeue_as(Self& self, VcpuId prev, Cycles now) {
+  if constexpr (!std::is_same_v<Self, Policy> &&
+                std::is_same_v<decltype(&Self::requeue), decltype(&Policy::requeue)>)
+    self.enqueue(prev, now);  // Self keeps the default
+  else
+    self.requeue(prev, now);
+}
+
+template <class Self>
+void Policy::insert(const vmm_vcpu_info_t& info, Cycles now) {
+  Self& self = static_cast<Self&>(*this);
+  admit(info);
+  self.on_insert(info, now);
+  record_inserted(info);
+  if (info.running_on != kNoCpu)
+    set_owner<Self>(static_cast<unsigned>(info.running_on), info.id);
+  else if (m_vcpus[info.id].runnable)
+    self.enqueue(info.id, now);
+}
+
+template <class Self>
+void Policy::remove(VcpuId v, Cycles /*now*/) {
+  if (!known(v)) return;
+  Self& self = static_cast<Self&>(*this);
+  VcpuState& s = m_vcpus[v];
+  if (s.cpu != kNoCpu)
+    set_owner<Self>(static_cast<unsigned>(s.cpu), kIdle);
+  else if (s.runnable)
+    self.dequeue(v);
+  self.on_remove(v);
+  s = VcpuState{};
+}
+
+template <class Self>
+vmm_tickle_t Policy::wake(VcpuId v, Cycles now) {
+  if (!known(v)) return vmm_tickle_t{kNoCpu, 0};
+  Self& self = static_cast<Self&>(*this);
+  VcpuState& s = m_vcpus[v];
+  if (s.runnable) return vmm_tickle_t{kNoCpu, 0};
+  s.runnable = true;
+  self.on_wake(v, now);
+  if (s.cpu != kNoCpu) return vmm_tickle_t{kNoCpu, 0};  // still on its pCPU
+  self.enqueue(v, now);
+  vmm_tickle_t t = self.tickle_for(v, now);
+  if (t.cpu != kNoCpu && m_current[t.cpu] == kIdle)
+    m_idle_untickled.erase(static_cast<unsigned>(t.cpu));
+  return t;
+}
+
+template <class Self>
+void Policy::block(VcpuId v, Cycles now) {
+  if (!known(v)) return;
+  Self& self = static_cast<Self&>(*this);
+  VcpuState& s = m_vcpus[v];
+  if (!s.runnable) return;
+  s.runnable = false;
+  if (s.cpu == kNoCpu) self.dequeue(v);
+  self.on_block(v, now);
+}
+
+template <class Self>
+void Policy::yield(VcpuId v, Cycles now) {
+  if (known(v)) static_cast<Self&>(*this).on_yield(v, now);
+}
+
+template <class Self>
+vmm_decision_t Policy::pick_next(unsigned cpu, Cycles now, VcpuId prev, Cycles ran) {
+  Self& self = static_cast<Self&>(*this);
+  if (prev != kIdle && known(prev) && m_vcpus[prev].cpu == static_cast<int>(cpu)) {
+    self.charge(prev, cpu, ran, now);
+    m_vcpus[prev].cpu = kNoCpu;
+    if (m_vcpus[prev].runnable) requeue_as(self, prev, now);
+  }
+  set_owner<Self>(cpu, kIdle);
+  vmm_decision_t d = self.select(cpu, now);
+  if (d.next != kIdle) {
+    m_vcpus[d.next].cpu = static_cast<int>(cpu);
+    set_owner<Self>(cpu, d.next);
+  }
+  return d;
+}
+
+// --- the C table ---
+
 namespace detail {
 inline void copy_error(const char* what, char* err, std::size_t len) {
   if (err && len) {
@@ -124,15 +239,21 @@ inline void copy_error(const char* what, char* err, std::size_t len) {
     err[len - 1] = '\0';
   }
 }
-void fill_common_ops(vmm_sched_ops_t* ops);
+// The instance behind the table's void*: create() returns a Policy*.
+template <class P>
+P& self(void* p) {
+  return static_cast<P&>(*static_cast<Policy*>(p));
+}
 }  // namespace detail
 
-// Builds the ops table of policy P (constructed from the config).
-// `image_bytes`: what the policy's image occupies in the VMM's image area.
+// Builds the ops table of policy P (constructed from the config; P is final
+// and declares `friend class Policy;`). `image_bytes`: what the policy's
+// image occupies in the VMM's image area.
 template <class P>
 vmm_sched_ops_t policy_ops(const char* name, const char* description, std::uint64_t image_bytes,
                            const vmm_param_spec_t* params, std::uint32_t param_count,
                            const vmm_param_spec_t* vm_params, std::uint32_t vm_param_count) {
+  static_assert(std::is_final_v<P>, "a policy is final: its hooks are then called directly");
   vmm_sched_ops_t ops{};
   ops.abi_version = VMMSIM_SCHED_ABI_VERSION;
   ops.name = name;
@@ -150,10 +271,50 @@ vmm_sched_ops_t policy_ops(const char* name, const char* description, std::uint6
       return nullptr;
     }
   };
-  detail::fill_common_ops(&ops);
+  ops.destroy = [](void* p) { delete &detail::self<P>(p); };
+  ops.insert = [](void* p, const vmm_vcpu_info_t* info, vmm_cycles_t now, char* err,
+                  std::size_t len) -> int {
+    try {
+      detail::self<P>(p).template insert<P>(*info, now);
+      return 0;
+    } catch (const std::exception& e) {
+      detail::copy_error(e.what(), err, len);
+      return 1;
+    }
+  };
+  ops.remove = [](void* p, vmm_vcpu_id_t v, vmm_cycles_t now) {
+    detail::self<P>(p).template remove<P>(v, now);
+  };
+  ops.wake = [](void* p, vmm_vcpu_id_t v, vmm_cycles_t now) {
+    return detail::self<P>(p).template wake<P>(v, now);
+  };
+  ops.block = [](void* p, vmm_vcpu_id_t v, vmm_cycles_t now) {
+    detail::self<P>(p).template block<P>(v, now);
+  };
+  ops.yield = [](void* p, vmm_vcpu_id_t v, vmm_cycles_t now) {
+    detail::self<P>(p).template yield<P>(v, now);
+  };
   // A policy that does not override tick has no periodic accounting: the
   // VMM need not call it on every pCPU at every PIT tick.
-  if (std::is_same_v<decltype(&P::tick), decltype(&Policy::tick)>) ops.tick = nullptr;
+  if constexpr (std::is_same_v<decltype(&P::tick), decltype(&Policy::tick)>) {
+    ops.tick = nullptr;
+  } else {
+    ops.tick = [](void* p, std::uint32_t cpu, vmm_cycles_t now) -> int {
+      return detail::self<P>(p).tick(cpu, now) ? 1 : 0;
+    };
+  }
+  ops.pick_next = [](void* p, std::uint32_t cpu, vmm_cycles_t now, vmm_vcpu_id_t prev,
+                     vmm_cycles_t ran) {
+    return detail::self<P>(p).template pick_next<P>(cpu, now, prev, ran);
+  };
+  ops.priority = [](void* p, vmm_vcpu_id_t v) -> std::int64_t {
+    return detail::self<P>(p).priority(v);
+  };
+  ops.dump = [](void* p, char* buf, std::size_t len) -> std::size_t {
+    std::string s = detail::self<P>(p).dump();
+    detail::copy_error(s.c_str(), buf, len);
+    return s.size();
+  };
   return ops;
 }
 

@@ -3,11 +3,11 @@
 // the tail. A vCPU that blocks or exits hands its pCPU over at once (the VMM
 // calls pick_next then). See docs/schedulers.md.
 #include <iterator>
-#include <list>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "schedulers/id_list.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -27,6 +27,8 @@ const vmm_param_spec_t kParams[] = {
 };
 
 class RoundRobin final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit RoundRobin(const vmm_sched_config_t& config)
       : Policy(config), m_quantum(static_cast<Cycles>(config_param("quantum"))) {
@@ -46,33 +48,32 @@ class RoundRobin final : public Policy {
 
  private:
   struct VcpuState {
-    std::list<VcpuId>::iterator pos;  // valid while queued
-    std::int64_t queued_at = 0;       // tail sequence number when queued
+    std::int64_t queued_at = 0;  // tail sequence number when queued
   };
 
   void on_insert(const vmm_vcpu_info_t& info, Cycles /*now*/) override {
     if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
     m_vcpus[info.id] = VcpuState{};
+    m_links.resize(m_vcpus.size());
   }
 
   void enqueue(VcpuId v, Cycles /*now*/) override {
     m_vcpus[v].queued_at = m_next_seq++;
-    m_vcpus[v].pos = m_queue.insert(m_queue.end(), v);
+    m_queue.push_back(m_links, v);
   }
 
-  void dequeue(VcpuId v) override { m_queue.erase(m_vcpus[v].pos); }
+  void dequeue(VcpuId v) override { m_queue.erase(m_links, v); }
 
   vmm_decision_t select(unsigned /*cpu*/, Cycles /*now*/) override {
     // An idle pCPU sleeps until a wake tickles it.
     if (m_queue.empty()) return vmm_decision_t{kIdle, VMM_FOREVER};
-    VcpuId next = m_queue.front();
-    m_queue.pop_front();
-    return vmm_decision_t{next, m_quantum};
+    return vmm_decision_t{m_queue.pop_front(m_links), m_quantum};
   }
 
   const Cycles m_quantum;
   std::vector<VcpuState> m_vcpus;
-  std::list<VcpuId> m_queue;
+  IdLinks m_links;  // by vCPU id: the places in m_queue
+  IdList m_queue;
   std::int64_t m_next_seq = 0;
 };
 

@@ -47,6 +47,8 @@ const vmm_param_spec_t kVmParams[] = {
 };
 
 class Rtds final : public Policy {
+  friend class Policy;  // calls the hooks directly, not virtually (policy.h)
+
  public:
   explicit Rtds(const vmm_sched_config_t& config)
       : Policy(config), m_cpus(config.cpus), m_idle_free(config.cpus, true), m_by_priority(config.cpus) {}

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <queue>
 #include <vector>
 
 #include "sim/cycle_clock.h"
@@ -22,29 +21,32 @@ class TimerQueue : public EventSource {
 
   explicit TimerQueue(Handler handler) : m_handler(std::move(handler)) {}
 
+  // `order_key` and `token` below 2^56, `kind` below 256.
   void add(Cycles due, Rank rank, std::uint64_t order_key, std::uint32_t kind, std::uint64_t token);
   std::size_t pending() const { return m_heap.size(); }
 
  private:
+  // 32 bytes, compared as (due, rank and key, seq): a binary heap with a hole.
   struct Entry {
     Cycles due;
-    Rank rank;
-    std::uint64_t order_key;
+    std::uint64_t rank_key;  // rank << 56 | order_key
     std::uint64_t seq;
-    std::uint32_t kind;
-    std::uint64_t token;
-    bool operator>(const Entry& o) const {
-      if (due != o.due) return due > o.due;
-      if (rank != o.rank) return rank > o.rank;
-      if (order_key != o.order_key) return order_key > o.order_key;
-      return seq > o.seq;
+    std::uint64_t payload;  // kind << 56 | token
+    bool before(const Entry& o) const {
+      if (due != o.due) return due < o.due;
+      if (rank_key != o.rank_key) return rank_key < o.rank_key;
+      return seq < o.seq;
     }
   };
+  static constexpr unsigned kShift = 56;
   void serve(Cycles now) override;
-  void post_top() { m_heap.empty() ? post(kForever, Rank::Arrival) : post(m_heap.top().due, m_heap.top().rank); }
+  void post_top() {
+    if (m_heap.empty()) return post(kForever, Rank::Arrival);
+    post(m_heap.front().due, static_cast<Rank>(m_heap.front().rank_key >> kShift));
+  }
 
   Handler m_handler;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
+  std::vector<Entry> m_heap;
   std::uint64_t m_seq = 0;
 };
 

@@ -8,6 +8,10 @@
 // At 1 GHz and pit.hz 1000 (reload 1193, loaded at PIT tick 1) edge k is at
 // cycle ceil((1 + 1193 k) * 1e9 / 1193182): 1,000,686; 2,000,534;
 // 3,000,381; ...; 9,999,313.
+#include <fstream>
+#include <sstream>
+
+#include "base/output_plan.h"
 #include "tests/sim_fixture.h"
 #include "vmm/observer.h"
 
@@ -84,6 +88,42 @@ TEST_F(TickElisionTest, AnEdgeAtTheWindowsEndIsNotCountedSimulated) {
 TEST_F(TickElisionTest, AnEdgeBeforeTheWindowsEndCountsElided) {
   const report::Results r = swap_run(false, 9999314);
   expect_counts(r, 10);
+}
+
+// The traced pit.out is computed from the PIT's state, not driven edge by
+// edge (devices/pit.h trace_out_waveform): it still rises at every tick,
+// falls one PIT tick before (mode 2, the default), and ticks stay elided under rr.
+TEST_F(TickElisionTest, TheTracedPitOutRisesAtEveryTick) {
+  file("hog.trace", kHog);
+  auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n");
+  OutputPlan plan;
+  OutputFile& vcd = plan.add((m_dir / "out.vcd").string(), "--vcd");
+  plan.open();
+  p.trace_vcd(vcd);
+  p.run(ms(5.1));
+  p.finish_trace();
+  plan.commit();
+  std::ifstream in(m_dir / "out.vcd");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string vcd_text = text.str();
+  const std::size_t var = vcd_text.find(" out $end");
+  ASSERT_NE(var, std::string::npos);
+  const std::string code = vcd_text.substr(vcd_text.rfind(' ', var - 1) + 1, var - vcd_text.rfind(' ', var - 1) - 1);
+  std::vector<std::pair<Cycles, char>> changes;
+  Cycles at = 0;
+  std::istringstream lines(vcd_text.substr(vcd_text.find("$enddefinitions")));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line[0] == '#') at = std::stoull(line.substr(1));
+    if (line.size() == code.size() + 1 && line.substr(1) == code && at > 0) changes.emplace_back(at, line[0]);
+  }
+  // Mode 2, reload 1193 loaded at PIT tick 1: low for one PIT tick at
+  // 1193 k, high again at 1 + 1193 k, each at ceil(tick * 1e9 / 1193182).
+  ASSERT_EQ(changes.size(), 10u);
+  EXPECT_EQ(changes[0], (std::pair<Cycles, char>{999848, '0'}));
+  EXPECT_EQ(changes[1], (std::pair<Cycles, char>{1000686, '1'}));
+  EXPECT_EQ(changes[9], (std::pair<Cycles, char>{5000076, '1'}));
+  EXPECT_EQ(p.results().pit_ticks, 5u);
 }
 
 }  // namespace

@@ -188,3 +188,40 @@ TEST(VcdWriter, TimeStampsAreExactDecimalsAtEveryLength) {
 
 }  // namespace
 }  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+// A waveform the model computes when the writer needs it (the PIT's OUT):
+// its changes sit at their cycles among the others', and a set() of the
+// signal replaces it.
+TEST(VcdWriter, AWaveformIsWrittenChangeByChangeUntilASetReplacesIt) {
+  const std::string path = temp_path("waveform.vcd");
+  {
+    TestVcd w(path, 1000);
+    VcdSignal out, state;
+    w.declare(out, "pit", "out", 1, 1);
+    w.declare(state, "cpu0", "state", 8, 0);
+    int asked = 0;
+    // Low at 10, 30, 50...; high at 20, 40, 60...
+    out.set_waveform(
+        [&asked](Cycles after, Cycles* at, std::uint64_t* level) {
+          ++asked;
+          *at = (after / 10 + 1) * 10;
+          *level = *at % 20 == 0;
+          return true;
+        },
+        0);
+    EXPECT_EQ(asked, 1) << "only the first change is computed ahead";
+    state.set(1, 25);
+    state.set(2, 40);
+    out.set(0, 45);  // the model drives it again: no more waveform
+    w.close(70);
+  }
+  EXPECT_EQ(body_of(read(path)), "#0\n$dumpvars\n1a\nb0 b\n$end\n#10\n0a\n#20\n1a\n#25\nb1 b\n#30\n0a\n"
+                                 "#40\n1a\nb10 b\n#45\n0a\n#70\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report

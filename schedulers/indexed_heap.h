@@ -1,0 +1,188 @@
+// An indexed d-ary heap of small ids (pCPUs, vCPUs) ordered by a key: the
+// first in O(1), insert, move and erase in O(log n), a walk in order that
+// pays for what it visits. Positions are kept by id, so an id is moved or
+// erased without a search; the keys sit in the heap array beside their ids
+// (one cache line holds several); no allocation once grown (ids) and warmed
+// (the walk's frontier).
+//
+// `Before(a, b)` is a strict weak order on keys: a comes first. With
+// `kTieById`, equal keys are ordered by id; without, no two members may have
+// equal keys (the key carries its own tie-breaker, a sequence number or the
+// id). Either way the order is total, so it does not depend on the heap's
+// shape or history.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace vmmsim::sched {
+
+template <class Key, class Before, unsigned Arity = 2, bool kTieById = true>
+class IndexedHeap {
+  static_assert(Arity >= 2, "a heap has at least two children per node");
+
+ public:
+  static constexpr int kNone = -1;
+
+  explicit IndexedHeap(unsigned ids = 0, Before before = Before{}) : m_before(before) {
+    resize(ids);
+  }
+
+  // Room for ids 0..ids-1, and empty.
+  void resize(unsigned ids) {
+    m_pos.assign(ids, kNone);
+    m_heap.clear();
+    m_heap.reserve(ids);
+    m_scratch.reserve(ids);
+  }
+  // Room for ids 0..ids-1, keeping the members.
+  void grow(unsigned ids) {
+    if (ids <= m_pos.size()) return;
+    m_pos.resize(ids, kNone);
+    m_heap.reserve(ids);
+    m_scratch.reserve(ids);
+  }
+
+  bool empty() const { return m_heap.empty(); }
+  std::size_t size() const { return m_heap.size(); }
+  bool contains(unsigned id) const { return m_pos[id] != kNone; }
+  // id's key; id must be a member.
+  const Key& key(unsigned id) const { return m_heap[static_cast<std::size_t>(m_pos[id])].key; }
+  // The first id in the order, or kNone.
+  int top() const { return m_heap.empty() ? kNone : static_cast<int>(m_heap[0].id); }
+  // The first id's key; the heap must not be empty.
+  const Key& top_key() const { return m_heap[0].key; }
+
+  // Inserts id with `key`, or moves it to its new place.
+  void set(unsigned id, const Key& key) {
+    if (m_pos[id] == kNone) {
+      m_heap.push_back(Entry{key, id});
+      up(m_heap.size() - 1);
+      return;
+    }
+    const auto i = static_cast<std::size_t>(m_pos[id]);
+    m_heap[i].key = key;
+    if (i > 0 && first(m_heap[i], m_heap[(i - 1) / Arity]))
+      up(i);
+    else
+      down(i);
+  }
+
+  void erase(unsigned id) {
+    if (m_pos[id] == kNone) return;
+    const auto i = static_cast<std::size_t>(m_pos[id]);
+    m_pos[id] = kNone;
+    Entry last = m_heap.back();
+    m_heap.pop_back();
+    if (i == m_heap.size()) return;
+    m_heap[i] = last;
+    if (i > 0 && first(m_heap[i], m_heap[(i - 1) / Arity]))
+      up(i);
+    else
+      down(i);
+  }
+
+  // Takes the first id out and returns it (the heap must not be empty).
+  unsigned pop() {
+    const unsigned id = m_heap[0].id;
+    m_pos[id] = kNone;
+    Entry last = m_heap.back();
+    m_heap.pop_back();
+    if (!m_heap.empty()) {
+      m_heap[0] = last;
+      down(0);
+    }
+    return id;
+  }
+
+  // Visits the ids in order until `visit(id)` returns true; returns that id,
+  // or kNone. Costs O(k log k) for k ids visited (a best-first walk of the
+  // heap), so a caller that stops early pays for what it looked at.
+  template <class Visit>
+  int find_in_order(Visit visit) const {
+    if (m_heap.empty()) return kNone;
+    if (visit(m_heap[0].id)) return static_cast<int>(m_heap[0].id);  // the usual answer
+    m_scratch.clear();
+    auto later = [this](std::size_t a, std::size_t b) { return first(m_heap[b], m_heap[a]); };
+    for (std::size_t c = 1; c <= Arity && c < m_heap.size(); ++c) {
+      m_scratch.push_back(c);
+      std::push_heap(m_scratch.begin(), m_scratch.end(), later);
+    }
+    while (!m_scratch.empty()) {
+      std::pop_heap(m_scratch.begin(), m_scratch.end(), later);
+      std::size_t i = m_scratch.back();
+      m_scratch.pop_back();
+      if (visit(m_heap[i].id)) return static_cast<int>(m_heap[i].id);
+      const std::size_t children = Arity * i + 1;
+      for (std::size_t c = children; c < children + Arity && c < m_heap.size(); ++c) {
+        m_scratch.push_back(c);
+        std::push_heap(m_scratch.begin(), m_scratch.end(), later);
+      }
+    }
+    return kNone;
+  }
+
+ private:
+  struct Entry {
+    Key key;
+    unsigned id;
+  };
+
+  bool first(const Entry& a, const Entry& b) const {
+    if constexpr (kTieById) {
+      if (m_before(a.key, b.key)) return true;
+      if (m_before(b.key, a.key)) return false;
+      return a.id < b.id;
+    } else {
+      return m_before(a.key, b.key);
+    }
+  }
+
+  void up(std::size_t i) {
+    Entry e = m_heap[i];
+    while (i > 0) {
+      std::size_t parent = (i - 1) / Arity;
+      if (!first(e, m_heap[parent])) break;
+      m_heap[i] = m_heap[parent];
+      m_pos[m_heap[i].id] = static_cast<int>(i);
+      i = parent;
+    }
+    m_heap[i] = e;
+    m_pos[e.id] = static_cast<int>(i);
+  }
+
+  void down(std::size_t i) {
+    Entry e = m_heap[i];
+    const std::size_t n = m_heap.size();
+    for (;;) {
+      const std::size_t children = Arity * i + 1;
+      if (children >= n) break;
+      std::size_t best = children;
+      const std::size_t end = std::min(children + Arity, n);
+      for (std::size_t c = children + 1; c < end; ++c)
+        if (first(m_heap[c], m_heap[best])) best = c;
+      if (!first(m_heap[best], e)) break;
+      m_heap[i] = m_heap[best];
+      m_pos[m_heap[i].id] = static_cast<int>(i);
+      i = best;
+    }
+    m_heap[i] = e;
+    m_pos[e.id] = static_cast<int>(i);
+  }
+
+  Before m_before;
+  std::vector<int> m_pos;     // by id: index in m_heap, or kNone
+  std::vector<Entry> m_heap;  // heap-ordered
+  mutable std::vector<std::size_t> m_scratch;
+};
+
+// A run queue of vCPUs (by id) ordered by a policy's key, which must order
+// them totally (carry a sequence number or the vCPU id); 4-ary, so that the
+// push and the pop of every request climb half as many levels.
+template <class Key, class Before = std::less<Key>>
+using VcpuHeap = IndexedHeap<Key, Before, 4, false>;
+
+}  // namespace vmmsim::sched
