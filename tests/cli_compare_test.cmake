@@ -110,9 +110,9 @@ if(NOT code EQUAL 2 OR NOT err STREQUAL "vmmsim: --jobs : expected a whole numbe
 endif()
 vmmsim(0 out err compare ${WORK}/d1/a.ini --jobs 256 --out ${WORK}/jobs)
 
-# Signals. Two runs of an hour, one at a time: the first runs, the second waits.
+# Signals. Two runs of 11.6 simulated days (minutes of host time), one at a time: the first runs, the second waits.
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
-file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
+file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 1000000s\n")
 # compare_with(NAME SCHEDULERS SIGNALS...): runs the comparison of
 # long.ini under SCHEDULERS into ${WORK}/NAME, one run at a time, waits
 # until its first run has started (compare has a child process: no clock

@@ -179,10 +179,10 @@ file(READ ${WORK}/udir/cpu.txt series)
 expect_equal("${series}" "10\n20\n" "the input file in the folder is untouched")
 
 
-# A missing output folder: refused at once, before a run of an hour has
+# A missing output folder: refused at once, before a run of days has
 # started, and the other outputs are not begun.
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
-file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
+file(WRITE ${WORK}/long.ini "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[run]\nuntil = 1000000s\n")
 file(MAKE_DIRECTORY ${WORK}/early)
 vmmsim(2 out err run ${WORK}/long.ini --vcd ${WORK}/early/v.vcd --json ${WORK}/early/nodir/r.json)
 expect_equal("${err}" "vmmsim: ${WORK}/early/nodir/r.json: folder '${WORK}/early/nodir' does not exist; expected a file in an existing folder\n"

@@ -181,7 +181,7 @@ endforeach()
 # simulated time so far, complete and marked partial; exit 128 + SIGINT.
 file(WRITE ${WORK}/busy.trace "vcpu 0\n  repeat forever\n    run 1ms\n    io 100us\n  end\n")
 file(WRITE ${WORK}/long.ini
-     "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[vm.c]\ntrace = busy.trace\n[run]\nuntil = 3600s\n")
+     "[platform]\ncpus = 2\n[vm.a]\ntrace = busy.trace\n[vm.b]\ntrace = busy.trace\n[vm.c]\ntrace = busy.trace\n[run]\nuntil = 1000000s\n")
 execute_process(COMMAND timeout --preserve-status -s INT 2 ${VMMSIM} run ${WORK}/long.ini --json ${WORK}/int.json
                         --vcd ${WORK}/int.vcd --timeline ${WORK}/int-timeline.json
                 RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
