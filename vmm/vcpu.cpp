@@ -34,10 +34,4 @@ Cycles Vcpu::swap_stall_max(Cycles now) const {
   return std::max(m_stall_max, m_stalled_since ? now - *m_stalled_since : 0);
 }
 
-void Vcpu::note_priority(std::int64_t p) {
-  priority_min = priority_last ? std::min(priority_min, p) : p;
-  priority_max = priority_last ? std::max(priority_max, p) : p;
-  priority_last = p;
-}
-
 }  // namespace vmmsim::vmm

@@ -4,6 +4,7 @@
 // the report, which models::Platform builds from it). Plain C++.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -108,7 +109,11 @@ class Vcpu {
 
   // The priority the active scheduler gave it in feedback (VMM_PRIORITY_HELD
   // excluded): the last, the lowest and the highest.
-  void note_priority(std::int64_t p);
+  void note_priority(std::int64_t p) {  // on every request: inline
+    priority_min = priority_last ? std::min(priority_min, p) : p;
+    priority_max = priority_last ? std::max(priority_max, p) : p;
+    priority_last = p;
+  }
   std::optional<std::int64_t> priority_last;
   std::int64_t priority_min = 0, priority_max = 0;
 

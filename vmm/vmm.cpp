@@ -174,9 +174,10 @@ void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
 void Vmm::on_console_space() {
   // The console raises this once half its FIFO is free (the threshold set
   // at construction): every blocked writer retries, in the order they blocked.
-  std::deque<VcpuId> writers;
-  writers.swap(m_blocked_writers);
-  for (VcpuId id : writers) handle(Request{RequestKind::ConsoleWake, id});
+  // A writer that blocks again joins m_blocked_writers, not this round.
+  m_retrying_writers.clear();
+  m_retrying_writers.swap(m_blocked_writers);
+  for (VcpuId id : m_retrying_writers) handle(Request{RequestKind::ConsoleWake, id});
 }
 
 Cycles Vmm::burst_of(const Vcpu& v) const {

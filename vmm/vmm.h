@@ -250,7 +250,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   bool m_ticks_simulated = false;
   std::uint64_t m_edges_counted = 0;  // IRQ0 edges served or counted as not simulated
   std::vector<std::vector<vmm_param_t>> m_vm_params;  // per VM, for the C ABI
-  std::deque<VcpuId> m_blocked_writers;
+  std::vector<VcpuId> m_blocked_writers;
+  std::vector<VcpuId> m_retrying_writers;  // on_console_space's, kept so that it allocates nothing
   Observers m_observers;
   std::uint64_t m_waiting = 0;  // runnable vCPUs not on a pCPU (observers' run queue)
   bool m_offline = false;
