@@ -24,6 +24,7 @@
 #include "report/json_report.h"
 #include "report/text_report.h"
 #include "schedulers/registry.h"
+#include "vmmsim_version.h"
 
 namespace po = boost::program_options;
 using namespace vmmsim;
@@ -44,7 +45,7 @@ const char* kUsage =
     "  list          list the built-in schedulers with their parameters\n"
     "  trace gen|import\n"
     "                write a synthetic trace, or import a real one\n\n"
-    "'vmmsim <command> --help' shows a command's options.\n";
+    "'vmmsim <command> --help' shows a command's options; 'vmmsim --version' the version.\n";
 
 const char* kRunOutputsHelp =
     "\nOutputs: FILE '-' is standard output (at most one output there; the text report\n"
@@ -77,7 +78,8 @@ int run_command(const std::vector<std::string>& args) {
   std::string config_path, until, json, vcd, config_out, timeline;
   std::vector<std::string> sets, swaps;
   options.add_options()("help,h", "show this help")(
-      "until", po::value(&until), "simulated time to stop at (e.g. 2s, 500ms; default: [run] until)")(
+      "until", po::value(&until),
+      "simulated time to stop at (e.g. 2s, 500ms; a bare number is cycles of [platform] clock; default: [run] until)")(
       "json", po::value(&json)->value_name("FILE"), "write the results as JSON to FILE")(
       "vcd", po::value(&vcd)->value_name("FILE"), "write a VCD waveform to FILE")(
       "timeline", po::value(&timeline)->value_name("FILE"),
@@ -117,6 +119,12 @@ int run_command(const std::vector<std::string>& args) {
     if (!cycles || *cycles == 0)
       throw InputError(fmt::format("--until {}: expected {}", until, cycles ? "a duration above 0" : why));
     cfg.until = *cycles;
+    // 5 cycles is almost never meant: say what a bare number is.
+    if (until.find_first_not_of("0123456789") == std::string::npos)
+      std::cerr << fmt::format("vmmsim: warning: --until {} has no unit: {} cycles ({:.9g}s at {}); write e.g. "
+                               "{}s or {}ms for seconds or milliseconds\n",
+                               until, until, to_seconds(*cycles, cfg.platform.clock),
+                               format_frequency(cfg.platform.clock), until, until);
   }
   for (const std::string& spec : swaps) {
     std::string why;
@@ -149,6 +157,11 @@ int sc_main(int argc, char* argv[]) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       std::cout << kUsage;
       return args.empty() ? kBadInput : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+      std::cout << fmt::format("vmmsim {} (git {})\nSystemC {}\n", VMMSIM_VERSION, VMMSIM_GIT_REVISION,
+                               sc_core::sc_release());
+      return 0;
     }
     std::string command = args[0];
     args.erase(args.begin());

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine:
-#   scripts/dev.sh run [CONFIG]   install what is missing, build, run CONFIG (default configs/default.ini)
+#   scripts/dev.sh run [CONFIG]   install what is missing, build vmmsim alone, run CONFIG (default configs/default.ini)
 #   scripts/dev.sh test           install what is missing, build, run the whole test suite (CTest)
 #   scripts/dev.sh build          install what is missing and build
 #   scripts/dev.sh sanitize       the same suite built with ASan+UBSan in build-asan/ (docs/robustness.md)
@@ -22,9 +22,13 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
+# build [TARGET...]: everything, or only what a command needs (`run` builds
+# vmmsim alone: the first result comes without building the tests).
 build() {
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j "$(nproc)"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build build -j "$(nproc)" "${targets[@]}"
 }
 
 # Address and undefined-behaviour sanitizers over the project's code (gcc);
@@ -54,7 +58,7 @@ if [ "$command" = sanitize ]; then
   sanitize
   exit
 fi
-build
+if [ "$command" = run ]; then build vmmsim; else build; fi
 case "$command" in
   run) exec build/vmmsim run "${1:-configs/default.ini}" "${@:2}" ;;
   test) exec ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
