@@ -154,12 +154,12 @@ void Console::update_line() {
   const Cycles now = m_clock.now();
   if (m_focus != m_published_focus) {
     m_published_focus = m_focus;
-    focus_signal.write(m_focus);
+    if (!m_in_loop) focus_signal.write(m_focus);  // the loop's code writes no sc_signal
     focus_trace.set(m_focus, now);
   }
   if (m_trace_level && tx_level(now) != m_published_level) {
     m_published_level = tx_level(now);
-    fifo_level.write(static_cast<std::uint32_t>(m_published_level));
+    if (!m_in_loop) fifo_level.write(static_cast<std::uint32_t>(m_published_level));
   }
   if (m_retire_pending && now >= m_retire_done_at) {
     m_retire_pending = false;

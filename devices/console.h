@@ -33,6 +33,8 @@ class Console : public sc_core::sc_module, public EventSource {
   };
 
   // TX FIFO level; updated at each byte boundary only after trace_level(true).
+  // Neither signal is written while the console is attached to an event
+  // loop (its code writes no sc_signal; focus() and level() tell the values).
   sc_core::sc_signal<std::uint32_t> fifo_level;
   // The VM that has the console focus.
   sc_core::sc_signal<std::uint32_t> focus_signal;

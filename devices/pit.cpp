@@ -111,6 +111,12 @@ void Pit::trace_out_waveform() {
   restart_waveform();
 }
 
+// The traced waveform's changes up to now are written before the state they
+// are computed from changes.
+void Pit::settle_trace() {
+  if (m_waveform) out_trace.settle(m_clock.now());
+}
+
 void Pit::restart_waveform() {
   if (!m_waveform) return;
   const Cycles now = m_clock.now();
@@ -171,6 +177,7 @@ void Pit::write_control(std::uint8_t value) {
   // written: a rising edge if OUT was low.
   const Cycles now = m_clock.now();
   m_edges_before_load = rising_edges_until(now) + (output() ? 0 : 1);
+  settle_trace();
   m_counting = false;
   reevaluate();
 }
@@ -195,6 +202,9 @@ void Pit::write_counter(std::uint8_t value) {
 }
 
 void Pit::load(std::uint32_t reload) {
+  // A new count while counting: the edges so far stay counted.
+  if (m_counting) m_edges_before_load = rising_edges_until(m_clock.now());
+  settle_trace();
   m_reload = reload == 0 ? 0x10000 : reload;
   // Only modes 2 and 3 run; a reload of 1 is illegal in both.
   m_counting = (m_mode == 2 || m_mode == 3) && m_reload >= 2;

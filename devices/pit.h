@@ -3,10 +3,12 @@
 // Modelled the QEMU i8254 way: the channel keeps only the PIT tick at which
 // the reload value was loaded and the reload value itself; the count and OUT
 // are computed from the time when asked, and one event wakes the model only
-// at the next OUT transition. No process runs per PIT tick; in a platform
-// the pin is driven only when traced (set_driven): the VMM takes IRQ0 edges
-// from rising_edges_until/next_rising_edge, so OUT's own process never
-// decides what happens when.
+// at the next OUT transition. No process runs per PIT tick. In a platform
+// the pin is not driven (set_driven): the VMM takes IRQ0 edges from
+// rising_edges_until/next_rising_edge, and the VCD computes pit.out
+// (trace_out_waveform). The edge a control word forces while OUT is low is
+// counted by rising_edges_until but never served as IRQ0 (the VMM programs
+// the PIT once, at the start, with OUT high).
 //
 // Supported: control word at 0x43 for channel 0 (counter latch, RW lobyte /
 // hibyte / lobyte-then-hibyte, modes 2 and 3, 6/7 aliasing 2/3), counter
@@ -90,6 +92,7 @@ class Pit : public sc_core::sc_module {
   std::uint32_t count_at_tick(std::uint64_t tick) const;
   std::uint64_t next_transition_tick(std::uint64_t tick) const;
   void restart_waveform();  // after (re)programming, when traced as a waveform
+  void settle_trace();      // before (re)programming, likewise
 
   const CycleClock& m_clock;
   sc_core::sc_event m_transition;

@@ -76,7 +76,7 @@ void Platform::trace_vcd(OutputFile& file) {
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
   m_pit->trace_out_waveform();  // computed edge by edge by the VCD writer: no process runs per edge
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
-  vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus_signal.read());
+  vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus());
   m_vcd_observer = std::make_unique<VcdObserver>(vcd, m_vmm->vms());
   m_vmm->add_observer(m_vcd_observer.get());
 }
@@ -129,7 +129,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
 }
 
 void Platform::finish_trace() {
-  if (m_vcd) m_vcd->close(m_clock.now());
+  if (m_vcd) m_vcd->close(m_clock.now(), m_loop->served_now());
 }
 
 report::Results Platform::results() const {

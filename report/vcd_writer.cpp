@@ -277,10 +277,11 @@ void VcdWriter::spill() {
   m_used = 0;
 }
 
-void VcdWriter::close(Cycles end) {
+void VcdWriter::close(Cycles end, bool end_served) {
   if (m_closed) return;
   m_closed = true;
-  apply_scheduled(end);  // those after the end never happened
+  // Those after the end never happened; those at it only if it was served.
+  if (end_served || end > 0) apply_scheduled(end_served ? end : end - 1);
   flush_step();
   if (end > m_step) time_stamp(end);  // the waveform spans the whole run
   spill();

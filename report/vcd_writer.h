@@ -37,6 +37,8 @@ class VcdSignal {
   // per change in the simulation. Replaced by the next set/set_at/waveform.
   using Waveform = std::function<bool(Cycles after, Cycles* at, std::uint64_t* value)>;
   void set_waveform(Waveform next, Cycles from);
+  // Writes what is scheduled up to `now` (a waveform's model is about to change).
+  void settle(Cycles now);
   // A $comment at cycle `now` (in the header before the first change): a
   // note that belongs with this signal's changes, e.g. which scheduler a slot holds.
   void comment(const std::string& text, Cycles now);
@@ -65,11 +67,15 @@ class VcdWriter {
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
   void waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from);
+  void settle(Cycles now) { advance(now); }
   // A $comment: in the header if nothing is written yet, else after the
   // values of cycle `now`.
   void comment(const std::string& text, Cycles now);
   // Writes the last cycle's changes and a closing time stamp at `end`.
-  void close(Cycles end);
+  // `end_served`: the run served the events due at `end` (it stopped there);
+  // else changes scheduled at `end` are left out, as a run cut at a
+  // window's end leaves that cycle's events to a next window.
+  void close(Cycles end, bool end_served = true);
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
   bool failed() const { return m_file.failed(); }
 
@@ -129,6 +135,9 @@ inline void VcdSignal::set_at(std::uint64_t value, Cycles at, Cycles then_every)
 }
 inline void VcdSignal::withdraw() {
   if (m_writer) m_writer->withdraw(m_index);
+}
+inline void VcdSignal::settle(Cycles now) {
+  if (m_writer) m_writer->settle(now);
 }
 inline void VcdSignal::set_waveform(Waveform next, Cycles from) {
   if (m_writer) m_writer->waveform(m_index, std::move(next), from);

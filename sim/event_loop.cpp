@@ -72,8 +72,6 @@ void EventLoop::drain() {
   const Cycles limit = this->limit(k);
   Cycles at = k;
   m_clock.set_local(k);
-  m_drained_any = true;
-  m_drained_at = k;
   // Everything due before the limit, in key order; what a source posts for
   // the cycle being served joins it at its place in the order.
   while (!m_due.empty()) {
@@ -84,11 +82,12 @@ void EventLoop::drain() {
       if (m_hold) break;
       at = due;
       m_clock.set_local(at);
-      m_drained_at = at;
     }
     m_due[i].at = kForever;  // the source posts its next entry when served
     m_sources[i]->serve(at);
   }
+  // Served: all of `at` when held there, else everything before the limit.
+  m_covered = m_hold ? at : limit - 1;
   m_clock.clear_local();
   m_draining = false;
   m_hold = false;

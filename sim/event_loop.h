@@ -13,11 +13,13 @@
 // Temporal decoupling, in the TLM-2.0 loosely-timed spirit: within a window
 // given to advance(), one activation serves every event due before the
 // kernel's next activity (another process: the replacement thread's wait,
-// a traced PIT pin, a test's stimulus), setting the clock's local time to
+// a test's stimulus, the soak's probe), setting the clock's local time to
 // each event's cycle, so that most requests cost no kernel activation. What
 // must reach the kernel (notify(), stop()) does so at its own cycle: the
 // loop serves the rest of that cycle, lets the kernel catch up, and only
 // then delivers it, so every process sees the time it would have seen.
+// Hence code served by the loop never notifies an sc_event or writes an
+// sc_signal itself: it goes through notify().
 #pragma once
 
 #include <cstdint>
@@ -79,9 +81,10 @@ class EventLoop : public sc_core::sc_module {
   void notify(sc_core::sc_event& event, Cycles at);
   void stop();
   bool attached(const EventSource& source) const { return source.m_loop == this; }
-  // True if the loop has run at the current cycle: then everything due up to
-  // now has been served (a run cut at a window's end has not served its end).
-  bool served_now() const { return m_drained_at == m_clock.now() && m_drained_any; }
+  // True if everything due up to now (this cycle included) has been served:
+  // the last activation covered this cycle (a run cut at a window's end has
+  // not served its end).
+  bool served_now() const { return m_covered != kForever && m_covered >= m_clock.now(); }
 
  private:
   friend class EventSource;
@@ -115,8 +118,7 @@ class EventLoop : public sc_core::sc_module {
   bool m_stop = false;            // likewise
   bool m_hold = false;            // serve no later cycle in this activation
   bool m_draining = false;
-  bool m_drained_any = false;
-  Cycles m_drained_at = 0;
+  Cycles m_covered = kForever;  // the last cycle the last activation served all of; kForever: none yet
 };
 
 inline void EventSource::post(Cycles at, Rank rank) {

@@ -93,37 +93,69 @@ TEST_F(TickElisionTest, AnEdgeBeforeTheWindowsEndCountsElided) {
 // The traced pit.out is computed from the PIT's state, not driven edge by
 // edge (devices/pit.h trace_out_waveform): it still rises at every tick,
 // falls one PIT tick before (mode 2, the default), and ticks stay elided under rr.
-TEST_F(TickElisionTest, TheTracedPitOutRisesAtEveryTick) {
-  file("hog.trace", kHog);
-  auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n");
-  OutputPlan plan;
-  OutputFile& vcd = plan.add((m_dir / "out.vcd").string(), "--vcd");
-  plan.open();
-  p.trace_vcd(vcd);
-  p.run(ms(5.1));
-  p.finish_trace();
-  plan.commit();
-  std::ifstream in(m_dir / "out.vcd");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string vcd_text = text.str();
-  const std::size_t var = vcd_text.find(" out $end");
-  ASSERT_NE(var, std::string::npos);
-  const std::string code = vcd_text.substr(vcd_text.rfind(' ', var - 1) + 1, var - vcd_text.rfind(' ', var - 1) - 1);
-  std::vector<std::pair<Cycles, char>> changes;
-  Cycles at = 0;
-  std::istringstream lines(vcd_text.substr(vcd_text.find("$enddefinitions")));
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty() && line[0] == '#') at = std::stoull(line.substr(1));
-    if (line.size() == code.size() + 1 && line.substr(1) == code && at > 0) changes.emplace_back(at, line[0]);
+class PitTraceTest : public vmmsim::testing::SimTest {
+ protected:
+  // pit.out's changes in the VCD of a run of `until` cycles (time 0 left out).
+  std::vector<std::pair<Cycles, char>> pit_out_changes(Cycles until) {
+    file("hog.trace", kHog);
+    auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n");
+    OutputPlan plan;
+    OutputFile& vcd = plan.add((m_dir / "out.vcd").string(), "--vcd");
+    plan.open();
+    p.trace_vcd(vcd);
+    p.run(until);
+    p.finish_trace();
+    plan.commit();
+    std::ifstream in(m_dir / "out.vcd");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string vcd_text = text.str();
+    const std::size_t var = vcd_text.find(" out $end");
+    EXPECT_NE(var, std::string::npos);
+    const std::size_t before = vcd_text.rfind(' ', var - 1) + 1;
+    const std::string code = vcd_text.substr(before, var - before);
+    std::vector<std::pair<Cycles, char>> changes;
+    Cycles at = 0;
+    std::istringstream lines(vcd_text.substr(vcd_text.find("$enddefinitions")));
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line[0] == '#') at = std::stoull(line.substr(1));
+      if (line.size() == code.size() + 1 && line.substr(1) == code && at > 0) changes.emplace_back(at, line[0]);
+    }
+    return changes;
   }
+};
+
+TEST_F(PitTraceTest, TheTracedPitOutRisesAtEveryTick) {
+  const auto changes = pit_out_changes(ms(5.1));
   // Mode 2, reload 1193 loaded at PIT tick 1: low for one PIT tick at
   // 1193 k, high again at 1 + 1193 k, each at ceil(tick * 1e9 / 1193182).
   ASSERT_EQ(changes.size(), 10u);
   EXPECT_EQ(changes[0], (std::pair<Cycles, char>{999848, '0'}));
   EXPECT_EQ(changes[1], (std::pair<Cycles, char>{1000686, '1'}));
   EXPECT_EQ(changes[9], (std::pair<Cycles, char>{5000076, '1'}));
-  EXPECT_EQ(p.results().pit_ticks, 5u);
+  EXPECT_EQ(m_platform->results().pit_ticks, 5u);
+}
+
+// A run cut exactly at an edge has not served it: neither the counts nor the
+// VCD have it (review of issue 13: the VCD had it).
+TEST_F(PitTraceTest, AnEdgeAtTheWindowsEndIsNeitherCountedNorTraced) {
+  const auto changes = pit_out_changes(5000076);
+  ASSERT_EQ(changes.size(), 9u);
+  EXPECT_EQ(changes.back(), (std::pair<Cycles, char>{4999238, '0'}));
+  EXPECT_EQ(m_platform->results().pit_ticks, 4u);
+}
+
+// A new count written without a control word keeps the edges so far counted
+// (review of issue 13: they were lost).
+TEST_F(TickElisionTest, ANewCountKeepsTheEdgesCounted) {
+  file("hog.trace", kHog);
+  auto& p = build(std::string(kZeroCosts) + "[vm.a]\ntrace = hog.trace\n");
+  p.run(ms(5.5));
+  EXPECT_EQ(p.pit().rising_edges_until(ms(5.5)), 5u);
+  p.pit().io_write(devices::Pit::kCounter0Port, 0xa9);  // 1193, low byte then high
+  p.pit().io_write(devices::Pit::kCounter0Port, 0x04);
+  EXPECT_EQ(p.pit().rising_edges_until(ms(5.5)), 5u);
+  EXPECT_EQ(p.pit().rising_edges_until(ms(7)), 6u) << "the next edge a whole period after the new count";
 }
 
 }  // namespace
