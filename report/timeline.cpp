@@ -12,16 +12,20 @@ Timeline::Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from, Cy
     : m_file(file),
       m_out(file.stream()),
       m_clock(clock),
-      m_vmm_track(cpus),
+      m_vmm_track(cpus + 1),
       m_from(from),
       m_to(to) {
   m_out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
-  event(R"({"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "vmmsim"}})");
+  // Every event has a category (trace-model libraries index by it);
+  // thread ids start at 1 (0 is no thread to some viewers): cpu c is c + 1.
+  event(R"({"name": "process_name", "cat": "__metadata", "ph": "M", "pid": 1, "args": {"name": "vmmsim"}})");
   for (unsigned c = 0; c < cpus; ++c)
-    event(fmt::format(R"({{"name": "thread_name", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "cpu{}"}}}})", c,
-                      c));
-  event(fmt::format(R"({{"name": "thread_name", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "vmm"}}}})",
-                    m_vmm_track));
+    event(fmt::format(
+        R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "cpu{}"}}}})",
+        track(c), c));
+  event(fmt::format(
+      R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "vmm"}}}})",
+      m_vmm_track));
 }
 
 std::string Timeline::us(Cycles c) const {
@@ -40,7 +44,7 @@ void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles e
   if (end <= start) return;
   event(fmt::format(
       R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
-      json_quoted(slice.name), us(start), us(end - start), cpu, json_quoted(slice.vm), slice.vcpu, slice.slot,
+      json_quoted(slice.name), us(start), us(end - start), track(cpu), json_quoted(slice.vm), slice.vcpu, slice.slot,
       json_quoted(slice.scheduler), slice.priority));
 }
 
@@ -49,13 +53,13 @@ void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
   end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
-                    us(start), us(end - start), cpu));
+                    us(start), us(end - start), track(cpu)));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
   if (runnable_waiting == m_last_runqueue || at < m_from || at >= m_to) return;
   m_last_runqueue = runnable_waiting;
-  event(fmt::format(R"({{"name": "runqueue", "ph": "C", "ts": {}, "pid": 1, "args": {{"runnable": {}}}}})", us(at),
+  event(fmt::format(R"({{"name": "runqueue", "cat": "runqueue", "ph": "C", "ts": {}, "pid": 1, "args": {{"runnable": {}}}}})", us(at),
                     runnable_waiting));
 }
 

@@ -100,7 +100,7 @@ TEST_F(SwapCostTest, TimelineSlicesEndAtTheCeaseAndNameTheirScheduler) {
   std::vector<const report::JsonValue*> cpu0, ceased;
   for (const report::JsonValue& e : doc["traceEvents"].array()) {
     if (e["ph"].string() != "X") continue;
-    if (e["cat"].string() == "dispatch" && e["tid"].integer() == 0) cpu0.push_back(&e);
+    if (e["cat"].string() == "dispatch" && e["tid"].integer() == 1) cpu0.push_back(&e);  // cpu0's thread id is 1
     if (e["cat"].string() == "ceased") ceased.push_back(&e);
   }
   ASSERT_EQ(cpu0.size(), 2u);
