@@ -123,7 +123,7 @@ endif()
 expect_match("${timeline}" "\"cat\": \"dispatch\", \"ph\": \"X\"" "timeline dispatch slices")
 expect_match("${timeline}" "\"name\": \"load credit -> bvt\", \"cat\": \"replacement\", \"ph\": \"i\"" "timeline replacement instant")
 expect_match("${timeline}" "\"name\": \"drain\", \"cat\": \"replacement\", \"ph\": \"X\"" "timeline phase slice")
-expect_match("${timeline}" "\"name\": \"runqueue\", \"ph\": \"C\"" "timeline run-queue counter")
+expect_match("${timeline}" "\"name\": \"runqueue\", \"cat\": \"runqueue\", \"ph\": \"C\"" "timeline run-queue counter")
 
 # compare: schedulers and a swept parameter, each combination its own run.
 vmmsim(0 out err compare ${SRC}/configs/cpu_weights.ini --schedulers rr,bvt --set sched.rr.quantum=5ms,20ms
