@@ -84,6 +84,7 @@ int run_command(const std::vector<std::string>& args) {
       "vcd", po::value(&vcd)->value_name("FILE"), "write a VCD waveform to FILE")(
       "timeline", po::value(&timeline)->value_name("FILE"),
       "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
+      "summary", "print the report's header and per-VM lines only (not each vCPU and pCPU)")(
       "config-out", po::value(&config_out)->value_name("FILE"),
       "write the resolved configuration (defaults included) to FILE")(
       "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
@@ -134,7 +135,8 @@ int run_command(const std::vector<std::string>& args) {
     if (!why.empty()) throw InputError(fmt::format("--swap '{}': {}", shown(spec, 200), why));
     cfg.swaps.push_back(*swap);
   }
-  const app::Outputs outputs{json, vcd, timeline, config_out};
+  app::Outputs outputs{json, vcd, timeline, config_out};
+  outputs.summary = vm.count("summary") > 0;
   app::catch_interrupts();
   if (!app::simulate(cfg, outputs, std::cout, app::interrupt_signal())) return 0;
   // Stopped by a signal: the partial report is out; say so in the status too.

@@ -68,7 +68,9 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   if (report_file) report::write_text_report(results, report_file->stream());
   plan.commit();
   // Else last, once every output is in place; on stderr when an output has stdout.
-  if (!report_file) report::write_text_report(results, plan.writes_standard_output() ? std::cerr : report);
+  if (!report_file)
+    report::write_text_report(results, plan.writes_standard_output() ? std::cerr : report,
+                              out.summary ? report::TextDetail::Summary : report::TextDetail::Full);
   return interrupted;
 }
 

@@ -18,6 +18,7 @@ struct Outputs {
   // The text report as one more output of the plan (a compare run's
   // report.txt), written and committed with the others; empty = on `report`.
   std::string report{};
+  bool summary = false;  // the printed report's per-VM lines only (run --summary)
 };
 
 // Checks the outputs and creates their files (base/output_plan.h),

@@ -15,7 +15,7 @@ std::string text(const std::string& s) { return printable(s); }
 
 }  // namespace
 
-void write_text_report(const Results& r, std::ostream& out) {
+void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
   const Hertz hz = r.clock;
   out << fmt::format("vmmsim report: {}\n", text(r.config_file));
   out << fmt::format("scheduler {}, {} pCPU(s) at {:.3f} GHz, simulated {} cycles ({} ms){}\n\n", text(r.scheduler), r.cpus,
@@ -35,6 +35,7 @@ void write_text_report(const Results& r, std::ostream& out) {
                        ms(vm.swap_stall_max, hz));
   }
   out << fmt::format("  Jain's fairness index (share / entitled, guest VMs): {:.4f}\n\n", r.jain_fairness);
+  if (detail == TextDetail::Summary) return;
 
   out << "vCPUs (times in ms)\n";
   out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "vcpu",
