@@ -21,13 +21,6 @@ namespace vmmsim::sched::policy_sim {
 using namespace testing;  // kClock, kUs, kMs, kS, kIdle, kNoCpu, VcpuId, Params
 using Span = std::pair<Cycles, Cycles>;  // [start, end) on a pCPU
 
-// CPU work that becomes runnable at `at`, or `gap` after the previous burst
-// ended (an I/O wait), whichever is later.
-struct Burst {
-  Cycles at;
-  Cycles run;
-  Cycles gap = 0;
-};
 // One VM with one vCPU.
 struct Vm {
   std::vector<Burst> bursts;
@@ -109,15 +102,7 @@ class Instance {
   }
   int insert(VcpuId id, const Params& vm_params = {}, bool runnable = false,
              const std::vector<std::uint8_t>& affinity = {}) {
-    vmm_vcpu_info_t info{id,
-                         static_cast<uint32_t>(id),
-                         0,
-                         runnable,
-                         kNoCpu,
-                         vm_params.data(),
-                         static_cast<uint32_t>(vm_params.size()),
-                         affinity.empty() ? nullptr : affinity.data(),
-                         static_cast<uint32_t>(affinity.size())};
+    const vmm_vcpu_info_t info = vcpu_info(id, vm_params, runnable, affinity);
     return ops.insert(self, &info, 0, error, sizeof error);
   }
   vmm_tickle_t wake(VcpuId v, Cycles now) { return ops.wake(self, v, now); }

@@ -20,11 +20,6 @@ namespace vmmsim::sched::rt_sim {
 
 using namespace testing;  // kClock, kUs, kMs, kS, kIdle, kNoCpu, VcpuId, Params
 
-// CPU work that becomes runnable at `at`, or when the previous burst ends if later.
-struct Burst {
-  Cycles at;
-  Cycles run;
-};
 
 struct VcpuSpec {
   std::vector<Burst> bursts;
@@ -96,15 +91,7 @@ class Instance {
 
   int insert(VcpuId id, const Params& vm_params = {}, bool runnable = false,
              const std::vector<std::uint8_t>& affinity = {}, Cycles now = 0) {
-    vmm_vcpu_info_t info{id,
-                         static_cast<uint32_t>(id),
-                         0,
-                         runnable,
-                         kNoCpu,
-                         vm_params.data(),
-                         static_cast<uint32_t>(vm_params.size()),
-                         affinity.empty() ? nullptr : affinity.data(),
-                         static_cast<uint32_t>(affinity.size())};
+    const vmm_vcpu_info_t info = vcpu_info(id, vm_params, runnable, affinity);
     return ops.insert(self, &info, now, error, sizeof error);
   }
   VcpuId pick(Cycles now, VcpuId prev = kIdle, Cycles ran = 0, unsigned cpu = 0) {

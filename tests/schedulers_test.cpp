@@ -19,11 +19,6 @@ namespace {
 
 using namespace testing;  // kClock, kUs, kMs, kS, kIdle, kNoCpu, VcpuId, Params
 
-// CPU work that becomes runnable at `at`, or when the previous burst ends if later.
-struct Burst {
-  Cycles at;
-  Cycles run;
-};
 // One VM with one vCPU.
 struct Vm {
   std::vector<Burst> bursts;
@@ -69,15 +64,7 @@ class Instance {
     if (self) ops.destroy(self);
   }
   int insert(VcpuId id, const Params& vm_params = {}, bool runnable = false) {
-    vmm_vcpu_info_t info{id,
-                         static_cast<uint32_t>(id),
-                         0,
-                         runnable,
-                         kNoCpu,
-                         vm_params.data(),
-                         static_cast<uint32_t>(vm_params.size()),
-                         nullptr,
-                         0};
+    const vmm_vcpu_info_t info = vcpu_info(id, vm_params, runnable);
     return ops.insert(self, &info, 0, error, sizeof error);
   }
   VcpuId pick(Cycles now, VcpuId prev = kIdle, Cycles ran = 0, unsigned cpu = 0) {
