@@ -68,7 +68,9 @@ class BusyOwners {
     m_stale_cpus.clear();
   }
 
-  const CpuHeap<VirtualTime, std::greater<VirtualTime>>& by_deadline() const { return m_by_deadline; }
+  const CpuHeap<VirtualTime, std::greater<VirtualTime>>& by_deadline() const {
+    return m_by_deadline;
+  }
   const std::vector<Weight>& weights() const { return m_weights; }
 
  private:
@@ -83,7 +85,8 @@ class BusyOwners {
     auto it = std::find_if(m_weights.begin(), m_weights.end(),
                            [&](const Weight& w) { return w.weight == k.weight; });
     if (it == m_weights.end())
-      it = m_weights.insert(m_weights.end(), Weight{k.weight, CpuTree<VirtualTime, OwnerKey>(m_cpus)});
+      it = m_weights.insert(m_weights.end(),
+                            Weight{k.weight, CpuTree<VirtualTime, OwnerKey>(m_cpus)});
     m_weight_of[cpu] = static_cast<int>(it - m_weights.begin());
     it->by_deadline.set(cpu, k.deadline, k.key, k.unprotected);
   }

@@ -93,7 +93,8 @@ class AverageVruntime {
 
   // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.
   bool eligible(VirtualTime v) const {
-    return m_load == 0 || static_cast<__int128>(sum()) >= static_cast<__int128>(v - m_zero) * m_load;
+    return m_load == 0 ||
+           static_cast<__int128>(sum()) >= static_cast<__int128>(v - m_zero) * m_load;
   }
 
  private:
