@@ -1,11 +1,4 @@
-// The compare page's renderer (report/html_report.cpp embeds it): reads the
-// runs' embedded JSON and writes tables and SVG charts into the sections.
-#include "report/html_script.h"
-
-namespace vmmsim::report {
-
-// The renderer: reads the embedded JSON, writes SVG markup into the sections.
-const char* const kHtmlScript = R"JS('use strict';
+'use strict';
 (function () {
   // ---- helpers --------------------------------------------------------------
   const errors = [];
@@ -161,7 +154,8 @@ const char* const kHtmlScript = R"JS('use strict';
     if (!xs.length) {
       html = '<p class="note">No waits recorded for this VM.</p>';
     } else {
-      let lo = Math.floor(Math.log10(Math.min(...xs))), hi = Math.ceil(Math.log10(Math.max(...xs)));
+      const lo = Math.floor(Math.log10(Math.min(...xs)));
+      let hi = Math.ceil(Math.log10(Math.max(...xs)));
       if (hi <= lo) hi = lo + 1;
       const X = (v) => L + ((Math.log10(Math.max(v, Math.pow(10, lo))) - lo) / (hi - lo)) * PW;
       const Y = (f) => T + (1 - f) * PH;
@@ -333,6 +327,3 @@ const char* const kHtmlScript = R"JS('use strict';
   });
   if (errors.length) showErrors(); else document.body.setAttribute('data-rendered', 'ok');
 })();
-)JS";
-
-}  // namespace vmmsim::report
