@@ -27,10 +27,20 @@ std::size_t count(std::string_view haystack, std::string_view needle) {
   return n;
 }
 
+// Where `embedded` and the file first differ ("" when they do not).
+std::string difference(std::string_view embedded, const std::string& path) {
+  const std::string file = read_source(path);
+  if (embedded == file) return "";
+  std::size_t at = 0;
+  while (at < embedded.size() && at < file.size() && embedded[at] == file[at]) ++at;
+  return path + ": the embedded bytes (" + std::to_string(embedded.size()) + ") and the file's (" +
+         std::to_string(file.size()) + ") differ from byte " + std::to_string(at);
+}
+
 TEST(HtmlAssets, AreTheFilesBytes) {
-  EXPECT_EQ(kHtmlPage, read_source("report/html/page.html"));
-  EXPECT_EQ(kHtmlStyle, read_source("report/html/report.css"));
-  EXPECT_EQ(kHtmlScript, read_source("report/html/report.js"));
+  EXPECT_EQ(difference(kHtmlPage, "report/html/page.html"), "");
+  EXPECT_EQ(difference(kHtmlStyle, "report/html/report.css"), "");
+  EXPECT_EQ(difference(kHtmlScript, "report/html/report.js"), "");
 }
 
 TEST(HtmlAssets, PageHasEachMarkerOnce) {
