@@ -250,16 +250,21 @@
 
   // [from, to] in µs around the first replacement of any run's timeline (its
   // request to its last phase, padded to show what it interrupted), or null.
+  // Only replacements among the timeline's dispatches count: a timeline cut
+  // to a window (compare --window) still lists every replacement.
   function firstReplacementWindow() {
     let from = Infinity, to = -Infinity;
     runs.filter((r) => r.tl).forEach((r) => {
       const ev = timelineEvents(r);
+      let first = Infinity, last = -Infinity;
+      ev.forEach((e) => { if (e.ph === 'X' && e.cat === 'dispatch') { first = Math.min(first, e.ts); last = Math.max(last, e.ts + (e.dur || 0)); } });
       const starts = ev.filter((e) => e.ph === 'i' && e.cat === 'replacement').map((e) => e.ts).sort((a, b) => a - b);
-      if (!starts.length) return;
-      const next = starts.length > 1 ? starts[1] : Infinity;
-      let end = starts[0];
-      ev.forEach((e) => { if (e.ph === 'X' && e.cat === 'replacement' && e.ts >= starts[0] && e.ts < next) end = Math.max(end, e.ts + (e.dur || 0)); });
-      from = Math.min(from, starts[0]);
+      const k = starts.findIndex((ts) => ts >= first && ts <= last);
+      if (k < 0) return;
+      const next = k + 1 < starts.length ? starts[k + 1] : Infinity;  // its phases end before the next one starts
+      let end = starts[k];
+      ev.forEach((e) => { if (e.ph === 'X' && e.cat === 'replacement' && e.ts >= starts[k] && e.ts < next) end = Math.max(end, e.ts + (e.dur || 0)); });
+      from = Math.min(from, starts[k]);
       to = Math.max(to, end);
     });
     if (!(to >= from)) return null;
