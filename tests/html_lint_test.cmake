@@ -4,21 +4,22 @@
 # node-css-tree (syntax, known properties, valid values). Prints "SKIP: why"
 # (CTest marks the test skipped) when the tool is absent; scripts/dev.sh
 # installs both.
-set(node_path /usr/share/nodejs)  # Debian's node modules; a Node.js from elsewhere does not search them
-if(WHAT STREQUAL "js")
-  find_program(ESLINT eslint)
-  if(NOT ESLINT)
-    message("SKIP: eslint is not installed (apt-get install eslint)")
+# Finds `name` into `var`, or skips the test (a macro: its return() ends the script).
+macro(require_program var name package)
+  find_program(${var} ${name})
+  if(NOT ${var})
+    message("SKIP: ${name} is not installed (apt-get install ${package})")
     return()
   endif()
+endmacro()
+
+set(node_path /usr/share/nodejs)  # Debian's node modules; a Node.js from elsewhere does not search them
+if(WHAT STREQUAL "js")
+  require_program(ESLINT eslint eslint)
   # Paths relative to SRC, where it runs: eslint 6 refuses a file outside its working folder.
   set(command ${ESLINT} --no-eslintrc -c report/html/eslintrc.json --max-warnings 0 report/html/report.js)
 elseif(WHAT STREQUAL "css")
-  find_program(NODE node)
-  if(NOT NODE)
-    message("SKIP: node is not installed (apt-get install nodejs)")
-    return()
-  endif()
+  require_program(NODE node nodejs)
   execute_process(COMMAND ${CMAKE_COMMAND} -E env NODE_PATH=${node_path} ${NODE} -e "require('css-tree')"
                   RESULT_VARIABLE missing OUTPUT_QUIET ERROR_QUIET)
   if(missing)

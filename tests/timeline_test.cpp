@@ -6,37 +6,18 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <functional>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "report/json_value.h"
+#include "timeline_file.h"
 
 namespace vmmsim::report {
 namespace {
 
 JsonValue write_timeline(const std::function<void(Timeline&)>& fill) {
-  namespace fs = std::filesystem;
-  const fs::path file = fs::temp_directory_path() / ("vmmsim_timeline_test_" + std::to_string(::getpid()) + ".json");
-  {
-    OutputFile out(file.string());
-    out.open();
-    Timeline t(out, 1000000000, 1);
-    fill(t);
-    t.close();
-    out.finish();
-    out.commit();
-  }
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::filesystem::remove(file);
-  return JsonValue::parse(text.str());
+  return JsonValue::parse(timeline_text(1000000000, 1, fill));
 }
 
 std::vector<const JsonValue*> complete_events(const JsonValue& doc) {
