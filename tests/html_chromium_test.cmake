@@ -40,6 +40,9 @@ if(NOT window OR CMAKE_MATCH_1 GREATER 5 OR CMAKE_MATCH_2 LESS 5.02 OR CMAKE_MAT
   message(FATAL_ERROR "the Gantt shows '${window}'; expected a window around the replacement at 5 ms")
 endif()
 
+# The summary names the schedulers in the order they ran (results.json's "scheduler" is the last).
+expect_match("${dom}" "</svg>rr</span></td><td>rr → bvt</td>" "the rr run's schedulers in the summary")
+
 # compare with --window: that window first; "around the first replacement" is the
 # one at 500 ms among the window's dispatches, not the one at 1.5 s that the
 # timeline also lists.

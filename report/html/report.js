@@ -83,8 +83,12 @@
     const rows = runs.map((r) => {
       const s = r.res;
       if (!s) return [runName(r), 'no results'].concat(Array(demandAware ? 7 : 6).fill(''));
-      const chain = [s.scheduler];
-      (s.replacements || []).forEach((p) => { if (p.ok && p.to && p.to !== chain[chain.length - 1]) chain.push(p.to); });
+      // The schedulers in the order they ran: the epochs' when given, else the first
+      // successful replacement's "from" and each one's "to" ("scheduler" is the last).
+      const chain = [], add = (name) => { if (name && name !== chain[chain.length - 1]) chain.push(name); };
+      const done = (s.replacements || []).filter((p) => p.ok);
+      if ((s.epochs || []).length) s.epochs.forEach((e) => add(e.scheduler));
+      else [done.length ? done[0].from : s.scheduler].concat(done.map((p) => p.to)).forEach(add);
       const pc = s.pcpus || [], reps = s.replacements || [];
       const all = sum(pc, (c) => c.guest_cycles + c.vmm_cycles + c.idle_cycles + c.ceased_cycles);
       const overhead = all ? (100 * sum(pc, (c) => c.vmm_cycles)) / all : null;
