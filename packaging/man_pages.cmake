@@ -1,7 +1,8 @@
 # Writes vmmsim's man pages with help2man from the binary's own help
 # (cmake -P; packaging/CMakeLists.txt runs it after each link of vmmsim):
 # vmmsim.1 from `vmmsim --help`, and a page per command from its --help.
-# In: HELP2MAN, VMMSIM (the binary), OUT (folder), SEE_ALSO (an include file).
+# In: HELP2MAN, VMMSIM (the binary), OUT (folder), PAGES (the folder of each
+# page's include file PAGE.h2m, with its SYNOPSIS, and see_also.h2m).
 execute_process(COMMAND ${VMMSIM} --version OUTPUT_VARIABLE version_text RESULT_VARIABLE failed)
 if(failed)
   message(FATAL_ERROR "${VMMSIM} --version failed")
@@ -16,7 +17,7 @@ function(man_page page help name)
   execute_process(
     COMMAND ${HELP2MAN} --no-info --section=1 --manual "vmmsim manual" --source "vmmsim ${version}"
             --version-string "${page} ${version}" "--help-option=${help} --help" "--name=${name}"
-            --include ${SEE_ALSO} --output ${OUT}/${page}.1 ${VMMSIM}
+            --include ${PAGES}/${page}.h2m --include ${PAGES}/see_also.h2m --output ${OUT}/${page}.1 ${VMMSIM}
     RESULT_VARIABLE failed ERROR_VARIABLE err)
   if(failed)
     message(FATAL_ERROR "help2man ${page}: ${err}")
