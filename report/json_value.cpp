@@ -22,7 +22,8 @@ std::string reason(const nlohmann::json::exception& e) {
   const std::size_t at = what.find("parse error at ");
   if (at != std::string::npos) return what.substr(at + 15);
   const std::size_t tag = what.find("] ");
-  return what.rfind("[json.exception.", 0) == 0 && tag != std::string::npos ? what.substr(tag + 2) : what;
+  return what.rfind("[json.exception.", 0) == 0 && tag != std::string::npos ? what.substr(tag + 2)
+                                                                            : what;
 }
 
 }  // namespace
@@ -41,7 +42,8 @@ JsonValue JsonValue::parse(const std::string& text, const std::string& source) {
 
 std::uint64_t JsonValue::integer() const {
   if (m_node->is_number_unsigned()) return m_node->get<std::uint64_t>();
-  if (m_node->is_number_integer()) return m_node->get<std::int64_t>() > 0 ? m_node->get<std::uint64_t>() : 0;
+  if (m_node->is_number_integer())
+    return m_node->get<std::int64_t>() > 0 ? m_node->get<std::uint64_t>() : 0;
   if (m_node->is_number_float()) return number() > 0 ? static_cast<std::uint64_t>(number()) : 0;
   return 0;
 }
@@ -66,7 +68,8 @@ JsonValue JsonValue::operator[](const std::string& key) const {
 }
 
 JsonValue JsonValue::operator[](std::size_t i) const {
-  if (!m_node->is_array() || i >= m_node->size()) throw std::out_of_range(fmt::format("JSON element {} of {}", i, size()));
+  if (!m_node->is_array() || i >= m_node->size())
+    throw std::out_of_range(fmt::format("JSON element {} of {}", i, size()));
   return JsonValue(m_root, &(*m_node)[i]);
 }
 

@@ -38,7 +38,9 @@ class JsonValue {
   // Element i; std::out_of_range past the end.
   JsonValue operator[](std::size_t i) const;
   // Elements of an array, members of an object, else 0.
-  std::size_t size() const { return m_node->is_array() || m_node->is_object() ? m_node->size() : 0; }
+  std::size_t size() const {
+    return m_node->is_array() || m_node->is_object() ? m_node->size() : 0;
+  }
   // The node itself, for code that wants nlohmann's whole interface.
   const nlohmann::json& json() const { return *m_node; }
 

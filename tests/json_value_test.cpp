@@ -32,14 +32,16 @@ TEST(JsonValue, ReadsDeepNesting) {
 }
 
 TEST(JsonValue, ReadsEscapesAndSurrogatePairs) {
-  const JsonValue doc = JsonValue::parse(R"(["\uD83D\uDE00\ud83d\ude00", "\u00e9\u20ac\/\b\f\n\r\t\"\\", "a\u0000b"])");
+  const JsonValue doc = JsonValue::parse(
+      R"(["\uD83D\uDE00\ud83d\ude00", "\u00e9\u20ac\/\b\f\n\r\t\"\\", "a\u0000b"])");
   EXPECT_EQ(doc[0].string(), "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
   EXPECT_EQ(doc[1].string(), "\xc3\xa9\xe2\x82\xac/\b\f\n\r\t\"\\");
   EXPECT_EQ(doc[2].string(), std::string("a\0b", 3));
 }
 
 TEST(JsonValue, ReadsNumbersWithExponentsAndAnyWidth) {
-  const JsonValue doc = JsonValue::parse("[1E3, 2.5e-3, 1e+2, -0, -12, 18446744073709551615, 0.5, 7.9]");
+  const JsonValue doc =
+      JsonValue::parse("[1E3, 2.5e-3, 1e+2, -0, -12, 18446744073709551615, 0.5, 7.9]");
   EXPECT_EQ(doc[0].integer(), 1000u);
   EXPECT_DOUBLE_EQ(doc[1].number(), 0.0025);
   EXPECT_EQ(doc[2].integer(), 100u);
@@ -60,23 +62,27 @@ TEST(JsonValue, ReadsEveryWhitespaceJsonAllows) {
 TEST(JsonValue, RefusesWhatJsonDoesNotAllow) {
   // The hand-written reader took numbers as strtod reads them and any C
   // whitespace: each of these was accepted.
-  for (const char* text : {"[0x10]", "[+1]", "[.5]", "[01]", "[1.]", "[inf]", "[nan]", "\v[1]", "[1]\f"})
+  for (const char* text :
+       {"[0x10]", "[+1]", "[.5]", "[01]", "[1.]", "[inf]", "[nan]", "\v[1]", "[1]\f"})
     EXPECT_NE(refusal(text), "") << text;
   // Strings: raw control characters, invalid UTF-8, lone surrogates, unknown escapes.
-  for (const char* text : {"[\"a\x1b\"]", "[\"a\xff\"]", "[\"\\ud800\"]", "[\"\\x41\"]", "[1,]", "{\"a\" 1}", ""})
+  for (const char* text :
+       {"[\"a\x1b\"]", "[\"a\xff\"]", "[\"\\ud800\"]", "[\"\\x41\"]", "[1,]", "{\"a\" 1}", ""})
     EXPECT_NE(refusal(text), "") << text;
 }
 
 TEST(JsonValue, AnErrorIsOneLineNamingTheFileAndThePlace) {
   EXPECT_EQ(refusal("{\n  \"a\": tru}", "runs/rr/results.json"),
-            "runs/rr/results.json: not valid JSON: line 2, column 11: syntax error while parsing value - invalid "
+            "runs/rr/results.json: not valid JSON: line 2, column 11: syntax error while parsing "
+            "value - invalid "
             "literal; last read: '\"a\": tru}'");
   // What the file held is shown printable: no raw byte reaches a terminal.
   const std::string bad_utf8 = refusal("[\"\xff\n\"]", "x.json");
   EXPECT_EQ(bad_utf8.rfind("x.json: not valid JSON: line 1, column 3: ", 0), 0u) << bad_utf8;
   EXPECT_NE(bad_utf8.find("\\xff"), std::string::npos) << bad_utf8;
   EXPECT_EQ(bad_utf8.find('\n'), std::string::npos) << bad_utf8;
-  EXPECT_EQ(refusal("", "empty.json").rfind("empty.json: not valid JSON: line 1, column 1: ", 0), 0u);
+  EXPECT_EQ(refusal("", "empty.json").rfind("empty.json: not valid JSON: line 1, column 1: ", 0),
+            0u);
 }
 
 TEST(JsonValue, ReadsTolerantly) {
