@@ -45,11 +45,17 @@ if(PART STREQUAL "plugin")
   run("examples: cmake configure" ${CMAKE_COMMAND} -S ${examples} -B ${WORK}/with_cmake
       -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${CC} -DCMAKE_CXX_COMPILER=${CXX})
   run("examples: cmake --build" ${CMAKE_COMMAND} --build ${WORK}/with_cmake --target vmmsim_lottery)
+  file(STRINGS ${WORK}/with_cmake/CMakeCache.txt found REGEX "^vmmsim_DIR:")
+  if(NOT found STREQUAL "vmmsim_DIR:PATH=${prefix}/share/cmake/vmmsim")
+    message(FATAL_ERROR "find_package(vmmsim) found '${found}'; expected the installed ${prefix}/share/cmake/vmmsim")
+  endif()
   # 2. pkg-config and the compiler, as docs/plugins.md shows.
   run("pkg-config" ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/share/pkgconfig
       ${PKG_CONFIG} --cflags vmmsim-sched)
   string(STRIP "${out}" cflags)
-  expect_match("${cflags}" "^-I[^ ]*/include/vmmsim$" "pkg-config --cflags vmmsim-sched")
+  if(NOT cflags STREQUAL "-I${prefix}/share/pkgconfig/../../include/vmmsim")
+    message(FATAL_ERROR "pkg-config --cflags vmmsim-sched: '${cflags}'; expected the installed include/vmmsim")
+  endif()
   file(MAKE_DIRECTORY ${WORK}/with_pkg_config)
   run("cc lottery.c" ${CC} -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden ${cflags}
       ${examples}/lottery.c -o ${WORK}/with_pkg_config/vmmsim_lottery.so)
