@@ -401,7 +401,7 @@ int compare_command(const std::vector<std::string>& args) {
     std::ifstream in(run.dir / "results.json");
     std::stringstream text;
     text << in.rdbuf();
-    run.results = JsonValue::parse(text.str());
+    run.results = JsonValue::parse(text.str(), (run.dir / "results.json").string());
   }
   // Without a signal, a failed (or stopped) run fails the comparison, as before.
   if (signal == 0 && (failed || count(State::Stopped))) return std::max(failed, 1);

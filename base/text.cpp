@@ -1,6 +1,7 @@
 #include "base/text.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace vmmsim {
 
@@ -69,21 +70,16 @@ std::string escaped_utf8(std::string_view text, const char* open, const char* cl
 }  // namespace
 
 std::string json_quoted(std::string_view text) {
-  return escaped_utf8(text, "\"", "\"", [](std::string& q, char c, bool valid) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\')
-      q += '\\', q += c;
-    else if (c == '\n')
-      q += "\\n";
-    else if (c == '\t')
-      q += "\\t";
-    else if (c == '\r')
-      q += "\\r";
-    else if (u < 0x20 || u == 0x7f || !valid)
-      q += fmt::format("\\u{:04x}", u);
-    else
-      q += c;
-  });
+  // nlohmann's serializer with UTF-8 kept as it is (ensure_ascii off) and
+  // each invalid UTF-8 sequence replaced by U+FFFD instead of an exception:
+  // JSON is UTF-8, and a name a plugin or a file system gave us must not
+  // stop a report.
+  std::string out = nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // DEL is valid raw in JSON but a terminal control character: escaped like
+  // the C0 ones. (0x7f is never part of a multi-byte UTF-8 sequence.)
+  for (std::size_t at = out.find('\x7f'); at != std::string::npos; at = out.find('\x7f', at + 6))
+    out.replace(at, 1, "\\u007f");
+  return out;
 }
 
 std::string csv_field(std::string_view text) {

@@ -18,10 +18,11 @@ std::string printable(std::string_view text);
 // The same, bounded: max_chars, then "...". For words quoted in messages.
 std::string shown(std::string_view word, std::size_t max_chars = 40);
 
-// JSON: a string literal, quotes included. Valid UTF-8 is kept; '"', '\\'
-// and control characters are escaped; each byte that is not part of valid
-// UTF-8 becomes \u00XX, the code point of the same number (as Latin-1 reads
-// it): the output is always valid UTF-8 JSON and the byte stays visible.
+// JSON: a string literal, quotes included, written by nlohmann::json (the
+// one JSON string escape of every writer). Valid UTF-8 is kept; '"', '\\'
+// and control characters (DEL too) are escaped; each invalid UTF-8 sequence
+// becomes U+FFFD, the replacement character: the output is always valid
+// UTF-8 JSON (docs/robustness.md "Names in outputs").
 std::string json_quoted(std::string_view text);
 
 // CSV (RFC 4180): a field with a comma, a double quote, CR or LF is put in

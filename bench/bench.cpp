@@ -60,7 +60,6 @@ int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
 }
 
 using namespace vmmsim;
-using bench::json_string;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -325,7 +324,7 @@ int run_case(const std::vector<std::string>& args) {
   std::string by_kind;
   for (const auto& [kind, n] : results.requests) {
     total_requests += n;
-    if (n) by_kind += (by_kind.empty() ? "" : ", ") + fmt::format("\"{}\": {}", kind, n);
+    if (n) by_kind += (by_kind.empty() ? "" : ", ") + fmt::format("{}: {}", json_quoted(kind), n);
   }
   std::uint64_t vcd_bytes = 0;
   if (!vcd.empty()) {
@@ -372,10 +371,10 @@ int run_case(const std::vector<std::string>& args) {
       "\"rss_start_kib\": {}, \"rss_before_elab_kib\": {}, \"peak_rss_run_kib\": {}, \"peak_rss_kib\": {}, "
       "\"heap_before_elab\": {}, \"heap_after_elab\": {}, \"heap_after_warmup\": {}, \"heap_after_run\": {}, "
       "\"vcd_bytes\": {}}}\n",
-      json_string(cfg.file), json_string(results.scheduler), vcd.empty() ? "false" : "true", results.cpus,
+      json_quoted(cfg.file), json_quoted(results.scheduler), vcd.empty() ? "false" : "true", results.cpus,
       results.vcpus.size(), results.clock, run_cycles, static_cast<double>(run_cycles) / hz, run_requests,
       run_decisions, run_cpu_s, run_s, chunks, seg_ns_per_request, seg_ns_per_decision, seg_ns_per_cycle, seg_min,
-      segment_list, json_string(loadavg), static_cast<double>(warm_cycles) / hz, warm_requests, warm_decisions,
+      segment_list, json_quoted(loadavg), static_cast<double>(warm_cycles) / hz, warm_requests, warm_decisions,
       warm_cpu_s, warm_wall_s, static_cast<double>(results.elapsed) / hz, total_requests, decisions_so_far(platform),
       dispatches, results.replacements.size(), by_kind, parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run,
       peak_rss_kib(), heap_before, heap_elab, heap_warm, heap_run, vcd_bytes);

@@ -13,19 +13,6 @@ namespace vmmsim::bench {
 
 using report::JsonValue;
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string sci(double x) {
   std::string s = fmt::format("{:.2e}", x);
   auto e = s.find('e');
@@ -50,9 +37,9 @@ std::vector<Run> read_runs(const std::string& path) {
     if (line.empty()) continue;
     Run run;
     try {
-      run.record = JsonValue::parse(line);
+      run.record = JsonValue::parse(line, fmt::format("{}:{}", path, n));
     } catch (const std::exception& e) {
-      throw InputError(fmt::format("{}:{}: {}", path, n, e.what()));
+      throw InputError(e.what());
     }
     run.label = run.record["label"].string();
     run.size = run.record["size"].string();

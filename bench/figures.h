@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"  // json_quoted: the one JSON string escape
 #include "report/json_value.h"
 
 namespace vmmsim::bench {
@@ -17,7 +18,7 @@ struct Run {
   std::string label, size;
   bool failed = false;
   report::JsonValue record;  // the whole line
-  const report::JsonValue& r() const { return record["result"]; }
+  report::JsonValue r() const { return record["result"]; }
 };
 
 // Figures of one case, derived from its raw measurements.
@@ -51,7 +52,6 @@ struct Callgrind {
   double sim_short = 0, sim_long = 0;
 };
 
-std::string json_string(const std::string& s);
 std::string sci(double x);  // 1.23e9 (no "+", no leading zero in the exponent)
 std::string num(double x);  // JSON: null if not finite
 

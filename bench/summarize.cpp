@@ -168,7 +168,7 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
        "median of >= 20 ms segments of the measured window (after a 1 s simulated warm-up; the window's mean and "
        "best segment beside it), of the best of the repeated runs (the spread beside it); wall time alongside\",\n  \"machine\": {";
   for (std::size_t i = 0; i < machine.size(); ++i)
-    o << (i ? ", " : "") << json_string(machine[i].first) << ": " << json_string(machine[i].second);
+    o << (i ? ", " : "") << json_quoted(machine[i].first) << ": " << json_quoted(machine[i].second);
   o << "},\n";
   if (const Run* b = find(runs, "baseline")) {
     const JsonValue& r = b->r();
@@ -199,20 +199,20 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
         "\"peak_rss_run_mib\": {}, \"heap_mib\": {}, \"bytes_per_vcpu\": {}, "
         "\"warmup_sim_s\": {}, \"warmup_ns_per_request\": {}, \"warmup_x_real_time\": {}, \"replacements\": {}, "
         "\"vcd_bytes\": {}, \"vcd_cost\": {}}}",
-        json_string(f.label), json_string(f.size), json_string(f.scheduler), f.vcd ? "true" : "false", f.cpus,
+        json_quoted(f.label), json_quoted(f.size), json_quoted(f.scheduler), f.vcd ? "true" : "false", f.cpus,
         f.vcpus, num(f.sim_s), f.sim_cycles, f.requests, num(f.cpu_s), num(f.wall_s), num(f.elab_s),
         num(f.finish_s), num(f.cycles_per_s), num(f.requests_per_s), num(f.ns_per_request), num(f.ratio),
         f.decisions, num(f.ns_per_decision), num(f.decision_ratio), num(f.decisions_per_request),
         num(f.mean_ns_per_decision), num(f.x_real_time), num(f.mean_ns_per_request), num(f.min_ns_per_request),
         f.segments, f.repeats, num(f.ns_lo), num(f.ns_hi), num(f.x_real_time_mean), num(f.x_real_time_wall),
-        json_string(f.load), num(f.peak_rss_mib), num(f.peak_rss_run_mib), num(f.heap_mib), num(f.bytes_per_vcpu),
+        json_quoted(f.load), num(f.peak_rss_mib), num(f.peak_rss_run_mib), num(f.heap_mib), num(f.bytes_per_vcpu),
         num(f.warmup_sim_s), num(f.warmup_ns_per_request), num(f.warmup_x_real_time), f.replacements, f.vcd_bytes, f.vcd_cost ? num(*f.vcd_cost) : "null");
   }
   o << "\n  ],\n  \"failed\": [";
   first = true;
   for (const Run& r : runs)
     if (r.failed) {
-      o << (first ? "" : ", ") << json_string(r.label);
+      o << (first ? "" : ", ") << json_quoted(r.label);
       first = false;
     }
   o << "],\n";
@@ -227,7 +227,7 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
                "\"decisions_short\": {}, \"ir_long\": {}, \"sim_s_long\": {}, \"requests_long\": {}, "
                "\"decisions_long\": {}, \"ir_per_request\": {}, \"ir_per_decision\": {}, "
                "\"baseline_ir_per_activation\": {}, \"ratio\": {}, \"decision_ratio\": {}}}",
-               json_string(g->case_label), g->ir_short, num(g->sim_short), g->req_short, g->dec_short, g->ir_long,
+               json_quoted(g->case_label), g->ir_short, num(g->sim_short), g->req_short, g->dec_short, g->ir_long,
                num(g->sim_long), g->req_long, g->dec_long, num(g->ir_per_request), num(g->ir_per_decision),
                num(g->ir_per_activation), num(g->ratio), num(g->decision_ratio));
     }
@@ -239,8 +239,8 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
     o << (first ? "\n" : ",\n");
     first = false;
     o << fmt::format("    {{\"target\": {}, \"value\": {}, \"limit\": {}, \"met\": {}, \"detail\": {}}}",
-                     json_string(c.name), num(c.value), num(c.limit), c.met ? "true" : "false",
-                     json_string(c.detail));
+                     json_quoted(c.name), num(c.value), num(c.limit), c.met ? "true" : "false",
+                     json_quoted(c.detail));
   }
   o << "\n  ]\n}\n";
   std::string tmp = path + ".partial";

@@ -2,11 +2,9 @@
 
 #include "report/html_assets.h"
 #include "report/json_report.h"
+#include "report/json_value.h"
 
-#include <cctype>
-#include <charconv>
 #include <cstdint>
-#include <functional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -14,160 +12,39 @@
 namespace vmmsim::report {
 namespace {
 
-// ---------------------------------------------------------------------------
-// A minimal JSON walk, for the <noscript> summary only: calls visit(path, key,
-// value) for every scalar member of an object. `path` holds the key of each
-// enclosing container (the root's is ""); string values are decoded, other
-// scalars passed as written. Returns false on malformed input.
-using Visit = std::function<void(const std::vector<std::string>&, const std::string&, const std::string&)>;
-
-class JsonWalk {
- public:
-  JsonWalk(const std::string& s, Visit visit) : m_s(s), m_visit(std::move(visit)) {}
-  bool run() {
-    if (!value("")) return false;
-    ws();
-    return m_i == m_s.size();
-  }
-
- private:
-  void ws() {
-    while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\n' || m_s[m_i] == '\r' || m_s[m_i] == '\t')) ++m_i;
-  }
-  bool eat(char c) {
-    ws();
-    if (m_i < m_s.size() && m_s[m_i] == c) return ++m_i, true;
-    return false;
-  }
-  bool hex4(std::uint32_t& cp) {
-    if (m_i + 4 > m_s.size()) return false;
-    auto [end, ec] = std::from_chars(m_s.data() + m_i, m_s.data() + m_i + 4, cp, 16);
-    if (ec != std::errc() || end != m_s.data() + m_i + 4) return false;
-    m_i += 4;
-    return true;
-  }
-  bool string(std::string& out) {
-    if (!eat('"')) return false;
-    while (m_i < m_s.size()) {
-      char c = m_s[m_i++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (m_i >= m_s.size()) return false;
-      switch (char e = m_s[m_i++]) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          std::uint32_t cp = 0, low = 0;
-          if (!hex4(cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && m_s.compare(m_i, 2, "\\u") == 0) {
-            m_i += 2;
-            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: out += e;  // \" \\ \/
-      }
-    }
-    return false;
-  }
-  bool value(const std::string& key) {
-    ws();
-    if (m_i >= m_s.size() || m_path.size() > 64) return false;
-    char c = m_s[m_i];
-    if (c == '{' || c == '[') {
-      ++m_i;
-      m_path.push_back(key);
-      char close = c == '{' ? '}' : ']';
-      if (!eat(close)) {
-        do {
-          std::string k;
-          if (c == '{' && (!string(k) || !eat(':'))) return false;
-          if (!value(k)) return false;
-        } while (eat(','));
-        if (!eat(close)) return false;
-      }
-      m_path.pop_back();
-      return true;
-    }
-    std::string v;
-    if (c == '"') {
-      if (!string(v)) return false;
-    } else {
-      std::size_t start = m_i;
-      while (m_i < m_s.size() && (std::isalnum(static_cast<unsigned char>(m_s[m_i])) || m_s[m_i] == '-' ||
-                                  m_s[m_i] == '+' || m_s[m_i] == '.'))
-        ++m_i;
-      if (m_i == start) return false;
-      v = m_s.substr(start, m_i - start);
-    }
-    if (!key.empty()) m_visit(m_path, key, v);
-    return true;
-  }
-
-  const std::string& m_s;
-  Visit m_visit;
-  std::size_t m_i = 0;
-  std::vector<std::string> m_path;
-};
-
-double to_double(const std::string& s) {
-  double d = 0;
-  std::from_chars(s.data(), s.data() + s.size(), d);  // locale-independent; 0 if not a number
-  return d;
-}
-
 // One <noscript> row from a results.json; empty cells when it cannot be read.
 std::string noscript_row(const HtmlRun& run) {
   std::string name = "<td>" + escape_html(run.name) + "</td>";
   if (run.results_json.empty()) return "<tr>" + name + "<td colspan=\"7\">no results</td></tr>\n";
-  std::string scheduler, activation;
-  double clock = 0, elapsed = 0, jain = 0, vmm = 0, total = 0, switches = 0;
-  struct Replacement {
-    std::string to;
-    bool ok = false;
-  };
-  std::vector<Replacement> reps;
-  bool ok = JsonWalk(run.results_json, [&](const std::vector<std::string>& path, const std::string& key,
-                                           const std::string& v) {
-              if (path.size() == 1) {
-                if (key == "scheduler") scheduler = v;
-                else if (key == "activation") activation = v;
-                else if (key == "clock_hz") clock = to_double(v);
-                else if (key == "elapsed_cycles") elapsed = to_double(v);
-                else if (key == "jain_fairness") jain = to_double(v);
-              } else if (path.size() == 3 && path[1] == "pcpus") {
-                if (key == "guest_cycles" || key == "vmm_cycles" || key == "idle_cycles" || key == "ceased_cycles")
-                  total += to_double(v);
-                if (key == "vmm_cycles") vmm += to_double(v);
-              } else if (path.size() == 3 && path[1] == "vcpus" && key == "context_switches") {
-                switches += to_double(v);
-              } else if (path.size() == 3 && path[1] == "replacements") {
-                if (key == "kind") reps.emplace_back();
-                else if (key == "to" && !reps.empty()) reps.back().to = v;
-                else if (key == "ok" && !reps.empty()) reps.back().ok = v == "true";
-              }
-            }).run();
-  if (!ok) return "<tr>" + name + "<td colspan=\"7\">unreadable results.json</td></tr>\n";
+  JsonValue r;
+  try {
+    r = JsonValue::parse(run.results_json, "results.json");
+  } catch (const std::runtime_error&) {
+    return "<tr>" + name + "<td colspan=\"7\">unreadable results.json</td></tr>\n";
+  }
+  const double clock = r["clock_hz"].number(), elapsed = r["elapsed_cycles"].number();
+  double vmm = 0, total = 0, switches = 0;
+  for (const JsonValue& p : r["pcpus"].array()) {
+    for (const char* key : {"guest_cycles", "vmm_cycles", "idle_cycles", "ceased_cycles"}) total += p[key].number();
+    vmm += p["vmm_cycles"].number();
+  }
+  for (const JsonValue& v : r["vcpus"].array()) switches += v["context_switches"].number();
+  const std::string& scheduler = r["scheduler"].string();
   std::string chain = scheduler;
   std::string current = scheduler;
   std::size_t done = 0;
-  for (const Replacement& r : reps) {
-    if (!r.ok) continue;
+  const std::vector<JsonValue> reps = r["replacements"].array();
+  for (const JsonValue& x : reps) {
+    if (!x["ok"].boolean()) continue;
     ++done;
-    if (!r.to.empty() && r.to != current) chain += " → " + r.to, current = r.to;
+    const std::string& to = x["to"].string();
+    if (!to.empty() && to != current) chain += " → " + to, current = to;
   }
   return fmt::format(
       "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{}</td><td>{:.0f}</td><td>{} / {}</td></tr>\n", name,
-      escape_html(chain), escape_html(activation), clock > 0 ? fmt::format("{:.3f}", elapsed / clock * 1e3) : "–",
-      jain, total > 0 ? fmt::format("{:.3f} %", 100 * vmm / total) : "–", switches, done, reps.size());
+      escape_html(chain), escape_html(r["activation"].string()),
+      clock > 0 ? fmt::format("{:.3f}", elapsed / clock * 1e3) : "–", r["jain_fairness"].number(),
+      total > 0 ? fmt::format("{:.3f} %", 100 * vmm / total) : "–", switches, done, reps.size());
 }
 
 std::string json_quote(const std::string& s) { return json_quoted(s); }

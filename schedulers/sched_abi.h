@@ -1,6 +1,9 @@
 /* The scheduler ops table: the one interface between the VMM and a policy.
- * C-compatible so a policy can live in a shared object (see docs/plugins.md
- * once plugins land). No SystemC, no C++ types cross this boundary.
+ * C-compatible so a policy can live in a shared object, a plugin loaded with
+ * dlopen (docs/plugins.md; plugins/lottery.c is a complete example). No
+ * SystemC, no C++ types cross this boundary. Installed as
+ * PREFIX/include/vmmsim/schedulers/sched_abi.h: build against it with
+ * find_package(vmmsim) -> vmmsim::sched_abi, or pkg-config vmmsim-sched.
  *
  * Lifecycle (in the spirit of Xen's struct scheduler and sched_ext_ops):
  *   create -> insert (every vCPU) -> { wake | block | yield | tick |

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
 # the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without).
 packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
-          nodejs eslint node-css-tree chromium)
+          nodejs eslint node-css-tree chromium
+          nlohmann-json3-dev help2man)
 
 install_missing() {
   local missing=()

@@ -2,6 +2,7 @@
 // (docs/robustness.md, "Randomized soak").
 //
 //   vmmsim_soak --seed N [--keep DIR] [--plugins DIR]
+//       (--plugins: default the installed plugins beside it, else the build's)
 //       runs scenario N in this process with the invariant checker; prints
 //       one "soak-result" line, and every violation with the event that
 //       broke it. --keep writes the scenario (soak.ini and its traces) to DIR
@@ -227,6 +228,19 @@ int usage(const std::string& why) {
   return 2;
 }
 
+// The plugins the scenarios load: beside an installed vmmsim_soak
+// (PREFIX/bin -> PREFIX/lib/vmmsim/plugins) when they are there, else the
+// build tree's.
+std::string default_plugin_dir() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed = self.parent_path() / VMMSIM_INSTALLED_PLUGIN_DIR;
+    if (std::filesystem::is_directory(installed, ec)) return installed.lexically_normal().string();
+  }
+  return VMMSIM_PLUGIN_DIR;
+}
+
 std::optional<std::uint64_t> number(const std::string& s) {
   if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18) return std::nullopt;
   return std::stoull(s);
@@ -239,7 +253,7 @@ int sc_main(int argc, char* argv[]) {
   using namespace vmmsim::soak;
   std::optional<std::uint64_t> seed, first, last;
   unsigned jobs = 1;
-  std::string plugins = VMMSIM_PLUGIN_DIR, keep;
+  std::string plugins = default_plugin_dir(), keep;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return usage(a + " needs a value");

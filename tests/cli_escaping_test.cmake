@@ -2,7 +2,7 @@
 # (docs/robustness.md, "Names in outputs"): a config whose file name and a
 # plugin whose path hold a double quote, a comma, a line break, an escape
 # sequence and bytes that are not UTF-8, and a plugin whose error string holds
-# the same. JSON files parse with vmmsim's strict reader (json_check), CSV
+# the same. JSON files parse with a strict reader (json_check: nlohmann), CSV
 # records keep their field count, terminal output has no raw control byte.
 include(${CMAKE_CURRENT_LIST_DIR}/cli_helpers.cmake)
 file(REMOVE_RECURSE ${WORK})

@@ -1,5 +1,6 @@
-// json_check FILE...: exit 0 if every file is JSON that vmmsim's strict reader
-// (report/json_value) parses: no raw control character, no invalid UTF-8.
+// json_check FILE...: exit 0 if every file is valid JSON (RFC 8259, as
+// nlohmann::json reads it through report/json_value): no raw control
+// character, no invalid UTF-8; else one line per bad file, naming it.
 // The CLI tests run it on what vmmsim wrote.
 #include <fstream>
 #include <iostream>
@@ -15,10 +16,10 @@ int main(int argc, char* argv[]) {
     std::stringstream text;
     text << in.rdbuf();
     try {
-      if (!in) throw std::runtime_error("cannot read");
-      vmmsim::report::JsonValue::parse(text.str());
+      if (!in) throw std::runtime_error(std::string(argv[i]) + ": cannot read");
+      vmmsim::report::JsonValue::parse(text.str(), argv[i]);
     } catch (const std::exception& e) {
-      std::cerr << argv[i] << ": " << e.what() << "\n";
+      std::cerr << e.what() << "\n";
       status = 1;
     }
   }

@@ -97,28 +97,28 @@ TEST_F(SwapCostTest, TimelineSlicesEndAtTheCeaseAndNameTheirScheduler) {
   auto cycles = [](const report::JsonValue& e, const char* key) {
     return static_cast<Cycles>(e[key].number() * 1000 + 0.5);
   };
-  std::vector<const report::JsonValue*> cpu0, ceased;
+  std::vector<report::JsonValue> cpu0, ceased;  // views; the document stays alive
   for (const report::JsonValue& e : doc["traceEvents"].array()) {
     if (e["ph"].string() != "X") continue;
-    if (e["cat"].string() == "dispatch" && e["tid"].integer() == 1) cpu0.push_back(&e);  // cpu0's thread id is 1
-    if (e["cat"].string() == "ceased") ceased.push_back(&e);
+    if (e["cat"].string() == "dispatch" && e["tid"].integer() == 1) cpu0.push_back(e);  // cpu0's thread id is 1
+    if (e["cat"].string() == "ceased") ceased.push_back(e);
   }
   ASSERT_EQ(cpu0.size(), 2u);
   // h under rr until the cease, then under fifo from the resume.
-  EXPECT_EQ(cycles(*cpu0[0], "ts"), 0u);
-  EXPECT_EQ(cycles(*cpu0[0], "dur"), kCeasedAt) << "the slice ends at the cease, not at the resume";
-  EXPECT_EQ((*cpu0[0])["args"]["scheduler"].integer(), 0u);
-  EXPECT_EQ((*cpu0[0])["args"]["scheduler_name"].string(), "rr");
-  EXPECT_EQ(cycles(*cpu0[1], "ts"), kResumed);
-  EXPECT_EQ(cycles(*cpu0[1], "dur"), ms(3) - kResumed);
-  EXPECT_EQ((*cpu0[1])["args"]["scheduler"].integer(), 1u);
-  EXPECT_EQ((*cpu0[1])["args"]["scheduler_name"].string(), "fifo");
+  EXPECT_EQ(cycles(cpu0[0], "ts"), 0u);
+  EXPECT_EQ(cycles(cpu0[0], "dur"), kCeasedAt) << "the slice ends at the cease, not at the resume";
+  EXPECT_EQ(cpu0[0]["args"]["scheduler"].integer(), 0u);
+  EXPECT_EQ(cpu0[0]["args"]["scheduler_name"].string(), "rr");
+  EXPECT_EQ(cycles(cpu0[1], "ts"), kResumed);
+  EXPECT_EQ(cycles(cpu0[1], "dur"), ms(3) - kResumed);
+  EXPECT_EQ(cpu0[1]["args"]["scheduler"].integer(), 1u);
+  EXPECT_EQ(cpu0[1]["args"]["scheduler_name"].string(), "fifo");
   // fifo's priority: minus the place in line; h went back first (0).
-  EXPECT_EQ((*cpu0[1])["args"]["priority"].number(), 0);
+  EXPECT_EQ(cpu0[1]["args"]["priority"].number(), 0);
   ASSERT_EQ(ceased.size(), 2u) << "one per cpu track";
-  for (const report::JsonValue* e : ceased) {
-    EXPECT_EQ(cycles(*e, "ts"), kCeasedAt);
-    EXPECT_EQ(cycles(*e, "dur"), kDowntime);
+  for (const report::JsonValue& e : ceased) {
+    EXPECT_EQ(cycles(e, "ts"), kCeasedAt);
+    EXPECT_EQ(cycles(e, "dur"), kDowntime);
   }
 }
 

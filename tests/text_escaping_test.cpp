@@ -1,5 +1,5 @@
 // Names and reasons from plugins and file names in every output: JSON and
-// timeline strings that our strict reader parses back (no raw control byte,
+// timeline strings that a strict reader (nlohmann) parses back (no raw control byte,
 // no invalid UTF-8), RFC 4180 CSV fields, printable terminal text, escaped
 // HTML (docs/robustness.md, "Names in outputs").
 #include <gtest/gtest.h>
@@ -27,6 +27,10 @@ namespace {
 // A double quote, a comma, a line break, an escape sequence, bytes that are
 // not UTF-8, a backslash and a valid two-byte UTF-8 character (é).
 const std::string kHostile = "a\"b,c\nd\x1b[2J\xff\xfe\\e\xc3\xa9";
+// U+FFFD, which each invalid UTF-8 sequence becomes in JSON (json_quoted:
+// nlohmann's error_handler_t::replace), and kHostile as a JSON reader gets it.
+const std::string kReplacement = "\xef\xbf\xbd";
+const std::string kHostileRead = "a\"b,c\nd\x1b[2J" + kReplacement + kReplacement + "\\e\xc3\xa9";
 
 bool has_raw_control_or_high_bytes(const std::string& text) {
   for (char c : text) {
@@ -42,15 +46,29 @@ std::string parse_back(const std::string& literal) {
 
 TEST(TextEscaping, JsonStringsAreValidUtf8AndParseBack) {
   const std::string q = json_quoted(kHostile);
-  EXPECT_EQ(q, "\"a\\\"b,c\\nd\\u001b[2J\\u00ff\\u00fe\\\\e\xc3\xa9\"");
-  // The invalid bytes come back as the code points of their numbers (UTF-8).
-  EXPECT_EQ(parse_back(q), "a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
-  // Valid UTF-8 of every length round-trips exactly; cut or overlong forms do not pass raw.
-  for (const std::string s : {"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f\x01"}) EXPECT_EQ(parse_back(json_quoted(s)), s);
-  for (const std::string s : {"\xe2\x82", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"}) {
-    const std::string q2 = json_quoted(s);
-    for (char c : q2) EXPECT_LT(static_cast<unsigned char>(c), 0x80u) << q2;
+  EXPECT_EQ(q, "\"a\\\"b,c\\nd\\u001b[2J" + kReplacement + kReplacement + "\\\\e\xc3\xa9\"");
+  EXPECT_EQ(parse_back(q), kHostileRead);
+  // Every ASCII byte round-trips, each control character (DEL too) escaped;
+  // so does valid UTF-8 of every length.
+  for (int c = 0; c < 0x80; ++c) {
+    const std::string s(1, static_cast<char>(c));
+    const std::string q1 = json_quoted(s);
+    EXPECT_EQ(parse_back(q1), s) << q1;
+    if (c < 0x20 || c == 0x7f) {
+      EXPECT_EQ(q1[1], '\\') << "raw control character " << c;
+    }
   }
+  EXPECT_EQ(json_quoted("\x7f\b\f"), "\"\\u007f\\b\\f\"");
+  for (const std::string s : {"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f\x01"}) EXPECT_EQ(parse_back(json_quoted(s)), s);
+  // Cut, overlong, surrogate, past U+10FFFF, stray: never raw, U+FFFD instead.
+  for (const std::string s : {"\xe2\x82", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"}) {
+    std::string back = parse_back(json_quoted(s));
+    ASSERT_FALSE(back.empty());
+    for (std::size_t at = back.find(kReplacement); at != std::string::npos; at = back.find(kReplacement))
+      back.erase(at, kReplacement.size());
+    EXPECT_EQ(back, "") << "only replacement characters for " << json_quoted(s);
+  }
+  EXPECT_EQ(parse_back(json_quoted("x\xe2\x82y")), "x" + kReplacement + "y") << "the valid text around is kept";
 }
 
 TEST(TextEscaping, TheJsonReaderIsStrictAboutStrings) {
@@ -135,7 +153,7 @@ TEST(TextEscaping, JsonReportCarriesHostileNamesAsValidJson) {
   report::write_json_report(hostile_results(), out);
   JsonValue doc = JsonValue::parse(out.str());
   EXPECT_EQ(doc["replacements"][0]["reason"].string(),
-            "hostile failed to start: a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
+            "hostile failed to start: " + kHostileRead);
   EXPECT_EQ(doc["config"].string().substr(0, 6), "dir/a\"");
 }
 
@@ -153,9 +171,8 @@ TEST(TextEscaping, TimelineLabelsParseBack) {
     t.phase(kHostile, 50, 60);
   }));
   const JsonValue& events = doc["traceEvents"];
-  EXPECT_EQ(events[events.size() - 2]["name"].string(), "load rr -> a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
-  EXPECT_EQ(events[events.size() - 3]["args"]["scheduler_name"].string(),
-            "a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
+  EXPECT_EQ(events[events.size() - 2]["name"].string(), "load rr -> " + kHostileRead);
+  EXPECT_EQ(events[events.size() - 3]["args"]["scheduler_name"].string(), kHostileRead);
 }
 
 }  // namespace
