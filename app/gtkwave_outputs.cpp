@@ -21,7 +21,9 @@ void GtkwaveOutputs::write(const report::VcdWriter& vcd, Cycles end) const {
   for (std::size_t i = 0; i < m_filters.size(); ++i) {
     auto legend = std::find_if(legends.begin(), legends.end(),
                                [&](const auto& l) { return l.name == m_names.filters[i].legend; });
-    report::write_translate_filter(legend != legends.end() ? *legend : report::VcdWriter::Legend{m_names.filters[i].legend, {}},
+    report::write_translate_filter(legend != legends.end()
+                                       ? *legend
+                                       : report::VcdWriter::Legend{m_names.filters[i].legend, {}},
                                    m_filters[i]->stream());
   }
   report::write_gtkwave_save(vcd, m_names, m_vcd_path, end, "phase", m_save->stream());

@@ -76,6 +76,7 @@ void Platform::trace_vcd(OutputFile& file) {
   std::uint64_t loaded = 0;
   for (std::uint32_t i = 0; i < m.slot_count(); ++i) loaded |= std::uint64_t{m.slot(i).loaded} << i;
   vcd.declare(m.loaded_trace, "vmm", "loaded_slots", m.slot_count(), loaded);
+  vcd.bit_field(m.loaded_trace);
   vcd.declare(m_memory->image_bytes_trace, "vmm", "image_bytes", 64, m_memory->used());
   // The slot -> scheduler map at boot, in the header; each load and unload
   // adds a $comment where it happens (and a label of the slot's value).

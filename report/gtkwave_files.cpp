@@ -1,10 +1,10 @@
 #include "report/gtkwave_files.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 namespace vmmsim::report {
 
@@ -59,7 +59,8 @@ struct Marker {
 std::vector<Marker> phase_markers(const VcdWriter& vcd, const std::string& phase_legend) {
   std::vector<Marker> markers;
   const auto& legends = vcd.legends();
-  auto legend = std::find_if(legends.begin(), legends.end(), [&](const auto& l) { return l.name == phase_legend; });
+  auto legend = std::find_if(legends.begin(), legends.end(),
+                             [&](const auto& l) { return l.name == phase_legend; });
   for (const VcdWriter::Declared& s : vcd.declared()) {
     if (s.legend != phase_legend) continue;
     unsigned replacement = 0;
@@ -69,7 +70,8 @@ std::vector<Marker> phase_markers(const VcdWriter& vcd, const std::string& phase
       previous = value;
       if (value == 0) continue;
       const std::string* name = legend == legends.end() ? nullptr : label_of(*legend, value);
-      markers.push_back({vcd.viewer_time(at), fmt::format("{} {}", replacement, name ? *name : std::to_string(value))});
+      markers.push_back({vcd.viewer_time(at),
+                         fmt::format("{} {}", replacement, name ? *name : std::to_string(value))});
     }
   }
   return markers;
@@ -77,14 +79,16 @@ std::vector<Marker> phase_markers(const VcdWriter& vcd, const std::string& phase
 
 }  // namespace
 
-GtkwaveFileNames gtkwave_file_names(const std::string& vcd_path, const std::vector<std::string>& legends) {
+GtkwaveFileNames gtkwave_file_names(const std::string& vcd_path,
+                                    const std::vector<std::string>& legends) {
   std::string stem = vcd_path;
   const std::string vcd = ".vcd";
   if (stem.size() > vcd.size() && stem.compare(stem.size() - vcd.size(), vcd.size(), vcd) == 0 &&
       stem[stem.size() - vcd.size() - 1] != '/')
     stem.resize(stem.size() - vcd.size());
   GtkwaveFileNames names{stem + ".gtkw", {}};
-  for (const std::string& legend : legends) names.filters.push_back({legend, stem + "." + legend + ".filter"});
+  for (const std::string& legend : legends)
+    names.filters.push_back({legend, stem + "." + legend + ".filter"});
   return names;
 }
 
@@ -92,13 +96,16 @@ void write_translate_filter(const VcdWriter::Legend& legend, std::ostream& out) 
   out << "# vmmsim: GTKWave translate filter for the " << legend.name
       << " signals (decimal values; docs/results.md)\n";
   auto labels = legend.labels;
-  std::stable_sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [value, text] : labels) out << value << ' ' << text << '\n';
 }
 
-void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names, const std::string& vcd_path, Cycles end,
-                        const std::string& phase_legend, std::ostream& out) {
-  out << "[*] vmmsim: GTKWave save file for " << base_name(vcd_path) << " (docs/results.md \"GTKWave files\")\n";
+void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names,
+                        const std::string& vcd_path, Cycles end, const std::string& phase_legend,
+                        std::ostream& out) {
+  out << "[*] vmmsim: GTKWave save file for " << base_name(vcd_path)
+      << " (docs/results.md \"GTKWave files\")\n";
   // Names relative to this file's folder: GTKWave finds them there.
   out << "[dumpfile] \"" << base_name(vcd_path) << "\"\n";
   out << "[savefile] \"" << base_name(names.save) << "\"\n";
@@ -118,7 +125,8 @@ void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names, con
   if (left_out > 0)
     out << "[*] " << left_out << " more replacement phases than GTKWave's " << kNamedMarkers
         << " named markers: see vmm.vmm_replacement_phase\n";
-  out << "[sst_width] " << kHierarchyWidth << "\n[signals_width] " << kSignalsWidth << "\n[sst_expanded] 1\n";
+  out << "[sst_width] " << kHierarchyWidth << "\n[signals_width] " << kSignalsWidth
+      << "\n[sst_expanded] 1\n";
 
   auto filter_of = [&](const std::string& legend) -> std::size_t {  // 1-based, 0 none
     for (std::size_t f = 0; f < names.filters.size(); ++f)
@@ -133,7 +141,8 @@ void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names, con
     for (; i < signals.size() && group_title(signals[i].scope) == title; ++i) {
       const VcdWriter::Declared& s = signals[i];
       const std::size_t filter = s.legend.empty() ? 0 : filter_of(s.legend);
-      std::uint64_t flags = kRightJustify | (s.width == 1 && !filter ? kBinary : kDecimal);
+      std::uint64_t flags =
+          kRightJustify | ((s.width == 1 || s.bit_field) && !filter ? kBinary : kDecimal);
       if (filter) flags |= kTranslated;
       out << fmt::format("@{:x}\n", flags);
       if (filter) out << '^' << filter << ' ' << base_name(names.filters[filter - 1].path) << '\n';

@@ -27,7 +27,8 @@ struct GtkwaveFileNames {
 
 // The names beside `vcd_path`: its stem (the path without a final ".vcd")
 // + ".gtkw", and + "." + legend + ".filter" for each of `legends`.
-GtkwaveFileNames gtkwave_file_names(const std::string& vcd_path, const std::vector<std::string>& legends);
+GtkwaveFileNames gtkwave_file_names(const std::string& vcd_path,
+                                    const std::vector<std::string>& legends);
 
 // A translate filter: a comment, then "VALUE NAME" per named value in
 // ascending order, VALUE in decimal (the save file shows the traces in
@@ -39,7 +40,8 @@ void write_translate_filter(const VcdWriter::Legend& legend, std::ostream& out);
 // history of the signal that `phase_legend` names (kept by the writer),
 // named "N PHASE" (N counts the replacements from 1), at most the 26 that
 // GTKWave has (A-Z); a comment says how many were left out.
-void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names, const std::string& vcd_path, Cycles end,
-                        const std::string& phase_legend, std::ostream& out);
+void write_gtkwave_save(const VcdWriter& vcd, const GtkwaveFileNames& names,
+                        const std::string& vcd_path, Cycles end, const std::string& phase_legend,
+                        std::ostream& out);
 
 }  // namespace vmmsim::report

@@ -126,7 +126,8 @@ void VcdWriter::label_signal(std::uint32_t index, std::uint64_t value, const std
 std::vector<VcdWriter::Declared> VcdWriter::declared() const {
   std::vector<Declared> out;
   for (const Signal& s : m_signals)
-    out.push_back({s.scope, s.name, s.width, s.legend == kNoLegend ? "" : m_legends[s.legend].name, s.history});
+    out.push_back(
+        {s.scope, s.name, s.width, s.legend == kNoLegend ? "" : m_legends[s.legend].name, s.bit_field, s.history});
   return out;
 }
 

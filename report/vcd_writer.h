@@ -75,6 +75,8 @@ class VcdWriter {
   void label(const std::string& legend, std::uint64_t value, const std::string& text);
   // Keeps every change written for `signal` (its history, for markers).
   void keep_history(const VcdSignal& signal) { m_signals[signal.m_index].keeps_history = true; }
+  // Marks `signal` as a bit field (a viewer shows it in binary, not as a number).
+  void bit_field(const VcdSignal& signal) { m_signals[signal.m_index].bit_field = true; }
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
@@ -101,6 +103,7 @@ class VcdWriter {
     std::string scope, name;  // name: the leaf in the file
     unsigned width;
     std::string legend;
+    bool bit_field;
     std::vector<std::pair<Cycles, std::uint64_t>> history;  // written changes, if kept
   };
   std::vector<Declared> declared() const;
@@ -125,6 +128,7 @@ class VcdWriter {
     unsigned code_line_length = 0;
     std::uint32_t legend = kNoLegend;
     bool keeps_history = false;
+    bool bit_field = false;
     std::vector<std::pair<Cycles, std::uint64_t>> history;
   };
   static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};

@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 # nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
 # the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without).
+# gtkwave, xvfb, xauth: GTKWave's vcd2fst, fst2vcd and gtkwave under xvfb-run on --vcd's files (tests/cli_vcd_fst_test.cmake).
 packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
-          nodejs eslint node-css-tree chromium)
+          nodejs eslint node-css-tree chromium gtkwave xvfb xauth)
 
 install_missing() {
   local missing=()

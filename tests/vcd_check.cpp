@@ -21,13 +21,15 @@ namespace {
 
 struct Signal {
   unsigned width = 0;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> changes;  // (time, value), each a real change
+  std::vector<std::pair<std::uint64_t, std::uint64_t>>
+      changes;  // (time, value), each a real change
 };
 
 struct Vcd {
   std::string timescale;
-  std::map<std::string, Signal> signals;  // by "scope.leaf" (GTKWave's trace name without the range)
-  std::uint64_t end = 0;                  // the last time stamp
+  std::map<std::string, Signal>
+      signals;            // by "scope.leaf" (GTKWave's trace name without the range)
+  std::uint64_t end = 0;  // the last time stamp
 };
 
 [[noreturn]] void fail(const std::string& what) {
@@ -123,19 +125,22 @@ int same(const std::string& a_path, const std::string& b_path) {
   for (const auto& [name, s] : a.signals) {
     auto other = b.signals.find(name);
     if (other == b.signals.end()) fail(name + " is missing from " + b_path);
-    if (s.width != other->second.width) fail(name + ": width " + std::to_string(s.width) + " vs " +
-                                             std::to_string(other->second.width));
+    if (s.width != other->second.width)
+      fail(name + ": width " + std::to_string(s.width) + " vs " +
+           std::to_string(other->second.width));
     const auto& x = s.changes;
     const auto& y = other->second.changes;
     for (std::size_t i = 0; i < x.size() || i < y.size(); ++i)
       if (i >= x.size() || i >= y.size() || x[i] != y[i])
-        fail(name + ": change " + std::to_string(i) + " differs (" + std::to_string(x.size()) + " vs " +
-             std::to_string(y.size()) + " changes)");
+        fail(name + ": change " + std::to_string(i) + " differs (" + std::to_string(x.size()) +
+             " vs " + std::to_string(y.size()) + " changes)");
   }
-  if (a.signals.size() != b.signals.size()) fail(b_path + " has signals that " + a_path + " has not");
+  if (a.signals.size() != b.signals.size())
+    fail(b_path + " has signals that " + a_path + " has not");
   std::size_t changes = 0;
   for (const auto& [name, s] : a.signals) changes += s.changes.size();
-  std::cout << a.signals.size() << " signals, " << changes << " value changes, end " << a.end << ": the same\n";
+  std::cout << a.signals.size() << " signals, " << changes << " value changes, end " << a.end
+            << ": the same\n";
   return 0;
 }
 
@@ -199,21 +204,25 @@ int gtkw(const std::string& save_path) {
     std::string name = line.substr(line.find("} ") + 2);
     if (const auto bracket = name.find('['); bracket != std::string::npos) name.resize(bracket);
     auto s = vcd.signals.find(name);
-    if (s == vcd.signals.end()) fail(save_path + ": trace " + name + " is no signal of " + dumpfile);
+    if (s == vcd.signals.end())
+      fail(save_path + ": trace " + name + " is no signal of " + dumpfile);
     shown.insert(name);
     if (filter.empty()) continue;
     for (const auto& [at, value] : s->second.changes)
       if (!filters[filter].count(value))
-        fail(name + " takes " + std::to_string(value) + " at " + std::to_string(at) + ", which " + filter +
-             " does not name");
+        fail(name + " takes " + std::to_string(value) + " at " + std::to_string(at) + ", which " +
+             filter + " does not name");
     if (name.find("replacement_phase") != std::string::npos) {
       // Each marker "N PHASE": the phase signal becomes PHASE at its time.
       for (const auto& [letter, marker] : marker_names) {
         const std::uint64_t at = marker_times.at(static_cast<std::size_t>(letter - 'A'));
         const std::string phase = marker.substr(marker.find(' ') + 1);
         bool found = false;
-        for (const auto& [t, value] : s->second.changes) found |= t == at && filters[filter][value] == phase;
-        if (!found) fail("marker " + marker + " at " + std::to_string(at) + ": " + name + " does not become " + phase);
+        for (const auto& [t, value] : s->second.changes)
+          found |= t == at && filters[filter][value] == phase;
+        if (!found)
+          fail("marker " + marker + " at " + std::to_string(at) + ": " + name +
+               " does not become " + phase);
       }
     }
   }
