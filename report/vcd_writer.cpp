@@ -110,11 +110,13 @@ void VcdWriter::label(const std::string& legend, std::uint64_t value, const std:
   auto l = std::find_if(m_legends.begin(), m_legends.end(), [&](const Legend& x) { return x.name == legend; });
   if (l == m_legends.end()) throw std::logic_error("VCD: label of an undeclared legend " + legend);
   auto named = std::find_if(l->labels.begin(), l->labels.end(), [&](const auto& v) { return v.first == value; });
-  if (named == l->labels.end())
+  if (named == l->labels.end()) {
     l->labels.emplace_back(value, text);
-  else if (named->second != text && named->second.find(" / " + text) == std::string::npos &&
-           named->second.rfind(text + " / ", 0) != 0)
-    named->second += " / " + text;  // a slot that held two schedulers in turn
+    return;
+  }
+  // A slot that held two schedulers in turn: "bvt / eevdf", each name once.
+  const std::string names = " / " + named->second + " / ";
+  if (names.find(" / " + text + " / ") == std::string::npos) named->second += " / " + text;
 }
 
 void VcdWriter::label_signal(std::uint32_t index, std::uint64_t value, const std::string& text) {

@@ -44,12 +44,13 @@ TEST(GtkwaveFiles, AFilterNamesEachValueInDecimalInAscendingOrder) {
   id.label(0, "credit");
   id.label(11, "eevdf");  // the slot held another scheduler later
   id.label(11, "bvt");    // and bvt again: named once
+  id.label(11, "eevd");   // a name within another is another name
   std::ostringstream out;
   write_translate_filter(t.vcd->legends().at(0), out);
   EXPECT_EQ(
       out.str(),
       "# vmmsim: GTKWave translate filter for the slot signals (decimal values; docs/results.md)\n"
-      "0 credit\n11 bvt / eevdf\n");
+      "0 credit\n11 bvt / eevdf / eevd\n");
 }
 
 TEST(GtkwaveFiles, TheSaveFileGroupsByScopeAttachesFiltersAndMarksPhases) {
