@@ -4,7 +4,8 @@
 #   the same signals, timescale, value changes and end (tests/vcd_check.cpp
 #   parses them: fst2vcd writes other codes and layout);
 # - with xvfb-run, gtkwave itself loads FILE.gtkw from another folder and
-#   shows vCPU, state and scheduler names through the translate filters.
+#   shows vCPU, state and scheduler names through the translate filters,
+#   zoomed to show the whole run.
 include(${CMAKE_CURRENT_LIST_DIR}/cli_helpers.cmake)
 find_program(VCD2FST vcd2fst)
 find_program(FST2VCD fst2vcd)
@@ -47,6 +48,7 @@ for {set i 0} {$i < $n} {incr i} {
   puts \"trace [gtkwave::getTraceNameFromIndex $i] = [gtkwave::getTraceValueAtMarkerFromIndex $i]\"
 }
 puts \"marker A [gtkwave::getNamedMarker A]\"
+puts \"window [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime] run [gtkwave::getMaxTime]\"
 gtkwave::/File/Quit
 ")
 execute_process(COMMAND ${XVFB_RUN} -a ${GTKWAVE} --script ${WORK}/probe.tcl ${WORK}/run/swap.gtkw
@@ -61,3 +63,13 @@ expect_match("${out}" "trace vmm_scheduler_id = bvt\n" "the scheduler-ID registe
 expect_match("${out}" "trace vmm_replacement_phase = none\n" "the phase as a name")
 expect_match("${out}" "trace vm_web_running = [01]\n" "vm_web_running shown")
 expect_match("${out}" "marker A [1-9][0-9]*\n" "the first replacement phase as marker A")
+# Opens on the whole run: zoomed to fit it.
+string(REGEX MATCH "window 0 ([0-9]+) run ([0-9]+)\n" window "${out}")
+set(window_end "${CMAKE_MATCH_1}")
+set(run_end "${CMAKE_MATCH_2}")
+if(window)
+  math(EXPR twice_the_run "2 * ${run_end}")
+endif()
+if(NOT window OR window_end LESS run_end OR window_end GREATER_EQUAL twice_the_run)
+  message(FATAL_ERROR "the save file should open on the whole run, no more than twice it: ${out}")
+endif()
