@@ -81,7 +81,8 @@ int run_command(const std::vector<std::string>& args) {
       "until", po::value(&until),
       "simulated time to stop at (e.g. 2s, 500ms; a bare number is cycles of [platform] clock; default: [run] until)")(
       "json", po::value(&json)->value_name("FILE"), "write the results as JSON to FILE")(
-      "vcd", po::value(&vcd)->value_name("FILE"), "write a VCD waveform to FILE")(
+      "vcd", po::value(&vcd)->value_name("FILE"), "write a VCD waveform to FILE, and beside it GTKWave's "
+      "FILE.gtkw (without .vcd) and translate filters")(
       "timeline", po::value(&timeline)->value_name("FILE"),
       "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
       "summary", "print the report's header and per-VM lines only (not each vCPU and pCPU)")(

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <systemc>
 
+#include "app/gtkwave_outputs.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
 #include "base/input_error.h"
@@ -35,6 +36,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   OutputPlan plan(inputs_of(cfg));
   OutputFile* json = add_output(plan, out.json, "--json");
   OutputFile* vcd = add_output(plan, out.vcd, "--vcd");
+  const auto gtkwave = GtkwaveOutputs::plan(plan, vcd, models::Platform::vcd_legends());
   OutputFile* timeline = add_output(plan, out.timeline, "--timeline");
   OutputFile* config_out = add_output(plan, out.config_out, "--config-out");
   OutputFile* report_file = add_output(plan, out.report, "the text report");
@@ -63,6 +65,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
     results.partial = true;
     results.partial_reason = fmt::format("interrupted by {} at cycle {}", signal_name(*stop), results.elapsed);
   }
+  if (gtkwave) gtkwave->write(*platform.vcd(), results.elapsed);
   if (json) report::write_json_report(results, json->stream());
   if (config_out) config::write_resolved_config(cfg, config_out->stream());
   if (report_file) report::write_text_report(results, report_file->stream());

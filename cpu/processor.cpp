@@ -240,7 +240,7 @@ void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles
   m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
   if (m_next.owner != m_owner) {
     m_owner = m_next.owner;
-    owner_trace.set(static_cast<std::uint32_t>(m_owner), now);
+    owner_trace.set(traced_owner(m_owner), now);
   }
   m_vmm_until = after(now, m_next.vmm_cycles);
   if (m_next.vmm_cycles == 0)

@@ -32,12 +32,15 @@ namespace vmmsim::cpu {
 
 enum class State : std::uint8_t { Idle = 0, Guest = 1, Vmm = 2, Ceased = 3 };
 const char* state_name(State s);
+// The owner as traced (--vcd): 0 idle, vCPU id + 1 (a distinct small code,
+// not -1 as 4294967295; the translate filter names them).
+constexpr std::uint32_t traced_owner(VcpuId owner) { return owner < 0 ? 0 : static_cast<std::uint32_t>(owner) + 1; }
 
 enum class SliceTimer : std::uint8_t { Deadline, Pit };
 
 class Processor : public sc_core::sc_module {
  public:
-  // Traced (--vcd): the owner vCPU id (-1 idle) and the State.
+  // Traced (--vcd): traced_owner() of the owner, and the State.
   report::VcdSignal owner_trace;
   report::VcdSignal state_trace;
 

@@ -53,32 +53,52 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
 
 Platform::~Platform() = default;
 
+const std::vector<std::string>& Platform::vcd_legends() {
+  static const std::vector<std::string> legends{"owner", "state", "slot", "phase", "vm"};
+  return legends;
+}
+
+// Names: leaf_name() of scope and quantity, "cpu0_owner", "vm_web_running"
+// (docs/results.md "--vcd FILE").
 void Platform::trace_vcd(OutputFile& file) {
   m_vcd = std::make_unique<report::VcdWriter>(file, m_clock.period_ps());
   report::VcdWriter& vcd = *m_vcd;
   // Initial values as the models hold them before the simulation starts.
   for (auto& p : m_processors) {
     std::string n = p->basename();
-    vcd.declare(p->owner_trace, n, "owner", 32, static_cast<std::uint32_t>(p->owner()));
-    vcd.declare(p->state_trace, n, "state", 8, static_cast<std::uint8_t>(p->state()));
+    vcd.declare(p->owner_trace, n, "owner", 32, cpu::traced_owner(p->owner()), "owner");
+    vcd.declare(p->state_trace, n, "state", 8, static_cast<std::uint8_t>(p->state()), "state");
   }
-  vcd.declare(manager().id_trace, "vmm", "scheduler_id", 32, manager().active_id());
-  vcd.declare(m_vmm->replacement().phase_trace, "vmm", "replacement_phase", 8, 0);
+  vcd.declare(manager().id_trace, "vmm", "scheduler_id", 32, manager().active_id(), "slot");
+  vcd.declare(m_vmm->replacement().phase_trace, "vmm", "replacement_phase", 8, 0, "phase");
+  vcd.keep_history(m_vmm->replacement().phase_trace);  // the save file's markers
   vmm::SchedulerManager& m = manager();
   std::uint64_t loaded = 0;
   for (std::uint32_t i = 0; i < m.slot_count(); ++i) loaded |= std::uint64_t{m.slot(i).loaded} << i;
   vcd.declare(m.loaded_trace, "vmm", "loaded_slots", m.slot_count(), loaded);
+  vcd.bit_field(m.loaded_trace);
   vcd.declare(m_memory->image_bytes_trace, "vmm", "image_bytes", 64, m_memory->used());
   // The slot -> scheduler map at boot, in the header; each load and unload
-  // adds a $comment where it happens.
+  // adds a $comment where it happens (and a label of the slot's value).
   for (std::uint32_t i = 0; i < m.slot_count(); ++i)
     if (m.slot(i).loaded) m.loaded_trace.comment(m.describe(i), m_clock.now());
   vcd.declare(m_pit->out_trace, "pit", "out", 1, 1);  // high until programmed
   m_pit->trace_out_waveform();  // computed edge by edge by the VCD writer: no process runs per edge
   vcd.declare(m_console->level_trace, "console", "fifo_level", 32, 0);
-  vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus());
+  vcd.declare(m_console->focus_trace, "console", "focus", 32, m_console->focus(), "vm");
   m_vcd_observer = std::make_unique<VcdObserver>(vcd, m_vmm->vms());
   m_vmm->add_observer(m_vcd_observer.get());
+  // The values' names, for the viewer's translate filters.
+  vcd.label("owner", cpu::traced_owner(vmm::kNone), "idle");
+  for (const vmm::Vcpu& v : m_vmm->vcpus())
+    vcd.label("owner", cpu::traced_owner(v.id()), m_vmm->vms()[v.vm()].name + "." + std::to_string(v.index()));
+  for (auto s : {cpu::State::Idle, cpu::State::Guest, cpu::State::Vmm, cpu::State::Ceased})
+    vcd.label("state", static_cast<std::uint8_t>(s), cpu::state_name(s));
+  for (std::uint8_t p = 0; p <= static_cast<std::uint8_t>(vmm::Phase::UnloadAfter); ++p)
+    vcd.label("phase", p, vmm::phase_name(static_cast<vmm::Phase>(p)));
+  for (std::uint32_t i = 0; i < m.slot_count(); ++i)
+    if (m.slot(i).loaded) vcd.label("slot", i, m.slot(i).image.name);
+  for (std::size_t i = 0; i < m_vmm->vms().size(); ++i) vcd.label("vm", i, m_vmm->vms()[i].name);
 }
 
 void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {

@@ -35,6 +35,11 @@ class Platform : public sc_core::sc_module {
   // Trace the DESIGN.md §8 signal set (and the image area's; docs/results.md) into a VCD file (before run()); the
   // file's owner commits it after finish_trace().
   void trace_vcd(OutputFile& file);
+  // The legends of the VCD's signals (VcdWriter::declare), known before the
+  // platform is built: a translate filter file is planned for each.
+  static const std::vector<std::string>& vcd_legends();
+  // The VCD writer (after trace_vcd; for the GTKWave files once it is closed).
+  const report::VcdWriter* vcd() const { return m_vcd.get(); }
   // Stream a Chrome/Perfetto timeline to `file` (before run()).
   void record_timeline(OutputFile& file, Cycles from = 0, Cycles to = kForever);
   // Runs for `until` cycles or until every guest program has ended. With

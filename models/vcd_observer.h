@@ -1,4 +1,4 @@
-// The VCD's view of the VMM, as a vmm::Observer: vm.NAME.running, high while
+// The VCD's view of the VMM, as a vmm::Observer: vm.NAME.vm_NAME_running, high while
 // at least one of the VM's vCPUs is on a pCPU. (The processors, the
 // scheduler-ID register, the slots and the replacement phase are traced by
 // their own models' VcdSignals.) It watches no request: a VCD makes no PIT
@@ -15,7 +15,7 @@ namespace vmmsim::models {
 
 class VcdObserver final : public vmm::Observer {
  public:
-  // Declares vm.NAME.running for every VM of `vms` in `vcd` (low at first).
+  // Declares vm.NAME.vm_NAME_running for every VM of `vms` in `vcd` (low at first).
   VcdObserver(report::VcdWriter& vcd, const std::vector<vmm::Vm>& vms);
 
   void vm_running(std::size_t vm, unsigned running, Cycles at) override { m_running[vm].set(running > 0, at); }

@@ -64,6 +64,12 @@ char* decimal(char* out, std::uint64_t v) {
 
 }  // namespace
 
+std::string leaf_name(const std::string& scope, const std::string& quantity) {
+  std::string name = scope + "_" + quantity;
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
+
 VcdWriter::VcdWriter(OutputFile& file, std::uint64_t period_ps) : m_file(file) {
   // The coarsest unit that keeps every cycle boundary exact.
   static constexpr std::pair<std::uint64_t, const char*> kScales[] = {
@@ -72,21 +78,59 @@ VcdWriter::VcdWriter(OutputFile& file, std::uint64_t period_ps) : m_file(file) {
     if (period_ps % ps == 0) {
       m_units_per_cycle = period_ps / ps;
       m_timescale = name;
+      m_viewer_units_per_cycle = ps == 1000 ? period_ps / 1000 : period_ps;
       break;
     }
   m_buffer.resize(kBufferBytes);
 }
 
-void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::string& name, unsigned width,
-                        std::uint64_t initial) {
+void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::string& quantity, unsigned width,
+                        std::uint64_t initial, const std::string& legend) {
   signal.m_writer = this;
   signal.m_index = static_cast<std::uint32_t>(m_signals.size());
-  Signal s{scope, name, code_of(signal.m_index), width, initial, initial};
+  Signal s;
+  s.scope = scope;
+  s.name = leaf_name(scope, quantity);
+  s.code = code_of(signal.m_index);
+  s.width = width;
+  s.value = s.written = initial;
+  if (!legend.empty()) {
+    auto known = std::find_if(m_legends.begin(), m_legends.end(), [&](const Legend& l) { return l.name == legend; });
+    s.legend = static_cast<std::uint32_t>(known - m_legends.begin());
+    if (known == m_legends.end()) m_legends.push_back({legend, {}});
+  }
   if (s.code.size() >= sizeof s.code_line) throw std::length_error("VCD: too many signals");
   std::memcpy(s.code_line, s.code.data(), s.code.size());
   s.code_line[s.code.size()] = '\n';
   s.code_line_length = static_cast<unsigned>(s.code.size() + 1);
   m_signals.push_back(std::move(s));
+}
+
+void VcdWriter::label(const std::string& legend, std::uint64_t value, const std::string& text) {
+  auto l = std::find_if(m_legends.begin(), m_legends.end(), [&](const Legend& x) { return x.name == legend; });
+  if (l == m_legends.end()) throw std::logic_error("VCD: label of an undeclared legend " + legend);
+  auto named = std::find_if(l->labels.begin(), l->labels.end(), [&](const auto& v) { return v.first == value; });
+  if (named == l->labels.end()) {
+    l->labels.emplace_back(value, text);
+    return;
+  }
+  // A slot that held two schedulers in turn: "bvt / eevdf", each name once.
+  const std::string names = " / " + named->second + " / ";
+  if (names.find(" / " + text + " / ") == std::string::npos) named->second += " / " + text;
+}
+
+void VcdWriter::label_signal(std::uint32_t index, std::uint64_t value, const std::string& text) {
+  const std::uint32_t legend = m_signals[index].legend;
+  if (legend == kNoLegend) throw std::logic_error("VCD: label of a signal without a legend: " + m_signals[index].name);
+  label(m_legends[legend].name, value, text);
+}
+
+std::vector<VcdWriter::Declared> VcdWriter::declared() const {
+  std::vector<Declared> out;
+  for (const Signal& s : m_signals)
+    out.push_back(
+        {s.scope, s.name, s.width, s.legend == kNoLegend ? "" : m_legends[s.legend].name, s.bit_field, s.history});
+  return out;
 }
 
 void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
@@ -245,6 +289,7 @@ void VcdWriter::flush_step() {
     text("$dumpvars\n");
     for (Signal& s : m_signals) {
       write_value(s);
+      record(s, m_step);
       s.written = s.value;
       s.dirty = false;
     }
@@ -260,6 +305,7 @@ void VcdWriter::flush_step() {
     if (s.value == s.written) continue;  // changed and changed back within the cycle
     if (!stamped) time_stamp(m_step), stamped = true;
     write_value(s);
+    record(s, m_step);
     s.written = s.value;
   }
   m_dirty.clear();

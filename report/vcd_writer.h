@@ -42,6 +42,9 @@ class VcdSignal {
   // A $comment at cycle `now` (in the header before the first change): a
   // note that belongs with this signal's changes, e.g. which scheduler a slot holds.
   void comment(const std::string& text, Cycles now);
+  // Names `value` in the viewer, in the translate filter of the signal's
+  // legend (a slot's scheduler once it is loaded). Any time before close().
+  void label(std::uint64_t value, const std::string& text);
   bool bound() const { return m_writer != nullptr; }
 
  private:
@@ -60,12 +63,24 @@ class VcdWriter {
   VcdWriter& operator=(const VcdWriter&) = delete;
 
   // Declares a signal (before the first change) in the dotted scope
-  // `scope` ("cpu0", "vm.web"), `width` bits, and binds `signal` to it.
-  void declare(VcdSignal& signal, const std::string& scope, const std::string& name, unsigned width,
-               std::uint64_t initial);
+  // `scope` ("cpu0", "vm.web"), `width` bits, and binds `signal` to it. Its
+  // name in the file is leaf_name(scope, quantity), "vm_web_running": read
+  // alone (a viewer's signal list, a collapsed scope) it still says whose it
+  // is. `legend`: the names of its values (see label()), shared by the
+  // signals of one kind ("owner" for every pCPU's owner); "" none.
+  void declare(VcdSignal& signal, const std::string& scope, const std::string& quantity, unsigned width,
+               std::uint64_t initial, const std::string& legend = "");
+  // Names `value` of the signals of `legend` (a GTKWave translate filter
+  // line). A value named twice with different texts keeps both ("a / b").
+  void label(const std::string& legend, std::uint64_t value, const std::string& text);
+  // Keeps every change written for `signal` (its history, for markers).
+  void keep_history(const VcdSignal& signal) { m_signals[signal.m_index].keeps_history = true; }
+  // Marks `signal` as a bit field (a viewer shows it in binary, not as a number).
+  void bit_field(const VcdSignal& signal) { m_signals[signal.m_index].bit_field = true; }
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
+  void label_signal(std::uint32_t index, std::uint64_t value, const std::string& text);
   void waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from);
   void settle(Cycles now) { advance(now); }
   // A $comment: in the header if nothing is written yet, else after the
@@ -78,6 +93,25 @@ class VcdWriter {
   void close(Cycles end, bool end_served = true);
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
   bool failed() const { return m_file.failed(); }
+
+  // What a viewer's save file needs to know of the file (report/gtkwave_files.h).
+  struct Legend {
+    std::string name;
+    std::vector<std::pair<std::uint64_t, std::string>> labels;  // in order of first naming
+  };
+  struct Declared {
+    std::string scope, name;  // name: the leaf in the file
+    unsigned width;
+    std::string legend;
+    bool bit_field;
+    std::vector<std::pair<Cycles, std::uint64_t>> history;  // written changes, if kept
+  };
+  std::vector<Declared> declared() const;
+  const std::vector<Legend>& legends() const { return m_legends; }
+  // A cycle in the time unit a viewer shows the file in: the timescale's
+  // unit (ns or ps), not its multiple.
+  std::uint64_t viewer_time(Cycles at) const { return at * m_viewer_units_per_cycle; }
+  const std::string& timescale() const { return m_timescale; }
 
  private:
   struct Signal {
@@ -92,7 +126,15 @@ class VcdWriter {
     VcdSignal::Waveform next;     // or the model's next change
     char code_line[8] = {};       // code + '\n', copied whole (a code has at most 6 letters)
     unsigned code_line_length = 0;
+    std::uint32_t legend = kNoLegend;
+    bool keeps_history = false;
+    bool bit_field = false;
+    std::vector<std::pair<Cycles, std::uint64_t>> history;
   };
+  static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};
+  void record(Signal& s, Cycles at) {
+    if (s.keeps_history) s.history.emplace_back(at, s.value);
+  }
   void enqueue(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
@@ -112,7 +154,9 @@ class VcdWriter {
   OutputFile& m_file;
   bool m_closed = false;
   std::uint64_t m_units_per_cycle;
+  std::uint64_t m_viewer_units_per_cycle;
   std::string m_timescale;
+  std::vector<Legend> m_legends;
   std::vector<Signal> m_signals;
   std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
   std::string m_header_comments;       // $comment lines for the header
@@ -145,5 +189,13 @@ inline void VcdSignal::set_waveform(Waveform next, Cycles from) {
 inline void VcdSignal::comment(const std::string& text, Cycles now) {
   if (m_writer) m_writer->comment(text, now);
 }
+inline void VcdSignal::label(std::uint64_t value, const std::string& text) {
+  if (m_writer) m_writer->label_signal(m_index, value, text);
+}
+
+// The name of a signal in the file: its scope's parts and its quantity
+// joined by '_' ("cpu0_owner", "vm_web_running"). No '.': GTKWave's VCD
+// and FST loaders split such names differently.
+std::string leaf_name(const std::string& scope, const std::string& quantity);
 
 }  // namespace vmmsim::report

@@ -7,15 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
-# the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without).
+# What building and running vmmsim needs (`run` installs only these, so that
+# the first result does not wait for the test tools).
 packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
-          nodejs eslint node-css-tree chromium
-          nlohmann-json3-dev help2man)
+          nlohmann-json3-dev)
+# What the test suite adds (`test`, `build`, `sanitize`):
+# help2man: the man pages `cmake --install` installs (tests/cli_install_test.cmake);
+# nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
+# the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without);
+# gtkwave, xvfb, xauth: GTKWave's vcd2fst, fst2vcd and gtkwave under xvfb-run on --vcd's files (tests/cli_vcd_fst_test.cmake).
+test_packages=(help2man nodejs eslint node-css-tree chromium gtkwave xvfb xauth)
 
+# install_missing PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -57,7 +63,7 @@ sanitize() {
 
 command=${1:-run}
 shift || true
-install_missing
+if [ "$command" = run ]; then install_missing "${packages[@]}"; else install_missing "${packages[@]}" "${test_packages[@]}"; fi
 if [ "$command" = sanitize ]; then
   sanitize
   exit

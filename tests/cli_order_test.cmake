@@ -24,7 +24,7 @@ endfunction()
 # The VCD without pit.out: its value changes, then time stamps left empty.
 function(drop_pit_out in out_var)
   file(READ ${in} text)
-  string(REGEX MATCH "\\$scope module pit \\$end\n\\$var wire 1 ([^ ]+) out \\$end" found "${text}")
+  string(REGEX MATCH "\\$scope module pit \\$end\n\\$var wire 1 ([^ ]+) pit_out \\$end" found "${text}")
   if(NOT found)
     message(FATAL_ERROR "${in}: no pit.out")
   endif()

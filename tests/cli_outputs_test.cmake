@@ -104,7 +104,8 @@ vmmsim(0 out err run ${CONFIG} ${SHORT} --json ${WORK}/mine/r.json --vcd ${WORK}
 file(READ ${WORK}/mine/r.json.partial mine)
 file(READ ${WORK}/mine/t.trace.partial trace)
 expect_equal("${mine}${trace}" "the user's own file\nthe user's own trace\n" "r.json.partial and t.trace.partial")
-expect_files(${WORK}/mine "r.json;r.json.partial;t.trace;t.trace.partial" "outputs beside the user's files")
+expect_files(${WORK}/mine "r.json;r.json.partial;t.trace;t.trace.gtkw;t.trace.owner.filter;t.trace.partial;t.trace.phase.filter;t.trace.slot.filter;t.trace.state.filter;t.trace.vm.filter"
+             "outputs beside the user's files (and the VCD's GTKWave files, docs/results.md)")
 
 # --- Refused before anything runs (exit 2, nothing written) -------------------
 file(MAKE_DIRECTORY ${WORK}/refused)

@@ -18,12 +18,13 @@ foreach(f a.json a.vcd resolved.ini)
   endif()
 endforeach()
 file(READ ${WORK}/a.vcd vcd)
-# SystemC scopes dotted names: cpu0.owner is `owner` in scope `cpu0`.
-foreach(scope_var "cpu0;owner" "cpu1;state" "vmm;scheduler_id" "pit;out" "console;fifo_level" "console;focus"
-        "web;running")
+# Leaves that say whose they are: cpu0.cpu0_owner is `cpu0_owner` in scope `cpu0`.
+foreach(scope_var "cpu0;cpu0_owner" "cpu1;cpu1_state" "vmm;vmm_scheduler_id" "pit;pit_out" "console;console_fifo_level"
+        "console;console_focus" "web;vm_web_running")
   list(GET scope_var 0 scope)
   list(GET scope_var 1 var)
-  expect_match("${vcd}" "module ${scope} [$]end[^u]*[$]var wire +[0-9]+ +[a-z]+ +${var} " "VCD signal ${scope}.${var}")
+  expect_match("${vcd}" "module ${scope} [$]end\n([$]var [^\n]*\n)*[$]var wire +[0-9]+ +[a-z]+ +${var} "
+               "VCD signal ${scope}.${var}")
 endforeach()
 expect_match("${vcd}" "timescale[ \n\t]+1 ns" "VCD timescale in ns")
 
@@ -103,7 +104,7 @@ foreach(mechanism function-table function-table-pointers patch)
   endif()
 endforeach()
 file(READ ${WORK}/patch.vcd vcd)
-expect_match("${vcd}" "[$]var wire +8 +[a-z]+ +replacement_phase " "VCD phase signal")
+expect_match("${vcd}" "[$]var wire +8 +[a-z]+ +vmm_replacement_phase " "VCD phase signal")
 
 # --swap from the command line, and its errors.
 vmmsim(0 out err run ${SRC}/configs/default.ini --until 300ms --swap 100ms:bvt --swap 200ms:unload)

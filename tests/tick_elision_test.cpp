@@ -110,7 +110,7 @@ class PitTraceTest : public vmmsim::testing::SimTest {
     std::stringstream text;
     text << in.rdbuf();
     const std::string vcd_text = text.str();
-    const std::size_t var = vcd_text.find(" out $end");
+    const std::size_t var = vcd_text.find(" pit_out $end");
     EXPECT_NE(var, std::string::npos);
     const std::size_t before = vcd_text.rfind(' ', var - 1) + 1;
     const std::string code = vcd_text.substr(before, var - before);

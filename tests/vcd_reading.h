@@ -35,8 +35,9 @@ inline std::string run_traced(models::Platform& platform, Cycles until, const st
   return read_text(file.string());
 }
 
-// (time, value) of every value of signal `scope`.`name` (the scope's last
-// part, e.g. "console" for console.focus) in the VCD text, $dumpvars included.
+// (time, value) of every value of quantity `name` of top-level scope `scope`
+// (its leaf scope_name: "console", "focus" is console.console_focus) in the
+// VCD text, $dumpvars included.
 inline std::vector<std::pair<Cycles, std::uint64_t>> vcd_changes(const std::string& vcd, const std::string& scope,
                                                                   const std::string& name) {
   std::istringstream in(vcd);
@@ -46,7 +47,9 @@ inline std::vector<std::pair<Cycles, std::uint64_t>> vcd_changes(const std::stri
     std::string w, kind, width, c, n;
     words >> w;
     if (w == "$scope") words >> kind >> current_scope;
-    if (w == "$var" && (words >> kind >> width >> c >> n) && current_scope == scope && n == name) code = c;
+    if (w == "$var" && (words >> kind >> width >> c >> n) && current_scope == scope &&
+        n == scope + "_" + name)
+      code = c;
   }
   std::vector<std::pair<Cycles, std::uint64_t>> out;
   Cycles t = 0;

@@ -1,6 +1,6 @@
 // Watchers of the VMM, outside its decisions: the randomized soak's
 // invariant checker (docs/robustness.md), the --timeline and the VCD's
-// vm.*.running signals (models/timeline_observer.h, models/vcd_observer.h).
+// vm_*_running signals (models/timeline_observer.h, models/vcd_observer.h).
 // The VMM tells every observer added (Vmm::add_observer) what happened at
 // each hook below and knows nothing of what they write; with none added, a
 // hook site costs one predictable branch.

@@ -9,6 +9,21 @@
 
 namespace vmmsim::vmm {
 
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::None: return "none";
+    case Phase::Cease: return "cease";
+    case Phase::Drain: return "drain";
+    case Phase::Unload: return "unload";
+    case Phase::Load: return "load";
+    case Phase::Migrate: return "migrate";
+    case Phase::Activate: return "activate";
+    case Phase::Resume: return "resume";
+    case Phase::UnloadAfter: return "unload-after";
+  }
+  return "?";
+}
+
 const char* policy_name(workload::LoadPolicy p) {
   switch (p) {
     case workload::LoadPolicy::KeepOld: return "keep-old";

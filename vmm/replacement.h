@@ -29,6 +29,7 @@ class Vmm;
 
 // UnloadAfter follows Resume: the guests run again meanwhile (not downtime).
 enum class Phase : std::uint8_t { None, Cease, Drain, Unload, Load, Migrate, Activate, Resume, UnloadAfter };
+const char* phase_name(Phase p);  // "none", "cease", ..., "unload-after"
 
 // A request for the loader: from the service VM, the command line or the
 // watchdog.

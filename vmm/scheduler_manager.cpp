@@ -85,6 +85,7 @@ void SchedulerManager::note(std::uint32_t i) {
   if (!loaded_trace.bound()) return;
   loaded_trace.set(loaded_mask(), m_clock.now());
   loaded_trace.comment(describe(i), m_clock.now());
+  if (m_slots[i].loaded) id_trace.label(i, m_slots[i].image.name);  // the register's value read as a name
 }
 
 // A std::map keeps its nodes when moved: param_array's keys stay valid.
