@@ -16,6 +16,7 @@
 
 #include "app/child_pool.h"
 #include "app/compare_runs.h"
+#include "app/compare_table.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
 #include "app/simulation.h"
@@ -147,74 +148,7 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std::ostream& table,
                    Cycles window_from, Cycles window_to, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
-  // Per run: the summary a user compares first.
-  table << fmt::format("{:<40} {:>8} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", "fairness", "overhead", "ctxsw",
-                       "migrations", "misses", "swaps");
-  std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,"
-                    "swap_stall_ms,response_ms,turnaround_ms,deadline_misses,context_switches,vmm_overhead,"
-                    "jain_fairness,partial\n";
-  for (const CompareRun& run : runs) {
-    if (!run.has_results()) continue;
-    const JsonValue& r = run.results;
-    const double hz = r["clock_hz"].number();
-    double vmm = 0, total = 0;
-    for (const JsonValue& p : r["pcpus"].array()) {
-      vmm += p["vmm_cycles"].number();
-      total += p["guest_cycles"].number() + p["vmm_cycles"].number() + p["idle_cycles"].number() +
-               p["ceased_cycles"].number();
-    }
-    std::uint64_t ctxsw = 0, migrations = 0, misses = 0;
-    for (const JsonValue& v : r["vcpus"].array()) {
-      ctxsw += v["context_switches"].integer();
-      migrations += v["migrations"].integer();
-      misses += v["deadline_misses"].integer();
-    }
-    const double overhead = total > 0 ? vmm / total : 0;
-    table << fmt::format("{:<40} {:>8.4f} {:>9.3f}% {:>8} {:>10} {:>8} {:>6}\n", run.name,
-                         r["jain_fairness"].number(), 100 * overhead, ctxsw, migrations, misses,
-                         r["replacements"].size());
-    for (const JsonValue& vm : r["vms"].array()) {
-      double response = 0, turnaround = 0;
-      unsigned responded = 0, finished = 0;
-      std::uint64_t vm_misses = 0, vm_ctxsw = 0;
-      for (const JsonValue& v : r["vcpus"].array()) {
-        if (v["vm"].string() != vm["name"].string()) continue;
-        if (!v["response_cycles"].is_null()) response += v["response_cycles"].number(), ++responded;
-        if (!v["turnaround_cycles"].is_null()) turnaround += v["turnaround_cycles"].number(), ++finished;
-        vm_misses += v["deadline_misses"].integer();
-        vm_ctxsw += v["context_switches"].integer();
-      }
-      const JsonValue& wait = vm["wait_cycles"];
-      const JsonValue& input = vm["input_latency_cycles"];
-      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},{}\n",
-                         csv_field(run.name),
-                         csv_field(run.config_path), csv_field(r["scheduler"].string()),
-                         csv_field(vm["name"].string()), vm["share"].number(),
-                         vm["entitled_share"].number(), ms(wait["p50"].number(), hz), ms(wait["p99"].number(), hz),
-                         input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "",
-                         ms(vm["swap_stall_cycles"].number(), hz),
-                         responded ? fmt::format("{:.3f}", ms(response / responded, hz)) : "",
-                         finished ? fmt::format("{:.3f}", ms(turnaround / finished, hz)) : "", vm_misses,
-                         vm_ctxsw, overhead, r["jain_fairness"].number(), r["partial"].boolean());
-    }
-  }
-  // Per VM, side by side.
-  table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11} {:>12} {:>12}\n", "run", "vm", "share",
-                       "entitled", "wait p50ms", "wait p99ms", "input p99ms", "swap stallms");
-  for (const CompareRun& run : runs) {
-    if (!run.has_results()) continue;
-    const JsonValue& r = run.results;
-    const double hz = r["clock_hz"].number();
-    for (const JsonValue& vm : r["vms"].array()) {
-      const JsonValue& input = vm["input_latency_cycles"];
-      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f} {:>12} {:>12.3f}\n", run.name,
-                           printable(vm["name"].string()), 100 * vm["share"].number(),
-                           100 * vm["entitled_share"].number(), ms(vm["wait_cycles"]["p50"].number(), hz),
-                           ms(vm["wait_cycles"]["p99"].number(), hz),
-                           input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "-",
-                           ms(vm["swap_stall_cycles"].number(), hz));
-    }
-  }
+  const std::string csv = write_compare_table(runs, table);
   bool listed = false;  // the runs without results, by what became of them
   for (const CompareRun& run : runs)
     if (!run.has_results() || run.state == State::Stopped)

@@ -20,6 +20,8 @@ report::VcpuTime time_of(const vmm::Vcpu& v, const report::VcpuResult& result, c
       if (f.vm == result.vm) end = std::min(end, f.halted_at);
   }
   t.lifetime = end > v.arrival() ? end - v.arrival() : 0;
+  t.jobs = v.jobs;
+  t.period = v.program().job_period();
   t.waited = std::min(t.waited, t.lifetime);
   return t;
 }

@@ -58,6 +58,11 @@ double jain_index(const std::vector<double>& xs) {
 double demand_cycles(const VcpuTime& t) {
   if (t.ended) return static_cast<double>(t.cpu);
   if (t.lifetime == 0) return 0;
+  if (t.jobs > 0 && t.period > 0) {
+    const double per_job = static_cast<double>(t.cpu) / static_cast<double>(t.jobs);
+    return std::min(static_cast<double>(t.lifetime),
+                    per_job * static_cast<double>(t.lifetime) / static_cast<double>(t.period));
+  }
   const Cycles free = t.lifetime > t.waited ? t.lifetime - t.waited : 0;  // not held back
   if (free == 0) return static_cast<double>(t.lifetime);
   const double rate = std::min(1.0, static_cast<double>(t.cpu) / static_cast<double>(free));

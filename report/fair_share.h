@@ -33,13 +33,18 @@ struct VcpuTime {
   Cycles waited = 0;    // runnable but not running (all its waits, an open one too)
   Cycles lifetime = 0;  // from its arrival to its program's end, its halt or the run's end
   bool ended = false;   // its program ended (or its VM halted) within the run
+  std::uint64_t jobs = 0;  // periodic jobs (`every`) finished
+  Cycles period = 0;       // their period; 0: no periodic jobs
 };
 
 // The guest cycles the vCPU would have used had it never waited for a pCPU:
 // a program that ended asked for what it ran; one still going computes, while
 // not held back, at the rate cpu / (lifetime - waited), and would have kept
 // that rate over its whole lifetime. A vCPU that waited all its life asked
-// for all of it.
+// for all of it. Periodic jobs are released by the clock, not after a
+// block, so a job finishing late starts the next one at once and the rate
+// would read as CPU-bound: they ask for their work per job (cpu / jobs) each
+// period of their lifetime.
 double demand_cycles(const VcpuTime& t);
 
 }  // namespace vmmsim::report

@@ -220,8 +220,10 @@ expect_match("${err}" "long--rr FAILED: killed by SIGKILL\n$" "a run killed by S
 # (issue 12): the swap at 5 ms stalls the running vCPU for the downtime.
 file(WRITE ${WORK}/swap.ini "[platform]\ncpus = 1\n[vm.a]\ntrace = short.trace\n[run]\nswap = 5ms:fifo\n")
 vmmsim(0 out err compare ${WORK}/swap.ini --schedulers rr --out ${WORK}/swapcmp)
-expect_match("${out}" "vm +share +entitled +wait p50ms +wait p99ms +input p99ms +swap stallms" "the per-VM table's header")
-expect_match("${out}" "swap--rr +a +[0-9.]+% +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +0\\.0[1-9][0-9]\n" "a's swap stall in ms")
+expect_match("${out}" "vm +share +demand +fair +entitled +wait p50ms +wait p99ms +input p99ms +misses +swap stallms"
+             "the per-VM table's header")
+expect_match("${out}" "swap--rr +a +[0-9.]+% +[0-9.]+% +[0-9.]+% +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +0 +0\\.0[1-9][0-9]\n"
+             "a's swap stall in ms")
 file(READ ${WORK}/swapcmp/compare.csv csv)
-expect_match("${csv}" "^run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,swap_stall_ms,"
+expect_match("${csv}" "^run,config,scheduler,vm,share,demand_share,fair_share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,swap_stall_ms,"
              "the CSV's columns")

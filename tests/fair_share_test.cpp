@@ -90,3 +90,10 @@ TEST(Demand, AVcpuThatOnlyWaitedAskedForItsWholeLifeAndOneNotArrivedForNothing) 
   EXPECT_EQ(report::demand_cycles({0, 0, 0, false}), 0.0);
   EXPECT_EQ(report::demand_cycles({0, 0, 5000, false}), 0.0);  // blocked all along
 }
+
+TEST(Demand, PeriodicJobsAskForTheirWorkEachPeriodEvenWhenLate) {
+  // 3 ms jobs every 10 ms over 500 ms, kept so late that they ran back to
+  // back (never blocked): 30 %, not the 100 % the rate would say.
+  report::VcpuTime t{147'000, 200'000, 500'000, false, 49, 10'000};
+  EXPECT_NEAR(report::demand_cycles(t), 150'000.0, 1e-6);
+}
