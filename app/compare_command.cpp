@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "app/child_pool.h"
+#include "app/compare_folder.h"
 #include "app/compare_runs.h"
 #include "app/compare_table.h"
 #include "app/interrupt.h"
@@ -145,7 +146,7 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 // The summary of the runs that have results. `partial`: why some runs were
 // stopped early or not run ("" if none was); the table, CSV, JSON and HTML
 // then say so.
-void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std::ostream& table,
+void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, const fs::path& shown, std::ostream& table,
                    Cycles window_from, Cycles window_to, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
   const std::string csv = write_compare_table(runs, table);
@@ -193,7 +194,7 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std
     o << "  ]\n}\n";
   }
   report::HtmlOptions options;
-  options.title = "vmmsim compare: " + out.string();
+  options.title = "vmmsim compare: " + shown.string();
   options.note = partial.empty() ? "" : "PARTIAL: " + partial;
   const double hz = static_cast<double>(runs.front().config.platform.clock);
   options.window_from_ms = ms(static_cast<double>(window_from), hz);
@@ -216,7 +217,9 @@ int compare_command(const std::vector<std::string>& args) {
       "combination a run of its own (repeatable)")(
       "jobs,j", po::value(&jobs_text),
       "runs at once, each in its own process: 1 to 256 (default: the number of CPUs, at most 256)")(
-      "out", po::value(&out_dir), "folder for each run's results and the comparison (default compare-out)")(
+      "out", po::value(&out_dir),
+      "folder for each run's results and the comparison (default compare-out): new, empty or an earlier "
+      "comparison's, which is replaced whole")(
       "until", po::value(&until), "simulated time of every run (default: each config's [run] until)")(
       "window", po::value(&window), "time window FROM:TO of the Gantt chart and timelines (default 0:100ms)");
   po::options_description hidden;
@@ -298,17 +301,27 @@ int compare_command(const std::vector<std::string>& args) {
   const fs::path out(out_dir);
   for (CompareRun& run : runs) run.dir = out / run.name;
   check_compare_outputs(runs, out, false);
-  NewFolders folders;
-  folders.make(out);
-  for (const CompareRun& run : runs) folders.make(run.dir);
-  check_compare_outputs(runs, out, true);
-  folders.keep();
+  // Everything is written into a staging folder beside --out, which then
+  // replaces --out whole (app/compare_folder.h).
+  std::vector<std::string> inputs, run_folders;
+  for (const CompareRun& run : runs)
+    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
+  for (const CompareRun& run : runs) run_folders.push_back(run.name);
+  CompareFolder folder(out, inputs);
+  for (CompareRun& run : runs) {
+    run.dir = folder.staging() / run.name;
+    std::error_code ec;
+    if (!fs::create_directory(run.dir, ec))
+      throw InputError(fmt::format("{}: cannot create ({}); expected a writable --out", run.dir.string(), ec.message()));
+  }
+  check_compare_outputs(runs, folder.staging(), true);
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).
   std::cout.flush();
   std::size_t ended = 0;
   ChildPool pool;
+  pool.on_abort([&] { folder.discard(); });
   pool.run(
       runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
@@ -337,15 +350,20 @@ int compare_command(const std::vector<std::string>& args) {
     text << in.rdbuf();
     run.results = JsonValue::parse(text.str());
   }
-  // Without a signal, a failed (or stopped) run fails the comparison, as before.
-  if (signal == 0 && (failed || count(State::Stopped))) return std::max(failed, 1);
+  // Without a signal, a failed (or stopped) run fails the comparison, as
+  // before; its folders (errors.txt) still replace the earlier comparison.
+  if (signal == 0 && (failed || count(State::Stopped))) {
+    folder.commit(run_folders);
+    return std::max(failed, 1);
+  }
   const std::string partial =
       signal == 0 ? ""
                   : fmt::format("interrupted by {}; of {} runs, {} finished, {} stopped early (their results cover "
                                 "the simulated time so far), {} failed, {} not run",
                                 signal_name(signal), runs.size(), count(State::Done),
                                 count(State::Stopped), count(State::Failed), count(State::NotRun));
-  write_outputs(runs, out, std::cout, *from, *to, partial);
+  write_outputs(runs, folder.staging(), out, std::cout, *from, *to, partial);
+  folder.commit(run_folders);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",
                            printable(out.string()));
