@@ -21,8 +21,8 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 // The per-VM metrics where lower is better, by their CSV column: the run
 // with the lowest value for a VM is marked best.
 enum Metric { WaitP50, WaitP99, InputP99, Misses, SwapStall, kMetrics };
-constexpr const char* kMetricColumn[kMetrics] = {"wait_p50_ms", "wait_p99_ms", "input_p99_ms", "deadline_misses",
-                                                 "swap_stall_ms"};
+constexpr const char* kMetricColumn[kMetrics] = {"wait_p50_ms", "wait_p99_ms", "input_p99_ms",
+                                                 "deadline_misses", "swap_stall_ms"};
 
 // One run's figures for one VM.
 struct VmRow {
@@ -45,8 +45,10 @@ VmRow row_of(const CompareRun& run, const JsonValue& vm, double hz) {
   std::uint64_t misses = 0;
   for (const JsonValue& v : r["vcpus"].array()) {
     if (v["vm"].string() != row.name) continue;
-    if (!v["response_cycles"].is_null()) row.response += v["response_cycles"].number(), ++row.responded;
-    if (!v["turnaround_cycles"].is_null()) row.turnaround += v["turnaround_cycles"].number(), ++row.finished;
+    if (!v["response_cycles"].is_null())
+      row.response += v["response_cycles"].number(), ++row.responded;
+    if (!v["turnaround_cycles"].is_null())
+      row.turnaround += v["turnaround_cycles"].number(), ++row.finished;
     misses += v["deadline_misses"].integer();
     row.context_switches += v["context_switches"].integer();
   }
@@ -111,8 +113,9 @@ std::string write_compare_table(const std::vector<CompareRun>& runs, std::ostrea
   mark_best(rows);
 
   // Per run: the summary a user compares first.
-  table << fmt::format("{:<{}} {:>9} {:>9} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", run_width, "jain fair",
-                       "jain wt", "overhead", "ctxsw", "migrations", "misses", "swaps");
+  table << fmt::format("{:<{}} {:>9} {:>9} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", run_width,
+                       "jain fair", "jain wt", "overhead", "ctxsw", "migrations", "misses",
+                       "swaps");
   std::map<const CompareRun*, double> overheads;
   for (const CompareRun& run : runs) {
     if (!run.has_results()) continue;
@@ -130,40 +133,51 @@ std::string write_compare_table(const std::vector<CompareRun>& runs, std::ostrea
       misses += v["deadline_misses"].integer();
     }
     const double overhead = overheads[&run] = total > 0 ? vmm / total : 0;
-    table << fmt::format("{:<{}} {:>9.4f} {:>9.4f} {:>9.3f}% {:>8} {:>10} {:>8} {:>6}\n", printable(run.name),
-                         run_width, r["jain_fairness"].number(), r["jain_entitled"].number(), 100 * overhead, ctxsw,
-                         migrations, misses, r["replacements"].size());
+    table << fmt::format("{:<{}} {:>9.4f} {:>9.4f} {:>9.3f}% {:>8} {:>10} {:>8} {:>6}\n",
+                         printable(run.name), run_width, r["jain_fairness"].number(),
+                         r["jain_entitled"].number(), 100 * overhead, ctxsw, migrations, misses,
+                         r["replacements"].size());
   }
 
   // Per VM, side by side; "*" marks the best run for the VM.
-  table << fmt::format("\n{:<{}} {:<{}} {:>8} {:>8} {:>8} {:>9} {:>11} {:>11} {:>12} {:>7} {:>12}\n", "run",
-                       run_width, "vm", vm_width, "share", "demand", "fair", "entitled", "wait p50ms", "wait p99ms",
-                       "input p99ms", "misses", "swap stallms");
+  table << fmt::format(
+      "\n{:<{}} {:<{}} {:>8} {:>8} {:>8} {:>9} {:>11} {:>11} {:>12} {:>7} {:>12}\n", "run",
+      run_width, "vm", vm_width, "share", "demand", "fair", "entitled", "wait p50ms", "wait p99ms",
+      "input p99ms", "misses", "swap stallms");
   std::string csv =
-      "run,config,scheduler,vm,share,demand_share,fair_share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,"
-      "swap_stall_ms,response_ms,turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_fairness,"
+      "run,config,scheduler,vm,share,demand_share,fair_share,entitled_share,wait_p50_ms,wait_p99_"
+      "ms,input_p99_ms,"
+      "swap_stall_ms,response_ms,turnaround_ms,deadline_misses,context_switches,vmm_overhead,jain_"
+      "fairness,"
       "jain_entitled,best,partial\n";
   for (const VmRow& row : rows) {
     const JsonValue& r = row.run->results;
     const JsonValue& vm = *row.vm;
     const double hz = r["clock_hz"].number();
-    std::string line = fmt::format("{:<{}} {:<{}} {:>7.2f}% {:>7.2f}% {:>7.2f}% {:>8.2f}% {} {} {} {} {}",
-                         printable(row.run->name), run_width, printable(row.name), vm_width,
-                         100 * vm["share"].number(), 100 * vm["demand_share"].number(),
-                         100 * vm["fair_share"].number(), 100 * vm["entitled_share"].number(),
-                         cell(row, WaitP50, 3, 10), cell(row, WaitP99, 3, 10), cell(row, InputP99, 3, 11),
-                         cell(row, Misses, 0, 6), cell(row, SwapStall, 3, 11));
+    std::string line = fmt::format(
+        "{:<{}} {:<{}} {:>7.2f}% {:>7.2f}% {:>7.2f}% {:>8.2f}% {} {} {} {} {}",
+        printable(row.run->name), run_width, printable(row.name), vm_width,
+        100 * vm["share"].number(), 100 * vm["demand_share"].number(),
+        100 * vm["fair_share"].number(), 100 * vm["entitled_share"].number(),
+        cell(row, WaitP50, 3, 10), cell(row, WaitP99, 3, 10), cell(row, InputP99, 3, 11),
+        cell(row, Misses, 0, 6), cell(row, SwapStall, 3, 11));
     table << line.substr(0, line.find_last_not_of(' ') + 1) << '\n';
-    auto optional_ms = [](const std::optional<double>& x) { return x ? fmt::format("{:.3f}", *x) : ""; };
+    auto optional_ms = [](const std::optional<double>& x) {
+      return x ? fmt::format("{:.3f}", *x) : "";
+    };
     csv += fmt::format(
-        "{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},{:.6f},{},{}\n",
-        csv_field(row.run->name), csv_field(row.run->config_path), csv_field(r["scheduler"].string()),
-        csv_field(row.name), vm["share"].number(), vm["demand_share"].number(), vm["fair_share"].number(),
-        vm["entitled_share"].number(), *row.metric[WaitP50], *row.metric[WaitP99], optional_ms(row.metric[InputP99]),
-        *row.metric[SwapStall], row.responded ? fmt::format("{:.3f}", ms(row.response / row.responded, hz)) : "",
+        "{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},"
+        "{:.6f},{},{}\n",
+        csv_field(row.run->name), csv_field(row.run->config_path),
+        csv_field(r["scheduler"].string()), csv_field(row.name), vm["share"].number(),
+        vm["demand_share"].number(), vm["fair_share"].number(), vm["entitled_share"].number(),
+        *row.metric[WaitP50], *row.metric[WaitP99], optional_ms(row.metric[InputP99]),
+        *row.metric[SwapStall],
+        row.responded ? fmt::format("{:.3f}", ms(row.response / row.responded, hz)) : "",
         row.finished ? fmt::format("{:.3f}", ms(row.turnaround / row.finished, hz)) : "",
         static_cast<std::uint64_t>(*row.metric[Misses]), row.context_switches, overheads[row.run],
-        r["jain_fairness"].number(), r["jain_entitled"].number(), best_columns(row), r["partial"].boolean());
+        r["jain_fairness"].number(), r["jain_entitled"].number(), best_columns(row),
+        r["partial"].boolean());
   }
   return csv;
 }

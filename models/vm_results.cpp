@@ -6,7 +6,8 @@ namespace vmmsim::models {
 namespace {
 
 // Where the vCPU's time went, for its demand (report::demand_cycles).
-report::VcpuTime time_of(const vmm::Vcpu& v, const report::VcpuResult& result, const report::Results& r) {
+report::VcpuTime time_of(const vmm::Vcpu& v, const report::VcpuResult& result,
+                         const report::Results& r) {
   report::VcpuTime t;
   t.cpu = v.cpu_cycles;
   t.waited = result.wait.sum();  // an open swap stall is in it already

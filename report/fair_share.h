@@ -29,10 +29,10 @@ double jain_index(const std::vector<double>& xs);
 
 // Where a vCPU's time went over a run, for its demand.
 struct VcpuTime {
-  Cycles cpu = 0;       // guest cycles on a pCPU
-  Cycles waited = 0;    // runnable but not running (all its waits, an open one too)
-  Cycles lifetime = 0;  // from its arrival to its program's end, its halt or the run's end
-  bool ended = false;   // its program ended (or its VM halted) within the run
+  Cycles cpu = 0;          // guest cycles on a pCPU
+  Cycles waited = 0;       // runnable but not running (all its waits, an open one too)
+  Cycles lifetime = 0;     // from its arrival to its program's end, its halt or the run's end
+  bool ended = false;      // its program ended (or its VM halted) within the run
   std::uint64_t jobs = 0;  // periodic jobs (`every`) finished
   Cycles period = 0;       // their period; 0: no periodic jobs
 };

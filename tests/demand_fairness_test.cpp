@@ -49,8 +49,9 @@ TEST_F(DemandFairnessTest, VmsThatTogetherAskForLessThanTheMachineGetWhatTheyAsk
   // each gets its demand, Jain 1; by weight each was "entitled" to 50 %.
   file("a.trace", "vcpu 0\n  repeat forever\n    run 2ms\n    io 8ms\n  end\n");
   file("b.trace", "vcpu 0\n  arrive 5ms\n  repeat forever\n    run 1ms\n    io 9ms\n  end\n");
-  auto& p = build(std::string(kZeroCosts) + "[platform]\ncpus = 1\n[vmm]\nscheduler = rr\n"
-                                            "[vm.a]\ntrace = a.trace\n[vm.b]\ntrace = b.trace\n");
+  auto& p = build(std::string(kZeroCosts) +
+                  "[platform]\ncpus = 1\n[vmm]\nscheduler = rr\n"
+                  "[vm.a]\ntrace = a.trace\n[vm.b]\ntrace = b.trace\n");
   p.run(ms(1000));
   report::Results r = p.results();
   EXPECT_NEAR(r.vms[0].demand, 0.20, 1e-3);

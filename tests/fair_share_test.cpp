@@ -1,8 +1,8 @@
 // Weighted max-min water-filling with caps and the demand of a vCPU
 // (report/fair_share.h, docs/results.md "Fairness").
-#include <gtest/gtest.h>
-
 #include "report/fair_share.h"
+
+#include <gtest/gtest.h>
 
 using namespace vmmsim;
 using report::water_fill;
