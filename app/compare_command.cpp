@@ -1,6 +1,5 @@
 #include "app/compare_command.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,16 +67,12 @@ unsigned jobs_of(const std::string& text) {
 
 // What a run had to say (its error, or why it stopped early), as
 // errors.txt, an output like the run's others (base/output_plan.h); a run
-// with nothing to say leaves none, and a regular errors.txt of an earlier
-// comparison is removed. Returns the run's exit code: 74 if the file could
-// not be written, and then the text goes to compare's stderr.
+// with nothing to say leaves none (its folder is new: app/compare_folder.h).
+// Returns the run's exit code: 74 if the file could not be written, and
+// then the text goes to compare's stderr.
 int write_errors(const fs::path& file, const std::string& text, int code) {
   try {
-    struct stat st;
-    if (text.empty()) {
-      if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(file.c_str());
-      return code;
-    }
+    if (text.empty()) return code;
     OutputPlan plan;
     OutputFile& errors = plan.add(file.string(), "--out");
     plan.open();
