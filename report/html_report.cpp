@@ -1,6 +1,6 @@
 #include "report/html_report.h"
 
-#include "report/html_script.h"
+#include "report/html_assets.h"
 #include "report/json_report.h"
 
 #include <cctype>
@@ -13,71 +13,6 @@
 
 namespace vmmsim::report {
 namespace {
-
-// ---------------------------------------------------------------------------
-// The page; fill() replaces its @NAME@ markers. Everything the browser needs
-// is in this file.
-constexpr const char* kPage = R"HTML(<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vmmsim compare">
-<title>@TITLE@</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px auto;padding:0 16px;color:#222;max-width:1240px}
-h1{font-size:22px;margin:0 0 4px}
-h2{font-size:18px;margin:30px 0 6px;border-bottom:1px solid #ddd;padding-bottom:3px}
-h3{font-size:15px;margin:16px 0 4px}
-table{border-collapse:collapse;margin:6px 0 10px}
-th,td{padding:3px 9px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-th{background:#f6f6f6;font-weight:600}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.note{color:#666;font-size:13px;margin:2px 0 8px}
-.keys{margin:4px 0}
-.key{display:inline-block;margin-right:14px;font-size:12px;white-space:nowrap}
-.key i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border:1px solid rgba(0,0,0,.25)}
-svg{display:block;max-width:100%;height:auto;font-size:11px}
-svg text{fill:#333}
-.grid{stroke:#e6e6e6}
-.axis{stroke:#888}
-#render-error{color:#900;background:#fee;border:1px solid #e99;padding:8px;white-space:pre-wrap}
-</style>
-</head>
-<body>
-<h1>@TITLE@</h1>
-@INTRO@
-<noscript>@NOSCRIPT@</noscript>
-<section><h2>Summary</h2>
-<p class="note">Per run: the scheduler (and the ones it was replaced by), the activation mechanism, the simulated time,
-Jain's fairness index over guest VMs, VMM overhead = &Sigma; vmm cycles / &Sigma; (guest + vmm + idle + ceased) cycles over all pCPUs,
-and context switches summed over all vCPUs.</p>
-<div id="summary"></div></section>
-<section><h2>Per VM</h2>
-<p class="note">Per run and VM: its share of all pCPUs and its weight-proportional entitlement, wait p99, input latency p99
-(keystroke to the reader's dispatch), and what scheduler swaps cost it: the swap stall summed over its vCPUs (from a swap's
-cease, or a wake held during one, until the vCPU ran again) and the worst of one vCPU.</p>
-<div id="pervm"></div></section>
-<section><h2>CPU share vs entitled share</h2>
-<p class="note">Per run, each VM's share of all pCPU capacity (solid) next to its weight-proportional entitlement (pale).</p>
-<div id="shares"></div></section>
-<section><h2>Wait time CDF</h2>
-<p class="note">Fraction of a VM's waits (runnable but not running) no longer than x; one line per run, log x axis in ms.</p>
-<div id="cdf"></div></section>
-<section><h2>Dispatch Gantt chart</h2>
-<p class="note">One row per pCPU, a bar per dispatch coloured by VM; the vmm row shows replacement phases, the strip below the number of runnable vCPUs waiting.</p>
-<div id="gantt"></div></section>
-<section><h2>Scheduler replacements</h2>
-<p class="note">Phases of each replacement that ran its sequence (each bar is that replacement's downtime) and every control request served.</p>
-<div id="replacements"></div></section>
-@DATA@
-<script>
-@SCRIPT@
-</script>
-</body>
-</html>
-)HTML";
-
 
 // ---------------------------------------------------------------------------
 // A minimal JSON walk, for the <noscript> summary only: calls visit(path, key,
@@ -243,7 +178,7 @@ std::string script_block(const std::string& id, const std::string& json) {
 
 // Replaces each @NAME@ of `page` with values.at(NAME), in one pass, so that
 // a value can never be taken for a marker.
-std::string fill(const std::string& page, const std::vector<std::pair<std::string, std::string>>& values) {
+std::string fill(std::string_view page, const std::vector<std::pair<std::string, std::string>>& values) {
   std::string out;
   std::size_t i = 0;
   while (i < page.size()) {
@@ -314,11 +249,12 @@ std::string render_compare_html(const std::vector<HtmlRun>& runs, const HtmlOpti
   for (const HtmlRun& run : runs) noscript += noscript_row(run);
   noscript += "</table>";
 
-  return fill(kPage, {{"TITLE", title},
-                       {"INTRO", intro},
-                       {"NOSCRIPT", noscript},
-                       {"DATA", script_block("vmmsim-manifest", manifest) + blocks},
-                       {"SCRIPT", kHtmlScript}});
+  return fill(kHtmlPage, {{"TITLE", title},
+                           {"INTRO", intro},
+                           {"NOSCRIPT", noscript},
+                           {"DATA", script_block("vmmsim-manifest", manifest) + blocks},
+                           {"STYLE", std::string(kHtmlStyle)},
+                           {"SCRIPT", std::string(kHtmlScript)}});
 }
 
 }  // namespace vmmsim::report

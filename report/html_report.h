@@ -1,8 +1,9 @@
 // `vmmsim compare` HTML report: one self-contained file (no network, no
 // external scripts, fonts or styles) that embeds every run's results.json and
-// timeline.json verbatim and draws SVG charts from them with a small inline
-// script: shares vs entitlement, wait-time CDFs, a Gantt chart of the chosen
-// window, replacement phases, and a summary table (docs/compare-report.md).
+// timeline.json verbatim and draws SVG charts from them with an inline
+// script (report/html/, embedded at build time: report/html_assets.h): shares
+// vs fair share, wait-time CDFs, a Gantt chart of the chosen window,
+// replacement phases, a summary and a per-VM table (docs/compare-report.md).
 // Plain C++: no SystemC. The same inputs give the same bytes.
 #pragma once
 
@@ -21,7 +22,8 @@ struct HtmlRun {
 
 struct HtmlOptions {
   std::string title;  // empty: "vmmsim compare"
-  // The Gantt window in ms; to <= from: the extent of each run's timeline.
+  // The Gantt window in ms; to <= from: none chosen, the chart opens around
+  // the first replacement in the timelines (else each run's extent).
   double window_from_ms = 0, window_to_ms = 0;
   std::string note;  // a line shown first (escaped), e.g. "PARTIAL: interrupted by SIGINT; ..."
 };

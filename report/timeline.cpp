@@ -1,6 +1,8 @@
 #include "report/timeline.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -33,6 +35,30 @@ std::string Timeline::us(Cycles c) const {
   return fmt::format("{:.3f}", static_cast<double>(c) * 1e6 / static_cast<double>(m_clock));
 }
 
+// "ts" and "dur" of a complete event from `start` to `end`. Readers add the
+// two as doubles: 5014.386 + 60.792 gives 5075.178000000001, past the next
+// slice's "ts" of 5075.178, and the DevTools performance panel then drops the
+// next slice as an overlap. So "dur" is the exact decimal difference where
+// that sum stays at or before the end's own "ts", else the largest double for
+// which it does (shorter by less than a picosecond), written to round-trip.
+std::string Timeline::span(Cycles start, Cycles end) const {
+  const std::string from = us(start), to = us(end);
+  std::string dur = us(end - start);
+  auto parse = [](const std::string& s) {
+    double d = 0;
+    std::from_chars(s.data(), s.data() + s.size(), d);
+    return d;
+  };
+  const double a = parse(from), b = parse(to);
+  double d = parse(dur);
+  if (a + d > b) {
+    d = std::max(b - a, 0.0);
+    while (d > 0 && a + d > b) d = std::nextafter(d, 0.0);
+    dur = fmt::format("{}", d);
+  }
+  return fmt::format(R"("ts": {}, "dur": {})", from, dur);
+}
+
 void Timeline::event(const std::string& json) {
   m_out << (m_first ? "" : ",\n") << json;
   m_first = false;
@@ -43,8 +69,8 @@ void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles e
   end = std::min(end, m_to);
   if (end <= start) return;
   event(fmt::format(
-      R"({{"name": {}, "cat": "dispatch", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
-      json_quoted(slice.name), us(start), us(end - start), track(cpu), json_quoted(slice.vm), slice.vcpu, slice.slot,
+      R"({{"name": {}, "cat": "dispatch", "ph": "X", {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
+      json_quoted(slice.name), span(start, end), track(cpu), json_quoted(slice.vm), slice.vcpu, slice.slot,
       json_quoted(slice.scheduler), slice.priority));
 }
 
@@ -52,8 +78,8 @@ void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
   start = std::max(start, m_from);
   end = std::min(end, m_to);
   if (end <= start) return;
-  event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
-                    us(start), us(end - start), track(cpu)));
+  event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", {}, "pid": 1, "tid": {}}})", span(start, end),
+                    track(cpu)));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
@@ -69,8 +95,8 @@ void Timeline::replacement(const std::string& label, Cycles at) {
 }
 
 void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
-  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", "ts": {}, "dur": {}, "pid": 1, "tid": {}}})",
-                    json_quoted(name), us(start), us(end - start), m_vmm_track));
+  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", {}, "pid": 1, "tid": {}}})", json_quoted(name),
+                    span(start, end), m_vmm_track));
 }
 
 void Timeline::close() {

@@ -45,6 +45,7 @@ class Timeline {
 
  private:
   std::string us(Cycles c) const;  // trace-event time: microseconds
+  std::string span(Cycles start, Cycles end) const;  // "ts" and "dur" that never pass the next slice's "ts"
   static unsigned track(unsigned cpu) { return cpu + 1; }  // its thread id
   void event(const std::string& json);
 

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
-#include "schedulers/cpu_tree.h"
+#include "schedulers/eevdf_busy_owners.h"
 #include "schedulers/eevdf_deadline_trees.h"
+#include "schedulers/eevdf_virtual_time.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 #include "schedulers/running_advance.h"
@@ -26,22 +26,10 @@
 namespace vmmsim::sched {
 namespace {
 
+using namespace eevdf;
+
 // The image a VMM loads for this policy: a nominal size, about its code.
 constexpr std::uint64_t kImageBytes = 16 * 1024;
-constexpr std::int64_t kNice0Load = 1024;  // NICE_0_LOAD
-constexpr std::int64_t kNiceMin = -20;
-constexpr std::int64_t kNiceMax = 19;
-// kernel/sched/core.c sched_prio_to_weight: each nice step is about x1.25.
-constexpr std::int64_t kNiceWeight[kNiceMax - kNiceMin + 1] = {
-    /* -20 */ 88761, 71755, 56483, 46273, 36291,
-    /* -15 */ 29154, 23254, 18705, 14949, 11916,
-    /* -10 */ 9548,  7620,  6100,  4904,  3906,
-    /*  -5 */ 3121,  2501,  1991,  1586,  1277,
-    /*   0 */ 1024,  820,   655,   526,   423,
-    /*   5 */ 335,   272,   215,   172,   137,
-    /*  10 */ 110,   87,    70,    56,    45,
-    /*  15 */ 36,    29,    23,    18,    15,
-};
 // Duration specs are in microseconds; the policy receives cycles.
 // Linux's base slice is 0.75 ms x (1 + log2 of min(CPUs, 8)): 3 ms from 8 CPUs.
 constexpr std::int64_t kSliceDefaultUs = 3'000;
@@ -50,8 +38,6 @@ constexpr std::int64_t kSliceMaxUs = 100'000;
 constexpr std::int64_t kTickUs = 1'000;
 // A wake looks at this many owners by deadline before it searches m_owners.
 constexpr int kOwnersWalked = 4;
-// Cycles below this times 1024 (plus a remainder) fit 64 bits.
-constexpr Cycles kFits64 = Cycles{1} << 52;  // TICK_NSEC at HZ=1000 (the PIT default): lag clamp
 
 const vmm_param_spec_t kParams[] = {
     {"slice", VMM_PARAM_DURATION, kSliceDefaultUs, kSliceMinUs, kSliceMaxUs,
@@ -65,13 +51,6 @@ const vmm_param_spec_t kVmParams[] = {
      "eevdf: nice level of each vCPU of the VM; weight = 1024 / 1.25^nice (Linux table)"},
 };
 
-// floor(a / b) for b > 0 (C++ division truncates toward zero).
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-
 class Eevdf final : public Policy {
   friend class Policy;  // calls the hooks directly, not virtually (policy.h)
 
@@ -83,7 +62,7 @@ class Eevdf final : public Policy {
         m_tick(static_cast<Cycles>(static_cast<unsigned __int128>(clock()) * kTickUs / 1'000'000)),
         m_pcpus(config.cpus),
         m_idle_free(config.cpus, true),
-        m_by_deadline(config.cpus),
+        m_owners(config.cpus),
         m_running(config.cpus, kNice0Load) {
     if (config_param("slice") <= 0)
       throw std::invalid_argument("eevdf: slice must be at least one cycle");
@@ -94,8 +73,8 @@ class Eevdf final : public Policy {
   std::int64_t priority(VcpuId v) const override { return known(v) ? -m_vcpus[v].deadline : 0; }
 
   std::string dump() const override {
-    return "V=" + std::to_string(m_zero + (m_load > 0 ? floor_div(sum(), m_load) : 0)) +
-           " load=" + std::to_string(m_load) + " queued=" + std::to_string(m_queued);
+    return "V=" + std::to_string(m_v.floor()) + " load=" + std::to_string(m_v.load()) +
+           " queued=" + std::to_string(m_queued);
   }
 
   // update_curr + update_deadline: the owner's request is used up. An idle
@@ -129,8 +108,6 @@ class Eevdf final : public Policy {
     Cycles accounted = 0;   // cycles of this dispatch already in its vruntime
     bool tickled = false;   // asked to reschedule, has not picked yet
     VcpuId prev = kIdle;    // charged in this pick_next, for select()
-    int owner_class = -1;   // index in m_owners while busy and untickled
-    bool owner_stale = false;  // in m_stale_owners
   };
 
   struct AffinityClass {
@@ -140,60 +117,25 @@ class Eevdf final : public Policy {
 
   // --- virtual time ---
 
-  // calc_delta_fair: cycles -> virtual time for a weight.
-  VirtualTime to_virtual(Cycles cycles, std::int64_t weight) const {
-    if (cycles < kFits64) return static_cast<VirtualTime>(cycles) * kNice0Load / weight;
-    return static_cast<VirtualTime>(static_cast<__int128>(cycles) * kNice0Load / weight);
-  }
   VirtualTime vslice(const Entity& e) const { return to_virtual(m_slice, e.weight); }
-
-  // V, with the zero point moved onto it (Linux's zero_vruntime) so that the
-  // sum stays within a lag bound of 0. V = zero + sum / load.
-  VirtualTime avg_vruntime() {
-    if (m_load > 0) {
-      std::int64_t delta = floor_div(sum(), m_load);
-      m_sum -= delta * m_load;
-      m_zero += delta;
-    }
-    return m_zero;
-  }
-
-  // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.
-  bool eligible(VirtualTime v) const {
-    return m_load == 0 ||
-           static_cast<__int128>(sum()) >= static_cast<__int128>(v - m_zero) * m_load;
-  }
+  VirtualTime avg_vruntime() { return m_v.settle(); }
+  bool eligible(VirtualTime v) const { return m_v.eligible(v); }
 
   void count_in(Entity& e) {
-    m_sum += e.weight * (e.vruntime - m_zero);
-    m_load += e.weight;
+    m_v.count_in(e.weight, e.vruntime);
     e.on_rq = true;
   }
   void count_out(Entity& e) {
-    m_sum -= e.weight * (e.vruntime - m_zero);
-    m_load -= e.weight;
+    m_v.count_out(e.weight, e.vruntime);
     e.on_rq = false;
-  }
-
-  // ran * 1024 / weight with the remainder carried: 64-bit below 2^52 cycles
-  // (52 days at 1 GHz), 128-bit beyond.
-  static VirtualTime advance_by(const Entity& e, Cycles ran, std::int64_t* remainder) {
-    if (ran < kFits64) {
-      std::int64_t num = static_cast<std::int64_t>(ran) * kNice0Load + e.remainder;
-      *remainder = num % e.weight;
-      return num / e.weight;
-    }
-    __int128 num = static_cast<__int128>(ran) * kNice0Load + e.remainder;
-    *remainder = static_cast<std::int64_t>(num % e.weight);
-    return static_cast<VirtualTime>(num / e.weight);
   }
 
   void advance(Entity& e, Cycles ran) {
     std::int64_t remainder = 0;
-    VirtualTime dv = advance_by(e, ran, &remainder);
+    VirtualTime dv = advance_by(e.weight, e.remainder, ran, &remainder);
     e.remainder = remainder;
     e.vruntime += dv;
-    if (e.on_rq) m_sum += e.weight * dv;
+    if (e.on_rq) m_v.advanced(e.weight, dv);
   }
 
   // update_curr: charge the owner of `cpu` for the time since it was last
@@ -214,7 +156,7 @@ class Eevdf final : public Policy {
     const PcpuState& pc = m_pcpus[cpu];
     if (at <= pc.dispatched || at - pc.dispatched <= pc.accounted) return e.vruntime;
     std::int64_t remainder = 0;
-    return e.vruntime + advance_by(e, at - pc.dispatched - pc.accounted, &remainder);
+    return e.vruntime + advance_by(e.weight, e.remainder, at - pc.dispatched - pc.accounted, &remainder);
   }
 
   // Linux charges every running vCPU (update_curr) before V is used, which
@@ -226,14 +168,13 @@ class Eevdf final : public Policy {
   // remainder carries), so every vruntime and V are those of charging all.
   void sync(Cycles now) {
     m_event_time = now;
-    m_lazy = m_running.total(now);
+    m_v.set_lazy(m_running.total(now));
   }
-  std::int64_t sum() const { return m_sum + m_lazy; }
 
   // Charges cpu's owner up to the last event and takes cpu out of m_running.
   void untrack(unsigned cpu) {
     if (m_running.contains(cpu)) {
-      m_lazy -= m_running.of(cpu, m_event_time);  // moves into m_sum just below
+      m_v.add_lazy(-m_running.of(cpu, m_event_time));  // moves into the sum just below
       m_running.remove(cpu);
     }
     update_curr(cpu, m_event_time);
@@ -268,16 +209,7 @@ class Eevdf final : public Policy {
     place_owner(cpu);
   }
 
-  // --- busy pCPUs, for the wake's preemption check ---
-
-  // An owner of weight w charged up to t with vruntime v and remainder r has,
-  // at any time T >= t, the vruntime floor((key + 1024 T) / w) where
-  // key = v w + r - 1024 t: charging (in any steps) leaves the key unchanged.
-  // So "not eligible at T" is key >= (V + 1) w - 1024 T and "not protected"
-  // (vruntime >= vprot) is key - vprot w >= -1024 T: thresholds the owners of
-  // one weight share, which m_owners keeps subtree maxima of.
-  using OwnerKey = __int128;
-  static constexpr OwnerKey kAlways = OwnerKey{1} << 120;  // passes every threshold
+  // --- busy pCPUs, for the wake's preemption check (eevdf_busy_owners.h) ---
 
   OwnerKey vruntime_key(unsigned cpu) const {
     const Entity& e = m_vcpus[current(cpu)];
@@ -286,54 +218,23 @@ class Eevdf final : public Policy {
            static_cast<OwnerKey>(pc.dispatched + pc.accounted) * kNice0Load;
   }
 
-  // Busy untickled pCPUs of one owner weight, by the owner's deadline (latest
-  // first, ties to the lowest pCPU); a = vruntime_key, b = the protection key.
-  struct OwnerClass {
-    std::int64_t weight;
-    CpuTree<VirtualTime, OwnerKey> by_deadline;
-  };
-
-  // cpu's owner, or its keys, changed. m_by_deadline is kept at once (cheap);
-  // m_owners at the next wake that searches it (owners change at every pick,
-  // such wakes are fewer; a pCPU that changed owner several times costs once).
   void place_owner(unsigned cpu) {
-    PcpuState& pc = m_pcpus[cpu];
     const VcpuId owner = current(cpu);
-    if (owner == kIdle || pc.tickled)
-      m_by_deadline.erase(cpu);
-    else
-      m_by_deadline.set(cpu, m_vcpus[owner].deadline);
-    if (pc.owner_stale) return;
-    pc.owner_stale = true;
-    m_stale_owners.push_back(cpu);
-  }
-  void refresh_owners() {
-    for (unsigned cpu : m_stale_owners) {
-      m_pcpus[cpu].owner_stale = false;
-      refresh_owner(cpu);
-    }
-    m_stale_owners.clear();
+    const bool busy = owner != kIdle && !m_pcpus[cpu].tickled;
+    m_owners.place(cpu, busy, busy ? m_vcpus[owner].deadline : 0);
   }
 
-  // Puts cpu in its owner's class with its current keys, or takes it out.
-  void refresh_owner(unsigned cpu) {
-    PcpuState& pc = m_pcpus[cpu];
-    if (pc.owner_class >= 0) {
-      m_owners[pc.owner_class].by_deadline.erase(cpu);
-      pc.owner_class = -1;
-    }
-    const VcpuId owner = current(cpu);
-    if (owner == kIdle || pc.tickled) return;
-    const Entity& e = m_vcpus[owner];
-    auto it = std::find_if(m_owners.begin(), m_owners.end(),
-                           [&](const OwnerClass& k) { return k.weight == e.weight; });
-    if (it == m_owners.end())
-      it = m_owners.insert(m_owners.end(), OwnerClass{e.weight, CpuTree<VirtualTime, OwnerKey>(cpus())});
-    pc.owner_class = static_cast<int>(it - m_owners.begin());
-    const OwnerKey key = vruntime_key(cpu);
-    const OwnerKey unprotected =
-        !m_run_to_parity || e.yielded ? kAlways : key - static_cast<OwnerKey>(e.vprot) * e.weight;
-    it->by_deadline.set(cpu, e.deadline, key, unprotected);
+  void refresh_owners() {
+    m_owners.refresh([this](unsigned cpu, OwnerKeys* k) {
+      const VcpuId owner = current(cpu);
+      if (owner == kIdle || m_pcpus[cpu].tickled) return false;
+      const Entity& e = m_vcpus[owner];
+      const OwnerKey key = vruntime_key(cpu);
+      const OwnerKey unprotected =
+          !m_run_to_parity || e.yielded ? kAlways : key - static_cast<OwnerKey>(e.vprot) * e.weight;
+      *k = OwnerKeys{e.weight, e.deadline, key, unprotected};
+      return true;
+    });
   }
 
   // place_entity: v = V - lag, the lag inflated by (W + w) / W so that it
@@ -342,8 +243,9 @@ class Eevdf final : public Policy {
   void place(Entity& e) {
     VirtualTime v = avg_vruntime();
     VirtualTime lag = 0;
-    if (m_load > 0 && e.vlag != 0)
-      lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (m_load + e.weight) / m_load);
+    const std::int64_t load = m_v.load();
+    if (load > 0 && e.vlag != 0)
+      lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (load + e.weight) / load);
     e.vruntime = v - lag;
     VirtualTime request = vslice(e);
     if (e.fresh) request /= 2;
@@ -523,7 +425,7 @@ class Eevdf final : public Policy {
     // Most wakes find their pCPU among the few latest deadlines: walk those.
     int walked = 0;
     bool found = false;
-    int first = m_by_deadline.find_in_order([&](unsigned c) {
+    int first = m_owners.by_deadline().find_in_order([&](unsigned c) {
       found = preemptible(c);
       return found || ++walked == kOwnersWalked;
     });
@@ -534,13 +436,13 @@ class Eevdf final : public Policy {
     if (walked < kOwnersWalked) return vmm_tickle_t{kNoCpu, 0};  // every owner seen
     // Per owner weight, the latest deadline that preemptible() accepts; the
     // maxima skip subtrees of owners all eligible and (protected or ahead of v).
-    const VirtualTime v_floor = m_load > 0 ? m_zero + floor_div(sum(), m_load) : 0;
+    const VirtualTime v_floor = m_v.floor();
     const OwnerKey now_key = static_cast<OwnerKey>(now) * kNice0Load;
     refresh_owners();
     int target = kNoCpu;
-    for (const OwnerClass& k : m_owners) {
+    for (const BusyOwners::Weight& k : m_owners.weights()) {
       const OwnerKey ineligible_from =
-          m_load > 0 ? (static_cast<OwnerKey>(v_floor) + 1) * k.weight - now_key : kAlways + 1;
+          m_v.load() > 0 ? (static_cast<OwnerKey>(v_floor) + 1) * k.weight - now_key : kAlways + 1;
       auto may = [&](const OwnerKey& max_key, const OwnerKey& max_unprotected,
                      VirtualTime max_deadline) {
         return max_key >= ineligible_from ||
@@ -605,21 +507,12 @@ class Eevdf final : public Policy {
   std::vector<std::uint64_t> m_seq;  // queue order, for deadline ties
   std::vector<PcpuState> m_pcpus;
   CpuSet m_idle_free;  // idle and not tickled
-  // Busy, untickled pCPUs by their owner's deadline, latest first (ties: the
-  // lowest pCPU), and the same by weight with the maxima that skip owners.
-  CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_deadline;
-  std::vector<OwnerClass> m_owners;  // by weight, few
-  std::vector<unsigned> m_stale_owners;  // pCPUs whose place in m_owners is out of date
+  BusyOwners m_owners;  // busy, untickled pCPUs by their owner's deadline
   RunningAdvance m_running;  // busy pCPUs whose owner is runnable (on_rq)
   Cycles m_event_time = 0;   // the last wake, block or pick: V is kept as of then
-  std::int64_t m_lazy = 0;   // what charging m_running up to m_event_time adds to m_sum
   DeadlineTrees m_trees;
   std::vector<AffinityClass> m_classes;  // [0] = every pCPU
-  // V = m_zero + sum() / m_load over the runnable vCPUs (running ones too):
-  // sum() = m_sum + m_lazy = sum of w * (v - m_zero), m_load = sum of w.
-  VirtualTime m_zero = 0;
-  std::int64_t m_sum = 0;
-  std::int64_t m_load = 0;
+  AverageVruntime m_v;  // V over the runnable vCPUs (running ones too)
   std::size_t m_queued = 0;
   std::uint64_t m_next_seq = 0;
 };

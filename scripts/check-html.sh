@@ -8,7 +8,9 @@
 # Environment: CHROMIUM (browser binary; default: chromium, chromium-browser,
 # google-chrome), MIN_SVG (default 3), MIN_RECTS (default 10), MIN_LINES
 # (<path> + <polyline>, default 1), CHECK_TIMEOUT (seconds, default 60),
-# KEEP_DOM=FILE (keep the dumped DOM there).
+# KEEP_DOM=FILE (keep the dumped DOM there), SCREENSHOT=FILE.png (also write a
+# PNG of the rendered page there, SCREENSHOT_SIZE wide,high in CSS pixels,
+# default 1400,3200; the check fails if Chromium writes no PNG).
 # Installs Debian's chromium with apt-get when it is missing and this runs as
 # root or with sudo.
 set -uo pipefail
@@ -64,4 +66,14 @@ grep -q 'data-rendered="ok"' "$dom" || fail "the renderer did not finish (no dat
 [ "$svgs" -ge "${MIN_SVG:-3}" ] || fail "$svgs <svg> elements (need ${MIN_SVG:-3})"
 [ "$rects" -ge "${MIN_RECTS:-10}" ] || fail "$rects <rect> elements (need ${MIN_RECTS:-10})"
 [ "$lines" -ge "${MIN_LINES:-1}" ] || fail "$lines <path>/<polyline> elements (need ${MIN_LINES:-1})"
-echo "check-html: OK: $file rendered ($svgs svg, $rects rect, $lines path/polyline)"
+shot=""
+if [ -n "${SCREENSHOT:-}" ]; then
+  rm -f "$SCREENSHOT"
+  timeout "${CHECK_TIMEOUT:-60}" "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
+    --hide-scrollbars --window-size="${SCREENSHOT_SIZE:-1400,3200}" --screenshot="$SCREENSHOT" "$url" >/dev/null 2>&1
+  [ "$(head -c 8 "$SCREENSHOT" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+    fail "$browser wrote no PNG screenshot to $SCREENSHOT"
+  shot="; screenshot $SCREENSHOT ($(wc -c <"$SCREENSHOT") bytes)"
+fi
+echo "check-html: OK: $file rendered ($svgs svg, $rects rect, $lines path/polyline)$shot"

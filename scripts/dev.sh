@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev)
+# nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
+# the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without).
+packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
+          nodejs eslint node-css-tree chromium)
 
 install_missing() {
   local missing=()

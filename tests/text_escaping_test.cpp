@@ -17,6 +17,7 @@
 #include "report/json_value.h"
 #include "report/text_report.h"
 #include "report/timeline.h"
+#include "timeline_file.h"
 
 using namespace vmmsim;
 using report::JsonValue;
@@ -146,24 +147,11 @@ TEST(TextEscaping, TextReportHasNoRawControlBytes) {
 }
 
 TEST(TextEscaping, TimelineLabelsParseBack) {
-  namespace fs = std::filesystem;
-  const fs::path file = fs::temp_directory_path() / ("vmmsim_timeline_" + std::to_string(::getpid()) + ".json");
-  {
-    OutputFile out(file.string());
-    out.open();
-    report::Timeline t(out, 1000000000, 1);
+  JsonValue doc = JsonValue::parse(report::timeline_text(1000000000, 1, [](report::Timeline& t) {
     t.dispatch(0, {"web.0", "web", 0, 0, kHostile, 0}, 0, 100);
     t.replacement("load rr -> " + kHostile, 50);
     t.phase(kHostile, 50, 60);
-    t.close();
-    out.finish();
-    out.commit();
-  }
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  fs::remove(file);
-  JsonValue doc = JsonValue::parse(text.str());
+  }));
   const JsonValue& events = doc["traceEvents"];
   EXPECT_EQ(events[events.size() - 2]["name"].string(), "load rr -> a\"b,c\nd\x1b[2J\xc3\xbf\xc3\xbe\\e\xc3\xa9");
   EXPECT_EQ(events[events.size() - 3]["args"]["scheduler_name"].string(),
