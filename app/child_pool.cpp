@@ -113,6 +113,7 @@ std::vector<ChildPool::Exit> ChildPool::run(std::size_t count, unsigned jobs,
   }
   if (m_abort != 0) {
     // Every child is gone; nothing of compare's own is half-written yet.
+    if (m_on_abort) m_on_abort();
     std::signal(m_abort, SIG_DFL);
     sigprocmask(SIG_SETMASK, &m_previous, nullptr);
     sigset_t only;

@@ -47,6 +47,11 @@ class ChildPool {
   // In a child, once its own handlers are installed: take signals again.
   void unblock_in_child() const;
 
+  // Called in the parent when a second signal aborts, once every child has
+  // ended and before the parent dies of the signal (compare removes its
+  // staging folder).
+  void on_abort(std::function<void()> cleanup) { m_on_abort = std::move(cleanup); }
+
  private:
   void on_stop_signal(int signal, const std::vector<pid_t>& running);
 
@@ -54,6 +59,7 @@ class ChildPool {
   int m_stop = 0;   // the first stop signal
   int m_abort = 0;  // the second one
   long long m_stop_ns = 0;
+  std::function<void()> m_on_abort;
 };
 
 }  // namespace vmmsim::app

@@ -1,6 +1,5 @@
 #include "app/compare_command.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +14,9 @@
 #include <fmt/format.h>
 
 #include "app/child_pool.h"
+#include "app/compare_folder.h"
 #include "app/compare_runs.h"
+#include "app/compare_table.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
 #include "app/simulation.h"
@@ -66,16 +67,12 @@ unsigned jobs_of(const std::string& text) {
 
 // What a run had to say (its error, or why it stopped early), as
 // errors.txt, an output like the run's others (base/output_plan.h); a run
-// with nothing to say leaves none, and a regular errors.txt of an earlier
-// comparison is removed. Returns the run's exit code: 74 if the file could
-// not be written, and then the text goes to compare's stderr.
+// with nothing to say leaves none (its folder is new: app/compare_folder.h).
+// Returns the run's exit code: 74 if the file could not be written, and
+// then the text goes to compare's stderr.
 int write_errors(const fs::path& file, const std::string& text, int code) {
   try {
-    struct stat st;
-    if (text.empty()) {
-      if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(file.c_str());
-      return code;
-    }
+    if (text.empty()) return code;
     OutputPlan plan;
     OutputFile& errors = plan.add(file.string(), "--out");
     plan.open();
@@ -144,77 +141,10 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 // The summary of the runs that have results. `partial`: why some runs were
 // stopped early or not run ("" if none was); the table, CSV, JSON and HTML
 // then say so.
-void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std::ostream& table,
+void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, const fs::path& shown, std::ostream& table,
                    Cycles window_from, Cycles window_to, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
-  // Per run: the summary a user compares first.
-  table << fmt::format("{:<40} {:>8} {:>10} {:>8} {:>10} {:>8} {:>6}\n", "run", "fairness", "overhead", "ctxsw",
-                       "migrations", "misses", "swaps");
-  std::string csv = "run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,"
-                    "swap_stall_ms,response_ms,turnaround_ms,deadline_misses,context_switches,vmm_overhead,"
-                    "jain_fairness,partial\n";
-  for (const CompareRun& run : runs) {
-    if (!run.has_results()) continue;
-    const JsonValue& r = run.results;
-    const double hz = r["clock_hz"].number();
-    double vmm = 0, total = 0;
-    for (const JsonValue& p : r["pcpus"].array()) {
-      vmm += p["vmm_cycles"].number();
-      total += p["guest_cycles"].number() + p["vmm_cycles"].number() + p["idle_cycles"].number() +
-               p["ceased_cycles"].number();
-    }
-    std::uint64_t ctxsw = 0, migrations = 0, misses = 0;
-    for (const JsonValue& v : r["vcpus"].array()) {
-      ctxsw += v["context_switches"].integer();
-      migrations += v["migrations"].integer();
-      misses += v["deadline_misses"].integer();
-    }
-    const double overhead = total > 0 ? vmm / total : 0;
-    table << fmt::format("{:<40} {:>8.4f} {:>9.3f}% {:>8} {:>10} {:>8} {:>6}\n", run.name,
-                         r["jain_fairness"].number(), 100 * overhead, ctxsw, migrations, misses,
-                         r["replacements"].size());
-    for (const JsonValue& vm : r["vms"].array()) {
-      double response = 0, turnaround = 0;
-      unsigned responded = 0, finished = 0;
-      std::uint64_t vm_misses = 0, vm_ctxsw = 0;
-      for (const JsonValue& v : r["vcpus"].array()) {
-        if (v["vm"].string() != vm["name"].string()) continue;
-        if (!v["response_cycles"].is_null()) response += v["response_cycles"].number(), ++responded;
-        if (!v["turnaround_cycles"].is_null()) turnaround += v["turnaround_cycles"].number(), ++finished;
-        vm_misses += v["deadline_misses"].integer();
-        vm_ctxsw += v["context_switches"].integer();
-      }
-      const JsonValue& wait = vm["wait_cycles"];
-      const JsonValue& input = vm["input_latency_cycles"];
-      csv += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},{}\n",
-                         csv_field(run.name),
-                         csv_field(run.config_path), csv_field(r["scheduler"].string()),
-                         csv_field(vm["name"].string()), vm["share"].number(),
-                         vm["entitled_share"].number(), ms(wait["p50"].number(), hz), ms(wait["p99"].number(), hz),
-                         input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "",
-                         ms(vm["swap_stall_cycles"].number(), hz),
-                         responded ? fmt::format("{:.3f}", ms(response / responded, hz)) : "",
-                         finished ? fmt::format("{:.3f}", ms(turnaround / finished, hz)) : "", vm_misses,
-                         vm_ctxsw, overhead, r["jain_fairness"].number(), r["partial"].boolean());
-    }
-  }
-  // Per VM, side by side.
-  table << fmt::format("\n{:<40} {:<10} {:>8} {:>9} {:>11} {:>11} {:>12} {:>12}\n", "run", "vm", "share",
-                       "entitled", "wait p50ms", "wait p99ms", "input p99ms", "swap stallms");
-  for (const CompareRun& run : runs) {
-    if (!run.has_results()) continue;
-    const JsonValue& r = run.results;
-    const double hz = r["clock_hz"].number();
-    for (const JsonValue& vm : r["vms"].array()) {
-      const JsonValue& input = vm["input_latency_cycles"];
-      table << fmt::format("{:<40} {:<10} {:>7.2f}% {:>8.2f}% {:>11.3f} {:>11.3f} {:>12} {:>12.3f}\n", run.name,
-                           printable(vm["name"].string()), 100 * vm["share"].number(),
-                           100 * vm["entitled_share"].number(), ms(vm["wait_cycles"]["p50"].number(), hz),
-                           ms(vm["wait_cycles"]["p99"].number(), hz),
-                           input["count"].integer() ? fmt::format("{:.3f}", ms(input["p99"].number(), hz)) : "-",
-                           ms(vm["swap_stall_cycles"].number(), hz));
-    }
-  }
+  const std::string csv = write_compare_table(runs, table);
   bool listed = false;  // the runs without results, by what became of them
   for (const CompareRun& run : runs)
     if (!run.has_results() || run.state == State::Stopped)
@@ -259,7 +189,7 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, std
     o << "  ]\n}\n";
   }
   report::HtmlOptions options;
-  options.title = "vmmsim compare: " + out.string();
+  options.title = "vmmsim compare: " + shown.string();
   options.note = partial.empty() ? "" : "PARTIAL: " + partial;
   const double hz = static_cast<double>(runs.front().config.platform.clock);
   options.window_from_ms = ms(static_cast<double>(window_from), hz);
@@ -282,7 +212,9 @@ int compare_command(const std::vector<std::string>& args) {
       "combination a run of its own (repeatable)")(
       "jobs,j", po::value(&jobs_text),
       "runs at once, each in its own process: 1 to 256 (default: the number of CPUs, at most 256)")(
-      "out", po::value(&out_dir), "folder for each run's results and the comparison (default compare-out)")(
+      "out", po::value(&out_dir),
+      "folder for each run's results and the comparison (default compare-out): new, empty or an earlier "
+      "comparison's, which is replaced whole")(
       "until", po::value(&until), "simulated time of every run (default: each config's [run] until)")(
       "window", po::value(&window), "time window FROM:TO of the Gantt chart and timelines (default 0:100ms)");
   po::options_description hidden;
@@ -364,17 +296,27 @@ int compare_command(const std::vector<std::string>& args) {
   const fs::path out(out_dir);
   for (CompareRun& run : runs) run.dir = out / run.name;
   check_compare_outputs(runs, out, false);
-  NewFolders folders;
-  folders.make(out);
-  for (const CompareRun& run : runs) folders.make(run.dir);
-  check_compare_outputs(runs, out, true);
-  folders.keep();
+  // Everything is written into a staging folder beside --out, which then
+  // replaces --out whole (app/compare_folder.h).
+  std::vector<std::string> inputs, run_folders;
+  for (const CompareRun& run : runs)
+    for (const std::string& input : inputs_of(run.config)) inputs.push_back(input);
+  for (const CompareRun& run : runs) run_folders.push_back(run.name);
+  CompareFolder folder(out, inputs);
+  for (CompareRun& run : runs) {
+    run.dir = folder.staging() / run.name;
+    std::error_code ec;
+    if (!fs::create_directory(run.dir, ec))
+      throw InputError(fmt::format("{}: cannot create ({}); expected a writable --out", run.dir.string(), ec.message()));
+  }
+  check_compare_outputs(runs, folder.staging(), true);
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
   // all cleanly (app/child_pool.h).
   std::cout.flush();
   std::size_t ended = 0;
   ChildPool pool;
+  pool.on_abort([&] { folder.discard(); });
   pool.run(
       runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
@@ -403,15 +345,20 @@ int compare_command(const std::vector<std::string>& args) {
     text << in.rdbuf();
     run.results = JsonValue::parse(text.str(), (run.dir / "results.json").string());
   }
-  // Without a signal, a failed (or stopped) run fails the comparison, as before.
-  if (signal == 0 && (failed || count(State::Stopped))) return std::max(failed, 1);
+  // Without a signal, a failed (or stopped) run fails the comparison, as
+  // before; its folders (errors.txt) still replace the earlier comparison.
+  if (signal == 0 && (failed || count(State::Stopped))) {
+    folder.commit(run_folders);
+    return std::max(failed, 1);
+  }
   const std::string partial =
       signal == 0 ? ""
                   : fmt::format("interrupted by {}; of {} runs, {} finished, {} stopped early (their results cover "
                                 "the simulated time so far), {} failed, {} not run",
                                 signal_name(signal), runs.size(), count(State::Done),
                                 count(State::Stopped), count(State::Failed), count(State::NotRun));
-  write_outputs(runs, out, std::cout, *from, *to, partial);
+  write_outputs(runs, folder.staging(), out, std::cout, *from, *to, partial);
+  folder.commit(run_folders);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",
                            printable(out.string()));

@@ -17,8 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The files compare writes beside the run folders in --out.
-constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html"};
+// The files compare writes beside the run folders in --out (the manifest:
+// app/compare_folder.h).
+constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html", "compare.manifest"};
 
 std::string folded(std::string s) {  // some file systems ignore case
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -121,22 +122,6 @@ void check_compare_outputs(const std::vector<CompareRun>& runs, const fs::path& 
   }
   OutputPlan plan(inputs);
   for (const auto& [path, option] : outputs) plan.add(path, option);
-}
-
-NewFolders::~NewFolders() {
-  std::error_code ec;
-  for (auto folder = m_made.rbegin(); folder != m_made.rend(); ++folder)
-    fs::remove(*folder, ec);  // if empty
-}
-
-void NewFolders::make(const fs::path& folder) {
-  std::vector<fs::path> missing;  // the folder and its missing parents, innermost first
-  for (fs::path at = folder; !at.empty() && !fs::exists(at); at = at.parent_path())
-    missing.push_back(at);
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) throw InputError(fmt::format("{}: cannot create ({})", folder.string(), ec.message()));
-  m_made.insert(m_made.end(), missing.rbegin(), missing.rend());
 }
 
 }  // namespace vmmsim::app

@@ -40,22 +40,4 @@ void name_runs(std::vector<CompareRun>& runs,
 void check_compare_outputs(const std::vector<CompareRun>& runs, const std::filesystem::path& out,
                            bool writable);
 
-// The folders a comparison makes: removed again if it is refused before its
-// runs start, so that a refused compare leaves nothing behind.
-class NewFolders {
- public:
-  NewFolders() = default;
-  ~NewFolders();
-  NewFolders(const NewFolders&) = delete;
-  NewFolders& operator=(const NewFolders&) = delete;
-
-  // Makes `folder` and its missing parents; InputError if it cannot.
-  void make(const std::filesystem::path& folder);
-  // The comparison goes ahead: the folders stay.
-  void keep() { m_made.clear(); }
-
- private:
-  std::vector<std::filesystem::path> m_made;  // outermost first
-};
-
 }  // namespace vmmsim::app

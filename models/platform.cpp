@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "base/input_error.h"
+#include "models/vm_results.h"
 #include "schedulers/registry.h"
 #include "sim/sanitizer_stack.h"
 
@@ -194,37 +195,10 @@ report::Results Platform::results() const {
     if (v.priority_last) vr.priority = report::VcpuResult::Priority{*v.priority_last, v.priority_min, v.priority_max};
     r.vcpus.push_back(std::move(vr));
   }
-  std::vector<std::uint32_t> weights;
-  std::vector<unsigned> vcpu_counts;
-  for (const vmm::Vm& vm : vms) weights.push_back(vm.weight), vcpu_counts.push_back(vm.vcpu_count);
-  std::vector<double> entitled = report::entitled_shares(weights, vcpu_counts, r.cpus);
-  const double capacity = static_cast<double>(r.elapsed) * r.cpus;
-  std::vector<double> relative;
-  for (std::size_t i = 0; i < vms.size(); ++i) {
-    const vmm::Vm& vm = vms[i];
-    report::VmResult out;
-    out.name = vm.name;
-    out.service = vm.service;
-    out.vcpus = vm.vcpu_count;
-    out.weight = vm.weight;
-    for (unsigned k = 0; k < vm.vcpu_count; ++k) {
-      const std::size_t id = static_cast<std::size_t>(vm.first_vcpu) + k;
-      const vmm::Vcpu& v = vcpus[id];
-      out.cpu += v.cpu_cycles;
-      out.wait.merge(r.vcpus[id].wait);
-      out.swap_stall += v.swap_stall_cycles(r.elapsed);
-      out.swap_stall_max = std::max(out.swap_stall_max, v.swap_stall_max(r.elapsed));
-    }
-    out.share = capacity > 0 ? static_cast<double>(out.cpu) / capacity : 0.0;
-    out.entitled = entitled[i];
-    out.input_latency = vm.input_latency;
-    if (!vm.service && out.entitled > 0) relative.push_back(out.share / out.entitled);
-    r.vms.push_back(std::move(out));
-  }
-  r.jain_fairness = report::jain_index(relative);
   for (const auto& p : m_processors)
     r.pcpus.push_back({p->cycles_in(cpu::State::Guest), p->cycles_in(cpu::State::Vmm), p->cycles_in(cpu::State::Idle),
                        p->cycles_in(cpu::State::Ceased)});
+  add_vm_results(r, *m_vmm);
   for (std::size_t k = 0; k < vmm::kRequestKinds; ++k) {
     auto kind = static_cast<vmm::RequestKind>(k);
     r.requests.emplace_back(vmm::request_name(kind), m_vmm->requests(kind));

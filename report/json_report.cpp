@@ -41,17 +41,18 @@ void write_json_report(const Results& r, std::ostream& out) {
                      r.clock, r.elapsed, number(to_seconds(r.elapsed, r.clock)));
   out << fmt::format("  \"partial\": {},\n", r.partial ? "true" : "false");
   if (r.partial) out << fmt::format("  \"partial_reason\": {},\n", quoted(r.partial_reason));
-  out << fmt::format("  \"all_finished\": {},\n  \"jain_fairness\": {},\n", r.all_finished ? "true" : "false",
-                     number(r.jain_fairness));
+  out << fmt::format("  \"all_finished\": {},\n  \"jain_fairness\": {},\n  \"jain_entitled\": {},\n",
+                     r.all_finished ? "true" : "false", number(r.jain_fairness), number(r.jain_entitled));
+  out << fmt::format("  \"fair_capacity\": {},\n", number(r.fair_capacity));
   out << "  \"vms\": [\n";
   for (std::size_t i = 0; i < r.vms.size(); ++i) {
     const VmResult& vm = r.vms[i];
     out << fmt::format(
         "    {{\"name\": {}, \"service\": {}, \"vcpus\": {}, \"weight\": {}, \"cpu_cycles\": {}, \"share\": {}, "
-        "\"entitled_share\": {}, \"input_latency_cycles\": {}, \"wait_cycles\": {}, \"swap_stall_cycles\": {}, "
-        "\"swap_stall_max_cycles\": {}}}{}\n",
+        "\"entitled_share\": {}, \"demand_share\": {}, \"fair_share\": {}, \"deadline_misses\": {}, "
+        "\"input_latency_cycles\": {}, \"wait_cycles\": {}, \"swap_stall_cycles\": {}, \"swap_stall_max_cycles\": {}}}{}\n",
         quoted(vm.name), vm.service ? "true" : "false", vm.vcpus, vm.weight, vm.cpu, number(vm.share),
-        number(vm.entitled), distribution(vm.input_latency), distribution_with_cdf(vm.wait), vm.swap_stall,
+        number(vm.entitled), number(vm.demand), number(vm.fair), vm.deadline_misses, distribution(vm.input_latency), distribution_with_cdf(vm.wait), vm.swap_stall,
         vm.swap_stall_max, i + 1 < r.vms.size() ? "," : "");
   }
   out << "  ],\n  \"vcpus\": [\n";

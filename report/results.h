@@ -10,6 +10,7 @@
 
 #include "base/histogram.h"
 #include "base/units.h"
+#include "report/fair_share.h"
 
 namespace vmmsim::report {
 
@@ -46,7 +47,10 @@ struct VmResult {
   std::uint32_t weight = 256;
   Cycles cpu = 0;
   double share = 0;     // of all pCPU capacity over the run
-  double entitled = 0;  // what weight-proportional sharing would give
+  double entitled = 0;  // what weight-proportional sharing would give (demand ignored)
+  double demand = 0;    // what it would have used had it never waited (report/fair_share.h)
+  double fair = 0;      // its weighted max-min share of the guests' capacity, demand-capped
+  std::uint64_t deadline_misses = 0;  // sum over its vCPUs
   Histogram input_latency;
   Histogram wait;  // all its vCPUs' waits
   Cycles swap_stall = 0;      // sum over its vCPUs
@@ -149,7 +153,9 @@ struct Results {
   std::uint64_t feedback_done = 0, feedback_rejected = 0, feedback_invalid = 0, feedback_deferred = 0;
   std::uint64_t pit_ticks = 0;
   Bytes console_written = 0, console_transmitted = 0, console_received = 0;
-  double jain_fairness = 1.0;  // over guest VMs' share / entitled share
+  double jain_fairness = 1.0;  // over guest VMs' share / fair share (demand-aware)
+  double jain_entitled = 1.0;  // over guest VMs' share / entitled share (weights only)
+  double fair_capacity = 0;    // what the fair shares divide: guest + idle pCPU time, of all
   std::string activation;      // the activation mechanism
   std::vector<ReplacementResult> replacements;
   std::vector<FaultResult> faults;
@@ -157,12 +163,5 @@ struct Results {
   std::vector<SlotResult> slots;    // the loaded images at the end, by slot
   ImageAreaResult image_area;
 };
-
-// Entitled shares by weight, water-filled: a VM never gets more than its
-// vCPUs can use (vcpus / cpus), the excess goes to the others by weight.
-std::vector<double> entitled_shares(const std::vector<std::uint32_t>& weights,
-                                    const std::vector<unsigned>& vcpus, unsigned cpus);
-// Jain's index of xs: (sum x)^2 / (n * sum x^2); 1 = perfectly fair.
-double jain_index(const std::vector<double>& xs);
 
 }  // namespace vmmsim::report

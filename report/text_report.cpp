@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/text.h"
 
 namespace vmmsim::report {
@@ -23,27 +25,39 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
                      r.all_finished ? ", every guest program ended" : "");
   if (r.partial) out << fmt::format("PARTIAL: {}; the results cover the simulated time so far\n\n", text(r.partial_reason));
 
+  // Name columns widen to the longest name (never cut: a name is what a
+  // user searches for), so every row's figures stay under their headers.
+  std::size_t vm_width = 12, vcpu_width = 14;
+  for (const VmResult& vm : r.vms) vm_width = std::max(vm_width, text(vm.name).size() + (vm.service ? 1 : 0));
+  for (const VcpuResult& v : r.vcpus)
+    vcpu_width = std::max(vcpu_width, fmt::format("{}.{}", text(v.vm), v.index).size());
   out << "VMs\n";
-  out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>8} {:>9} {:>12} {:>12} {:>11} {:>11}\n", "vm", "vcpus", "weight",
-                     "cpu cycles", "share", "entitled", "input p50ms", "input p99ms", "stall ms", "stall maxms");
+  out << fmt::format("  {:<{}} {:>5} {:>6} {:>14} {:>8} {:>8} {:>8} {:>9} {:>12} {:>12} {:>11} {:>11}\n", "vm",
+                     vm_width, "vcpus", "weight", "cpu cycles", "share", "demand", "fair", "entitled", "input p50ms",
+                     "input p99ms", "stall ms", "stall maxms");
   for (const VmResult& vm : r.vms) {
     bool input = vm.input_latency.count() > 0;
-    out << fmt::format("  {:<12} {:>5} {:>6} {:>14} {:>7.2f}% {:>8.2f}% {:>12} {:>12} {:>11} {:>11}\n",
-                       text(vm.name) + (vm.service ? "*" : ""), vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
-                       100 * vm.entitled, input ? ms(vm.input_latency.percentile(50), hz) : "-",
+    out << fmt::format("  {:<{}} {:>5} {:>6} {:>14} {:>7.2f}% {:>7.2f}% {:>7.2f}% {:>8.2f}% {:>12} {:>12} {:>11} {:>11}\n",
+                       text(vm.name) + (vm.service ? "*" : ""), vm_width, vm.vcpus, vm.weight, vm.cpu, 100 * vm.share,
+                       100 * vm.demand, 100 * vm.fair, 100 * vm.entitled,
+                       input ? ms(vm.input_latency.percentile(50), hz) : "-",
                        input ? ms(vm.input_latency.percentile(99), hz) : "-", ms(vm.swap_stall, hz),
                        ms(vm.swap_stall_max, hz));
   }
-  out << fmt::format("  Jain's fairness index (share / entitled, guest VMs): {:.4f}\n\n", r.jain_fairness);
+  out << "  (% of all pCPU time. demand: what the VM would have used had it never waited; fair: its weighted\n"
+         "  max-min share of the guests' capacity, capped at its demand; entitled: by weight alone; docs/results.md)\n";
+  out << fmt::format("  Jain's fairness index (share / fair share, guest VMs): {:.4f}\n", r.jain_fairness);
+  out << fmt::format("  Jain's index by weight only (share / entitled share, demand ignored): {:.4f}\n\n",
+                     r.jain_entitled);
   if (detail == TextDetail::Summary) return;
 
   out << "vCPUs (times in ms)\n";
-  out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "vcpu",
-                     "cpu cycles", "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw",
+  out << fmt::format("  {:<{}} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "vcpu",
+                     vcpu_width, "cpu cycles", "wait avg", "wait p50", "wait p99", "wait max", "response", "turnaround", "ctxsw",
                      "migr", "stall");
   for (const VcpuResult& v : r.vcpus) {
-    out << fmt::format("  {:<14} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n",
-                       fmt::format("{}.{}", text(v.vm), v.index), v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
+    out << fmt::format("  {:<{}} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n",
+                       fmt::format("{}.{}", text(v.vm), v.index), vcpu_width, v.cpu, fmt::format("{:.3f}", v.wait.mean() * 1000 / hz),
                        ms(v.wait.percentile(50), hz), ms(v.wait.percentile(99), hz), ms(v.wait.max(), hz),
                        opt_ms(v.response, hz), opt_ms(v.turnaround, hz), v.context_switches, v.migrations,
                        ms(v.swap_stall, hz));
@@ -53,11 +67,12 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
   for (const VcpuResult& v : r.vcpus) periodic = periodic || v.jobs > 0;
   if (periodic) {
     out << "\nPeriodic jobs (every)\n";
-    out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", "vcpu", "jobs", "misses", "lateness p99ms",
-                       "lateness maxms");
+    out << fmt::format("  {:<{}} {:>8} {:>8} {:>14} {:>14}\n", "vcpu", vcpu_width, "jobs", "misses",
+                       "lateness p99ms", "lateness maxms");
     for (const VcpuResult& v : r.vcpus)
       if (v.jobs)
-        out << fmt::format("  {:<14} {:>8} {:>8} {:>14} {:>14}\n", fmt::format("{}.{}", text(v.vm), v.index), v.jobs,
+        out << fmt::format("  {:<{}} {:>8} {:>8} {:>14} {:>14}\n", fmt::format("{}.{}", text(v.vm), v.index),
+                           vcpu_width, v.jobs,
                            v.deadline_misses, ms(v.lateness.percentile(99), hz), ms(v.lateness.max(), hz));
   }
 
@@ -119,12 +134,13 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
     out << "\nEpochs (by the active scheduler; a wait or input latency counts where it ends)\n";
     for (const EpochResult& e : r.epochs) {
       out << fmt::format("  under {} (slot {}), {} .. {} ms\n", text(e.scheduler), e.slot, ms(e.from, hz), ms(e.to, hz));
-      out << fmt::format("    {:<12} {:>8} {:>11} {:>11} {:>12}\n", "vm", "share", "wait p50ms", "wait p99ms",
-                         "input p99ms");
+      out << fmt::format("    {:<{}} {:>8} {:>11} {:>11} {:>12}\n", "vm", vm_width, "share", "wait p50ms",
+                         "wait p99ms", "input p99ms");
       for (std::size_t k = 0; k < e.vms.size(); ++k) {
         const EpochVmResult& vm = e.vms[k];
         const bool input = vm.input_latency.count() > 0;
-        out << fmt::format("    {:<12} {:>7.2f}% {:>11} {:>11} {:>12}\n", text(r.vms[k].name), 100 * vm.share,
+        out << fmt::format("    {:<{}} {:>7.2f}% {:>11} {:>11} {:>12}\n", text(r.vms[k].name), vm_width,
+                           100 * vm.share,
                            ms(vm.wait.percentile(50), hz), ms(vm.wait.percentile(99), hz),
                            input ? ms(vm.input_latency.percentile(99), hz) : "-");
       }

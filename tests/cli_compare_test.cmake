@@ -20,7 +20,7 @@ expect_match("${r1}" "cpus = 1" "d1/a.ini's run in d1_a--rr")
 expect_match("${r2}" "cpus = 2" "d2/a.ini's run in d2_a--rr")
 file(GLOB names1 RELATIVE ${WORK}/two1 ${WORK}/two1/*)
 file(GLOB names2 RELATIVE ${WORK}/two2 ${WORK}/two2/*)
-if(NOT names1 STREQUAL "compare.csv;compare.html;compare.json;d1_a--rr;d2_a--rr" OR NOT names1 STREQUAL names2)
+if(NOT names1 STREQUAL "compare.csv;compare.html;compare.json;compare.manifest;d1_a--rr;d2_a--rr" OR NOT names1 STREQUAL names2)
   message(FATAL_ERROR "compare folders: '${names1}' then '${names2}'")
 endif()
 # Folders named alike too (d1/a.ini and x/d1/a.ini): a short hash of the path.
@@ -51,7 +51,7 @@ if(NOT above STREQUAL "out;report.txt" OR NOT kept STREQUAL "not compare's\n")
   message(FATAL_ERROR "compare wrote outside --out: '${above}', report.txt '${kept}'")
 endif()
 file(GLOB odd RELATIVE ${WORK}/odd/above/out ${WORK}/odd/above/out/*)
-if(NOT odd STREQUAL "_;__;_hidden;compare.csv;compare.html;compare.json;run-compare.csv")
+if(NOT odd STREQUAL "_;__;_hidden;compare.csv;compare.html;compare.json;compare.manifest;run-compare.csv")
   message(FATAL_ERROR "run folders of odd config names: '${odd}'")
 endif()
 foreach(run _ __ _hidden run-compare.csv)
@@ -78,22 +78,20 @@ if(NOT left STREQUAL "compare.csv")
   message(FATAL_ERROR "a refused compare left '${left}' in its --out folder")
 endif()
 
-# A run's report.txt that is a symbolic link: written like every output
-# (base/output_file.h), so the link stays a link and the file it names is
-# replaced whole, by a rename (a hard link to the old file keeps the old
-# text). It was opened with O_TRUNC, and the file it named overwritten in place.
-file(MAKE_DIRECTORY ${WORK}/linked/out/a--rr)
+# A run's report.txt that a user made a symbolic link in an earlier
+# comparison's folder: the new comparison replaces the folder whole, so the
+# link goes with it and the file it named is untouched (it was written
+# through the link before compare replaced its folders whole).
+vmmsim(0 out err compare ${WORK}/d1/a.ini --schedulers rr --jobs 1 --out ${WORK}/linked/out)
 file(WRITE ${WORK}/linked/victim.txt "the old text\n")
-file(CREATE_LINK ${WORK}/linked/victim.txt ${WORK}/linked/old.txt)
+file(REMOVE ${WORK}/linked/out/a--rr/report.txt)
 file(CREATE_LINK ../../victim.txt ${WORK}/linked/out/a--rr/report.txt SYMBOLIC)
 vmmsim(0 out err compare ${WORK}/d1/a.ini --schedulers rr --jobs 1 --out ${WORK}/linked/out)
 file(READ ${WORK}/linked/victim.txt victim)
-file(READ ${WORK}/linked/old.txt old)
-file(GLOB linked RELATIVE ${WORK}/linked ${WORK}/linked/* ${WORK}/linked/out/a--rr/*)
-if(NOT IS_SYMLINK ${WORK}/linked/out/a--rr/report.txt OR NOT victim MATCHES "^vmmsim report: "
-   OR NOT old STREQUAL "the old text\n"
-   OR NOT linked STREQUAL "old.txt;out;out/a--rr/report.txt;out/a--rr/resolved.ini;out/a--rr/results.json;out/a--rr/timeline.json;victim.txt")
-  message(FATAL_ERROR "report.txt as a link: its file '${victim}', the old file '${old}', files '${linked}'")
+file(READ ${WORK}/linked/out/a--rr/report.txt report)
+if(IS_SYMLINK ${WORK}/linked/out/a--rr/report.txt OR NOT victim STREQUAL "the old text\n"
+   OR NOT report MATCHES "^vmmsim report: ")
+  message(FATAL_ERROR "report.txt as a link: its file '${victim}', the new report '${report}'")
 endif()
 
 # --jobs: 1 to 256.
@@ -147,7 +145,7 @@ endfunction()
 function(expect_only_whole_files dir)
   file(GLOB_RECURSE all RELATIVE ${dir} ${dir}/*)
   foreach(f ${all})
-    if(NOT f MATCHES "^(compare[.](csv|json|html)|long--(rr|bvt)/(errors[.]txt|report[.]txt|resolved[.]ini|results[.]json|timeline[.]json))$")
+    if(NOT f MATCHES "^(compare[.](csv|json|html|manifest)|long--(rr|bvt)/(errors[.]txt|report[.]txt|resolved[.]ini|results[.]json|timeline[.]json))$")
       message(FATAL_ERROR "${dir}: a file that is no output: ${f}")
     endif()
   endforeach()
@@ -185,28 +183,23 @@ foreach(signal_code "INT;130" "TERM;143" "HUP;129")
 endforeach()
 
 # A second signal aborts: the runs die removing their temporaries, compare
-# dies of the signal and writes no summary.
+# dies of the signal and writes no summary. An earlier comparison in the
+# folder stays as it was, whole, and the staging folder beside it is gone.
+vmmsim(0 out err compare ${WORK}/long.ini --schedulers rr --until 1ms --jobs 1 --out ${WORK}/abort)
+file(READ ${WORK}/abort/compare.csv earlier_csv)
+file(GLOB_RECURSE earlier_files RELATIVE ${WORK}/abort ${WORK}/abort/*)
 compare_with(abort rr,bvt TERM HUP)
 if(NOT code MATCHES "^(Terminated|Subprocess terminated|Hangup)$" OR orphans)
   message(FATAL_ERROR "the second signal: compare ended with '${code}', orphans '${orphans}'\n${err}")
 endif()
-if(EXISTS ${WORK}/abort/compare.json OR EXISTS ${WORK}/abort/compare.csv OR EXISTS ${WORK}/abort/compare.html)
-  message(FATAL_ERROR "the aborted comparison wrote a summary")
+file(READ ${WORK}/abort/compare.csv csv_after)
+file(GLOB_RECURSE files_after RELATIVE ${WORK}/abort ${WORK}/abort/*)
+file(GLOB staging LIST_DIRECTORIES true ${WORK}/.abort*)
+if(NOT csv_after STREQUAL earlier_csv OR NOT files_after STREQUAL earlier_files OR staging)
+  message(FATAL_ERROR "the aborted comparison touched the earlier one: files '${files_after}' (were "
+                      "'${earlier_files}'), staging '${staging}'")
 endif()
 expect_only_whole_files(${WORK}/abort)
-
-# A run's report.txt that is a FIFO nobody reads: the run waits for a reader
-# when it opens its outputs, as `vmmsim run` does, and takes its signals
-# meanwhile (its open() ran with them blocked, so the comparison hung): a
-# second signal aborts it. The FIFO stays a FIFO.
-file(MAKE_DIRECTORY ${WORK}/fifo/long--rr)
-execute_process(COMMAND mkfifo ${WORK}/fifo/long--rr/report.txt)
-compare_with(fifo rr,bvt TERM HUP)
-execute_process(COMMAND test -p ${WORK}/fifo/long--rr/report.txt RESULT_VARIABLE not_fifo)
-if(NOT code MATCHES "^(Subprocess terminated|Hangup)$" OR orphans OR not_fifo)
-  message(FATAL_ERROR "a FIFO as report.txt: compare ended with '${code}', orphans '${orphans}', FIFO ${not_fifo}\n${err}")
-endif()
-expect_only_whole_files(${WORK}/fifo)
 
 # A run that dies of a signal compare did not send (SIGKILL from outside)
 # FAILED: compare exits with 1, not with 128 + 9 as if it had been killed.
@@ -220,8 +213,10 @@ expect_match("${err}" "long--rr FAILED: killed by SIGKILL\n$" "a run killed by S
 # (issue 12): the swap at 5 ms stalls the running vCPU for the downtime.
 file(WRITE ${WORK}/swap.ini "[platform]\ncpus = 1\n[vm.a]\ntrace = short.trace\n[run]\nswap = 5ms:fifo\n")
 vmmsim(0 out err compare ${WORK}/swap.ini --schedulers rr --out ${WORK}/swapcmp)
-expect_match("${out}" "vm +share +entitled +wait p50ms +wait p99ms +input p99ms +swap stallms" "the per-VM table's header")
-expect_match("${out}" "swap--rr +a +[0-9.]+% +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +0\\.0[1-9][0-9]\n" "a's swap stall in ms")
+expect_match("${out}" "vm +share +demand +fair +entitled +wait p50ms +wait p99ms +input p99ms +misses +swap stallms"
+             "the per-VM table's header")
+expect_match("${out}" "swap--rr +a +[0-9.]+% +[0-9.]+% +[0-9.]+% +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +0 +0\\.0[1-9][0-9]\n"
+             "a's swap stall in ms")
 file(READ ${WORK}/swapcmp/compare.csv csv)
-expect_match("${csv}" "^run,config,scheduler,vm,share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,swap_stall_ms,"
+expect_match("${csv}" "^run,config,scheduler,vm,share,demand_share,fair_share,entitled_share,wait_p50_ms,wait_p99_ms,input_p99_ms,swap_stall_ms,"
              "the CSV's columns")

@@ -50,6 +50,7 @@ class ProgramCursor {
   bool jobs_active() const { return m_jobs_left > 0; }
   bool job_running() const { return m_job_running; }
   Cycles next_release() const { return m_release; }
+  Cycles job_period() const { return m_period; }  // of the last `every` step begun; 0 none
   // Jobs of an `every` step; the first is released at `release` (now, or
   // later for a step continuing the previous one's period: see below).
   void begin_jobs(Cycles release, Cycles period, Cycles work, std::uint64_t count, bool released);
