@@ -27,7 +27,7 @@ constexpr const char* kMetricColumn[kMetrics] = {"wait_p50_ms", "wait_p99_ms", "
 // One run's figures for one VM.
 struct VmRow {
   const CompareRun* run = nullptr;
-  const JsonValue* vm = nullptr;
+  JsonValue vm;  // a view: it shares the document
   std::string name;
   std::optional<double> metric[kMetrics];  // none: not measured (no console input)
   bool best[kMetrics] = {};
@@ -40,7 +40,7 @@ VmRow row_of(const CompareRun& run, const JsonValue& vm, double hz) {
   const JsonValue& r = run.results;
   VmRow row;
   row.run = &run;
-  row.vm = &vm;
+  row.vm = vm;
   row.name = vm["name"].string();
   std::uint64_t misses = 0;
   for (const JsonValue& v : r["vcpus"].array()) {
@@ -152,7 +152,7 @@ std::string write_compare_table(const std::vector<CompareRun>& runs, std::ostrea
       "jain_entitled,best,partial\n";
   for (const VmRow& row : rows) {
     const JsonValue& r = row.run->results;
-    const JsonValue& vm = *row.vm;
+    const JsonValue& vm = row.vm;
     const double hz = r["clock_hz"].number();
     std::string line = fmt::format(
         "{:<{}} {:<{}} {:>7.2f}% {:>7.2f}% {:>7.2f}% {:>8.2f}% {} {} {} {} {}",
