@@ -20,10 +20,10 @@ JsonValue write_timeline(const std::function<void(Timeline&)>& fill) {
   return JsonValue::parse(timeline_text(1000000000, 1, fill));
 }
 
-std::vector<const JsonValue*> complete_events(const JsonValue& doc) {
-  std::vector<const JsonValue*> out;
+std::vector<JsonValue> complete_events(const JsonValue& doc) {
+  std::vector<JsonValue> out;  // views sharing the document
   for (const JsonValue& e : doc["traceEvents"].array())
-    if (e["ph"].string() == "X") out.push_back(&e);
+    if (e["ph"].string() == "X") out.push_back(e);
   return out;
 }
 
@@ -36,18 +36,18 @@ TEST(Timeline, AdjacentSlicesDoNotOverlapInDoubles) {
     t.phase("migrate", 10349746, 10349800);
     t.ceased(0, 5014386, 5075178);
   });
-  const std::vector<const JsonValue*> x = complete_events(doc);
+  const std::vector<JsonValue> x = complete_events(doc);
   ASSERT_EQ(x.size(), 5u);
   for (std::size_t i : {0u, 2u}) {
-    const JsonValue& a = *x[i];
-    const JsonValue& b = *x[i + 1];
+    const JsonValue& a = x[i];
+    const JsonValue& b = x[i + 1];
     EXPECT_LE(a["ts"].number() + a["dur"].number(), b["ts"].number()) << a["name"].string() << " runs into the next";
     EXPECT_NEAR(a["dur"].number(), b["ts"].number() - a["ts"].number(), 1e-9) << "shorter by far less than 1 ns";
   }
-  EXPECT_LE((*x[4])["ts"].number() + (*x[4])["dur"].number(), 5075.178) << "ceased";
+  EXPECT_LE(x[4]["ts"].number() + x[4]["dur"].number(), 5075.178) << "ceased";
   // Where the sum is exact, "dur" stays the plain decimal.
-  EXPECT_EQ((*x[1])["dur"].number(), 4.1);
-  EXPECT_EQ((*x[3])["dur"].number(), 0.054);
+  EXPECT_EQ(x[1]["dur"].number(), 4.1);
+  EXPECT_EQ(x[3]["dur"].number(), 0.054);
 }
 
 }  // namespace
