@@ -74,3 +74,26 @@ TEST(Units, SaturatingArithmeticStopsAtForever) {
   EXPECT_EQ(saturating_mul(300, 4096), 1228800u);
   EXPECT_EQ(saturating_mul(kForever, 0), 0u);
 }
+
+TEST(Units, TimeWindowsOfRunAndCompare) {
+  auto w = parse_time_window("0:100ms", 1000000000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->from, 0u);
+  EXPECT_EQ(w->to, 100000000u);
+  w = parse_time_window("500:540ms", 1000000000);
+  ASSERT_TRUE(w) << "a bare FROM takes TO's unit";
+  EXPECT_EQ(w->from, 500000000u);
+  EXPECT_EQ(w->to, 540000000u);
+  w = parse_time_window("1.5s:2s", 2000000000);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->from, 3000000000u);
+  EXPECT_EQ(w->to, 4000000000u);
+  w = parse_time_window("10:20", 1000000000);
+  ASSERT_TRUE(w) << "bare numbers on both sides are cycles";
+  EXPECT_EQ(w->to, 20u);
+  EXPECT_FALSE(parse_time_window("100ms", 1000000000)) << "no colon";
+  EXPECT_FALSE(parse_time_window("2ms:1ms", 1000000000)) << "TO before FROM";
+  EXPECT_FALSE(parse_time_window("1ms:1ms", 1000000000)) << "an empty window";
+  EXPECT_FALSE(parse_time_window("x:1ms", 1000000000));
+  EXPECT_FALSE(parse_time_window(":1ms", 1000000000));
+}
