@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 
 # nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
 # the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without).
+# bsdutils: script(1), the pseudo-terminal of the cli_progress test (Essential on Debian; listed to be sure).
 packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
           nodejs eslint node-css-tree chromium
-          nlohmann-json3-dev help2man)
+          nlohmann-json3-dev help2man bsdutils)
 
 install_missing() {
   local missing=()

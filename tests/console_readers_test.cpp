@@ -12,19 +12,26 @@ namespace {
 // A byte takes ceil(1e9 * 10 / 1e7) = 1000 cycles on this console.
 constexpr const char* kFastConsole = "[console]\nbaud = 10000000\nfocus = web\n";
 
-class ConsoleReadersTest : public vmmsim::testing::SimTest {};
+class ConsoleReadersTest : public vmmsim::testing::SimTest {
+ protected:
+  // VM web, two vCPUs replaying `trace`, focused, with the keystrokes
+  // `input` ([console] keys), on `cpus` pCPUs under rr; run for 20 ms.
+  report::Results run_web(const std::string& trace, const std::string& input, unsigned cpus) {
+    file("web.trace", trace);
+    auto& p = build(std::string(kZeroCosts) + kFastConsole + input + "[platform]\ncpus = " + std::to_string(cpus) +
+                    "\n[sched.rr]\nquantum = 10ms\n[vm.web]\nvcpus = 2\ntrace = web.trace\n");
+    p.run(ms(20));
+    return p.results();
+  }
+};
 
 TEST_F(ConsoleReadersTest, EveryVcpuWaitingInReadGetsItsTurn) {
   // Two pCPUs; both vCPUs of web replay "read 1, run 1 ms" and block in
   // read at 0, vCPU 0 first. Keystrokes land at 1, 6, 11 and 16 ms (+1000
   // cycles on the wire): vCPU 0 is back in read long before each one, so
   // handing every keystroke to the lowest index starved vCPU 1.
-  file("web.trace", "vcpu 0\n  repeat forever\n    read 1\n    run 1ms\n  end\n");
-  auto& p = build(std::string(kZeroCosts) + kFastConsole +
-                  "input_start = 1ms\ninput_every = 5ms\ninput_count = 4\n[platform]\ncpus = 2\n"
-                  "[vm.web]\nvcpus = 2\ntrace = web.trace\n");
-  p.run(ms(30));
-  report::Results r = p.results();
+  report::Results r = run_web("vcpu 0\n  repeat forever\n    read 1\n    run 1ms\n  end\n",
+                              "input_start = 1ms\ninput_every = 5ms\ninput_count = 4\n", 2);
   ASSERT_EQ(r.vcpus.size(), 2u);
   EXPECT_EQ(r.vcpus[0].cpu, ms(2)) << "web.0 handled keystrokes 1 and 3";
   EXPECT_EQ(r.vcpus[1].cpu, ms(2)) << "web.1 handled keystrokes 2 and 4, it does not starve";
@@ -35,12 +42,8 @@ TEST_F(ConsoleReadersTest, EveryVcpuWaitingInReadGetsItsTurn) {
 TEST_F(ConsoleReadersTest, TheReaderWaitingLongestIsServedFirst) {
   // vCPU 1 blocks in read at 1 ms, vCPU 0 at 2 ms; the one keystroke (at
   // 3 ms) goes to vCPU 1, whatever the indexes.
-  file("web.trace", "vcpu 0\n  run 2ms\n  read 1\n  run 1ms\nvcpu 1\n  run 1ms\n  read 1\n  run 1ms\n");
-  auto& p = build(std::string(kZeroCosts) + kFastConsole +
-                  "input_start = 3ms\ninput_every = 5ms\ninput_count = 1\n[platform]\ncpus = 2\n"
-                  "[vm.web]\nvcpus = 2\ntrace = web.trace\n");
-  p.run(ms(20));
-  report::Results r = p.results();
+  report::Results r = run_web("vcpu 0\n  run 2ms\n  read 1\n  run 1ms\nvcpu 1\n  run 1ms\n  read 1\n  run 1ms\n",
+                              "input_start = 3ms\ninput_every = 5ms\ninput_count = 1\n", 2);
   EXPECT_FALSE(r.vcpus[0].turnaround) << "web.0 still waits: the keystroke was not its";
   ASSERT_TRUE(r.vcpus[1].turnaround);
   EXPECT_EQ(*r.vcpus[1].turnaround, ms(4) + 1000);
@@ -51,12 +54,8 @@ TEST_F(ConsoleReadersTest, BytesHandedToAWokenReaderAreNotTakenBeforeItRuns) {
   // keystroke (1 ms + 1000) wakes vCPU 0, which waits for the pCPU; vCPU 1
   // reads at 2 ms and must not take vCPU 0's byte: it blocks, and vCPU 0
   // runs [2, 3 ms).
-  file("web.trace", "vcpu 0\n  read 1\n  run 1ms\nvcpu 1\n  run 2ms\n  read 1\n  run 1ms\n");
-  auto& p = build(std::string(kZeroCosts) + kFastConsole +
-                  "input_start = 1ms\ninput_every = 5ms\ninput_count = 1\n[platform]\ncpus = 1\n"
-                  "[sched.rr]\nquantum = 10ms\n[vm.web]\nvcpus = 2\ntrace = web.trace\n");
-  p.run(ms(20));
-  report::Results r = p.results();
+  report::Results r = run_web("vcpu 0\n  read 1\n  run 1ms\nvcpu 1\n  run 2ms\n  read 1\n  run 1ms\n",
+                              "input_start = 1ms\ninput_every = 5ms\ninput_count = 1\n", 1);
   ASSERT_TRUE(r.vcpus[0].turnaround) << "web.0 kept the byte it was woken for";
   EXPECT_EQ(*r.vcpus[0].turnaround, ms(3));
   EXPECT_FALSE(r.vcpus[1].turnaround) << "no second keystroke for web.1";
@@ -66,12 +65,8 @@ TEST_F(ConsoleReadersTest, BytesHandedToAWokenReaderAreNotTakenBeforeItRuns) {
 TEST_F(ConsoleReadersTest, InputWithNoReaderWaitsForTheNextRead) {
   // Two keystrokes (0.5 and 1 ms) before any read: each vCPU reads one from
   // the buffer without blocking.
-  file("web.trace", "vcpu 0\n  run 2ms\n  read 1\n  run 1ms\nvcpu 1\n  run 3ms\n  read 1\n  run 1ms\n");
-  auto& p = build(std::string(kZeroCosts) + kFastConsole +
-                  "input_start = 500us\ninput_every = 500us\ninput_count = 2\n[platform]\ncpus = 2\n"
-                  "[vm.web]\nvcpus = 2\ntrace = web.trace\n");
-  p.run(ms(20));
-  report::Results r = p.results();
+  report::Results r = run_web("vcpu 0\n  run 2ms\n  read 1\n  run 1ms\nvcpu 1\n  run 3ms\n  read 1\n  run 1ms\n",
+                              "input_start = 500us\ninput_every = 500us\ninput_count = 2\n", 2);
   ASSERT_TRUE(r.vcpus[0].turnaround && r.vcpus[1].turnaround);
   EXPECT_EQ(*r.vcpus[0].turnaround, ms(3));
   EXPECT_EQ(*r.vcpus[1].turnaround, ms(4));
