@@ -279,19 +279,8 @@ int compare_command(const std::vector<std::string>& args) {
   }
   name_runs(runs, swept);
 
-  auto colon = window.find(':');
-  std::string why;
-  const Hertz clock = runs.front().config.platform.clock;
-  std::string from_text = colon == std::string::npos ? "" : window.substr(0, colon);
-  // "500:540ms": a bare FROM takes TO's unit.
-  if (colon != std::string::npos && !from_text.empty() && from_text.find_first_not_of("0123456789.") == std::string::npos) {
-    std::string to_text = window.substr(colon + 1);
-    auto unit = to_text.find_first_not_of("0123456789.");
-    if (unit != std::string::npos) from_text += to_text.substr(unit);
-  }
-  auto from = colon == std::string::npos ? std::nullopt : parse_duration(from_text, clock, &why);
-  auto to = colon == std::string::npos ? std::nullopt : parse_duration(window.substr(colon + 1), clock, &why);
-  if (!from || !to || *to <= *from) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
+  const auto window_cycles = parse_time_window(window, runs.front().config.platform.clock);
+  if (!window_cycles) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
 
   const fs::path out(out_dir);
   for (CompareRun& run : runs) run.dir = out / run.name;
@@ -318,7 +307,7 @@ int compare_command(const std::vector<std::string>& args) {
   ChildPool pool;
   pool.on_abort([&] { folder.discard(); });
   pool.run(
-      runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *from, *to, pool); },
+      runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], window_cycles->from, window_cycles->to, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
         CompareRun& run = runs[i];
         run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : -1;
@@ -357,7 +346,7 @@ int compare_command(const std::vector<std::string>& args) {
                                 "the simulated time so far), {} failed, {} not run",
                                 signal_name(signal), runs.size(), count(State::Done),
                                 count(State::Stopped), count(State::Failed), count(State::NotRun));
-  write_outputs(runs, folder.staging(), out, std::cout, *from, *to, partial);
+  write_outputs(runs, folder.staging(), out, std::cout, window_cycles->from, window_cycles->to, partial);
   folder.commit(run_folders);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",

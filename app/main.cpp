@@ -12,6 +12,7 @@
 
 #include "app/compare_command.h"
 #include "app/interrupt.h"
+#include "app/run_progress.h"
 #include "app/trace_command.h"
 #include "app/out_of_memory.h"
 #include "app/simulation.h"
@@ -75,7 +76,7 @@ void print_list(std::ostream& out) {
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim run CONFIG [options]");
-  std::string config_path, until, json, vcd, config_out, timeline;
+  std::string config_path, until, json, vcd, config_out, timeline, window;
   std::vector<std::string> sets, swaps;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until),
@@ -85,6 +86,10 @@ int run_command(const std::vector<std::string>& args) {
       "FILE.gtkw (without .vcd) and translate filters")(
       "timeline", po::value(&timeline)->value_name("FILE"),
       "write a Chrome/Perfetto trace-event timeline to FILE (JSON)")(
+      "window", po::value(&window)->value_name("FROM:TO"),
+      "keep only [FROM, TO) of simulated time in the --timeline (e.g. 0:100ms, 1s:1.2s; events "
+      "overlapping it are clipped to it; default: the whole run)")(
+      "quiet,q", "no progress line on standard error (shown only on a terminal, for runs over a second)")(
       "summary", "print the report's header and per-VM lines only (not each vCPU and pCPU)")(
       "config-out", po::value(&config_out)->value_name("FILE"),
       "write the resolved configuration (defaults included) to FILE")(
@@ -137,7 +142,17 @@ int run_command(const std::vector<std::string>& args) {
     cfg.swaps.push_back(*swap);
   }
   app::Outputs outputs{json, vcd, timeline, config_out};
+  if (!window.empty()) {
+    const auto span = parse_time_window(window, cfg.platform.clock);
+    if (!span)
+      throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms, TO after FROM", window));
+    if (timeline.empty())
+      throw InputError(fmt::format("--window {}: limits the timeline only; expected --timeline FILE with it", window));
+    outputs.timeline_from = span->from;
+    outputs.timeline_to = span->to;
+  }
   outputs.summary = vm.count("summary") > 0;
+  outputs.progress = vm.count("quiet") == 0 && app::standard_error_is_terminal();
   app::catch_interrupts();
   if (!app::simulate(cfg, outputs, std::cout, app::interrupt_signal())) return 0;
   // Stopped by a signal: the partial report is out; say so in the status too.

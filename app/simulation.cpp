@@ -1,6 +1,7 @@
 #include "app/simulation.h"
 
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <systemc>
@@ -8,6 +9,7 @@
 #include "app/gtkwave_outputs.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
+#include "app/run_progress.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
 #include "base/text.h"
@@ -56,7 +58,14 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   // Chunked even with no signal to watch, so that a failed write ends the run early.
   static const volatile std::sig_atomic_t never = 0;
   set_activity("simulating " + what);
+  std::optional<RunProgress> progress;
+  if (out.progress) {
+    const Cycles start = platform.clock().now();
+    progress.emplace(std::cerr, cfg.platform.clock, start, saturating_add(start, cfg.until));
+    platform.on_chunk([&] { progress->update(platform.clock().now()); });
+  }
   const bool interrupted = platform.run(cfg.until, stop ? stop : &never);
+  if (progress) progress->clear();
   set_activity("writing the report and outputs of " + what);
   platform.finish_trace();
   plan.throw_if_failed();

@@ -19,6 +19,7 @@ struct Outputs {
   // report.txt), written and committed with the others; empty = on `report`.
   std::string report{};
   bool summary = false;  // the printed report's per-VM lines only (run --summary)
+  bool progress = false;  // a progress line on standard error, a terminal (app/run_progress.h)
 };
 
 // Checks the outputs and creates their files (base/output_plan.h),

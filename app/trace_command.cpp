@@ -15,6 +15,7 @@
 #include "base/input_error.h"
 #include "base/output_plan.h"
 #include "base/text.h"
+#include "config/imported_config.h"
 #include "workload/generators.h"
 #include "workload/importers.h"
 #include "workload/trace_parser.h"
@@ -202,13 +203,16 @@ bool is_vm_name(const std::string& name) {
 }
 
 int import_command(const std::vector<std::string>& args) {
-  std::string format, output, top, from, to, jobs, clock, interval, max_vms;
+  std::string format, output, top, from, to, jobs, clock, interval, max_vms, config_file;
   std::vector<std::string> inputs, vm_patterns;
   bool skip_bad = false;
   po::options_description options("vmmsim trace import FORMAT INPUT... -o OUT [options]");
   options.add_options()("help,h", "show this help")(
       "output,o", po::value(&output)->value_name("OUT"),
       "the trace to write (required); with several VMs, OUT-VM.trace for each")(
+      "config", po::value(&config_file)->value_name("FILE"),
+      "also write a config that runs the imported traces: a [vm.NAME] for each, the platform sized from the "
+      "trace, a scheduler and an until that covers it")(
       "top", po::value(&top)->value_name("N"), "ftrace: keep the N tasks with most CPU time")(
       "vm", po::value(&vm_patterns)->composing()->value_name("GLOB=NAME"),
       "ftrace: tasks whose name matches GLOB go to VM NAME, first match wins (repeatable; "
@@ -254,7 +258,9 @@ int import_command(const std::vector<std::string>& args) {
   // The output, and its folder, are checked before the inputs are read,
   // against every file read (a utilization folder stands for its files).
   const std::vector<std::string> read = utilization ? workload::utilization_files(inputs) : inputs;
-  check_outputs(read, {{output, "-o"}});
+  std::vector<std::pair<std::string, std::string>> outputs{{output, "-o"}};
+  if (!config_file.empty()) outputs.emplace_back(config_file, "--config");
+  check_outputs(read, outputs);
   auto only_for = [&](const char* name, bool given, bool applies, const char* formats) {
     if (given && !applies)
       throw InputError(fmt::format("--{} applies only to {}; expected no --{} with {}", name,
@@ -324,12 +330,26 @@ int import_command(const std::vector<std::string>& args) {
     throw InputError(fmt::format("-o {}: {} VMs to write; expected -o OUT naming a file (OUT-VM.trace for "
                                  "each VM), not standard output",
                                  output, result.vms.size()));
+  if (!config_file.empty() && OutputFile(output).to_standard_output())
+    throw InputError(fmt::format("--config {}: the trace goes to standard output; expected -o OUT naming a file "
+                                 "for the config to point to",
+                                 config_file));
   OutputPlan plan(read);
   std::vector<OutputFile*> files;
-  for (const workload::ImportedVm& v : result.vms)
-    files.push_back(&plan.add(workload::import_output_path(output, v.name, result.vms.size()), "-o"));
+  std::vector<std::string> paths;
+  for (const workload::ImportedVm& v : result.vms) {
+    paths.push_back(workload::import_output_path(output, v.name, result.vms.size()));
+    files.push_back(&plan.add(paths.back(), "-o"));
+  }
+  std::optional<config::ImportedConfig> config;
+  OutputFile* config_out = nullptr;
+  if (!config_file.empty()) {
+    config = config::imported_config(result, paths, config_file, o.clock, command_line("vmmsim trace import", args));
+    config_out = &plan.add(config_file, "--config");
+  }
   plan.open();
   for (std::size_t i = 0; i < files.size(); ++i) files[i]->stream() << result.vms[i].trace_text;
+  if (config) config::write_imported_config(*config, config_out->stream());
   plan.commit();
   std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -337,6 +357,10 @@ int import_command(const std::vector<std::string>& args) {
     say << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(files[i]->path()), printable(v.name),
                        v.vcpu_labels.size(), v.vcpu_labels.size() == 1 ? "" : "s");
   }
+  if (config)
+    say << fmt::format("wrote {}: {} VM{}, {} pCPUs, scheduler {}, until {:.3f} s\n", printable(config_out->path()),
+                       config->vms.size(), config->vms.size() == 1 ? "" : "s", config->cpus, config->scheduler,
+                       to_seconds(config->until, config->clock));
   // The notes quote task names and lines of the input: printable, line by line.
   std::istringstream notes(result.notes);
   for (std::string line; std::getline(notes, line);) say << printable(line) << "\n";

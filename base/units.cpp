@@ -137,6 +137,22 @@ std::optional<Cycles> parse_simulated_duration(std::string_view text, Hertz cloc
   return std::nullopt;
 }
 
+std::optional<TimeWindow> parse_time_window(std::string_view text, Hertz clock) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string from_text(text.substr(0, colon));
+  const std::string_view to_text = text.substr(colon + 1);
+  // "500:540ms": a bare FROM takes TO's unit.
+  if (!from_text.empty() && from_text.find_first_not_of("0123456789.") == std::string::npos) {
+    const auto unit = to_text.find_first_not_of("0123456789.");
+    if (unit != std::string_view::npos) from_text += to_text.substr(unit);
+  }
+  auto from = parse_duration(from_text, clock, nullptr);
+  auto to = parse_duration(to_text, clock, nullptr);
+  if (!from || !to || *to <= *from) return std::nullopt;
+  return TimeWindow{*from, *to};
+}
+
 std::optional<Bytes> parse_size(std::string_view text, std::string* why) {
   const char* allowed = "a size: a number with B, KiB, MiB or GiB (bare number = bytes)";
   Decimal d;

@@ -44,6 +44,13 @@ std::optional<Cycles> parse_duration(std::string_view text, Hertz clock,
 // schedules (a cost, a period, `until`). `why` then names the largest value.
 std::optional<Cycles> parse_simulated_duration(std::string_view text, Hertz clock,
                                                std::string* why);
+// A time window FROM:TO, TO after FROM: "0:100ms", "1.5s:2s", "500:540ms"
+// (a bare FROM takes TO's unit), "0:5000000" (bare numbers = cycles). The
+// window of `run --window` and `compare --window`.
+struct TimeWindow {
+  Cycles from = 0, to = 0;
+};
+std::optional<TimeWindow> parse_time_window(std::string_view text, Hertz clock);
 // "64KiB", "1MiB", "4096" (bare number = bytes), "512B".
 std::optional<Bytes> parse_size(std::string_view text, std::string* why);
 // "1GHz", "2.4GHz", "100MHz", "1THz", "1193182Hz", "1000" (bare number = Hz).

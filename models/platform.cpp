@@ -132,6 +132,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
       m_loop->advance(std::min(chunk, end - m_clock.now()));
       sim::restore_main_stack_bounds();
       const auto took = HostClock::now() - started;
+      if (m_between_chunks) m_between_chunks();
       if (took < std::chrono::milliseconds(10) && chunk < kForever / 2)
         chunk *= 2;
       else if (took > std::chrono::milliseconds(50) && chunk > 1)

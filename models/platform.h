@@ -3,6 +3,7 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,9 @@ class Platform : public sc_core::sc_module {
   // simulated time stands still (vmm/stall_guard.h) ends in an InputError
   // naming the vCPU or the key that loops.
   bool run(Cycles until, const volatile std::sig_atomic_t* stop = nullptr, Cycles first_chunk = 0);
+  // Called between the chunks of a chunked run (before run()), e.g. to show
+  // progress; host side only, it changes no result.
+  void on_chunk(std::function<void()> between_chunks) { m_between_chunks = std::move(between_chunks); }
   // Writes the end of the VCD (if any).
   void finish_trace();
   report::Results results() const;
@@ -83,6 +87,7 @@ class Platform : public sc_core::sc_module {
   // What the timeline and the VCD observe of the VMM (after them: destroyed first).
   std::unique_ptr<TimelineObserver> m_timeline_observer;
   std::unique_ptr<VcdObserver> m_vcd_observer;
+  std::function<void()> m_between_chunks;
 };
 
 }  // namespace vmmsim::models

@@ -68,6 +68,7 @@ void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles e
   start = std::max(start, m_from);
   end = std::min(end, m_to);
   if (end <= start) return;
+  carry_runqueue_into_window();
   event(fmt::format(
       R"({{"name": {}, "cat": "dispatch", "ph": "X", {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
       json_quoted(slice.name), span(start, end), track(cpu), json_quoted(slice.vm), slice.vcpu, slice.slot,
@@ -78,23 +79,47 @@ void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
   start = std::max(start, m_from);
   end = std::min(end, m_to);
   if (end <= start) return;
+  carry_runqueue_into_window();
   event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", {}, "pid": 1, "tid": {}}})", span(start, end),
                     track(cpu)));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
-  if (runnable_waiting == m_last_runqueue || at < m_from || at >= m_to) return;
+  if (at < m_from) {
+    m_runqueue_before = runnable_waiting;
+    return;
+  }
+  if (at >= m_to) return;
+  if (at > m_from) carry_runqueue_into_window();
+  write_runqueue(at, runnable_waiting);
+}
+
+void Timeline::carry_runqueue_into_window() {
+  if (m_runqueue_before == ~std::uint64_t{0}) return;
+  write_runqueue(m_from, m_runqueue_before);
+  m_runqueue_before = ~std::uint64_t{0};
+}
+
+void Timeline::write_runqueue(Cycles at, std::uint64_t runnable_waiting) {
+  if (runnable_waiting == m_last_runqueue) return;
   m_last_runqueue = runnable_waiting;
   event(fmt::format(R"({{"name": "runqueue", "cat": "runqueue", "ph": "C", "ts": {}, "pid": 1, "args": {{"runnable": {}}}}})", us(at),
                     runnable_waiting));
 }
 
 void Timeline::replacement(const std::string& label, Cycles at) {
+  if (at < m_from || at >= m_to) return;
+  carry_runqueue_into_window();
   event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
                     json_quoted(label), us(at), m_vmm_track));
 }
 
 void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
+  // A phase of no time stays if its instant is in the window.
+  if (start >= m_to || end < m_from || (end == m_from && start < end)) return;
+  start = std::max(start, m_from);
+  end = std::min(end, m_to);
+  carry_runqueue_into_window();
   event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", {}, "pid": 1, "tid": {}}})", json_quoted(name),
                     span(start, end), m_vmm_track));
 }

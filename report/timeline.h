@@ -17,8 +17,10 @@ namespace vmmsim::report {
 
 class Timeline {
  public:
-  // Writes to `file` (opened; its owner commits or discards it). Dispatch
-  // slices and counters are kept only within [from, to) (clipped to it).
+  // Writes to `file` (opened; its owner commits or discards it). Only
+  // [from, to) is kept: slices overlapping it are clipped to it, instants
+  // and counter changes outside it are dropped, and the run-queue count in
+  // effect at `from` is written at `from`.
   Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
 
   // A dispatch: vCPU `name` (of `vm`, index `vcpu`), placed by the
@@ -48,6 +50,10 @@ class Timeline {
   std::string span(Cycles start, Cycles end) const;  // "ts" and "dur" that never pass the next slice's "ts"
   static unsigned track(unsigned cpu) { return cpu + 1; }  // its thread id
   void event(const std::string& json);
+  // The run-queue count set before the window, written at its start once
+  // the run has reached it.
+  void carry_runqueue_into_window();
+  void write_runqueue(Cycles at, std::uint64_t runnable_waiting);
 
   OutputFile& m_file;
   std::ostream& m_out;
@@ -57,6 +63,7 @@ class Timeline {
   bool m_first = true;
   bool m_closed = false;
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
+  std::uint64_t m_runqueue_before = ~std::uint64_t{0};  // last count set before `from`
 };
 
 }  // namespace vmmsim::report

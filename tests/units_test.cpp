@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "base/units.h"
 
 using namespace vmmsim;
@@ -73,4 +75,21 @@ TEST(Units, SaturatingArithmeticStopsAtForever) {
   EXPECT_EQ(saturating_mul(Cycles{1} << 62, 4096), kForever);
   EXPECT_EQ(saturating_mul(300, 4096), 1228800u);
   EXPECT_EQ(saturating_mul(kForever, 0), 0u);
+}
+
+TEST(Units, TimeWindowsOfRunAndCompare) {
+  auto window = [](const char* text, Hertz clock) {
+    auto w = parse_time_window(text, clock);
+    return w ? std::make_pair(w->from, w->to) : std::make_pair(Cycles{1}, Cycles{0});
+  };
+  EXPECT_EQ(window("0:100ms", 1000000000), std::make_pair(Cycles{0}, Cycles{100000000}));
+  EXPECT_EQ(window("500:540ms", 1000000000), std::make_pair(Cycles{500000000}, Cycles{540000000}))
+      << "a bare FROM takes TO's unit";
+  EXPECT_EQ(window("1.5s:2s", 2000000000), std::make_pair(Cycles{3000000000}, Cycles{4000000000}));
+  EXPECT_EQ(window("10:20", 1000000000), std::make_pair(Cycles{10}, Cycles{20})) << "bare numbers are cycles";
+  EXPECT_FALSE(parse_time_window("100ms", 1000000000)) << "no colon";
+  EXPECT_FALSE(parse_time_window("2ms:1ms", 1000000000)) << "TO before FROM";
+  EXPECT_FALSE(parse_time_window("1ms:1ms", 1000000000)) << "an empty window";
+  EXPECT_FALSE(parse_time_window("x:1ms", 1000000000));
+  EXPECT_FALSE(parse_time_window(":1ms", 1000000000));
 }

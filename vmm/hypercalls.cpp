@@ -101,10 +101,18 @@ Feedback Vmm::console_write(int cpu, Vcpu& v) {
   return handle(Request{RequestKind::ConsoleWrite, v.id(), cpu});
 }
 
+// A read takes input already buffered only when no other vCPU of its VM
+// waits for input: readers are served in the order they blocked.
 Feedback Vmm::console_read(int cpu, Vcpu& v) {
   Vm& vm = m_vms[v.vm()];
-  if (vm.rx_buffer < v.read_wanted) return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
-  vm.rx_buffer -= v.read_wanted;
+  if (!v.read_handed) {
+    if (!vm.readers.empty() || vm.rx_buffer < v.read_wanted) {
+      vm.readers.push_back(v.id());
+      return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
+    }
+    vm.rx_buffer -= v.read_wanted;
+  }
+  v.read_handed = false;
   v.read_wanted = 0;
   return completed(RequestKind::ConsoleRead);
 }

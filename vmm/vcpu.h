@@ -65,6 +65,7 @@ class Vcpu {
   Cycles input_since = 0;  // keystroke time of input that woke it, or 0
   bool input_pending = false;
   Bytes read_wanted = 0;   // bytes a blocked `read` waits for
+  bool read_handed = false;  // the VMM handed it those bytes when it woke it
   Bytes console_requested = 0;  // bytes its console steps asked to write so far
   // Blocked on an io/sleep timer or on a control request: if woken early
   // (the service VM by a fault notification) it blocks again until then.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,10 @@ struct Vm {
   Bytes working_set = 0;
   std::uint32_t weight = 256;   // for the entitled share
 
-  Bytes rx_buffer = 0;          // console input not yet read
+  Bytes rx_buffer = 0;          // console input not yet read nor handed to a reader
+  // Its vCPUs blocked in `read`, longest waiting first: input goes to the
+  // front one, so no vCPU of a multi-vCPU VM starves (docs/generators.md).
+  std::deque<std::int32_t> readers;
   Histogram input_latency;      // keystroke to dispatch of the reader
   unsigned running = 0;         // vCPUs on a pCPU now
 };

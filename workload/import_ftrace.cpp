@@ -554,10 +554,13 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
   std::optional<std::uint64_t> first_ns, last_ns;
   std::uint64_t other_events = 0, lost_lines = 0, switches = 0, wakeups = 0;
   std::string first_skipped, text;
+  std::optional<std::uint64_t> header_cpus;
+  unsigned cpu_count = 0;  // highest CPU number seen + 1
   while (read_line(in, &text, kMaxLineChars, file, result.lines_read + 1)) {
     ++result.lines_read;
     Line line;
     Event e;
+    if (starts_with(trim(text), "cpus=")) header_cpus = parse_number(trim(text).substr(5));  // trace-cmd's header
     std::string why = parse_line(text, &line, &e, &dialect);
     if (!why.empty()) {
       std::string message = fmt::format("{}:{}: {}", file, result.lines_read, why);
@@ -575,6 +578,7 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
       continue;
     }
     ++(e.kind == Event::Switch ? switches : wakeups);
+    cpu_count = std::max(cpu_count, e.cpu + 1);
     events.push_back(std::move(e));
   }
   if (in.bad()) throw InputError(fmt::format("{}: read error", file));
@@ -714,6 +718,13 @@ ImportResult import_ftrace(std::istream& in, const std::string& file,
   if (result.lines_skipped > 0)
     notes += fmt::format("skipped {} malformed lines (first: {})\n", result.lines_skipped,
                          first_skipped);
+  if (header_cpus && *header_cpus >= 1 && *header_cpus <= 65536) {
+    result.source_cpus = static_cast<unsigned>(*header_cpus);
+    result.source_cpus_origin = fmt::format("cpus={} in the trace's header", *header_cpus);
+  } else {
+    result.source_cpus = cpu_count;
+    result.source_cpus_origin = fmt::format("CPUs 0..{} in the trace", cpu_count - 1);
+  }
   result.notes = notes + result.notes;
   if (result.vms.empty())
     throw InputError(fmt::format("{}: nothing to import: no task ran in the window ({}){}", file,

@@ -57,6 +57,21 @@ bool is_number(std::string_view s) {
 // Parses one job line; returns the reason it is malformed, or "" (then *job
 // is filled, with zero for an unknown submit time, run time or processors,
 // and *known tells which are known: bit 0 submit, 1 run, 2 processors).
+// "; MaxProcs: 128" in the header: the machine's processor count (-1 or
+// absent: unknown).
+void read_max_procs(std::string_view line, ImportResult* result) {
+  line.remove_prefix(1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.substr(0, 9) != "MaxProcs:") return;
+  line.remove_prefix(9);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  auto procs = parse_count(line, nullptr);
+  if (!procs || *procs == 0 || *procs > 65536) return;
+  result->source_cpus = static_cast<unsigned>(*procs);
+  result->source_cpus_origin = fmt::format("MaxProcs: {} in the log's header", *procs);
+}
+
 std::string parse_job(std::string_view text, Job* job, unsigned* known) {
   std::vector<std::string_view> f = words_of(text);
   if (f.size() != kFields)
@@ -111,6 +126,7 @@ ImportResult import_swf(std::istream& in, const std::string& file, const ImportO
     ++result.lines_read;
     std::string_view t = text;
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    if (!t.empty() && t[0] == ';') read_max_procs(t, &result);
     if (t.empty() || t[0] == ';' || t == "\r") continue;  // ';' starts the header and comments
     Job job;
     job.line = static_cast<std::uint32_t>(result.lines_read);

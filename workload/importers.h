@@ -49,6 +49,11 @@ struct ImportResult {
   std::vector<ImportedVm> vms;  // never empty: nothing to import is an InputError
   std::uint64_t lines_read = 0, lines_skipped = 0;
   std::string notes;  // what was kept and dropped, one line each ('\n'-terminated)
+  // The traced machine's CPU count where the format records it (ftrace's
+  // "cpus=N" header, else its highest CPU number + 1; SWF's MaxProcs), and
+  // where it came from ("cpus=6 in the header"); sizes an imported config.
+  std::optional<unsigned> source_cpus;
+  std::string source_cpus_origin;
 };
 
 // ftrace text (trace-cmd report, or the raw ftrace of systrace/atrace) with
