@@ -77,7 +77,7 @@ void print_list(std::ostream& out) {
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim run CONFIG [options]");
   std::string config_path, until, json, vcd, config_out, timeline, window;
-  std::vector<std::string> sets, swaps;
+  std::vector<std::string> sets, swaps, shadows;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until),
       "simulated time to stop at (e.g. 2s, 500ms; a bare number is cycles of [platform] clock; default: [run] until)")(
@@ -96,7 +96,12 @@ int run_command(const std::vector<std::string>& args) {
       "set", po::value(&sets)->composing(), "override a config value: SECTION.KEY=VALUE (repeatable)")(
       "swap", po::value(&swaps)->composing(),
       "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|unload-after|auto][,source=NAME][,KEY=VALUE...] "
-      "(SCHEDULER: a built-in or a plugin .so path) or TIME:unload[=NAME] (repeatable)");
+      "(SCHEDULER: a built-in or a plugin .so path) or TIME:unload[=NAME] (repeatable)")(
+      "shadow", po::value(&shadows)->composing(),
+      "evaluate a candidate scheduler in shadow from a time: TIME:SCHEDULER[,tolerance=DURATION][,host_budget=DURATION]"
+      "[,KEY=VALUE...] (its answers are compared with the active scheduler's, never applied), or TIME:unshadow "
+      "(repeatable; one shadow at a time)")(
+      "host-cost", "report host nanoseconds per call of the shadow (not reproducible run to run)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path));
   po::options_description all;
@@ -141,6 +146,12 @@ int run_command(const std::vector<std::string>& args) {
     if (!why.empty()) throw InputError(fmt::format("--swap '{}': {}", shown(spec, 200), why));
     cfg.swaps.push_back(*swap);
   }
+  for (const std::string& spec : shadows) {
+    std::string why;
+    auto shadow = config::parse_shadow(spec, cfg.platform.clock, ".", &why);
+    if (!shadow) throw InputError("--" + why);
+    cfg.shadows.push_back(*shadow);
+  }
   app::Outputs outputs{json, vcd, timeline, config_out};
   if (!window.empty()) {
     const auto span = parse_time_window(window, cfg.platform.clock);
@@ -152,6 +163,7 @@ int run_command(const std::vector<std::string>& args) {
     outputs.timeline_to = span->to;
   }
   outputs.summary = vm.count("summary") > 0;
+  outputs.host_cost = vm.count("host-cost") > 0;
   outputs.progress = vm.count("quiet") == 0 && app::standard_error_is_terminal();
   app::catch_interrupts();
   if (!app::simulate(cfg, outputs, std::cout, app::interrupt_signal())) return 0;

@@ -27,7 +27,8 @@ OutputFile* add_output(OutputPlan& plan, const std::string& path, const char* op
 }
 
 bool names_image_file(const workload::ControlRequest& request) {
-  return request.kind == workload::ControlRequest::Kind::Load && workload::is_image_path(request.target);
+  return (request.kind == workload::ControlRequest::Kind::Load || request.kind == workload::ControlRequest::Kind::Shadow) &&
+         workload::is_image_path(request.target);
 }
 
 }  // namespace
@@ -70,6 +71,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   platform.finish_trace();
   plan.throw_if_failed();
   report::Results results = platform.results();
+  results.host_cost = out.host_cost;
   if (interrupted) {
     results.partial = true;
     results.partial_reason = fmt::format("interrupted by {} at cycle {}", signal_name(*stop), results.elapsed);
@@ -101,6 +103,8 @@ std::vector<std::string> inputs_of(const config::Config& cfg) {
   }
   for (const config::Swap& swap : cfg.swaps)
     if (names_image_file(swap.request)) inputs.push_back(swap.request.target);
+  for (const config::Swap& shadow : cfg.shadows)
+    if (names_image_file(shadow.request)) inputs.push_back(shadow.request.target);
   return inputs;
 }
 

@@ -20,6 +20,7 @@ struct Outputs {
   std::string report{};
   bool summary = false;  // the printed report's per-VM lines only (run --summary)
   bool progress = false;  // a progress line on standard error, a terminal (app/run_progress.h)
+  bool host_cost = false;  // host ns per shadow call in the reports (run --host-cost)
 };
 
 // Checks the outputs and creates their files (base/output_plan.h),

@@ -123,6 +123,9 @@ struct Config {
   std::vector<VmConfig> vms;  // declaration order; the service VM where declared
   Cycles until = 0;           // [run] until
   std::vector<Swap> swaps;    // [run] swap, then --swap
+  // [run] shadow, then --shadow: TIME:TARGET[,KEY=VALUE...] or TIME:unshadow
+  // (request kind Shadow / Unshadow).
+  std::vector<Swap> shadows;
 };
 
 }  // namespace vmmsim::config

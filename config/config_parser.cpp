@@ -274,8 +274,15 @@ class Resolver {
           c.swaps.push_back(*swap);
           m_swap_entry.push_back(&e);  // not a copy: one line may hold thousands of swaps
         }
+      } else if (k == "shadow") {
+        for (const std::string& spec : value_words(e.raw)) {
+          std::string why;
+          auto shadow = parse_shadow(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
+          if (!shadow) fail(e, why);
+          c.shadows.push_back(*shadow);
+        }
       } else {
-        unknown_key("until, swap");
+        unknown_key("until, swap, shadow");
       }
     } else if (s.rfind("sched.", 0) == 0) {
       std::string name = s.substr(6);
@@ -399,15 +406,19 @@ class Resolver {
       if (!vm.service && !vm.program->controls.empty())
         for (const auto& program : vm.program->vcpus)
           for (const auto& step : program.steps)
-            if (step.kind == workload::StepKind::SchedLoad || step.kind == workload::StepKind::SchedUnload)
-              throw InputError(fmt::format("{}:{}: sched-load and sched-unload are service VM steps; expected "
-                                           "them in the [service] trace, not in {}",
+            if (step.kind == workload::StepKind::SchedLoad || step.kind == workload::StepKind::SchedUnload ||
+                step.kind == workload::StepKind::SchedShadow || step.kind == workload::StepKind::SchedUnshadow)
+              throw InputError(fmt::format("{}:{}: sched-load, sched-unload, sched-shadow and sched-unshadow are "
+                                           "service VM steps; expected them in the [service] trace, not in {}",
                                            vm.program->file, step.line, where));
       for (const workload::ControlRequest& request : vm.program->controls) {
         std::string why = hopeless_load(request);
         if (why.empty()) why = unknown_source(request, c.image_sources);
         if (!why.empty())
-          throw InputError(fmt::format("{}:{}: sched-load: {}", vm.program->file, request.line, why));
+          throw InputError(fmt::format("{}:{}: {}: {}", vm.program->file, request.line,
+                                       request.kind == workload::ControlRequest::Kind::Shadow ? "sched-shadow"
+                                                                                              : "sched-load",
+                                       why));
       }
       auto programs = static_cast<unsigned>(vm.program->vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");

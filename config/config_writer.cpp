@@ -32,6 +32,7 @@ std::string swap_word(const std::string& word) { return quoted_value(word, " \t,
 
 std::string swap_spec(const Swap& s) {
   const workload::ControlRequest& r = s.request;
+  if (r.kind == workload::ControlRequest::Kind::Unshadow) return fmt::format("{}:unshadow", s.at);
   if (r.kind == workload::ControlRequest::Kind::Unload)
     return r.target.empty() ? fmt::format("{}:unload", s.at) : fmt::format("{}:{}", s.at, swap_word("unload=" + r.target));
   std::string target = r.target;
@@ -39,7 +40,8 @@ std::string swap_spec(const Swap& s) {
     target = std::filesystem::absolute(r.target).lexically_normal().string();
   std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
   const char* policies[] = {"keep-old", "unload-old", "auto", "unload-after"};  // LoadPolicy's order
-  spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
+  if (r.kind == workload::ControlRequest::Kind::Load)  // a shadow has no policy
+    spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
   if (!r.source.empty()) spec += ",source=" + r.source;
   for (const auto& [key, value] : r.params) spec += "," + swap_word(key + "=" + value);
   return spec;
@@ -85,6 +87,11 @@ void write_resolved_config(const Config& c, std::ostream& out) {
   if (!c.swaps.empty()) {
     out << "swap =";
     for (const Swap& s : c.swaps) out << " " << swap_spec(s);
+    out << "\n";
+  }
+  if (!c.shadows.empty()) {
+    out << "shadow =";
+    for (const Swap& s : c.shadows) out << " " << swap_spec(s);
     out << "\n";
   }
   out << "\n";

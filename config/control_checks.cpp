@@ -24,7 +24,7 @@ std::string builtin_names() {
 }
 
 std::string hopeless_load(const workload::ControlRequest& r) {
-  if (r.kind != workload::ControlRequest::Kind::Load) return "";
+  if (r.kind != workload::ControlRequest::Kind::Load && r.kind != workload::ControlRequest::Kind::Shadow) return "";
   if (!workload::is_image_path(r.target)) {
     if (sched::find_builtin(r.target)) return "";
     return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
@@ -47,11 +47,17 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
                                    : "source= one of " + names);
 }
 
-std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why) {
+namespace {
+
+// TIME:WORDS, shared by --swap and --shadow (`what` names it in messages).
+std::optional<Swap> parse_timed(const std::string& spec, Hertz clock, const std::string& base_dir, bool shadow,
+                                std::string* why) {
+  const char* what = shadow ? "shadow" : "swap";
+  const char* forms = shadow ? "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unshadow"
+                             : "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]";
   auto colon = spec.find(':');
   if (colon == std::string::npos) {
-    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", text_of(spec));
+    *why = fmt::format("{} '{}': expected {}", what, text_of(spec), forms);
     return std::nullopt;
   }
   Swap swap;
@@ -59,7 +65,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   std::string reason;
   auto at = parse_simulated_duration(spec.substr(0, colon), clock, &reason);
   if (!at) {
-    *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
+    *why = fmt::format("{} '{}': time '{}': expected {}", what, text_of(spec), text_of(spec.substr(0, colon)), reason);
     return std::nullopt;
   }
   swap.at = *at;
@@ -70,13 +76,16 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
     for (const std::string& quoted : value_words(part)) {
       std::string word;
       if (!unquote_value(quoted, &word, &reason)) {
-        *why = fmt::format("swap '{}': {}", text_of(spec), reason);
+        *why = fmt::format("{} '{}': {}", what, text_of(spec), reason);
         return std::nullopt;
       }
       words.push_back(std::move(word));
     }
-  auto kind = workload::ControlRequest::Kind::Load;
-  if (!words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
+  auto kind = shadow ? workload::ControlRequest::Kind::Shadow : workload::ControlRequest::Kind::Load;
+  if (shadow && !words.empty() && words[0] == "unshadow") {
+    kind = workload::ControlRequest::Kind::Unshadow;
+    words.erase(words.begin());
+  } else if (!shadow && !words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
     kind = workload::ControlRequest::Kind::Unload;
     words[0].erase(0, words[0].size() > 6 ? 7 : 6);
     if (words[0].empty()) words.erase(words.begin());
@@ -85,10 +94,22 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
                                             base_dir, &swap.request);
   if (err.empty()) err = hopeless_load(swap.request);
   if (!err.empty()) {
-    *why = fmt::format("swap '{}': {}", text_of(spec), err);
+    *why = fmt::format("{} '{}': {}", what, text_of(spec), err);
     return std::nullopt;
   }
   return swap;
+}
+
+}  // namespace
+
+std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
+                               std::string* why) {
+  return parse_timed(spec, clock, base_dir, false, why);
+}
+
+std::optional<Swap> parse_shadow(const std::string& spec, Hertz clock, const std::string& base_dir,
+                                 std::string* why) {
+  return parse_timed(spec, clock, base_dir, true, why);
 }
 
 }  // namespace vmmsim::config

@@ -29,5 +29,9 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
 // (unknown_source): [run] swap may come before [image_source.NAME].
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
                                std::string* why);
+// A shadow "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes tolerance=
+// and host_budget=) or "TIME:unshadow", as --shadow and [run] shadow take it.
+std::optional<Swap> parse_shadow(const std::string& spec, Hertz clock, const std::string& base_dir,
+                                 std::string* why);
 
 }  // namespace vmmsim::config

@@ -166,6 +166,7 @@ report::Results Platform::results() const {
   r.image_area = {m_memory->image_base(), m_memory->capacity(), m_memory->used()};
   r.faults = m_vmm->faults();
   r.epochs = m_vmm->epochs();
+  r.shadows = m_vmm->shadow_results();
   r.cpus = m_config.platform.cpus;
   r.clock = m_clock.hz();
   r.elapsed = m_clock.now();

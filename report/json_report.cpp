@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "report/shadow_report.h"
+
 namespace vmmsim::report {
 namespace {
 
@@ -132,7 +134,9 @@ void write_json_report(const Results& r, std::ostream& out) {
     }
     out << fmt::format("    ]}}{}\n", i + 1 < r.epochs.size() ? "," : "");
   }
-  out << "  ]\n}\n";
+  out << "  ]";
+  write_shadows_json(r, out);
+  out << "\n}\n";
 }
 
 }  // namespace vmmsim::report

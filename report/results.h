@@ -136,6 +136,41 @@ struct ImageAreaResult {
   Bytes used = 0;
 };
 
+// One shadow session (docs/replacement.md "Shadow evaluation"): a candidate
+// scheduler that heard every request the active one heard; its answers were
+// compared, never applied. Rejected requests to start one are listed too.
+struct ShadowResult {
+  std::string target;     // as requested
+  std::string requester;  // "service" or "cli"
+  std::string status;     // "ended", "running" (at the run's end), "promoted", "dropped" or "rejected"
+  std::string reason;     // dropped or rejected: why
+  Cycles from = 0, to = 0;
+  Cycles tolerance = 0;    // pick_next slices within this agree
+  // Per request kind: calls mirrored; for the answered kinds (pick_next,
+  // wake, tick, priority) how many answers agreed.
+  struct Kind {
+    std::string name;
+    std::uint64_t calls = 0;
+    std::uint64_t compared = 0;  // answers compared: calls, or for priority the query pairs
+    std::uint64_t agreed = 0;
+    bool answered = false;
+  };
+  std::vector<Kind> kinds;
+  std::uint64_t same_next = 0;  // pick_next: the same vCPU (the slice aside)
+  bool diverged = false;
+  Cycles first_divergence = 0;
+  std::string first_kind;      // the request kind of the first disagreement
+  int first_cpu = -1;          // its pCPU (-1: none, e.g. a priority query)
+  // At pick_next disagreements on the vCPU where both chose one: the shadow's
+  // pick had waited longer / shorter / as long as the active's.
+  std::uint64_t waited_longer = 0, waited_shorter = 0, waited_equal = 0;
+  // Priority: consecutive queries about two different vCPUs that both
+  // schedulers order the same way (pairs with a held answer are left out).
+  std::uint64_t priority_pairs = 0, priority_concordant = 0;
+  // Host time the shadow's calls took (shown only with --host-cost).
+  std::uint64_t host_ns = 0, host_calls = 0;
+};
+
 struct Results {
   std::string config_file;
   std::string scheduler;
@@ -162,6 +197,8 @@ struct Results {
   std::vector<EpochResult> epochs;  // by active scheduler, in time order
   std::vector<SlotResult> slots;    // the loaded images at the end, by slot
   ImageAreaResult image_area;
+  std::vector<ShadowResult> shadows;  // empty unless a shadow was requested
+  bool host_cost = false;  // run --host-cost: host ns per call in the reports
 };
 
 }  // namespace vmmsim::report

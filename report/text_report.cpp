@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "report/shadow_report.h"
 
 namespace vmmsim::report {
 namespace {
@@ -152,6 +153,7 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
       out << fmt::format("  {}.{} faulted at {}; {} vCPU(s) of {} halted at {}\n", text(f.vm), f.vcpu, f.at,
                          f.vcpus_halted, text(f.vm), f.halted_at);
   }
+  write_shadows_text(r, out);
 }
 
 }  // namespace vmmsim::report

@@ -35,6 +35,8 @@ namespace vmmsim {
 // What comes first at one cycle, lowest first (the table in
 // docs/architecture.md says why).
 enum class Rank : std::uint8_t {
+  Shadow = 0,       // a command-line shadow starts or ends, before anything else at its cycle: one at
+                    // 0 hears every request the active scheduler hears (tie: order in the config)
   Arrival = 1,      // a vCPU arrives (tie: vCPU id)
   TimerWake = 2,    // I/O completion, sleep end, periodic release (tie: vCPU id)
   Keystroke = 3,    // [console] input_* types bytes

@@ -170,7 +170,7 @@ TEST(TraceParser, ForeverBodyMayPassTimeInANestedRepeat) {
 TEST(TraceParserError, UnknownStep) {
   EXPECT_TRACE_ERROR("vcpu 0\nrun 1ms\n\n\n\n\n  rn 2ms\n", "t.trace:7",
                      "unknown step 'rn'; expected one of arrive, run, io, sleep, console, read, "
-                     "yield, repeat, end, exit, every, sched-load, sched-unload, fault");
+                     "yield, repeat, end, exit, every, sched-load, sched-unload, sched-shadow, sched-unshadow, fault");
 }
 
 TEST(TraceParserError, StepBeforeAnyVcpu) {

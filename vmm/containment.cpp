@@ -20,6 +20,7 @@ void Vmm::check_watchdog() {
   for (const Vcpu& v : m_vcpus) {
     if (v.state != RunState::Runnable) continue;
     const std::int64_t priority = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v.id()); });
+    if (m_shadow.on()) m_shadow.priority(v.id(), priority);
     if (m_eject_pending) return;  // it threw
     if (priority == VMM_PRIORITY_HELD) continue;  // held back on purpose (a cap)
     Cycles waited = now - std::max(v.wait_since, m_activated_at);

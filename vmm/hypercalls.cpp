@@ -68,6 +68,14 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
     case StepKind::SchedLoad:
     case StepKind::SchedUnload:
       return control(cpu, v, *step);
+    case StepKind::SchedShadow:
+    case StepKind::SchedUnshadow: {
+      // Answered at once: a shadow costs no simulated time (vmm/shadow.h).
+      const std::string why = shadow_control(m_config.vms[v.vm()].program->controls[step->control], "service");
+      Feedback fb;
+      fb.status = why.empty() ? Status::Done : Status::Rejected;
+      return fb;
+    }
     case StepKind::Fault:
       return fault(cpu, v);
     case StepKind::Periodic: {
@@ -129,6 +137,7 @@ Feedback Vmm::control(int cpu, Vcpu& v, const workload::Step& step) {
   op.service_vcpu = v.id();
   op.requested_at = m_clock.now();
   v.control_pending = true;
+  if (op.kind == ControlOp::Kind::Load) promote_shadow(op.request);
   m_replacement.submit(std::move(op));
   return handle(Request{step.kind == StepKind::SchedLoad ? RequestKind::SchedLoad : RequestKind::SchedUnload,
                         v.id(), cpu});
@@ -190,6 +199,7 @@ void Vmm::halt_vm(std::size_t vm_index) {
     ++halted;
     if (!vm.service) --m_guests_left;
     if (!m_offline) guarded("remove", 0, [&] { return s.ops->remove(s.self, v.id(), now), 0; });
+    if (!m_offline && m_shadow.on()) m_shadow.remove(v.id(), now);
     // A vCPU on a pCPU leaves it at once.
     if (was == RunState::Running)
       for (std::size_t c = 0; c < m_dispatch.size(); ++c)

@@ -100,8 +100,9 @@ void Vmm::go_online(bool fresh) {
   for (VcpuId id : held) {
     if (m_vcpus[static_cast<std::size_t>(id)].state != RunState::Runnable) continue;
     vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
-    if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
-      m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+    const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
+    if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+    if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
   }
 }
 

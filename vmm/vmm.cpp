@@ -101,13 +101,15 @@ void Vmm::start_of_simulation() {
     add_timer(con.input_start, kConsoleInput, 0);
   }
   for (std::size_t i = 0; i < m_config.swaps.size(); ++i) add_timer(m_config.swaps[i].at, kSwap, i);
+  for (std::size_t i = 0; i < m_config.shadows.size(); ++i) add_timer(m_config.shadows[i].at, kShadow, i);
   if (m_config.vmm.watchdog > 0) add_timer(m_config.vmm.watchdog / 2, kWatchdog, 0);
 }
 
 // Each kind at its rank (sim/event_loop.h); the token orders a rank's ties:
 // the vCPU id, the swap's place in the config.
 void Vmm::add_timer(Cycles due, TimerKind kind, std::uint64_t token) {
-  static constexpr Rank kRank[] = {Rank::Arrival, Rank::TimerWake, Rank::Keystroke, Rank::Swap, Rank::Watchdog};
+  static constexpr Rank kRank[] = {Rank::Arrival, Rank::TimerWake, Rank::Keystroke, Rank::Swap, Rank::Watchdog,
+                                   Rank::Shadow};
   m_timers.add(due, kRank[kind], token, kind, token);
 }
 
@@ -127,11 +129,15 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
       op.request = swap.request;
       op.requester = "cli";
       op.requested_at = now;
+      if (op.kind == ControlOp::Kind::Load) promote_shadow(op.request);
       op.counted =
           handle(Request{op.kind == ControlOp::Kind::Load ? RequestKind::SchedLoad : RequestKind::SchedUnload}).status;
       m_replacement.submit(std::move(op));
       return;
     }
+    case kShadow:
+      shadow_control(m_config.shadows[token].request, "cli");
+      return;
     case kWatchdog:
       check_watchdog();
       add_timer(now + m_config.vmm.watchdog / 2, kWatchdog, 0);
@@ -228,9 +234,11 @@ Feedback Vmm::handle(const Request& r) {
       // policy has no periodic accounting (fifo, rr, bvt).
       if (m_offline) ++m_swaps.back().ticks_ceased;
       if (m_offline || !s.ops->tick) break;
-      for (std::size_t c = 0; c < m_processors.size(); ++c)
-        if (guarded("tick", 0, [&] { return s.ops->tick(s.self, static_cast<std::uint32_t>(c), now); }))
-          m_processors[c]->request_reschedule(now);
+      for (std::size_t c = 0; c < m_processors.size(); ++c) {
+        const int resched = guarded("tick", 0, [&] { return s.ops->tick(s.self, static_cast<std::uint32_t>(c), now); });
+        if (m_shadow.on()) m_shadow.tick(static_cast<unsigned>(c), now, resched != 0);
+        if (resched) m_processors[c]->request_reschedule(now);
+      }
       break;
     case RequestKind::ControlDone:
       // The hypercall's return value: ok, or the reason is in the results.
@@ -245,6 +253,7 @@ Feedback Vmm::handle(const Request& r) {
       break;
     case RequestKind::Yield:
       guarded("yield", 0, [&] { return s.ops->yield(s.self, r.vcpu, now), 0; });
+      if (m_shadow.on()) m_shadow.yield(r.vcpu, now);
       fb = decide(s, r.cpu, r.vcpu);
       break;
     case RequestKind::Block:
@@ -257,10 +266,13 @@ Feedback Vmm::handle(const Request& r) {
       if (r.cpu >= 0) {
         set_state(m_vcpus[static_cast<std::size_t>(r.vcpu)],
                   r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked);
-        if (r.kind == RequestKind::Fault)
+        if (r.kind == RequestKind::Fault) {
           guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
-        else
+          if (m_shadow.on()) m_shadow.remove(r.vcpu, now);
+        } else {
           guarded("block", 0, [&] { return s.ops->block(s.self, r.vcpu, now), 0; });
+          if (m_shadow.on()) m_shadow.block(r.vcpu, now);
+        }
         fb = decide(s, r.cpu, r.vcpu);
       }
       break;
@@ -269,6 +281,7 @@ Feedback Vmm::handle(const Request& r) {
       set_state(v, RunState::Exited);
       v.finish = now;
       guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
+      if (m_shadow.on()) m_shadow.remove(r.vcpu, now);
       if (!m_vms[v.vm()].service && --m_guests_left == 0) m_loop.stop();
       fb = decide(s, r.cpu, r.vcpu);
       break;
@@ -313,8 +326,9 @@ void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
     return;
   }
   vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
-  if (t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size())
-    m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+  const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
+  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+  if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
 Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
@@ -333,6 +347,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
     return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
   });
+  if (m_shadow.on()) m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice);
   VcpuId next = choice.next;
   if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
   std::string invalid = invalid_decision(next, prev);
@@ -362,6 +377,7 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
 std::int64_t Vmm::priority_of(const EntryPoints& s, VcpuId v) {
   const std::uint64_t faults = m_scheduler_faults;
   const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
+  if (m_shadow.on()) m_shadow.priority(v, p);
   if (p != VMM_PRIORITY_HELD && m_scheduler_faults == faults) m_vcpus[static_cast<std::size_t>(v)].note_priority(p);
   return p;
 }

@@ -28,6 +28,7 @@
 #include "vmm/replacement.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_manager.h"
+#include "vmm/shadow.h"
 #include "vmm/stall_guard.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -119,6 +120,11 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   const std::string& stalled() const { return m_stalled; }
   // The results by active scheduler, the last epoch ending now.
   std::vector<report::EpochResult> epochs() const;
+  // Shadow evaluation (vmm/shadow_requests.cpp): a sched-shadow or
+  // sched-unshadow served at once; "" or why it was rejected (also listed).
+  std::string shadow_control(const workload::ControlRequest& request, const char* requester);
+  // Every shadow session and rejected request, the one on as it stands now.
+  std::vector<report::ShadowResult> shadow_results() const;
 
  private:
   // What the VMM keeps per pCPU about its current dispatch.
@@ -142,7 +148,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles cycles = 0;
     std::function<void(Cycles)> done;
   };
-  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog };
+  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog, kShadow };
   // IRQ0 as a source of the event loop, at Rank::Irq0.
   struct Irq0Line final : EventSource {
     explicit Irq0Line(Vmm& vmm) : vmm(vmm) {}
@@ -228,6 +234,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     m_epochs.add_wait(v.vm(), wait);
   }
   void begin_epoch();
+  std::string start_shadow(const workload::ControlRequest& request, const char* requester);
+  std::string end_shadow(const char* requester);
+  // A sched-load of the shadow's target ends it (`promoted`).
+  void promote_shadow(const workload::ControlRequest& load);
 
   const CycleClock& m_clock;
   const config::Config& m_config;
@@ -274,6 +284,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   StallGuard m_stall;
   std::string m_stalled;
   bool m_zero_slices = false;  // ejecting a scheduler for zero-length slices: idle them meanwhile
+  // The candidate in shadow: each call on the active scheduler is mirrored to it when on().
+  Shadow m_shadow{m_vcpus, m_config.platform.cpus, m_config.platform.clock};
 };
 
 }  // namespace vmmsim::vmm

@@ -66,6 +66,14 @@ std::string parse_control(ControlRequest::Kind kind, std::string_view words,
 std::string parse_control(ControlRequest::Kind kind, const std::vector<std::string_view>& w,
                           const std::string& base_dir, ControlRequest* out) {
   if (out == nullptr) throw std::invalid_argument("parse_control: no output");  // a caller's bug
+  if (kind == ControlRequest::Kind::Unshadow) {
+    if (!w.empty())
+      return fmt::format("extra argument {}; expected nothing after sched-unshadow (it ends the shadow on)",
+                         quoted(w[0]));
+    *out = ControlRequest{};
+    out->kind = kind;
+    return "";
+  }
   if (kind == ControlRequest::Kind::Unload) {
     if (w.size() > 1)
       return fmt::format(
@@ -107,6 +115,10 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
           quoted(word));
     std::string_view key = word.substr(0, eq);
     std::string_view value = word.substr(eq + 1);
+    if (kind == ControlRequest::Kind::Shadow && (key == "policy" || key == "source"))
+      return fmt::format("{} for a shadow, which is never loaded into a slot; expected only KEY=VALUE "
+                         "parameters of the scheduler, tolerance= and host_budget=",
+                         quoted(word));
     if (key == "policy") {
       if (!policy_word.empty())
         return fmt::format("second policy {} (first {}); expected at most one policy=",

@@ -33,7 +33,7 @@ constexpr std::size_t kMaxPathChars = 4096;
 
 constexpr const char* kStepKeywords =
     "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, "
-    "sched-unload, fault";
+    "sched-unload, sched-shadow, sched-unshadow, fault";
 constexpr const char* kFormatTag = "vmmsim-trace";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -67,7 +67,7 @@ Words split_words(std::string_view line) {
 
 bool is_step_keyword(std::string_view k) {
   for (const char* s : {"arrive", "run", "io", "sleep", "console", "read", "yield", "repeat", "end",
-                        "exit", "every", "sched-load", "sched-unload", "fault"})
+                        "exit", "every", "sched-load", "sched-unload", "sched-shadow", "sched-unshadow", "fault"})
     if (k == s) return true;
   return false;
 }
@@ -239,15 +239,20 @@ class TraceParser {
       step.kind = keyword == "yield"  ? StepKind::Yield
                   : keyword == "exit" ? StepKind::Exit
                                       : StepKind::Fault;
-    } else if (keyword == "sched-load" || keyword == "sched-unload") {
-      bool load = keyword == "sched-load";
+    } else if (keyword == "sched-load" || keyword == "sched-unload" || keyword == "sched-shadow" ||
+               keyword == "sched-unshadow") {
+      const auto kind = keyword == "sched-load"     ? ControlRequest::Kind::Load
+                        : keyword == "sched-unload" ? ControlRequest::Kind::Unload
+                        : keyword == "sched-shadow" ? ControlRequest::Kind::Shadow
+                                                    : ControlRequest::Kind::Unshadow;
       ControlRequest request;
       request.line = m_line;
-      std::string why =
-          parse_control(load ? ControlRequest::Kind::Load : ControlRequest::Kind::Unload, rest,
-                        m_base_dir, &request);
+      std::string why = parse_control(kind, rest, m_base_dir, &request);
       if (!why.empty()) fail(why);
-      step.kind = load ? StepKind::SchedLoad : StepKind::SchedUnload;
+      step.kind = kind == ControlRequest::Kind::Load     ? StepKind::SchedLoad
+                  : kind == ControlRequest::Kind::Unload ? StepKind::SchedUnload
+                  : kind == ControlRequest::Kind::Shadow ? StepKind::SchedShadow
+                                                         : StepKind::SchedUnshadow;
       step.control = static_cast<std::uint32_t>(m_controls.size());
       m_controls.push_back(std::move(request));
     } else if (keyword == "every") {

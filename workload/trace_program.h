@@ -27,6 +27,8 @@ enum class StepKind {
   Fault,        // the guest faults: its VM halts
   Periodic,     // `every period run cycles count N`: a job of `cycles` CPU time
                 // released at the start of each period, due at its end
+  SchedShadow,    // service VM: start a shadow scheduler (`control` likewise)
+  SchedUnshadow,  // service VM: end the shadow (`control` likewise)
 };
 
 // What to do with the scheduler being replaced (DESIGN.md §4).
@@ -39,7 +41,9 @@ enum class LoadPolicy {
 
 // A scheduler control request: a service-VM step or a --swap option.
 struct ControlRequest {
-  enum class Kind { Load, Unload } kind = Kind::Load;
+  // Shadow / Unshadow: sched-shadow, sched-unshadow (docs/replacement.md
+  // "Shadow evaluation"): `params` then also holds tolerance= and host_budget=.
+  enum class Kind { Load, Unload, Shadow, Unshadow } kind = Kind::Load;
   // Load: a built-in name, or a shared-object path (it contains '/' or ends
   // in ".so"; a relative one is resolved against the trace file's folder).
   // Unload: the scheduler's name; empty = the active one.
