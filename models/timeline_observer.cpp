@@ -45,6 +45,12 @@ void TimelineObserver::end(unsigned cpu, Cycles at) {
   m_timeline.dispatch(cpu, o.slice, o.since, at);
 }
 
+void TimelineObserver::shadow_disagreed(const std::string& target, const char* kind, int cpu, Cycles at) {
+  m_timeline.shadow_disagreement(
+      cpu < 0 ? fmt::format("{} disagrees: {}", target, kind) : fmt::format("{} disagrees: {} cpu{}", target, kind, cpu),
+      at);
+}
+
 void TimelineObserver::finish(const vmm::Vmm& vmm, Cycles now) {
   for (unsigned c = 0; c < m_open.size(); ++c) end(c, now);
   if (vmm.offline())  // the run ends while the processors are ceased

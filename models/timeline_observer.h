@@ -30,6 +30,7 @@ class TimelineObserver final : public vmm::Observer {
   void parked(unsigned cpu, Cycles at) override { end(cpu, at); }
   void ceased(unsigned cpu, Cycles from, Cycles to) override { m_timeline.ceased(cpu, from, to); }
   void runqueue(Cycles at, std::uint64_t waiting) override { m_timeline.runqueue(at, waiting); }
+  void shadow_disagreed(const std::string& target, const char* kind, int cpu, Cycles at) override;
 
   // The run ends at `now`: the open slices end, a downtime still under way
   // ends, and the replacements' phases follow.

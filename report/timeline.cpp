@@ -124,6 +124,20 @@ void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
                     span(start, end), m_vmm_track));
 }
 
+void Timeline::shadow_disagreement(const std::string& label, Cycles at) {
+  if (at < m_from || at >= m_to) return;
+  carry_runqueue_into_window();
+  const unsigned tid = m_vmm_track + 1;
+  if (!m_shadow_track) {
+    event(fmt::format(
+        R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "shadow"}}}})",
+        tid));
+    m_shadow_track = true;
+  }
+  event(fmt::format(R"({{"name": {}, "cat": "shadow", "ph": "i", "s": "t", "ts": {}, "pid": 1, "tid": {}}})",
+                    json_quoted(label), us(at), tid));
+}
+
 void Timeline::close() {
   if (m_closed) return;
   m_out << "\n]}\n";

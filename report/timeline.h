@@ -40,6 +40,9 @@ class Timeline {
   void runqueue(Cycles at, std::uint64_t runnable_waiting);
   void replacement(const std::string& label, Cycles at);
   void phase(const std::string& name, Cycles start, Cycles end);
+  // The scheduler in shadow answered otherwise than the active one: an
+  // instant on a "shadow" track, which appears with its first event.
+  void shadow_disagreement(const std::string& label, Cycles at);
   // Ends the event list: the file is then a whole JSON document.
   void close();
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
@@ -62,6 +65,7 @@ class Timeline {
   Cycles m_from, m_to;
   bool m_first = true;
   bool m_closed = false;
+  bool m_shadow_track = false;  // its name written
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
   std::uint64_t m_runqueue_before = ~std::uint64_t{0};  // last count set before `from`
 };

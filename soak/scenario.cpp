@@ -121,6 +121,34 @@ Control random_control(Draw& d, const std::string& plugins, bool sources) {
   return c;
 }
 
+// A shadow's target and words (docs/replacement.md "Shadow evaluation"): a
+// built-in, maybe with a parameter, a tolerance or a host budget; a plugin
+// that misbehaves (dropped) or cannot load (rejected); or none (unshadow).
+std::vector<std::string> random_shadow(Draw& d, const std::string& plugins) {
+  const std::uint64_t what = d.below(100);
+  if (what < 20) return {};  // unshadow
+  std::vector<std::string> w;
+  if (what < 65) {
+    w.push_back(d.pick(kBuiltins));
+    if (d.chance(30)) w.push_back(fmt::format("tolerance={}us", d.between(0, 5000)));
+    if (w[0] == std::string("rr") && d.chance(50)) w.push_back(fmt::format("quantum={}us", d.between(100, 5000)));
+  } else if (what < 80) {
+    w.push_back(plugins + "/vmmsim_broken.so");
+    w.push_back(fmt::format("fault={}", d.between(0, 4)));
+    w.push_back(fmt::format("after={}", d.between(0, 200)));
+  } else if (what < 90) {
+    w.push_back(plugins + "/vmmsim_throwing.so");
+    w.push_back(fmt::format("op={}", d.between(0, 10)));
+    w.push_back(fmt::format("at={}us", d.between(0, 50000)));
+  } else if (what < 95) {
+    w.push_back(d.chance(50) ? "empty.so" : plugins + "/vmmsim_wrong_abi.so");
+  } else {
+    w.push_back(d.pick(kBuiltins));
+    w.push_back("nosuch=1");
+  }
+  return w;
+}
+
 // A guest VM's parameters for every policy, so that any scheduler has what it
 // needs (arinc653 windows, rtds budgets) whichever one is active.
 std::string vm_params(Draw& d) {
@@ -279,7 +307,17 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   p.service_requests = static_cast<unsigned>(d.between(20, 60));
   std::string svc = "# vmmsim-trace 1\nvcpu 0\n";
   std::uint64_t slept_us = 0;
+  // Shadow requests draw from a stream of their own: the rest of a seed's
+  // scenario is what it was before shadows were added.
+  Draw shadows(seed ^ 0x5ad0'5ad0);
   for (unsigned i = 0; i < p.service_requests; ++i) {
+    if (shadows.chance(15)) {
+      std::vector<std::string> w = random_shadow(shadows, plugins);
+      std::string step = w.empty() ? "sched-unshadow" : "sched-shadow";
+      for (const std::string& word : w) step += " " + word;
+      svc += "  " + step + "\n";
+      ++p.shadow_requests;
+    }
     const std::uint64_t sleep_us = d.between(50, 3000);
     slept_us += sleep_us;
     svc += fmt::format("  sleep {}us\n", sleep_us);
@@ -325,6 +363,15 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   ini += vms;
   ini += fmt::format("[run]\nuntil = {}us\n", until_us);
   if (!swaps.empty()) ini += "swap = " + swaps + "\n";
+  std::string cli_shadows;
+  for (std::uint64_t n = shadows.below(4); n > 0; --n) {
+    const std::uint64_t t = shadows.chance(40) ? 0 : shadows.below(until_us * 9 / 10);
+    std::vector<std::string> w = random_shadow(shadows, plugins);
+    cli_shadows += fmt::format("{}{}us:{}", cli_shadows.empty() ? "" : " ", t, w.empty() ? "unshadow" : w[0]);
+    for (std::size_t k = 1; k < w.size(); ++k) cli_shadows += "," + w[k];
+    ++p.shadow_requests;
+  }
+  if (!cli_shadows.empty()) ini += "shadow = " + cli_shadows + "\n";
   s.files.insert(s.files.begin(), {kScenarioConfig, ini});
   return s;
 }

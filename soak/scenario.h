@@ -24,6 +24,7 @@ struct ScenarioPlan {
   unsigned faulty_vms = 0;         // guest VMs whose program ends in `fault`
   unsigned service_requests = 0;   // sched-load/sched-unload steps
   unsigned cli_requests = 0;       // [run] swap entries
+  unsigned shadow_requests = 0;    // sched-shadow/sched-unshadow steps and [run] shadow entries
 };
 
 struct Scenario {
@@ -38,7 +39,7 @@ struct Scenario {
 inline constexpr const char* kScenarioConfig = "soak.ini";
 
 // `plugin_dir` holds vmmsim_<name>.so (lottery, broken, wrong_abi,
-// no_entry, null_table); its path appears in the scenario.
+// no_entry, null_table, hostile_strings, throwing); its path appears in the scenario.
 Scenario make_scenario(std::uint64_t seed, const std::string& plugin_dir);
 
 }  // namespace vmmsim::soak

@@ -105,3 +105,15 @@ expect_match("${err}" "^vmmsim: ${WORK}/service.trace:2: sched-shadow: unknown s
 file(WRITE ${WORK}/service.trace "vcpu 0\n  sched-unshadow now\n")
 vmmsim(2 out err run ${WORK}/service.ini)
 expect_match("${err}" "^vmmsim: ${WORK}/service.trace:2: extra argument 'now'" "sched-unshadow now")
+
+# The timeline's shadow track: an instant where the shadow disagreed; no
+# track without a shadow.
+vmmsim(0 out err ${run} --timeline ${WORK}/plain-timeline.json)
+file(READ ${WORK}/plain-timeline.json timeline)
+if(timeline MATCHES "\"shadow\"")
+  message(FATAL_ERROR "a shadow track without a shadow")
+endif()
+vmmsim(0 out err ${run} --timeline ${WORK}/shadow-timeline.json --shadow 0:fifo)
+file(READ ${WORK}/shadow-timeline.json timeline)
+expect_match("${timeline}" "\"tid\": [0-9]+, \"args\": {\"name\": \"shadow\"}" "shadow track")
+expect_match("${timeline}" "{\"name\": \"fifo disagrees: pick_next cpu[0-9]\", \"cat\": \"shadow\", \"ph\": \"i\"" "shadow instant")

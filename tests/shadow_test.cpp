@@ -42,7 +42,9 @@ TEST_F(ShadowTest, AShadowIdenticalToTheActiveSchedulerAgreesOnEverything) {
   EXPECT_EQ(s.status, "running");
   EXPECT_FALSE(s.diverged) << s.first_kind << " at " << s.first_divergence;
   for (const auto& k : s.kinds) {
-    if (k.answered) EXPECT_EQ(k.agreed, k.compared) << k.name;
+    if (k.answered) {
+      EXPECT_EQ(k.agreed, k.compared) << k.name;
+    }
   }
   EXPECT_GT(kind(s, "pick_next").calls, 20u);
   EXPECT_GT(kind(s, "tick").calls, 0u) << "credit ticks";

@@ -39,7 +39,7 @@ TEST(SoakScenario, EveryScenarioIsAValidConfig) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir / "plugins");
     // A plugin a load names must exist when the config is read (not more).
-    for (const char* name : {"lottery", "broken", "wrong_abi", "no_entry", "null_table", "hostile_strings"})
+    for (const char* name : {"lottery", "broken", "wrong_abi", "no_entry", "null_table", "hostile_strings", "throwing"})
       std::ofstream(dir / "plugins" / (std::string("vmmsim_") + name + ".so")).put('\0');
     Scenario s = make_scenario(seed, (dir / "plugins").string());
     for (const auto& [name, text] : s.files) std::ofstream(dir / name) << text;

@@ -49,6 +49,9 @@ class Observer {
   virtual void runqueue(Cycles /*at*/, std::uint64_t /*waiting*/) {}
   // One of `vm`'s vCPUs went onto or off a pCPU: `running` are on one now.
   virtual void vm_running(std::size_t /*vm*/, unsigned /*running*/, Cycles /*at*/) {}
+  // The scheduler in shadow (`target`) answered a `kind` request (pick_next,
+  // wake, tick, priority) otherwise than the active one, on `cpu` (-1: none).
+  virtual void shadow_disagreed(const std::string& /*target*/, const char* /*kind*/, int /*cpu*/, Cycles /*at*/) {}
 
  private:
   const bool m_watches_requests;
@@ -92,6 +95,9 @@ class Observers {
   }
   void vm_running(std::size_t vm, unsigned running, Cycles at) const {
     for (Observer* o : m_all) o->vm_running(vm, running, at);
+  }
+  void shadow_disagreed(const std::string& target, const char* kind, int cpu, Cycles at) const {
+    for (Observer* o : m_all) o->shadow_disagreed(target, kind, cpu, at);
   }
 
  private:

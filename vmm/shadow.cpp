@@ -121,6 +121,7 @@ void Shadow::insert(const vmm_vcpu_info_t& info, Cycles now) {
 }
 
 void Shadow::disagreed(Kind kind, int cpu, Cycles now) {
+  if (m_observers.any()) m_observers.shadow_disagreed(m_setup.image.name, kKindNames[kind], cpu, now);
   if (m_current.diverged) return;
   m_current.diverged = true;
   m_current.first_divergence = now;
@@ -214,7 +215,10 @@ void Shadow::pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next,
   if (next == active_next) ++m_current.same_next;
   const bool same = next == active_next && gap <= m_setup.tolerance;
   agree(kPickNext, same, static_cast<int>(cpu), now);
-  if (next == active_next || next == kNone || active_next == kNone) return;
+  // The active scheduler's answer is checked by the VMM after this call: an
+  // invalid one (it is ejected for it) has no waiting time to compare.
+  if (next == active_next || next == kNone || active_next < 0 || static_cast<std::size_t>(active_next) >= m_vcpus.size())
+    return;
   const Cycles mine = waited(next, now), theirs = waited(active_next, now);
   if (mine > theirs)
     ++m_current.waited_longer;

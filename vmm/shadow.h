@@ -15,6 +15,7 @@
 
 #include "report/results.h"
 #include "schedulers/sched_abi.h"
+#include "vmm/observer.h"
 #include "vmm/request.h"
 #include "vmm/scheduler_image.h"
 #include "vmm/vcpu.h"
@@ -34,8 +35,10 @@ class Shadow {
     std::uint64_t budget_ns = 0;  // per call; 0 = none
   };
 
-  // `vcpus`: the VMM's, read for the waiting times at disagreements.
-  Shadow(const std::vector<Vcpu>& vcpus, unsigned cpus, Hertz clock) : m_vcpus(vcpus), m_cpus(cpus), m_clock(clock) {}
+  // `vcpus`: the VMM's, read for the waiting times at disagreements;
+  // `observers` are told of each disagreement (the timeline's shadow track).
+  Shadow(const std::vector<Vcpu>& vcpus, unsigned cpus, Hertz clock, const Observers& observers)
+      : m_vcpus(vcpus), m_cpus(cpus), m_clock(clock), m_observers(observers) {}
   ~Shadow();
   Shadow(const Shadow&) = delete;
   Shadow& operator=(const Shadow&) = delete;
@@ -86,6 +89,7 @@ class Shadow {
   const std::vector<Vcpu>& m_vcpus;
   const unsigned m_cpus;
   const Hertz m_clock;
+  const Observers& m_observers;
   bool m_on = false;
   Setup m_setup;
   std::vector<vmm_param_t> m_param_array;

@@ -285,7 +285,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::string m_stalled;
   bool m_zero_slices = false;  // ejecting a scheduler for zero-length slices: idle them meanwhile
   // The candidate in shadow: each call on the active scheduler is mirrored to it when on().
-  Shadow m_shadow{m_vcpus, m_config.platform.cpus, m_config.platform.clock};
+  Shadow m_shadow{m_vcpus, m_config.platform.cpus, m_config.platform.clock, m_observers};
 };
 
 }  // namespace vmmsim::vmm
