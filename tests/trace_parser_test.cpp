@@ -357,6 +357,19 @@ TEST(TraceControl, SchedUnloadWithAndWithoutAName) {
   EXPECT_EQ(t.controls[s[1].control].line, 3u);
 }
 
+TEST(TraceControl, SchedShadowAndUnshadow) {
+  auto t = parse("vcpu 0\nsched-shadow rr quantum=2ms tolerance=10us\nsched-unshadow\n");
+  const auto& s = t.vcpus[0].steps;
+  ASSERT_EQ(t.controls.size(), 2u);
+  EXPECT_EQ(s[0].kind, StepKind::SchedShadow);
+  EXPECT_EQ(t.controls[s[0].control].kind, ControlRequest::Kind::Shadow);
+  EXPECT_EQ(t.controls[s[0].control].target, "rr");
+  ASSERT_EQ(t.controls[s[0].control].params.size(), 2u);
+  EXPECT_EQ(t.controls[s[0].control].params[1].first, "tolerance");
+  EXPECT_EQ(s[1].kind, StepKind::SchedUnshadow);
+  EXPECT_EQ(t.controls[s[1].control].kind, ControlRequest::Kind::Unshadow);
+}
+
 TEST(TraceControl, FaultIsAStepWithoutArguments) {
   auto s = parse("vcpu 0\nrun 1ms\nfault\n").vcpus[0].steps;
   ASSERT_EQ(s.size(), 2u);
