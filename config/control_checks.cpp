@@ -24,7 +24,7 @@ std::string builtin_names() {
 }
 
 std::string hopeless_load(const workload::ControlRequest& r) {
-  if (r.kind != workload::ControlRequest::Kind::Load) return "";
+  if (r.kind == workload::ControlRequest::Kind::Unload) return "";
   if (!workload::is_image_path(r.target)) {
     if (sched::find_builtin(r.target)) return "";
     return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
@@ -39,7 +39,7 @@ std::string hopeless_load(const workload::ControlRequest& r) {
 
 
 std::string unknown_source(const workload::ControlRequest& r, const std::map<std::string, ImageSource>& sources) {
-  if (r.kind != workload::ControlRequest::Kind::Load || r.source.empty() || sources.count(r.source)) return "";
+  if (r.kind == workload::ControlRequest::Kind::Unload || r.source.empty() || sources.count(r.source)) return "";
   std::string names;
   for (const auto& [name, source] : sources) names += (names.empty() ? "" : ", ") + name;
   return fmt::format("unknown image source '{}'; expected {}", text_of(r.source),
@@ -48,10 +48,14 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
 }
 
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why) {
+                               std::string* why, SwapOption option) {
+  const bool stage = option == SwapOption::Stage;
+  const char* what = stage ? "stage" : "swap";
   auto colon = spec.find(':');
   if (colon == std::string::npos) {
-    *why = fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", text_of(spec));
+    *why = stage ? fmt::format("stage '{}': expected TIME:SCHEDULER[,source=NAME][,KEY=VALUE...]", text_of(spec))
+                 : fmt::format("swap '{}': expected TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]",
+                               text_of(spec));
     return std::nullopt;
   }
   Swap swap;
@@ -59,7 +63,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
   std::string reason;
   auto at = parse_simulated_duration(spec.substr(0, colon), clock, &reason);
   if (!at) {
-    *why = fmt::format("swap '{}': time '{}': expected {}", text_of(spec), text_of(spec.substr(0, colon)), reason);
+    *why = fmt::format("{} '{}': time '{}': expected {}", what, text_of(spec), text_of(spec.substr(0, colon)), reason);
     return std::nullopt;
   }
   swap.at = *at;
@@ -70,13 +74,13 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
     for (const std::string& quoted : value_words(part)) {
       std::string word;
       if (!unquote_value(quoted, &word, &reason)) {
-        *why = fmt::format("swap '{}': {}", text_of(spec), reason);
+        *why = fmt::format("{} '{}': {}", what, text_of(spec), reason);
         return std::nullopt;
       }
       words.push_back(std::move(word));
     }
-  auto kind = workload::ControlRequest::Kind::Load;
-  if (!words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
+  auto kind = stage ? workload::ControlRequest::Kind::Stage : workload::ControlRequest::Kind::Load;
+  if (!stage && !words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
     kind = workload::ControlRequest::Kind::Unload;
     words[0].erase(0, words[0].size() > 6 ? 7 : 6);
     if (words[0].empty()) words.erase(words.begin());
@@ -85,7 +89,7 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
                                             base_dir, &swap.request);
   if (err.empty()) err = hopeless_load(swap.request);
   if (!err.empty()) {
-    *why = fmt::format("swap '{}': {}", text_of(spec), err);
+    *why = fmt::format("{} '{}': {}", what, text_of(spec), err);
     return std::nullopt;
   }
   return swap;

@@ -27,7 +27,10 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
 // "TIME:unload[=NAME]", as --swap and [run] swap take it. A relative plugin
 // path is resolved against base_dir. The source is checked by the caller
 // (unknown_source): [run] swap may come before [image_source.NAME].
+// With SwapOption::Stage, "TIME:SCHEDULER[,source=NAME][,KEY=VALUE...]" as
+// --stage and [run] stage take it: a request to stage the image.
+enum class SwapOption { Swap, Stage };
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why);
+                               std::string* why, SwapOption option = SwapOption::Swap);
 
 }  // namespace vmmsim::config

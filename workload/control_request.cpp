@@ -84,9 +84,12 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
     return "";
   }
 
+  const bool stage = kind == ControlRequest::Kind::Stage;
   if (w.empty())
-    return "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
-           "[policy=keep-old|unload-old|unload-after|auto] [source=NAME] [KEY=VALUE ...]";
+    return stage ? "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                   "[source=NAME] [KEY=VALUE ...]"
+                 : "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                   "[policy=keep-old|unload-old|unload-after|auto] [source=NAME] [KEY=VALUE ...]";
   std::string_view target = w[0];
   bool path = is_image_path(target);
   if (!path && target.find('=') != std::string_view::npos)
@@ -107,6 +110,10 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
           quoted(word));
     std::string_view key = word.substr(0, eq);
     std::string_view value = word.substr(eq + 1);
+    if (key == "policy" && stage)
+      return fmt::format("{} with a stage; expected no policy= (a staged image replaces nothing until the "
+                         "sched-load that activates it, which takes the policy)",
+                         quoted(word));
     if (key == "policy") {
       if (!policy_word.empty())
         return fmt::format("second policy {} (first {}); expected at most one policy=",

@@ -32,7 +32,7 @@ constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
 constexpr std::size_t kMaxPathChars = 4096;
 
 constexpr const char* kStepKeywords =
-    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, "
+    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, sched-stage, "
     "sched-unload, fault";
 constexpr const char* kFormatTag = "vmmsim-trace";
 
@@ -67,7 +67,7 @@ Words split_words(std::string_view line) {
 
 bool is_step_keyword(std::string_view k) {
   for (const char* s : {"arrive", "run", "io", "sleep", "console", "read", "yield", "repeat", "end",
-                        "exit", "every", "sched-load", "sched-unload", "fault"})
+                        "exit", "every", "sched-load", "sched-unload", "sched-stage", "fault"})
     if (k == s) return true;
   return false;
 }
@@ -239,15 +239,17 @@ class TraceParser {
       step.kind = keyword == "yield"  ? StepKind::Yield
                   : keyword == "exit" ? StepKind::Exit
                                       : StepKind::Fault;
-    } else if (keyword == "sched-load" || keyword == "sched-unload") {
-      bool load = keyword == "sched-load";
+    } else if (keyword == "sched-load" || keyword == "sched-unload" || keyword == "sched-stage") {
+      const ControlRequest::Kind kind = keyword == "sched-load"     ? ControlRequest::Kind::Load
+                                        : keyword == "sched-unload" ? ControlRequest::Kind::Unload
+                                                                    : ControlRequest::Kind::Stage;
       ControlRequest request;
       request.line = m_line;
-      std::string why =
-          parse_control(load ? ControlRequest::Kind::Load : ControlRequest::Kind::Unload, rest,
-                        m_base_dir, &request);
+      std::string why = parse_control(kind, rest, m_base_dir, &request);
       if (!why.empty()) fail(why);
-      step.kind = load ? StepKind::SchedLoad : StepKind::SchedUnload;
+      step.kind = kind == ControlRequest::Kind::Load     ? StepKind::SchedLoad
+                  : kind == ControlRequest::Kind::Unload ? StepKind::SchedUnload
+                                                         : StepKind::SchedStage;
       step.control = static_cast<std::uint32_t>(m_controls.size());
       m_controls.push_back(std::move(request));
     } else if (keyword == "every") {
