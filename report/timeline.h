@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,7 +22,19 @@ class Timeline {
   // [from, to) is kept: slices overlapping it are clipped to it, instants
   // and counter changes outside it are dropped, and the run-queue count in
   // effect at `from` is written at `from`.
-  Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever);
+  //
+  // With `replacement_pad` > 0 the timeline also keeps the neighbourhood of
+  // the first replacement sequence that begins at or after `from`, wherever
+  // it falls (compare's default: its time is known only when it happens):
+  // from `replacement_pad` before its first cease to at least
+  // `replacement_pad`, and at least 4 × its span, after its last phase.
+  // Until that replacement begins, the events of the last `replacement_pad`
+  // past `to` are held (at most that much: memory stays bounded) and then
+  // written clipped to the neighbourhood, the run-queue count in effect at
+  // its start written there. A neighbourhood that overlaps or touches
+  // [from, to) extends it.
+  Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from = 0, Cycles to = kForever,
+           Cycles replacement_pad = 0);
 
   // A dispatch: vCPU `name` (of `vm`, index `vcpu`), placed by the
   // scheduler `scheduler` in slot `slot`, which gave it `priority`.
@@ -40,16 +53,50 @@ class Timeline {
   void runqueue(Cycles at, std::uint64_t runnable_waiting);
   void replacement(const std::string& label, Cycles at);
   void phase(const std::string& name, Cycles start, Cycles end);
+  // A replacement sequence whose first cease was at `first_cease` has
+  // ceased the processors (told then, before the slices it ended). The
+  // first one opens the neighbourhood (see the constructor).
+  void replacement_began(Cycles first_cease);
+  // The replacement that began at `first_cease` ended its last phase at
+  // `end`: the neighbourhood, if it is that one's, ends
+  // max(pad, 4 × (end - first_cease)) after `end` (the HTML page's zoom).
+  void replacement_ended(Cycles first_cease, Cycles end);
+  // The events held for a neighbourhood still to come: those that ended
+  // within the last pad, so bounded however long the run.
+  std::size_t held() const { return m_held.size(); }
   // Ends the event list: the file is then a whole JSON document.
   void close();
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
   bool failed() const { return m_file.failed(); }
 
  private:
+  struct Window {
+    Cycles from, to;
+  };
+  // An event past the main window, held in case a replacement follows.
+  struct Held {
+    enum class Kind : std::uint8_t { Dispatch, Ceased, Runqueue } kind;
+    unsigned cpu;
+    Cycles start, end;  // a count change: both its time
+    std::uint64_t runnable;
+    Slice slice;
+  };
+  // Where the neighbourhood of the first replacement is: not kept, still
+  // to come (events held), being written, or settled.
+  enum class Neighbourhood : std::uint8_t { Off, Awaited, Open, Settled };
+
   std::string us(Cycles c) const;  // trace-event time: microseconds
   std::string span(Cycles start, Cycles end) const;  // "ts" and "dur" that never pass the next slice's "ts"
   static unsigned track(unsigned cpu) { return cpu + 1; }  // its thread id
   void event(const std::string& json);
+  // Each part of [start, end) in a window (by index), in order.
+  template <class Write>
+  void in_windows(Cycles start, Cycles end, Write write) const;
+  void write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end);
+  void write_ceased(unsigned cpu, Cycles start, Cycles end);
+  // Keeps `e` while the neighbourhood is awaited, if it reaches past the
+  // main window, and drops what ended more than the pad ago.
+  void hold(Held e);
   // The run-queue count set before the window, written at its start once
   // the run has reached it.
   void carry_runqueue_into_window();
@@ -59,11 +106,19 @@ class Timeline {
   std::ostream& m_out;
   Hertz m_clock;
   unsigned m_vmm_track;
-  Cycles m_from, m_to;
+  // The main window first, then the neighbourhood's if it is apart.
+  std::vector<Window> m_windows;
+  Cycles m_main_to;  // the main window's own end, before a neighbourhood extended it
   bool m_first = true;
   bool m_closed = false;
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
   std::uint64_t m_runqueue_before = ~std::uint64_t{0};  // last count set before `from`
+  Cycles m_pad;
+  Neighbourhood m_neighbourhood;
+  Cycles m_first_cease = 0;  // of the replacement whose neighbourhood is kept
+  Cycles m_horizon = 0;      // the latest time told so far
+  std::deque<Held> m_held;   // in the order told
+  std::uint64_t m_runqueue_unheld = ~std::uint64_t{0};  // the count before the first held change
 };
 
 }  // namespace vmmsim::report
