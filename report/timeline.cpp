@@ -123,11 +123,15 @@ void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
   write_runqueue(at, runnable_waiting);
 }
 
-void Timeline::hold(Held e) {
+void Timeline::hold(Held&& e) {
   m_held.push_back(std::move(e));
-  while (!m_held.empty() && saturating_add(m_held.front().end, m_pad) <= m_horizon) {
-    if (m_held.front().kind == Held::Kind::Runqueue) m_runqueue_unheld = m_held.front().runnable;
-    m_held.pop_front();
+  while (m_held_first < m_held.size() && saturating_add(m_held[m_held_first].end, m_pad) <= m_horizon) {
+    if (m_held[m_held_first].kind == Held::Kind::Runqueue) m_runqueue_unheld = m_held[m_held_first].runnable;
+    ++m_held_first;
+  }
+  if (m_held_first >= 1024 && m_held_first * 2 >= m_held.size()) {  // the dropped half goes
+    m_held.erase(m_held.begin(), m_held.begin() + static_cast<std::ptrdiff_t>(m_held_first));
+    m_held_first = 0;
   }
 }
 
@@ -170,7 +174,8 @@ void Timeline::replacement_began(Cycles first_cease) {
   if (m_neighbourhood != Neighbourhood::Awaited) return;
   if (first_cease < m_windows.front().from) {  // before the main window: not this timeline's
     m_neighbourhood = Neighbourhood::Settled;
-    m_held.clear();
+    m_held = {};
+    m_held_first = 0;
     return;
   }
   m_neighbourhood = Neighbourhood::Open;
@@ -185,12 +190,13 @@ void Timeline::replacement_began(Cycles first_cease) {
     main.to = kForever;
   } else {
     std::uint64_t count = m_runqueue_unheld;  // in effect at `from`
-    for (const Held& e : m_held)
-      if (e.kind == Held::Kind::Runqueue && e.start <= from) count = e.runnable;
+    for (std::size_t i = m_held_first; i < m_held.size(); ++i)
+      if (m_held[i].kind == Held::Kind::Runqueue && m_held[i].start <= from) count = m_held[i].runnable;
     m_windows.push_back({from, kForever});
     if (count != ~std::uint64_t{0}) write_runqueue(from, count);
   }
-  for (const Held& e : m_held) {
+  for (std::size_t i = m_held_first; i < m_held.size(); ++i) {
+    const Held& e = m_held[i];
     const Cycles s = std::max(e.start, start);
     switch (e.kind) {
       case Held::Kind::Runqueue:
@@ -204,8 +210,8 @@ void Timeline::replacement_began(Cycles first_cease) {
         break;
     }
   }
-  m_held.clear();
-  m_held.shrink_to_fit();
+  m_held = {};
+  m_held_first = 0;
 }
 
 void Timeline::replacement_ended(Cycles first_cease, Cycles end) {

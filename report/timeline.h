@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -63,7 +62,7 @@ class Timeline {
   void replacement_ended(Cycles first_cease, Cycles end);
   // The events held for a neighbourhood still to come: those that ended
   // within the last pad, so bounded however long the run.
-  std::size_t held() const { return m_held.size(); }
+  std::size_t held() const { return m_held.size() - m_held_first; }
   // Ends the event list: the file is then a whole JSON document.
   void close();
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
@@ -96,7 +95,7 @@ class Timeline {
   void write_ceased(unsigned cpu, Cycles start, Cycles end);
   // Keeps `e` while the neighbourhood is awaited, if it reaches past the
   // main window, and drops what ended more than the pad ago.
-  void hold(Held e);
+  void hold(Held&& e);
   // The run-queue count set before the window, written at its start once
   // the run has reached it.
   void carry_runqueue_into_window();
@@ -117,7 +116,10 @@ class Timeline {
   Neighbourhood m_neighbourhood;
   Cycles m_first_cease = 0;  // of the replacement whose neighbourhood is kept
   Cycles m_horizon = 0;      // the latest time told so far
-  std::deque<Held> m_held;   // in the order told
+  // In the order told, from m_held_first: a vector that reuses its room (a
+  // deque would allocate a block every few events).
+  std::vector<Held> m_held;
+  std::size_t m_held_first = 0;
   std::uint64_t m_runqueue_unheld = ~std::uint64_t{0};  // the count before the first held change
 };
 
