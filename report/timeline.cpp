@@ -76,8 +76,7 @@ void Timeline::in_windows(Cycles start, Cycles end, Write write) const {
 
 void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end) {
   m_horizon = std::max(m_horizon, end);
-  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to)
-    hold({Held::Kind::Dispatch, cpu, start, end, 0, slice});
+  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to) hold_slice(cpu, &slice, start, end);
   in_windows(start, end, [&](Cycles from, Cycles to) { write_dispatch(cpu, slice, from, to); });
 }
 
@@ -91,7 +90,7 @@ void Timeline::write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cy
 
 void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
   m_horizon = std::max(m_horizon, end);
-  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to) hold({Held::Kind::Ceased, cpu, start, end, 0, {}});
+  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to) hold_slice(cpu, nullptr, start, end);
   in_windows(start, end, [&](Cycles from, Cycles to) { write_ceased(cpu, from, to); });
 }
 
@@ -104,10 +103,12 @@ void Timeline::write_ceased(unsigned cpu, Cycles start, Cycles end) {
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
   m_horizon = std::max(m_horizon, at);
   if (m_neighbourhood == Neighbourhood::Awaited) {
-    if (at >= m_main_to)
-      hold({Held::Kind::Runqueue, 0, at, at, runnable_waiting, {}});
-    else
+    if (at >= m_main_to) {
+      m_held_counts.events.push_back({at, runnable_waiting});
+      m_held_counts.drop(held_since(), [&](const HeldCount& c) { m_runqueue_unheld = c.runnable; });
+    } else {
       m_runqueue_unheld = runnable_waiting;
+    }
   }
   const Window& main = m_windows.front();
   if (at < main.from) {
@@ -123,16 +124,9 @@ void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
   write_runqueue(at, runnable_waiting);
 }
 
-void Timeline::hold(Held&& e) {
-  m_held.push_back(std::move(e));
-  while (m_held_first < m_held.size() && saturating_add(m_held[m_held_first].end, m_pad) <= m_horizon) {
-    if (m_held[m_held_first].kind == Held::Kind::Runqueue) m_runqueue_unheld = m_held[m_held_first].runnable;
-    ++m_held_first;
-  }
-  if (m_held_first >= 1024 && m_held_first * 2 >= m_held.size()) {  // the dropped half goes
-    m_held.erase(m_held.begin(), m_held.begin() + static_cast<std::ptrdiff_t>(m_held_first));
-    m_held_first = 0;
-  }
+void Timeline::hold_slice(unsigned cpu, const Slice* slice, Cycles start, Cycles end) {
+  m_held_slices.events.push_back({cpu, start, end, slice ? *slice : Slice{}});
+  m_held_slices.drop(held_since(), [](const HeldSlice&) {});
 }
 
 void Timeline::carry_runqueue_into_window() {
@@ -174,14 +168,14 @@ void Timeline::replacement_began(Cycles first_cease) {
   if (m_neighbourhood != Neighbourhood::Awaited) return;
   if (first_cease < m_windows.front().from) {  // before the main window: not this timeline's
     m_neighbourhood = Neighbourhood::Settled;
-    m_held = {};
-    m_held_first = 0;
+    m_held_slices.clear();
+    m_held_counts.clear();
     return;
   }
   m_neighbourhood = Neighbourhood::Open;
   m_first_cease = first_cease;
   m_horizon = std::max(m_horizon, first_cease);
-  const Cycles from = m_horizon > m_pad ? m_horizon - m_pad : 0;
+  const Cycles from = held_since();
   Window& main = m_windows.front();
   // What is new: after the main window if the two meet, which become one.
   Cycles start = from;
@@ -190,28 +184,26 @@ void Timeline::replacement_began(Cycles first_cease) {
     main.to = kForever;
   } else {
     std::uint64_t count = m_runqueue_unheld;  // in effect at `from`
-    for (std::size_t i = m_held_first; i < m_held.size(); ++i)
-      if (m_held[i].kind == Held::Kind::Runqueue && m_held[i].start <= from) count = m_held[i].runnable;
+    for (std::size_t i = m_held_counts.first; i < m_held_counts.events.size(); ++i)
+      if (m_held_counts.events[i].end <= from) count = m_held_counts.events[i].runnable;
     m_windows.push_back({from, kForever});
     if (count != ~std::uint64_t{0}) write_runqueue(from, count);
   }
-  for (std::size_t i = m_held_first; i < m_held.size(); ++i) {
-    const Held& e = m_held[i];
-    const Cycles s = std::max(e.start, start);
-    switch (e.kind) {
-      case Held::Kind::Runqueue:
-        if (e.start >= start) write_runqueue(e.start, e.runnable);
-        break;
-      case Held::Kind::Dispatch:
-        if (e.end > s) write_dispatch(e.cpu, e.slice, s, e.end);
-        break;
-      case Held::Kind::Ceased:
-        if (e.end > s) write_ceased(e.cpu, s, e.end);
-        break;
-    }
+  for (std::size_t i = m_held_counts.first; i < m_held_counts.events.size(); ++i) {
+    const HeldCount& c = m_held_counts.events[i];
+    if (c.end >= start) write_runqueue(c.end, c.runnable);
   }
-  m_held = {};
-  m_held_first = 0;
+  for (std::size_t i = m_held_slices.first; i < m_held_slices.events.size(); ++i) {
+    const HeldSlice& e = m_held_slices.events[i];
+    const Cycles s = std::max(e.start, start);
+    if (e.end <= s) continue;
+    if (e.slice.name.empty())
+      write_ceased(e.cpu, s, e.end);
+    else
+      write_dispatch(e.cpu, e.slice, s, e.end);
+  }
+  m_held_slices.clear();
+  m_held_counts.clear();
 }
 
 void Timeline::replacement_ended(Cycles first_cease, Cycles end) {

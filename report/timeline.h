@@ -62,7 +62,7 @@ class Timeline {
   void replacement_ended(Cycles first_cease, Cycles end);
   // The events held for a neighbourhood still to come: those that ended
   // within the last pad, so bounded however long the run.
-  std::size_t held() const { return m_held.size() - m_held_first; }
+  std::size_t held() const { return m_held_slices.size() + m_held_counts.size(); }
   // Ends the event list: the file is then a whole JSON document.
   void close();
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
@@ -72,13 +72,39 @@ class Timeline {
   struct Window {
     Cycles from, to;
   };
-  // An event past the main window, held in case a replacement follows.
-  struct Held {
-    enum class Kind : std::uint8_t { Dispatch, Ceased, Runqueue } kind;
+  // Events past the main window, held in case a replacement follows: slices
+  // (a dispatch, or `ceased` without a vCPU name) and count changes apart,
+  // a count being far smaller than a slice.
+  struct HeldSlice {
     unsigned cpu;
-    Cycles start, end;  // a count change: both its time
+    Cycles start, end;
+    Slice slice;  // its name empty: a `ceased` slice
+  };
+  struct HeldCount {
+    Cycles end;  // the change's time
     std::uint64_t runnable;
-    Slice slice;
+  };
+  // Held events in the order told, from `first`; those that ended more than
+  // the pad ago are dropped. A vector that reuses its room (a deque would
+  // allocate a block every few events).
+  template <class Event>
+  struct Held {
+    std::vector<Event> events;
+    std::size_t first = 0;
+    std::size_t size() const { return events.size() - first; }
+    // Drops those that ended at or before `before`, each told to `dropped`.
+    template <class Dropped>
+    void drop(Cycles before, Dropped dropped) {
+      for (; first < events.size() && events[first].end <= before; ++first) dropped(events[first]);
+      if (first >= 1024 && first * 2 >= events.size()) {  // the dropped half goes
+        events.erase(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(first));
+        first = 0;
+      }
+    }
+    void clear() {
+      events = {};
+      first = 0;
+    }
   };
   // Where the neighbourhood of the first replacement is: not kept, still
   // to come (events held), being written, or settled.
@@ -93,9 +119,10 @@ class Timeline {
   void in_windows(Cycles start, Cycles end, Write write) const;
   void write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end);
   void write_ceased(unsigned cpu, Cycles start, Cycles end);
-  // Keeps `e` while the neighbourhood is awaited, if it reaches past the
-  // main window, and drops what ended more than the pad ago.
-  void hold(Held&& e);
+  // The time before which held events are dropped: the pad before the latest.
+  Cycles held_since() const { return m_horizon > m_pad ? m_horizon - m_pad : 0; }
+  // Keeps a slice that reaches past the main window while the neighbourhood is awaited.
+  void hold_slice(unsigned cpu, const Slice* slice, Cycles start, Cycles end);
   // The run-queue count set before the window, written at its start once
   // the run has reached it.
   void carry_runqueue_into_window();
@@ -116,10 +143,8 @@ class Timeline {
   Neighbourhood m_neighbourhood;
   Cycles m_first_cease = 0;  // of the replacement whose neighbourhood is kept
   Cycles m_horizon = 0;      // the latest time told so far
-  // In the order told, from m_held_first: a vector that reuses its room (a
-  // deque would allocate a block every few events).
-  std::vector<Held> m_held;
-  std::size_t m_held_first = 0;
+  Held<HeldSlice> m_held_slices;
+  Held<HeldCount> m_held_counts;
   std::uint64_t m_runqueue_unheld = ~std::uint64_t{0};  // the count before the first held change
 };
 

@@ -1,7 +1,8 @@
 // report::Timeline's neighbourhood of the first replacement (compare without
 // --window): past the main window it holds the last `pad` of events, and
 // when a replacement begins writes them clipped to [first cease - pad, ...),
-// with the run-queue count in effect there; a neighbourhood that meets the
+// with the run-queue count in effect there (the held count changes first,
+// then the held slices); a neighbourhood that meets the
 // main window extends it. At 1 MHz a cycle is a microsecond: "ts" reads as
 // the cycle.
 #include <gtest/gtest.h>
@@ -70,8 +71,8 @@ TEST(TimelineNeighbourhood, HoldsThePadBeforeTheFirstReplacementAndEndsAfterIt) 
       },
       0, 100, 20);
   const std::vector<std::string> want{
-      "runqueue 10=1",   "a.0 cpu0 90+10",  "runqueue 320=5",    "c.0 cpu1 320+10",
-      "runqueue 335=2",  "ceased cpu0 340+25", "ceased cpu1 340+25", "d.0 cpu0 365+35",
+      "runqueue 10=1",   "a.0 cpu0 90+10",  "runqueue 320=5",    "runqueue 335=2",
+      "c.0 cpu1 320+10", "ceased cpu0 340+25", "ceased cpu1 340+25", "d.0 cpu0 365+35",
       "e.0 cpu1 400+65", "instant load credit -> bvt 340", "drain vmm 340+25"};
   EXPECT_EQ(events(text), want);
 }
@@ -109,7 +110,7 @@ TEST(TimelineNeighbourhood, MeetingTheMainWindowExtendsIt) {
         t.dispatch(0, slice("b"), 120, 150);
       },
       0, 100, 20);
-  const std::vector<std::string> want{"a.0 cpu0 95+5", "a.0 cpu0 100+5", "runqueue 102=1", "ceased cpu0 110+2",
+  const std::vector<std::string> want{"a.0 cpu0 95+5", "runqueue 102=1", "a.0 cpu0 100+5", "ceased cpu0 110+2",
                                       "b.0 cpu0 120+12"};
   EXPECT_EQ(events(text), want);
 }
