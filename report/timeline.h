@@ -22,13 +22,14 @@ class Timeline {
   // and counter changes outside it are dropped, and the run-queue count in
   // effect at `from` is written at `from`.
   //
-  // With `replacement_pad` > 0 the timeline also keeps the neighbourhood of
+  // With `replacement_pad` > 0 and a `to`, the timeline also keeps the neighbourhood of
   // the first replacement sequence that begins at or after `from`, wherever
   // it falls (compare's default: its time is known only when it happens):
   // from `replacement_pad` before its first cease to at least
   // `replacement_pad`, and at least 4 × its span, after its last phase.
   // Until that replacement begins, the events of the last `replacement_pad`
-  // past `to` are held (at most that much: memory stays bounded) and then
+  // past `to` are held (those of the last pad, in room for at most twice as
+  // many or 1024 more: memory stays bounded however long the run) and then
   // written clipped to the neighbourhood, the run-queue count in effect at
   // its start written there. A neighbourhood that overlaps or touches
   // [from, to) extends it.
