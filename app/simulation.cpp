@@ -54,7 +54,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   models::Platform platform("platform", cfg);
   if (vcd) platform.trace_vcd(*vcd);
-  if (timeline) platform.record_timeline(*timeline, out.timeline_from, out.timeline_to);
+  if (timeline) platform.record_timeline(*timeline, out.timeline_from, out.timeline_to, out.timeline_replacement_pad);
   // Chunked even with no signal to watch, so that a failed write ends the run early.
   static const volatile std::sig_atomic_t never = 0;
   set_activity("simulating " + what);
