@@ -153,4 +153,19 @@ TEST_F(StagedImageTest, AStagedImageCanBeUnloadedUnused) {
   EXPECT_EQ(m_platform->memory().used(), 6 * 1024u);
 }
 
+// The soak found it: the default's image, unloaded by unload-old and staged
+// again, comes back from its slot on a revert — not loaded over itself
+// (which leaked its first copy's bytes).
+TEST_F(StagedImageTest, ARevertTakesTheDefaultStagedAgain) {
+  const report::Results r =
+      run_to("[run]\nswap = 1ms:bvt,policy=unload-old 5ms:unload\nstage = 2ms:rr\n", ms(10));
+  ASSERT_EQ(r.replacements.size(), 3u);
+  const report::ReplacementResult& back = r.replacements[2];
+  ASSERT_TRUE(back.ok) << back.reason;
+  EXPECT_EQ(back.to, "rr");
+  EXPECT_TRUE(back.staged);
+  EXPECT_EQ(back.load, 0u);
+  EXPECT_EQ(m_platform->memory().used(), 6 * 1024u) << "rr's one copy; bvt gone";
+}
+
 }  // namespace

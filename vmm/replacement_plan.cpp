@@ -275,6 +275,13 @@ bool Replacement::plan_revert(std::uint32_t leaving, Plan* p, std::string* why) 
                        m_manager.slot(leaving).image.name);
     return false;
   }
+  // The default's image, unloaded earlier, was staged again into its slot:
+  // it comes back without a load.
+  if (m_manager.slot(m_default_slot).loaded) {
+    p->target = m_default_slot;
+    p->staged = m_manager.slot(m_default_slot).staged;
+    return true;
+  }
   // The default's image was unloaded: load it again into its slot.
   return reload_default(p, why);
 }
