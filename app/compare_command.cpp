@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -39,6 +40,12 @@ using State = CompareRun::State;
 // fewer than a process table holds.
 constexpr unsigned kMaxJobs = 256;
 constexpr int kWriteFailed = 74;  // EX_IOERR: an output could not be written, as `vmmsim run`
+// Without --window: each run's timeline is 0:100ms plus the neighbourhood of
+// its first replacement, this much before its first cease and at least this
+// much after its last phase (docs/compare.md). It covers the page's own zoom
+// (4 x the replacement's span, at least 2 ms) for replacements up to 5 ms.
+constexpr const char* kDefaultWindow = "0:100ms";
+constexpr const char* kReplacementPad = "20ms";
 
 const char* state_name(State state) {
   switch (state) {
@@ -90,7 +97,9 @@ int write_errors(const fs::path& file, const std::string& text, int code) {
 // A stop signal ends it early, as it does `vmmsim run`: it writes the
 // results of the time simulated so far, marked partial, and exits with
 // 128 + signal.
-[[noreturn]] void run_child(const CompareRun& run, Cycles window_from, Cycles window_to,
+// Without `window_given`, the timeline also keeps the first replacement's
+// neighbourhood (kReplacementPad).
+[[noreturn]] void run_child(const CompareRun& run, const TimeWindow& window, bool window_given,
                             const ChildPool& pool) {
   // Compare's stdout is its table: whatever else writes there in a run (a
   // plugin's printf) goes to compare's stderr.
@@ -99,8 +108,9 @@ int write_errors(const fs::path& file, const std::string& text, int code) {
   int code = 0;
   try {
     Outputs outputs{(run.dir / "results.json").string(), "", (run.dir / "timeline.json").string(),
-                    (run.dir / "resolved.ini").string(), window_from, window_to,
+                    (run.dir / "resolved.ini").string(), window.from, window.to,
                     (run.dir / "report.txt").string()};
+    if (!window_given) outputs.timeline_replacement_pad = *parse_duration(kReplacementPad, run.config.platform.clock, nullptr);
     catch_interrupts();  // each output file registers its temporary (base/temporary_files.h)
     pool.unblock_in_child();
     if (simulate(run.config, outputs, std::cout, interrupt_signal())) {
@@ -141,8 +151,10 @@ double ms(double cycles, double hz) { return cycles * 1000.0 / hz; }
 // The summary of the runs that have results. `partial`: why some runs were
 // stopped early or not run ("" if none was); the table, CSV, JSON and HTML
 // then say so.
+// `window`: the one given (--window), or none: the page then opens its
+// Gantt chart around the first replacement.
 void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, const fs::path& shown, std::ostream& table,
-                   Cycles window_from, Cycles window_to, const std::string& partial) {
+                   const std::optional<TimeWindow>& window, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
   const std::string csv = write_compare_table(runs, table);
   bool listed = false;  // the runs without results, by what became of them
@@ -191,9 +203,11 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, con
   report::HtmlOptions options;
   options.title = "vmmsim compare: " + shown.string();
   options.note = partial.empty() ? "" : "PARTIAL: " + partial;
-  const double hz = static_cast<double>(runs.front().config.platform.clock);
-  options.window_from_ms = ms(static_cast<double>(window_from), hz);
-  options.window_to_ms = ms(static_cast<double>(window_to), hz);
+  if (window) {
+    const double hz = static_cast<double>(runs.front().config.platform.clock);
+    options.window_from_ms = ms(static_cast<double>(window->from), hz);
+    options.window_to_ms = ms(static_cast<double>(window->to), hz);
+  }
   html_file << report::render_compare_html(html_runs, options);
   plan.commit();
 }
@@ -203,7 +217,7 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, con
 int compare_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim compare CONFIG... [options]");
   std::vector<std::string> configs, sets;
-  std::string schedulers, out_dir = "compare-out", until, window = "0:100ms";
+  std::string schedulers, out_dir = "compare-out", until, window = kDefaultWindow;
   std::string jobs_text;
   options.add_options()("help,h", "show this help")(
       "schedulers", po::value(&schedulers), "comma list of schedulers to compare (default: each config's own)")(
@@ -216,7 +230,9 @@ int compare_command(const std::vector<std::string>& args) {
       "folder for each run's results and the comparison (default compare-out): new, empty or an earlier "
       "comparison's, which is replaced whole")(
       "until", po::value(&until), "simulated time of every run (default: each config's [run] until)")(
-      "window", po::value(&window), "time window FROM:TO of the Gantt chart and timelines (default 0:100ms)");
+      "window", po::value(&window),
+      "time window FROM:TO of the timelines and the Gantt chart (default: the timelines hold 0:100ms and 20 ms "
+      "either side of each run's first replacement, and the chart opens around that replacement)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&configs));
   po::options_description all;
@@ -281,6 +297,7 @@ int compare_command(const std::vector<std::string>& args) {
 
   const auto window_cycles = parse_time_window(window, runs.front().config.platform.clock);
   if (!window_cycles) throw InputError(fmt::format("--window {}: expected FROM:TO like 0:100ms", window));
+  const bool window_given = vm.count("window") > 0;
 
   const fs::path out(out_dir);
   for (CompareRun& run : runs) run.dir = out / run.name;
@@ -307,7 +324,7 @@ int compare_command(const std::vector<std::string>& args) {
   ChildPool pool;
   pool.on_abort([&] { folder.discard(); });
   pool.run(
-      runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], window_cycles->from, window_cycles->to, pool); },
+      runs.size(), jobs, [&](std::size_t i) { run_child(runs[i], *window_cycles, window_given, pool); },
       [&](std::size_t i, const ChildPool::Exit& exit) {
         CompareRun& run = runs[i];
         run.status = WIFEXITED(exit.status) ? WEXITSTATUS(exit.status) : -1;
@@ -346,7 +363,7 @@ int compare_command(const std::vector<std::string>& args) {
                                 "the simulated time so far), {} failed, {} not run",
                                 signal_name(signal), runs.size(), count(State::Done),
                                 count(State::Stopped), count(State::Failed), count(State::NotRun));
-  write_outputs(runs, folder.staging(), out, std::cout, window_cycles->from, window_cycles->to, partial);
+  write_outputs(runs, folder.staging(), out, std::cout, window_given ? window_cycles : std::nullopt, partial);
   folder.commit(run_folders);
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",

@@ -77,7 +77,7 @@ void print_list(std::ostream& out) {
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim run CONFIG [options]");
   std::string config_path, until, json, vcd, config_out, timeline, window;
-  std::vector<std::string> sets, swaps, shadows;
+  std::vector<std::string> sets, swaps, stages, shadows;
   options.add_options()("help,h", "show this help")(
       "until", po::value(&until),
       "simulated time to stop at (e.g. 2s, 500ms; a bare number is cycles of [platform] clock; default: [run] until)")(
@@ -97,6 +97,9 @@ int run_command(const std::vector<std::string>& args) {
       "swap", po::value(&swaps)->composing(),
       "replace the scheduler at a time: TIME:SCHEDULER[,policy=keep-old|unload-old|unload-after|auto][,source=NAME][,KEY=VALUE...] "
       "(SCHEDULER: a built-in or a plugin .so path) or TIME:unload[=NAME] (repeatable)")(
+      "stage", po::value(&stages)->composing(),
+      "load a scheduler's image while the guests run, for a later --swap to activate without the load: "
+      "TIME:SCHEDULER[,source=NAME][,KEY=VALUE...] (repeatable; at one time, stages come before swaps)")(
       "shadow", po::value(&shadows)->composing(),
       "evaluate a candidate scheduler in shadow from a time: TIME:SCHEDULER[,tolerance=DURATION][,host_budget=DURATION]"
       "[,KEY=VALUE...] (its answers are compared with the active scheduler's, never applied), or TIME:unshadow "
@@ -138,20 +141,23 @@ int run_command(const std::vector<std::string>& args) {
                                until, until, to_seconds(*cycles, cfg.platform.clock),
                                format_frequency(cfg.platform.clock), until, until);
   }
-  for (const std::string& spec : swaps) {
-    std::string why;
-    auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
-    if (!swap) throw InputError("--" + why);
-    why = config::unknown_source(swap->request, cfg.image_sources);
-    if (!why.empty()) throw InputError(fmt::format("--swap '{}': {}", shown(spec, 200), why));
-    cfg.swaps.push_back(*swap);
-  }
-  for (const std::string& spec : shadows) {
-    std::string why;
-    auto shadow = config::parse_shadow(spec, cfg.platform.clock, ".", &why);
-    if (!shadow) throw InputError("--" + why);
-    cfg.shadows.push_back(*shadow);
-  }
+  auto add_requests = [&](const std::vector<std::string>& specs, config::SwapOption option,
+                          std::vector<config::Swap>* into) {
+    const char* name = option == config::SwapOption::Stage    ? "stage"
+                       : option == config::SwapOption::Shadow ? "shadow"
+                                                              : "swap";
+    for (const std::string& spec : specs) {
+      std::string why;
+      auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why, option);
+      if (!swap) throw InputError("--" + why);
+      why = config::unknown_source(swap->request, cfg.image_sources);
+      if (!why.empty()) throw InputError(fmt::format("--{} '{}': {}", name, shown(spec, 200), why));
+      into->push_back(*swap);
+    }
+  };
+  add_requests(stages, config::SwapOption::Stage, &cfg.swaps);
+  add_requests(swaps, config::SwapOption::Swap, &cfg.swaps);
+  add_requests(shadows, config::SwapOption::Shadow, &cfg.shadows);
   app::Outputs outputs{json, vcd, timeline, config_out};
   if (!window.empty()) {
     const auto span = parse_time_window(window, cfg.platform.clock);

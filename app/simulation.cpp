@@ -26,9 +26,10 @@ OutputFile* add_output(OutputPlan& plan, const std::string& path, const char* op
   return path.empty() ? nullptr : &plan.add(path, option);
 }
 
+// A load, a stage or a shadow of a plugin: its file is an input.
 bool names_image_file(const workload::ControlRequest& request) {
-  return (request.kind == workload::ControlRequest::Kind::Load || request.kind == workload::ControlRequest::Kind::Shadow) &&
-         workload::is_image_path(request.target);
+  return request.kind != workload::ControlRequest::Kind::Unload &&
+         request.kind != workload::ControlRequest::Kind::Unshadow && workload::is_image_path(request.target);
 }
 
 }  // namespace
@@ -55,7 +56,7 @@ bool simulate(const config::Config& cfg, const Outputs& out, std::ostream& repor
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   models::Platform platform("platform", cfg);
   if (vcd) platform.trace_vcd(*vcd);
-  if (timeline) platform.record_timeline(*timeline, out.timeline_from, out.timeline_to);
+  if (timeline) platform.record_timeline(*timeline, out.timeline_from, out.timeline_to, out.timeline_replacement_pad);
   // Chunked even with no signal to watch, so that a failed write ends the run early.
   static const volatile std::sig_atomic_t never = 0;
   set_activity("simulating " + what);

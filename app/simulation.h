@@ -21,6 +21,10 @@ struct Outputs {
   bool summary = false;  // the printed report's per-VM lines only (run --summary)
   bool progress = false;  // a progress line on standard error, a terminal (app/run_progress.h)
   bool host_cost = false;  // host ns per shadow call in the reports (run --host-cost)
+  // > 0: the timeline also keeps the first replacement's neighbourhood,
+  // this much before it and at least this much after (compare without
+  // --window; report/timeline.h).
+  Cycles timeline_replacement_pad = 0;
 };
 
 // Checks the outputs and creates their files (base/output_plan.h),

@@ -69,7 +69,8 @@ struct VmmConfig {
   Cycles migrate = 300;         // cost of migrating one vCPU into a scheduler
 };
 
-// A scheduler control request at a simulated time (--swap, [run] swap).
+// A scheduler control request at a simulated time (--swap, --stage, [run]
+// swap, [run] stage).
 struct Swap {
   Cycles at = 0;
   std::string spec;  // as written: TIME:TARGET[,KEY=VALUE...] or TIME:unload[=NAME]
@@ -122,9 +123,11 @@ struct Config {
   std::map<std::string, ImageSource> image_sources;
   std::vector<VmConfig> vms;  // declaration order; the service VM where declared
   Cycles until = 0;           // [run] until
-  std::vector<Swap> swaps;    // [run] swap, then --swap
+  // [run] swap and stage in the order written, then --stage, then --swap:
+  // requests due at the same cycle are served in this order.
+  std::vector<Swap> swaps;
   // [run] shadow, then --shadow: TIME:TARGET[,KEY=VALUE...] or TIME:unshadow
-  // (request kind Shadow / Unshadow).
+  // (request kind Shadow / Unshadow). At one cycle they come before swaps.
   std::vector<Swap> shadows;
 };
 

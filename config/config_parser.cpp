@@ -266,10 +266,11 @@ class Resolver {
       if (k == "until") {
         c.until = duration_of(e, clock);
         if (c.until == 0) fail(e, "expected a duration above 0");
-      } else if (k == "swap") {
+      } else if (k == "swap" || k == "stage") {
         for (const std::string& spec : value_words(e.raw)) {
           std::string why;
-          auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
+          auto swap = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why,
+                                 k == "stage" ? SwapOption::Stage : SwapOption::Swap);
           if (!swap) fail(e, why);
           c.swaps.push_back(*swap);
           m_swap_entry.push_back(&e);  // not a copy: one line may hold thousands of swaps
@@ -277,12 +278,13 @@ class Resolver {
       } else if (k == "shadow") {
         for (const std::string& spec : value_words(e.raw)) {
           std::string why;
-          auto shadow = parse_shadow(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why);
+          auto shadow = parse_swap(spec, clock, std::filesystem::path(m_path).parent_path().string(), &why,
+                                   SwapOption::Shadow);
           if (!shadow) fail(e, why);
           c.shadows.push_back(*shadow);
         }
       } else {
-        unknown_key("until, swap, shadow");
+        unknown_key("until, swap, stage, shadow");
       }
     } else if (s.rfind("sched.", 0) == 0) {
       std::string name = s.substr(6);
@@ -380,7 +382,10 @@ class Resolver {
                                      m_source_entry.at(name).origin, name));
     for (std::size_t i = 0; i < m_swap_entry.size(); ++i) {
       std::string why = unknown_source(c.swaps[i].request, c.image_sources);
-      if (!why.empty()) fail(*m_swap_entry[i], fmt::format("swap '{}': {}", text_of(c.swaps[i].spec), why));
+      if (!why.empty())
+        fail(*m_swap_entry[i], fmt::format("{} '{}': {}", c.swaps[i].request.kind == workload::ControlRequest::Kind::Stage
+                                                              ? "stage" : "swap",
+                                           text_of(c.swaps[i].spec), why));
     }
     if (c.vms.empty() || std::all_of(c.vms.begin(), c.vms.end(), [](const VmConfig& v) { return v.service; }))
       throw InputError(fmt::format("{}: no [vm.NAME] section; at least one guest VM is needed", m_path));
@@ -407,18 +412,18 @@ class Resolver {
         for (const auto& program : vm.program->vcpus)
           for (const auto& step : program.steps)
             if (step.kind == workload::StepKind::SchedLoad || step.kind == workload::StepKind::SchedUnload ||
-                step.kind == workload::StepKind::SchedShadow || step.kind == workload::StepKind::SchedUnshadow)
-              throw InputError(fmt::format("{}:{}: sched-load, sched-unload, sched-shadow and sched-unshadow are "
-                                           "service VM steps; expected them in the [service] trace, not in {}",
+                step.kind == workload::StepKind::SchedStage || step.kind == workload::StepKind::SchedShadow ||
+                step.kind == workload::StepKind::SchedUnshadow)
+              throw InputError(fmt::format("{}:{}: sched-load, sched-stage, sched-unload, sched-shadow and "
+                                           "sched-unshadow are service VM steps; expected them in the [service] "
+                                           "trace, not in {}",
                                            vm.program->file, step.line, where));
       for (const workload::ControlRequest& request : vm.program->controls) {
         std::string why = hopeless_load(request);
         if (why.empty()) why = unknown_source(request, c.image_sources);
         if (!why.empty())
           throw InputError(fmt::format("{}:{}: {}: {}", vm.program->file, request.line,
-                                       request.kind == workload::ControlRequest::Kind::Shadow ? "sched-shadow"
-                                                                                              : "sched-load",
-                                       why));
+                                       workload::control_keyword(request.kind), why));
       }
       auto programs = static_cast<unsigned>(vm.program->vcpus.size());
       if (programs == 0) fail(trace->second, "the trace has no vcpu section; expected at least 'vcpu 0'");

@@ -40,7 +40,7 @@ std::string swap_spec(const Swap& s) {
     target = std::filesystem::absolute(r.target).lexically_normal().string();
   std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
   const char* policies[] = {"keep-old", "unload-old", "auto", "unload-after"};  // LoadPolicy's order
-  if (r.kind == workload::ControlRequest::Kind::Load)  // a shadow has no policy
+  if (r.kind == workload::ControlRequest::Kind::Load)  // a stage or a shadow has no policy
     spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
   if (!r.source.empty()) spec += ",source=" + r.source;
   for (const auto& [key, value] : r.params) spec += "," + swap_word(key + "=" + value);
@@ -83,11 +83,13 @@ void write_resolved_config(const Config& c, std::ostream& out) {
     out << fmt::format("[image_source.{}]\nbandwidth = {}/s\nlatency = {}\n\n", name, source.bytes_per_second,
                        cycles(source.latency));
   out << fmt::format("[run]\nuntil = {}\n", cycles(c.until));
-  // Swaps with their times in cycles; plugin paths are already absolute.
-  if (!c.swaps.empty()) {
-    out << "swap =";
-    for (const Swap& s : c.swaps) out << " " << swap_spec(s);
-    out << "\n";
+  // Stages and swaps with their times in cycles; plugin paths are already
+  // absolute. At one cycle stages come first whatever the order written.
+  for (const bool stages : {true, false}) {
+    std::string line;
+    for (const Swap& s : c.swaps)
+      if ((s.request.kind == workload::ControlRequest::Kind::Stage) == stages) line += " " + swap_spec(s);
+    if (!line.empty()) out << (stages ? "stage =" : "swap =") << line << "\n";
   }
   if (!c.shadows.empty()) {
     out << "shadow =";

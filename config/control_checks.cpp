@@ -24,7 +24,8 @@ std::string builtin_names() {
 }
 
 std::string hopeless_load(const workload::ControlRequest& r) {
-  if (r.kind != workload::ControlRequest::Kind::Load && r.kind != workload::ControlRequest::Kind::Shadow) return "";
+  using Kind = workload::ControlRequest::Kind;
+  if (r.kind == Kind::Unload || r.kind == Kind::Unshadow) return "";  // no image named
   if (!workload::is_image_path(r.target)) {
     if (sched::find_builtin(r.target)) return "";
     return fmt::format("unknown scheduler '{}'; expected a built-in ({}) or a plugin path (.so)", text_of(r.target),
@@ -39,7 +40,7 @@ std::string hopeless_load(const workload::ControlRequest& r) {
 
 
 std::string unknown_source(const workload::ControlRequest& r, const std::map<std::string, ImageSource>& sources) {
-  if (r.kind != workload::ControlRequest::Kind::Load || r.source.empty() || sources.count(r.source)) return "";
+  if (r.kind == workload::ControlRequest::Kind::Unload || r.source.empty() || sources.count(r.source)) return "";
   std::string names;
   for (const auto& [name, source] : sources) names += (names.empty() ? "" : ", ") + name;
   return fmt::format("unknown image source '{}'; expected {}", text_of(r.source),
@@ -49,15 +50,33 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
 
 namespace {
 
-// TIME:WORDS, shared by --swap and --shadow (`what` names it in messages).
-std::optional<Swap> parse_timed(const std::string& spec, Hertz clock, const std::string& base_dir, bool shadow,
-                                std::string* why) {
-  const char* what = shadow ? "shadow" : "swap";
-  const char* forms = shadow ? "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unshadow"
-                             : "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]";
+// What each option takes: its name in messages, its forms, the request kind.
+struct TimedForm {
+  const char* what;
+  const char* forms;
+  workload::ControlRequest::Kind kind;
+};
+
+TimedForm timed_form(SwapOption option) {
+  using Kind = workload::ControlRequest::Kind;
+  switch (option) {
+    case SwapOption::Stage: return {"stage", "TIME:SCHEDULER[,source=NAME][,KEY=VALUE...]", Kind::Stage};
+    case SwapOption::Shadow: return {"shadow", "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unshadow", Kind::Shadow};
+    case SwapOption::Swap: break;
+  }
+  return {"swap", "TIME:SCHEDULER[,KEY=VALUE...] or TIME:unload[=NAME]", Kind::Load};
+}
+
+}  // namespace
+
+// TIME:WORDS, one parser for --swap, --stage and --shadow (and their [run] keys).
+std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
+                               std::string* why, SwapOption option) {
+  const TimedForm form = timed_form(option);
+  const char* what = form.what;
   auto colon = spec.find(':');
   if (colon == std::string::npos) {
-    *why = fmt::format("{} '{}': expected {}", what, text_of(spec), forms);
+    *why = fmt::format("{} '{}': expected {}", what, text_of(spec), form.forms);
     return std::nullopt;
   }
   Swap swap;
@@ -81,11 +100,12 @@ std::optional<Swap> parse_timed(const std::string& spec, Hertz clock, const std:
       }
       words.push_back(std::move(word));
     }
-  auto kind = shadow ? workload::ControlRequest::Kind::Shadow : workload::ControlRequest::Kind::Load;
-  if (shadow && !words.empty() && words[0] == "unshadow") {
+  auto kind = form.kind;
+  if (option == SwapOption::Shadow && !words.empty() && words[0] == "unshadow") {
     kind = workload::ControlRequest::Kind::Unshadow;
     words.erase(words.begin());
-  } else if (!shadow && !words.empty() && (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
+  } else if (option == SwapOption::Swap && !words.empty() &&
+             (words[0] == "unload" || words[0].rfind("unload=", 0) == 0)) {
     kind = workload::ControlRequest::Kind::Unload;
     words[0].erase(0, words[0].size() > 6 ? 7 : 6);
     if (words[0].empty()) words.erase(words.begin());
@@ -98,18 +118,6 @@ std::optional<Swap> parse_timed(const std::string& spec, Hertz clock, const std:
     return std::nullopt;
   }
   return swap;
-}
-
-}  // namespace
-
-std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why) {
-  return parse_timed(spec, clock, base_dir, false, why);
-}
-
-std::optional<Swap> parse_shadow(const std::string& spec, Hertz clock, const std::string& base_dir,
-                                 std::string* why) {
-  return parse_timed(spec, clock, base_dir, true, why);
 }
 
 }  // namespace vmmsim::config

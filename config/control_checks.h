@@ -1,6 +1,6 @@
 // The checks every scheduler control request of a run passes before the
-// run (docs/config.md): `[run] swap`, `--swap` and the service trace's
-// sched-load steps alike. Plain C++.
+// run (docs/config.md): `[run] swap`, `stage` and `shadow`, their options
+// and the service trace's control steps alike. Plain C++.
 #pragma once
 
 #include <map>
@@ -27,11 +27,13 @@ std::string unknown_source(const workload::ControlRequest& r, const std::map<std
 // "TIME:unload[=NAME]", as --swap and [run] swap take it. A relative plugin
 // path is resolved against base_dir. The source is checked by the caller
 // (unknown_source): [run] swap may come before [image_source.NAME].
+// With SwapOption::Stage, "TIME:SCHEDULER[,source=NAME][,KEY=VALUE...]" as
+// --stage and [run] stage take it: a request to stage the image.
+// With SwapOption::Shadow, "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE
+// includes tolerance= and host_budget=) or "TIME:unshadow", as --shadow and
+// [run] shadow take it. The option names the request in messages.
+enum class SwapOption { Swap, Stage, Shadow };
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
-                               std::string* why);
-// A shadow "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes tolerance=
-// and host_budget=) or "TIME:unshadow", as --shadow and [run] shadow take it.
-std::optional<Swap> parse_shadow(const std::string& spec, Hertz clock, const std::string& base_dir,
-                                 std::string* why);
+                               std::string* why, SwapOption option = SwapOption::Swap);
 
 }  // namespace vmmsim::config

@@ -102,8 +102,9 @@ void Platform::trace_vcd(OutputFile& file) {
   for (std::size_t i = 0; i < m_vmm->vms().size(); ++i) vcd.label("vm", i, m_vmm->vms()[i].name);
 }
 
-void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to) {
-  m_timeline = std::make_unique<report::Timeline>(file, m_clock.hz(), m_config.platform.cpus, from, to);
+void Platform::record_timeline(OutputFile& file, Cycles from, Cycles to, Cycles replacement_pad) {
+  m_timeline =
+      std::make_unique<report::Timeline>(file, m_clock.hz(), m_config.platform.cpus, from, to, replacement_pad);
   m_timeline_observer =
       std::make_unique<TimelineObserver>(*m_timeline, m_config.platform.cpus, m_vmm->vms(), m_vmm->vcpus());
   m_vmm->add_observer(m_timeline_observer.get());

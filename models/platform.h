@@ -41,8 +41,10 @@ class Platform : public sc_core::sc_module {
   static const std::vector<std::string>& vcd_legends();
   // The VCD writer (after trace_vcd; for the GTKWave files once it is closed).
   const report::VcdWriter* vcd() const { return m_vcd.get(); }
-  // Stream a Chrome/Perfetto timeline to `file` (before run()).
-  void record_timeline(OutputFile& file, Cycles from = 0, Cycles to = kForever);
+  // Stream a Chrome/Perfetto timeline of [from, to) to `file` (before
+  // run()), and the first replacement's neighbourhood with
+  // `replacement_pad` > 0 (report/timeline.h).
+  void record_timeline(OutputFile& file, Cycles from = 0, Cycles to = kForever, Cycles replacement_pad = 0);
   // Runs for `until` cycles or until every guest program has ended. With
   // `stop`, runs in chunks of simulated time and returns true if *stop was
   // set (by a signal handler) before the end: the run then ends where it is.

@@ -51,6 +51,10 @@ void TimelineObserver::shadow_disagreed(const std::string& target, const char* k
       at);
 }
 
+void TimelineObserver::after_replacement(const report::ReplacementResult& r) {
+  if (r.sequence) m_timeline.replacement_ended(r.started_at, r.started_at + r.downtime + r.unload_after);
+}
+
 void TimelineObserver::finish(const vmm::Vmm& vmm, Cycles now) {
   for (unsigned c = 0; c < m_open.size(); ++c) end(c, now);
   if (vmm.offline())  // the run ends while the processors are ceased

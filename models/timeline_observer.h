@@ -2,8 +2,10 @@
 // a slice per dispatch, labelled with the scheduler that made it (which may
 // no longer be active when it ends) and ended where its pCPU ceased; a
 // `ceased` slice per pCPU for each downtime; the run-queue counter; at the
-// end, each replacement's phases. It watches no request: a timeline makes
-// no PIT tick simulated.
+// end, each replacement's phases; each disagreement of a shadow scheduler;
+// and when each replacement sequence starts and ends, for the neighbourhood
+// of the first one. It watches no request: a timeline makes no PIT tick
+// simulated.
 #pragma once
 
 #include <string>
@@ -31,6 +33,10 @@ class TimelineObserver final : public vmm::Observer {
   void ceased(unsigned cpu, Cycles from, Cycles to) override { m_timeline.ceased(cpu, from, to); }
   void runqueue(Cycles at, std::uint64_t waiting) override { m_timeline.runqueue(at, waiting); }
   void shadow_disagreed(const std::string& target, const char* kind, int cpu, Cycles at) override;
+  // A replacement's neighbourhood (report::Timeline's replacement_pad) opens
+  // once the processors have ceased and is sized when the replacement is done.
+  void went_offline(Cycles first_cease) override { m_timeline.replacement_began(first_cease); }
+  void after_replacement(const report::ReplacementResult& r) override;
 
   // The run ends at `now`: the open slices end, a downtime still under way
   // ends, and the replacements' phases follow.

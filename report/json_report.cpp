@@ -102,13 +102,15 @@ void write_json_report(const Results& r, std::ostream& out) {
         "\"source\": {}, \"requested_at_cycles\": {}, \"ok\": {}, \"reason\": {}, \"sequence\": {}, "
         "\"started_at_cycles\": {}, \"phases_cycles\": {{\"cease\": {}, \"drain\": {}, \"unload\": {}, "
         "\"load\": {}, \"migrate\": {}, \"activate\": {}, \"unload_after\": {}}}, \"downtime_cycles\": {}, "
-        "\"unload_cpu\": {}, \"evicted\": [{}], \"console_tx_retired_bytes\": {}, "
+        "\"unload_cpu\": {}, \"staged\": {}, \"stage_cycles\": {}, \"stage_cpu\": {}, \"evicted\": [{}], "
+        "\"console_tx_retired_bytes\": {}, "
         "\"console_rx_retired_bytes\": {}, \"vcpus_migrated\": {}, \"in_progress\": {}, \"vcpus_stalled\": {}, "
         "\"stall_max_cycles\": {}, \"wakes_held\": {}, \"ticks_while_ceased\": {}}}{}\n",
         quoted(x.kind), quoted(x.requester), quoted(x.target), quoted(x.from), quoted(x.to), quoted(x.policy),
         quoted(x.source), x.requested_at, x.ok ? "true" : "false", quoted(x.reason), x.sequence ? "true" : "false",
         x.started_at, x.cease, x.drain, x.unload, x.load, x.migrate, x.activate, x.unload_after, x.downtime,
-        x.unload_cpu < 0 ? std::string("null") : std::to_string(x.unload_cpu), evicted, x.tx_retired, x.rx_retired,
+        x.unload_cpu < 0 ? std::string("null") : std::to_string(x.unload_cpu), x.staged ? "true" : "false", x.stage,
+        x.stage_cpu < 0 ? std::string("null") : std::to_string(x.stage_cpu), evicted, x.tx_retired, x.rx_retired,
         x.vcpus_migrated, x.in_progress ? "true" : "false", x.vcpus_stalled, x.stall_max, x.wakes_held,
         x.ticks_while_ceased, i + 1 < r.replacements.size() ? "," : "");
   }

@@ -83,6 +83,14 @@ struct ReplacementResult {
   // inactive image. The pCPU that paid either; -1 none.
   int unload_cpu = -1;
   std::vector<std::string> evicted;  // kept images unloaded to make room (in the unload phase)
+  // A load whose image was staged earlier: no load phase (and no create in
+  // the downtime unless the load named parameters of its own).
+  bool staged = false;
+  // A stage: from its start until the image was loaded and its instance
+  // created — VMM time on pCPU stage_cpu while the guests run, not
+  // downtime; -1 none.
+  Cycles stage = 0;
+  int stage_cpu = -1;
   Bytes tx_retired = 0, rx_retired = 0;
   unsigned vcpus_migrated = 0;
   // The run ended during this request: the phases so far, the one under

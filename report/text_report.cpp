@@ -104,6 +104,11 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5} {:>5}\n",
                            x.requested_at, text(x.kind), text(x.requester), change, x.cease, x.drain, x.unload, x.load,
                            x.migrate, x.activate, x.downtime, x.tx_retired, x.vcpus_migrated);
+      else if (x.kind == "stage")
+        out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence; {} staged in {} cycles on cpu{} while guests "
+                           "run)\n",
+                           x.requested_at, text(x.kind), text(x.requester), change, text(x.target), x.stage,
+                           std::max(x.stage_cpu, 0));
       else if (x.unload_cpu >= 0)
         out << fmt::format("  {:>12} {:<6} {:<8} {:<18} (no sequence; {} unloaded in {} cycles on cpu{} while guests "
                            "run)\n",
@@ -118,6 +123,7 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
                            "", x.in_progress ? "IN PROGRESS at the end of the run (phases so far); " : "",
                            x.vcpus_stalled, x.stall_max, x.wakes_held, x.ticks_while_ceased);
       if (!x.source.empty()) out << fmt::format("  {:>12} loaded from {}\n", "", text(x.source));
+      if (x.staged) out << fmt::format("  {:>12} staged earlier: no load phase\n", "");
       if (!x.evicted.empty()) {
         std::string names;
         for (const std::string& name : x.evicted) names += (names.empty() ? "" : ", ") + text(name);

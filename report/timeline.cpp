@@ -10,13 +10,15 @@
 
 namespace vmmsim::report {
 
-Timeline::Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from, Cycles to)
+Timeline::Timeline(OutputFile& file, Hertz clock, unsigned cpus, Cycles from, Cycles to, Cycles replacement_pad)
     : m_file(file),
       m_out(file.stream()),
       m_clock(clock),
       m_vmm_track(cpus + 1),
-      m_from(from),
-      m_to(to) {
+      m_windows{{from, to}},
+      m_main_to(to),
+      m_pad(replacement_pad),
+      m_neighbourhood(replacement_pad > 0 && to != kForever ? Neighbourhood::Awaited : Neighbourhood::Off) {
   m_out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
   // Every event has a category (trace-model libraries index by it);
   // thread ids start at 1 (0 is no thread to some viewers): cpu c is c + 1.
@@ -64,10 +66,21 @@ void Timeline::event(const std::string& json) {
   m_first = false;
 }
 
+template <class Write>
+void Timeline::in_windows(Cycles start, Cycles end, Write write) const {
+  for (const Window& w : m_windows) {
+    const Cycles from = std::max(start, w.from), to = std::min(end, w.to);
+    if (to > from) write(from, to);
+  }
+}
+
 void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end) {
-  start = std::max(start, m_from);
-  end = std::min(end, m_to);
-  if (end <= start) return;
+  m_horizon = std::max(m_horizon, end);
+  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to) hold_slice(cpu, &slice, start, end);
+  in_windows(start, end, [&](Cycles from, Cycles to) { write_dispatch(cpu, slice, from, to); });
+}
+
+void Timeline::write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end) {
   carry_runqueue_into_window();
   event(fmt::format(
       R"({{"name": {}, "cat": "dispatch", "ph": "X", {}, "pid": 1, "tid": {}, "args": {{"vm": {}, "vcpu": {}, "scheduler": {}, "scheduler_name": {}, "priority": {}}}}})",
@@ -76,27 +89,49 @@ void Timeline::dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles e
 }
 
 void Timeline::ceased(unsigned cpu, Cycles start, Cycles end) {
-  start = std::max(start, m_from);
-  end = std::min(end, m_to);
-  if (end <= start) return;
+  m_horizon = std::max(m_horizon, end);
+  if (m_neighbourhood == Neighbourhood::Awaited && end > m_main_to) hold_slice(cpu, nullptr, start, end);
+  in_windows(start, end, [&](Cycles from, Cycles to) { write_ceased(cpu, from, to); });
+}
+
+void Timeline::write_ceased(unsigned cpu, Cycles start, Cycles end) {
   carry_runqueue_into_window();
   event(fmt::format(R"({{"name": "ceased", "cat": "ceased", "ph": "X", {}, "pid": 1, "tid": {}}})", span(start, end),
                     track(cpu)));
 }
 
 void Timeline::runqueue(Cycles at, std::uint64_t runnable_waiting) {
-  if (at < m_from) {
+  m_horizon = std::max(m_horizon, at);
+  if (m_neighbourhood == Neighbourhood::Awaited) {
+    if (at >= m_main_to) {
+      m_held_counts.events.push_back({at, runnable_waiting});
+      m_held_counts.drop(held_since(), [&](const HeldCount& c) { m_runqueue_unheld = c.runnable; });
+    } else {
+      m_runqueue_unheld = runnable_waiting;
+    }
+  }
+  const Window& main = m_windows.front();
+  if (at < main.from) {
     m_runqueue_before = runnable_waiting;
     return;
   }
-  if (at >= m_to) return;
-  if (at > m_from) carry_runqueue_into_window();
+  if (std::none_of(m_windows.begin(), m_windows.end(), [&](const Window& w) { return at >= w.from && at < w.to; }))
+    return;
+  if (at > main.from)
+    carry_runqueue_into_window();
+  else
+    m_runqueue_before = ~std::uint64_t{0};  // a change at the window's start replaces the count before it
   write_runqueue(at, runnable_waiting);
+}
+
+void Timeline::hold_slice(unsigned cpu, const Slice* slice, Cycles start, Cycles end) {
+  m_held_slices.events.push_back({cpu, start, end, slice ? *slice : Slice{}});
+  m_held_slices.drop(held_since(), [](const HeldSlice&) {});
 }
 
 void Timeline::carry_runqueue_into_window() {
   if (m_runqueue_before == ~std::uint64_t{0}) return;
-  write_runqueue(m_from, m_runqueue_before);
+  write_runqueue(m_windows.front().from, m_runqueue_before);
   m_runqueue_before = ~std::uint64_t{0};
 }
 
@@ -108,24 +143,95 @@ void Timeline::write_runqueue(Cycles at, std::uint64_t runnable_waiting) {
 }
 
 void Timeline::replacement(const std::string& label, Cycles at) {
-  if (at < m_from || at >= m_to) return;
-  carry_runqueue_into_window();
-  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
-                    json_quoted(label), us(at), m_vmm_track));
+  for (const Window& w : m_windows) {
+    if (at < w.from || at >= w.to) continue;
+    carry_runqueue_into_window();
+    event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "i", "s": "g", "ts": {}, "pid": 1, "tid": {}}})",
+                      json_quoted(label), us(at), m_vmm_track));
+  }
 }
 
 void Timeline::phase(const std::string& name, Cycles start, Cycles end) {
-  // A phase of no time stays if its instant is in the window.
-  if (start >= m_to || end < m_from || (end == m_from && start < end)) return;
-  start = std::max(start, m_from);
-  end = std::min(end, m_to);
-  carry_runqueue_into_window();
-  event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", {}, "pid": 1, "tid": {}}})", json_quoted(name),
-                    span(start, end), m_vmm_track));
+  for (const Window& w : m_windows) {
+    // A phase of no time stays if its instant is in the window.
+    if (start >= w.to || end < w.from || (end == w.from && start < end)) continue;
+    carry_runqueue_into_window();
+    event(fmt::format(R"({{"name": {}, "cat": "replacement", "ph": "X", {}, "pid": 1, "tid": {}}})", json_quoted(name),
+                      span(std::max(start, w.from), std::min(end, w.to)), m_vmm_track));
+  }
+}
+
+// The neighbourhood starts the pad before the replacement's first cease,
+// or before the latest time told if that came later (the cease phase's
+// events, at most a VM exit): the held events are complete from there.
+void Timeline::replacement_began(Cycles first_cease) {
+  if (m_neighbourhood != Neighbourhood::Awaited) return;
+  if (first_cease < m_windows.front().from) {  // before the main window: not this timeline's
+    m_neighbourhood = Neighbourhood::Settled;
+    m_held_slices.clear();
+    m_held_counts.clear();
+    m_held_disagreements.clear();
+    return;
+  }
+  m_neighbourhood = Neighbourhood::Open;
+  m_first_cease = first_cease;
+  m_horizon = std::max(m_horizon, first_cease);
+  const Cycles from = held_since();
+  Window& main = m_windows.front();
+  // What is new: after the main window if the two meet, which become one.
+  Cycles start = from;
+  if (from <= main.to) {
+    start = main.to;
+    main.to = kForever;
+  } else {
+    std::uint64_t count = m_runqueue_unheld;  // in effect at `from`
+    for (std::size_t i = m_held_counts.first; i < m_held_counts.events.size(); ++i)
+      if (m_held_counts.events[i].end <= from) count = m_held_counts.events[i].runnable;
+    m_windows.push_back({from, kForever});
+    if (count != ~std::uint64_t{0}) write_runqueue(from, count);
+  }
+  for (std::size_t i = m_held_counts.first; i < m_held_counts.events.size(); ++i) {
+    const HeldCount& c = m_held_counts.events[i];
+    if (c.end >= start) write_runqueue(c.end, c.runnable);
+  }
+  for (std::size_t i = m_held_slices.first; i < m_held_slices.events.size(); ++i) {
+    const HeldSlice& e = m_held_slices.events[i];
+    const Cycles s = std::max(e.start, start);
+    if (e.end <= s) continue;
+    if (e.slice.name.empty())
+      write_ceased(e.cpu, s, e.end);
+    else
+      write_dispatch(e.cpu, e.slice, s, e.end);
+  }
+  for (std::size_t i = m_held_disagreements.first; i < m_held_disagreements.events.size(); ++i) {
+    const HeldDisagreement& d = m_held_disagreements.events[i];
+    if (d.end >= start) write_disagreement(d.label, d.end);
+  }
+  m_held_slices.clear();
+  m_held_counts.clear();
+  m_held_disagreements.clear();
+}
+
+void Timeline::replacement_ended(Cycles first_cease, Cycles end) {
+  if (m_neighbourhood != Neighbourhood::Open || first_cease != m_first_cease) return;
+  m_neighbourhood = Neighbourhood::Settled;
+  const Cycles after = std::max(m_pad, saturating_mul(end - first_cease, 4));
+  // Never before what has been written already.
+  const Cycles to = std::max(saturating_add(end, after), m_horizon);
+  m_windows.back().to = m_windows.size() == 1 ? std::max(to, m_main_to) : to;
 }
 
 void Timeline::shadow_disagreement(const std::string& label, Cycles at) {
-  if (at < m_from || at >= m_to) return;
+  m_horizon = std::max(m_horizon, at);
+  if (m_neighbourhood == Neighbourhood::Awaited && at >= m_main_to) {
+    m_held_disagreements.events.push_back({at, label});
+    m_held_disagreements.drop(held_since(), [](const HeldDisagreement&) {});
+  }
+  if (std::any_of(m_windows.begin(), m_windows.end(), [&](const Window& w) { return at >= w.from && at < w.to; }))
+    write_disagreement(label, at);
+}
+
+void Timeline::write_disagreement(const std::string& label, Cycles at) {
   carry_runqueue_into_window();
   const unsigned tid = m_vmm_track + 1;
   if (!m_shadow_track) {

@@ -199,6 +199,16 @@ void InvariantChecker::after_replacement(const report::ReplacementResult& r) {
           "{} console bytes reported retired, {} were in the FIFO", r.tx_retired, m_drain_level);
     m_drained = false;
   }
+  // A stage never stops anything; a staged load has no load phase.
+  if (r.kind == "stage") {
+    SOAK_CHECK(!r.sequence && r.downtime == 0 && r.from == r.to, event, "a stage cost downtime {} or changed {} -> {}",
+               r.downtime, r.from, r.to);
+    bool staged = false;
+    for (std::uint32_t i = 0; i < m.slot_count(); ++i)
+      staged = staged || (m.slot(i).loaded && m.slot(i).staged && m.slot(i).instance != nullptr);
+    if (r.ok) SOAK_CHECK(staged, event, "a stage succeeded and no slot holds a staged instance");
+  }
+  if (r.staged) SOAK_CHECK(r.load == 0, event, "a staged image's load took {} cycles", r.load);
   // Auto evicts kept images to make room, never the default's.
   for (const std::string& name : r.evicted)
     SOAK_CHECK(name != m_default, event, "the default scheduler {} was evicted", name);

@@ -43,11 +43,12 @@ class Draw {
 // One scheduler control request, written as a trace step or a --swap.
 struct Control {
   bool unload = false;
+  bool stage = false;             // sched-stage / [run] stage: no policy
   std::string target;             // load: built-in name or plugin path; unload: name or "" (the active one)
   std::vector<std::string> args;  // KEY=VALUE, policy=... first
 
   std::string as_step() const {
-    std::string s = unload ? "sched-unload" : "sched-load " + target;
+    std::string s = unload ? "sched-unload" : (stage ? "sched-stage " : "sched-load ") + target;
     if (unload && !target.empty()) s += " " + target;
     for (const std::string& a : args) s += " " + a;
     return s;
@@ -104,6 +105,14 @@ Control random_control(Draw& d, const std::string& plugins, bool sources) {
   } else if (what < 70) {  // a parameter the scheduler does not have
     c.target = d.pick(kBuiltins);
     c.args.push_back("nosuch=1");
+  } else if (what < 80) {  // a stage: a built-in, lottery, or broken whose create fails; maybe loaded already
+    c.stage = true;
+    const std::uint64_t which = d.below(10);
+    c.target = which < 6 ? d.pick(kBuiltins) : which < 8 ? plugins + "/vmmsim_lottery.so" : plugins + "/vmmsim_broken.so";
+    if (which >= 8) c.args.push_back("fault=5");
+    if (sources && workload::is_image_path(c.target) && d.chance(50))
+      c.args.insert(c.args.begin(), fmt::format("source={}", d.pick(kSources)));
+    return c;
   } else {  // unload: the active one, or one by name (maybe not loaded)
     c.unload = true;
     if (d.chance(50)) {
@@ -342,10 +351,12 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   for (std::size_t i = 0; i < at.size(); ++i)  // some at once: requests queue up
     at[i] = i > 0 && d.chance(30) ? at[i - 1] : d.below(until_us * 9 / 10);
   std::sort(at.begin(), at.end());
-  std::string swaps;
+  std::string swaps, stages;
   for (std::uint64_t t : at) {
-    if (!swaps.empty()) swaps += " ";
-    swaps += random_control(d, plugins, sources).as_swap(t);
+    const Control c = random_control(d, plugins, sources);
+    std::string& list = c.stage ? stages : swaps;
+    if (!list.empty()) list += " ";
+    list += c.as_swap(t);
   }
 
   const std::uint64_t input_us = d.between(2000, 20000);
@@ -363,6 +374,7 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   ini += vms;
   ini += fmt::format("[run]\nuntil = {}us\n", until_us);
   if (!swaps.empty()) ini += "swap = " + swaps + "\n";
+  if (!stages.empty()) ini += "stage = " + stages + "\n";
   std::string cli_shadows;
   for (std::uint64_t n = shadows.below(4); n > 0; --n) {
     const std::uint64_t t = shadows.chance(40) ? 0 : shadows.below(until_us * 9 / 10);

@@ -114,12 +114,17 @@ set(R ${WORK}/refused)
 vmmsim(2 out err run ${CONFIG} ${SHORT} --json ${R}/o.json --timeline ${R}/../refused/o.json)
 expect_equal("${err}" "vmmsim: ${R}/../refused/o.json: named by both --json and --timeline; expected a file of its own for each output\n"
              "the same output twice")
-# An output that is a plugin the run loads (--swap, [run] swap, a service trace's sched-load).
+# An output that is a plugin the run loads (--swap, --stage, --shadow, [run] swap, a service trace's sched-load).
 file(COPY_FILE ${PLUGINS}/vmmsim_lottery.so ${R}/victim.so)
 file(SHA256 ${R}/victim.so plugin_hash)
 vmmsim(2 out err run ${CONFIG} ${SHORT} --swap 5ms:${R}/victim.so --json ${R}/victim.so)
 expect_equal("${err}" "vmmsim: ${R}/victim.so: refusing to overwrite an input file (${R}/victim.so) with --json; expected an output that is no input\n"
              "--json over the --swap plugin")
+foreach(option stage shadow)
+  vmmsim(2 out err run ${CONFIG} ${SHORT} --${option} 5ms:${R}/victim.so --json ${R}/victim.so)
+  expect_equal("${err}" "vmmsim: ${R}/victim.so: refusing to overwrite an input file (${R}/victim.so) with --json; expected an output that is no input\n"
+               "--json over the --${option} plugin")
+endforeach()
 file(WRITE ${R}/a.trace "vcpu 0\n  run 1ms\n")
 file(WRITE ${R}/svc.trace "vcpu 0\n  sleep 1ms\n  sched-load victim.so\n")
 file(WRITE ${R}/svc.ini "[platform]\ncpus = 1\n[vm.a]\ntrace = a.trace\n[service]\ntrace = svc.trace\n[run]\nuntil = 10ms\n")

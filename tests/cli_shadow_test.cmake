@@ -93,7 +93,7 @@ expect_bad_input("--shadow '1ms:unshadow,rr': extra argument 'rr'; expected noth
 # sched-shadow belongs to the service VM's trace.
 file(WRITE ${WORK}/guest.trace "vcpu 0\n  run 1ms\n  sched-shadow rr\n")
 file(WRITE ${WORK}/guest.ini "[vm.a]\ntrace = guest.trace\n")
-expect_bad_input("${WORK}/guest.trace:3: sched-load, sched-unload, sched-shadow and sched-unshadow are service VM steps; expected them in the [service] trace, not in [vm.a]"
+expect_bad_input("${WORK}/guest.trace:3: sched-load, sched-stage, sched-unload, sched-shadow and sched-unshadow are service VM steps; expected them in the [service] trace, not in [vm.a]"
                  run ${WORK}/guest.ini)
 file(WRITE ${WORK}/service.trace "vcpu 0\n  sched-shadow rr policy=auto\n")
 file(WRITE ${WORK}/service.ini "[vm.a]\ntrace = ${CONFIGS}/../traces/cpu_bound_2vcpu.trace\n[service]\ntrace = service.trace\n")

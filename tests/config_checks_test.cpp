@@ -43,14 +43,27 @@ TEST_F(ConfigChecksTest, LoadsThatCannotSucceedAreConfigErrors) {
   EXPECT_TRUE(config::parse_swap("1ms:plugin.so,policy=keep-old", 1000000000, m_dir.string(), &why)) << why;
   EXPECT_TRUE(config::parse_swap("1ms:unload=nosuch", 1000000000, m_dir.string(), &why))
       << "an unload names a loaded scheduler, maybe a plugin's: known only at run time";
-  // --shadow goes through parse_shadow: no policy, unshadow takes nothing.
-  EXPECT_TRUE(config::parse_shadow("1ms:plugin.so,tolerance=1us", 1000000000, m_dir.string(), &why)) << why;
-  EXPECT_FALSE(config::parse_shadow("1ms:nosuch", 1000000000, m_dir.string(), &why));
+  // --stage and --shadow go through the same parser, each with its own forms:
+  // a stage takes no policy and no unload, a shadow no policy, and unshadow.
+  auto parse = [&](const std::string& spec, config::SwapOption option) {
+    return config::parse_swap(spec, 1000000000, m_dir.string(), &why, option).has_value();
+  };
+  EXPECT_TRUE(parse("1ms:plugin.so,source=disk,quantum=1ms", config::SwapOption::Stage)) << why;
+  EXPECT_FALSE(parse("1ms:rr,policy=auto", config::SwapOption::Stage));
+  EXPECT_FALSE(parse("1ms:unload", config::SwapOption::Stage));
+  EXPECT_EQ(why, std::string("stage '1ms:unload': unknown scheduler 'unload'; expected a built-in (") + kBuiltins +
+                     ") or a plugin path (.so)");
+  EXPECT_FALSE(parse("1ms", config::SwapOption::Stage));
+  EXPECT_EQ(why, "stage '1ms': expected TIME:SCHEDULER[,source=NAME][,KEY=VALUE...]");
+  EXPECT_TRUE(parse("1ms:plugin.so,tolerance=1us", config::SwapOption::Shadow)) << why;
+  EXPECT_FALSE(parse("1ms:nosuch", config::SwapOption::Shadow));
   EXPECT_EQ(why, std::string("shadow '1ms:nosuch': unknown scheduler 'nosuch'; expected a built-in (") + kBuiltins +
                      ") or a plugin path (.so)");
-  EXPECT_FALSE(config::parse_shadow("1ms:rr,policy=auto", 1000000000, m_dir.string(), &why));
-  EXPECT_TRUE(config::parse_shadow("1ms:unshadow", 1000000000, m_dir.string(), &why)) << why;
-  EXPECT_FALSE(config::parse_shadow("1ms:unload", 1000000000, m_dir.string(), &why)) << "not a scheduler";
+  EXPECT_FALSE(parse("1ms:rr,policy=auto", config::SwapOption::Shadow));
+  EXPECT_FALSE(parse("1ms:plugin.so,source=disk", config::SwapOption::Shadow));
+  EXPECT_TRUE(parse("1ms:unshadow", config::SwapOption::Shadow)) << why;
+  EXPECT_FALSE(parse("1ms:unload", config::SwapOption::Shadow)) << "not a scheduler";
+  EXPECT_FALSE(parse("1ms:unshadow", config::SwapOption::Swap)) << "not a scheduler";
   // A service trace's sched-load, with the trace's file and line.
   write("svc.trace", "vcpu 0\n  sleep 1ms\n  sched-load plugin.so\n  sched-load gone.so policy=auto\n");
   EXPECT_EQ(error_of(vm + "[service]\ntrace = svc.trace\n"),

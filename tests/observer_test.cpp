@@ -33,6 +33,10 @@ struct Recorder final : vmm::Observer {
     // A decision that keeps the owner is told too: `dispatches` has the changes of owner.
     if (dispatches.empty() || dispatches.back().next != next) dispatches.push_back(decisions.back());
   }
+  void went_offline(Cycles first_cease) override {
+    offline.push_back(first_cease);
+    parks_before_offline = parks.size();
+  }
   void parked(unsigned cpu, Cycles at) override { parks.emplace_back(cpu, at); }
   void ceased(unsigned cpu, Cycles from, Cycles to) override { downtimes.push_back({cpu, from, to}); }
   void runqueue(Cycles, std::uint64_t waiting) override { last_waiting = waiting; }
@@ -42,6 +46,8 @@ struct Recorder final : vmm::Observer {
   std::vector<std::string> replacements;
   std::vector<Dispatch> decisions, dispatches;
   std::vector<std::pair<unsigned, Cycles>> parks;
+  std::vector<Cycles> offline;  // each sequence's first cease, told as the processors have ceased
+  std::size_t parks_before_offline = 99;
   struct Downtime {
     unsigned cpu;
     Cycles from, to;
@@ -88,7 +94,8 @@ TEST_F(ObserverTest, ATracerMakesNoTickSimulatedOneThatWatchesRequestsDoes) {
   EXPECT_EQ(p.results().pit_ticks, 35u) << "elided ticks are still counted";
 }
 
-// A replacement as observers see it: the owner parks where its pCPU ceases,
+// A replacement as observers see it: the processors have ceased (told with
+// the first cease, for the timeline's neighbourhood), the owner parks where its pCPU ceases,
 // the downtime is told when the processors resume, then the new scheduler's
 // decisions follow, and the result comes last.
 TEST_F(ObserverTest, AReplacementIsParkedThenCeasedThenDecidedByTheNewScheduler) {
@@ -100,6 +107,8 @@ TEST_F(ObserverTest, AReplacementIsParkedThenCeasedThenDecidedByTheNewScheduler)
   ASSERT_EQ(r.replacements.size(), 1u);
   const report::ReplacementResult& x = r.replacements[0];
   ASSERT_TRUE(x.ok);
+  EXPECT_EQ(tracer.offline, (std::vector<Cycles>{x.started_at})) << "told once, with the first cease";
+  EXPECT_EQ(tracer.parks_before_offline, 0u) << "before the owners park";
   ASSERT_EQ(tracer.parks.size(), 1u);
   EXPECT_EQ(tracer.parks[0], std::make_pair(0u, x.started_at)) << "a parks as cpu0 ceases";
   ASSERT_EQ(tracer.downtimes.size(), 1u);

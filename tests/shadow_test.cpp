@@ -28,6 +28,17 @@ class ShadowTest : public vmmsim::testing::SimTest {
     p.run(until ? until : ms(100));
     return p.results();
   }
+  // rr active, fifo in shadow from 0 and loaded at 15 ms: the load promoted the
+  // shadow, and fifo is active.
+  void expect_promoted_at_15ms(const report::Results& r) const {
+    const report::ShadowResult& s = r.shadows.at(0);
+    EXPECT_EQ(s.status, "promoted");
+    EXPECT_EQ(s.to, ms(15));
+    ASSERT_FALSE(r.replacements.empty());
+    EXPECT_EQ(r.replacements.back().kind, "load");
+    EXPECT_TRUE(r.replacements.back().ok) << r.replacements.back().reason;
+    EXPECT_EQ(r.scheduler, "fifo");
+  }
 };
 
 TEST_F(ShadowTest, AShadowIdenticalToTheActiveSchedulerAgreesOnEverything) {
@@ -163,12 +174,20 @@ TEST_F(ShadowTest, AShadowOverItsHostBudgetIsDropped) {
 
 TEST_F(ShadowTest, LoadingTheShadowsTargetPromotesIt) {
   report::Results r = run_jobs("rr", "shadow = 0:fifo\nswap = 15ms:fifo\n");
-  const report::ShadowResult& s = r.shadows.at(0);
-  EXPECT_EQ(s.status, "promoted");
-  EXPECT_EQ(s.to, ms(15));
-  ASSERT_EQ(r.replacements.size(), 1u);
+  expect_promoted_at_15ms(r);
+  EXPECT_EQ(r.replacements.size(), 1u);
+}
+
+// A stage of the shadow's target creates an instance of its own (the
+// shadow's is never loaded into a slot) and leaves the shadow on; the load
+// that activates the staged image promotes it, as any load of its target.
+TEST_F(ShadowTest, StagingTheShadowsTargetLeavesItOnAndTheStagedLoadPromotesIt) {
+  report::Results r = run_jobs("rr", "shadow = 0:fifo\nstage = 5ms:fifo\nswap = 15ms:fifo\n");
+  expect_promoted_at_15ms(r);
+  ASSERT_EQ(r.replacements.size(), 2u);
+  EXPECT_EQ(r.replacements[0].kind, "stage");
   EXPECT_TRUE(r.replacements[0].ok) << r.replacements[0].reason;
-  EXPECT_EQ(r.scheduler, "fifo");
+  EXPECT_TRUE(r.replacements[1].staged) << "the load took the staged instance";
 }
 
 TEST_F(ShadowTest, TheServiceVmStartsAndEndsAShadowAtOnce) {

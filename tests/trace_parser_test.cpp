@@ -170,7 +170,8 @@ TEST(TraceParser, ForeverBodyMayPassTimeInANestedRepeat) {
 TEST(TraceParserError, UnknownStep) {
   EXPECT_TRACE_ERROR("vcpu 0\nrun 1ms\n\n\n\n\n  rn 2ms\n", "t.trace:7",
                      "unknown step 'rn'; expected one of arrive, run, io, sleep, console, read, "
-                     "yield, repeat, end, exit, every, sched-load, sched-unload, sched-shadow, sched-unshadow, fault");
+                     "yield, repeat, end, exit, every, sched-load, sched-stage, sched-unload, sched-shadow, "
+                     "sched-unshadow, fault");
 }
 
 TEST(TraceParserError, StepBeforeAnyVcpu) {
@@ -439,6 +440,26 @@ TEST(TraceControlError, SchedUnloadTakesAtMostAName) {
                      "extra argument 'policy=keep-old'");
   EXPECT_TRACE_ERROR("vcpu 0\nsched-unload ./x.so\n", "t.trace:2",
                      "'./x.so' to unload; expected a scheduler's name");
+}
+
+TEST(TraceControl, SchedStageTakesASourceAndParameters) {
+  const std::string plugin = (std::filesystem::temp_directory_path() / "x.so").string();
+  auto t = parse("vcpu 0\nsched-stage bvt ctx_allow=2ms\nsched-stage " + plugin + " source=disk quantum=1ms\n");
+  const auto& s = t.vcpus[0].steps;
+  ASSERT_EQ(t.controls.size(), 2u);
+  EXPECT_EQ(s[0].kind, StepKind::SchedStage);
+  EXPECT_EQ(t.controls[0].kind, ControlRequest::Kind::Stage);
+  EXPECT_EQ(t.controls[0].target, "bvt");
+  ASSERT_EQ(t.controls[0].params.size(), 1u);
+  EXPECT_EQ(t.controls[1].source, "disk");
+}
+
+TEST(TraceControlError, SchedStageTakesNoPolicy) {
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-stage bvt policy=keep-old\n", "t.trace:2",
+                     "'policy=keep-old' with a stage; expected no policy=");
+  EXPECT_TRACE_ERROR("vcpu 0\nsched-stage\n", "t.trace:2",
+                     "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                     "[source=NAME] [KEY=VALUE ...]");
 }
 
 TEST(ParseControl, AcceptsTheCliWords) {

@@ -67,6 +67,7 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       return handle(Request{RequestKind::Block, id, cpu});
     case StepKind::SchedLoad:
     case StepKind::SchedUnload:
+    case StepKind::SchedStage:
       return control(cpu, v, *step);
     case StepKind::SchedShadow:
     case StepKind::SchedUnshadow: {
@@ -125,22 +126,20 @@ Feedback Vmm::console_read(int cpu, Vcpu& v) {
   return completed(RequestKind::ConsoleRead);
 }
 
-// sched-load / sched-unload from the service VM: the loader answers when the
+// sched-load / sched-stage / sched-unload from the service VM: the loader answers when the
 // replacement has run (or was refused); the service vCPU blocks until then.
 Feedback Vmm::control(int cpu, Vcpu& v, const workload::Step& step) {
   const workload::TraceProgram& programs = *m_config.vms[v.vm()].program;
   ControlOp op;
   op.request = programs.controls[step.control];
-  op.kind = op.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
-                                                                     : ControlOp::Kind::Unload;
+  op.kind = control_op_kind(op.request.kind);
   op.requester = "service";
   op.service_vcpu = v.id();
   op.requested_at = m_clock.now();
   v.control_pending = true;
   if (op.kind == ControlOp::Kind::Load) promote_shadow(op.request);
   m_replacement.submit(std::move(op));
-  return handle(Request{step.kind == StepKind::SchedLoad ? RequestKind::SchedLoad : RequestKind::SchedUnload,
-                        v.id(), cpu});
+  return handle(Request{control_request_kind(op.kind), v.id(), cpu});
 }
 
 void Vmm::control_done(const ControlOp& op, bool ok) {

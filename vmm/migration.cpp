@@ -13,6 +13,7 @@ void Vmm::go_offline(Cycles ceased_at) {
   count_elided_ticks(m_clock.now());  // the edges so far came while online
   m_offline = true;
   m_swaps.push_back(SwapCost{ceased_at});
+  if (m_observers.any()) m_observers.went_offline(ceased_at);
   // Each owner parked on its processor stalls from its pCPU ceasing (or its
   // dispatch, if that came later, in the cease phase); its slice ends there.
   for (unsigned c = 0; c < m_dispatch.size(); ++c) {

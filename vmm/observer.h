@@ -39,6 +39,10 @@ class Observer {
   // has been running since an earlier decision, or since the pCPU resumed).
   virtual void dispatched(unsigned /*cpu*/, VcpuId /*next*/, std::uint32_t /*slot*/,
                           const std::string& /*scheduler*/, std::int64_t /*priority*/, Cycles /*at*/) {}
+  // The processors have all ceased for a replacement sequence whose first
+  // cease was at `first_cease`: told then (before the owners' `parked`),
+  // long before the sequence is done (after_replacement).
+  virtual void went_offline(Cycles /*first_cease*/) {}
   // `cpu`'s owner stopped running at `at` without a decision: the pCPU
   // ceased under it for a replacement (it stays the owner, parked).
   virtual void parked(unsigned /*cpu*/, Cycles /*at*/) {}
@@ -83,6 +87,9 @@ class Observers {
   void dispatched(unsigned cpu, VcpuId next, std::uint32_t slot, const std::string& scheduler,
                   std::int64_t priority, Cycles at) const {
     for (Observer* o : m_all) o->dispatched(cpu, next, slot, scheduler, priority, at);
+  }
+  void went_offline(Cycles first_cease) const {
+    for (Observer* o : m_all) o->went_offline(first_cease);
   }
   void parked(unsigned cpu, Cycles at) const {
     for (Observer* o : m_all) o->parked(cpu, at);

@@ -34,6 +34,27 @@ const char* policy_name(workload::LoadPolicy p) {
   return "?";
 }
 
+ControlOp::Kind control_op_kind(workload::ControlRequest::Kind kind) {
+  switch (kind) {
+    case workload::ControlRequest::Kind::Load: return ControlOp::Kind::Load;
+    case workload::ControlRequest::Kind::Unload: return ControlOp::Kind::Unload;
+    case workload::ControlRequest::Kind::Stage: return ControlOp::Kind::Stage;
+    case workload::ControlRequest::Kind::Shadow:
+    case workload::ControlRequest::Kind::Unshadow: break;  // served at once (vmm/shadow_requests.cpp)
+  }
+  throw std::logic_error("control_op_kind: a shadow request is not the loader's");  // a caller's bug
+}
+
+RequestKind control_request_kind(ControlOp::Kind kind) {
+  switch (kind) {
+    case ControlOp::Kind::Unload: return RequestKind::SchedUnload;
+    case ControlOp::Kind::Stage: return RequestKind::SchedStage;
+    case ControlOp::Kind::Load:
+    case ControlOp::Kind::Eject: break;
+  }
+  return RequestKind::SchedLoad;
+}
+
 namespace {
 // Adds what a scheduler's destroy threw to the request's reason.
 void note(report::ReplacementResult* r, const std::string& destroy_fault) {
@@ -46,6 +67,7 @@ const char* kind_name(ControlOp::Kind k) {
     case ControlOp::Kind::Load: return "load";
     case ControlOp::Kind::Unload: return "unload";
     case ControlOp::Kind::Eject: return "eject";
+    case ControlOp::Kind::Stage: return "stage";
   }
   return "?";
 }
@@ -121,6 +143,8 @@ void Replacement::perform(const ControlOp& op) {
     r.ok = false;
     r.reason = why;
     r.to = r.from;
+  } else if (p.stage) {
+    stage(op, p, r);
   } else if (!p.sequence) {
     r.ok = true;
     r.to = r.from;
@@ -281,14 +305,20 @@ bool Replacement::activate(Plan& p, std::uint32_t area, report::ReplacementResul
   }
   // (No string lives on this thread's stack across a wait: a run may end in
   // one, and a SystemC thread that is never resumed is never unwound.)
+  r.staged = p.staged;
+  // A staged instance is taken as it is, unless this load changed its parameters.
+  if (p.staged && p.set_params) note(&r, m_manager.destroy_instance(p.target));
   const bool started = [&] {
-    std::string err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
+    std::string err;
+    if (!m_manager.slot(p.target).instance)
+      err = m_manager.instantiate(p.target, m_config.platform.cpus, m_config.platform.clock);
     if (err.empty()) err = m_vmm.migrate_into(p.target, &r.vcpus_migrated);
     if (!err.empty())
       r.reason = fmt::format("{} failed to start: {}",
                              p.image.name.empty() ? m_manager.slot(p.target).image.name : p.image.name, err);
     return err.empty();
   }();
+  m_manager.slot(p.target).staged = false;  // active now, or a kept image without an instance after a failure
   if (started) {
     m_manager.activate(p.target, m_clock.now());
     wait(sc_core::SC_ZERO_TIME);  // the ID register is read after this delta

@@ -34,7 +34,7 @@ const char* phase_name(Phase p);  // "none", "cease", ..., "unload-after"
 // A request for the loader: from the service VM, the command line or the
 // watchdog.
 struct ControlOp {
-  enum class Kind { Load, Unload, Eject } kind = Kind::Load;
+  enum class Kind { Load, Unload, Eject, Stage } kind = Kind::Load;
   workload::ControlRequest request;  // an ejection's target: the offender, named when it misbehaved
   std::string requester;        // service, cli, watchdog
   VcpuId service_vcpu = kNone;  // blocked until the answer, if the service VM asked
@@ -44,6 +44,10 @@ struct ControlOp {
   // (nobody waits for its answer): a refusal turns it into Rejected.
   std::optional<Status> counted;
 };
+
+// The op, and the request the VMM counts, of a control request as written.
+ControlOp::Kind control_op_kind(workload::ControlRequest::Kind kind);
+RequestKind control_request_kind(ControlOp::Kind kind);
 
 class Replacement : public sc_core::sc_module {
  public:
@@ -71,6 +75,8 @@ class Replacement : public sc_core::sc_module {
     std::optional<std::uint32_t> unload_inactive;  // no sequence: this kept image leaves
     std::uint32_t target = 0;          // the slot to activate
     bool load_target = false;          // its image must be loaded first
+    bool stage = false;                // a stage: load it and create its instance, activate nothing
+    bool staged = false;               // a load of a staged image: its instance is ready
     bool set_params = false;           // a kept image: its fresh instance takes `params`
     SchedulerImage image;              // the image to load into `target`
     std::map<std::string, std::int64_t> params;
@@ -95,6 +101,7 @@ class Replacement : public sc_core::sc_module {
   bool plan(const ControlOp& op, Plan* p, std::string* why);
   bool plan_load(const ControlOp& op, Plan* p, std::string* why);
   bool plan_unload(const ControlOp& op, Plan* p, std::string* why);
+  bool plan_stage(const ControlOp& op, Plan* p, std::string* why);
   bool plan_revert(std::uint32_t leaving, Plan* p, std::string* why);
   bool reload_default(Plan* p, std::string* why);
   // Slots and image bytes for the image in *p under `policy` ([0028]).
@@ -105,8 +112,12 @@ class Replacement : public sc_core::sc_module {
   // returns the cycles from now until it is gone, *cpu the pCPU that paid.
   Cycles unload_in_background(const ControlOp& op, std::uint32_t slot, int* cpu);
   unsigned unload_cpu(const ControlOp& op) const;
-  bool resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
-                      std::map<std::string, std::int64_t>* params, std::string* why) const;
+  // The stage: the image's transfer as VMM work on the requester's pCPU, then
+  // its instance created, while the guests run (vmm/stage.cpp).
+  void stage(const ControlOp& op, Plan& p, report::ReplacementResult& r);
+  // Kept and staged images in the order `auto` evicts them: staged ones
+  // (never active) first, then the least recently active.
+  std::vector<std::uint32_t> eviction_order() const;
   void sequence(const ControlOp& op, Plan& p, report::ReplacementResult& r);
   // The activate phase; false if the new scheduler failed to start (rolled back).
   bool activate(Plan& p, std::uint32_t area, report::ReplacementResult& r);
@@ -128,7 +139,7 @@ class Replacement : public sc_core::sc_module {
   bool m_busy = false;
   sc_core::sc_event m_submitted;
   sc_core::sc_event m_drained;
-  sc_core::sc_event m_unloaded;  // a background unload's VMM work ended
+  sc_core::sc_event m_unloaded;  // a background unload's, or a stage's, VMM work ended
   devices::Console::Retirement m_retired;
   std::vector<report::ReplacementResult> m_results;
   // The request under way, its plan and its result: members, not locals of

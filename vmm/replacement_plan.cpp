@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "schedulers/param_value.h"
 #include "vmm/replacement.h"
+#include "vmm/scheduler_params.h"
 
 namespace vmmsim::vmm {
 
@@ -17,6 +17,8 @@ bool Replacement::plan(const ControlOp& op, Plan* p, std::string* why) {
       return plan_load(op, p, why);
     case ControlOp::Kind::Unload:
       return plan_unload(op, p, why);
+    case ControlOp::Kind::Stage:
+      return plan_stage(op, p, why);
     case ControlOp::Kind::Eject:
       // A request served before this one may have replaced the offender:
       // the scheduler active now must not pay for it. An inactive offender
@@ -56,7 +58,7 @@ bool Replacement::reload_default(Plan* p, std::string* why) {
   p->load_target = true;
   image_source("", p, why);  // the default comes from the VMM's own memory
   Bytes free = m_memory.capacity() - m_memory.used() + m_manager.active().image.bytes;  // the active one leaves
-  for (std::uint32_t slot : m_history) {
+  for (std::uint32_t slot : eviction_order()) {
     if (p->image.bytes <= free) break;
     if (slot == m_manager.active_id() || !m_manager.slot(slot).loaded) continue;
     p->evict.push_back(slot);
@@ -70,42 +72,10 @@ bool Replacement::reload_default(Plan* p, std::string* why) {
   return true;
 }
 
-bool Replacement::resolve_params(const SchedulerImage& image, const workload::ControlRequest& request,
-                                 std::map<std::string, std::int64_t>* params, std::string* why) const {
-  const vmm_sched_ops_t& ops = *image.ops;
-  const Hertz clock = m_config.platform.clock;
-  for (std::uint32_t i = 0; i < ops.param_count; ++i) {
-    const vmm_param_spec_t& spec = ops.params[i];
-    // A built-in starts from its [sched.NAME] section; a plugin from its defaults.
-    auto configured = m_config.sched.find(image.name);
-    if (image.builtin() && configured != m_config.sched.end() && configured->second.count(spec.key))
-      (*params)[spec.key] = configured->second.at(spec.key);
-    else
-      (*params)[spec.key] = sched::param_default(spec, clock);
-  }
-  for (const auto& [key, text] : request.params) {
-    const vmm_param_spec_t* spec = nullptr;
-    for (std::uint32_t i = 0; i < ops.param_count; ++i)
-      if (key == ops.params[i].key) spec = &ops.params[i];
-    if (!spec) {
-      *why = fmt::format("{} has no parameter '{}'", image.name, key);
-      return false;
-    }
-    std::string expected;
-    auto v = sched::param_value(*spec, text, clock, &expected);
-    if (!v) {
-      *why = fmt::format("{}={}: expected {}", key, text, expected);
-      return false;
-    }
-    (*params)[key] = *v;
-  }
-  return true;
-}
-
 bool Replacement::plan_load(const ControlOp& op, Plan* p, std::string* why) {
   const workload::ControlRequest& req = op.request;
   if (!open_image(req.target, &p->image, why)) return false;
-  if (!resolve_params(p->image, req, &p->params, why)) return false;
+  if (!resolve_scheduler_params(p->image, req.params, m_config, &p->params, why)) return false;
   if (m_manager.active().image.name == p->image.name) {
     *why = fmt::format("{} is already the active scheduler", p->image.name);
     return false;
@@ -115,9 +85,13 @@ bool Replacement::plan_load(const ControlOp& op, Plan* p, std::string* why) {
   if (auto kept = m_manager.find(p->image.name)) {
     // Kept loaded earlier: the image is reused (no load), but its fresh
     // instance takes this request's parameters, and the policy still says
-    // what becomes of the old scheduler.
+    // what becomes of the old scheduler. A staged image keeps the instance
+    // it was staged with, unless this request names parameters that differ.
     p->target = *kept;
-    p->set_params = true;
+    const SchedulerSlot& slot = m_manager.slot(*kept);
+    p->staged = slot.staged;
+    if (slot.staged && req.params.empty()) p->params = slot.params;
+    p->set_params = !slot.staged || p->params != slot.params;
     return true;
   }
   if (!image_source(req.source, p, why)) return false;
@@ -147,7 +121,7 @@ bool Replacement::make_room(workload::LoadPolicy policy, Plan* p, std::string* w
   auto fits = [&] { return slot && need <= free; };
   if (p->unload_old) release(active);
   if (policy == workload::LoadPolicy::Auto) {
-    for (std::uint32_t s : m_history) {  // the active one is last
+    for (std::uint32_t s : eviction_order()) {  // the active one is last
       if (fits()) break;
       if (s == active) {
         p->unload_old = true;
@@ -162,7 +136,8 @@ bool Replacement::make_room(workload::LoadPolicy policy, Plan* p, std::string* w
     p->target = *slot;
     return true;
   }
-  const char* name = policy_name(policy);
+  // A stage unloads nothing: the active scheduler must never notice it.
+  const char* name = p->stage ? "a stage, which unloads nothing" : policy_name(policy);
   if (!slot) {
     *why = fmt::format("no free scheduler slot for {} ({} slots, one kept for the default; [vmm] slots) under {}",
                        p->image.name, m_manager.slot_count(), name);
@@ -175,6 +150,7 @@ bool Replacement::make_room(workload::LoadPolicy policy, Plan* p, std::string* w
     after = " even after unloading every scheduler but a kept default";
   else
     after = fmt::format(" under {}", name);
+  if (p->stage) after = " (a stage unloads nothing)";
   *why = fmt::format("no room in the image area for {} ({} bytes, {} free of {}){}", p->image.name, need, free_now,
                      m_memory.capacity(), after);
   return false;
@@ -198,6 +174,36 @@ bool Replacement::image_source(const std::string& source, Plan* p, std::string* 
   p->source = source;
   p->load_cycles = config::load_cycles(it->second, p->image.bytes, m_config.platform.clock);
   return true;
+}
+
+// A stage loads an image beside the active and kept ones: it needs a free
+// slot and its bytes, and frees nothing.
+bool Replacement::plan_stage(const ControlOp& op, Plan* p, std::string* why) {
+  const workload::ControlRequest& req = op.request;
+  if (!open_image(req.target, &p->image, why)) return false;
+  if (!resolve_scheduler_params(p->image, req.params, m_config, &p->params, why)) return false;
+  if (auto loaded = m_manager.find(p->image.name)) {
+    *why = fmt::format("{} is already loaded (slot {}, {}); expected a scheduler that is not loaded (sched-load "
+                       "activates a loaded one without its load)",
+                       p->image.name, *loaded,
+                       *loaded == m_manager.active_id() ? "active"
+                       : m_manager.slot(*loaded).staged  ? "staged"
+                                                         : "kept");
+    return false;
+  }
+  if (!image_source(req.source, p, why)) return false;
+  p->sequence = false;
+  p->stage = true;
+  p->load_target = true;
+  return make_room(workload::LoadPolicy::KeepOld, p, why);
+}
+
+std::vector<std::uint32_t> Replacement::eviction_order() const {
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t s = 0; s < m_manager.slot_count(); ++s)
+    if (m_manager.slot(s).loaded && m_manager.slot(s).staged) order.push_back(s);
+  order.insert(order.end(), m_history.begin(), m_history.end());
+  return order;
 }
 
 bool Replacement::plan_unload(const ControlOp& op, Plan* p, std::string* why) {
@@ -236,6 +242,13 @@ bool Replacement::plan_revert(std::uint32_t leaving, Plan* p, std::string* why) 
     *why = fmt::format("{} is the default scheduler and nothing else is loaded to replace it",
                        m_manager.slot(leaving).image.name);
     return false;
+  }
+  // The default's image, unloaded earlier, was staged again into its slot:
+  // it comes back without a load.
+  if (m_manager.slot(m_default_slot).loaded) {
+    p->target = m_default_slot;
+    p->staged = m_manager.slot(m_default_slot).staged;
+    return true;
   }
   // The default's image was unloaded: load it again into its slot.
   return reload_default(p, why);

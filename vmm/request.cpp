@@ -19,6 +19,7 @@ const char* request_name(RequestKind kind) {
     case RequestKind::Resume: return "resume";
     case RequestKind::SchedLoad: return "sched_load";
     case RequestKind::SchedUnload: return "sched_unload";
+    case RequestKind::SchedStage: return "sched_stage";
     case RequestKind::ControlDone: return "control_done";
     case RequestKind::Fault: return "fault";
     case RequestKind::HaltVm: return "halt_vm";

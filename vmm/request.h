@@ -27,6 +27,7 @@ enum class RequestKind : std::uint8_t {
   Resume,        // a pCPU's cease sign was cleared
   SchedLoad,     // service VM (or --swap): load and activate a scheduler
   SchedUnload,   // service VM (or --swap): unload a scheduler
+  SchedStage,    // service VM (or --stage): load an image to activate later
   ControlDone,   // the answer to a load/unload wakes the service VM
   Fault,         // a guest faulted: its VM halts
   HaltVm,        // service VM: take a faulted VM's vCPUs off the run queues

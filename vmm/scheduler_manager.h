@@ -54,7 +54,10 @@ struct SchedulerSlot {
   // cycles); param_array points into it for the C ABI.
   std::map<std::string, std::int64_t> params;
   std::vector<vmm_param_t> param_array;
-  void* instance = nullptr;  // live policy state, while active
+  void* instance = nullptr;  // live policy state, while active (or staged)
+  // Staged (sched-stage): loaded and its instance created while another
+  // scheduler is active; the first activation takes that instance.
+  bool staged = false;
 };
 
 class SchedulerManager : public sc_core::sc_module {

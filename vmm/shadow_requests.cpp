@@ -3,7 +3,7 @@
 // and a sched-load of its target. Part of vmm::Vmm.
 #include <fmt/format.h>
 
-#include "schedulers/param_value.h"
+#include "vmm/scheduler_params.h"
 #include "vmm/vmm.h"
 
 namespace vmmsim::vmm {
@@ -13,38 +13,24 @@ constexpr std::uint64_t kDefaultBudgetNs = 10'000'000;  // 10 ms of host time pe
 constexpr Hertz kNanosecondClock = 1'000'000'000;       // host durations parse as nanoseconds
 
 // The shadow's own keys out of `request.params`, the scheduler's into
-// *params (defaults filled in, checked against its specs); "" or why.
+// s->params (resolve_scheduler_params, as a load's); "" or why.
 std::string shadow_setup(const workload::ControlRequest& request, const config::Config& config, Shadow::Setup* s) {
-  const vmm_sched_ops_t& ops = *s->image.ops;
-  const Hertz clock = config.platform.clock;
-  auto configured = config.sched.find(s->image.name);
-  for (std::uint32_t i = 0; i < ops.param_count; ++i) {
-    const vmm_param_spec_t& spec = ops.params[i];
-    // A built-in starts from its [sched.NAME] section, as a load's does; a plugin from its defaults.
-    if (s->image.builtin() && configured != config.sched.end() && configured->second.count(spec.key))
-      s->params[spec.key] = configured->second.at(spec.key);
-    else
-      s->params[spec.key] = sched::param_default(spec, clock);
-  }
   s->budget_ns = kDefaultBudgetNs;
+  std::vector<std::pair<std::string, std::string>> scheduler_words;
   for (const auto& [key, text] : request.params) {
-    std::string why;
-    if (key == "tolerance" || key == "host_budget") {
-      auto v = parse_duration(text, key == "tolerance" ? clock : kNanosecondClock, &why);
-      if (!v) return fmt::format("{}={}: expected {}", key, text, why);
-      (key == "tolerance" ? s->tolerance : s->budget_ns) = *v;
+    if (key != "tolerance" && key != "host_budget") {
+      scheduler_words.emplace_back(key, text);
       continue;
     }
-    const vmm_param_spec_t* spec = nullptr;
-    for (std::uint32_t i = 0; i < ops.param_count; ++i)
-      if (key == ops.params[i].key) spec = &ops.params[i];
-    if (!spec) return fmt::format("{} has no parameter '{}' (a shadow also takes tolerance= and host_budget=)",
-                                  s->image.name, key);
-    auto v = sched::param_value(*spec, text, clock, &why);
+    std::string why;
+    auto v = parse_duration(text, key == "tolerance" ? config.platform.clock : kNanosecondClock, &why);
     if (!v) return fmt::format("{}={}: expected {}", key, text, why);
-    s->params[key] = *v;
+    (key == "tolerance" ? s->tolerance : s->budget_ns) = *v;
   }
-  return "";
+  std::string why;
+  resolve_scheduler_params(s->image, scheduler_words, config, &s->params, &why,
+                           "a shadow also takes tolerance= and host_budget=");
+  return why;
 }
 
 }  // namespace

@@ -100,7 +100,12 @@ void Vmm::start_of_simulation() {
     m_inputs_left = con.input_count == 0 ? ~std::uint64_t{0} : con.input_count;
     add_timer(con.input_start, kConsoleInput, 0);
   }
-  for (std::size_t i = 0; i < m_config.swaps.size(); ++i) add_timer(m_config.swaps[i].at, kSwap, i);
+  // At one cycle, stages are served before swaps, whatever order they were
+  // written in: a stage and the load it prepares may share a time.
+  for (std::size_t i = 0; i < m_config.swaps.size(); ++i) {
+    const bool stage = m_config.swaps[i].request.kind == workload::ControlRequest::Kind::Stage;
+    m_timers.add(m_config.swaps[i].at, Rank::Swap, (stage ? 0 : std::uint64_t{1} << 40) | i, kSwap, i);
+  }
   for (std::size_t i = 0; i < m_config.shadows.size(); ++i) add_timer(m_config.shadows[i].at, kShadow, i);
   if (m_config.vmm.watchdog > 0) add_timer(m_config.vmm.watchdog / 2, kWatchdog, 0);
 }
@@ -124,14 +129,12 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     case kSwap: {
       const config::Swap& swap = m_config.swaps[token];
       ControlOp op;
-      op.kind = swap.request.kind == workload::ControlRequest::Kind::Load ? ControlOp::Kind::Load
-                                                                           : ControlOp::Kind::Unload;
+      op.kind = control_op_kind(swap.request.kind);
       op.request = swap.request;
       op.requester = "cli";
       op.requested_at = now;
       if (op.kind == ControlOp::Kind::Load) promote_shadow(op.request);
-      op.counted =
-          handle(Request{op.kind == ControlOp::Kind::Load ? RequestKind::SchedLoad : RequestKind::SchedUnload}).status;
+      op.counted = handle(Request{control_request_kind(op.kind)}).status;
       m_replacement.submit(std::move(op));
       return;
     }
@@ -261,6 +264,7 @@ Feedback Vmm::handle(const Request& r) {
     case RequestKind::ConsoleRead:
     case RequestKind::SchedLoad:
     case RequestKind::SchedUnload:
+    case RequestKind::SchedStage:
     case RequestKind::Fault:
       // Reaching here from a pCPU, the vCPU blocks (or halts, for a fault).
       if (r.cpu >= 0) {

@@ -58,6 +58,17 @@ bool is_image_path(std::string_view target) {
          (target.size() > 3 && target.substr(target.size() - 3) == ".so");
 }
 
+const char* control_keyword(ControlRequest::Kind kind) {
+  switch (kind) {
+    case ControlRequest::Kind::Load: return "sched-load";
+    case ControlRequest::Kind::Unload: return "sched-unload";
+    case ControlRequest::Kind::Stage: return "sched-stage";
+    case ControlRequest::Kind::Shadow: return "sched-shadow";
+    case ControlRequest::Kind::Unshadow: return "sched-unshadow";
+  }
+  return "?";
+}
+
 std::string parse_control(ControlRequest::Kind kind, std::string_view words,
                           const std::string& base_dir, ControlRequest* out) {
   return parse_control(kind, all_words(words), base_dir, out);
@@ -92,9 +103,15 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
     return "";
   }
 
+  const bool stage = kind == ControlRequest::Kind::Stage;
+  const bool shadow = kind == ControlRequest::Kind::Shadow;
   if (w.empty())
-    return "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
-           "[policy=keep-old|unload-old|unload-after|auto] [source=NAME] [KEY=VALUE ...]";
+    return stage    ? "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                      "[source=NAME] [KEY=VALUE ...]"
+           : shadow ? "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                      "[tolerance=DURATION] [host_budget=DURATION] [KEY=VALUE ...]"
+                    : "no scheduler named; expected a built-in scheduler name or a shared-object path, then "
+                      "[policy=keep-old|unload-old|unload-after|auto] [source=NAME] [KEY=VALUE ...]";
   std::string_view target = w[0];
   bool path = is_image_path(target);
   if (!path && target.find('=') != std::string_view::npos)
@@ -115,9 +132,13 @@ std::string parse_control(ControlRequest::Kind kind, const std::vector<std::stri
           quoted(word));
     std::string_view key = word.substr(0, eq);
     std::string_view value = word.substr(eq + 1);
-    if (kind == ControlRequest::Kind::Shadow && (key == "policy" || key == "source"))
+    if (shadow && (key == "policy" || key == "source"))
       return fmt::format("{} for a shadow, which is never loaded into a slot; expected only KEY=VALUE "
                          "parameters of the scheduler, tolerance= and host_budget=",
+                         quoted(word));
+    if (key == "policy" && stage)
+      return fmt::format("{} with a stage; expected no policy= (a staged image replaces nothing until the "
+                         "sched-load that activates it, which takes the policy)",
                          quoted(word));
     if (key == "policy") {
       if (!policy_word.empty())

@@ -1,5 +1,6 @@
-// The words of a scheduler control request: `sched-load` and `sched-unload`
-// in a trace, and the CLI's --swap and [run] swap (docs/trace-format.md).
+// The words of a scheduler control request: `sched-load`, `sched-stage`,
+// `sched-unload`, `sched-shadow` and `sched-unshadow` in a trace, and the
+// CLI's --swap, --stage, --shadow and their [run] keys (docs/trace-format.md).
 // Plain C++.
 #pragma once
 
@@ -14,6 +15,10 @@ namespace vmmsim::workload {
 // Whether a load's target names a shared object (it holds a '/' or ends in
 // ".so"), not a built-in; the same rule as vmm::open_image.
 bool is_image_path(std::string_view target);
+
+// The trace keyword of a request: "sched-load", "sched-stage", "sched-unload",
+// "sched-shadow" or "sched-unshadow".
+const char* control_keyword(ControlRequest::Kind kind);
 
 // Parses the words after `sched-load` / `sched-unload` (shared by the trace
 // format and the CLI's --swap). `base_dir` resolves relative image paths.

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -32,7 +33,7 @@ constexpr Bytes kMaxStepBytes = Bytes{1} << 20;
 constexpr std::size_t kMaxPathChars = 4096;
 
 constexpr const char* kStepKeywords =
-    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, "
+    "arrive, run, io, sleep, console, read, yield, repeat, end, exit, every, sched-load, sched-stage, "
     "sched-unload, sched-shadow, sched-unshadow, fault";
 constexpr const char* kFormatTag = "vmmsim-trace";
 
@@ -65,11 +66,30 @@ Words split_words(std::string_view line) {
   return w;
 }
 
+// The control steps: their keyword's request, and the step it makes.
+std::optional<ControlRequest::Kind> control_kind(std::string_view keyword) {
+  using Kind = ControlRequest::Kind;
+  for (Kind kind : {Kind::Load, Kind::Stage, Kind::Unload, Kind::Shadow, Kind::Unshadow})
+    if (keyword == control_keyword(kind)) return kind;
+  return std::nullopt;
+}
+
+StepKind control_step(ControlRequest::Kind kind) {
+  switch (kind) {
+    case ControlRequest::Kind::Load: return StepKind::SchedLoad;
+    case ControlRequest::Kind::Unload: return StepKind::SchedUnload;
+    case ControlRequest::Kind::Stage: return StepKind::SchedStage;
+    case ControlRequest::Kind::Shadow: return StepKind::SchedShadow;
+    case ControlRequest::Kind::Unshadow: return StepKind::SchedUnshadow;
+  }
+  return StepKind::SchedLoad;
+}
+
 bool is_step_keyword(std::string_view k) {
   for (const char* s : {"arrive", "run", "io", "sleep", "console", "read", "yield", "repeat", "end",
-                        "exit", "every", "sched-load", "sched-unload", "sched-shadow", "sched-unshadow", "fault"})
+                        "exit", "every", "fault"})
     if (k == s) return true;
-  return false;
+  return control_kind(k).has_value();
 }
 
 bool is_time_unit(std::string_view w) {
@@ -239,20 +259,12 @@ class TraceParser {
       step.kind = keyword == "yield"  ? StepKind::Yield
                   : keyword == "exit" ? StepKind::Exit
                                       : StepKind::Fault;
-    } else if (keyword == "sched-load" || keyword == "sched-unload" || keyword == "sched-shadow" ||
-               keyword == "sched-unshadow") {
-      const auto kind = keyword == "sched-load"     ? ControlRequest::Kind::Load
-                        : keyword == "sched-unload" ? ControlRequest::Kind::Unload
-                        : keyword == "sched-shadow" ? ControlRequest::Kind::Shadow
-                                                    : ControlRequest::Kind::Unshadow;
+    } else if (const auto kind = control_kind(keyword)) {
       ControlRequest request;
       request.line = m_line;
-      std::string why = parse_control(kind, rest, m_base_dir, &request);
+      std::string why = parse_control(*kind, rest, m_base_dir, &request);
       if (!why.empty()) fail(why);
-      step.kind = kind == ControlRequest::Kind::Load     ? StepKind::SchedLoad
-                  : kind == ControlRequest::Kind::Unload ? StepKind::SchedUnload
-                  : kind == ControlRequest::Kind::Shadow ? StepKind::SchedShadow
-                                                         : StepKind::SchedUnshadow;
+      step.kind = control_step(*kind);
       step.control = static_cast<std::uint32_t>(m_controls.size());
       m_controls.push_back(std::move(request));
     } else if (keyword == "every") {

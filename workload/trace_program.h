@@ -24,6 +24,7 @@ enum class StepKind {
   SchedLoad,    // service VM: load and activate a scheduler (`control` indexes
                 // TraceProgram::controls)
   SchedUnload,  // service VM: unload a scheduler (`control` likewise)
+  SchedStage,   // service VM: load an image without activating it (`control` likewise)
   Fault,        // the guest faults: its VM halts
   Periodic,     // `every period run cycles count N`: a job of `cycles` CPU time
                 // released at the start of each period, due at its end
@@ -39,18 +40,21 @@ enum class LoadPolicy {
   UnloadAfter,  // unload it after the new one is active, while the guests run
 };
 
-// A scheduler control request: a service-VM step or a --swap option.
+// A scheduler control request: a service-VM step, or a --swap, --stage or
+// --shadow option.
 struct ControlRequest {
+  // Stage: load the image and create its instance while the guests run,
+  // to be activated by a later Load of the same scheduler.
   // Shadow / Unshadow: sched-shadow, sched-unshadow (docs/replacement.md
   // "Shadow evaluation"): `params` then also holds tolerance= and host_budget=.
-  enum class Kind { Load, Unload, Shadow, Unshadow } kind = Kind::Load;
-  // Load: a built-in name, or a shared-object path (it contains '/' or ends
+  enum class Kind { Load, Unload, Stage, Shadow, Unshadow } kind = Kind::Load;
+  // Load, Stage, Shadow: a built-in name, or a shared-object path (it contains '/' or ends
   // in ".so"; a relative one is resolved against the trace file's folder).
   // Unload: the scheduler's name; empty = the active one.
   std::string target;
   LoadPolicy policy = LoadPolicy::Auto;
   std::vector<std::pair<std::string, std::string>> params;  // key, value as written
-  // Load: the [image_source.NAME] the image comes from; empty = the VMM's
+  // Load, Stage: the [image_source.NAME] the image comes from; empty = the VMM's
   // own memory ([memory] load_bandwidth, load_latency).
   std::string source;
   std::uint32_t line = 0;
@@ -76,7 +80,7 @@ struct Step {
   std::uint64_t count = 0;  // LoopBegin: iterations; Periodic: jobs (kRepeatForever)
   Cycles period = 0;        // Periodic: the job period (its relative deadline)
   std::uint32_t jump = 0;   // LoopBegin <-> LoopEnd partner index
-  std::uint32_t control = 0;  // SchedLoad/SchedUnload: index in TraceProgram::controls
+  std::uint32_t control = 0;  // Sched* steps: index in TraceProgram::controls
   std::uint32_t line = 0;   // source line, for messages
 };
 
@@ -89,7 +93,7 @@ struct VcpuProgram {
 struct TraceProgram {
   std::string file;
   std::vector<VcpuProgram> vcpus;  // sorted by index, indices 0..n-1
-  std::vector<ControlRequest> controls;  // referenced by SchedLoad/SchedUnload steps
+  std::vector<ControlRequest> controls;  // referenced by the Sched* steps
 };
 
 }  // namespace vmmsim::workload
