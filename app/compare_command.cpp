@@ -17,6 +17,7 @@
 #include "app/child_pool.h"
 #include "app/compare_folder.h"
 #include "app/compare_runs.h"
+#include "app/compare_shadow_table.h"
 #include "app/compare_table.h"
 #include "app/interrupt.h"
 #include "app/out_of_memory.h"
@@ -157,6 +158,8 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, con
                    const std::optional<TimeWindow>& window, const std::string& partial) {
   if (!partial.empty()) table << "PARTIAL: " << partial << "\n\n";
   const std::string csv = write_compare_table(runs, table);
+  const bool shadowed = any_shadow(runs);
+  const std::string shadow_csv = shadowed ? write_shadow_table(runs, table) : "";
   bool listed = false;  // the runs without results, by what became of them
   for (const CompareRun& run : runs)
     if (!run.has_results() || run.state == State::Stopped)
@@ -169,8 +172,10 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, con
   std::ostream& csv_file = plan.add((out / "compare.csv").string(), "--out").stream();
   std::ostream& json_file = plan.add((out / "compare.json").string(), "--out").stream();
   std::ostream& html_file = plan.add((out / "compare.html").string(), "--out").stream();
+  std::ostream* shadow_file = shadowed ? &plan.add((out / "compare-shadow.csv").string(), "--out").stream() : nullptr;
   plan.open();
   csv_file << csv;
+  if (shadow_file) *shadow_file << shadow_csv;
 
   // compare.json embeds each run's own results verbatim.
   std::vector<report::HtmlRun> html_runs;
@@ -216,7 +221,7 @@ void write_outputs(const std::vector<CompareRun>& runs, const fs::path& out, con
 
 int compare_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim compare CONFIG... [options]");
-  std::vector<std::string> configs, sets;
+  std::vector<std::string> configs, sets, shadows;
   std::string schedulers, out_dir = "compare-out", until, window = kDefaultWindow;
   std::string jobs_text;
   options.add_options()("help,h", "show this help")(
@@ -224,6 +229,9 @@ int compare_command(const std::vector<std::string>& args) {
       "set", po::value(&sets)->composing(),
       "override a config value in every run: SECTION.KEY=VALUE; a comma list of values sweeps it, each "
       "combination a run of its own (repeatable)")(
+      "shadow", po::value(&shadows)->composing(),
+      "TARGET[,KEY=VALUE...]: run each config's scheduler with TARGET in shadow from the start and tabulate "
+      "how often they agree (compare-shadow.csv); repeatable, each one a run of its own")(
       "jobs,j", po::value(&jobs_text),
       "runs at once, each in its own process: 1 to 256 (default: the number of CPUs, at most 256)")(
       "out", po::value(&out_dir),
@@ -257,6 +265,12 @@ int compare_command(const std::vector<std::string>& args) {
   // The sweeps: every --set with its values; --schedulers is one more.
   std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
   if (!schedulers.empty()) sweeps.push_back({"vmm.scheduler", split(schedulers, ',')});
+  // --shadow is [run] shadow from cycle 0; a spec keeps its commas (parameters).
+  if (!shadows.empty()) {
+    std::vector<std::string> values;
+    for (const std::string& spec : shadows) values.push_back(shadow_override(spec));
+    sweeps.push_back({"run.shadow", values});
+  }
   for (const std::string& s : sets) {
     config::Override o = parse_override(s);
     auto values = split(o.value, ',');
@@ -365,9 +379,10 @@ int compare_command(const std::vector<std::string>& args) {
                                 count(State::Stopped), count(State::Failed), count(State::NotRun));
   write_outputs(runs, folder.staging(), out, std::cout, window_given ? window_cycles : std::nullopt, partial);
   folder.commit(run_folders);
-  std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, and per run "
+  std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, {1}and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",
-                           printable(out.string()));
+                           printable(out.string()),
+                           any_shadow(runs) ? printable(out.string()) + "/compare-shadow.csv, " : "");
   if (signal == 0) return 0;
   std::cout.flush();
   std::cerr << "vmmsim: " << signal_name(signal) << ": stopped early; the comparison covers what ran (partial)\n";

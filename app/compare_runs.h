@@ -34,6 +34,12 @@ struct CompareRun {
 void name_runs(std::vector<CompareRun>& runs,
                const std::vector<std::vector<config::Override>>& swept);
 
+// The [run] shadow value of `compare --shadow SPEC` (TARGET[,KEY=VALUE...]):
+// "0:SPEC", a relative plugin path made absolute (the option's paths are the
+// working folder's; [run] shadow's are the config's). InputError naming
+// --shadow for a spec that --shadow of `vmmsim run` would refuse.
+std::string shadow_override(const std::string& spec);
+
 // No output may replace an input of any run (a config, a trace, a plugin),
 // nor two outputs share a file (checked before any folder is made); with
 // `writable`, the folders must also take files. Before any run starts.
