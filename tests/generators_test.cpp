@@ -507,7 +507,7 @@ TEST(Generators, BadOptionsNameTheOption) {
     ADD_FAILURE() << "no error for kind 'cpu'";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
-                 "unknown kind 'cpu'; expected cpu-bound, io-bound, interactive, periodic or mix");
+                 "unknown kind 'cpu'; expected cpu-bound, io-bound, interactive, periodic, mix or phases");
   }
 }
 
