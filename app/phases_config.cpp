@@ -52,8 +52,7 @@ void write_phases_config(const workload::PhaseWorkload& w, const workload::Gener
   comments.push_back("vmmsim config for the traces of: " + command);
   comments.push_back(
       "Phases (docs/generators.md \"phases\"): a phase's figures are those of its vCPUs (JSON "
-      "vcpus) and, for the "
-      "shell, of its VM");
+      "vcpus) and, for the shell, of its VM");
   for (std::size_t i = 0; i < std::min(w.windows.size(), kListedPhases); ++i)
     comments.push_back(phase_line(i + 1, w.windows[i]));
   if (w.windows.size() > kListedPhases)
@@ -64,8 +63,7 @@ void write_phases_config(const workload::PhaseWorkload& w, const workload::Gener
                   format_nanoseconds(2 * w.span), format_nanoseconds(w.span)));
   comments.push_back(
       "scheduler: credit (Xen's default); 'vmmsim compare --schedulers fifo,credit,rtds,eevdf' "
-      "shows which wins "
-      "which phase");
+      "shows which wins which phase");
   for (const std::string& line : comments) out << "# " << printable(line) << "\n";
 
   out << fmt::format("\n[platform]\ncpus = {}\n", spec.cpus);

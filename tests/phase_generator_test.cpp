@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/input_error.h"
+#include "tests/generated_trace.h"
 #include "workload/trace_parser.h"
 
 namespace vmmsim::workload {
@@ -36,26 +37,6 @@ TraceProgram parse_vm(const PhaseWorkload& w, const std::string& name, Hertz clo
   const PhaseVm* vm = vm_named(w, name);
   EXPECT_NE(vm, nullptr) << name;
   return vm ? parse_trace(vm->trace, name + ".trace", clock) : TraceProgram{};
-}
-
-// A vCPU's steps as executed, loops unrolled (the programs here are finite and small).
-std::vector<Step> unrolled(const VcpuProgram& p) {
-  std::vector<Step> out;
-  std::vector<std::pair<std::size_t, std::uint64_t>> loops;
-  for (std::size_t pc = 0; pc < p.steps.size(); ++pc) {
-    const Step& s = p.steps[pc];
-    if (s.kind == StepKind::LoopBegin) {
-      loops.push_back({pc, s.count});
-    } else if (s.kind == StepKind::LoopEnd) {
-      if (--loops.back().second > 0)
-        pc = loops.back().first;
-      else
-        loops.pop_back();
-    } else {
-      out.push_back(s);
-    }
-  }
-  return out;
 }
 
 const Options kThree = {{"phases", "batch:2s,interactive:1s,periodic:500ms"},
@@ -237,20 +218,9 @@ TEST(PhaseGenerator, EveryTraceParsesAtAnyClock) {
 // The spec comment is a set of options that gives the same traces again.
 TEST(PhaseGenerator, SpecCommentReproducesTheTraces) {
   const PhaseWorkload w = gen(kThree);
-  const std::string& text = w.vms[0].trace;
-  const auto at = text.find("# spec: ");
-  ASSERT_NE(at, std::string::npos);
-  std::istringstream words(text.substr(at + 8, text.find('\n', at) - at - 8));
-  std::string word, kind_word;
-  words >> kind_word;
+  std::string kind_word;
+  const Options again = spec_options(w.vms[0].trace, &kind_word);
   EXPECT_EQ(kind_word, "phases");
-  Options again;
-  while (words >> word) {
-    ASSERT_EQ(word.rfind("--", 0), 0u) << word;
-    std::string name = word.substr(2), value;
-    if (name != "yield") words >> value;
-    again.push_back({name, value});
-  }
   const PhaseWorkload same = gen(again);
   ASSERT_EQ(same.vms.size(), w.vms.size());
   for (std::size_t i = 0; i < w.vms.size(); ++i) EXPECT_EQ(same.vms[i].trace, w.vms[i].trace);

@@ -84,8 +84,7 @@ const char* first_kind_name(unsigned kinds) {
 std::vector<Phase> phases_value(const std::string& name, const std::string& value) {
   const std::string expected = fmt::format(
       "KIND:DURATION items separated by commas, KIND batch, interactive or periodic, DURATION with "
-      "a unit "
-      "(ns, us, ms or s) from 1ns to {}, at most {} items",
+      "a unit (ns, us, ms or s) from 1ns to {}, at most {} items",
       format_nanoseconds(kMaxMean), kMaxPhases);
   std::vector<Phase> phases;
   std::size_t at = 0;
@@ -307,8 +306,7 @@ GeneratorSpec make_generator_spec(GeneratorKind kind,
   if (kind == GeneratorKind::Phases && spec.phases.empty())
     throw InputError(
         "missing --phases; expected --phases KIND:DURATION,... with KIND batch, interactive or "
-        "periodic "
-        "(e.g. batch:2s,interactive:2s,periodic:2s)");
+        "periodic (e.g. batch:2s,interactive:2s,periodic:2s)");
   if (sigma_given && spec.dist != Distribution::LogNormal)
     throw InputError(
         fmt::format("--sigma {}: applies only with --dist lognormal; expected --dist "

@@ -60,14 +60,12 @@ PhaseWorkload lay_out(const GeneratorSpec& spec) {
     if (p.kind == PhaseKind::Interactive && p.length < spec.think)
       throw InputError(
           fmt::format("--phases: interactive:{} is shorter than --think {}; expected interactive "
-                      "phases at least --think "
-                      "long (one keystroke each)",
+                      "phases at least --think long (one keystroke each)",
                       format_nanoseconds(p.length), format_nanoseconds(spec.think)));
     if (p.kind == PhaseKind::Periodic && p.length < spec.period)
       throw InputError(
           fmt::format("--phases: periodic:{} is shorter than --period {}; expected periodic phases "
-                      "at least --period long "
-                      "(one job each)",
+                      "at least --period long (one job each)",
                       format_nanoseconds(p.length), format_nanoseconds(spec.period)));
     if (p.kind == PhaseKind::Periodic && p.length / spec.period > kMaxRepeat)
       throw InputError(
@@ -102,8 +100,7 @@ PhaseWorkload lay_out(const GeneratorSpec& spec) {
   if (batch > kMaxVcpus)
     throw InputError(
         fmt::format("VM batch would have {} vCPUs ({} per batch phase, {} per other phase); "
-                    "expected at most {} (lower "
-                    "--repeat, --batch-vcpus or --background)",
+                    "expected at most {} (lower --repeat, --batch-vcpus or --background)",
                     batch, batch_vcpus_of(spec), background_of(spec), kMaxVcpus));
   if (rt > kMaxVcpus)
     throw InputError(
@@ -132,8 +129,7 @@ PhaseWorkload lay_out(const GeneratorSpec& spec) {
     if (between + 1 > kMaxEcho)
       throw InputError(fmt::format(
           "--think {}: {} keystrokes are typed between {} and {}; expected at most {} (a longer "
-          "--think, or shorter "
-          "phases between the interactive ones)",
+          "--think, or shorter phases between the interactive ones)",
           format_nanoseconds(spec.think), between, phase_label(last - w.windows.data() + 1, *last),
           phase_label(i + 1, win), kMaxEcho - 1));
     last = &win;
@@ -154,54 +150,41 @@ const Part& part_of(const std::vector<Part>& parts, GeneratorKind kind) {
   return *std::find_if(parts.begin(), parts.end(), [&](const Part& p) { return p.kind == kind; });
 }
 
-// VM batch: each vCPU arrives at its phase's start, computes its share of
-// --load of the phase's pCPU time (in --mean-run chunks), then exits.
-std::string batch_trace(const GeneratorSpec& spec, const std::vector<Part>& parts,
-                        const PhaseWorkload& w) {
-  const Part& part = part_of(parts, GeneratorKind::CpuBound);
+// VM batch or rt: each of a phase's vCPUs arrives at the phase's start, runs
+// its part of the phase, then exits. batch: cpu-bound chunks adding up to
+// its share of --load of the phase's pCPU time; rt: the jobs of the whole
+// periods that fit in the phase.
+std::string arriving_trace(const GeneratorSpec& spec, const std::vector<Part>& parts,
+                           const PhaseWorkload& w, GeneratorKind kind) {
+  const bool batch = kind == GeneratorKind::CpuBound;
+  const Part& part = part_of(parts, kind);
   TraceText out;
   write_header(out, spec, parts,
-               "VM batch of a phases workload: each vCPU arrives at the start of its phase, "
-               "computes its share "
-               "of --load of the phase's pCPU time, then exits.");
-  GeneratorSpec sub = part_spec(spec, GeneratorKind::CpuBound);
+               batch ? "VM batch of a phases workload: each vCPU arrives at the start of its "
+                       "phase, computes its share of --load of the phase's pCPU time, then exits."
+                     : "VM rt of a phases workload: each vCPU arrives at the start of its periodic "
+                       "phase, runs the jobs of the whole periods that fit in it, then exits. Its "
+                       "first job is released when it first runs.");
+  GeneratorSpec sub = part_spec(spec, kind);
   for (std::size_t i = 0; i < w.windows.size(); ++i) {
     const PhaseWindow& win = w.windows[i];
-    if (win.batch_count == 0) continue;
+    const unsigned first = batch ? win.batch_first : win.rt_first;
+    const unsigned count = batch ? win.batch_count : win.rt_count;
+    if (count == 0) continue;
     const Nanoseconds length = win.end - win.start;
-    // The phase's pCPU time x load, shared equally; at least 1ns, as every step takes time.
-    const Nanoseconds work = std::max<Nanoseconds>(
-        1, length * spec.cpus * spec.load / (Nanoseconds{100} * win.batch_count));
-    sub.duration = work;
-    for (unsigned v = win.batch_first; v < win.batch_first + win.batch_count; ++v) {
-      out.vcpu(v, fmt::format("{}{}: {}, {} in all", phase_label(i + 1, win),
-                              win.kind == PhaseKind::Batch ? "" : ", background",
-                              part_note(sub, part), format_nanoseconds(work)));
-      out.step(1, "arrive " + format_nanoseconds(win.start));
-      write_program(out, sub, part, v);
+    std::string what;
+    if (batch) {
+      // The phase's pCPU time x load, shared equally; at least 1ns, as every step takes time.
+      sub.duration =
+          std::max<Nanoseconds>(1, length * spec.cpus * spec.load / (Nanoseconds{100} * count));
+      what = fmt::format("{}: {}, {} in all", win.kind == PhaseKind::Batch ? "" : ", background",
+                         part_note(sub, part), format_nanoseconds(*sub.duration));
+    } else {
+      sub.count = length / spec.period;
+      what = fmt::format(": {}, {} jobs", part_note(sub, part), *sub.count);
     }
-  }
-  return out.take();
-}
-
-// VM rt: each vCPU arrives at its periodic phase's start and releases the
-// jobs that fit in it (whole periods), then exits.
-std::string rt_trace(const GeneratorSpec& spec, const std::vector<Part>& parts,
-                     const PhaseWorkload& w) {
-  const Part& part = part_of(parts, GeneratorKind::Periodic);
-  TraceText out;
-  write_header(out, spec, parts,
-               "VM rt of a phases workload: each vCPU arrives at the start of its periodic phase, "
-               "runs the jobs "
-               "of the whole periods that fit in it, then exits. Its first job is released when it "
-               "first runs.");
-  GeneratorSpec sub = part_spec(spec, GeneratorKind::Periodic);
-  for (std::size_t i = 0; i < w.windows.size(); ++i) {
-    const PhaseWindow& win = w.windows[i];
-    sub.count = (win.end - win.start) / spec.period;
-    for (unsigned v = win.rt_first; v < win.rt_first + win.rt_count; ++v) {
-      out.vcpu(v, fmt::format("{}: {}, {} jobs", phase_label(i + 1, win), part_note(sub, part),
-                              *sub.count));
+    for (unsigned v = first; v < first + count; ++v) {
+      out.vcpu(v, phase_label(i + 1, win) + what);
       out.step(1, "arrive " + format_nanoseconds(win.start));
       write_program(out, sub, part, v);
     }
@@ -220,12 +203,10 @@ std::string shell_trace(const GeneratorSpec& spec, const std::vector<Part>& part
   TraceText out;
   write_header(out, spec, parts,
                "VM shell of a phases workload: one vCPU that handles the keystrokes typed during "
-               "its interactive "
-               "phases.");
+               "its interactive phases.");
   out.comment(fmt::format(
       "Console input drives the shell: set [console] focus = shell, input_start = {}, input_every "
-      "= {}, "
-      "input_bytes = 1, input_count = {} (the config of --config has them)",
+      "= {}, input_bytes = 1, input_count = {} (the config of --config has them)",
       format_nanoseconds(w.input_start), format_nanoseconds(w.input_every), w.input_count));
   const GeneratorSpec sub = part_spec(spec, GeneratorKind::Interactive);
   Rng rng = vcpu_stream(spec.seed, GeneratorKind::Interactive, 0);
@@ -272,9 +253,10 @@ PhaseWorkload generate_phases(const GeneratorSpec& spec) {
     batch += win.batch_count;
     rt += win.rt_count;
   }
-  if (batch > 0) w.vms.push_back({"batch", batch, batch_trace(spec, parts, w)});
+  if (batch > 0)
+    w.vms.push_back({"batch", batch, arriving_trace(spec, parts, w, GeneratorKind::CpuBound)});
   if (w.input_count > 0) w.vms.push_back({"shell", 1, shell_trace(spec, parts, w)});
-  if (rt > 0) w.vms.push_back({"rt", rt, rt_trace(spec, parts, w)});
+  if (rt > 0) w.vms.push_back({"rt", rt, arriving_trace(spec, parts, w, GeneratorKind::Periodic)});
   return w;
 }
 
