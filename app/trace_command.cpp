@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "app/interrupt.h"
-#include "app/phases_config.h"
+#include "app/phases_outputs.h"
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
@@ -19,7 +19,6 @@
 #include "config/imported_config.h"
 #include "workload/generators.h"
 #include "workload/importers.h"
-#include "workload/phase_generator.h"
 #include "workload/trace_parser.h"
 
 namespace vmmsim::app {
@@ -109,56 +108,6 @@ void add_gen_common_options(po::options_description* options, std::string* outpu
         "keystrokes, a [vm.NAME] for each trace, an until that covers the phases");
 }
 
-// `trace gen phases`: a trace per VM, and the config that runs them.
-int gen_phases(const workload::GeneratorSpec& spec, const std::string& output,
-               const std::string& config_file) {
-  const workload::PhaseWorkload w = workload::generate_phases(spec);
-  std::vector<std::string> paths;
-  for (const workload::PhaseVm& vm : w.vms) {
-    paths.push_back(workload::import_output_path(output, vm.name, w.vms.size()));
-    // Internal check: a generated trace that does not parse is a generator bug.
-    try {
-      workload::parse_trace(vm.trace, paths.back(), 1000000000);
-    } catch (const InputError& e) {
-      throw std::logic_error(
-          std::string("vmmsim trace gen phases wrote a trace that does not parse: ") + e.what());
-    }
-  }
-  if (w.vms.size() > 1 && OutputFile(output).to_standard_output())
-    throw InputError(
-        fmt::format("-o {}: {} VMs to write; expected -o OUT naming a file (OUT-VM.trace for each "
-                    "VM), not standard output",
-                    output, w.vms.size()));
-  if (!config_file.empty() && OutputFile(output).to_standard_output())
-    throw InputError(
-        fmt::format("--config {}: the trace goes to standard output; expected -o OUT naming a file "
-                    "for the config to point to",
-                    config_file));
-  OutputPlan plan;
-  std::vector<OutputFile*> files;
-  for (const std::string& path : paths) files.push_back(&plan.add(path, "-o"));
-  OutputFile* config_out = config_file.empty() ? nullptr : &plan.add(config_file, "--config");
-  plan.open();
-  for (std::size_t i = 0; i < files.size(); ++i) files[i]->stream() << w.vms[i].trace;
-  if (config_out)
-    write_phases_config(w, spec, paths, config_file, spec.command, config_out->stream());
-  plan.commit();
-  std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
-  for (std::size_t i = 0; i < files.size(); ++i)
-    say << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(files[i]->path()), w.vms[i].name,
-                       w.vms[i].vcpus, w.vms[i].vcpus == 1 ? "" : "s");
-  if (config_out)
-    say << fmt::format("wrote {}: {} VM{}, {} pCPUs, scheduler credit, until {}\n",
-                       printable(config_out->path()), w.vms.size(), w.vms.size() == 1 ? "" : "s",
-                       spec.cpus, workload::format_nanoseconds(2 * w.span));
-  else if (w.input_count > 0)
-    say << "note: the shell waits for console input; set [console] as its trace's comments say, or "
-           "use --config FILE\n";
-  say << fmt::format("{} phases, {} in all\n", w.windows.size(),
-                     workload::format_nanoseconds(w.span));
-  return 0;
-}
-
 int gen_command(const std::vector<std::string>& args) {
   std::string kind_word, output, config_file;
   po::options_description all;
@@ -207,7 +156,7 @@ int gen_command(const std::vector<std::string>& args) {
   if (output.empty())
     throw InputError("vmmsim trace gen: missing -o FILE; expected -o FILE, the trace to write");
   spec.command = command_line("vmmsim trace gen", args);
-  if (kind == workload::GeneratorKind::Phases) return gen_phases(spec, output, config_file);
+  if (kind == workload::GeneratorKind::Phases) return write_phases(spec, output, config_file);
   if (!config_file.empty())
     throw InputError(fmt::format("--config applies only to phases; expected no --config with {}",
                                  workload::generator_kind_name(kind)));

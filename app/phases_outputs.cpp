@@ -1,12 +1,18 @@
-#include "app/phases_config.h"
+#include "app/phases_outputs.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iostream>
+#include <stdexcept>
 
+#include "base/input_error.h"
+#include "base/output_plan.h"
 #include "base/text.h"
 #include "config/imported_config.h"
 #include "config/ini_syntax.h"
+#include "workload/importers.h"
+#include "workload/trace_parser.h"
 
 namespace vmmsim::app {
 namespace {
@@ -42,8 +48,8 @@ std::string phase_line(std::size_t number, const workload::PhaseWindow& w) {
                      what.empty() ? "nothing" : what);
 }
 
-}  // namespace
-
+// The config's text: `trace_files[i]` is where w.vms[i] was written,
+// `config_file` where this goes (both as given on the command line).
 void write_phases_config(const workload::PhaseWorkload& w, const workload::GeneratorSpec& spec,
                          const std::vector<std::string>& trace_files,
                          const std::string& config_file, const std::string& command,
@@ -93,6 +99,57 @@ void write_phases_config(const workload::PhaseWorkload& w, const workload::Gener
     }
   }
   out << fmt::format("\n[run]\nuntil = {}\n", format_nanoseconds(2 * w.span));
+}
+
+}  // namespace
+
+int write_phases(const workload::GeneratorSpec& spec, const std::string& output,
+                 const std::string& config_file) {
+  const workload::PhaseWorkload w = workload::generate_phases(spec);
+  std::vector<std::string> paths;
+  for (const workload::PhaseVm& vm : w.vms) {
+    paths.push_back(workload::import_output_path(output, vm.name, w.vms.size()));
+    // Internal check: a generated trace that does not parse is a generator bug.
+    try {
+      workload::parse_trace(vm.trace, paths.back(), 1000000000);
+    } catch (const InputError& e) {
+      throw std::logic_error(
+          std::string("vmmsim trace gen phases wrote a trace that does not parse: ") + e.what());
+    }
+  }
+  if (w.vms.size() > 1 && OutputFile(output).to_standard_output())
+    throw InputError(
+        fmt::format("-o {}: {} VMs to write; expected -o OUT naming a file (OUT-VM.trace for each "
+                    "VM), not standard output",
+                    output, w.vms.size()));
+  if (!config_file.empty() && OutputFile(output).to_standard_output())
+    throw InputError(
+        fmt::format("--config {}: the trace goes to standard output; expected -o OUT naming a file "
+                    "for the config to point to",
+                    config_file));
+  OutputPlan plan;
+  std::vector<OutputFile*> files;
+  for (const std::string& path : paths) files.push_back(&plan.add(path, "-o"));
+  OutputFile* config_out = config_file.empty() ? nullptr : &plan.add(config_file, "--config");
+  plan.open();
+  for (std::size_t i = 0; i < files.size(); ++i) files[i]->stream() << w.vms[i].trace;
+  if (config_out)
+    write_phases_config(w, spec, paths, config_file, spec.command, config_out->stream());
+  plan.commit();
+  std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    say << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(files[i]->path()), w.vms[i].name,
+                       w.vms[i].vcpus, w.vms[i].vcpus == 1 ? "" : "s");
+  if (config_out)
+    say << fmt::format("wrote {}: {} VM{}, {} pCPUs, scheduler credit, until {}\n",
+                       printable(config_out->path()), w.vms.size(), w.vms.size() == 1 ? "" : "s",
+                       spec.cpus, workload::format_nanoseconds(2 * w.span));
+  else if (w.input_count > 0)
+    say << "note: the shell waits for console input; set [console] as its trace's comments say, or "
+           "use --config FILE\n";
+  say << fmt::format("{} phases, {} in all\n", w.windows.size(),
+                     workload::format_nanoseconds(w.span));
+  return 0;
 }
 
 }  // namespace vmmsim::app
