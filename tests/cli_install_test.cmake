@@ -104,7 +104,7 @@ if(PART STREQUAL "completion")
   run("completion" ${CMAKE_COMMAND} -E env PATH=${prefix}/bin:$ENV{PATH} bash ${WORK}/complete.sh ${script} ${SRC})
   foreach(line "vmmsim r=>run" "vmmsim tr=>trace" "vmmsim trace i=>import" "vmmsim run --su=>--summary"
           "vmmsim run ${SRC}/configs/def=>${SRC}/configs/default.ini" "vmmsim compare --schedulers rr,cr=>rr,credit rr,credit2"
-          "vmmsim trace gen p=>periodic")
+          "vmmsim trace gen p=>periodic phases")
     string(FIND "${out}" "${line}\n" at)
     if(at EQUAL -1)
       message(FATAL_ERROR "bash completion: expected '${line}' in:\n${out}")
