@@ -100,7 +100,9 @@ TEST(PhaseGenerator, CpuBoundVcpusArriveAtTheirPhaseWithTheirShareOfTheLoad) {
       Cycles work = 0;
       for (const Step& s : unrolled(p)) {
         ASSERT_TRUE(s.kind == StepKind::Run || s.kind == StepKind::Exit) << "vCPU " << v;
-        if (s.kind == StepKind::Run) EXPECT_EQ(s.cycles, 7 * kMs);
+        if (s.kind == StepKind::Run) {
+          EXPECT_EQ(s.cycles, 7 * kMs);
+        }
         work += s.cycles;
       }
       EXPECT_GE(work, share) << "vCPU " << v;
