@@ -85,6 +85,24 @@ void replace_folder(const fs::path& from, const fs::path& to) {
   fs::remove_all(from, ec);  // after an exchange, the earlier record
 }
 
+// Whether this worker runs `job` now: not when its result is complete, nor
+// (without `ignore_locks`) while another worker holds it; `why` says so. A
+// run it takes gets its lock and the hidden folder it is simulated in.
+bool claim(const Sweep& sweep, Job& job, bool ignore_locks, std::string* why) {
+  if (is_complete(sweep, *job.run)) {
+    *why = "done before";
+    return false;
+  }
+  std::string holder;
+  job.lock = RunLock::take(lock_file(sweep, *job.run), &holder);
+  if (!job.lock && !ignore_locks) {
+    *why = "held by another worker (" + holder + ")";
+    return false;
+  }
+  job.view.dir = make_hidden_sibling(result_dir(sweep, *job.run), "");
+  return true;
+}
+
 // What the parent does when a run's child has ended; returns the progress
 // line's word.
 std::string finish(const Sweep& sweep, Job& job) {
@@ -192,9 +210,11 @@ int sweep_run_command(const std::vector<std::string>& args) {
   ChildPool pool;
   pool.on_abort([&] {
     std::error_code ec;
-    for (Job& job : chunk)
-      if (job.view.state == State::NotRun && !job.view.dir.empty())
-        fs::remove_all(job.view.dir, ec), job.lock.reset();
+    for (Job& job : chunk) {
+      if (job.view.state != State::NotRun || job.view.dir.empty()) continue;
+      fs::remove_all(job.view.dir, ec);
+      job.lock.reset();
+    }
   });
   pool.run(
       chunk.size(), jobs,
@@ -216,15 +236,10 @@ int sweep_run_command(const std::vector<std::string>& args) {
         say(job, finish(sweep, job));
       },
       [&](std::size_t i) {
-        Job& job = chunk[i];
-        if (is_complete(sweep, *job.run)) return say(job, "done before"), false;
-        std::string holder;
-        job.lock = RunLock::take(lock_file(sweep, *job.run), &holder);
-        if (!job.lock && !ignore_locks)
-          return say(job, "held by another worker (" + holder + ")"), false;
-        const fs::path temp = make_hidden_sibling(result_dir(sweep, *job.run), "");
-        job.view.dir = temp;
-        return true;
+        std::string why;
+        if (claim(sweep, chunk[i], ignore_locks, &why)) return true;
+        say(chunk[i], why);
+        return false;
       });
   if (const int signal = pool.stop_signal()) {
     std::cerr << "vmmsim: " << signal_name(signal)
