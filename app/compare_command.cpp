@@ -13,7 +13,7 @@
 #include "app/compare_runs.h"
 #include "app/compare_summary.h"
 #include "app/interrupt.h"
-#include "app/run_child.h"
+#include "app/run_batch.h"
 #include "app/run_matrix.h"
 #include "app/simulation.h"
 #include "base/input_error.h"
@@ -93,33 +93,25 @@ int compare_command(const std::vector<std::string>& args) {
   check_compare_outputs(runs, folder.staging(), true);
 
   // The runs, `jobs` at a time, each in a child process; a signal stops them
-  // all cleanly (app/child_pool.h).
-  std::cout.flush();
-  std::size_t ended = 0;
-  ChildPool pool;
-  pool.on_abort([&] { folder.discard(); });
-  pool.run(
-      runs.size(), jobs,
-      [&](std::size_t i) { run_child([&] { return runs[i].config; }, runs[i].dir, run_window, pool); },
-      [&](std::size_t i, const ChildPool::Exit& exit) {
-        record_exit(runs[i], exit.status);
-        std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, runs.size(), runs[i].name, outcome(runs[i]));
-      });
-  const int signal = pool.stop_signal();
+  // all cleanly (app/run_batch.h, app/child_pool.h).
+  RunBatch batch;
+  batch.jobs = jobs;
+  batch.window = run_window;
+  batch.load = [&](std::size_t i) { return runs[i].config; };
+  batch.on_abort = [&] { folder.discard(); };
+  int signal = 0;
+  const int failed = run_batch(runs, batch, &signal);  // 128 + N is compare's own signal only
+  for (CompareRun& run : runs)
+    if (run.has_results()) load_results(run);
+  // Without a signal, a failed (or stopped) run fails the comparison, as
+  // before; its folders (errors.txt) still replace the earlier comparison.
+  if (signal == 0 && failed) {
+    folder.commit(run_folders);
+    return failed;
+  }
   auto count = [&](State state) {
     return std::count_if(runs.begin(), runs.end(), [&](const CompareRun& r) { return r.state == state; });
   };
-  int failed = 0;  // a run's exit code, or 1 for one killed: 128 + N is compare's own signal only
-  for (CompareRun& run : runs) {
-    if (run.state == State::Failed) failed = std::max(failed, run.killed_by ? 1 : run.status);
-    if (run.has_results()) load_results(run);
-  }
-  // Without a signal, a failed (or stopped) run fails the comparison, as
-  // before; its folders (errors.txt) still replace the earlier comparison.
-  if (signal == 0 && (failed || count(State::Stopped))) {
-    folder.commit(run_folders);
-    return std::max(failed, 1);
-  }
   const std::string partial =
       signal == 0 ? ""
                   : fmt::format("interrupted by {}; of {} runs, {} finished, {} stopped early (their results cover "

@@ -1,11 +1,8 @@
 #include "app/run_child.h"
 
 #include <fmt/format.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -89,30 +86,6 @@ void run_child(const std::function<config::Config()>& load, const fs::path& dir,
   std::cout.flush();
   std::cerr.flush();
   ::_exit(code);  // no static destructors of the parent's state in the child
-}
-
-void record_exit(CompareRun& run, int wait_status) {
-  run.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-  run.killed_by = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
-  const bool stopped = std::any_of(std::begin(kStopSignals), std::end(kStopSignals),
-                                   [&](int signal) { return run.status == 128 + signal; });
-  run.state = run.status == 0 ? CompareRun::State::Done
-              : stopped       ? CompareRun::State::Stopped
-                              : CompareRun::State::Failed;
-}
-
-std::string outcome(const CompareRun& run) {
-  if (run.state == CompareRun::State::Done) return "done";
-  if (run.state == CompareRun::State::Stopped) return "stopped early (partial results)";
-  if (run.killed_by) return "FAILED: killed by " + signal_name(run.killed_by);
-  return "FAILED: " + printable(first_line(run.dir / "errors.txt"));
-}
-
-std::string first_line(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return line;
 }
 
 }  // namespace vmmsim::app

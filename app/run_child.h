@@ -9,7 +9,6 @@
 #include <string>
 
 #include "app/child_pool.h"
-#include "app/compare_runs.h"
 #include "base/units.h"
 #include "config/config.h"
 
@@ -38,15 +37,5 @@ inline constexpr int kWriteFailed = 74;
 [[noreturn]] void run_child(const std::function<config::Config()>& load,
                             const std::filesystem::path& dir, const RunWindow& window,
                             const ChildPool& pool);
-
-// What became of the run from its child's waitpid status: `status`,
-// `killed_by` and `state` (Done, Stopped by a signal, else Failed).
-void record_exit(CompareRun& run, int wait_status);
-// The progress line's word for it: "done", "stopped early (partial
-// results)", or "FAILED: " and the first line of the run's errors.txt (or
-// "killed by SIGKILL").
-std::string outcome(const CompareRun& run);
-// The first line of a file ("" if it has none).
-std::string first_line(const std::filesystem::path& file);
 
 }  // namespace vmmsim::app

@@ -7,7 +7,7 @@
 
 #include "app/command_options.h"
 #include "app/compare_summary.h"
-#include "app/run_child.h"
+#include "app/run_batch.h"
 #include "app/sweep_command.h"
 #include "app/sweep_lock.h"
 #include "app/sweep_manifest.h"

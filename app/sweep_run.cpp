@@ -18,11 +18,10 @@
 #include <optional>
 #include <sstream>
 
-#include "app/child_pool.h"
 #include "app/command_options.h"
 #include "app/compare_folder.h"
 #include "app/interrupt.h"
-#include "app/run_child.h"
+#include "app/run_batch.h"
 #include "app/run_matrix.h"
 #include "app/sweep_command.h"
 #include "app/sweep_lock.h"
@@ -40,10 +39,10 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using State = CompareRun::State;
 
-// One run of this worker's chunk.
+// One run of this worker's chunk, beside its CompareRun (its exit, and
+// `dir`: the hidden folder it is simulated in).
 struct Job {
   const SweepRun* run = nullptr;
-  CompareRun view;  // its exit, and `dir`: the hidden folder it is simulated in
   std::optional<RunLock> lock;
 };
 
@@ -88,7 +87,7 @@ void replace_folder(const fs::path& from, const fs::path& to) {
 // Whether this worker runs `job` now: not when its result is complete, nor
 // (without `ignore_locks`) while another worker holds it; `why` says so. A
 // run it takes gets its lock and the hidden folder it is simulated in.
-bool claim(const Sweep& sweep, Job& job, bool ignore_locks, std::string* why) {
+bool claim(const Sweep& sweep, Job& job, CompareRun& view, bool ignore_locks, std::string* why) {
   if (is_complete(sweep, *job.run)) {
     *why = "done before";
     return false;
@@ -99,39 +98,39 @@ bool claim(const Sweep& sweep, Job& job, bool ignore_locks, std::string* why) {
     *why = "held by another worker (" + holder + ")";
     return false;
   }
-  job.view.dir = make_hidden_sibling(result_dir(sweep, *job.run), "");
+  view.dir = make_hidden_sibling(result_dir(sweep, *job.run), "");
   return true;
 }
 
 // What the parent does when a run's child has ended; returns the progress
 // line's word.
-std::string finish(const Sweep& sweep, Job& job) {
+std::string finish(const Sweep& sweep, Job& job, const CompareRun& view) {
   const SweepRun& run = *job.run;
   std::error_code ec;
-  std::string said = outcome(job.view);
-  if (job.view.state == State::Done) {
+  std::string said = outcome(view);
+  if (view.state == State::Done) {
     write_whole_file(
-        (job.view.dir / kCompleteFile).string(),
+        (view.dir / kCompleteFile).string(),
         fmt::format("{{\"format\": \"vmmsim-sweep-run 1\", \"index\": {}, \"name\": {}}}\n",
                     run.index, json_quoted(run.name)),
         "the sweep folder");
     // One rename makes the result whole; a folder already there is another
     // worker's, the same result: it stays.
-    if (::rename(job.view.dir.c_str(), result_dir(sweep, run).c_str()) != 0) {
+    if (::rename(view.dir.c_str(), result_dir(sweep, run).c_str()) != 0) {
       if (errno != ENOTEMPTY && errno != EEXIST)
         throw OutputError(fmt::format("{}: cannot put the run's result in place ({})",
                                       result_dir(sweep, run).string(), std::strerror(errno)));
-      fs::remove_all(job.view.dir, ec);
+      fs::remove_all(view.dir, ec);
       said = "done (another worker's result was first; it stays)";
     }
     fs::remove_all(failure_dir(sweep, run), ec);
   } else if (is_complete(sweep, run)) {
-    fs::remove_all(job.view.dir, ec);  // another worker has the result
+    fs::remove_all(view.dir, ec);  // another worker has the result
   } else {
-    if (!fs::exists(job.view.dir / "errors.txt", ec))  // killed: no word of its own
-      write_whole_file((job.view.dir / "errors.txt").string(),
+    if (!fs::exists(view.dir / "errors.txt", ec))  // killed: no word of its own
+      write_whole_file((view.dir / "errors.txt").string(),
                        "vmmsim: " + said.substr(said.find(": ") + 2) + "\n", "the sweep folder");
-    replace_folder(job.view.dir, failure_dir(sweep, run));
+    replace_folder(view.dir, failure_dir(sweep, run));
   }
   job.lock.reset();
   return said;
@@ -161,21 +160,23 @@ int sweep_run_command(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout
         << options
-        << "\nSkips the runs that are done; a failed run's folder, with its one-line error, is "
-           "replaced\n"
-           "when it is run again. Exit codes: 0 every run done (or held by another worker), 2 bad "
-           "input,\n"
-           "70, 71, 74 a run failed with that code (the largest), 1 a run was killed by a signal,\n"
-           "128+N stopped by signal N. docs/sweeps.md\n";
+        << "\nSkips the runs that are done; a failed run's folder, with its one-line error, is\n"
+           "replaced when it is run again. Exit codes: 0 every run done (or held by another\n"
+           "worker), 2 bad input (of the command: nothing run; or of a run), 70, 71, 74 a run\n"
+           "failed with that code (the largest), 1 a run was killed by a signal, 128+N stopped\n"
+           "by signal N. docs/sweeps.md\n";
     return 0;
   }
   if (dir.empty()) throw InputError("vmmsim sweep run: missing DIR; see 'vmmsim sweep run --help'");
   const Sweep sweep = read_sweep(dir);
   const std::size_t runs = sweep.runs.size();
+  if (index_text.empty())
+    throw InputError(fmt::format(
+        "vmmsim sweep run: missing --index I; expected the first run to run, 0 to {}", runs - 1));
   const auto index = parse_count(index_text, nullptr);
   if (!index || *index >= runs)
-    throw InputError(fmt::format("--index {}: expected a run of the sweep, 0 to {}",
-                                 index_text.empty() ? "''" : index_text, runs - 1));
+    throw InputError(
+        fmt::format("--index {}: expected a run of the sweep, 0 to {}", index_text, runs - 1));
   const auto count = parse_count(count_text, nullptr);
   if (!count || *count == 0)
     throw InputError(fmt::format("--count {}: expected a whole number above 0", count_text));
@@ -196,52 +197,35 @@ int sweep_run_command(const std::vector<std::string>& args) {
                 "({})",
                 (sweep.dir / kSweepFile).string(), sweep.header.planned_by.text(), self.text(),
                 sweep.header.planned_by.executable);
-  RunWindow window{sweep.header.window, sweep.header.window_given};
 
   std::vector<Job> chunk;
-  for (std::size_t i = *index; i < std::min<std::uint64_t>(runs, *index + *count); ++i)
-    chunk.push_back({&sweep.runs[i], {}, {}});
-  std::size_t ended = 0;
-  auto say = [&](const Job& job, const std::string& word) {
-    std::cerr << fmt::format("[{}/{}] {} {}\n", ++ended, chunk.size(), job.run->name, word);
+  std::vector<CompareRun> views;
+  for (std::size_t i = *index; i < std::min<std::uint64_t>(runs, *index + *count); ++i) {
+    chunk.push_back({&sweep.runs[i], {}});
+    views.emplace_back().name = sweep.runs[i].name;
+  }
+  RunBatch batch;
+  batch.jobs = jobs;
+  batch.window = {sweep.header.window, sweep.header.window_given};
+  batch.load = [&](std::size_t i) {
+    if (!other_build.empty()) throw InputError(other_build);
+    return planned_config(sweep, *chunk[i].run);
   };
-  int failed = 0;
-  std::cerr.flush();
-  ChildPool pool;
-  pool.on_abort([&] {
+  batch.claim = [&](std::size_t i, std::string* why) {
+    return claim(sweep, chunk[i], views[i], ignore_locks, why);
+  };
+  batch.finish = [&](std::size_t i) { return finish(sweep, chunk[i], views[i]); };
+  batch.on_abort = [&] {
     std::error_code ec;
-    for (Job& job : chunk) {
-      if (job.view.state != State::NotRun || job.view.dir.empty()) continue;
-      fs::remove_all(job.view.dir, ec);
-      job.lock.reset();
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (views[i].state != State::NotRun || views[i].dir.empty()) continue;
+      fs::remove_all(views[i].dir, ec);
+      chunk[i].lock.reset();
     }
-  });
-  pool.run(
-      chunk.size(), jobs,
-      [&](std::size_t i) {
-        run_child(
-            [&] {
-              if (!other_build.empty()) throw InputError(other_build);
-              return planned_config(sweep, *chunk[i].run);
-            },
-            chunk[i].view.dir, window, pool);
-      },
-      [&](std::size_t i, const ChildPool::Exit& exit) {
-        Job& job = chunk[i];
-        record_exit(job.view, exit.status);
-        // A run's own code; 1 for one killed or stopped by a signal this worker did not get.
-        if (job.view.state != State::Done)
-          failed = std::max(
-              failed, job.view.state == State::Failed && !job.view.killed_by ? job.view.status : 1);
-        say(job, finish(sweep, job));
-      },
-      [&](std::size_t i) {
-        std::string why;
-        if (claim(sweep, chunk[i], ignore_locks, &why)) return true;
-        say(chunk[i], why);
-        return false;
-      });
-  if (const int signal = pool.stop_signal()) {
+  };
+  int signal = 0;
+  const int failed = run_batch(views, batch, &signal);
+  if (signal != 0) {
     std::cerr << "vmmsim: " << signal_name(signal)
               << ": stopped; the runs it stopped are failed, the runs not started are missing: run "
                  "them again\n";
