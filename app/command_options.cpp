@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "base/input_error.h"
 
 namespace vmmsim::app {
@@ -19,6 +21,13 @@ po::variables_map parse_options(const char* command, const std::vector<std::stri
     throw InputError(fmt::format("{}: {}; see '{} --help'", command, e.what(), command));
   }
   return vm;
+}
+
+bool printed_help(const po::variables_map& vm, const po::options_description& options,
+                  const char* more) {
+  if (!vm.count("help")) return false;
+  std::cout << options << more;
+  return true;
 }
 
 std::string shell_word(const std::string& word) {

@@ -14,6 +14,10 @@ boost::program_options::variables_map parse_options(
     const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description& positional);
 
+// With --help in `vm`: prints `options`, then `more`, and says so.
+bool printed_help(const boost::program_options::variables_map& vm,
+                  const boost::program_options::options_description& options, const char* more);
+
 // A word as a POSIX shell needs it: as it is when it holds only safe
 // characters, else in single quotes.
 std::string shell_word(const std::string& word);

@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "app/compare_table.h"
+#include "base/file_text.h"
 #include "base/output_plan.h"
 #include "base/text.h"
 #include "report/html_report.h"
@@ -15,13 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using State = CompareRun::State;
-
-std::string file_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // compare.json: each run's own results embedded verbatim.
 void write_json(const std::vector<CompareRun>& runs, const std::vector<std::string>& results,

@@ -65,20 +65,6 @@ std::string ranges(const std::vector<std::size_t>& indexes) {
   return out;
 }
 
-Sweep sweep_of(const char* command, const std::vector<std::string>& args,
-               po::options_description& options, po::variables_map* vm) {
-  std::string dir;
-  po::options_description all;
-  all.add(options).add_options()("dir", po::value(&dir));
-  po::positional_options_description positional;
-  positional.add("dir", 1);
-  *vm = parse_options(command, args, all, positional);
-  if (vm->count("help")) return {};
-  if (dir.empty())
-    throw InputError(fmt::format("{}: missing DIR; see '{} --help'", command, command));
-  return read_sweep(dir);
-}
-
 }  // namespace
 
 int sweep_collect_command(const std::vector<std::string>& args) {
@@ -88,16 +74,14 @@ int sweep_collect_command(const std::vector<std::string>& args) {
       "out", po::value(&out)->value_name("FOLDER"),
       "where compare.csv, compare.json and compare.html go (default: DIR); made if missing");
   po::variables_map vm;
-  const Sweep sweep = sweep_of("vmmsim sweep collect", args, options, &vm);
-  if (vm.count("help")) {
-    std::cout << options
-              << "\nThe runs done so far, as vmmsim compare gives the same runs: the table on "
-                 "stdout, and\n"
-                 "compare.csv, compare.json and compare.html. Runs failed or missing are listed, "
-                 "and the\n"
-                 "outputs then say they are partial. docs/sweeps.md\n";
-    return 0;
-  }
+  const std::optional<Sweep> planned = sweep_of(
+      "vmmsim sweep collect", args, options,
+      "\nThe runs done so far, as vmmsim compare gives the same runs: the table on stdout, and\n"
+      "compare.csv, compare.json and compare.html. Runs failed or missing are listed, and the\n"
+      "outputs then say they are partial. docs/sweeps.md\n",
+      &vm);
+  if (!planned) return 0;
+  const Sweep& sweep = *planned;
   const fs::path into = out.empty() ? sweep.dir : fs::path(out);
   std::error_code ec;
   fs::create_directories(into, ec);
@@ -127,15 +111,14 @@ int sweep_status_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim sweep status DIR");
   options.add_options()("help,h", "show this help");
   po::variables_map vm;
-  const Sweep sweep = sweep_of("vmmsim sweep status", args, options, &vm);
-  if (vm.count("help")) {
-    std::cout << options
-              << "\nDone, failed and missing runs; each failed run with its one-line error, each "
-                 "run held by\n"
-                 "a worker with that worker. Exit code 0 when every run is done, 1 otherwise. "
-                 "docs/sweeps.md\n";
-    return 0;
-  }
+  const std::optional<Sweep> planned = sweep_of(
+      "vmmsim sweep status", args, options,
+      "\nDone, failed and missing runs; each failed run with its one-line error, each run held by\n"
+      "a worker with that worker. Exit code 0 when every run is done, 1 otherwise. "
+      "docs/sweeps.md\n",
+      &vm);
+  if (!planned) return 0;
+  const Sweep& sweep = *planned;
   const std::vector<CompareRun> runs = run_states(sweep);
   std::cout << fmt::format("{}: {} runs: {} done, {} failed, {} missing ({})\n",
                            printable(sweep.dir.string()), runs.size(), count(runs, State::Done),

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/command_options.h"
 #include "base/input_error.h"
 #include "base/text.h"
 
@@ -24,6 +25,22 @@ const char* kSweepUsage =
     "'vmmsim sweep <subcommand> --help' shows its options.\n";
 
 }  // namespace
+
+std::optional<Sweep> sweep_of(const char* command, const std::vector<std::string>& args,
+                              const boost::program_options::options_description& options,
+                              const char* more, boost::program_options::variables_map* vm) {
+  namespace po = boost::program_options;
+  std::string dir;
+  po::options_description all;
+  all.add(options).add_options()("dir", po::value(&dir));
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  *vm = parse_options(command, args, all, positional);
+  if (printed_help(*vm, options, more)) return std::nullopt;
+  if (dir.empty())
+    throw InputError(fmt::format("{}: missing DIR; see '{} --help'", command, command));
+  return read_sweep(dir);
+}
 
 int sweep_command(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

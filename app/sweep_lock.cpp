@@ -9,17 +9,12 @@
 #include <sstream>
 #include <vector>
 
+#include "base/file_text.h"
+
 namespace vmmsim::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string file_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string first_word(const fs::path& file) {
   std::ifstream in(file);

@@ -136,15 +136,13 @@ int sweep_plan_command(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("config", -1);
   const po::variables_map vm = parse_options("vmmsim sweep plan", args, all, positional);
-  if (vm.count("help")) {
-    std::cout
-        << options
-        << "\nWrites DIR/sweep.json (the vmmsim and the command that planned it), "
-           "DIR/manifest.jsonl (a\n"
-           "line per run), DIR/configs/ (each run's resolved config), DIR/slurm.sbatch and\n"
-           "DIR/parallel.sh. Every run is checked first: bad input writes nothing (exit 2).\n";
+  if (printed_help(
+          vm, options,
+          "\nWrites DIR/sweep.json (the vmmsim and the command that planned it), "
+          "DIR/manifest.jsonl (a\n"
+          "line per run), DIR/configs/ (each run's resolved config), DIR/slurm.sbatch and\n"
+          "DIR/parallel.sh. Every run is checked first: bad input writes nothing (exit 2).\n"))
     return 0;
-  }
   if (configs.empty())
     throw InputError("vmmsim sweep plan: missing CONFIG; see 'vmmsim sweep plan --help'");
   if (out.empty())

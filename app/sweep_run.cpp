@@ -140,7 +140,7 @@ std::string finish(const Sweep& sweep, Job& job, const CompareRun& view) {
 
 int sweep_run_command(const std::vector<std::string>& args) {
   po::options_description options("vmmsim sweep run DIR --index I [options]");
-  std::string dir, index_text, count_text = "1", jobs_text = "1";
+  std::string index_text, count_text = "1", jobs_text = "1";
   options.add_options()("help,h", "show this help")(
       "index", po::value(&index_text)->value_name("I"),
       "the first run: 0 to the sweep's runs - 1 (required)")(
@@ -152,23 +152,17 @@ int sweep_run_command(const std::vector<std::string>& args) {
       "run also the runs another worker holds (after a node died with their locks): the first "
       "result to be "
       "put in place stays");
-  po::options_description all;
-  all.add(options).add_options()("dir", po::value(&dir));
-  po::positional_options_description positional;
-  positional.add("dir", 1);
-  const po::variables_map vm = parse_options("vmmsim sweep run", args, all, positional);
-  if (vm.count("help")) {
-    std::cout
-        << options
-        << "\nSkips the runs that are done; a failed run's folder, with its one-line error, is\n"
-           "replaced when it is run again. Exit codes: 0 every run done (or held by another\n"
-           "worker), 2 bad input (of the command: nothing run; or of a run), 70, 71, 74 a run\n"
-           "failed with that code (the largest), 1 a run was killed by a signal, 128+N stopped\n"
-           "by signal N. docs/sweeps.md\n";
-    return 0;
-  }
-  if (dir.empty()) throw InputError("vmmsim sweep run: missing DIR; see 'vmmsim sweep run --help'");
-  const Sweep sweep = read_sweep(dir);
+  po::variables_map vm;
+  const std::optional<Sweep> planned = sweep_of(
+      "vmmsim sweep run", args, options,
+      "\nSkips the runs that are done; a failed run's folder, with its one-line error, is\n"
+      "replaced when it is run again. Exit codes: 0 every run done (or held by another\n"
+      "worker), 2 bad input (of the command: nothing run; or of a run), 70, 71, 74 a run\n"
+      "failed with that code (the largest), 1 a run was killed by a signal, 128+N stopped\n"
+      "by signal N. docs/sweeps.md\n",
+      &vm);
+  if (!planned) return 0;
+  const Sweep& sweep = *planned;
   const std::size_t runs = sweep.runs.size();
   if (index_text.empty())
     throw InputError(fmt::format(
