@@ -1,5 +1,5 @@
 // `vmmsim sweep collect DIR` and `vmmsim sweep status DIR` (docs/sweeps.md
-// "Collecting"): what became of each run, read from the sweep's folders
+// "On a laptop", "Commands"): what became of each run, read from the sweep's folders
 // alone, whoever ran them and wherever.
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-// A run's lock in a sweep (docs/sweeps.md "Running at once"): a file made
+// A run's lock in a sweep (docs/sweeps.md "What sweep run guarantees"): a file made
 // with O_CREAT | O_EXCL, which one process at a time can make, also on NFS
 // (v3 and later) and the cluster file systems. It holds its owner: host,
 // boot, process and the process's start time. It saves work — two workers

@@ -1,4 +1,4 @@
-// `vmmsim sweep plan CONFIG... --out DIR` (docs/sweeps.md "Planning"): the
+// `vmmsim sweep plan CONFIG... --out DIR` (docs/sweeps.md "On a laptop", "The sweep folder"): the
 // runs of a comparison, each checked as compare checks them, written as a
 // manifest with the scripts that run it. Nothing runs here.
 #include <fmt/format.h>
@@ -114,18 +114,15 @@ int sweep_plan_command(const std::vector<std::string>& args) {
       "schedulers", po::value(&schedulers),
       "comma list of schedulers (default: each config's own)")(
       "set", po::value(&sets)->composing(),
-      "override a config value in every run: SECTION.KEY=VALUE; a comma list of values sweeps it, "
-      "each "
-      "combination a run of its own (repeatable)")(
+      "override a config value in every run: SECTION.KEY=VALUE; a comma list of values "
+      "sweeps it, each combination a run of its own (repeatable)")(
       "seeds", po::value(&seeds_text)->value_name("N"),
-      "run every combination with N seeds: each trace that vmmsim trace gen wrote made again with "
-      "its --seed + "
-      "1, ..., + N-1 (1 to 100000; docs/sweeps.md \"Seeds\")")(
+      "run every combination with N seeds: each trace that vmmsim trace gen wrote made "
+      "again with its --seed + 1, ..., + N-1 (1 to 100000; docs/sweeps.md \"Seeds\")")(
       "chunk", po::value(&chunk_text)->value_name("C"),
-      "runs per Slurm array task and per parallel job (default: 1, or as many as keep the array "
-      "within 1000 "
-      "tasks)")("max-running", po::value(&running_text)->value_name("M"),
-                "array tasks Slurm runs at once (%M of --array; default 100)")(
+      "runs per Slurm array task and per parallel job (default: 1, or as many as keep the "
+      "array within 1000 tasks)")("max-running", po::value(&running_text)->value_name("M"),
+                                  "array tasks Slurm runs at once (%M of --array; default 100)")(
       "out", po::value(&out)->value_name("DIR"), "the sweep's folder: new or empty (required)")(
       "until", po::value(&until),
       "simulated time of every run (default: each config's [run] until)")(

@@ -1,4 +1,4 @@
-// `vmmsim sweep run DIR --index I [--count C]` (docs/sweeps.md "Running"):
+// `vmmsim sweep run DIR --index I [--count C]` (docs/sweeps.md "What sweep run guarantees"):
 // runs I..I+C-1 of a planned sweep, each in a child process. Idempotent: a
 // run whose result is complete is skipped. Atomic per run: a run is
 // simulated into a hidden folder beside its result's, which gets the
@@ -149,9 +149,8 @@ int sweep_run_command(const std::vector<std::string>& args) {
       "jobs,j", po::value(&jobs_text),
       "runs at once, each in its own process: 1 to 256 (default 1)")(
       "ignore-locks",
-      "run also the runs another worker holds (after a node died with their locks): the first "
-      "result to be "
-      "put in place stays");
+      "run also the runs another worker holds (after a node died with their locks): the "
+      "first result to be put in place stays");
   po::variables_map vm;
   const std::optional<Sweep> planned = sweep_of(
       "vmmsim sweep run", args, options,
