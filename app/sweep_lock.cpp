@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/file_text.h"
+#include "base/output_file.h"
 
 namespace vmmsim::app {
 namespace {
@@ -78,14 +79,14 @@ bool make_exclusive(const fs::path& file, const std::string& text) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     if (errno == EEXIST) return false;
-    throw std::runtime_error(
+    throw OutputError(
         fmt::format("{}: cannot make the run's lock ({})", file.string(), std::strerror(errno)));
   }
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   if (!written) {
     ::unlink(file.c_str());
-    throw std::runtime_error(fmt::format("{}: cannot write the run's lock", file.string()));
+    throw OutputError(fmt::format("{}: cannot write the run's lock", file.string()));
   }
   return true;
 }
