@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "app/simulation.h"
+#include "base/content_hash.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
 #include "config/control_checks.h"
@@ -59,8 +60,7 @@ std::string readable_name(const std::string& config, const std::vector<config::O
 // A short stable hash (FNV-1a, 64 bits) of what makes a run: the same
 // inputs give the same folder names on every machine.
 std::string short_hash(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  const std::uint64_t h = fnv1a64(text);
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/command_options.h"
 #include "app/interrupt.h"
 #include "app/phases_outputs.h"
 #include "base/capped_input.h"
@@ -49,35 +50,6 @@ const char* kGenKinds =
     "                and periodic phases in the order of --phases, a trace per VM\n"
     "                (-o OUT writes OUT-batch.trace, OUT-shell.trace, OUT-rt.trace)\n"
     "                and with --config FILE a config that runs them\n\n";
-
-// A word as a shell would need it, for the command recorded in the trace.
-std::string shell_word(const std::string& word) {
-  const std::string safe =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%";
-  if (!word.empty() && word.find_first_not_of(safe) == std::string::npos) return word;
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string command_line(const char* prefix, const std::vector<std::string>& args) {
-  std::string out = prefix;
-  for (const std::string& a : args) out += " " + shell_word(a);
-  return out;
-}
-
-po::variables_map parse_options(const char* command, const std::vector<std::string>& args,
-                                const po::options_description& options,
-                                const po::positional_options_description& positional) {
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(fmt::format("{}: {}; see '{} --help'", command, e.what(), command));
-  }
-  return vm;
-}
 
 bool is_help(const std::string& word) { return word == "--help" || word == "-h" || word == "help"; }
 
