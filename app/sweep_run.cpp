@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -66,6 +67,13 @@ config::Config planned_config(const Sweep& sweep, const SweepRun& run) {
           "file (plan the sweep again)",
           path, run.name));
   return config;
+}
+
+// Whether the run names a file by a path relative to the folder the plan ran in.
+bool has_relative_path(const SweepRun& run) {
+  if (fs::path(run.config).is_relative()) return true;
+  return std::any_of(run.inputs.begin(), run.inputs.end(),
+                     [](const auto& input) { return fs::path(input.first).is_relative(); });
 }
 
 // Puts `from` in place of `to`, whatever `to` holds (an earlier failure
@@ -175,11 +183,17 @@ int sweep_run_command(const std::vector<std::string>& args) {
     throw InputError(fmt::format("--count {}: expected a whole number above 0", count_text));
   const unsigned jobs = parse_jobs(jobs_text);
   const bool ignore_locks = vm.count("ignore-locks") > 0;
-  if (::chdir(sweep.header.cwd.c_str()) != 0)
-    throw InputError(fmt::format(
-        "{}: cannot enter the folder the sweep was planned in, {} ({}); expected it at the "
-        "same path on every host (a shared file system)",
-        (sweep.dir / kSweepFile).string(), sweep.header.cwd, std::strerror(errno)));
+  const std::size_t end = std::min<std::uint64_t>(runs, *index + *count);
+  // Relative paths of the manifest start where the plan ran; a chunk whose
+  // paths are all absolute does not need that folder on this host.
+  if (::chdir(sweep.header.cwd.c_str()) != 0) {
+    const int error = errno;
+    if (std::any_of(sweep.runs.begin() + *index, sweep.runs.begin() + end, has_relative_path))
+      throw InputError(fmt::format(
+          "{}: cannot enter the folder the sweep was planned in, {} ({}); expected it at the "
+          "same path on every host (a shared file system)",
+          (sweep.dir / kSweepFile).string(), sweep.header.cwd, std::strerror(error)));
+  }
   // Another vmmsim could give other results: each run fails, saying so.
   const VmmsimBuild self = VmmsimBuild::current();
   const std::string other_build =
@@ -193,7 +207,7 @@ int sweep_run_command(const std::vector<std::string>& args) {
 
   std::vector<Job> chunk;
   std::vector<CompareRun> views;
-  for (std::size_t i = *index; i < std::min<std::uint64_t>(runs, *index + *count); ++i) {
+  for (std::size_t i = *index; i < end; ++i) {
     chunk.push_back({&sweep.runs[i], {}});
     views.emplace_back().name = sweep.runs[i].name;
   }

@@ -290,3 +290,24 @@ if(NOT code EQUAL 1 OR NOT errors STREQUAL "vmmsim: killed by SIGKILL\n")
   message(FATAL_ERROR "a run killed by SIGKILL: exit ${code}, errors.txt '${errors}'\n${err}")
 endif()
 expect_match("${err}" "long--rr FAILED: killed by SIGKILL\n" "SIGKILL: the progress line")
+
+# From another folder, as Slurm starts a task in the folder sbatch ran in and
+# parallel over ssh in the home folder: the manifest's relative paths start
+# in the folder the plan ran in, and a plan of absolute paths does not need
+# that folder on the host that runs it.
+vmmsim(0 out err sweep plan ${runs_args} --out elsewhere)
+execute_process(COMMAND ${VMMSIM} sweep run ${WORK}/elsewhere --index 0 --count 4 WORKING_DIRECTORY /
+                RESULT_VARIABLE code ERROR_VARIABLE err TIMEOUT 300)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "sweep run of relative paths from another folder: exit ${code}\n${err}")
+endif()
+file(MAKE_DIRECTORY ${WORK}/plan_here)
+execute_process(COMMAND ${VMMSIM} sweep plan ${WORK}/a.ini --until 30ms --out ${WORK}/absolute
+                WORKING_DIRECTORY ${WORK}/plan_here RESULT_VARIABLE code OUTPUT_QUIET ERROR_VARIABLE err)
+file(REMOVE_RECURSE ${WORK}/plan_here)  # a login node's folder that the compute nodes do not have
+execute_process(COMMAND ${VMMSIM} sweep run ${WORK}/absolute --index 0 WORKING_DIRECTORY /
+                RESULT_VARIABLE code ERROR_VARIABLE err TIMEOUT 300)
+if(NOT code EQUAL 0 OR NOT err STREQUAL "[1/1] a done\n")
+  message(FATAL_ERROR "sweep run of absolute paths, planned in a folder gone since: exit ${code}\n${err}")
+endif()
+
