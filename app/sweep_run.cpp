@@ -183,7 +183,8 @@ int sweep_run_command(const std::vector<std::string>& args) {
     throw InputError(fmt::format("--count {}: expected a whole number above 0", count_text));
   const unsigned jobs = parse_jobs(jobs_text);
   const bool ignore_locks = vm.count("ignore-locks") > 0;
-  const std::size_t end = std::min<std::uint64_t>(runs, *index + *count);
+  // A count past the last run stops there, however large (index + count would wrap).
+  const std::size_t end = *count >= runs - *index ? runs : *index + *count;
   // Relative paths of the manifest start where the plan ran; a chunk whose
   // paths are all absolute does not need that folder on this host.
   if (::chdir(sweep.header.cwd.c_str()) != 0) {

@@ -311,3 +311,7 @@ if(NOT code EQUAL 0 OR NOT err STREQUAL "[1/1] a done\n")
   message(FATAL_ERROR "sweep run of absolute paths, planned in a folder gone since: exit ${code}\n${err}")
 endif()
 
+# A count past the last run stops there, however large.
+vmmsim(0 out err sweep run elsewhere --index 3 --count 18446744073709551615)
+expect_match("${err}" "^\\[1/1\\] b--credit done before\n$" "--count 2^64 - 1")
+
