@@ -26,7 +26,8 @@ std::string slurm_script(const SweepScripts& s) {
       "# Options given to sbatch override these (-p PARTITION, -t TIME, -A ACCOUNT). Every\n"
       "# node must see the sweep folder, the configs and their traces at the same paths.\n"
       "# Runs done already are skipped, so the same script may be submitted again\n"
-      "# for what failed or was not run.\n"
+      "# for what failed or was not run. Words after the script go to `sweep run`:\n"
+      "#   sbatch {dir_word}/slurm.sbatch --ignore-locks   (after a node died with its locks)\n"
       "#SBATCH --job-name=vmmsim-sweep\n"
       "#SBATCH --array=0-{last}%{max_running}\n"
       "#SBATCH --ntasks=1\n"
@@ -42,7 +43,7 @@ std::string slurm_script(const SweepScripts& s) {
         "# path cannot be written on an #SBATCH line.)\n";
   text += fmt::format(
       "VMMSIM=${{VMMSIM:-{}}}\n"
-      "exec \"$VMMSIM\" sweep run {} --index $((SLURM_ARRAY_TASK_ID * {})) --count {}\n",
+      "exec \"$VMMSIM\" sweep run {} --index $((SLURM_ARRAY_TASK_ID * {})) --count {} \"$@\"\n",
       shell_word(s.executable), shell_word(s.dir), s.chunk, s.chunk);
   return text;
 }

@@ -15,7 +15,8 @@ struct SweepScripts {
   std::size_t tasks() const { return (runs + chunk - 1) / chunk; }
 };
 
-// slurm.sbatch: `#SBATCH --array=0-K%M`, task t running runs t*C..t*C+C-1.
+// slurm.sbatch [SWEEP-RUN-OPTION...]: `#SBATCH --array=0-K%M`, task t running
+// runs t*C..t*C+C-1.
 std::string slurm_script(const SweepScripts& s);
 // parallel.sh [HOSTS [PARALLEL-OPTION...]]: one job per chunk, here or over ssh.
 std::string parallel_script(const SweepScripts& s);

@@ -78,7 +78,7 @@ file(READ ${WORK}/planned/${resolved} resolved_text)
 expect_match("${resolved_text}" "scheduler = credit" "the run's resolved config")
 file(READ ${WORK}/planned/slurm.sbatch sbatch)
 expect_match("${sbatch}" "\n#SBATCH --array=0-1%5\n" "slurm.sbatch: the array")
-expect_match("${sbatch}" "sweep run ${WORK}/planned --index \\$\\(\\(SLURM_ARRAY_TASK_ID \\* 3\\)\\) --count 3\n$" "slurm.sbatch: a chunk")
+expect_match("${sbatch}" "sweep run ${WORK}/planned --index \\$\\(\\(SLURM_ARRAY_TASK_ID \\* 3\\)\\) --count 3 \"\\$@\"\n$" "slurm.sbatch: a chunk")
 file(READ ${WORK}/planned/parallel.sh parallel)
 expect_match("${parallel}" "\nseq 0 3 3 \\|\n" "parallel.sh: the chunks")
 expect_match("${parallel}" "--sshloginfile \"\\$hosts\"" "parallel.sh: ssh hosts")
@@ -315,3 +315,12 @@ endif()
 vmmsim(0 out err sweep run elsewhere --index 3 --count 18446744073709551615)
 expect_match("${err}" "^\\[1/1\\] b--credit done before\n$" "--count 2^64 - 1")
 
+# After a node died with its locks: `sbatch slurm.sbatch --ignore-locks`
+# gives the option to each task's sweep run.
+vmmsim(0 out err sweep plan ${runs_args} --out requeued)
+file(WRITE ${WORK}/requeued/locks/a--rr.lock "host node7\nboot x\npid 4242\nstart 7\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E env SLURM_ARRAY_TASK_ID=0 sh requeued/slurm.sbatch --ignore-locks
+                WORKING_DIRECTORY ${WORK} RESULT_VARIABLE code ERROR_VARIABLE err TIMEOUT 300)
+if(NOT code EQUAL 0 OR NOT err STREQUAL "[1/1] a--rr done\n")
+  message(FATAL_ERROR "slurm.sbatch --ignore-locks: exit ${code}\n${err}")
+endif()
