@@ -32,7 +32,8 @@ TEST(SweepScripts, ChunksCoverEveryRunOnce) {
   EXPECT_TRUE(has(slurm, "\n#SBATCH --array=0-2%2\n")) << slurm;
   EXPECT_TRUE(has(slurm, "\n#SBATCH --output=/data/sweep/logs/slurm-%A_%a.out\n")) << slurm;
   EXPECT_TRUE(has(slurm, "VMMSIM=${VMMSIM:-/opt/vmmsim/bin/vmmsim}\n")) << slurm;
-  EXPECT_TRUE(has(slurm, "sweep run /data/sweep --index $((SLURM_ARRAY_TASK_ID * 3)) --count 3 \"$@\"\n"))
+  EXPECT_TRUE(
+      has(slurm, "sweep run /data/sweep --index $((SLURM_ARRAY_TASK_ID * 3)) --count 3 \"$@\"\n"))
       << slurm;
   const std::string parallel = parallel_script(s);
   EXPECT_TRUE(has(parallel, "\nseq 0 3 6 |\n")) << parallel;  // chunks at 0, 3 and 6
