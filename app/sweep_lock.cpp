@@ -102,9 +102,16 @@ std::optional<RunLock> RunLock::take(const fs::path& file, std::string* holder) 
     *holder = fmt::format("host {}, pid {}", o.host, o.pid);
     if (text.empty() || !gone(o)) return std::nullopt;  // empty: its owner is writing it now
     // Stale: moved aside under a name of this process's own (a rename is
-    // atomic), then made again; a worker that took it over meanwhile wins.
+    // atomic), then made again. What was moved is looked at: if it is not the
+    // stale lock read above, another worker took it over meanwhile, and it
+    // is put back (a link fails if a third made one since) and wins.
     const fs::path aside = file.string() + fmt::format(".stale.{}", ::getpid());
-    if (::rename(file.c_str(), aside.c_str()) == 0) ::unlink(aside.c_str());
+    if (::rename(file.c_str(), aside.c_str()) == 0) {
+      const bool moved_stale = file_text(aside) == text;
+      if (!moved_stale) (void)::link(aside.c_str(), file.c_str());
+      ::unlink(aside.c_str());
+      if (!moved_stale) return std::nullopt;
+    }
   }
   return std::nullopt;
 }

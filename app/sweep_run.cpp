@@ -106,7 +106,18 @@ bool claim(const Sweep& sweep, Job& job, CompareRun& view, bool ignore_locks, st
     *why = "held by another worker (" + holder + ")";
     return false;
   }
-  view.dir = make_hidden_sibling(result_dir(sweep, *job.run), "");
+  // A worker that finished it and let go of the lock between the first look
+  // and the lock: looked at again, so that it is not simulated twice.
+  if (is_complete(sweep, *job.run)) {
+    job.lock.reset();
+    *why = "done before";
+    return false;
+  }
+  try {
+    view.dir = make_hidden_sibling(result_dir(sweep, *job.run), "");
+  } catch (const InputError& e) {  // the sweep's own folder: an output that cannot be written, as the lock's
+    throw OutputError(e.what());
+  }
   return true;
 }
 

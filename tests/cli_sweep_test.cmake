@@ -324,3 +324,11 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env SLURM_ARRAY_TASK_ID=0 sh requeue
 if(NOT code EQUAL 0 OR NOT err STREQUAL "[1/1] a--rr done\n")
   message(FATAL_ERROR "slurm.sbatch --ignore-locks: exit ${code}\n${err}")
 endif()
+
+# The sweep's own runs/ folder unwritable (here a file in its place): an
+# output that cannot be written (exit 74, as a lock's), not bad input (2).
+vmmsim(0 out err sweep plan ${runs_args} --out no_runs)
+file(REMOVE_RECURSE ${WORK}/no_runs/runs)
+file(WRITE ${WORK}/no_runs/runs "")
+vmmsim(74 out err sweep run no_runs --index 0)
+expect_match("${err}" "no_runs/runs/a--rr: cannot create" "an unwritable runs/ folder")
