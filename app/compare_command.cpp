@@ -11,6 +11,7 @@
 #include "app/child_pool.h"
 #include "app/compare_folder.h"
 #include "app/compare_runs.h"
+#include "app/compare_controller_table.h"
 #include "app/compare_shadow_table.h"
 #include "app/compare_summary.h"
 #include "app/interrupt.h"
@@ -129,7 +130,8 @@ int compare_command(const std::vector<std::string>& args) {
   std::cout << fmt::format("\nwritten: {0}/compare.csv, {0}/compare.json, {0}/compare.html, {1}and per run "
                            "results.json, resolved.ini, timeline.json, report.txt\n",
                            printable(out.string()),
-                           any_shadow(runs) ? printable(out.string()) + "/compare-shadow.csv, " : "");
+                           std::string(any_shadow(runs) ? printable(out.string()) + "/compare-shadow.csv, " : "") +
+                               (any_controller(runs) ? printable(out.string()) + "/compare-controller.csv, " : ""));
   if (signal == 0) return 0;
   std::cout.flush();
   std::cerr << "vmmsim: " << signal_name(signal) << ": stopped early; the comparison covers what ran (partial)\n";

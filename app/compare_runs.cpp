@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 // The files compare writes beside the run folders in --out (the manifest:
 // app/compare_folder.h).
 constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html", "compare-shadow.csv",
+                                         "compare-controller.csv",
                                          "compare.manifest"};
 
 std::string folded(std::string s) {  // some file systems ignore case

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/compare_controller_table.h"
 #include "app/compare_shadow_table.h"
 #include "app/compare_table.h"
 #include "base/file_text.h"
@@ -73,6 +74,8 @@ void write_compare_summary(const std::vector<CompareRun>& runs, const fs::path& 
   const std::string csv = write_compare_table(runs, table);
   const bool shadowed = any_shadow(runs);
   const std::string shadow_csv = shadowed ? write_shadow_table(runs, table) : "";
+  const bool controlled = any_controller(runs);
+  const std::string controller_csv = controlled ? write_controller_table(runs, table) : "";
   bool listed = false;  // the runs without results, by what became of them
   for (const CompareRun& run : runs)
     if (!run.has_results() || run.state == State::Stopped)
@@ -87,9 +90,12 @@ void write_compare_summary(const std::vector<CompareRun>& runs, const fs::path& 
   std::ostream& json_file = plan.add((out / "compare.json").string(), "--out").stream();
   std::ostream& html_file = plan.add((out / "compare.html").string(), "--out").stream();
   std::ostream* shadow_file = shadowed ? &plan.add((out / "compare-shadow.csv").string(), "--out").stream() : nullptr;
+  std::ostream* controller_file =
+      controlled ? &plan.add((out / "compare-controller.csv").string(), "--out").stream() : nullptr;
   plan.open();
   csv_file << csv;
   if (shadow_file) *shadow_file << shadow_csv;
+  if (controller_file) *controller_file << controller_csv;
 
   std::vector<std::string> results(runs.size());
   std::vector<report::HtmlRun> html_runs;
