@@ -10,8 +10,8 @@ namespace vmmsim::config {
 std::string text_of(std::string_view text) { return shown(text, 200); }
 
 void fail(const Entry& e, const std::string& what) {
-  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
-                               text_of(e.value), what));
+  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section),
+                               text_of(e.key), text_of(e.value), what));
 }
 
 Cycles duration_of(const Entry& e, Hertz clock) {
@@ -31,7 +31,8 @@ Bytes size_of(const Entry& e, Bytes min) {
 
 std::uint64_t count_of(const Entry& e, std::uint64_t min, std::uint64_t max) {
   auto v = parse_count(e.value, nullptr);
-  if (!v || *v < min || *v > max) fail(e, fmt::format("expected a whole number from {} to {}", min, max));
+  if (!v || *v < min || *v > max)
+    fail(e, fmt::format("expected a whole number from {} to {}", min, max));
   return *v;
 }
 

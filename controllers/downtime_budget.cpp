@@ -5,7 +5,9 @@
 namespace vmmsim::controllers {
 namespace {
 
-std::string ms(Cycles c, Hertz clock) { return fmt::format("{:.3f} ms", to_milliseconds(c, clock)); }
+std::string ms(Cycles c, Hertz clock) {
+  return fmt::format("{:.3f} ms", to_milliseconds(c, clock));
+}
 
 }  // namespace
 
@@ -15,18 +17,21 @@ DowntimeBudget::DowntimeBudget(Cycles per_second, Cycles window, Hertz clock)
   m_allowed = allowed > kForever ? kForever : static_cast<Cycles>(allowed);
 }
 
-Cycles DowntimeBudget::spent(const std::vector<report::ReplacementResult>& replacements, Cycles now) const {
+Cycles DowntimeBudget::spent(const std::vector<report::ReplacementResult>& replacements,
+                             Cycles now) const {
   Cycles spent = 0;
   for (const report::ReplacementResult& r : replacements)
-    if (r.sequence && saturating_add(r.started_at, m_window) > now) spent = saturating_add(spent, r.downtime);
+    if (r.sequence && saturating_add(r.started_at, m_window) > now)
+      spent = saturating_add(spent, r.downtime);
   return spent;
 }
 
 std::string DowntimeBudget::refusal(Cycles spent, Cycles estimate) const {
   if (!on() || saturating_add(spent, estimate) <= m_allowed) return "";
-  return fmt::format("downtime budget: {} spent in the last {} + {} estimated > {} allowed ({} per second)",
-                     ms(spent, m_clock), ms(m_window, m_clock), ms(estimate, m_clock), ms(m_allowed, m_clock),
-                     ms(m_per_second, m_clock));
+  return fmt::format(
+      "downtime budget: {} spent in the last {} + {} estimated > {} allowed ({} per second)",
+      ms(spent, m_clock), ms(m_window, m_clock), ms(estimate, m_clock), ms(m_allowed, m_clock),
+      ms(m_per_second, m_clock));
 }
 
 }  // namespace vmmsim::controllers

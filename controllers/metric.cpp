@@ -5,18 +5,23 @@
 namespace vmmsim::controllers {
 namespace {
 
-constexpr std::array<const char*, kMetrics> kNames = {"input_p99",     "wait_p99",     "fair_share_ratio",
-                                                      "deadline_misses", "runqueue_mean", "runqueue_max",
-                                                      "utilisation",   "last_swap_downtime"};
+constexpr std::array<const char*, kMetrics> kNames = {
+    "input_p99",     "wait_p99",     "fair_share_ratio", "deadline_misses",
+    "runqueue_mean", "runqueue_max", "utilisation",      "last_swap_downtime"};
 
 // A VM's value of a per-VM metric.
 std::optional<double> of_vm(const VmWindow& vm, Metric m) {
   switch (m) {
-    case Metric::InputP99: return vm.input_p99;
-    case Metric::WaitP99: return vm.wait_p99;
-    case Metric::FairShareRatio: return vm.fair_share_ratio;
-    case Metric::DeadlineMisses: return static_cast<double>(vm.deadline_misses);
-    default: return std::nullopt;
+    case Metric::InputP99:
+      return vm.input_p99;
+    case Metric::WaitP99:
+      return vm.wait_p99;
+    case Metric::FairShareRatio:
+      return vm.fair_share_ratio;
+    case Metric::DeadlineMisses:
+      return static_cast<double>(vm.deadline_misses);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -40,31 +45,42 @@ MetricUnit metric_unit(Metric m) {
   switch (m) {
     case Metric::InputP99:
     case Metric::WaitP99:
-    case Metric::LastSwapDowntime: return MetricUnit::Duration;
+    case Metric::LastSwapDowntime:
+      return MetricUnit::Duration;
     case Metric::DeadlineMisses:
-    case Metric::RunqueueMax: return MetricUnit::Count;
+    case Metric::RunqueueMax:
+      return MetricUnit::Count;
     case Metric::FairShareRatio:
     case Metric::RunqueueMean:
-    case Metric::Utilisation: break;
+    case Metric::Utilisation:
+      break;
   }
   return MetricUnit::Ratio;
 }
 
 bool per_vm(Metric m) {
-  return m == Metric::InputP99 || m == Metric::WaitP99 || m == Metric::FairShareRatio || m == Metric::DeadlineMisses;
+  return m == Metric::InputP99 || m == Metric::WaitP99 || m == Metric::FairShareRatio ||
+         m == Metric::DeadlineMisses;
 }
 
 std::optional<double> metric_value(const Snapshot& s, Metric m, int vm, int* worst) {
   if (worst) *worst = -1;
   switch (m) {
-    case Metric::RunqueueMean: return s.runqueue_mean;
-    case Metric::RunqueueMax: return static_cast<double>(s.runqueue_max);
-    case Metric::Utilisation: return s.utilisation;
-    case Metric::LastSwapDowntime: return s.last_swap_downtime;
-    default: break;
+    case Metric::RunqueueMean:
+      return s.runqueue_mean;
+    case Metric::RunqueueMax:
+      return static_cast<double>(s.runqueue_max);
+    case Metric::Utilisation:
+      return s.utilisation;
+    case Metric::LastSwapDowntime:
+      return s.last_swap_downtime;
+    default:
+      break;
   }
-  if (vm >= 0) return static_cast<std::size_t>(vm) < s.vms.size() ? of_vm(s.vms[static_cast<std::size_t>(vm)], m)
-                                                                   : std::nullopt;
+  if (vm >= 0)
+    return static_cast<std::size_t>(vm) < s.vms.size()
+               ? of_vm(s.vms[static_cast<std::size_t>(vm)], m)
+               : std::nullopt;
   // `all`: the guests (the service VM is the controller's own home).
   std::optional<double> value;
   for (std::size_t i = 0; i < s.vms.size(); ++i) {

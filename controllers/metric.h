@@ -14,13 +14,14 @@
 namespace vmmsim::controllers {
 
 enum class Metric : std::uint8_t {
-  InputP99,          // per VM: keystroke-to-dispatch latency p99 (cycles)
-  WaitP99,           // per VM: runnable-not-running wait p99 (cycles), open waits to the window's end included
-  FairShareRatio,    // per VM: share / demand-aware fair share
-  DeadlineMisses,    // per VM: periodic jobs finished late in the window
-  RunqueueMean,      // machine: runnable vCPUs not on a pCPU, time-weighted mean
-  RunqueueMax,       // machine: the most at any time of the window
-  Utilisation,       // machine: (guest + vmm) / pCPU time
+  InputP99,        // per VM: keystroke-to-dispatch latency p99 (cycles)
+  WaitP99,         // per VM: runnable-not-running wait p99 (cycles), open waits to the window's end
+                   // included
+  FairShareRatio,  // per VM: share / demand-aware fair share
+  DeadlineMisses,  // per VM: periodic jobs finished late in the window
+  RunqueueMean,    // machine: runnable vCPUs not on a pCPU, time-weighted mean
+  RunqueueMax,     // machine: the most at any time of the window
+  Utilisation,     // machine: (guest + vmm) / pCPU time
   LastSwapDowntime,  // machine: the downtime of the last replacement sequence (cycles)
 };
 inline constexpr std::size_t kMetrics = 8;

@@ -15,7 +15,8 @@ RuleEngine::RuleEngine(std::vector<Rule> rules, const std::vector<std::string>& 
   }
 }
 
-std::vector<RuleEngine::Trigger> RuleEngine::triggers(const std::vector<std::optional<Snapshot>>& latest) {
+std::vector<RuleEngine::Trigger> RuleEngine::triggers(
+    const std::vector<std::optional<Snapshot>>& latest) {
   std::vector<Trigger> out;
   for (std::size_t i = 0; i < m_rules.size(); ++i) {
     const std::optional<Snapshot>& s = latest[m_window_of[i]];

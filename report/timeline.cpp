@@ -244,6 +244,22 @@ void Timeline::write_disagreement(const std::string& label, Cycles at) {
                     json_quoted(label), us(at), tid));
 }
 
+void Timeline::controller_decision(const std::string& label, const std::string& status, Cycles at) {
+  if (std::none_of(m_windows.begin(), m_windows.end(), [&](const Window& w) { return at >= w.from && at < w.to; }))
+    return;
+  carry_runqueue_into_window();
+  const unsigned tid = m_vmm_track + 2;
+  if (!m_controller_track) {
+    event(fmt::format(
+        R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "controller"}}}})",
+        tid));
+    m_controller_track = true;
+  }
+  event(fmt::format(
+      R"({{"name": {}, "cat": "controller", "ph": "i", "s": "t", "ts": {}, "pid": 1, "tid": {}, "args": {{"status": {}}}}})",
+      json_quoted(label), us(at), tid, json_quoted(status)));
+}
+
 void Timeline::close() {
   if (m_closed) return;
   m_out << "\n]}\n";

@@ -16,16 +16,18 @@ class ControllerConfigTest : public vmmsim::testing::ConfigFiles {
  protected:
   const std::string vms = "[vm.web]\ntrace = one.trace\n[service]\ntrace = one.trace\n";
   const std::string rule =
-      "[controller.rule.fast]\nmetric = input_p99\nscope = web\nwindow = 100ms\nabove = 5ms\nhysteresis = 2ms\n"
+      "[controller.rule.fast]\nmetric = input_p99\nscope = web\nwindow = 100ms\nabove = "
+      "5ms\nhysteresis = 2ms\n"
       "action = load bvt,policy=keep-old,ctx_allow=2ms\n";
   std::string c_ini() const { return path("c.ini"); }
 };
 
 TEST_F(ControllerConfigTest, RulesResolve) {
-  const config::Config c = config::load_config(
-      write("c.ini", vms + "[controller]\nevaluation_cost = 20us\nmin_dwell = 1s\ndowntime_budget = 2ms\n" + rule +
-                         "[controller.rule.fair]\nmetric = fair_share_ratio\nwindow = 50ms\nbelow = 80%\n"
-                         "min_dwell = 0\naction = revert\n"));
+  const config::Config c = config::load_config(write(
+      "c.ini",
+      vms + "[controller]\nevaluation_cost = 20us\nmin_dwell = 1s\ndowntime_budget = 2ms\n" + rule +
+          "[controller.rule.fair]\nmetric = fair_share_ratio\nwindow = 50ms\nbelow = 80%\n"
+          "min_dwell = 0\naction = revert\n"));
   ASSERT_TRUE(c.controller);
   const controllers::ControllerConfig& k = *c.controller;
   EXPECT_EQ(k.evaluation_cost, 20000u);
@@ -69,62 +71,83 @@ TEST_F(ControllerConfigTest, BadKeysAndValuesAreOneLineErrors) {
     return vms + "[controller.rule.r]\nwindow = 10ms\naction = load bvt\n" + keys;
   };
   EXPECT_EQ(error_of(vms + "[controller]\nevaluation = 1\n"),
-            c + ":6: [controller] evaluation = '1': unknown key; [controller] allows evaluation_cost, min_dwell, "
+            c + ":6: [controller] evaluation = '1': unknown key; [controller] allows "
+                "evaluation_cost, min_dwell, "
                 "downtime_budget, budget_window");
   EXPECT_EQ(error_of(vms + "[controller.rules.x]\nmetric = utilisation\n"),
             c + ":6: [controller.rules.x]: unknown controller section; expected [controller] or "
                 "[controller.rule.NAME] with NAME of letters, digits, '_' and '-'");
   EXPECT_EQ(error_of(rule_with("metric = latency\nabove = 1\n")),
-            c + ":8: [controller.rule.r] metric = 'latency': unknown metric; expected one of input_p99, wait_p99, "
-                "fair_share_ratio, deadline_misses, runqueue_mean, runqueue_max, utilisation, last_swap_downtime");
+            c + ":8: [controller.rule.r] metric = 'latency': unknown metric; expected one of "
+                "input_p99, wait_p99, "
+                "fair_share_ratio, deadline_misses, runqueue_mean, runqueue_max, utilisation, "
+                "last_swap_downtime");
   EXPECT_EQ(error_of(rule_with("metric = utilisation\nabove = high\n")),
-            c + ":9: [controller.rule.r] above = 'high': expected a decimal of at least 0 for utilisation, like 0.8 "
+            c + ":9: [controller.rule.r] above = 'high': expected a decimal of at least 0 for "
+                "utilisation, like 0.8 "
                 "or 80%");
   EXPECT_EQ(error_of(rule_with("metric = input_p99\nabove = 5\nbelow = 1\n")),
-            c + ":6: [controller.rule.r]: both 'above' and 'below'; expected exactly one of them, the threshold");
+            c + ":6: [controller.rule.r]: both 'above' and 'below'; expected exactly one of them, "
+                "the threshold");
   EXPECT_EQ(error_of(rule_with("metric = input_p99\n")),
-            c + ":6: [controller.rule.r]: neither of 'above' and 'below'; expected exactly one of them, the threshold");
+            c + ":6: [controller.rule.r]: neither of 'above' and 'below'; expected exactly one of "
+                "them, the threshold");
   EXPECT_EQ(error_of(rule_with("metric = wait_p99\nabove = 5ms\nhysteresis = 6ms\n")),
-            c + ":10: [controller.rule.r] hysteresis = '6ms': expected a threshold to cross back, at or below the "
+            c + ":10: [controller.rule.r] hysteresis = '6ms': expected a threshold to cross back, "
+                "at or below the "
                 "rule's above = 5ms");
   EXPECT_EQ(error_of(rule_with("metric = wait_p99\nabove = 5ms\nscope = nosuch\n")),
-            c + ":10: [controller.rule.r] scope = 'nosuch': no VM has that name; expected all, web, service");
+            c + ":10: [controller.rule.r] scope = 'nosuch': no VM has that name; expected all, "
+                "web, service");
   EXPECT_EQ(error_of(rule_with("metric = runqueue_max\nabove = 5\nscope = web\n")),
-            c + ":10: [controller.rule.r] scope = 'web': runqueue_max is machine-wide; expected scope = all");
-  EXPECT_EQ(error_of(vms + "[controller.rule.r]\nmetric = utilisation\nabove = 1\nwindow = 1ms\naction = reboot\n"),
-            c + ":9: [controller.rule.r] action = 'reboot': unknown action; expected load TARGET[,KEY=VALUE...], "
-                "stage TARGET[,KEY=VALUE...] or revert");
-  EXPECT_EQ(error_of(rule_with("metric = utilisation\nabove = 1\n") + "[controller.rule.s]\naction = load nosuch\n"),
-            c + ":11: [controller.rule.s] action = 'load nosuch': unknown scheduler 'nosuch'; expected a built-in "
+            c + ":10: [controller.rule.r] scope = 'web': runqueue_max is machine-wide; expected "
+                "scope = all");
+  EXPECT_EQ(
+      error_of(
+          vms +
+          "[controller.rule.r]\nmetric = utilisation\nabove = 1\nwindow = 1ms\naction = reboot\n"),
+      c + ":9: [controller.rule.r] action = 'reboot': unknown action; expected load "
+          "TARGET[,KEY=VALUE...], "
+          "stage TARGET[,KEY=VALUE...] or revert");
+  EXPECT_EQ(error_of(rule_with("metric = utilisation\nabove = 1\n") +
+                     "[controller.rule.s]\naction = load nosuch\n"),
+            c + ":11: [controller.rule.s] action = 'load nosuch': unknown scheduler 'nosuch'; "
+                "expected a built-in "
                 "(fifo, rr, bvt, credit, credit2, rtds, arinc653, eevdf) or a plugin path (.so)");
-  EXPECT_EQ(error_of(vms + "[controller.rule.r]\nmetric = utilisation\nabove = 1\naction = revert\n"),
-            c + ":6: [controller.rule.r]: missing key 'window'; expected the metric's window, a duration like 100ms");
+  EXPECT_EQ(
+      error_of(vms + "[controller.rule.r]\nmetric = utilisation\nabove = 1\naction = revert\n"),
+      c + ":6: [controller.rule.r]: missing key 'window'; expected the metric's window, a duration "
+          "like 100ms");
   EXPECT_EQ(error_of(vms + "[controller]\nmin_dwell = 1s\n"),
             c + ":6: [controller]: no rule; expected at least one [controller.rule.NAME] section");
   EXPECT_EQ(error_of("[vm.web]\ntrace = one.trace\n" + rule),
-            c + ":4: [controller.rule.fast]: the controller runs in the service VM, and there is none; expected a "
+            c + ":4: [controller.rule.fast]: the controller runs in the service VM, and there is "
+                "none; expected a "
                 "[service] section");
-  EXPECT_EQ(error_of(rule_with("metric = utilisation\nabove = 1\n"), {{"controller.rule.r.window", "0"}}),
-            "--set: [controller.rule.r] window = '0': expected a duration above 0");
+  EXPECT_EQ(
+      error_of(rule_with("metric = utilisation\nabove = 1\n"), {{"controller.rule.r.window", "0"}}),
+      "--set: [controller.rule.r] window = '0': expected a duration above 0");
 }
 
 TEST_F(ControllerConfigTest, TheResolvedConfigReadsBackTheSame) {
-  const config::Config c = config::load_config(
-      write("c.ini", vms + "[controller]\ndowntime_budget = 1ms\nbudget_window = 2s\n" + rule +
-                         "[controller.rule.busy]\nmetric = utilisation\nwindow = 10ms\nabove = 92.5%\n"
-                         "action = stage credit\n"));
+  const config::Config c = config::load_config(write(
+      "c.ini", vms + "[controller]\ndowntime_budget = 1ms\nbudget_window = 2s\n" + rule +
+                   "[controller.rule.busy]\nmetric = utilisation\nwindow = 10ms\nabove = 92.5%\n"
+                   "action = stage credit\n"));
   std::ostringstream first;
   config::write_resolved_config(c, first);
   const config::Config again = config::load_config(write("again.ini", first.str()));
   std::ostringstream second;
   config::write_resolved_config(again, second);
   // The same but for the first line, which names the file read.
-  EXPECT_EQ(first.str().substr(first.str().find('\n')), second.str().substr(second.str().find('\n')));
+  EXPECT_EQ(first.str().substr(first.str().find('\n')),
+            second.str().substr(second.str().find('\n')));
   ASSERT_TRUE(again.controller);
   EXPECT_EQ(again.controller->rules[1].threshold, 0.925);
-  EXPECT_NE(first.str().find("[controller.rule.fast]\nmetric = input_p99\nscope = web\nwindow = 100000000\n"
-                             "above = 5000000\nhysteresis = 2000000\nmin_dwell = 0\n"
-                             "action = load bvt,policy=keep-old,ctx_allow=2ms\n"),
+  EXPECT_NE(first.str().find(
+                "[controller.rule.fast]\nmetric = input_p99\nscope = web\nwindow = 100000000\n"
+                "above = 5000000\nhysteresis = 2000000\nmin_dwell = 0\n"
+                "action = load bvt,policy=keep-old,ctx_allow=2ms\n"),
             std::string::npos)
       << first.str();
 }

@@ -38,7 +38,8 @@ TEST(RuleEngine, FiresArmedPastTheThresholdAndRearmsOnlyPastItsHysteresis) {
   EXPECT_EQ(t[0].vm, -1) << "machine-wide";
   e.fired(0);
   EXPECT_TRUE(e.triggers(runqueue(7)).empty()) << "disarmed";
-  EXPECT_TRUE(e.triggers(runqueue(3)).empty()) << "below the threshold, above the rearm: still disarmed";
+  EXPECT_TRUE(e.triggers(runqueue(3)).empty())
+      << "below the threshold, above the rearm: still disarmed";
   EXPECT_FALSE(e.armed(0));
   EXPECT_TRUE(e.triggers(runqueue(6)).empty());
   EXPECT_TRUE(e.triggers(runqueue(2)).empty()) << "at the rearm threshold: armed again";
@@ -58,7 +59,8 @@ TEST(RuleEngine, WithoutHysteresisItRearmsAtTheThreshold) {
 TEST(RuleEngine, ATriggerNotActedOnStaysArmed) {
   RuleEngine e({above(5, 5)}, {});
   EXPECT_EQ(e.triggers(runqueue(6)).size(), 1u);
-  EXPECT_EQ(e.triggers(runqueue(6)).size(), 1u) << "held (dwell, budget): it may fire at the next window";
+  EXPECT_EQ(e.triggers(runqueue(6)).size(), 1u)
+      << "held (dwell, budget): it may fire at the next window";
 }
 
 TEST(RuleEngine, BelowRulesAndAMissingValue) {
@@ -102,7 +104,8 @@ TEST(MetricValue, AllIsTheWorstGuestAndTheServiceVmIsLeftOut) {
   s.vms.resize(3);
   s.vms[0].input_p99 = 10, s.vms[0].fair_share_ratio = 0.9, s.vms[0].deadline_misses = 2;
   s.vms[1].input_p99 = 30, s.vms[1].fair_share_ratio = 0.7, s.vms[1].deadline_misses = 3;
-  s.vms[2].service = true, s.vms[2].input_p99 = 99, s.vms[2].fair_share_ratio = 0.1, s.vms[2].deadline_misses = 9;
+  s.vms[2].service = true, s.vms[2].input_p99 = 99, s.vms[2].fair_share_ratio = 0.1,
+  s.vms[2].deadline_misses = 9;
   int worst = 0;
   EXPECT_EQ(metric_value(s, Metric::InputP99, -1, &worst), 30);
   EXPECT_EQ(worst, 1);
@@ -133,13 +136,14 @@ TEST(DowntimeBudget, CountsTheLastWindowAndRefusesPastIt) {
   EXPECT_EQ(b.allowed(), 1000000u);
   report::ReplacementResult stage;  // no sequence: no downtime
   stage.started_at = 900000000;
-  const std::vector<report::ReplacementResult> done = {sequence(100000000, 400000), sequence(600000000, 300000),
-                                                       sequence(900000000, 200000), stage};
+  const std::vector<report::ReplacementResult> done = {
+      sequence(100000000, 400000), sequence(600000000, 300000), sequence(900000000, 200000), stage};
   EXPECT_EQ(b.spent(done, 1000000000), 500000u) << "started in (500 ms, 1 s]";
   EXPECT_EQ(b.spent(done, 1100000000), 200000u) << "600 ms + 500 ms is not after 1.1 s";
   EXPECT_EQ(b.refusal(500000, 500000), "") << "exactly the budget fits";
   EXPECT_EQ(b.refusal(500000, 500001),
-            "downtime budget: 0.500 ms spent in the last 500.000 ms + 0.500 ms estimated > 1.000 ms allowed "
+            "downtime budget: 0.500 ms spent in the last 500.000 ms + 0.500 ms estimated > 1.000 "
+            "ms allowed "
             "(2.000 ms per second)");
   EXPECT_EQ(DowntimeBudget(0, 500000000, ghz).refusal(kForever, kForever), "") << "0: no budget";
 }
