@@ -59,9 +59,18 @@ std::string threshold(controllers::Metric m, double value) {
 }
 
 void write_controller(const controllers::ControllerConfig& c, std::ostream& out) {
-  out << fmt::format("[controller]\nevaluation_cost = {}\nmin_dwell = {}\ndowntime_budget = {}\nbudget_window = {}\n\n",
+  out << fmt::format("[controller]\nevaluation_cost = {}\nmin_dwell = {}\ndowntime_budget = {}\nbudget_window = {}\n",
                      cycles(c.evaluation_cost), cycles(c.min_dwell), cycles(c.downtime_budget),
                      cycles(c.budget_window));
+  if (!c.plugin.empty()) {
+    out << fmt::format("plugin = {}\nplugin_window = {}\n", quoted_value(c.plugin), cycles(c.plugin_window));
+    if (!c.plugin_args.empty()) {
+      out << "plugin_args =";
+      for (const auto& [key, value] : c.plugin_args) out << " " << quoted_value(key + "=" + value, " \t");
+      out << "\n";
+    }
+  }
+  out << "\n";
   for (const controllers::Rule& r : c.rules) {
     out << fmt::format("[controller.rule.{}]\nmetric = {}\nscope = {}\nwindow = {}\n{} = {}\n", r.name,
                        controllers::metric_name(r.metric), r.scope.empty() ? "all" : r.scope, cycles(r.window),

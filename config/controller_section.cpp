@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include "base/input_error.h"
 #include "base/text.h"
 #include "config/control_checks.h"
+#include "config/ini_syntax.h"
 #include "workload/control_request.h"
 
 namespace vmmsim::config {
@@ -85,6 +87,19 @@ bool ControllerSection::owns(const std::string& section) {
   return section == "controller" || section.rfind("controller.", 0) == 0;
 }
 
+// A plugin's path, relative to the config file, that must be a file.
+void ControllerSection::plugin_of(const Entry& e, const std::string& base_dir) {
+  std::filesystem::path path(e.value);
+  if (path.is_relative()) path = std::filesystem::path(base_dir) / path;
+  std::error_code ec;
+  if (e.value.empty() || !std::filesystem::is_regular_file(path, ec))
+    fail(e, fmt::format(
+                "controller plugin file not found ({}); expected an existing plugin file (.so)",
+                text_of(path.lexically_normal().string())));
+  m_config.plugin = path.lexically_normal().string();
+  m_plugin = e;
+}
+
 void ControllerSection::apply(const Entry& e, Hertz clock, const std::string& base_dir) {
   if (!m_first) {
     m_first = e;
@@ -104,10 +119,26 @@ void ControllerSection::apply(const Entry& e, Hertz clock, const std::string& ba
     } else if (e.key == "budget_window") {
       m_config.budget_window = duration_of(e, clock);
       if (m_config.budget_window == 0) fail(e, "expected a duration above 0");
+    } else if (e.key == "plugin") {
+      plugin_of(e, base_dir);
+    } else if (e.key == "plugin_window") {
+      m_config.plugin_window = duration_of(e, clock);
+      if (m_config.plugin_window == 0) fail(e, "expected a duration above 0");
+    } else if (e.key == "plugin_args") {
+      m_config.plugin_args.clear();
+      for (const std::string& word : value_words(e.raw)) {
+        std::string arg, why;
+        if (!unquote_value(word, &arg, &why)) fail(e, why);
+        const std::size_t eq = arg.find('=');
+        if (eq == std::string::npos || eq == 0)
+          fail(e, fmt::format("'{}' is not KEY=VALUE; expected KEY=VALUE words", text_of(arg)));
+        m_config.plugin_args.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
+      }
     } else {
       fail(e,
            "unknown key; [controller] allows evaluation_cost, min_dwell, downtime_budget, "
-           "budget_window");
+           "budget_window, plugin, "
+           "plugin_window, plugin_args");
     }
     return;
   }
@@ -191,10 +222,16 @@ void ControllerSection::finish(Config& c) const {
         "{}: [{}]: the controller runs in the service VM, and there is none; expected a "
         "[service] section",
         m_first->origin, text_of(m_first->section)));
-  if (m_rules.empty())
+  if (m_rules.empty() && m_config.plugin.empty())
+    throw InputError(
+        fmt::format("{}: [controller]: no rule and no plugin; expected at least one "
+                    "[controller.rule.NAME] section or a plugin",
+                    m_first->origin));
+  if (m_plugin && m_config.plugin_window == 0)
     throw InputError(fmt::format(
-        "{}: [controller]: no rule; expected at least one [controller.rule.NAME] section",
-        m_first->origin));
+        "{}: [controller]: missing key 'plugin_window'; expected the plugin's window, a "
+        "duration like 100ms",
+        m_plugin->origin));
   controllers::ControllerConfig config = m_config;
   for (const RuleEntries& r : m_rules) config.rules.push_back(rule_of(r, c));
   c.controller = std::move(config);

@@ -35,7 +35,10 @@ class ControllerSection {
   };
   controllers::Rule rule_of(const RuleEntries& r, const Config& c) const;
 
+  void plugin_of(const Entry& e, const std::string& base_dir);
+
   std::optional<Entry> m_first;  // the first entry of any controller section
+  std::optional<Entry> m_plugin;
   controllers::ControllerConfig m_config;
   bool m_dwell_set = false;
   std::vector<RuleEntries> m_rules;  // in the order first written

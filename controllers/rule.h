@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/units.h"
@@ -46,6 +47,11 @@ struct ControllerConfig {
   // budget_window; 0 = no budget.
   Cycles downtime_budget = 0;
   Cycles budget_window = 0;
+  // A controller plugin (controllers/controller_abi.h) beside the rules:
+  // its path (resolved), its window and its KEY=VALUE arguments. "" none.
+  std::string plugin;
+  Cycles plugin_window = 0;
+  std::vector<std::pair<std::string, std::string>> plugin_args;
 };
 
 }  // namespace vmmsim::controllers

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/text.h"
 #include "controllers/metric.h"
 
@@ -24,11 +26,15 @@ std::string metric_text(const std::string& metric, double value, Hertz clock) {
 }
 
 std::string decision_label(const ControllerDecision& d, Hertz clock) {
+  // A plugin's decision has its own words instead of a metric and a threshold.
   std::string label =
-      fmt::format("{}: {}{} {} {} {}: {} ({}", printable(d.rule), d.metric,
-                  d.vm.empty() ? "" : " of " + printable(d.vm),
-                  metric_text(d.metric, d.value, clock), d.above ? ">" : "<",
-                  metric_text(d.metric, d.threshold, clock), printable(d.action), d.status);
+      d.metric.empty()
+          ? fmt::format("{}: {}: {} ({}", printable(d.rule), printable(d.note), printable(d.action),
+                        d.status)
+          : fmt::format("{}: {}{} {} {} {}: {} ({}", printable(d.rule), d.metric,
+                        d.vm.empty() ? "" : " of " + printable(d.vm),
+                        metric_text(d.metric, d.value, clock), d.above ? ">" : "<",
+                        metric_text(d.metric, d.threshold, clock), printable(d.action), d.status);
   if (d.status == "refused" || d.status == "failed")
     return label + ": " + printable(d.reason) + ")";
   if (d.replacement >= 0) label += fmt::format(", downtime {} ms", ms(d.downtime, clock));
@@ -61,23 +67,32 @@ void write_controller_json(const Results& r, std::ostream& out) {
   out << "  ], \"decisions\": [\n";
   for (std::size_t i = 0; i < c.decisions.size(); ++i) {
     const ControllerDecision& d = c.decisions[i];
+    // A plugin's decision has no metric of its own: null there, its note instead.
+    const bool rule = !d.metric.empty();
     out << fmt::format(
         "    {{\"rule\": {}, \"window_from_cycles\": {}, \"window_to_cycles\": {}, "
         "\"decided_at_cycles\": {}, "
         "\"metric\": {}, \"vm\": {}, \"value\": {}, \"comparison\": {}, \"threshold\": {}, "
         "\"action\": {}, "
-        "\"status\": {}, \"reason\": {}, \"estimated_downtime_cycles\": {}, \"downtime_cycles\": "
-        "{}, "
-        "\"replacement\": {}}}{}\n",
-        json_quoted(d.rule), d.window_from, d.window_to, d.decided_at, json_quoted(d.metric),
-        d.vm.empty() ? "null" : json_quoted(d.vm), number(d.value),
-        json_quoted(d.above ? "above" : "below"), number(d.threshold), json_quoted(d.action),
+        "\"note\": {}, \"status\": {}, \"reason\": {}, \"estimated_downtime_cycles\": {}, "
+        "\"downtime_cycles\": {}, \"replacement\": {}}}{}\n",
+        json_quoted(d.rule), d.window_from, d.window_to, d.decided_at,
+        rule ? json_quoted(d.metric) : "null", d.vm.empty() ? "null" : json_quoted(d.vm),
+        rule ? number(d.value) : "null", rule ? json_quoted(d.above ? "above" : "below") : "null",
+        rule ? number(d.threshold) : "null", json_quoted(d.action), json_quoted(d.note),
         json_quoted(d.status), json_quoted(d.reason), d.estimated_downtime,
         d.replacement >= 0 ? std::to_string(d.downtime) : "null",
         d.replacement >= 0 ? std::to_string(d.replacement) : "null",
         i + 1 < c.decisions.size() ? "," : "");
   }
-  out << "  ]}";
+  std::string plugin = "null";
+  if (!c.plugin.empty())
+    plugin =
+        fmt::format("{{\"path\": {}, \"name\": {}, \"disabled\": {}, \"disabled_at_cycles\": {}}}",
+                    json_quoted(c.plugin), json_quoted(c.plugin_name),
+                    c.plugin_disabled.empty() ? "null" : json_quoted(c.plugin_disabled),
+                    c.plugin_disabled_at ? std::to_string(*c.plugin_disabled_at) : "null");
+  out << "  ], \"plugin\": " << plugin << "}";
 }
 
 void write_controller_text(const Results& r, std::ostream& out) {
@@ -93,19 +108,31 @@ void write_controller_text(const Results& r, std::ostream& out) {
       "window(s) "
       "missed)\n  {} request(s) to the loader, {} ms of downtime\n",
       c.evaluations, c.evaluation_cost, c.service_cycles, c.windows_missed, done, ms(downtime, hz));
+  if (!c.plugin.empty())
+    out << fmt::format("  plugin {} ({}): {}\n", printable(c.plugin_name), printable(c.plugin),
+                       c.plugin_disabled.empty()
+                           ? std::string("on")
+                           : fmt::format("DISABLED at {}: {}", c.plugin_disabled_at.value_or(0),
+                                         printable(c.plugin_disabled)));
   if (c.downtime_budget > 0)
     out << fmt::format("  downtime budget {} ms per second over {} ms\n", ms(c.downtime_budget, hz),
                        ms(c.budget_window, hz));
-  out << fmt::format("  {:<14} {:<46} {:>10} {:>6} {:>6} {:>6} {:>7}  {}\n", "rule", "when",
+  // Name columns widen to the longest name, as the VM tables do.
+  std::size_t width = 14;
+  for (const ControllerRuleResult& x : c.rules) width = std::max(width, printable(x.name).size());
+  out << fmt::format("  {:<{}} {:<46} {:>10} {:>6} {:>6} {:>6} {:>7}  {}\n", "rule", width, "when",
                      "window ms", "fired", "dwell", "busy", "budget", "action");
   for (const ControllerRuleResult& x : c.rules) {
+    const bool plugin = x.metric == "plugin";
     std::string when =
-        fmt::format("{}{} {} {}", x.metric, x.scope == "all" ? "" : " of " + printable(x.scope),
-                    x.above ? ">" : "<", metric_text(x.metric, x.threshold, hz));
+        plugin ? "(the plugin's own)"
+               : fmt::format("{}{} {} {}", x.metric,
+                             x.scope == "all" ? "" : " of " + printable(x.scope),
+                             x.above ? ">" : "<", metric_text(x.metric, x.threshold, hz));
     if (x.hysteresis) when += fmt::format(" (rearm {})", metric_text(x.metric, x.rearm, hz));
-    out << fmt::format("  {:<14} {:<46} {:>10} {:>6} {:>6} {:>6} {:>7}  {}\n", printable(x.name),
-                       when, ms(x.window, hz), x.fired, x.held_dwell, x.held_busy, x.refused_budget,
-                       printable(x.action));
+    out << fmt::format("  {:<{}} {:<46} {:>10} {:>6} {:>6} {:>6} {:>7}  {}\n", printable(x.name),
+                       width, when, ms(x.window, hz), x.fired, x.held_dwell, x.held_busy,
+                       x.refused_budget, plugin ? "(the plugin's own)" : printable(x.action));
   }
   if (c.decisions.empty()) {
     out << "  no decision\n";

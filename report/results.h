@@ -191,7 +191,8 @@ struct ControllerDecision {
   double value = 0;    // in the metric's unit (cycles for latencies and downtime)
   bool above = true;   // the rule fires above (else below) its threshold
   double threshold = 0;
-  std::string action;  // as written
+  std::string action;  // as written (a plugin's: its verb and request words)
+  std::string note;    // a plugin's own words for its action; "" for a rule
   // done, failed (the loader refused it or it failed: reason), in-progress,
   // queued (behind other requests at the run's end), refused (by the
   // controller's downtime budget: reason).
@@ -222,8 +223,12 @@ struct ControllerResult {
   Cycles service_cycles = 0;    // service VM guest cycles the evaluations took
   Cycles downtime_budget = 0;   // per second; 0 none
   Cycles budget_window = 0;
-  std::vector<ControllerRuleResult> rules;
+  std::vector<ControllerRuleResult> rules;  // a plugin's is the last, named "plugin:NAME"
   std::vector<ControllerDecision> decisions;
+  // A controller plugin (docs/controller.md "Controller plugins"): its
+  // path, its name, and why and when it was disabled ("" and none while on).
+  std::string plugin, plugin_name, plugin_disabled;
+  std::optional<Cycles> plugin_disabled_at;
 };
 
 struct Results {

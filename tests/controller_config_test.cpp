@@ -72,8 +72,8 @@ TEST_F(ControllerConfigTest, BadKeysAndValuesAreOneLineErrors) {
   };
   EXPECT_EQ(error_of(vms + "[controller]\nevaluation = 1\n"),
             c + ":6: [controller] evaluation = '1': unknown key; [controller] allows "
-                "evaluation_cost, min_dwell, "
-                "downtime_budget, budget_window");
+                "evaluation_cost, min_dwell, downtime_budget, budget_window, plugin, "
+                "plugin_window, plugin_args");
   EXPECT_EQ(error_of(vms + "[controller.rules.x]\nmetric = utilisation\n"),
             c + ":6: [controller.rules.x]: unknown controller section; expected [controller] or "
                 "[controller.rule.NAME] with NAME of letters, digits, '_' and '-'");
@@ -119,7 +119,8 @@ TEST_F(ControllerConfigTest, BadKeysAndValuesAreOneLineErrors) {
       c + ":6: [controller.rule.r]: missing key 'window'; expected the metric's window, a duration "
           "like 100ms");
   EXPECT_EQ(error_of(vms + "[controller]\nmin_dwell = 1s\n"),
-            c + ":6: [controller]: no rule; expected at least one [controller.rule.NAME] section");
+            c + ":6: [controller]: no rule and no plugin; expected at least one "
+                "[controller.rule.NAME] section or a plugin");
   EXPECT_EQ(error_of("[vm.web]\ntrace = one.trace\n" + rule),
             c + ":4: [controller.rule.fast]: the controller runs in the service VM, and there is "
                 "none; expected a "
@@ -150,6 +151,40 @@ TEST_F(ControllerConfigTest, TheResolvedConfigReadsBackTheSame) {
                 "action = load bvt,policy=keep-old,ctx_allow=2ms\n"),
             std::string::npos)
       << first.str();
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(ControllerConfigTest, APluginIsAFileWithAWindow) {
+  write("guard.so", "");  // a plugin only needs to exist to be named
+  const config::Config c =
+      config::load_config(write("c.ini", vms + "[controller]\nplugin = guard.so\nplugin_window = "
+                                               "50ms\nplugin_args = vm=web \"note=a b\"\n"));
+  ASSERT_TRUE(c.controller) << "a plugin and no rule";
+  EXPECT_EQ(c.controller->plugin, path("guard.so"));
+  EXPECT_EQ(c.controller->plugin_window, 50000000u);
+  ASSERT_EQ(c.controller->plugin_args.size(), 2u);
+  EXPECT_EQ(c.controller->plugin_args[1], (std::pair<std::string, std::string>{"note", "a b"}));
+  std::ostringstream resolved;
+  config::write_resolved_config(c, resolved);
+  EXPECT_NE(resolved.str().find("plugin = " + path("guard.so") +
+                                "\nplugin_window = 50000000\n"
+                                "plugin_args = vm=web \"note=a b\"\n"),
+            std::string::npos)
+      << resolved.str();
+  const std::string e = c_ini();
+  EXPECT_EQ(error_of(vms + "[controller]\nplugin = gone.so\nplugin_window = 1ms\n"),
+            e + ":6: [controller] plugin = 'gone.so': controller plugin file not found (" +
+                path("gone.so") + "); expected an existing plugin file (.so)");
+  EXPECT_EQ(error_of(vms + "[controller]\nplugin = guard.so\n"),
+            e + ":6: [controller]: missing key 'plugin_window'; expected the plugin's window, a "
+                "duration like 100ms");
+  EXPECT_EQ(
+      error_of(vms + "[controller]\nplugin = guard.so\nplugin_window = 1ms\nplugin_args = quiet\n"),
+      e + ":8: [controller] plugin_args = 'quiet': 'quiet' is not KEY=VALUE; expected KEY=VALUE "
+          "words");
 }
 
 }  // namespace

@@ -1,11 +1,27 @@
 #include "vmm/controller.h"
 
-#include <algorithm>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
+#include "base/text.h"
+#include "config/control_checks.h"
 #include "vmm/vmm.h"
+#include "workload/control_request.h"
 
 namespace vmmsim::vmm {
 namespace {
+
+// The rules' windows, then the plugin's if it is another.
+std::vector<Cycles> windows_of(const controllers::RuleEngine& engine,
+                               const controllers::ControllerConfig& c) {
+  std::vector<Cycles> windows = engine.windows();
+  if (!c.plugin.empty() &&
+      std::find(windows.begin(), windows.end(), c.plugin_window) == windows.end())
+    windows.push_back(c.plugin_window);
+  return windows;
+}
 
 std::vector<std::string> names_of(const std::vector<Vm>& vms) {
   std::vector<std::string> names;
@@ -27,17 +43,18 @@ ControlOp::Kind op_kind(controllers::Action::Kind k) {
 
 }  // namespace
 
-Controller::Controller(Vmm& vmm, const controllers::ControllerConfig& config, unsigned cpus,
-                       Hertz clock)
+Controller::Controller(Vmm& vmm, const config::Config& config)
     : Observer(false),
       m_vmm(vmm),
-      m_config(config),
-      m_engine(config.rules, names_of(vmm.vms())),
-      m_budget(config.downtime_budget, config.budget_window, clock),
-      m_metrics(m_engine.windows(), vmm.vms(), vmm.vcpus().size(), cpus),
-      m_fresh(m_engine.windows().size()),
-      m_refusing(config.rules.size(), false) {
-  for (const controllers::Rule& r : config.rules) {
+      m_full(config),
+      m_config(*config.controller),
+      m_engine(m_config.rules, names_of(vmm.vms())),
+      m_windows(windows_of(m_engine, m_config)),
+      m_budget(m_config.downtime_budget, m_config.budget_window, config.platform.clock),
+      m_metrics(m_windows, vmm.vms(), vmm.vcpus().size(), config.platform.cpus),
+      m_fresh(m_windows.size()),
+      m_refusing(m_config.rules.size() + 1, false) {
+  for (const controllers::Rule& r : m_config.rules) {
     report::ControllerRuleResult out;
     out.name = r.name;
     out.metric = controllers::metric_name(r.metric);
@@ -51,9 +68,25 @@ Controller::Controller(Vmm& vmm, const controllers::ControllerConfig& config, un
     out.hysteresis = r.hysteresis;
     m_rules.push_back(std::move(out));
   }
+  if (m_config.plugin.empty()) return;
+  m_plugin_window = static_cast<std::size_t>(
+      std::find(m_windows.begin(), m_windows.end(), m_config.plugin_window) - m_windows.begin());
+  m_plugin.open(m_config.plugin,
+                {config.platform.cpus, config.platform.clock, m_config.plugin_window,
+                 names_of(vmm.vms()), m_config.plugin_args});
+  if (!m_plugin.on()) m_plugin_disabled_at = 0;
+  m_plugin_entry = m_rules.size();
+  report::ControllerRuleResult out;
+  out.name = "plugin:" + m_plugin.name();
+  out.metric = "plugin";
+  out.scope = "all";
+  out.action = m_config.plugin;
+  out.window = m_config.plugin_window;
+  out.min_dwell = m_config.min_dwell;
+  m_rules.push_back(std::move(out));
 }
 
-void Controller::window_ended(std::size_t w, Cycles now, const MetricCounters& counters,
+bool Controller::window_ended(std::size_t w, Cycles now, const MetricCounters& counters,
                               bool readable) {
   std::optional<double> last;
   const std::vector<report::ReplacementResult>& done = m_vmm.replacement().results();
@@ -63,13 +96,19 @@ void Controller::window_ended(std::size_t w, Cycles now, const MetricCounters& c
       break;
     }
   controllers::Snapshot s = m_metrics.close(w, now, counters, m_vmm.vcpus(), last);
+  const bool watched =
+      (w == m_plugin_window && m_plugin.on()) ||
+      std::any_of(m_config.rules.begin(), m_config.rules.end(),
+                  [&](const controllers::Rule& r) { return r.window == m_windows[w]; });
+  if (!watched) return false;
   if (!readable) {
     ++m_missed;
-    return;
+    return false;
   }
   if (m_fresh[w]) ++m_missed;  // the service VM did not come to read the last one
   m_fresh[w] = std::move(s);
   m_waiting = true;
+  return true;
 }
 
 Cycles Controller::begin() {
@@ -81,17 +120,17 @@ Cycles Controller::begin() {
   return m_config.evaluation_cost;
 }
 
-bool Controller::already_active(const controllers::Rule& rule) const {
-  if (rule.action.kind != controllers::Action::Kind::Load) return false;
+bool Controller::already_active(const controllers::Action& action) const {
+  if (action.kind != controllers::Action::Kind::Load) return false;
   const SchedulerImage& active = m_vmm.manager().active().image;
-  return rule.action.request.target == active.name ||
-         (!active.path.empty() && rule.action.request.target == active.path);
+  return action.request.target == active.name ||
+         (!active.path.empty() && action.request.target == active.path);
 }
 
-ControlOp Controller::op_of(const controllers::Rule& rule, Cycles now, int cpu) const {
+ControlOp Controller::op_of(const controllers::Action& action, Cycles now, int cpu) const {
   ControlOp op;
-  op.kind = op_kind(rule.action.kind);
-  op.request = rule.action.request;
+  op.kind = op_kind(action.kind);
+  op.request = action.request;
   op.requester = kControllerRequester;
   op.requested_at = now;
   op.work_cpu = cpu;  // a stage's transfer runs where the controller does
@@ -116,50 +155,121 @@ report::ControllerDecision Controller::decision_of(const controllers::RuleEngine
   return d;
 }
 
+bool Controller::admit(std::size_t entry, const ControlOp& op, report::ControllerDecision d,
+                       Cycles min_dwell, Cycles now) {
+  report::ControllerRuleResult& counts = m_rules[entry];
+  if (!m_unanswered.empty()) {
+    ++counts.held_busy;
+    return false;
+  }
+  const bool switching = op.kind != ControlOp::Kind::Stage;
+  if (switching && now - m_vmm.activated_at() < min_dwell) {
+    ++counts.held_dwell;
+    return false;
+  }
+  if (switching) d.estimated_downtime = m_vmm.replacement().estimate_downtime(op);
+  const std::string refused =
+      switching
+          ? m_budget.refusal(m_budget.spent(m_vmm.replacement_results(), now), d.estimated_downtime)
+          : "";
+  if (!refused.empty()) {
+    // The rule stays armed for the budget to allow it later.
+    ++counts.refused_budget;
+    if (!m_refusing[entry]) {
+      d.status = "refused";
+      d.reason = refused;
+      m_decisions.push_back(std::move(d));
+    }
+    m_refusing[entry] = true;
+    return false;
+  }
+  m_refusing[entry] = false;
+  ++counts.fired;
+  d.status = "queued";
+  m_unanswered.push_back(m_decisions.size());
+  m_decisions.push_back(std::move(d));
+  return true;
+}
+
 std::optional<ControlOp> Controller::decide(Cycles now, int cpu) {
   m_evaluating = false;
   std::optional<ControlOp> chosen;
   for (const controllers::RuleEngine::Trigger& t : m_engine.triggers(m_reading)) {
     const controllers::Rule& rule = m_engine.rules()[t.rule];
-    report::ControllerRuleResult& counts = m_rules[t.rule];
-    if (chosen || already_active(rule)) continue;  // one action per evaluation; nothing to do
-    if (!m_unanswered.empty()) {
-      ++counts.held_busy;
+    if (chosen || already_active(rule.action))
+      continue;  // one action per evaluation; nothing to do
+    ControlOp op = op_of(rule.action, now, cpu);
+    if (!admit(t.rule, op, decision_of(t, *m_reading[m_engine.window_of(t.rule)], now),
+               rule.min_dwell, now))
       continue;
-    }
-    const bool switching = rule.action.kind != controllers::Action::Kind::Stage;
-    if (switching && now - m_vmm.activated_at() < rule.min_dwell) {
-      ++counts.held_dwell;
-      continue;
-    }
-    ControlOp op = op_of(rule, now, cpu);
-    report::ControllerDecision d = decision_of(t, *m_reading[m_engine.window_of(t.rule)], now);
-    if (switching) d.estimated_downtime = m_vmm.replacement().estimate_downtime(op);
-    const std::string refused =
-        switching ? m_budget.refusal(m_budget.spent(m_vmm.replacement_results(), now),
-                                     d.estimated_downtime)
-                  : "";
-    if (!refused.empty()) {
-      // Listed once per run of refusals; the rule stays armed for the budget to allow it later.
-      ++counts.refused_budget;
-      if (!m_refusing[t.rule]) {
-        d.status = "refused";
-        d.reason = refused;
-        m_decisions.push_back(std::move(d));
-      }
-      m_refusing[t.rule] = true;
-      continue;
-    }
-    m_refusing[t.rule] = false;
     m_engine.fired(t.rule);
-    ++counts.fired;
-    d.status = "queued";
-    m_unanswered.push_back(m_decisions.size());
-    m_decisions.push_back(std::move(d));
     chosen = std::move(op);
   }
+  if (std::optional<ControlOp> op = ask_plugin(now, cpu, chosen.has_value()))
+    chosen = std::move(op);
   m_reading.assign(m_reading.size(), std::nullopt);
   return chosen;
+}
+
+// The plugin sees each of its windows, even when a rule has acted (it may
+// keep state); its action then waits for another evaluation.
+std::optional<ControlOp> Controller::ask_plugin(Cycles now, int cpu, bool acted) {
+  if (!m_plugin.on() || !m_reading[m_plugin_window]) return std::nullopt;
+  const controllers::Snapshot& s = *m_reading[m_plugin_window];
+  std::optional<controllers::ControllerPlugin::Answer> answer =
+      m_plugin.decide(s, m_vmm.manager().active().image.name, m_vmm.activated_at());
+  controllers::Action action;
+  if (answer && answer->kind != VMM_CTL_NONE) {
+    const std::string why = read_action(*answer, &action);
+    if (!why.empty()) m_plugin.disable(why);
+  }
+  if (!m_plugin.on()) {
+    m_plugin_disabled_at = now;
+    return std::nullopt;
+  }
+  if (acted || answer->kind == VMM_CTL_NONE || already_active(action)) return std::nullopt;
+  report::ControllerDecision d;
+  d.rule = m_rules[m_plugin_entry].name;
+  d.window_from = s.from;
+  d.window_to = s.to;
+  d.decided_at = now;
+  d.action = action.text;
+  d.note = answer->note;
+  ControlOp op = op_of(action, now, cpu);
+  if (!admit(m_plugin_entry, op, std::move(d), m_config.min_dwell, now)) return std::nullopt;
+  return op;
+}
+
+std::string Controller::read_action(const controllers::ControllerPlugin::Answer& a,
+                                    controllers::Action* out) const {
+  using Kind = workload::ControlRequest::Kind;
+  const char* verbs[] = {"", "load", "stage", "revert"};  // vmm_ctl_action_kind_t's order
+  out->text = a.request.empty() ? verbs[a.kind] : std::string(verbs[a.kind]) + " " + a.request;
+  if (a.kind == VMM_CTL_REVERT) {
+    out->kind = controllers::Action::Kind::Revert;
+    out->request.kind = Kind::Unload;
+    return a.request.empty()
+               ? ""
+               : fmt::format("decide answered revert with request '{}'; expected none",
+                             printable(a.request));
+  }
+  out->kind =
+      a.kind == VMM_CTL_LOAD ? controllers::Action::Kind::Load : controllers::Action::Kind::Stage;
+  std::vector<std::string> words;
+  std::string why;
+  if (!config::control_words(a.request, &words, &why) || words.empty()) {
+    if (why.empty()) why = "no scheduler named";
+  } else {
+    const std::string base_dir = std::filesystem::path(m_full.file).parent_path().string();
+    why = workload::parse_control(a.kind == VMM_CTL_LOAD ? Kind::Load : Kind::Stage,
+                                  std::vector<std::string_view>(words.begin(), words.end()),
+                                  base_dir, &out->request);
+    if (why.empty()) why = config::hopeless_load(out->request);
+    if (why.empty()) why = config::unknown_source(out->request, m_full.image_sources);
+  }
+  return why.empty()
+             ? ""
+             : fmt::format("decide answered {} '{}': {}", verbs[a.kind], printable(a.request), why);
 }
 
 void Controller::answered(std::size_t index) {
@@ -179,6 +289,12 @@ report::ControllerResult Controller::result(
   r.budget_window = m_config.budget_window;
   r.rules = m_rules;
   r.decisions = m_decisions;
+  if (!m_config.plugin.empty()) {
+    r.plugin = m_config.plugin;
+    r.plugin_name = m_plugin.name();
+    r.plugin_disabled = m_plugin.disabled();
+    r.plugin_disabled_at = m_plugin_disabled_at;
+  }
   // The loader serves in order: the oldest unanswered request may be the one under way.
   if (!m_unanswered.empty() && !replacements.empty() && replacements.back().in_progress &&
       replacements.back().requester == kControllerRequester)

@@ -8,8 +8,7 @@ namespace vmmsim::vmm {
 
 void Vmm::make_controller() {
   if (!m_config.controller) return;
-  m_controller = std::make_unique<Controller>(*this, *m_config.controller, m_config.platform.cpus,
-                                              m_config.platform.clock);
+  m_controller = std::make_unique<Controller>(*this, m_config);
   add_observer(m_controller.get());  // watches no request: no tick becomes simulated
 }
 
@@ -56,8 +55,7 @@ void Vmm::controller_window_ended(std::size_t window) {
   const RunState service = m_vcpus[static_cast<std::size_t>(m_service_vcpu)].state;
   const bool readable =
       service != RunState::NotArrived && service != RunState::Exited && service != RunState::Halted;
-  m_controller->window_ended(window, now, metric_counters(), readable);
-  if (!readable) return;
+  if (!m_controller->window_ended(window, now, metric_counters(), readable)) return;
   handle(Request{RequestKind::ServiceIrq, m_service_vcpu});
   for (std::size_t c = 0; c < m_dispatch.size(); ++c)
     if (m_dispatch[c].owner == m_service_vcpu) m_processors[c]->request_vmm_work(now);
