@@ -46,19 +46,17 @@ void write_controller_json(const Results& r, std::ostream& out) {
   const ControllerResult& c = *r.controller;
   out << fmt::format(
       ",\n  \"controller\": {{\"evaluation_cost_cycles\": {}, \"evaluations\": {}, "
-      "\"windows_missed\": {}, "
-      "\"service_cycles\": {}, \"downtime_budget_cycles_per_second\": {}, "
-      "\"budget_window_cycles\": {}, \"rules\": [\n",
+      "\"windows_missed\": {}, \"service_cycles\": {}, "
+      "\"downtime_budget_cycles_per_second\": {}, \"budget_window_cycles\": {}, \"rules\": [\n",
       c.evaluation_cost, c.evaluations, c.windows_missed, c.service_cycles, c.downtime_budget,
       c.budget_window);
   for (std::size_t i = 0; i < c.rules.size(); ++i) {
     const ControllerRuleResult& x = c.rules[i];
     out << fmt::format(
-        "    {{\"name\": {}, \"metric\": {}, \"scope\": {}, \"window_cycles\": {}, \"comparison\": "
-        "{}, "
-        "\"threshold\": {}, \"rearm\": {}, \"hysteresis\": {}, \"min_dwell_cycles\": {}, "
-        "\"action\": {}, "
-        "\"fired\": {}, \"held_dwell\": {}, \"held_busy\": {}, \"refused_budget\": {}}}{}\n",
+        "    {{\"name\": {}, \"metric\": {}, \"scope\": {}, \"window_cycles\": {}, "
+        "\"comparison\": {}, \"threshold\": {}, \"rearm\": {}, \"hysteresis\": {}, "
+        "\"min_dwell_cycles\": {}, \"action\": {}, \"fired\": {}, \"held_dwell\": {}, "
+        "\"held_busy\": {}, \"refused_budget\": {}}}{}\n",
         json_quoted(x.name), json_quoted(x.metric), json_quoted(x.scope), x.window,
         json_quoted(x.above ? "above" : "below"), number(x.threshold), number(x.rearm),
         x.hysteresis ? "true" : "false", x.min_dwell, json_quoted(x.action), x.fired, x.held_dwell,
@@ -71,11 +69,10 @@ void write_controller_json(const Results& r, std::ostream& out) {
     const bool rule = !d.metric.empty();
     out << fmt::format(
         "    {{\"rule\": {}, \"window_from_cycles\": {}, \"window_to_cycles\": {}, "
-        "\"decided_at_cycles\": {}, "
-        "\"metric\": {}, \"vm\": {}, \"value\": {}, \"comparison\": {}, \"threshold\": {}, "
-        "\"action\": {}, "
-        "\"note\": {}, \"status\": {}, \"reason\": {}, \"estimated_downtime_cycles\": {}, "
-        "\"downtime_cycles\": {}, \"replacement\": {}}}{}\n",
+        "\"decided_at_cycles\": {}, \"metric\": {}, \"vm\": {}, \"value\": {}, "
+        "\"comparison\": {}, \"threshold\": {}, \"action\": {}, \"note\": {}, \"status\": {}, "
+        "\"reason\": {}, \"estimated_downtime_cycles\": {}, \"downtime_cycles\": {}, "
+        "\"replacement\": {}}}{}\n",
         json_quoted(d.rule), d.window_from, d.window_to, d.decided_at,
         rule ? json_quoted(d.metric) : "null", d.vm.empty() ? "null" : json_quoted(d.vm),
         rule ? number(d.value) : "null", rule ? json_quoted(d.above ? "above" : "below") : "null",

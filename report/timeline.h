@@ -83,6 +83,12 @@ class Timeline {
   struct Window {
     Cycles from, to;
   };
+  // A track of instants beside the vmm track (its thread id: the vmm
+  // track's + offset), named with its first event.
+  struct Track {
+    unsigned offset;
+    bool named = false;
+  };
   // Events past the main window, held in case a replacement follows: slices
   // (a dispatch, or `ceased` without a vCPU name) and count changes apart,
   // a count being far smaller than a slice.
@@ -135,6 +141,8 @@ class Timeline {
   void write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end);
   void write_ceased(unsigned cpu, Cycles start, Cycles end);
   void write_disagreement(const std::string& label, Cycles at);
+  // An instant `label` (category `name`, `args` as `, "args": {...}` or "") on `track`.
+  void track_instant(Track& track, const char* name, const std::string& label, Cycles at, const std::string& args);
   // The time before which held events are dropped: the pad before the latest.
   Cycles held_since() const { return m_horizon > m_pad ? m_horizon - m_pad : 0; }
   // Keeps a slice that reaches past the main window while the neighbourhood is awaited.
@@ -153,8 +161,8 @@ class Timeline {
   Cycles m_main_to;  // the main window's own end, before a neighbourhood extended it
   bool m_first = true;
   bool m_closed = false;
-  bool m_shadow_track = false;  // its name written
-  bool m_controller_track = false;  // likewise
+  Track m_shadow_track{1};
+  Track m_controller_track{2};
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
   std::uint64_t m_runqueue_before = ~std::uint64_t{0};  // last count set before `from`
   Cycles m_pad;
