@@ -4,17 +4,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "app/interrupt.h"
+#include "base/input_error.h"
+#include "base/units.h"
 
 namespace vmmsim::app {
 
 namespace {
+
+constexpr unsigned kMaxJobs = 256;
 
 bool ignored(int signal) {
   struct sigaction current;
@@ -22,6 +30,15 @@ bool ignored(int signal) {
 }
 
 }  // namespace
+
+unsigned parse_jobs(const std::string& text) {
+  auto n = parse_count(text, nullptr);
+  if (!n || *n < 1 || *n > kMaxJobs)
+    throw InputError(fmt::format("--jobs {}: expected a whole number from 1 to {}", text, kMaxJobs));
+  return static_cast<unsigned>(*n);
+}
+
+unsigned default_jobs() { return std::clamp(std::thread::hardware_concurrency(), 1u, kMaxJobs); }
 
 ChildPool::ChildPool() {
   sigemptyset(&m_blocked);
@@ -69,7 +86,8 @@ void ChildPool::on_stop_signal(int signal, const std::vector<pid_t>& running) {
 
 std::vector<ChildPool::Exit> ChildPool::run(std::size_t count, unsigned jobs,
                                             const std::function<void(std::size_t)>& child,
-                                            const std::function<void(std::size_t, const Exit&)>& done) {
+                                            const std::function<void(std::size_t, const Exit&)>& done,
+                                            const std::function<bool(std::size_t)>& start) {
   std::vector<Exit> exits(count);
   std::map<pid_t, std::size_t> running;
   std::size_t next = 0;
@@ -77,6 +95,10 @@ std::vector<ChildPool::Exit> ChildPool::run(std::size_t count, unsigned jobs,
   std::string fork_error;
   for (;;) {
     while (m_stop == 0 && fork_error.empty() && next < count && running.size() < jobs) {
+      if (start && !start(next)) {
+        ++next;
+        continue;
+      }
       const pid_t pid = ::fork();
       if (pid < 0) {
         fork_error = std::strerror(errno);

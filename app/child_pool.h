@@ -16,9 +16,16 @@
 #include <csignal>
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace vmmsim::app {
+
+// --jobs: runs at once, 1 to 256 (far more than any machine's CPUs, far
+// fewer than a process table holds); InputError otherwise, "" too.
+unsigned parse_jobs(const std::string& text);
+// Without --jobs: the number of CPUs, at most 256.
+unsigned default_jobs();
 
 class ChildPool {
  public:
@@ -36,10 +43,12 @@ class ChildPool {
 
   // Runs jobs 0..count-1, at most `jobs` at once, in job order. In the child,
   // `child` runs job i and must not return (_exit). `done(i)` is called in
-  // the parent as each job ends. Returns every job's exit; stop_signal() then
-  // says whether a signal stopped them.
+  // the parent as each job ends. With `start`, it is asked in the parent just
+  // before job i would start, and a job it declines is not started. Returns
+  // every job's exit; stop_signal() then says whether a signal stopped them.
   std::vector<Exit> run(std::size_t count, unsigned jobs, const std::function<void(std::size_t)>& child,
-                        const std::function<void(std::size_t, const Exit&)>& done);
+                        const std::function<void(std::size_t, const Exit&)>& done,
+                        const std::function<bool(std::size_t)>& start = {});
 
   // 0, or the signal that stopped the jobs.
   int stop_signal() const { return m_stop; }

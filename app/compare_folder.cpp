@@ -42,9 +42,9 @@ fs::path canonical_of(const fs::path& p) {
   return ec ? fs::absolute(p).lexically_normal() : c;
 }
 
-// A new folder beside `target`, named after it, with the permissions mkdir
-// would give it (mkdtemp's are 0700).
-fs::path make_sibling(const fs::path& target, const char* kind) {
+}  // namespace
+
+fs::path make_hidden_sibling(const fs::path& target, const char* kind) {
   std::string pattern =
       (target.parent_path() / ("." + target.filename().string() + kind + ".XXXXXX")).string();
   if (!::mkdtemp(pattern.data()))
@@ -56,8 +56,6 @@ fs::path make_sibling(const fs::path& target, const char* kind) {
   ::chmod(pattern.c_str(), 0777 & ~mask);
   return pattern;
 }
-
-}  // namespace
 
 CompareFolder::CompareFolder(const fs::path& out, const std::vector<std::string>& inputs) {
   m_target = canonical_of(out);
@@ -98,7 +96,7 @@ CompareFolder::CompareFolder(const fs::path& out, const std::vector<std::string>
                     m_target.parent_path().string(), ec.message()));
   }
   try {
-    m_staging = make_sibling(m_target, "");
+    m_staging = make_hidden_sibling(m_target, "");
   } catch (...) {
     discard();
     throw;
@@ -143,7 +141,7 @@ void CompareFolder::commit(const std::vector<std::string>& run_folders) {
                                     m_target.string(), std::strerror(errno)));
     // No exchange here (some file systems): the earlier comparison steps
     // aside under a hidden name, the new one takes its place.
-    const fs::path old = make_sibling(m_target, ".old");
+    const fs::path old = make_hidden_sibling(m_target, ".old");
     if (::rename(m_target.c_str(), old.c_str()) != 0) {
       const int error = errno;
       fs::remove(old, ec);

@@ -17,6 +17,11 @@ namespace vmmsim::app {
 inline constexpr const char* kManifestFile = "compare.manifest";
 inline constexpr const char* kManifestHeader = "vmmsim-compare-manifest 1";
 
+// A new folder beside `target`, named ".NAME" + kind + ".XXXXXX", with the
+// permissions mkdir would give it (mkdtemp's are 0700). InputError if the
+// parent folder takes none.
+std::filesystem::path make_hidden_sibling(const std::filesystem::path& target, const char* kind);
+
 class CompareFolder {
  public:
   // Checks `out` against the runs' `inputs` and makes the staging folder

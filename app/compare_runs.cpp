@@ -9,8 +9,11 @@
 #include <utility>
 
 #include "app/simulation.h"
+#include "base/content_hash.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
+#include "config/control_checks.h"
+#include "workload/control_request.h"
 
 namespace vmmsim::app {
 namespace {
@@ -19,7 +22,8 @@ namespace fs = std::filesystem;
 
 // The files compare writes beside the run folders in --out (the manifest:
 // app/compare_folder.h).
-constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html", "compare.manifest"};
+constexpr const char* kSummaryFiles[] = {"compare.csv", "compare.json", "compare.html", "compare-shadow.csv",
+                                         "compare.manifest"};
 
 std::string folded(std::string s) {  // some file systems ignore case
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -47,15 +51,16 @@ std::string folder_name(std::string name) {
 std::string readable_name(const std::string& config, const std::vector<config::Override>& sweep) {
   std::string name = config;
   for (const config::Override& o : sweep)
-    name += o.key == "vmm.scheduler" ? "--" + o.value : "--" + o.key + "=" + o.value;
+    name += o.key == "vmm.scheduler" ? "--" + o.value
+            : o.key == "run.shadow"  ? "--shadow-" + o.value.substr(o.value.find(':') + 1)
+                                     : "--" + o.key + "=" + o.value;
   return folder_name(name);
 }
 
 // A short stable hash (FNV-1a, 64 bits) of what makes a run: the same
 // inputs give the same folder names on every machine.
 std::string short_hash(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  const std::uint64_t h = fnv1a64(text);
   return fmt::format("{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
 }
 
@@ -103,6 +108,21 @@ void name_runs(std::vector<CompareRun>& runs,
     for (std::size_t i : group) names[i] += "-" + short_hash(keys[i]);
   if (!collisions(names).empty()) throw std::logic_error("compare: two runs with one folder name");
   for (std::size_t i = 0; i < runs.size(); ++i) runs[i].name = names[i];
+}
+
+std::string shadow_override(const std::string& spec) {
+  std::string why;
+  // The clock only scales tolerance= and host_budget=, whose form is checked here.
+  const auto shadow = config::parse_swap("0:" + spec, 1000000000, ".", &why, config::SwapOption::Shadow);
+  if (!shadow) {
+    const auto detail = why.find("': ");  // past the "shadow '0:SPEC'" it names
+    throw InputError(fmt::format("--shadow {}: {}", spec, detail == std::string::npos ? why : why.substr(detail + 3)));
+  }
+  if (shadow->request.kind != workload::ControlRequest::Kind::Shadow)
+    throw InputError(fmt::format("--shadow {}: expected a scheduler to shadow: TARGET[,KEY=VALUE...]", spec));
+  const std::string target = spec.substr(0, spec.find(','));
+  if (!workload::is_image_path(target) || fs::path(target).is_absolute()) return "0:" + spec;
+  return "0:" + fs::absolute(target).lexically_normal().string() + spec.substr(target.size());
 }
 
 void check_compare_outputs(const std::vector<CompareRun>& runs, const fs::path& out,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,11 @@ struct CompareRun {
   std::string name;  // also its folder's name inside --out
   std::string config_path;
   std::vector<config::Override> overrides;
+  std::optional<unsigned> seed;  // sweep --seeds: which seed of the config (app/sweep_seeds.h)
   config::Config config;
   std::filesystem::path dir;
-  enum class State { NotRun, Done, Stopped, Failed } state = State::NotRun;
+  // Missing: a sweep's run that has no result yet (docs/sweeps.md).
+  enum class State { NotRun, Done, Stopped, Failed, Missing } state = State::NotRun;
   int status = -1;    // the child's exit code, if it exited
   int killed_by = 0;  // the signal it died of, if one killed it
   report::JsonValue results;
@@ -33,6 +36,12 @@ struct CompareRun {
 // overrides. InputError if one run is named twice.
 void name_runs(std::vector<CompareRun>& runs,
                const std::vector<std::vector<config::Override>>& swept);
+
+// The [run] shadow value of `compare --shadow SPEC` (TARGET[,KEY=VALUE...]):
+// "0:SPEC", a relative plugin path made absolute (the option's paths are the
+// working folder's; [run] shadow's are the config's). InputError naming
+// --shadow for a spec that --shadow of `vmmsim run` would refuse.
+std::string shadow_override(const std::string& spec);
 
 // No output may replace an input of any run (a config, a trace, a plugin),
 // nor two outputs share a file (checked before any folder is made); with

@@ -13,6 +13,7 @@
 #include "app/compare_command.h"
 #include "app/interrupt.h"
 #include "app/run_progress.h"
+#include "app/sweep_command.h"
 #include "app/trace_command.h"
 #include "app/out_of_memory.h"
 #include "app/simulation.h"
@@ -43,6 +44,9 @@ const char* kUsage =
     "  compare CONFIG... --schedulers A,B,...\n"
     "                the same workload under several schedulers (or --set sweeps),\n"
     "                each run in its own process; a table, CSV, JSON and HTML\n"
+    "  sweep plan|run|status|collect\n"
+    "                the runs of a comparison on a Slurm cluster, over ssh hosts\n"
+    "                with GNU parallel, or here; collected into compare's outputs\n"
     "  list          list the built-in schedulers with their parameters\n"
     "  trace gen|import\n"
     "                write a synthetic trace, or import a real one\n\n"
@@ -205,6 +209,7 @@ int sc_main(int argc, char* argv[]) {
     if (command == "run") return run_command(args);
     if (command == "compare") return app::compare_command(args);
     if (command == "trace") return app::trace_command(args);
+    if (command == "sweep") return app::sweep_command(args);
     if (command == "list") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << "vmmsim list: the built-in schedulers, their [sched.NAME] parameters and per-VM keys\n";
@@ -213,7 +218,7 @@ int sc_main(int argc, char* argv[]) {
       print_list(std::cout);
       return 0;
     }
-    throw InputError(fmt::format("unknown command '{}'; expected run, compare, trace or list (see 'vmmsim --help')", command));
+    throw InputError(fmt::format("unknown command '{}'; expected run, compare, sweep, trace or list (see 'vmmsim --help')", command));
   } catch (const InputError& e) {
     // Messages quote file names and input: a terminal gets them printable.
     std::cerr << "vmmsim: " << printable(e.what()) << "\n";

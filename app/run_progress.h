@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "base/host_clock.h"
 #include "base/units.h"
 
 namespace vmmsim::app {
@@ -32,7 +33,6 @@ class RunProgress {
   static constexpr std::chrono::milliseconds kRedraw{250};
 
  private:
-  using HostClock = std::chrono::steady_clock;
   std::ostream& m_terminal;
   Hertz m_clock;
   Cycles m_start, m_end;

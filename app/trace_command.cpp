@@ -10,7 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/command_options.h"
 #include "app/interrupt.h"
+#include "app/phases_outputs.h"
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
@@ -30,7 +32,7 @@ const char* kTraceUsage =
     "subcommands:\n"
     "  gen KIND [options] --seed N -o FILE\n"
     "                write a synthetic trace; KIND: cpu-bound, io-bound, interactive,\n"
-    "                periodic or mix (docs/generators.md)\n"
+    "                periodic, mix or phases (docs/generators.md)\n"
     "  import FORMAT INPUT... -o OUT [options]\n"
     "                turn real traces into vmmsim traces; FORMAT: ftrace, swf or\n"
     "                utilization (docs/importers.md)\n\n"
@@ -43,36 +45,11 @@ const char* kGenKinds =
     "  interactive   vCPUs that wait for a keystroke, handle it and echo a reply\n"
     "                (keystrokes come from the console: set [console] input_every)\n"
     "  periodic      real-time jobs: every PERIOD run WORK\n"
-    "  mix           a given number of vCPUs of each kind in one trace\n\n";
-
-// A word as a shell would need it, for the command recorded in the trace.
-std::string shell_word(const std::string& word) {
-  const std::string safe =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%";
-  if (!word.empty() && word.find_first_not_of(safe) == std::string::npos) return word;
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string command_line(const char* prefix, const std::vector<std::string>& args) {
-  std::string out = prefix;
-  for (const std::string& a : args) out += " " + shell_word(a);
-  return out;
-}
-
-po::variables_map parse_options(const char* command, const std::vector<std::string>& args,
-                                const po::options_description& options,
-                                const po::positional_options_description& positional) {
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(fmt::format("{}: {}; see '{} --help'", command, e.what(), command));
-  }
-  return vm;
-}
+    "  mix           a given number of vCPUs of each kind in one trace\n"
+    "  phases        a workload whose character changes over time: batch, interactive\n"
+    "                and periodic phases in the order of --phases, a trace per VM\n"
+    "                (-o OUT writes OUT-batch.trace, OUT-shell.trace, OUT-rt.trace)\n"
+    "                and with --config FILE a config that runs them\n\n";
 
 bool is_help(const std::string& word) { return word == "--help" || word == "-h" || word == "help"; }
 
@@ -90,15 +67,23 @@ void add_generator_options(po::options_description* options,
   }
 }
 
-void add_gen_common_options(po::options_description* options, std::string* output) {
+void add_gen_common_options(po::options_description* options, std::string* output,
+                            std::string* config_file, bool phases) {
   options->add_options()("help,h", "show this help")(
-      "output,o", po::value(output)->value_name("FILE"), "the trace to write (required)");
+      "output,o", po::value(output)->value_name("FILE"),
+      phases ? "the traces to write (required): FILE-VM.trace for each VM, or FILE with only one"
+             : "the trace to write (required)");
+  if (phases)
+    options->add_options()(
+        "config", po::value(config_file)->value_name("FILE"),
+        "phases: also write a config that runs the traces: the pCPUs, the console's "
+        "keystrokes, a [vm.NAME] for each trace, an until that covers the phases");
 }
 
 int gen_command(const std::vector<std::string>& args) {
-  std::string kind_word, output;
+  std::string kind_word, output, config_file;
   po::options_description all;
-  add_gen_common_options(&all, &output);
+  add_gen_common_options(&all, &output, &config_file, true);
   add_generator_options(&all, std::nullopt);
   all.add_options()("kind", po::value(&kind_word));
   po::positional_options_description positional;
@@ -112,8 +97,9 @@ int gen_command(const std::vector<std::string>& args) {
                                            workload::generator_kind_name(*kind))
                              : std::string("vmmsim trace gen KIND [options] --seed N -o FILE");
     po::options_description shown(title);
-    std::string unused;
-    add_gen_common_options(&shown, &unused);
+    std::string unused, unused_config;
+    add_gen_common_options(&shown, &unused, &unused_config,
+                           !kind || *kind == workload::GeneratorKind::Phases);
     add_generator_options(&shown, kind);
     if (!kind)
       std::cout << "usage: vmmsim trace gen KIND [options] --seed N -o FILE\n\n" << kGenKinds;
@@ -124,8 +110,8 @@ int gen_command(const std::vector<std::string>& args) {
   }
   if (kind_word.empty())
     throw InputError(
-        "vmmsim trace gen: missing KIND; expected cpu-bound, io-bound, interactive, periodic or "
-        "mix");
+        "vmmsim trace gen: missing KIND; expected cpu-bound, io-bound, interactive, periodic, mix "
+        "or phases");
   const workload::GeneratorKind kind = workload::parse_generator_kind(kind_word);
 
   // Option words in the table's order, so that errors do not depend on the command line's.
@@ -142,6 +128,10 @@ int gen_command(const std::vector<std::string>& args) {
   if (output.empty())
     throw InputError("vmmsim trace gen: missing -o FILE; expected -o FILE, the trace to write");
   spec.command = command_line("vmmsim trace gen", args);
+  if (kind == workload::GeneratorKind::Phases) return write_phases(spec, output, config_file);
+  if (!config_file.empty())
+    throw InputError(fmt::format("--config applies only to phases; expected no --config with {}",
+                                 workload::generator_kind_name(kind)));
   const std::string text = workload::generate_trace(spec);
 
   // Internal check: a generated trace that does not parse is a generator bug.

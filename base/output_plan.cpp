@@ -72,4 +72,12 @@ void check_outputs(const std::vector<std::string>& inputs,
   }
 }  // the files' temporaries are removed here
 
+void write_whole_file(const std::string& path, const std::string& text, const std::string& option) {
+  OutputPlan plan;
+  OutputFile& out = plan.add(path, option);
+  plan.open();
+  out.stream() << text;
+  plan.commit();
+}
+
 }  // namespace vmmsim

@@ -44,6 +44,10 @@ class OutputPlan {
   std::vector<Named> m_outputs;
 };
 
+// One output alone: `text` into `path`, whole or not at all; errors as
+// add(), open() and commit() give them.
+void write_whole_file(const std::string& path, const std::string& text, const std::string& option);
+
 // Checks outputs that a command writes later (after reading its inputs, or
 // after its child processes ran) as add() and open() would, and leaves
 // nothing behind. Devices and FIFOs are not opened (a FIFO's reader would

@@ -355,6 +355,12 @@ int run_case(const std::vector<std::string>& args) {
   const double seg_min = per_request.empty() ? 0 : *std::min_element(per_request.begin(), per_request.end());
   std::string loadavg;
   std::getline(std::ifstream("/proc/loadavg"), loadavg);
+  // Simulated cost of the replacements (the staged / unstaged medium-swap
+  // cases side by side): mean downtime of the loads, and how many were staged.
+  std::uint64_t loads = 0, staged = 0;
+  Cycles load_downtime = 0;
+  for (const report::ReplacementResult& r : results.replacements)
+    if (r.kind == "load" && r.ok && r.sequence) ++loads, load_downtime += r.downtime, staged += r.staged ? 1 : 0;
   // The measured window is the run after the warm-up: sim_cycles, requests
   // and host_run_* cover it; total_* and warmup_* cover the rest.
   std::cout << fmt::format(
@@ -366,7 +372,7 @@ int run_case(const std::vector<std::string>& args) {
       "\"segments\": [{}], \"loadavg\": {}, "
       "\"warmup_sim_s\": {:.6f}, \"warmup_requests\": {}, \"warmup_decisions\": {}, \"warmup_cpu_s\": {:.6f}, "
       "\"warmup_wall_s\": {:.6f}, \"total_sim_s\": {:.6f}, \"total_requests\": {}, \"total_decisions\": {}, "
-      "\"dispatches\": {}, \"replacements\": {}, "
+      "\"dispatches\": {}, \"replacements\": {}, \"loads\": {}, \"staged_loads\": {}, \"mean_load_downtime_cycles\": {}, "
       "\"requests_by_kind\": {{{}}}, \"host_parse_s\": {:.6f}, \"host_elab_s\": {:.6f}, \"host_finish_s\": {:.6f}, "
       "\"rss_start_kib\": {}, \"rss_before_elab_kib\": {}, \"peak_rss_run_kib\": {}, \"peak_rss_kib\": {}, "
       "\"heap_before_elab\": {}, \"heap_after_elab\": {}, \"heap_after_warmup\": {}, \"heap_after_run\": {}, "
@@ -376,7 +382,7 @@ int run_case(const std::vector<std::string>& args) {
       run_decisions, run_cpu_s, run_s, chunks, seg_ns_per_request, seg_ns_per_decision, seg_ns_per_cycle, seg_min,
       segment_list, json_quoted(loadavg), static_cast<double>(warm_cycles) / hz, warm_requests, warm_decisions,
       warm_cpu_s, warm_wall_s, static_cast<double>(results.elapsed) / hz, total_requests, decisions_so_far(platform),
-      dispatches, results.replacements.size(), by_kind, parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run,
+      dispatches, results.replacements.size(), loads, staged, loads ? load_downtime / loads : 0, by_kind, parse_s, elab_s, finish_s, rss_start, rss_before, peak_rss_run,
       peak_rss_kib(), heap_before, heap_elab, heap_warm, heap_run, vcd_bytes);
   return 0;
 }

@@ -115,6 +115,9 @@ Figures figures_of(const Run& run, double bare) {
     f.bytes_per_vcpu = heap / static_cast<double>(f.vcpus ? f.vcpus : 1);
   }
   f.replacements = r["replacements"].integer();
+  f.loads = r["loads"].integer();
+  f.staged_loads = r["staged_loads"].integer();
+  f.load_downtime_us = r["mean_load_downtime_cycles"].number() * 1e6 / r["clock_hz"].number();
   f.warmup_sim_s = r["warmup_sim_s"].number();
   if (r["warmup_requests"].integer() > 0) {
     f.warmup_ns_per_request = r["warmup_cpu_s"].number() * 1e9 / r["warmup_requests"].number();

@@ -40,6 +40,9 @@ struct Figures {
   double heap_mib = NAN, bytes_per_vcpu = NAN;
   double warmup_sim_s = 0, warmup_ns_per_request = NAN, warmup_x_real_time = NAN;
   std::uint64_t replacements = 0;
+  // Loads among them, those of a staged image, and their mean downtime (µs).
+  std::uint64_t loads = 0, staged_loads = 0;
+  double load_downtime_us = 0;
   std::optional<double> vcd_cost;  // ns/req with --vcd / without
 };
 

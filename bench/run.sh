@@ -24,7 +24,8 @@
 # Cases: small (2 pCPUs, 8 vCPUs), medium (16, 128), large (64, 1024), huge
 # (256, 4096), each under every built-in scheduler that `vmmsim list` shows;
 # with --vcd for rr, bvt and credit; medium-swap (a replacement every
-# 100 ms, rr <-> bvt); and peer-1, peer-4 (16 VMs of one vCPU on 1 and 4
+# 100 ms, rr <-> bvt) and medium-swap-staged (the same swaps, bvt staged
+# 50 ms before each load: the same swap staged and unstaged); and peer-1, peer-4 (16 VMs of one vCPU on 1 and 4
 # pCPUs, every VMM cost 0: the workload a plain discrete-event simulator can
 # run too) under credit2 and rr; medium/rr@10kHz (rr at pit.hz 10000: the
 # cost of ticks no policy needs).
@@ -88,7 +89,7 @@ vcd_policies=" rr bvt credit "
 # reached this simulated-time cap.
 warmup=1s
 # (fifo is the fast one: its CPU-bound vCPUs keep their pCPUs for ever.)
-declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s
+declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s [medium-swap-staged]=399s
                 [peer-1]=36000s [peer-4]=36000s)
 
 # Extra options a policy needs to do anything useful on these workloads.
@@ -137,6 +138,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
     done
   done
   if selected "medium-swap/rr+bvt"; then run_case "medium-swap/rr+bvt" medium-swap; fi
+  if selected "medium-swap-staged/rr+bvt"; then run_case "medium-swap-staged/rr+bvt" medium-swap-staged; fi
   # rr has no tick op: at 10 kHz it must cost what it costs at 1 kHz (the
   # unneeded ticks are not simulated; the "unneeded PIT tick" target).
   if selected "medium/rr@10kHz"; then run_case "medium/rr@10kHz" medium --set vmm.scheduler=rr --set pit.hz=10000; fi

@@ -42,6 +42,9 @@ std::string case_line(const Figures& f) {
     s += fmt::format("; first {:.3g} s (warm-up, not in the figures): {:.0f} ns/req, {:.1f}x real time", f.warmup_sim_s,
                      f.warmup_ns_per_request, f.warmup_x_real_time);
   if (f.replacements) s += fmt::format("; {} replacements", f.replacements);
+  if (f.loads)
+    s += fmt::format(" ({} loads, {} of a staged image; mean load downtime {:.1f} us)", f.loads, f.staged_loads,
+                     f.load_downtime_us);
   if (f.vcd) {
     s += fmt::format(", VCD {:.1f} MiB", static_cast<double>(f.vcd_bytes) / 1048576.0);
     if (f.vcd_cost) s += fmt::format(", {:.2f}x the run without", *f.vcd_cost);
@@ -198,7 +201,7 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
         "\"x_real_time_mean\": {}, \"x_real_time_wall\": {}, \"loadavg\": {}, \"peak_rss_mib\": {}, "
         "\"peak_rss_run_mib\": {}, \"heap_mib\": {}, \"bytes_per_vcpu\": {}, "
         "\"warmup_sim_s\": {}, \"warmup_ns_per_request\": {}, \"warmup_x_real_time\": {}, \"replacements\": {}, "
-        "\"vcd_bytes\": {}, \"vcd_cost\": {}}}",
+        "\"loads\": {}, \"staged_loads\": {}, \"mean_load_downtime_us\": {}, \"vcd_bytes\": {}, \"vcd_cost\": {}}}",
         json_quoted(f.label), json_quoted(f.size), json_quoted(f.scheduler), f.vcd ? "true" : "false", f.cpus,
         f.vcpus, num(f.sim_s), f.sim_cycles, f.requests, num(f.cpu_s), num(f.wall_s), num(f.elab_s),
         num(f.finish_s), num(f.cycles_per_s), num(f.requests_per_s), num(f.ns_per_request), num(f.ratio),
@@ -206,7 +209,8 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
         num(f.mean_ns_per_decision), num(f.x_real_time), num(f.mean_ns_per_request), num(f.min_ns_per_request),
         f.segments, f.repeats, num(f.ns_lo), num(f.ns_hi), num(f.x_real_time_mean), num(f.x_real_time_wall),
         json_quoted(f.load), num(f.peak_rss_mib), num(f.peak_rss_run_mib), num(f.heap_mib), num(f.bytes_per_vcpu),
-        num(f.warmup_sim_s), num(f.warmup_ns_per_request), num(f.warmup_x_real_time), f.replacements, f.vcd_bytes, f.vcd_cost ? num(*f.vcd_cost) : "null");
+        num(f.warmup_sim_s), num(f.warmup_ns_per_request), num(f.warmup_x_real_time), f.replacements,
+        f.loads, f.staged_loads, num(f.load_downtime_us), f.vcd_bytes, f.vcd_cost ? num(*f.vcd_cost) : "null");
   }
   o << "\n  ],\n  \"failed\": [";
   first = true;

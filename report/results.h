@@ -177,6 +177,9 @@ struct ShadowResult {
   std::uint64_t priority_pairs = 0, priority_concordant = 0;
   // Host time the shadow's calls took (shown only with --host-cost).
   std::uint64_t host_ns = 0, host_calls = 0;
+  // Per decision, the two side by side: pick_next calls both answered, and
+  // the host time each scheduler's pick_next took over them.
+  std::uint64_t host_picks = 0, pick_host_ns = 0, active_pick_host_ns = 0;
 };
 
 // One decision of the switching controller (docs/controller.md): a rule

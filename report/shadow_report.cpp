@@ -15,8 +15,8 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
   return whole == 0 ? "-" : fmt::format("{:.2f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
-std::string host_ns_per_call(const ShadowResult& s) {
-  return s.host_calls == 0 ? "null" : fmt::format("{:.1f}", static_cast<double>(s.host_ns) / s.host_calls);
+std::string ns_per(std::uint64_t ns, std::uint64_t calls) {
+  return calls == 0 ? "null" : fmt::format("{:.1f}", static_cast<double>(ns) / static_cast<double>(calls));
 }
 
 }  // namespace
@@ -38,8 +38,11 @@ void write_shadows_json(const Results& r, std::ostream& out) {
                           json_quoted(s.first_kind), s.first_cpu < 0 ? std::string("null") : std::to_string(s.first_cpu));
     std::string host;
     if (r.host_cost)
-      host = fmt::format(", \"host_ns\": {}, \"host_calls\": {}, \"host_ns_per_call\": {}", s.host_ns, s.host_calls,
-                         host_ns_per_call(s));
+      host = fmt::format(
+          ", \"host_ns\": {}, \"host_calls\": {}, \"host_ns_per_call\": {}, \"host_picks\": {}, "
+          "\"host_ns_per_pick\": {}, \"active_host_ns_per_pick\": {}",
+          s.host_ns, s.host_calls, ns_per(s.host_ns, s.host_calls), s.host_picks, ns_per(s.pick_host_ns, s.host_picks),
+          ns_per(s.active_pick_host_ns, s.host_picks));
     out << fmt::format(
         "    {{\"target\": {}, \"requester\": {}, \"status\": {}, \"reason\": {}, \"from_cycles\": {}, "
         "\"to_cycles\": {}, \"tolerance_cycles\": {}, \"requests\": {{{}}}, \"same_next\": {}, "
@@ -81,7 +84,11 @@ void write_shadows_text(const Results& r, std::ostream& out) {
         "{} of {} query pairs\n",
         s.waited_longer, s.waited_shorter, s.waited_equal, s.priority_concordant, s.priority_pairs);
     if (r.host_cost)
-      out << fmt::format("    host: {} ns per call over {} calls\n", host_ns_per_call(s), s.host_calls);
+      out << fmt::format(
+          "    host: {} ns per call over {} calls; per decision (pick_next, {} of them) {} ns, the active "
+          "scheduler's {} ns\n",
+          ns_per(s.host_ns, s.host_calls), s.host_calls, s.host_picks, ns_per(s.pick_host_ns, s.host_picks),
+          ns_per(s.active_pick_host_ns, s.host_picks));
   }
 }
 

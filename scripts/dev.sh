@@ -16,8 +16,9 @@ packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfm
 # nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
 # the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without);
 # bsdutils: script(1), the pseudo-terminal of the cli_progress test (Essential on Debian; listed to be sure);
-# gtkwave, xvfb, xauth: GTKWave's vcd2fst, fst2vcd and gtkwave under xvfb-run on --vcd's files (tests/cli_vcd_fst_test.cmake).
-test_packages=(help2man bsdutils nodejs eslint node-css-tree chromium gtkwave xvfb xauth)
+# gtkwave, xvfb, xauth: GTKWave's vcd2fst, fst2vcd and gtkwave under xvfb-run on --vcd's files (tests/cli_vcd_fst_test.cmake);
+# parallel, slurm-wlm, munge: vmmsim sweep through GNU parallel and a single-node Slurm (tests/sweep_*_test.sh).
+test_packages=(help2man bsdutils nodejs eslint node-css-tree chromium gtkwave xvfb xauth parallel slurm-wlm munge)
 
 # install_missing PACKAGE...: apt-get installs those not installed yet.
 install_missing() {

@@ -1,10 +1,15 @@
 # Helpers of the CLI tests (cmake -P scripts; include() them with ${CMAKE_CURRENT_LIST_DIR}).
 
-# Runs vmmsim with ARGN; fails unless it exits with `expect_code`. A run is
-# stopped after 5 minutes so that a regression that would run on fails
-# instead of hanging CTest (a safety net, not a timed assertion).
+# Runs vmmsim with ARGN (in ${VMMSIM_WORKING_DIRECTORY} where that is set);
+# fails unless it exits with `expect_code`. A run is stopped after 5 minutes
+# so that a regression that would run on fails instead of hanging CTest (a
+# safety net, not a timed assertion).
 function(vmmsim expect_code out_var err_var)
-  execute_process(COMMAND ${VMMSIM} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err
+  set(where)
+  if(VMMSIM_WORKING_DIRECTORY)
+    set(where WORKING_DIRECTORY ${VMMSIM_WORKING_DIRECTORY})
+  endif()
+  execute_process(COMMAND ${VMMSIM} ${ARGN} ${where} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err
                   TIMEOUT 300)
   if(NOT code EQUAL expect_code)
     message(FATAL_ERROR "vmmsim ${ARGN}: exit ${code}, expected ${expect_code}\n${out}\n${err}")

@@ -31,7 +31,7 @@ if(PART STREQUAL "plugin")
       share/doc/vmmsim/examples/lottery.c share/doc/vmmsim/examples/CMakeLists.txt share/doc/vmmsim/docs/plugins.md
       share/bash-completion/completions/vmmsim lib/vmmsim/plugins/vmmsim_lottery.so)
   if(MAN)
-    list(APPEND expected share/man/man1/vmmsim.1 share/man/man1/vmmsim-run.1)
+    list(APPEND expected share/man/man1/vmmsim.1 share/man/man1/vmmsim-run.1 share/man/man1/vmmsim-sweep-run.1)
   endif()
   foreach(f ${expected})
     if(NOT EXISTS ${prefix}/${f})
@@ -99,12 +99,16 @@ if(PART STREQUAL "completion")
     t vmmsim run "$2/configs/def"
     t vmmsim compare --schedulers rr,cr
     t vmmsim trace gen p
+    t vmmsim sweep c
+    t vmmsim sweep plan --se
+    t vmmsim sweep run --ig
   ]=])
   file(WRITE ${WORK}/complete.sh "${complete}")
   run("completion" ${CMAKE_COMMAND} -E env PATH=${prefix}/bin:$ENV{PATH} bash ${WORK}/complete.sh ${script} ${SRC})
   foreach(line "vmmsim r=>run" "vmmsim tr=>trace" "vmmsim trace i=>import" "vmmsim run --su=>--summary"
           "vmmsim run ${SRC}/configs/def=>${SRC}/configs/default.ini" "vmmsim compare --schedulers rr,cr=>rr,credit rr,credit2"
-          "vmmsim trace gen p=>periodic")
+          "vmmsim trace gen p=>periodic phases" "vmmsim sweep c=>collect" "vmmsim sweep plan --se=>--set --seeds"
+          "vmmsim sweep run --ig=>--ignore-locks")
     string(FIND "${out}" "${line}\n" at)
     if(at EQUAL -1)
       message(FATAL_ERROR "bash completion: expected '${line}' in:\n${out}")

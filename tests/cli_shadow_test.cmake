@@ -69,7 +69,9 @@ expect_match("${first}" "\"pick_next\": {\"calls\": [0-9]+, \"compared\": [0-9]+
 vmmsim(0 out err ${run} --json ${WORK}/cost.json --shadow 0:credit --host-cost)
 file(READ ${WORK}/cost.json cost)
 expect_match("${cost}" "\"host_ns_per_call\": [0-9]+\\.[0-9]" "--host-cost JSON")
-expect_match("${out}" "host: [0-9.]+ ns per call over [0-9]+ calls" "--host-cost report")
+expect_match("${out}" "host: [0-9.]+ ns per call over [0-9]+ calls; per decision \\(pick_next, [1-9][0-9]* of them\\) [0-9.]+ ns, the active scheduler's [0-9.]+ ns"
+             "--host-cost report: the shadow's and the active scheduler's cost per decision")
+expect_match("${cost}" "\"host_ns_per_pick\": [0-9]+\\.[0-9], \"active_host_ns_per_pick\": [0-9]+\\.[0-9]" "--host-cost JSON per decision")
 
 # [run] shadow, as --shadow; the resolved config writes it back.
 file(READ ${CONFIGS}/default.ini ini)

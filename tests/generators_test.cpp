@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/input_error.h"
+#include "tests/generated_trace.h"
 #include "workload/trace_parser.h"
 
 namespace vmmsim::workload {
@@ -46,26 +47,6 @@ std::string error_of(GeneratorKind kind, const Options& options) {
     return e.what();
   }
   return "";
-}
-
-// A vCPU's steps as executed, loops unrolled (programs in these tests are finite and small).
-std::vector<Step> unrolled(const VcpuProgram& p) {
-  std::vector<Step> out;
-  std::vector<std::pair<std::size_t, std::uint64_t>> loops;  // begin index, iterations left
-  for (std::size_t pc = 0; pc < p.steps.size(); ++pc) {
-    const Step& s = p.steps[pc];
-    if (s.kind == StepKind::LoopBegin) {
-      loops.push_back({pc, s.count});
-    } else if (s.kind == StepKind::LoopEnd) {
-      if (--loops.back().second > 0)
-        pc = loops.back().first;
-      else
-        loops.pop_back();
-    } else {
-      out.push_back(s);
-    }
-  }
-  return out;
 }
 
 std::vector<double> cycles_of(const std::vector<Step>& steps, StepKind kind) {
@@ -212,18 +193,8 @@ TEST(Generators, SpecCommentReproducesTheTrace) {
   for (const KindCase& c : every_kind()) {
     const GeneratorKind kind = c.kind;
     std::string text = gen(kind, c.options);
-    auto at = text.find("# spec: ");
-    ASSERT_NE(at, std::string::npos);
-    std::istringstream words(text.substr(at + 8, text.find('\n', at) - at - 8));
-    std::string word, kind_word;
-    words >> kind_word;
-    Options again;
-    while (words >> word) {
-      ASSERT_EQ(word.rfind("--", 0), 0u) << word;
-      std::string name = word.substr(2), value;
-      if (name != "yield") words >> value;
-      again.push_back({name, value});
-    }
+    std::string kind_word;
+    const Options again = spec_options(text, &kind_word);
     EXPECT_EQ(body(gen(parse_generator_kind(kind_word), again)), body(text))
         << generator_kind_name(kind);
   }
@@ -507,7 +478,7 @@ TEST(Generators, BadOptionsNameTheOption) {
     ADD_FAILURE() << "no error for kind 'cpu'";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
-                 "unknown kind 'cpu'; expected cpu-bound, io-bound, interactive, periodic or mix");
+                 "unknown kind 'cpu'; expected cpu-bound, io-bound, interactive, periodic, mix or phases");
   }
 }
 

@@ -6,14 +6,12 @@
 
 namespace vmmsim::vmm {
 
+// The controller and the first end of each of its windows (a rank of their
+// own: adding them now or at the start orders nothing differently).
 void Vmm::make_controller() {
   if (!m_config.controller) return;
   m_controller = std::make_unique<Controller>(*this, m_config);
   add_observer(m_controller.get());  // watches no request: no tick becomes simulated
-}
-
-void Vmm::start_controller() {
-  if (!m_controller) return;
   for (std::size_t w = 0; w < m_controller->windows().size(); ++w)
     add_timer(m_controller->windows()[w], kController, w);
 }
@@ -59,15 +57,6 @@ void Vmm::controller_window_ended(std::size_t window) {
   handle(Request{RequestKind::ServiceIrq, m_service_vcpu});
   for (std::size_t c = 0; c < m_dispatch.size(); ++c)
     if (m_dispatch[c].owner == m_service_vcpu) m_processors[c]->request_vmm_work(now);
-}
-
-// While the controller waits for the service vCPU: 0 to bring it to a
-// program step (to begin an evaluation, or to answer one), the rest of the
-// evaluation's work while it runs (a fault notification first: 0).
-std::optional<Cycles> Vmm::controller_burst(const Vcpu& v) const {
-  if (m_controller->step_due(v.handler_left())) return Cycles{0};
-  if (m_controller->evaluating()) return m_fault_queue.empty() ? v.handler_burst() : 0;
-  return std::nullopt;
 }
 
 // The service vCPU at a program step for the controller: the first reads

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/host_clock.h"
+
 namespace vmmsim::vmm {
 namespace {
 
@@ -69,7 +71,7 @@ void Shadow::rejected(const std::string& target, const std::string& requester, s
 
 template <typename Call>
 bool Shadow::call(const char* op, Call&& fn) {
-  const auto begin = std::chrono::steady_clock::now();
+  const HostClock::time_point begin = HostClock::now();
   try {
     fn();
   } catch (const std::exception& e) {
@@ -79,8 +81,8 @@ bool Shadow::call(const char* op, Call&& fn) {
     drop(fmt::format("threw from {}: an exception that is not a std::exception", op));
     return false;
   }
-  const auto ns = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - begin).count());
+  const std::uint64_t ns = host_ns_since(begin);
+  m_last_call_ns = ns;
   m_current.host_ns += ns;
   ++m_current.host_calls;
   // Checked after the call returns: one that never returns hangs the run,
@@ -199,7 +201,8 @@ Cycles Shadow::waited(VcpuId v, Cycles now) const {
   return x.state == RunState::Runnable && now > x.wait_since ? now - x.wait_since : 0;
 }
 
-void Shadow::pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next, Cycles active_slice) {
+void Shadow::pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next, Cycles active_slice,
+                       std::uint64_t active_host_ns) {
   m_current.to = now;
   ++m_counts[kPickNext].calls;
   // prev is the vCPU the shadow itself put on this pCPU: the active's prev
@@ -207,6 +210,10 @@ void Shadow::pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next,
   VcpuId prev = m_owner[cpu];
   vmm_decision_t d{VMM_IDLE, 0};
   if (!call("pick_next", [&] { d = m_setup.image.ops->pick_next(m_instance, cpu, now, prev, ran); })) return;
+  // Both sides of one decision, for the cost per decision beside each other.
+  m_current.pick_host_ns += m_last_call_ns;
+  m_current.active_pick_host_ns += active_host_ns;
+  ++m_current.host_picks;
   std::string why = invalid(cpu, d);
   if (!why.empty()) return drop(m_setup.image.name + " " + why);
   m_owner[cpu] = d.next;

@@ -62,7 +62,9 @@ class Shadow {
   void yield(VcpuId v, Cycles now);
   void remove(VcpuId v, Cycles now);
   void tick(unsigned cpu, Cycles now, bool active_resched);
-  void pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next, Cycles active_slice);
+  // `active_host_ns`: the host time the active scheduler's pick_next took.
+  void pick_next(unsigned cpu, Cycles now, Cycles ran, VcpuId active_next, Cycles active_slice,
+                 std::uint64_t active_host_ns);
   void priority(VcpuId v, std::int64_t active);
 
   // Every session so far, the one on (if any) as it stands at `now`.
@@ -97,6 +99,7 @@ class Shadow {
   std::vector<View> m_view;      // its view of each vCPU
   std::vector<VcpuId> m_owner;   // per pCPU: its own last answer there
   report::ShadowResult m_current;
+  std::uint64_t m_last_call_ns = 0;  // of the last call that returned
   Count m_counts[kKinds];
   VcpuId m_last_priority_vcpu = kNone;
   std::int64_t m_last_active_priority = 0, m_last_shadow_priority = 0;

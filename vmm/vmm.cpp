@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "base/host_clock.h"
+
 namespace vmmsim::vmm {
 
 using workload::StepKind;
@@ -109,7 +111,6 @@ void Vmm::start_of_simulation() {
   }
   for (std::size_t i = 0; i < m_config.shadows.size(); ++i) add_timer(m_config.shadows[i].at, kShadow, i);
   if (m_config.vmm.watchdog > 0) add_timer(m_config.vmm.watchdog / 2, kWatchdog, 0);
-  start_controller();
 }
 
 // Each kind at its rank (sim/event_loop.h); the token orders a rank's ties:
@@ -204,8 +205,7 @@ void Vmm::on_console_space() {
 }
 
 Cycles Vmm::burst_of(const Vcpu& v) const {
-  if (m_controller && is_service_vcpu(v.id()))
-    if (auto work = controller_burst(v)) return *work;
+  if (auto work = controller_burst(v)) return *work;  // the service VM's, for a controller
   // Work the VMM owes the vCPU first: a write or read in progress, a fault
   // notification (service VM), or blocking again after an early wake.
   if (v.console_left() > 0 || v.read_wanted > 0 || v.timer_pending || v.control_pending) return 0;
@@ -354,11 +354,15 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
     told = kNone;
   d.decided = now;
   ++m_decisions;
+  // Timed only beside a shadow, whose report puts the two costs side by side.
+  const bool shadowed = m_shadow.on();
+  const HostClock::time_point begin = shadowed ? HostClock::now() : HostClock::time_point{};
   // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
     return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
   });
-  if (m_shadow.on()) m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice);
+  if (shadowed)
+    m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice, host_ns_since(begin));
   VcpuId next = choice.next;
   if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
   std::string invalid = invalid_decision(next, prev);

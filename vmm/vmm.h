@@ -251,14 +251,22 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     v.input_pending = false;
   }
   // The switching controller (vmm/controller_hooks.cpp): made from
-  // [controller], its windows' timers, a window's end (the service VM is
+  // [controller] with its windows' timers, a window's end (the service VM is
   // interrupted), the service vCPU's burst while it owes the controller
-  // work (nothing otherwise), its program step for it, the counts a
-  // window's metrics are differences of, and a decision's request.
+  // work (nothing otherwise, nor for another vCPU), its program step for
+  // it, the counts a window's metrics are differences of, and a decision's
+  // request.
   void make_controller();
-  void start_controller();
   void controller_window_ended(std::size_t window);
-  std::optional<Cycles> controller_burst(const Vcpu& v) const;
+  // Inline: burst_of asks for every burst. 0 brings the service vCPU to a
+  // program step (to begin an evaluation, or to answer one); while it runs,
+  // the rest of the evaluation's work (a fault notification first: 0).
+  std::optional<Cycles> controller_burst(const Vcpu& v) const {
+    if (!m_controller || !is_service_vcpu(v.id())) return std::nullopt;
+    if (m_controller->step_due(v.handler_left())) return Cycles{0};
+    if (m_controller->evaluating()) return m_fault_queue.empty() ? v.handler_burst() : 0;
+    return std::nullopt;
+  }
   Feedback controller_step(int cpu, Vcpu& v);
   MetricCounters metric_counters() const;
   void submit_controller_op(ControlOp op);

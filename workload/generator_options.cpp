@@ -80,6 +80,46 @@ const char* first_kind_name(unsigned kinds) {
   return "?";
 }
 
+// "batch:2s,interactive:500ms": the phases in order, each a kind and a length.
+std::vector<Phase> phases_value(const std::string& name, const std::string& value) {
+  const std::string expected = fmt::format(
+      "KIND:DURATION items separated by commas, KIND batch, interactive or periodic, DURATION with "
+      "a unit (ns, us, ms or s) from 1ns to {}, at most {} items",
+      format_nanoseconds(kMaxMean), kMaxPhases);
+  std::vector<Phase> phases;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t comma = value.find(',', at);
+    const std::string item =
+        value.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    const std::size_t colon = item.find(':');
+    if (colon == std::string::npos || phases.size() == kMaxPhases) bad_value(name, value, expected);
+    const std::string kind = item.substr(0, colon);
+    Phase phase;
+    if (kind == "batch")
+      phase.kind = PhaseKind::Batch;
+    else if (kind == "interactive")
+      phase.kind = PhaseKind::Interactive;
+    else if (kind == "periodic")
+      phase.kind = PhaseKind::Periodic;
+    else
+      bad_value(name, value, expected);
+    try {
+      phase.length = duration_value(name, item.substr(colon + 1), 1, kMaxMean);
+    } catch (const InputError&) {
+      bad_value(name, value, expected);
+    }
+    phases.push_back(phase);
+    if (comma == std::string::npos) return phases;
+    at = comma + 1;
+  }
+}
+
+// The phase whose vCPUs an option of `kinds` (interactive or periodic) reaches.
+const char* phase_word(unsigned kinds) {
+  return (kinds & kInteractive) ? "interactive" : "periodic";
+}
+
 std::string option_list(GeneratorKind kind) {
   std::string out;
   for (const GeneratorOptionInfo& o : generator_options())
@@ -103,6 +143,20 @@ const char* generator_kind_name(GeneratorKind kind) {
       return "periodic";
     case GeneratorKind::Mix:
       return "mix";
+    case GeneratorKind::Phases:
+      return "phases";
+  }
+  return "?";
+}
+
+const char* phase_kind_name(PhaseKind kind) {
+  switch (kind) {
+    case PhaseKind::Batch:
+      return "batch";
+    case PhaseKind::Interactive:
+      return "interactive";
+    case PhaseKind::Periodic:
+      return "periodic";
   }
   return "?";
 }
@@ -116,6 +170,27 @@ GeneratorKind parse_generator_kind(std::string_view word) {
 const std::vector<GeneratorOptionInfo>& generator_options() {
   static const std::vector<GeneratorOptionInfo> options = {
       {"vcpus", "N", "vCPUs, each with its own sampled program (default 1; 1..4096)", kSingle},
+      {"phases", "LIST",
+       "phases: KIND:DURATION,... in order from time 0, KIND batch, interactive or periodic "
+       "(required), e.g. batch:2s,interactive:2s,periodic:2s",
+       kPhases},
+      {"repeat", "N", "phases: the --phases list N times in a row (default 1; 1..10000)", kPhases},
+      {"cpus", "N",
+       "phases: the pCPUs the CPU-bound load is sized for, and the config's (default 2; 1..4096)",
+       kPhases},
+      {"batch-vcpus", "N",
+       "phases: CPU-bound vCPUs of VM batch that arrive at each batch phase (default twice --cpus)",
+       kPhases},
+      {"background", "N",
+       "phases: CPU-bound vCPUs of VM batch that arrive at each interactive or periodic phase "
+       "(default --cpus; 0 = none)",
+       kPhases},
+      {"rt-vcpus", "N",
+       "phases: periodic vCPUs of VM rt that arrive at each periodic phase (default 1)", kPhases},
+      {"load", "PERCENT",
+       "phases: the CPU time a phase's CPU-bound vCPUs ask for together, in % of the phase's "
+       "pCPU time (default 80; 1..100)",
+       kPhases},
       {"cpu-bound", "N", "cpu-bound vCPUs in the mix (default 0)", kMix},
       {"io-bound", "N", "io-bound vCPUs in the mix (default 0)", kMix},
       {"interactive", "N", "interactive vCPUs in the mix (default 0)", kMix},
@@ -123,33 +198,34 @@ const std::vector<GeneratorOptionInfo>& generator_options() {
       {"duration", "D",
        "demand horizon per vCPU: enough bursts, keystrokes or jobs to fill D, then exit "
        "(default: forever)",
-       kAll},
+       kSingle | kMix},
       {"count", "N", "bursts, keystrokes or jobs per vCPU, then exit (1..10^9; default: forever)",
-       kAll},
+       kSingle | kMix},
       {"mean-run", "D",
        "mean CPU time of a burst: cpu-bound chunk (default 10ms), io-bound burst (500us), "
        "interactive keystroke handling (200us)",
-       kCpu | kIo | kInteractive | kMix},
+       kCpu | kIo | kInteractive | kMix | kPhases},
       {"mean-block", "D", "mean I/O time after each io-bound burst (default 2ms)", kIo | kMix},
       {"dist", "NAME",
        "distribution of the sampled times: fixed, exp or lognormal (default: fixed for "
        "cpu-bound, exp otherwise)",
-       kCpu | kIo | kInteractive | kMix},
+       kCpu | kIo | kInteractive | kMix | kPhases},
       {"sigma", "S",
        "with --dist lognormal: standard deviation of ln(time), 0 < S <= 4 (default 1)",
-       kCpu | kIo | kInteractive | kMix},
+       kCpu | kIo | kInteractive | kMix | kPhases},
       {"period", "D", "periodic job period, also its relative deadline (default 10ms)",
-       kPeriodic | kMix},
-      {"work", "D", "CPU time of a periodic job, at most --period (default 2ms)", kPeriodic | kMix},
+       kPeriodic | kMix | kPhases},
+      {"work", "D", "CPU time of a periodic job, at most --period (default 2ms)",
+       kPeriodic | kMix | kPhases},
       {"jitter", "D",
        "each periodic job's work uniform in work +- D, below --work (default 0: all equal)",
-       kPeriodic | kMix},
+       kPeriodic | kMix | kPhases},
       {"think", "D",
        "interactive keystroke period, to set as [console] input_every (default 100ms)",
-       kInteractive | kMix},
+       kInteractive | kMix | kPhases},
       {"echo", "SIZE", "console bytes written per keystroke (default 32; 0 = none)",
-       kInteractive | kMix},
-      {"yield", "", "cpu-bound vCPUs yield after each chunk", kCpu | kMix},
+       kInteractive | kMix | kPhases},
+      {"yield", "", "cpu-bound vCPUs yield after each chunk", kCpu | kMix | kPhases},
       {"block", "N",
        "bursts, keystrokes or jobs sampled once per vCPU, then repeated (default 200; "
        "1..100000)",
@@ -210,30 +286,52 @@ GeneratorSpec make_generator_spec(GeneratorKind kind,
       spec.yield = true;
     }
     if (name == "block") spec.block = count_value(name, value, 1, kMaxBlock);
+    if (name == "phases") spec.phases = phases_value(name, value);
+    if (name == "repeat")
+      spec.repeat = static_cast<unsigned>(count_value(name, value, 1, kMaxPhaseRepeat));
+    if (name == "cpus") spec.cpus = static_cast<unsigned>(count_value(name, value, 1, kMaxVcpus));
+    if (name == "batch-vcpus")
+      spec.batch_vcpus = static_cast<unsigned>(count_value(name, value, 1, kMaxVcpus));
+    if (name == "background")
+      spec.background = static_cast<unsigned>(count_value(name, value, 0, kMaxVcpus));
+    if (name == "rt-vcpus")
+      spec.rt_vcpus = static_cast<unsigned>(count_value(name, value, 1, kMaxVcpus));
+    if (name == "load") spec.load = static_cast<unsigned>(count_value(name, value, 1, 100));
     if (name == "seed")
       spec.seed = count_value(name, value, 0, ~std::uint64_t{0}), seed_given = true;
   }
   if (!seed_given)
     throw InputError(
         "missing --seed; expected --seed N, a whole number (the same seed gives the same trace)");
+  if (kind == GeneratorKind::Phases && spec.phases.empty())
+    throw InputError(
+        "missing --phases; expected --phases KIND:DURATION,... with KIND batch, interactive or "
+        "periodic (e.g. batch:2s,interactive:2s,periodic:2s)");
   if (sigma_given && spec.dist != Distribution::LogNormal)
     throw InputError(
         fmt::format("--sigma {}: applies only with --dist lognormal; expected --dist "
                     "lognormal or no --sigma",
                     spec.sigma));
   validate_generator_spec(spec);
-  // In a mix, an option must reach at least one vCPU: `--period` without
-  // periodic vCPUs is a mistake, not a no-op.
-  if (kind == GeneratorKind::Mix) {
+  // In a mix or phases, an option must reach at least one vCPU: `--period`
+  // without periodic vCPUs is a mistake, not a no-op.
+  if (kind == GeneratorKind::Mix || kind == GeneratorKind::Phases) {
     unsigned present = 0;
     for (const Part& p : parts_of(spec)) present |= bit(p.kind);
     for (const GeneratorOptionInfo* o : given) {
       unsigned kinds = o->kinds & kSingle;
-      if (kinds != kSingle && kinds != 0 && (kinds & present) == 0)
+      if (kinds == kSingle || kinds == 0 || (kinds & present) != 0) continue;
+      if (kind == GeneratorKind::Mix)
         throw InputError(
             fmt::format("--{} applies to {} vCPUs and this mix has none; expected "
                         "--{} N with N > 0, or no --{}",
                         o->name, kind_list(kinds), first_kind_name(kinds), o->name));
+      throw InputError(fmt::format(
+          "--{} applies to {} vCPUs and these phases have none; expected {}, or no --{}", o->name,
+          kind_list(kinds),
+          (kinds & kCpu) ? "a batch phase, or --background N with N > 0 and another phase"
+                         : fmt::format("a phase of kind {}", phase_word(kinds)),
+          o->name));
     }
   }
   return spec;
@@ -288,6 +386,7 @@ void validate_generator_spec(const GeneratorSpec& spec) {
       throw InputError(fmt::format("--jitter {}: expected less than --work {}",
                                    format_nanoseconds(spec.jitter), format_nanoseconds(spec.work)));
   }
+  if (spec.kind == GeneratorKind::Phases) validate_phases(spec);
 }
 
 }  // namespace vmmsim::workload

@@ -19,14 +19,23 @@
 
 namespace vmmsim::workload {
 
-enum class GeneratorKind { CpuBound, IoBound, Interactive, Periodic, Mix };
+enum class GeneratorKind { CpuBound, IoBound, Interactive, Periodic, Mix, Phases };
+
+// One phase of a `phases` workload (docs/generators.md "phases"): what runs
+// for `length` before the next phase starts.
+enum class PhaseKind { Batch, Interactive, Periodic };
+struct Phase {
+  PhaseKind kind = PhaseKind::Batch;
+  Nanoseconds length = 0;
+  bool operator==(const Phase& o) const { return kind == o.kind && length == o.length; }
+};
 
 // What to generate. Every field is one option of `vmmsim trace gen`; unset
 // optionals take the kind's default (docs/generators.md), and in a mix each
 // part takes its own kind's default.
 struct GeneratorSpec {
   GeneratorKind kind = GeneratorKind::IoBound;
-  unsigned vcpus = 1;  // --vcpus, every kind but mix
+  unsigned vcpus = 1;  // --vcpus, every kind but mix and phases
   // --cpu-bound/--io-bound/--interactive/--periodic: a mix's vCPUs of each
   // kind, numbered in this order.
   unsigned mix_cpu_bound = 0, mix_io_bound = 0, mix_interactive = 0, mix_periodic = 0;
@@ -46,13 +55,23 @@ struct GeneratorSpec {
   bool yield = false;                // --yield: cpu-bound yields after each chunk
   std::size_t block = 200;           // --block: units sampled once, then repeated
   std::uint64_t seed = 0;            // --seed
-  std::string command;               // the command line, recorded in a comment
+  // phases only (docs/generators.md "phases"):
+  std::vector<Phase> phases;            // --phases: in order, from time 0
+  unsigned repeat = 1;                  // --repeat: the list this many times
+  unsigned cpus = 2;                    // --cpus: the pCPUs the CPU-bound load is sized for
+  std::optional<unsigned> batch_vcpus;  // --batch-vcpus: per batch phase; default 2 x cpus
+  std::optional<unsigned> background;   // --background: per other phase; default cpus
+  unsigned rt_vcpus = 1;                // --rt-vcpus: per periodic phase
+  unsigned load = 80;                   // --load: % of the pCPUs' time the CPU-bound vCPUs ask for
+  std::string command;                  // the command line, recorded in a comment
 };
 
-// "cpu-bound", "io-bound", "interactive", "periodic", "mix".
+// "cpu-bound", "io-bound", "interactive", "periodic", "mix", "phases".
 const char* generator_kind_name(GeneratorKind kind);
 // Throws InputError naming the word and the kinds allowed.
 GeneratorKind parse_generator_kind(std::string_view word);
+// "batch", "interactive", "periodic".
+const char* phase_kind_name(PhaseKind kind);
 
 // One option of `vmmsim trace gen`, for the CLI's parser and help.
 struct GeneratorOptionInfo {
@@ -79,6 +98,7 @@ void validate_generator_spec(const GeneratorSpec& spec);
 // spec, then one program per vCPU. It always parses (parse_trace) at any
 // clock up to 1 THz. Throws InputError when the spec is invalid or the trace
 // would exceed the format's limits (1,000,000 steps, 10^9 repeats).
+// `phases` writes a trace per VM: workload/phase_generator.h, not this.
 std::string generate_trace(const GeneratorSpec& spec);
 
 // 1500000 -> "1.5ms", 2000 -> "2us", 999 -> "999ns", 3000000000 -> "3s":
