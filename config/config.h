@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/units.h"
 #include "config/image_source.h"
+#include "controllers/rule.h"
 #include "workload/trace_program.h"
 
 namespace vmmsim::config {
@@ -129,6 +131,9 @@ struct Config {
   // [run] shadow, then --shadow: TIME:TARGET[,KEY=VALUE...] or TIME:unshadow
   // (request kind Shadow / Unshadow). At one cycle they come before swaps.
   std::vector<Swap> shadows;
+  // [controller]: the switching controller the service VM runs; none
+  // without the section (docs/controller.md).
+  std::optional<controllers::ControllerConfig> controller;
 };
 
 }  // namespace vmmsim::config

@@ -14,7 +14,9 @@
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "base/text.h"
+#include "config/config_entry.h"
 #include "config/control_checks.h"
+#include "config/controller_section.h"
 #include "config/ini_syntax.h"
 #include "schedulers/param_value.h"
 #include "schedulers/registry.h"
@@ -27,47 +29,6 @@ namespace {
 constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 // The shortest [vmm] watchdog: a tick at the PIT's usual 1000 Hz.
 constexpr Cycles kMinWatchdogMs = 1;
-
-// One "section.key = value" as written, with where it came from.
-struct Entry {
-  std::string section;
-  std::string key;
-  std::string value;   // quoting undone
-  std::string raw;     // as written, for list keys that undo quoting per word
-  std::string origin;  // "file:line" or "--set"
-  unsigned line = 0;   // 0 for --set
-};
-
-// Config text as quoted in a message: printable, and long enough for a path.
-std::string text_of(std::string_view text) { return shown(text, 200); }
-
-[[noreturn]] void fail(const Entry& e, const std::string& what) {
-  throw InputError(fmt::format("{}: [{}] {} = '{}': {}", e.origin, text_of(e.section), text_of(e.key),
-                               text_of(e.value), what));
-}
-
-// The value parsers, each failing with what is allowed. Every duration is
-// a time the simulation schedules: at most max_duration(clock).
-Cycles duration_of(const Entry& e, Hertz clock) {
-  std::string why;
-  auto v = parse_simulated_duration(e.value, clock, &why);
-  if (!v) fail(e, "expected " + why);
-  return *v;
-}
-
-Bytes size_of(const Entry& e, Bytes min = 0) {
-  std::string why;
-  auto v = parse_size(e.value, &why);
-  if (!v) fail(e, "expected " + why);
-  if (*v < min) fail(e, fmt::format("expected a size of at least {} bytes", min));
-  return *v;
-}
-
-std::uint64_t count_of(const Entry& e, std::uint64_t min, std::uint64_t max) {
-  auto v = parse_count(e.value, nullptr);
-  if (!v || *v < min || *v > max) fail(e, fmt::format("expected a whole number from {} to {}", min, max));
-  return *v;
-}
 
 // "0-3,6" -> a bitmap of pCPUs.
 std::vector<std::uint8_t> cpu_set_of(const Entry& e) {
@@ -300,6 +261,8 @@ class Resolver {
       }
       if (!spec) fail(e, fmt::format("unknown key; [{}] allows {}", s, keys.empty() ? "no keys" : keys));
       c.sched[name][k] = policy_value(e, *spec, clock);
+    } else if (ControllerSection::owns(s)) {
+      m_controller.apply(e, clock, std::filesystem::path(m_path).parent_path().string());
     } else if (s.rfind("image_source.", 0) == 0) {
       apply_image_source(c, e, clock);
     } else if (s.rfind("vm.", 0) == 0 || s == "service") {
@@ -317,7 +280,7 @@ class Resolver {
       apply_vm(vm, e, clock);
     } else {
       throw InputError(fmt::format("{}: [{}]: unknown section; allowed: platform, pit, console, vmm, activation, memory, run, "
-                                   "sched.NAME, image_source.NAME, vm.NAME, service",
+                                   "controller, sched.NAME, image_source.NAME, vm.NAME, service",
                                    e.origin, text_of(s)));
     }
   }
@@ -442,6 +405,7 @@ class Resolver {
         if ((vm.affinity[cpu / 8] >> (cpu % 8)) & 1u)
           fail(a->second, fmt::format("pCPU {} does not exist; expected pCPUs 0 to {}", cpu, c.platform.cpus - 1));
     }
+    m_controller.finish(c);
     if (m_console_cpu && c.console.cpu >= c.platform.cpus)
       fail(*m_console_cpu, fmt::format("pCPU {} does not exist; expected 0 to {}", c.console.cpu, c.platform.cpus - 1));
     if (c.console.focus.empty()) {
@@ -464,6 +428,7 @@ class Resolver {
   std::vector<const Entry*> m_swap_entry;     // per [run] swap, the entry that gave it
   std::map<std::string, Entry> m_source_entry;  // per image source, its first entry
   const Entry* m_console_cpu = nullptr;
+  ControllerSection m_controller;
 };
 
 // One section per VM; [service] and [vm.service] both name the VM

@@ -30,21 +30,57 @@ const vmm_param_spec_t* vm_spec(const std::string& key) {
 // comma) or anything else a plain value cannot (docs/config.md, "Syntax").
 std::string swap_word(const std::string& word) { return quoted_value(word, " \t,"); }
 
-std::string swap_spec(const Swap& s) {
-  const workload::ControlRequest& r = s.request;
-  if (r.kind == workload::ControlRequest::Kind::Unshadow) return fmt::format("{}:unshadow", s.at);
-  if (r.kind == workload::ControlRequest::Kind::Unload)
-    return r.target.empty() ? fmt::format("{}:unload", s.at) : fmt::format("{}:{}", s.at, swap_word("unload=" + r.target));
+// A load's, stage's or shadow's words: TARGET,policy=...,source=...,KEY=VALUE...
+std::string request_words(const workload::ControlRequest& r) {
   std::string target = r.target;
   if (workload::is_image_path(r.target))
     target = std::filesystem::absolute(r.target).lexically_normal().string();
-  std::string spec = fmt::format("{}:{}", s.at, swap_word(target));
+  std::string spec = swap_word(target);
   const char* policies[] = {"keep-old", "unload-old", "auto", "unload-after"};  // LoadPolicy's order
   if (r.kind == workload::ControlRequest::Kind::Load)  // a stage or a shadow has no policy
     spec += fmt::format(",policy={}", policies[static_cast<int>(r.policy)]);
   if (!r.source.empty()) spec += ",source=" + r.source;
   for (const auto& [key, value] : r.params) spec += "," + swap_word(key + "=" + value);
   return spec;
+}
+
+std::string swap_spec(const Swap& s) {
+  const workload::ControlRequest& r = s.request;
+  if (r.kind == workload::ControlRequest::Kind::Unshadow) return fmt::format("{}:unshadow", s.at);
+  if (r.kind == workload::ControlRequest::Kind::Unload)
+    return r.target.empty() ? fmt::format("{}:unload", s.at) : fmt::format("{}:{}", s.at, swap_word("unload=" + r.target));
+  return fmt::format("{}:{}", s.at, request_words(r));
+}
+
+// A threshold as its metric reads it back: cycles, a decimal, a count.
+std::string threshold(controllers::Metric m, double value) {
+  if (controllers::metric_unit(m) == controllers::MetricUnit::Ratio) return fmt::format("{}", value);
+  return fmt::format("{}", static_cast<std::uint64_t>(value));
+}
+
+void write_controller(const controllers::ControllerConfig& c, std::ostream& out) {
+  out << fmt::format("[controller]\nevaluation_cost = {}\nmin_dwell = {}\ndowntime_budget = {}\nbudget_window = {}\n",
+                     cycles(c.evaluation_cost), cycles(c.min_dwell), cycles(c.downtime_budget),
+                     cycles(c.budget_window));
+  if (!c.plugin.empty()) {
+    out << fmt::format("plugin = {}\nplugin_window = {}\n", quoted_value(c.plugin), cycles(c.plugin_window));
+    if (!c.plugin_args.empty()) {
+      out << "plugin_args =";
+      for (const auto& [key, value] : c.plugin_args) out << " " << quoted_value(key + "=" + value, " \t");
+      out << "\n";
+    }
+  }
+  out << "\n";
+  for (const controllers::Rule& r : c.rules) {
+    out << fmt::format("[controller.rule.{}]\nmetric = {}\nscope = {}\nwindow = {}\n{} = {}\n", r.name,
+                       controllers::metric_name(r.metric), r.scope.empty() ? "all" : r.scope, cycles(r.window),
+                       r.above ? "above" : "below", threshold(r.metric, r.threshold));
+    if (r.hysteresis) out << "hysteresis = " << threshold(r.metric, r.rearm) << "\n";
+    const char* verbs[] = {"load", "stage", "revert"};  // Action::Kind's order
+    const auto kind = static_cast<int>(r.action.kind);
+    out << fmt::format("min_dwell = {}\naction = {}{}\n\n", cycles(r.min_dwell), verbs[kind],
+                       r.action.kind == controllers::Action::Kind::Revert ? "" : " " + request_words(r.action.request));
+  }
 }
 
 }  // namespace
@@ -97,6 +133,7 @@ void write_resolved_config(const Config& c, std::ostream& out) {
     out << "\n";
   }
   out << "\n";
+  if (c.controller) write_controller(*c.controller, out);
   for (const auto* ops : sched::builtin_schedulers()) {
     out << fmt::format("[sched.{}]\n", ops->name);
     const auto& values = c.sched.at(ops->name);

@@ -69,6 +69,18 @@ TimedForm timed_form(SwapOption option) {
 
 }  // namespace
 
+// Commas (or blanks) between the words; a word in double quotes may hold
+// both, so that any plugin path can be named.
+bool control_words(std::string_view text, std::vector<std::string>* words, std::string* why) {
+  for (const std::string& part : split_outside_quotes(text, ','))
+    for (const std::string& quoted : value_words(part)) {
+      std::string word;
+      if (!unquote_value(quoted, &word, why)) return false;
+      words->push_back(std::move(word));
+    }
+  return true;
+}
+
 // TIME:WORDS, one parser for --swap, --stage and --shadow (and their [run] keys).
 std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::string& base_dir,
                                std::string* why, SwapOption option) {
@@ -88,18 +100,11 @@ std::optional<Swap> parse_swap(const std::string& spec, Hertz clock, const std::
     return std::nullopt;
   }
   swap.at = *at;
-  // The words after TIME: commas (or blanks) between them; a word in double
-  // quotes may hold both, so that any plugin path can be named.
   std::vector<std::string> words;
-  for (const std::string& part : split_outside_quotes(spec.substr(colon + 1), ','))
-    for (const std::string& quoted : value_words(part)) {
-      std::string word;
-      if (!unquote_value(quoted, &word, &reason)) {
-        *why = fmt::format("{} '{}': {}", what, text_of(spec), reason);
-        return std::nullopt;
-      }
-      words.push_back(std::move(word));
-    }
+  if (!control_words(spec.substr(colon + 1), &words, &reason)) {
+    *why = fmt::format("{} '{}': {}", what, text_of(spec), reason);
+    return std::nullopt;
+  }
   auto kind = form.kind;
   if (option == SwapOption::Shadow && !words.empty() && words[0] == "unshadow") {
     kind = workload::ControlRequest::Kind::Unshadow;

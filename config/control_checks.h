@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "config/config.h"
 
@@ -21,6 +23,11 @@ std::string hopeless_load(const workload::ControlRequest& r);
 // Why a load names an image source the config does not declare; "" if it
 // names none or a declared one.
 std::string unknown_source(const workload::ControlRequest& r, const std::map<std::string, ImageSource>& sources);
+
+// The words of a request as --swap and [run] swap write them after TIME:
+// "TARGET,KEY=VALUE,..." split at commas or blanks outside double quotes,
+// each unquoted. False with `why` for a bad quote or escape.
+bool control_words(std::string_view text, std::vector<std::string>* words, std::string* why);
 
 // A scheduler swap "TIME:SCHEDULER[,KEY=VALUE...]" (KEY=VALUE includes
 // policy=keep-old|unload-old|unload-after|auto and source=NAME) or

@@ -77,6 +77,10 @@ class Processor : public sc_core::sc_module {
   VcpuId owner() const { return m_owner; }
   // Cycles spent in each state up to now.
   Cycles cycles_in(State s) const;
+  // Guest cycles the owner has run since they were last reported to the
+  // VMM (at a burst's end or an exit): what a reader of its cycles in the
+  // middle of a burst adds. Reads only.
+  Cycles unreported_guest() const { return state() == State::Guest ? m_clock.now() - m_entered : 0; }
   // Report the guest cycles run so far to the VMM (at the end of a run, so
   // that every guest cycle belongs to a vCPU).
   void settle();

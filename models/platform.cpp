@@ -168,6 +168,7 @@ report::Results Platform::results() const {
   r.faults = m_vmm->faults();
   r.epochs = m_vmm->epochs();
   r.shadows = m_vmm->shadow_results();
+  r.controller = m_vmm->controller_result(r.replacements);
   r.cpus = m_config.platform.cpus;
   r.clock = m_clock.hz();
   r.elapsed = m_clock.now();

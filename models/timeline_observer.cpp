@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/controller_report.h"
 #include "vmm/vmm.h"
 
 namespace vmmsim::models {
@@ -59,7 +60,8 @@ void TimelineObserver::finish(const vmm::Vmm& vmm, Cycles now) {
   for (unsigned c = 0; c < m_open.size(); ++c) end(c, now);
   if (vmm.offline())  // the run ends while the processors are ceased
     for (unsigned c = 0; c < m_open.size(); ++c) m_timeline.ceased(c, vmm.ceased_at(), now);
-  for (const report::ReplacementResult& x : vmm.replacement_results()) {
+  const std::vector<report::ReplacementResult> replacements = vmm.replacement_results();
+  for (const report::ReplacementResult& x : replacements) {
     if (!x.sequence) continue;
     m_timeline.replacement(fmt::format("{} {} -> {}", x.kind, x.from, x.to), x.started_at);
     Cycles t = x.started_at;
@@ -70,6 +72,9 @@ void TimelineObserver::finish(const vmm::Vmm& vmm, Cycles now) {
     }
     if (x.unload_after) m_timeline.phase("unload_after", t, t + x.unload_after);  // after the resume
   }
+  if (auto controller = vmm.controller_result(replacements))
+    for (const report::ControllerDecision& d : controller->decisions)
+      m_timeline.controller_decision("controller " + report::decision_label(d, m_timeline.clock()), d.status, d.decided_at);
 }
 
 }  // namespace vmmsim::models

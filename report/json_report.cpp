@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/controller_report.h"
 #include "report/shadow_report.h"
 
 namespace vmmsim::report {
@@ -138,6 +139,7 @@ void write_json_report(const Results& r, std::ostream& out) {
   }
   out << "  ]";
   write_shadows_json(r, out);
+  write_controller_json(r, out);
   out << "\n}\n";
 }
 

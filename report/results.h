@@ -182,6 +182,58 @@ struct ShadowResult {
   std::uint64_t host_picks = 0, pick_host_ns = 0, active_pick_host_ns = 0;
 };
 
+// One decision of the switching controller (docs/controller.md): a rule
+// whose metric crossed its threshold at a window's end, the action it asked
+// for and what that cost, or why the controller refused it.
+struct ControllerDecision {
+  std::string rule;
+  Cycles window_from = 0, window_to = 0;  // the window whose metric triggered it
+  Cycles decided_at = 0;                  // the service VM's evaluation ended: the request's time
+  std::string metric;
+  std::string vm;      // the VM whose value it was; "" machine-wide
+  double value = 0;    // in the metric's unit (cycles for latencies and downtime)
+  bool above = true;   // the rule fires above (else below) its threshold
+  double threshold = 0;
+  std::string action;  // as written (a plugin's: its verb and request words)
+  std::string note;    // a plugin's own words for its action; "" for a rule
+  // done, failed (the loader refused it or it failed: reason), in-progress,
+  // queued (behind other requests at the run's end), refused (by the
+  // controller's downtime budget: reason).
+  std::string status;
+  std::string reason;
+  Cycles estimated_downtime = 0;  // what the controller expected (the loader's plan now)
+  Cycles downtime = 0;            // what it cost (its replacement's downtime)
+  int replacement = -1;           // its index in Results::replacements; -1 none
+};
+
+// A rule as the run resolved it, and how often each outcome happened.
+struct ControllerRuleResult {
+  std::string name, metric, scope, action;  // scope "all" or a VM name
+  Cycles window = 0, min_dwell = 0;
+  bool above = true;
+  double threshold = 0, rearm = 0;
+  bool hysteresis = false;
+  std::uint64_t fired = 0;           // actions requested
+  std::uint64_t held_dwell = 0;      // triggered within min_dwell of the last activation
+  std::uint64_t held_busy = 0;       // triggered while a request of the controller was with the loader
+  std::uint64_t refused_budget = 0;  // triggered, but the switch would pass the downtime budget
+};
+
+struct ControllerResult {
+  Cycles evaluation_cost = 0;   // service VM cycles per evaluation
+  std::uint64_t evaluations = 0;
+  std::uint64_t windows_missed = 0;  // ended while the service VM could not read them (see docs)
+  Cycles service_cycles = 0;    // service VM guest cycles the evaluations took
+  Cycles downtime_budget = 0;   // per second; 0 none
+  Cycles budget_window = 0;
+  std::vector<ControllerRuleResult> rules;  // a plugin's is the last, named "plugin:NAME"
+  std::vector<ControllerDecision> decisions;
+  // A controller plugin (docs/controller.md "Controller plugins"): its
+  // path, its name, and why and when it was disabled ("" and none while on).
+  std::string plugin, plugin_name, plugin_disabled;
+  std::optional<Cycles> plugin_disabled_at;
+};
+
 struct Results {
   std::string config_file;
   std::string scheduler;
@@ -209,6 +261,7 @@ struct Results {
   std::vector<SlotResult> slots;    // the loaded images at the end, by slot
   ImageAreaResult image_area;
   std::vector<ShadowResult> shadows;  // empty unless a shadow was requested
+  std::optional<ControllerResult> controller;  // with a [controller] only
   bool host_cost = false;  // run --host-cost: host ns per call in the reports
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "report/controller_report.h"
 #include "report/shadow_report.h"
 
 namespace vmmsim::report {
@@ -160,6 +161,7 @@ void write_text_report(const Results& r, std::ostream& out, TextDetail detail) {
                          f.vcpus_halted, text(f.vm), f.halted_at);
   }
   write_shadows_text(r, out);
+  write_controller_text(r, out);
 }
 
 }  // namespace vmmsim::report

@@ -232,16 +232,27 @@ void Timeline::shadow_disagreement(const std::string& label, Cycles at) {
 }
 
 void Timeline::write_disagreement(const std::string& label, Cycles at) {
+  track_instant(m_shadow_track, "shadow", label, at, "");
+}
+
+void Timeline::controller_decision(const std::string& label, const std::string& status, Cycles at) {
+  if (std::none_of(m_windows.begin(), m_windows.end(), [&](const Window& w) { return at >= w.from && at < w.to; }))
+    return;
+  track_instant(m_controller_track, "controller", label, at, fmt::format(R"(, "args": {{"status": {}}})", json_quoted(status)));
+}
+
+void Timeline::track_instant(Track& track, const char* name, const std::string& label, Cycles at,
+                             const std::string& args) {
   carry_runqueue_into_window();
-  const unsigned tid = m_vmm_track + 1;
-  if (!m_shadow_track) {
+  const unsigned tid = m_vmm_track + track.offset;
+  if (!track.named) {
     event(fmt::format(
-        R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "shadow"}}}})",
-        tid));
-    m_shadow_track = true;
+        R"({{"name": "thread_name", "cat": "__metadata", "ph": "M", "pid": 1, "tid": {}, "args": {{"name": "{}"}}}})",
+        tid, name));
+    track.named = true;
   }
-  event(fmt::format(R"({{"name": {}, "cat": "shadow", "ph": "i", "s": "t", "ts": {}, "pid": 1, "tid": {}}})",
-                    json_quoted(label), us(at), tid));
+  event(fmt::format(R"({{"name": {}, "cat": "{}", "ph": "i", "s": "t", "ts": {}, "pid": 1, "tid": {}{}}})",
+                    json_quoted(label), name, us(at), tid, args));
 }
 
 void Timeline::close() {

@@ -57,6 +57,11 @@ class Timeline {
   // instant on a "shadow" track, which appears with its first event. Held
   // for the neighbourhood as the slices are.
   void shadow_disagreement(const std::string& label, Cycles at);
+  // A switching controller's decision (docs/controller.md): an instant on
+  // a "controller" track, which appears with its first event. Told at the
+  // end of the run, when each decision's cost is known; kept if `at` is in
+  // a window (the neighbourhood's too).
+  void controller_decision(const std::string& label, const std::string& status, Cycles at);
   // A replacement sequence whose first cease was at `first_cease` has
   // ceased the processors (told then, before the slices it ended). The
   // first one opens the neighbourhood (see the constructor).
@@ -68,6 +73,7 @@ class Timeline {
   // The events held for a neighbourhood still to come: those that ended
   // within the last pad, so bounded however long the run.
   std::size_t held() const { return m_held_slices.size() + m_held_counts.size() + m_held_disagreements.size(); }
+  Hertz clock() const { return m_clock; }
   // Ends the event list: the file is then a whole JSON document.
   void close();
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
@@ -76,6 +82,12 @@ class Timeline {
  private:
   struct Window {
     Cycles from, to;
+  };
+  // A track of instants beside the vmm track (its thread id: the vmm
+  // track's + offset), named with its first event.
+  struct Track {
+    unsigned offset;
+    bool named = false;
   };
   // Events past the main window, held in case a replacement follows: slices
   // (a dispatch, or `ceased` without a vCPU name) and count changes apart,
@@ -129,6 +141,8 @@ class Timeline {
   void write_dispatch(unsigned cpu, const Slice& slice, Cycles start, Cycles end);
   void write_ceased(unsigned cpu, Cycles start, Cycles end);
   void write_disagreement(const std::string& label, Cycles at);
+  // An instant `label` (category `name`, `args` as `, "args": {...}` or "") on `track`.
+  void track_instant(Track& track, const char* name, const std::string& label, Cycles at, const std::string& args);
   // The time before which held events are dropped: the pad before the latest.
   Cycles held_since() const { return m_horizon > m_pad ? m_horizon - m_pad : 0; }
   // Keeps a slice that reaches past the main window while the neighbourhood is awaited.
@@ -147,7 +161,8 @@ class Timeline {
   Cycles m_main_to;  // the main window's own end, before a neighbourhood extended it
   bool m_first = true;
   bool m_closed = false;
-  bool m_shadow_track = false;  // its name written
+  Track m_shadow_track{1};
+  Track m_controller_track{2};
   std::uint64_t m_last_runqueue = ~std::uint64_t{0};
   std::uint64_t m_runqueue_before = ~std::uint64_t{0};  // last count set before `from`
   Cycles m_pad;

@@ -45,6 +45,8 @@ enum class Rank : std::uint8_t {
   Processor = 6,    // a pCPU's step: exits, slice expiry, reschedule, VM resume, park (tie: pCPU index)
   Swap = 7,         // a command-line swap request (tie: order in the config)
   Watchdog = 8,     // the watchdog's check
+  Controller = 9,   // a switching controller's window ends: its metrics close, the service VM is interrupted
+                    // (tie: the window's place among the controller's windows)
 };
 
 class EventLoop;

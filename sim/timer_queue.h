@@ -1,5 +1,6 @@
 // The VMM's timed wake-ups, a source of the event loop: arrivals, I/O
-// completions, sleeps, keystrokes, command-line swaps, the watchdog. Each
+// completions, sleeps, keystrokes, command-line swaps, the watchdog, a
+// switching controller's windows. Each
 // entry has its Rank; entries due at the same cycle and rank come in the
 // order of their keys (the VMM uses the vCPU id, i.e. VM declaration order
 // then vCPU index), then in the order they were added.

@@ -24,6 +24,8 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
     m_fault_queue.pop_front();
     return handle(Request{RequestKind::HaltVm, static_cast<VcpuId>(vm), cpu});
   }
+  // Then the switching controller's evaluation (vmm/controller_hooks.cpp).
+  if (m_controller && is_service_vcpu(id) && m_controller->step_due(v.handler_left())) return controller_step(cpu, v);
   // Woken early: block again until the timer or the answer comes.
   if (v.timer_pending) return handle(Request{RequestKind::Block, id, cpu});
   if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
@@ -149,6 +151,7 @@ void Vmm::control_done(const ControlOp& op, bool ok) {
     --m_statuses[static_cast<std::size_t>(*op.counted)];
     ++m_statuses[static_cast<std::size_t>(Status::Rejected)];
   }
+  if (m_controller && op.requester == kControllerRequester) m_controller->answered(m_replacement.results().size() - 1);
   if (op.service_vcpu == kNone) return;
   Vcpu& v = m_vcpus[static_cast<std::size_t>(op.service_vcpu)];
   v.control_pending = false;

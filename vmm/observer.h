@@ -51,6 +51,10 @@ class Observer {
   virtual void ceased(unsigned /*cpu*/, Cycles /*from*/, Cycles /*to*/) {}
   // At each change of a vCPU's run state: the runnable vCPUs not on a pCPU.
   virtual void runqueue(Cycles /*at*/, std::uint64_t /*waiting*/) {}
+  // A wait of one of `vm`'s vCPUs ended (at its dispatch): `wait` cycles.
+  virtual void waited(std::size_t /*vm*/, Cycles /*wait*/) {}
+  // A keystroke reached its reader in `vm`: `latency` from keystroke to dispatch.
+  virtual void input_served(std::size_t /*vm*/, Cycles /*latency*/) {}
   // One of `vm`'s vCPUs went onto or off a pCPU: `running` are on one now.
   virtual void vm_running(std::size_t /*vm*/, unsigned /*running*/, Cycles /*at*/) {}
   // The scheduler in shadow (`target`) answered a `kind` request (pick_next,
@@ -99,6 +103,12 @@ class Observers {
   }
   void runqueue(Cycles at, std::uint64_t waiting) const {
     for (Observer* o : m_all) o->runqueue(at, waiting);
+  }
+  void waited(std::size_t vm, Cycles wait) const {
+    for (Observer* o : m_all) o->waited(vm, wait);
+  }
+  void input_served(std::size_t vm, Cycles latency) const {
+    for (Observer* o : m_all) o->input_served(vm, latency);
   }
   void vm_running(std::size_t vm, unsigned running, Cycles at) const {
     for (Observer* o : m_all) o->vm_running(vm, running, at);

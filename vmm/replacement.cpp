@@ -162,6 +162,7 @@ void Replacement::perform(const ControlOp& op) {
 // (where its request came from), else on cpu0 — one documented choice, so
 // that runs repeat byte for byte.
 unsigned Replacement::unload_cpu(const ControlOp& op) const {
+  if (op.work_cpu >= 0) return static_cast<unsigned>(op.work_cpu);
   if (op.service_vcpu != kNone) {
     const int cpu = m_vmm.last_cpu_of(op.service_vcpu);
     if (cpu >= 0) return static_cast<unsigned>(cpu);

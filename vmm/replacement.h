@@ -43,6 +43,9 @@ struct ControlOp {
   // The feedback a command-line request was counted with when it came
   // (nobody waits for its answer): a refusal turns it into Rejected.
   std::optional<Status> counted;
+  // The pCPU that pays VMM work outside the downtime (a stage's transfer, a
+  // background unload); -1: the service vCPU's, else cpu0.
+  int work_cpu = -1;
 };
 
 // The op, and the request the VMM counts, of a control request as written.
@@ -62,6 +65,10 @@ class Replacement : public sc_core::sc_module {
   // Queues a request; requests run one after another, in arrival order.
   void submit(ControlOp op);
   bool busy() const { return m_busy || !m_queue.empty(); }
+  // What the request would cost the guests if it were served now: the
+  // downtime of its sequence by the plan the loader would make
+  // (vmm/replacement_estimate.cpp); 0 if it would be refused or needs no sequence.
+  Cycles estimate_downtime(const ControlOp& op);
   std::uint32_t default_slot() const { return m_default_slot; }
   const std::vector<report::ReplacementResult>& results() const { return m_results; }
   // The request being served, if any, with its phases so far (the current

@@ -36,16 +36,26 @@ class Vcpu {
   // The guest's side: its program, stepped by the VMM's hypercall handlers.
   workload::ProgramCursor& program() { return m_program; }
   const workload::ProgramCursor& program() const { return m_program; }
-  // Guest cycles until the next hypercall: cache refill stall, then the rest
-  // of the current run step(s).
-  Cycles burst() const { return saturating_add(m_stall, m_program.run_left()); }
-  // The guest ran `cycles`: the stall is paid first, then program progress.
+  // Guest cycles until the next hypercall: cache refill stall, an
+  // interrupt handler's work, then the rest of the current run step(s).
+  Cycles burst() const { return saturating_add(handler_burst(), m_program.run_left()); }
+  // The guest ran `cycles`: the stall is paid first, then the handler's
+  // work, then program progress.
   void execute(Cycles cycles) {
     cpu_cycles += cycles;
     const Cycles from_stall = cycles < m_stall ? cycles : m_stall;
     m_stall -= from_stall;
-    m_program.run(cycles - from_stall);
+    cycles -= from_stall;
+    const Cycles from_handler = cycles < m_handler ? cycles : m_handler;
+    m_handler -= from_handler;
+    m_program.run(cycles - from_handler);
   }
+  // Work of an interrupt handler in the guest (the service VM's controller,
+  // docs/controller.md), run before its program goes on.
+  void add_handler_work(Cycles cycles) { m_handler = saturating_add(m_handler, cycles); }
+  Cycles handler_left() const { return m_handler; }
+  // Guest cycles until the handler's work is done (the stall first).
+  Cycles handler_burst() const { return saturating_add(m_stall, m_handler); }
   // Cache refill after a switch or a migration, paid before progress.
   // Saturating: a huge working set at a low bandwidth stalls "for ever", it does not wrap.
   void add_stall(Cycles cycles) {
@@ -124,6 +134,7 @@ class Vcpu {
   unsigned m_index;
   workload::ProgramCursor m_program;
   Cycles m_stall = 0;
+  Cycles m_handler = 0;
   Cycles m_refill = 0;
   Bytes m_console_left = 0;
   std::optional<Cycles> m_stalled_since;

@@ -71,6 +71,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   m_console.set_tx_space_threshold((m_config.console.fifo + 1) / 2);
   m_console.set_focus(static_cast<std::uint32_t>(m_focus));
   m_focus_scheduled = m_config.console.focus == config::kScheduledFocus;
+  make_controller();
 }
 
 void Vmm::attach(std::vector<cpu::Processor*> processors) {
@@ -115,8 +116,8 @@ void Vmm::start_of_simulation() {
 // Each kind at its rank (sim/event_loop.h); the token orders a rank's ties:
 // the vCPU id, the swap's place in the config.
 void Vmm::add_timer(Cycles due, TimerKind kind, std::uint64_t token) {
-  static constexpr Rank kRank[] = {Rank::Arrival, Rank::TimerWake, Rank::Keystroke, Rank::Swap, Rank::Watchdog,
-                                   Rank::Shadow};
+  static constexpr Rank kRank[] = {Rank::Arrival,  Rank::TimerWake, Rank::Keystroke, Rank::Swap,
+                                   Rank::Watchdog, Rank::Shadow,    Rank::Controller};
   m_timers.add(due, kRank[kind], token, kind, token);
 }
 
@@ -142,6 +143,9 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     }
     case kShadow:
       shadow_control(m_config.shadows[token].request, "cli");
+      return;
+    case kController:
+      controller_window_ended(token);
       return;
     case kWatchdog:
       check_watchdog();
@@ -201,6 +205,7 @@ void Vmm::on_console_space() {
 }
 
 Cycles Vmm::burst_of(const Vcpu& v) const {
+  if (auto work = controller_burst(v)) return *work;  // the service VM's, for a controller
   // Work the VMM owes the vCPU first: a write or read in progress, a fault
   // notification (service VM), or blocking again after an early wake.
   if (v.console_left() > 0 || v.read_wanted > 0 || v.timer_pending || v.control_pending) return 0;
@@ -429,11 +434,7 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
     ++v.context_switches;
     v.add_stall(m_memory.refill_cycles(m_vms[v.vm()].working_set, migrated));
   }
-  if (v.input_pending) {
-    m_vms[v.vm()].input_latency.add(now - v.input_since);
-    m_epochs.add_input_latency(v.vm(), now - v.input_since);
-    v.input_pending = false;
-  }
+  if (v.input_pending) input_served(v, now);
   v.last_cpu = cpu;
   d.last_owner = next;
   d.since = now;

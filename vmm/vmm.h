@@ -23,6 +23,7 @@
 #include "report/results.h"
 #include "sim/event_loop.h"
 #include "sim/timer_queue.h"
+#include "vmm/controller.h"
 #include "vmm/epochs.h"
 #include "vmm/observer.h"
 #include "vmm/replacement.h"
@@ -114,6 +115,8 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   // (from ceased_at()) for a replacement.
   VcpuId owner_of(unsigned cpu) const { return m_dispatch[cpu].owner; }
   bool offline() const { return m_offline; }
+  // When the active scheduler was activated (0: the default at boot).
+  Cycles activated_at() const { return m_activated_at; }
   Cycles ceased_at() const { return m_swaps.empty() ? 0 : m_swaps.back().ceased_at; }
   // Why simulated time stood still, if it did: the run was stopped there
   // (Platform::run reports it as bad input). Empty otherwise.
@@ -125,6 +128,10 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   std::string shadow_control(const workload::ControlRequest& request, const char* requester);
   // Every shadow session and rejected request, the one on as it stands now.
   std::vector<report::ShadowResult> shadow_results() const;
+  // The switching controller's results (vmm/controller_hooks.cpp), with
+  // `replacements` as replacement_results() gives them; none without [controller].
+  std::optional<report::ControllerResult> controller_result(
+      const std::vector<report::ReplacementResult>& replacements) const;
 
  private:
   // What the VMM keeps per pCPU about its current dispatch.
@@ -148,7 +155,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
     Cycles cycles = 0;
     std::function<void(Cycles)> done;
   };
-  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog, kShadow };
+  enum TimerKind : std::uint32_t { kArrival, kIoDone, kConsoleInput, kSwap, kWatchdog, kShadow, kController };
   // IRQ0 as a source of the event loop, at Rank::Irq0.
   struct Irq0Line final : EventSource {
     explicit Irq0Line(Vmm& vmm) : vmm(vmm) {}
@@ -232,7 +239,37 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void waited(Vcpu& v, Cycles wait) {
     v.wait.add(wait);
     m_epochs.add_wait(v.vm(), wait);
+    if (m_observers.any()) m_observers.waited(v.vm(), wait);
   }
+  // v, woken by a keystroke, is dispatched now: the input's latency, its
+  // VM's and the epoch's.
+  void input_served(Vcpu& v, Cycles now) {
+    const Cycles latency = now - v.input_since;
+    m_vms[v.vm()].input_latency.add(latency);
+    m_epochs.add_input_latency(v.vm(), latency);
+    if (m_observers.any()) m_observers.input_served(v.vm(), latency);
+    v.input_pending = false;
+  }
+  // The switching controller (vmm/controller_hooks.cpp): made from
+  // [controller] with its windows' timers, a window's end (the service VM is
+  // interrupted), the service vCPU's burst while it owes the controller
+  // work (nothing otherwise, nor for another vCPU), its program step for
+  // it, the counts a window's metrics are differences of, and a decision's
+  // request.
+  void make_controller();
+  void controller_window_ended(std::size_t window);
+  // Inline: burst_of asks for every burst. 0 brings the service vCPU to a
+  // program step (to begin an evaluation, or to answer one); while it runs,
+  // the rest of the evaluation's work (a fault notification first: 0).
+  std::optional<Cycles> controller_burst(const Vcpu& v) const {
+    if (!m_controller || !is_service_vcpu(v.id())) return std::nullopt;
+    if (m_controller->step_due(v.handler_left())) return Cycles{0};
+    if (m_controller->evaluating()) return m_fault_queue.empty() ? v.handler_burst() : 0;
+    return std::nullopt;
+  }
+  Feedback controller_step(int cpu, Vcpu& v);
+  MetricCounters metric_counters() const;
+  void submit_controller_op(ControlOp op);
   void begin_epoch();
   std::string start_shadow(const workload::ControlRequest& request, const char* requester);
   std::string end_shadow(const char* requester);
@@ -286,6 +323,7 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   bool m_zero_slices = false;  // ejecting a scheduler for zero-length slices: idle them meanwhile
   // The candidate in shadow: each call on the active scheduler is mirrored to it when on().
   Shadow m_shadow{m_vcpus, m_config.platform.cpus, m_config.platform.clock, m_observers};
+  std::unique_ptr<Controller> m_controller;  // [controller]; null without
 };
 
 }  // namespace vmmsim::vmm
