@@ -108,7 +108,10 @@ void ControllerSection::apply(const Entry& e, Hertz clock, const std::string& ba
   }
   m_base_dir = base_dir;
   if (e.section == "controller") {
-    if (e.key == "evaluation_cost") {
+    if (e.key == "enabled") {
+      if (e.value != "true" && e.value != "false") fail(e, "expected true or false");
+      m_enabled = e.value == "true";
+    } else if (e.key == "evaluation_cost") {
       m_config.evaluation_cost = duration_of(e, clock);
     } else if (e.key == "min_dwell") {
       m_config.min_dwell = duration_of(e, clock);
@@ -136,7 +139,7 @@ void ControllerSection::apply(const Entry& e, Hertz clock, const std::string& ba
       }
     } else {
       fail(e,
-           "unknown key; [controller] allows evaluation_cost, min_dwell, downtime_budget, "
+           "unknown key; [controller] allows enabled, evaluation_cost, min_dwell, downtime_budget, "
            "budget_window, plugin, "
            "plugin_window, plugin_args");
     }
@@ -234,7 +237,7 @@ void ControllerSection::finish(Config& c) const {
         m_plugin->origin));
   controllers::ControllerConfig config = m_config;
   for (const RuleEntries& r : m_rules) config.rules.push_back(rule_of(r, c));
-  c.controller = std::move(config);
+  if (m_enabled) c.controller = std::move(config);
 }
 
 }  // namespace vmmsim::config

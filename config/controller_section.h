@@ -39,6 +39,9 @@ class ControllerSection {
 
   std::optional<Entry> m_first;  // the first entry of any controller section
   std::optional<Entry> m_plugin;
+  // [controller] enabled = false: the sections are checked, and the run has
+  // no controller (a static run of the same config: compare's baseline).
+  bool m_enabled = true;
   controllers::ControllerConfig m_config;
   bool m_dwell_set = false;
   std::vector<RuleEntries> m_rules;  // in the order first written

@@ -14,7 +14,7 @@ expect_bad_input("${WORK}/no_service.ini:4: [controller.rule.r]: the controller 
 set(config ${SRC}/configs/controller.ini)
 expect_bad_input("--set: [controller.rule.slow] scope = 'nosuch': no VM has that name; expected all, shell, batch, service"
   run ${config} --set controller.rule.slow.scope=nosuch)
-expect_bad_input("--set: [controller] budget = '1ms': unknown key; [controller] allows evaluation_cost, min_dwell, downtime_budget, budget_window, plugin, plugin_window, plugin_args"
+expect_bad_input("--set: [controller] budget = '1ms': unknown key; [controller] allows enabled, evaluation_cost, min_dwell, downtime_budget, budget_window, plugin, plugin_window, plugin_args"
   run ${config} --set controller.budget=1ms)
 
 set(base run ${config} --until 1s)
