@@ -72,7 +72,7 @@ TEST_F(ControllerConfigTest, BadKeysAndValuesAreOneLineErrors) {
   };
   EXPECT_EQ(error_of(vms + "[controller]\nevaluation = 1\n"),
             c + ":6: [controller] evaluation = '1': unknown key; [controller] allows "
-                "evaluation_cost, min_dwell, downtime_budget, budget_window, plugin, "
+                "enabled, evaluation_cost, min_dwell, downtime_budget, budget_window, plugin, "
                 "plugin_window, plugin_args");
   EXPECT_EQ(error_of(vms + "[controller.rules.x]\nmetric = utilisation\n"),
             c + ":6: [controller.rules.x]: unknown controller section; expected [controller] or "
