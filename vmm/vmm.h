@@ -35,7 +35,7 @@
 
 namespace vmmsim::vmm {
 
-class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
+class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler first: its calls need no thunk
  public:
   struct Parts {
     const CycleClock& clock;
