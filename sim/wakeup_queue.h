@@ -9,7 +9,7 @@
 // step, instead of a pop and a push.
 #pragma once
 
-#include <functional>
+#include <vector>
 
 #include "sim/cycle_clock.h"
 #include "sim/event_loop.h"
@@ -19,10 +19,18 @@ namespace vmmsim {
 
 class WakeupQueue : public EventSource {
  public:
-  // Called for each processor whose wake-up is due.
-  using Handler = std::function<void(unsigned processor)>;
+  // What a processor's wake-up wakes (cpu::Processor).
+  class Sleeper {
+   public:
+    virtual void wake_up() = 0;
 
-  WakeupQueue(unsigned processors, Handler handler) : m_handler(std::move(handler)), m_due(processors) {}
+   protected:
+    ~Sleeper() = default;
+  };
+
+  explicit WakeupQueue(unsigned processors) : m_sleepers(processors, nullptr), m_due(processors) {}
+  // `sleeper` is woken at `processor`'s wake-ups.
+  void attach(unsigned processor, Sleeper& sleeper) { m_sleepers[processor] = &sleeper; }
 
   // Wakes `processor` at `due`, replacing the wake-up it had.
   void schedule(unsigned processor, Cycles due) {
@@ -38,13 +46,13 @@ class WakeupQueue : public EventSource {
     const unsigned processor = m_due.winner();
     m_due.assign(processor, kForever);  // served; its step may re-arm it
     m_serving = processor;
-    m_handler(processor);
+    m_sleepers[processor]->wake_up();
     m_serving = kNone;
     m_due.replay(processor);
     post(m_due.earliest(), Rank::Processor);
   }
 
-  Handler m_handler;
+  std::vector<Sleeper*> m_sleepers;
   WinnerTree m_due;
   unsigned m_serving = kNone;  // the processor whose step runs now
 };

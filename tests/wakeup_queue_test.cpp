@@ -5,6 +5,7 @@
 // replaces the previous wake-up.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -14,24 +15,35 @@
 namespace vmmsim {
 namespace {
 
+// A processor's stand-in: records when it is woken, and re-arms as told.
+struct Sleeper final : WakeupQueue::Sleeper {
+  void wake_up() override { react(index); }
+  unsigned index = 0;
+  std::function<void(unsigned)> react;
+};
+
 TEST(WakeupQueue, ServesByCycleThenIndexWithReArmsFromTheStep) {
   CycleClock clock(1000000000);
   EventLoop loop("events", clock);
   std::vector<std::pair<Cycles, unsigned>> served;
-  WakeupQueue* queue = nullptr;
+  WakeupQueue wakeups(5);
   bool reacted = false;
-  WakeupQueue wakeups(5, [&](unsigned p) {
-    const Cycles now = clock.now();
-    served.emplace_back(now, p);
-    if (p == 3 && now == 10 && !reacted) {
-      reacted = true;
-      queue->schedule(0, 10);  // a lower index at the cycle being served: next
-      queue->schedule(3, 10);  // itself again at this cycle: after 0
-      queue->schedule(4, 30);  // replaces 4's wake-up at 10
-    }
-    if (p == 2 && now == 20) queue->schedule(2, 40);
-  });
-  queue = &wakeups;
+  std::vector<Sleeper> sleepers(5);
+  for (unsigned p = 0; p < 5; ++p) {
+    sleepers[p].index = p;
+    sleepers[p].react = [&](unsigned woken) {
+      const Cycles now = clock.now();
+      served.emplace_back(now, woken);
+      if (woken == 3 && now == 10 && !reacted) {
+        reacted = true;
+        wakeups.schedule(0, 10);  // a lower index at the cycle being served: next
+        wakeups.schedule(3, 10);  // itself again at this cycle: after 0
+        wakeups.schedule(4, 30);  // replaces 4's wake-up at 10
+      }
+      if (woken == 2 && now == 20) wakeups.schedule(2, 40);
+    };
+    wakeups.attach(p, sleepers[p]);
+  }
   loop.attach(wakeups);
   wakeups.schedule(4, 10);
   wakeups.schedule(3, 10);
