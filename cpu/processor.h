@@ -38,7 +38,7 @@ constexpr std::uint32_t traced_owner(VcpuId owner) { return owner < 0 ? 0 : stat
 
 enum class SliceTimer : std::uint8_t { Deadline, Pit };
 
-class Processor : public sc_core::sc_module, public WakeupQueue::Sleeper {
+class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // Sleeper first: no thunk
  public:
   // Traced (--vcd): traced_owner() of the owner, and the State.
   report::VcdSignal owner_trace;

@@ -78,7 +78,7 @@ Cycles ProgramCursor::finish_job(Cycles now) {
 }
 
 ProgramAction ProgramCursor::next_action(const Step** step) {
-  load_step();
+  // Loaded already: every change of the run left or the jobs loads the next step.
   const auto& steps = m_program->steps;
   if (step) *step = nullptr;
   if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};
