@@ -205,15 +205,6 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
-void Vmm::set_state(Vcpu& v, RunState state) {
-  // The run queue as observers see it (the timeline's counter): runnable, not running.
-  if (v.state == RunState::Runnable) --m_waiting;
-  if (state == RunState::Runnable) ++m_waiting;
-  v.state = state;
-  if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-  if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
-}
-
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();

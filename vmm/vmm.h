@@ -246,7 +246,14 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     vm.running = running ? vm.running + 1 : vm.running - 1;
     if (m_observers.any()) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
   }
-  void set_state(Vcpu& v, RunState state);
+  void set_state(Vcpu& v, RunState state) {
+    // The run queue as observers see it (the timeline's counter): runnable, not running.
+    if (v.state == RunState::Runnable) --m_waiting;
+    if (state == RunState::Runnable) ++m_waiting;
+    v.state = state;
+    if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
+    if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
+  }
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
