@@ -25,9 +25,9 @@ enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exi
 
 class Vcpu {
  public:
-  // The VMM sees a burst's end only where it leads to a hypercall (a program
-  // step): a guest that computes for ever is one endless burst (the program
-  // cursor's merge_endless).
+  // A guest that computes for ever (a `repeat forever` of runs only) is one
+  // endless burst (the program cursor's merge_endless): nothing the VMM does
+  // depends on where it is in that loop.
   Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program)
       : m_id(id), m_vm(vm), m_index(index), m_program(program, true) {}
 

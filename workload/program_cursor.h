@@ -28,12 +28,11 @@ class ProgramCursor {
   // The program must outlive the cursor (the config holds it: VcpuProgram's
   // steps are shared by every vCPU that replays them).
   //
-  // `merge_endless`: the owner looks at nothing but actions (no burst
-  // boundary of its own matters): a `repeat forever` of runs only (no action
-  // in it, some run time) is then one endless burst, run_left() kForever
-  // from its start on. No action ever follows it, so where the program is in
-  // that loop is never seen again, and the boundaries of its runs need no
-  // event of the simulator.
+  // `merge_endless`: a `repeat forever` of runs only (no action in it, some
+  // run time) is one endless burst, run_left() kForever from its start on.
+  // No action ever follows it, so where the program is in that loop is never
+  // seen again, and the boundaries of its runs need no event of the
+  // simulator. Without it every run step is a burst (tests of the format).
   explicit ProgramCursor(const VcpuProgram& program, bool merge_endless = false);
 
   Cycles arrival() const { return m_program->arrival; }
