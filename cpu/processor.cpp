@@ -26,7 +26,9 @@ Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleCl
       m_handler(handler),
       m_wakeups(wakeups),
       m_loop(loop),
-      m_timer(timer) {}
+      m_timer(timer) {
+  wakeups.attach(index, *this);
+}
 
 void Processor::arm(Cycles at, Cycles now) {
   if (at == kForever || at >= m_armed_for) return;

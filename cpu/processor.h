@@ -38,19 +38,18 @@ constexpr std::uint32_t traced_owner(VcpuId owner) { return owner < 0 ? 0 : stat
 
 enum class SliceTimer : std::uint8_t { Deadline, Pit };
 
-class Processor : public sc_core::sc_module {
+class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // Sleeper first: no thunk
  public:
   // Traced (--vcd): traced_owner() of the owner, and the State.
   report::VcdSignal owner_trace;
   report::VcdSignal state_trace;
 
-  // `wakeups` is shared by all processors, a source of `loop`; its handler
-  // must call wake_up() of the processor it names.
+  // `wakeups` is shared by all processors, a source of `loop`.
   Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock, ExitHandler& handler,
             WakeupQueue& wakeups, EventLoop& loop, SliceTimer timer = SliceTimer::Deadline);
 
   // Called by the shared queue at the wake-up this processor asked for.
-  void wake_up() { step(); }
+  void wake_up() override { step(); }
 
   // Reschedule no later than cycle `at` (a wake, a tick, an IPI).
   void request_reschedule(Cycles at);

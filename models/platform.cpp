@@ -35,8 +35,7 @@ Platform::Platform(sc_core::sc_module_name name, const config::Config& config)
   m_console->attach(*m_loop);
   m_vmm = std::make_unique<vmm::Vmm>(
       "vmm", vmm::Vmm::Parts{m_clock, *m_loop, config, *m_pit, *m_console, *m_memory});
-  m_processor_wakeups = std::make_unique<WakeupQueue>(
-      config.platform.cpus, [this](unsigned processor) { m_processors[processor]->wake_up(); });
+  m_processor_wakeups = std::make_unique<WakeupQueue>(config.platform.cpus);
   m_loop->attach(*m_processor_wakeups);
   std::vector<cpu::Processor*> processors;
   const cpu::SliceTimer timer = config.vmm.slice_timer == "pit" ? cpu::SliceTimer::Pit : cpu::SliceTimer::Deadline;

@@ -165,6 +165,15 @@ class VcdWriter {
   std::priority_queue<std::pair<Cycles, std::uint32_t>, std::vector<std::pair<Cycles, std::uint32_t>>,
                       std::greater<>>
       m_scheduled;
+  // Time stamps: the digits above the low 8 change seldom (every 0.1 s at
+  // 1 GHz) and are kept, so a stamp formats 8 digits in 32-bit arithmetic.
+  struct Stamp {
+    char* write(char* out, std::uint64_t v);  // v in decimal, 20 bytes of room
+    std::uint64_t m_high = ~std::uint64_t{0};
+    char m_high_digits[20] = {};
+    unsigned m_high_length = 0;
+  };
+  Stamp m_stamp;
   Cycles m_step = 0;                   // the cycle m_dirty belongs to
   bool m_started = false;              // header and $dumpvars written
   std::vector<char> m_buffer;  // kBufferBytes, written out when full

@@ -42,9 +42,15 @@ void EventLoop::stop() {
 }
 
 unsigned EventLoop::earliest() const {
+  const Due* due = m_due.data();
+  const unsigned sources = static_cast<unsigned>(m_due.size());
   unsigned best = 0;
-  for (unsigned i = 1; i < m_due.size(); ++i)
-    if (m_due[i].before(m_due[best])) best = i;
+  Due first = due[0];
+  for (unsigned i = 1; i < sources; ++i)
+    if (due[i].before(first)) {
+      first = due[i];
+      best = i;
+    }
   return best;
 }
 

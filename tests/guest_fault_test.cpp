@@ -154,4 +154,21 @@ TEST_F(GuestFaultTest, AfterTheServiceVmFaultedTheVmmHaltsTheVmAtOnce) {
   expect_g_frozen_h_running(mid, advance_to(ms(100)));
 }
 
+// A service VM that computes for ever is kicked to handle a fault at once:
+// its endless run steps, one burst (workload::ProgramCursor's
+// merge_endless), do not delay it to the end of its quantum (10 ms).
+TEST_F(GuestFaultTest, AComputingServiceVmHandlesTheFaultAtOnce) {
+  file("f.trace", "vcpu 0\n  run 4500us\n  fault\n");
+  file("svc.trace", "vcpu 0\n  repeat forever\n    run 400us\n  end\n");
+  file("hog.trace", kHog);  // a guest left, so that the run goes on
+  build(std::string(kZeroCosts) +
+        "[platform]\ncpus = 3\n[sched.rr]\nquantum = 10ms\n[vm.g]\ntrace = f.trace\n[vm.h]\ntrace = hog.trace\n"
+        "[service]\ntrace = svc.trace\n");
+  report::Results r = advance_to(ms(20));
+  ASSERT_EQ(r.faults.size(), 1u);
+  EXPECT_EQ(r.faults[0].at, ms(4.5));
+  EXPECT_EQ(r.faults[0].halted_at, ms(4.5)) << "kicked at the fault";
+  EXPECT_EQ(r.vcpus[2].cpu, ms(20)) << "the service VM computed on, on its own pCPU";
+}
+
 }  // namespace

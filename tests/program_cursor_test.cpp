@@ -58,6 +58,44 @@ TEST(ProgramCursor, RepeatForeverNeverEnds) {
   }
 }
 
+// With merge_endless (every vCPU but the service VM's), a `repeat forever`
+// of runs only is one endless burst from its start: no run boundary in it
+// is an event of the simulator.
+TEST(ProgramCursor, AForeverLoopOfRunsOnlyIsOneEndlessBurstWhenMerged) {
+  auto t = parse("vcpu 0\n  run 5us\n  repeat forever\n    run 1us\n    run 2us\n  end\n");
+  ProgramCursor merged(t.vcpus[0], true);
+  EXPECT_EQ(merged.run_left(), 5000u) << "the run before the loop is a burst of its own";
+  EXPECT_FALSE(merged.endless());
+  merged.run(5000);
+  EXPECT_TRUE(merged.endless());
+  EXPECT_EQ(merged.run_left(), kForever);
+  merged.run(Cycles{1} << 40);
+  EXPECT_EQ(merged.run_left(), kForever) << "and stays endless";
+
+  ProgramCursor exact(t.vcpus[0]);  // not merged: every run ends a burst
+  exact.run(5000);
+  EXPECT_FALSE(exact.endless());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(exact.run_left(), 1000u);
+    exact.run(1000);
+    EXPECT_EQ(exact.run_left(), 2000u);
+    exact.run(2000);
+  }
+}
+
+TEST(ProgramCursor, LoopsWithAnActionOrWithoutARunOfTheirOwnAreNotMerged) {
+  for (const char* text : {"vcpu 0\n  repeat forever\n    run 1us\n    yield\n  end\n",
+                           "vcpu 0\n  repeat 1000\n    run 1us\n  end\n  io 1us\n",
+                           "vcpu 0\n  repeat forever\n    repeat 2\n      run 1us\n    end\n  end\n"}) {
+    auto t = parse(text);
+    ProgramCursor c(t.vcpus[0], true);
+    EXPECT_FALSE(c.endless()) << text;
+    EXPECT_EQ(c.run_left(), 1000u) << text;
+    c.run(1000);
+    EXPECT_FALSE(c.endless()) << text;
+  }
+}
+
 TEST(ProgramCursor, PeriodicJobsReportTheirLateness) {
   auto t = parse("vcpu 0\n  every 10us run 3us count 2\n  run 1us\n");
   ProgramCursor c(t.vcpus[0]);

@@ -1,6 +1,7 @@
 // The VCD writer: what a waveform viewer reads from the file.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -172,14 +173,17 @@ namespace {
 
 TEST(VcdWriter, TimeStampsAreExactDecimalsAtEveryLength) {
   const std::string path = temp_path("digits.vcd");
-  const std::uint64_t times[] = {9, 10, 99, 100, 12345, 999999999999, 1000000000000, 18446744073709551ULL};
+  // Around 10^8, where the digits above the low 8 begin and are kept.
+  const std::uint64_t times[] = {9,          10,          99,           100,           12345,
+                                 99999999,   100000000,   100000001,    100000100,     1234567890,
+                                 1234567891, 1300000000,  999999999999, 1000000000000, 18446744073709551ULL};
   {
     TestVcd w(path, 1000);
     VcdSignal s;
     w.declare(s, "pit", "out", 1, 0);
     std::uint64_t value = 0;
     for (std::uint64_t t : times) s.set(value ^= 1, t);
-    w.close(times[7]);
+    w.close(times[std::size(times) - 1]);
   }
   std::string expected = "#0\n$dumpvars\n0a\n$end\n";
   std::uint64_t value = 0;

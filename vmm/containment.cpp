@@ -53,6 +53,16 @@ void Vmm::scheduler_threw(const char* op, const char* what) {
   eject(fmt::format("{} threw from {}: {}", name, op, what));
 }
 
+bool Vmm::reject_decision(VcpuId next, VcpuId prev, int cpu) {
+  const std::string invalid = invalid_decision(next, prev);
+  if (invalid.empty()) return false;
+  if (m_manager.active_id() == m_replacement.default_slot())
+    throw std::logic_error(fmt::format("the default scheduler {} {}", m_manager.active().image.name, invalid));
+  ++m_scheduler_faults;
+  eject(fmt::format("{} {} on cpu{}", m_manager.active().image.name, invalid, cpu));
+  return true;
+}
+
 std::string Vmm::invalid_decision(VcpuId next, VcpuId prev) const {
   if (next == kNone) return "";
   if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size())

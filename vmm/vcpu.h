@@ -25,8 +25,11 @@ enum class RunState : std::uint8_t { NotArrived, Runnable, Running, Blocked, Exi
 
 class Vcpu {
  public:
+  // A guest that computes for ever (a `repeat forever` of runs only) is one
+  // endless burst (the program cursor's merge_endless): nothing the VMM does
+  // depends on where it is in that loop.
   Vcpu(VcpuId id, unsigned vm, unsigned index, const workload::VcpuProgram& program)
-      : m_id(id), m_vm(vm), m_index(index), m_program(program) {}
+      : m_id(id), m_vm(vm), m_index(index), m_program(program, true) {}
 
   VcpuId id() const { return m_id; }
   unsigned vm() const { return m_vm; }
@@ -68,32 +71,6 @@ class Vcpu {
   Bytes console_left() const { return m_console_left; }
   void set_console_left(Bytes b) { m_console_left = b; }
 
-  // Scheduling state.
-  RunState state = RunState::NotArrived;
-  int last_cpu = -1;
-  Cycles wait_since = 0;   // when it last became runnable and not running
-  Cycles input_since = 0;  // keystroke time of input that woke it, or 0
-  bool input_pending = false;
-  Bytes read_wanted = 0;   // bytes a blocked `read` waits for
-  bool read_handed = false;  // the VMM handed it those bytes when it woke it
-  Bytes console_requested = 0;  // bytes its console steps asked to write so far
-  // Blocked on an io/sleep timer or on a control request: if woken early
-  // (the service VM by a fault notification) it blocks again until then.
-  bool timer_pending = false;
-  bool control_pending = false;
-  bool control_ok = true;  // the answer to its last sched-load/unload
-
-  // Statistics.
-  Cycles cpu_cycles = 0;   // guest cycles on a pCPU (refill included)
-  Histogram wait;          // runnable-not-running intervals
-  std::optional<Cycles> first_dispatch;
-  std::optional<Cycles> finish;
-  std::uint64_t dispatches = 0;
-  std::uint64_t context_switches = 0;  // dispatched after another owner
-  std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
-  std::uint64_t jobs = 0;             // periodic jobs finished
-  std::uint64_t deadline_misses = 0;  // finished after the end of their period
-  Histogram lateness;                 // per job: finish - deadline, 0 if on time
   // A periodic job's work is done at `now`: counted, with its lateness.
   void finish_job(Cycles now) {
     const Cycles late = m_program.finish_job(now);
@@ -125,9 +102,9 @@ class Vcpu {
     priority_max = priority_last ? std::max(priority_max, p) : p;
     priority_last = p;
   }
-  std::optional<std::int64_t> priority_last;
-  std::int64_t priority_min = 0, priority_max = 0;
 
+  // The data, what a dispatch or a burst touches first: a platform of
+  // thousands of vCPUs then reads a few cache lines of each, not ten.
  private:
   VcpuId m_id;
   unsigned m_vm;
@@ -138,6 +115,39 @@ class Vcpu {
   Cycles m_refill = 0;
   Bytes m_console_left = 0;
   std::optional<Cycles> m_stalled_since;
+
+ public:
+  // Scheduling state.
+  RunState state = RunState::NotArrived;
+  int last_cpu = -1;
+  Cycles wait_since = 0;   // when it last became runnable and not running
+  Cycles input_since = 0;  // keystroke time of input that woke it, or 0
+  bool input_pending = false;
+  bool read_handed = false;  // the VMM handed it those bytes when it woke it
+  // Blocked on an io/sleep timer or on a control request: if woken early
+  // (the service VM by a fault notification) it blocks again until then.
+  bool timer_pending = false;
+  bool control_pending = false;
+  bool control_ok = true;  // the answer to its last sched-load/unload
+  Bytes read_wanted = 0;   // bytes a blocked `read` waits for
+
+  // Statistics.
+  Cycles cpu_cycles = 0;   // guest cycles on a pCPU (refill included)
+  std::uint64_t dispatches = 0;
+  std::uint64_t context_switches = 0;  // dispatched after another owner
+  std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
+  std::optional<Cycles> first_dispatch;
+  std::optional<std::int64_t> priority_last;
+  std::int64_t priority_min = 0, priority_max = 0;
+  Histogram wait;          // runnable-not-running intervals
+  // Seldom touched.
+  Bytes console_requested = 0;  // bytes its console steps asked to write so far
+  std::optional<Cycles> finish;
+  std::uint64_t jobs = 0;             // periodic jobs finished
+  std::uint64_t deadline_misses = 0;  // finished after the end of their period
+  Histogram lateness;                 // per job: finish - deadline, 0 if on time
+
+ private:
   std::size_t m_stall_swap = 0;
   Cycles m_stall_total = 0;  // closed stalls
   Cycles m_stall_max = 0;

@@ -1,9 +1,6 @@
 #include "vmm/vmm.h"
 
 #include <algorithm>
-#include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "base/host_clock.h"
 
@@ -213,21 +210,6 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
-void Vmm::set_state(Vcpu& v, RunState state) {
-  // The run queue as observers see it (the timeline's counter): runnable, not running.
-  if (v.state == RunState::Runnable) --m_waiting;
-  if (state == RunState::Runnable) ++m_waiting;
-  v.state = state;
-  if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-  if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
-}
-
-void Vmm::set_running(const Vcpu& v, bool running) {
-  Vm& vm = m_vms[v.vm()];
-  vm.running = running ? vm.running + 1 : vm.running - 1;
-  if (m_observers.any()) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
-}
-
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
@@ -365,36 +347,21 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
     m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice, host_ns_since(begin));
   VcpuId next = choice.next;
   if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
-  std::string invalid = invalid_decision(next, prev);
-  if (!invalid.empty()) {
-    if (m_manager.active_id() == m_replacement.default_slot())
-      throw std::logic_error(fmt::format("the default scheduler {} {}", m_manager.active().image.name, invalid));
-    // The watchdog ejects it; this pCPU idles until the default is back.
-    ++m_scheduler_faults;
-    eject(fmt::format("{} {} on cpu{}", m_manager.active().image.name, invalid, cpu));
-    next = kNone;
-  }
+  const bool rejected = !valid_decision(next, prev) && reject_decision(next, prev, cpu);
+  if (rejected) next = kNone;  // the watchdog ejects it; this pCPU idles until the default is back
   // The pCPU's feedback carries the priority of the vCPU it now runs.
   const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
   dispatched(cpu, prev, next, priority, now);
   d.ran = 0;
   // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
   // a replenishment or a window); 0 or an ejected decision: only when woken.
-  d.slice = next == kNone && (!invalid.empty() || choice.slice == 0) ? kForever : choice.slice;
+  d.slice = next == kNone && (rejected || choice.slice == 0) ? kForever : choice.slice;
   Feedback fb;
   fb.decided = true;
   fb.next = next;
   fb.slice = d.slice;
   fb.priority = priority;
   return fb;
-}
-
-std::int64_t Vmm::priority_of(const EntryPoints& s, VcpuId v) {
-  const std::uint64_t faults = m_scheduler_faults;
-  const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
-  if (m_shadow.on()) m_shadow.priority(v, p);
-  if (p != VMM_PRIORITY_HELD && m_scheduler_faults == faults) m_vcpus[static_cast<std::size_t>(v)].note_priority(p);
-  return p;
 }
 
 void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now) {

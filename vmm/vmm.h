@@ -36,7 +36,7 @@
 
 namespace vmmsim::vmm {
 
-class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
+class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler first: its calls need no thunk
  public:
   struct Parts {
     const CycleClock& clock;
@@ -211,14 +211,31 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   }
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
-  Cycles take_vmm_work(unsigned cpu, Cycles at);
+  Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
+  Cycles take_queued_work(unsigned cpu, Cycles at);
   // A VmmWork exit: the owner (or the idle slice) goes on after the work.
   cpu::Resume after_vmm_work(unsigned cpu, cpu::VcpuId owner, Cycles cost, Cycles work, bool from_guest);
   std::string invalid_decision(VcpuId next, VcpuId prev) const;
+  // invalid_decision() is "" (the hot path: nothing formatted).
+  bool valid_decision(VcpuId next, VcpuId prev) const {
+    if (next == kNone) return true;
+    if (next < 0 || static_cast<std::size_t>(next) >= m_vcpus.size()) return false;
+    const RunState st = m_vcpus[static_cast<std::size_t>(next)].state;
+    return st == RunState::Runnable || (st == RunState::Running && next == prev);
+  }
+  // An invalid decision on `cpu`: a bug in the default scheduler (thrown),
+  // else a fault that ejects the scheduler. True if it is rejected.
+  bool reject_decision(VcpuId next, VcpuId prev, int cpu);
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
-  std::int64_t priority_of(const EntryPoints& s, VcpuId v);
+  std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
+    const std::uint64_t faults = m_scheduler_faults;
+    const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
+    if (m_shadow.on()) m_shadow.priority(v, p);
+    if (p != VMM_PRIORITY_HELD && m_scheduler_faults == faults) m_vcpus[static_cast<std::size_t>(v)].note_priority(p);
+    return p;
+  }
   // Swap stalls (vmm/swap_cost.cpp).
   void begin_stall(Vcpu& v, Cycles at);
   void end_stall(Vcpu& v, Cycles now);
@@ -231,8 +248,19 @@ class Vmm : public sc_core::sc_module, public cpu::ExitHandler {
   void halt_vm(std::size_t vm);
   Feedback completed(RequestKind kind);
   Cycles burst_of(const Vcpu& v) const;
-  void set_running(const Vcpu& v, bool running);
-  void set_state(Vcpu& v, RunState state);
+  void set_running(const Vcpu& v, bool running) {
+    Vm& vm = m_vms[v.vm()];
+    vm.running = running ? vm.running + 1 : vm.running - 1;
+    if (m_observers.any()) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
+  }
+  void set_state(Vcpu& v, RunState state) {
+    // The run queue as observers see it (the timeline's counter): runnable, not running.
+    if (v.state == RunState::Runnable) --m_waiting;
+    if (state == RunState::Runnable) ++m_waiting;
+    v.state = state;
+    if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
+    if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
+  }
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.

@@ -14,9 +14,8 @@ void Vmm::run_vmm_work(unsigned cpu, Cycles cycles, std::function<void(Cycles)> 
   m_processors[cpu]->request_vmm_work(m_clock.now());
 }
 
-Cycles Vmm::take_vmm_work(unsigned cpu, Cycles at) {
+Cycles Vmm::take_queued_work(unsigned cpu, Cycles at) {
   std::vector<VmmWork>& queued = m_vmm_work[cpu];
-  if (queued.empty()) return 0;
   std::vector<VmmWork> doing;
   doing.swap(queued);
   Cycles total = 0;

@@ -2,7 +2,26 @@
 
 namespace vmmsim::workload {
 
-ProgramCursor::ProgramCursor(const VcpuProgram& program) : m_program(&program) { load_step(); }
+ProgramCursor::ProgramCursor(const VcpuProgram& program, bool merge_endless)
+    : m_program(&program), m_merge_endless(merge_endless) {
+  load_step();
+}
+
+bool ProgramCursor::endless_loop(std::size_t begin) const {
+  const auto& steps = m_program->steps;
+  if (steps[begin].count != kRepeatForever) return false;
+  bool computes = false;  // a run of its own takes time: the loop is no zero-time spin
+  int depth = 0;
+  for (std::size_t i = begin + 1; i < steps[begin].jump; ++i) {
+    switch (steps[i].kind) {
+      case StepKind::Run: computes = computes || (depth == 0 && steps[i].cycles > 0); break;
+      case StepKind::LoopBegin: ++depth; break;
+      case StepKind::LoopEnd: --depth; break;
+      default: return false;  // an action
+    }
+  }
+  return computes;
+}
 
 void ProgramCursor::load_step() {
   if (m_jobs_left > 0) return;  // the periodic jobs come first
@@ -14,6 +33,10 @@ void ProgramCursor::load_step() {
       m_run_left = s.cycles;
       ++m_pc;
     } else if (s.kind == StepKind::LoopBegin) {
+      if (m_merge_endless && endless_loop(m_pc)) {
+        m_endless = true;  // it computes for ever from here
+        return;
+      }
       m_loops.push_back(s.count);
       ++m_pc;
     } else if (s.kind == StepKind::LoopEnd) {
@@ -55,7 +78,7 @@ Cycles ProgramCursor::finish_job(Cycles now) {
 }
 
 ProgramAction ProgramCursor::next_action(const Step** step) {
-  load_step();
+  // Loaded already: every change of the run left or the jobs loads the next step.
   const auto& steps = m_program->steps;
   if (step) *step = nullptr;
   if (m_pc >= steps.size()) return ProgramAction{StepKind::Exit, 0, 0};

@@ -27,16 +27,25 @@ class ProgramCursor {
  public:
   // The program must outlive the cursor (the config holds it: VcpuProgram's
   // steps are shared by every vCPU that replays them).
-  explicit ProgramCursor(const VcpuProgram& program);
+  //
+  // `merge_endless`: a `repeat forever` of runs only (no action in it, some
+  // run time) is one endless burst, run_left() kForever from its start on.
+  // No action ever follows it, so where the program is in that loop is never
+  // seen again, and the boundaries of its runs need no event of the
+  // simulator. Without it every run step is a burst (tests of the format).
+  explicit ProgramCursor(const VcpuProgram& program, bool merge_endless = false);
 
   Cycles arrival() const { return m_program->arrival; }
   // CPU cycles the program computes before its next action.
-  Cycles run_left() const { return m_run_left; }
+  Cycles run_left() const { return m_endless ? kForever : m_run_left; }
   // The guest computed `cycles` of them (more is clamped: the burst is done).
   void run(Cycles cycles) {
+    if (m_endless) return;
     m_run_left -= cycles < m_run_left ? cycles : m_run_left;
     if (m_run_left == 0) load_step();
   }
+  // In an endless burst (merge_endless).
+  bool endless() const { return m_endless; }
   // The current burst is done: the action the program takes next (Exit once
   // it has ended). `step`, if given, receives the trace step of the action
   // (nullptr at the end). A console write or read that must wait is tracked
@@ -64,8 +73,12 @@ class ProgramCursor {
 
  private:
   void load_step();  // step to the next Run or action, through loop markers
+  // The loop beginning at step `begin` repeats for ever and has no action.
+  bool endless_loop(std::size_t begin) const;
 
   const VcpuProgram* m_program;
+  const bool m_merge_endless;
+  bool m_endless = false;
   std::size_t m_pc = 0;
   std::uint32_t m_step_line = 0;
   Cycles m_run_left = 0;
