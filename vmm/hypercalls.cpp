@@ -113,16 +113,22 @@ Feedback Vmm::console_write(int cpu, Vcpu& v) {
 }
 
 // A read takes input already buffered only when no other vCPU of its VM
-// waits for input: readers are served in the order they blocked.
+// waits for input: readers are served in the order they blocked. A reader
+// woken early (the service VM, by an interrupt) is still queued: it blocks
+// again in its place, or takes what was handed to it while it was awake.
 Feedback Vmm::console_read(int cpu, Vcpu& v) {
   Vm& vm = m_vms[v.vm()];
+  if (v.read_queued) return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
   if (!v.read_handed) {
     if (!vm.readers.empty() || vm.rx_buffer < v.read_wanted) {
       vm.readers.push_back(v.id());
+      v.read_queued = true;
       return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
     }
     vm.rx_buffer -= v.read_wanted;
   }
+  // Handed while it was on a pCPU: it gets to the input now.
+  if (v.input_pending) input_served(v, m_clock.now());
   v.read_handed = false;
   v.read_wanted = 0;
   return completed(RequestKind::ConsoleRead);

@@ -124,6 +124,9 @@ class Vcpu {
   Cycles input_since = 0;  // keystroke time of input that woke it, or 0
   bool input_pending = false;
   bool read_handed = false;  // the VMM handed it those bytes when it woke it
+  // In its VM's readers, once: woken early (the service VM by an interrupt)
+  // it keeps its place and goes back to its read.
+  bool read_queued = false;
   // Blocked on an io/sleep timer or on a control request: if woken early
   // (the service VM by a fault notification) it blocks again until then.
   bool timer_pending = false;

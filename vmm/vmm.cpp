@@ -172,23 +172,26 @@ void Vmm::focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next) {
 // Input goes to the vCPU that has waited longest in `read` (whichever vCPU
 // of the VM that is), with its bytes handed over at once so that no other
 // reader takes them before it runs; then to the next, while the bytes last.
-// With no reader waiting they stay buffered for the next `read`.
+// With no reader waiting they stay buffered for the next `read`. A reader
+// woken early by an interrupt has not left its read: it gets its bytes too.
 void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
   Vm& vm = m_vms[focus];
   vm.rx_buffer += bytes;
   while (!vm.readers.empty()) {
     Vcpu& v = m_vcpus[static_cast<std::size_t>(vm.readers.front())];
-    if (v.state != RunState::Blocked || v.read_wanted == 0) {  // halted with its VM: reads no more
+    if (v.state == RunState::Halted) {  // halted with its VM: reads no more
       vm.readers.pop_front();
+      v.read_queued = false;
       continue;
     }
     if (v.read_wanted > vm.rx_buffer) break;  // in order: a later reader does not overtake it
     vm.readers.pop_front();
+    v.read_queued = false;
     vm.rx_buffer -= v.read_wanted;
     v.read_handed = true;
     v.input_pending = true;
     v.input_since = m_last_keystroke;
-    handle(Request{RequestKind::ConsoleWake, v.id()});
+    if (v.state == RunState::Blocked) handle(Request{RequestKind::ConsoleWake, v.id()});
   }
 }
 
