@@ -1,8 +1,9 @@
-// A service vCPU that waits in `read` and is woken early by an interrupt (a
-// switching controller's window end, a guest's fault notification) does
-// that work and goes back to its read with its place kept: it is queued
-// once, and input that arrives while it is awake is still its own
-// (docs/architecture.md "Console").
+// A service vCPU that waits on the console — in `read`, or in a write to a
+// full FIFO — and is woken early by an interrupt (a switching controller's
+// window end, a guest's fault notification) does that work and goes back to
+// its wait with its place kept: it is queued once, input that arrives while
+// it is awake is still its own, and a write it finished while awake is not
+// woken for again (docs/architecture.md "Console").
 #include "tests/sim_fixture.h"
 
 using namespace vmmsim;
@@ -94,5 +95,48 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Interrupt{"controller", kQuietController},
                       Interrupt{"fault", "[vm.faulty]\ntrace = faulty.trace\n"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// The service VM alone writes; the console (fifo 16, 1000 cycles a byte)
+// wakes a blocked writer once 8 bytes are free. One pCPU; the controller's
+// windows of `window` interrupt the service vCPU and its evaluation takes
+// 1000 cycles.
+class ServiceWriterTest : public vmmsim::testing::SimTest {
+ protected:
+  report::Results run(const std::string& service, const std::string& window, Cycles until) {
+    file("service.trace", service);
+    file("sleeper.trace", "vcpu 0\n  sleep 1s\n");
+    auto& p = build(std::string(kZeroCosts) +
+                    "[console]\nbaud = 10000000\nfifo = 16\n[vm.sleeper]\ntrace = sleeper.trace\n"
+                    "[service]\ntrace = service.trace\n[controller]\nevaluation_cost = 1000\n"
+                    "[controller.rule.never]\nmetric = utilisation\nabove = 2\naction = load fifo\n"
+                    "window = " +
+                    window + "\n");
+    p.run(until);
+    return p.results();
+  }
+  static std::uint64_t console_wakes(const report::Results& r) {
+    return r.requests[static_cast<std::size_t>(vmm::RequestKind::ConsoleWake)].second;
+  }
+};
+
+// 40 bytes at 0: 16 fit. Room at 8000: woken, 8 more, blocked again (16
+// left). The window end at 10 us wakes it; at 11 us it writes the 3 bytes
+// that fit and blocks again, still in its place. Room at 19 us: one wake.
+TEST_F(ServiceWriterTest, AWriterWokenEarlyIsQueuedOnce) {
+  const report::Results r = run("vcpu 0\n  console 40\n  sleep 1s\n", "10us", 19500);
+  EXPECT_EQ(console_wakes(r), 2u) << "at 8 us and at 19 us, once each";
+  EXPECT_EQ(r.console_written, 16u + 8 + 3 + 8);
+}
+
+// 20 bytes at 0: 16 fit, blocked with 4 left. The window end at 5 us wakes
+// it; at 6 us the 4 bytes fit, and it goes to sleep. The room at 12 us
+// (the FIFO refilled at 6 us) is no one's: nobody is woken, and the
+// service vCPU is dispatched at 0, 5 us and 10 us only (windows).
+TEST_F(ServiceWriterTest, AWriteFinishedWhileAwakeIsNotWokenForLater) {
+  const report::Results r = run("vcpu 0\n  console 20\n  sleep 1s\n", "5us", 14000);
+  EXPECT_EQ(r.console_written, 20u);
+  EXPECT_EQ(console_wakes(r), 0u);
+  EXPECT_EQ(r.vcpus[1].dispatches, 3u);
+}
 
 }  // namespace

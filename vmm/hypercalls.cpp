@@ -107,8 +107,12 @@ Feedback Vmm::completed(RequestKind kind) {
 Feedback Vmm::console_write(int cpu, Vcpu& v) {
   Bytes accepted = m_console.write(v.console_left());
   v.set_console_left(v.console_left() - accepted);
-  if (v.console_left() == 0) return completed(RequestKind::ConsoleWrite);
-  m_blocked_writers.push_back(v.id());
+  if (v.console_left() == 0) {
+    v.write_queued = false;  // woken early, it got its bytes out: its place is void
+    return completed(RequestKind::ConsoleWrite);
+  }
+  if (!v.write_queued) m_blocked_writers.push_back(v.id());
+  v.write_queued = true;
   return handle(Request{RequestKind::ConsoleWrite, v.id(), cpu});
 }
 

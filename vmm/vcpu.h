@@ -127,6 +127,9 @@ class Vcpu {
   // In its VM's readers, once: woken early (the service VM by an interrupt)
   // it keeps its place and goes back to its read.
   bool read_queued = false;
+  // Among the blocked writers: a write finished while woken early is not
+  // woken for again, and a writer is queued once.
+  bool write_queued = false;
   // Blocked on an io/sleep timer or on a control request: if woken early
   // (the service VM by a fault notification) it blocks again until then.
   bool timer_pending = false;

@@ -201,7 +201,12 @@ void Vmm::on_console_space() {
   // A writer that blocks again joins m_blocked_writers, not this round.
   m_retrying_writers.clear();
   m_retrying_writers.swap(m_blocked_writers);
-  for (VcpuId id : m_retrying_writers) handle(Request{RequestKind::ConsoleWake, id});
+  for (VcpuId id : m_retrying_writers) {
+    Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
+    if (!v.write_queued) continue;  // it finished its write while woken early
+    v.write_queued = false;
+    handle(Request{RequestKind::ConsoleWake, id});
+  }
 }
 
 Cycles Vmm::burst_of(const Vcpu& v) const {
