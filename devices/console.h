@@ -10,6 +10,7 @@
 // loop (Rank::ConsoleLine, attach()); alone it runs its own process.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -93,6 +94,9 @@ class Console : public sc_core::sc_module, public EventSource {
   Bytes bytes_transmitted() const { return m_tx_written - level(); }
   Bytes bytes_received() const { return m_rx_arrived - rx_in_flight(m_clock.now()); }
   Bytes bytes_delivered() const { return m_rx_delivered; }  // handed to on_rx
+  // When both lines fall idle if nothing more is written or typed: when a
+  // retire() called at `at` (now or later) is done.
+  Cycles idle_at(Cycles at) const { return std::max({at, m_tx_idle_at, m_rx_idle_at}); }
 
  private:
   void update_line();  // everything due on the line now (the SC_METHOD, or the loop's)

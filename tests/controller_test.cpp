@@ -195,4 +195,29 @@ TEST_F(ControllerTest, TheDowntimeBudgetRefusesASwitchAndSaysSo) {
   EXPECT_EQ(c.decisions.size(), 2u);
 }
 
+// configs/controller.ini's first switch (docs/controller.md "Estimated
+// downtime"): at the decision the console's FIFO holds 16 bytes at 115200
+// baud, one of them partly sent, and it goes on draining while the
+// processors cease. The estimate prices the drain as the sequence does, from
+// the cease's end to the line's idle: it is the downtime measured.
+TEST_F(ControllerTest, TheEstimateIsTheDowntimeTheSequenceThenHas) {
+  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
+  build("[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
+        "[vm.shell]\ntrace = " +
+        traces +
+        "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n[vm.batch]\ntrace = " +
+        traces + "batch.trace\n[service]\ntrace = " + traces +
+        "service.trace\n[controller.rule.slow]\nmetric = input_p99\nscope = shell\nwindow = 100ms\n"
+        "above = 2ms\naction = load bvt\n");
+  m_platform->run(ms(150));
+  const report::Results r = m_platform->results();
+  ASSERT_TRUE(r.controller);
+  ASSERT_EQ(r.controller->decisions.size(), 1u);
+  const report::ControllerDecision& d = r.controller->decisions[0];
+  ASSERT_EQ(d.replacement, 0);
+  EXPECT_GT(r.replacements[0].drain, 0u) << "the FIFO was not empty";
+  EXPECT_EQ(d.downtime, 1380682u);
+  EXPECT_EQ(d.estimated_downtime, d.downtime);
+}
+
 }  // namespace
