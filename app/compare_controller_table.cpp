@@ -20,12 +20,21 @@ struct Summary {
   double downtime_cycles = 0;  // of the replacements its decisions caused
 };
 
-Summary summary_of(const JsonValue& controller) {
+// Whether decision `d` of a run's `results` made a replacement sequence (a
+// stage's transfer switches nothing).
+bool switched(const JsonValue& results, const JsonValue& d) {
+  const JsonValue index = d["replacement"];
+  const JsonValue replacements = results["replacements"];
+  return !index.is_null() && index.integer() < replacements.size() &&
+         replacements[index.integer()]["sequence"].boolean();
+}
+
+Summary summary_of(const JsonValue& results) {
   Summary s;
-  for (const JsonValue& d : controller["decisions"].array()) {
+  for (const JsonValue& d : results["controller"]["decisions"].array()) {
     ++s.decisions;
     const std::string& status = d["status"].string();
-    if (status == "done") ++s.switched;
+    if (status == "done" && switched(results, d)) ++s.switched;
     if (status == "failed") ++s.failed;
     if (status == "refused") ++s.refused;
     if (!d["downtime_cycles"].is_null()) s.downtime_cycles += d["downtime_cycles"].number();
@@ -55,7 +64,7 @@ std::string write_controller_table(const std::vector<CompareRun>& runs, std::ost
     const JsonValue& r = run.results;
     const JsonValue c = r["controller"];
     const double hz = r["clock_hz"].number();
-    const Summary s = summary_of(c);
+    const Summary s = summary_of(r);
     const double downtime_ms = s.downtime_cycles * 1000.0 / hz;
     const double service_ms = c["service_cycles"].number() * 1000.0 / hz;
     table << fmt::format("{:<{}} {:>9} {:>8} {:>7} {:>7} {:>11.3f} {:>11.3f} {:>10}\n", printable(run.name),

@@ -32,6 +32,11 @@ vmmsim(0 out err compare ${CONFIGS}/controller.ini --schedulers rr --set control
        --jobs 1 --out ${WORK}/hyst)
 expect_match("${out}" "\ncontroller--rr +3 +3 +0 +0 " "hysteresis stops the oscillation")
 
+# A stage switches nothing: one decision, done, no switch.
+vmmsim(0 out err compare ${CONFIGS}/controller.ini --schedulers rr "--set=controller.rule.slow.action=stage bvt"
+       --jobs 1 --out ${WORK}/stage)
+expect_match("${out}" "\ncontroller--rr +1 +0 +0 +0 +0\\.000 " "a stage is a decision, not a switch")
+
 # Without a controller in any run: no table, no CSV.
 vmmsim(0 out err compare ${CONFIGS}/controller.ini --schedulers rr --set controller.enabled=false --out ${WORK}/off)
 if(out MATCHES "Switching controller" OR EXISTS ${WORK}/off/compare-controller.csv)
