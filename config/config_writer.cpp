@@ -63,7 +63,9 @@ void write_controller(const controllers::ControllerConfig& c, std::ostream& out)
                      cycles(c.evaluation_cost), cycles(c.min_dwell), cycles(c.downtime_budget),
                      cycles(c.budget_window));
   if (!c.plugin.empty()) {
-    out << fmt::format("plugin = {}\nplugin_window = {}\n", quoted_value(c.plugin), cycles(c.plugin_window));
+    out << fmt::format("plugin = {}\nplugin_window = {}\n",
+                       quoted_value(std::filesystem::absolute(c.plugin).lexically_normal().string()),
+                       cycles(c.plugin_window));
     if (!c.plugin_args.empty()) {
       out << "plugin_args =";
       for (const auto& [key, value] : c.plugin_args) out << " " << quoted_value(key + "=" + value, " \t");

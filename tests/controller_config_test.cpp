@@ -187,4 +187,21 @@ TEST_F(ControllerConfigTest, APluginIsAFileWithAWindow) {
           "words");
 }
 
+// A config named by a relative path gives relative paths; --config-out
+// writes the plugin's absolute, as it does traces and image paths, so that
+// the resolved file replays from wherever it is written.
+TEST_F(ControllerConfigTest, TheResolvedConfigNamesThePluginByItsAbsolutePath) {
+  write("guard.so", "");
+  write("c.ini", vms + "[controller]\nplugin = guard.so\nplugin_window = 50ms\n");
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(m_dir);
+  const config::Config c = config::load_config("c.ini");
+  std::ostringstream resolved;
+  config::write_resolved_config(c, resolved);
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(c.controller);
+  EXPECT_NE(resolved.str().find("\nplugin = " + path("guard.so") + "\n"), std::string::npos)
+      << resolved.str();
+}
+
 }  // namespace
