@@ -3,7 +3,8 @@
 #   prefix      installs BUILD into WORK/prefix (the fixture of the others);
 #   plugin      what is installed is there; plugins/lottery.c builds out of
 #               tree against the installed package, with find_package(vmmsim)
-#               and with pkg-config, and the installed vmmsim loads each;
+#               and with pkg-config, and the installed vmmsim loads each; so
+#               does the controller plugin plugins/latency_guard.c;
 #   completion  the installed bash completion is valid bash and completes.
 # In: PART, BUILD, SRC, WORK, CC, CXX, PKG_CONFIG, MAN (ON: man pages expected).
 cmake_policy(VERSION 3.25)
@@ -29,6 +30,7 @@ if(PART STREQUAL "plugin")
   set(expected bin/vmmsim bin/vmmsim_soak include/vmmsim/schedulers/sched_abi.h share/pkgconfig/vmmsim-sched.pc
       share/cmake/vmmsim/vmmsimConfig.cmake share/cmake/vmmsim/vmmsimConfigVersion.cmake
       share/doc/vmmsim/examples/lottery.c share/doc/vmmsim/examples/CMakeLists.txt share/doc/vmmsim/docs/plugins.md
+      include/vmmsim/controllers/controller_abi.h share/doc/vmmsim/examples/latency_guard.c
       share/bash-completion/completions/vmmsim lib/vmmsim/plugins/vmmsim_lottery.so)
   if(MAN)
     list(APPEND expected share/man/man1/vmmsim.1 share/man/man1/vmmsim-run.1 share/man/man1/vmmsim-sweep-run.1)
@@ -44,7 +46,8 @@ if(PART STREQUAL "plugin")
   #    CMAKE_PREFIX_PATH alone (it knows nothing of the source tree).
   run("examples: cmake configure" ${CMAKE_COMMAND} -S ${examples} -B ${WORK}/with_cmake
       -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${CC} -DCMAKE_CXX_COMPILER=${CXX})
-  run("examples: cmake --build" ${CMAKE_COMMAND} --build ${WORK}/with_cmake --target vmmsim_lottery)
+  run("examples: cmake --build" ${CMAKE_COMMAND} --build ${WORK}/with_cmake --target vmmsim_lottery
+      vmmsim_latency_guard)
   file(STRINGS ${WORK}/with_cmake/CMakeCache.txt found REGEX "^vmmsim_DIR:")
   if(NOT found STREQUAL "vmmsim_DIR:PATH=${prefix}/share/cmake/vmmsim")
     message(FATAL_ERROR "find_package(vmmsim) found '${found}'; expected the installed ${prefix}/share/cmake/vmmsim")
@@ -78,6 +81,12 @@ if(PART STREQUAL "plugin")
                           "with batch at ${batch} cycles; expected lottery from ${so} running the guests")
     endif()
   endforeach()
+
+  # The controller plugin example, built by the examples' project, beside
+  # configs/controller.ini's rules (docs/controller.md "Controller plugins").
+  vmmsim(0 out err run ${SRC}/configs/controller.ini --until 200ms --set controller.plugin=${WORK}/with_cmake/vmmsim_latency_guard.so
+         --set controller.plugin_window=100ms --set controller.plugin_args=vm=shell)
+  expect_match("${out}" "\n  plugin latency_guard \\([^\n]*\\): on\n" "the installed example controller plugin")
 
   # The installed soak finds the installed plugins beside it.
   run("vmmsim_soak" ${CMAKE_COMMAND} -E env SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ${prefix}/bin/vmmsim_soak --seed 3)
