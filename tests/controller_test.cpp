@@ -195,6 +195,25 @@ TEST_F(ControllerTest, TheDowntimeBudgetRefusesASwitchAndSaysSo) {
   EXPECT_EQ(c.decisions.size(), 2u);
 }
 
+// docs/controller.md "Metrics": a job due at 10 ms that runs 12 ms of CPU
+// finishes late at 12 ms, the end of the first 12 ms window: the miss
+// counts in [0, 12 ms), which closes after the cycle's other events.
+TEST_F(ControllerTest, WhatHappensAtAWindowsEndCountsInIt) {
+  file("rt.trace", "vcpu 0\n  every 10ms run 12ms count 3\n");
+  const report::Results r =
+      run_to(free_costs() + "[platform]\ncpus = 2\n[vm.rt]\ntrace = rt.trace\n"
+                            "[controller]\nevaluation_cost = 0\n[controller.rule.late]\n"
+                            "metric = deadline_misses\nwindow = 12ms\nabove = 0\naction = load fifo\n",
+             ms(30));
+  ASSERT_TRUE(r.controller);
+  ASSERT_FALSE(r.controller->decisions.empty());
+  const report::ControllerDecision& d = r.controller->decisions[0];
+  EXPECT_EQ(d.window_from, 0u);
+  EXPECT_EQ(d.window_to, ms(12));
+  EXPECT_EQ(d.value, 1);
+  EXPECT_EQ(d.decided_at, ms(12));
+}
+
 // configs/controller.ini's first switch (docs/controller.md "Estimated
 // downtime"): at the decision the console's FIFO holds 16 bytes at 115200
 // baud, one of them partly sent, and it goes on draining while the
