@@ -92,6 +92,12 @@ expect_match("${out}" "\nph--rtds--controller.enabled=true +3 +3 +0 +0 +0\\.032 
 if(out MATCHES "\nph--[a-z]+--controller.enabled=false +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+ ")
   message(FATAL_ERROR "a static run in the controller table:\n${out}")
 endif()
+# The CSVs name the scheduler each run started with, not the one the controller left
+# active at the end (from rtds, 3 switches end under credit).
+file(READ ${WORK}/cmp/compare-controller.csv csv)
+expect_match("${csv}" "\nph--rtds--controller.enabled=true,[^,\n]*,rtds,3," "compare-controller.csv: started with rtds")
+file(READ ${WORK}/cmp/compare.csv csv)
+expect_match("${csv}" "\nph--rtds--controller.enabled=true,[^,\n]*,rtds,shell," "compare.csv: started with rtds")
 # The shell: credit and the controller share the best p99; rtds's is 46 times it.
 expect_match("${out}" "\nph--credit--controller.enabled=false +shell +[^\n]* 0\\.087\\* " "static credit's shell")
 expect_match("${out}" "\nph--rtds--controller.enabled=false +shell +[^\n]* 3\\.998 " "static rtds's shell")
