@@ -173,7 +173,7 @@ int write_phases(const workload::GeneratorSpec& spec, const std::string& output,
     say << "note: the shell waits for console input; set [console] as its trace's comments say, or "
            "use --config FILE\n";
   if (control) say << controller_summary(*control) << "\n";
-  say << fmt::format("{} phases, {} in all\n", w.windows.size(),
+  say << fmt::format("{} phase{}, {} in all\n", w.windows.size(), w.windows.size() == 1 ? "" : "s",
                      workload::format_nanoseconds(w.span));
   return 0;
 }

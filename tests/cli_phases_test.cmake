@@ -107,3 +107,7 @@ vmmsim(0 out err trace gen cpu-bound --help)
 if(out MATCHES "--config")
   message(FATAL_ERROR "cpu-bound --help offers --config:\n${out}")
 endif()
+
+# One phase is "1 phase".
+vmmsim(0 out err trace gen phases --phases batch:1s --seed 1 -o ${WORK}/one.trace)
+expect_match("${out}" "\n1 phase, 1s in all\n" "one phase, singular")
