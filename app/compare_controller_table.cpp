@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "report/json_report.h"
 #include "report/json_value.h"
 
 namespace vmmsim::app {
@@ -73,7 +74,7 @@ std::string write_controller_table(const std::vector<CompareRun>& runs, std::ost
     const JsonValue plugin = c["plugin"];
     const std::string disabled = plugin.is_null() || plugin["disabled"].is_null() ? "" : plugin["disabled"].string();
     csv += fmt::format("{},{},{},{},{},{},{},{:.3f},{:.3f},{},{},{},{}\n", csv_field(run.name),
-                       csv_field(run.config_path), csv_field(r["scheduler"].string()), s.decisions, s.switched,
+                       csv_field(run.config_path), csv_field(report::starting_scheduler(r)), s.decisions, s.switched,
                        s.failed, s.refused, downtime_ms, service_ms, c["evaluations"].integer(),
                        c["windows_missed"].integer(), csv_field(disabled), r["partial"].boolean());
   }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/text.h"
+#include "report/json_report.h"
 #include "report/json_value.h"
 
 namespace vmmsim::app {
@@ -73,7 +74,7 @@ std::string write_shadow_table(const std::vector<CompareRun>& runs, std::ostream
                           s["picks_waited"]["shorter"].integer());
       table << line << '\n';
       csv += fmt::format("{},{},{},{},{},{},{:.3f},{:.3f},{}", csv_field(run.name), csv_field(run.config_path),
-                         csv_field(r["scheduler"].string()), csv_field(s["target"].string()),
+                         csv_field(report::starting_scheduler(r)), csv_field(s["target"].string()),
                          csv_field(s["status"].string()), csv_field(s["reason"].string()), ms(s["from_cycles"]),
                          ms(s["to_cycles"]), fraction(same_next(s)));
       for (const char* kind : kKinds) csv += "," + fraction(agreement(s, kind));

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/text.h"
+#include "report/json_report.h"
 #include "report/json_value.h"
 
 namespace vmmsim::app {
@@ -169,7 +170,7 @@ std::string write_compare_table(const std::vector<CompareRun>& runs, std::ostrea
         "{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.3f},{},{:.3f},{},{},{},{},{:.6f},{:.6f},"
         "{:.6f},{},{}\n",
         csv_field(row.run->name), csv_field(row.run->config_path),
-        csv_field(r["scheduler"].string()), csv_field(row.name), vm["share"].number(),
+        csv_field(report::starting_scheduler(r)), csv_field(row.name), vm["share"].number(),
         vm["demand_share"].number(), vm["fair_share"].number(), vm["entitled_share"].number(),
         *row.metric[WaitP50], *row.metric[WaitP99], optional_ms(row.metric[InputP99]),
         *row.metric[SwapStall],

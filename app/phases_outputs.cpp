@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
+#include "app/phases_controller.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
 #include "base/text.h"
@@ -101,21 +103,37 @@ void write_phases_config(const workload::PhaseWorkload& w, const workload::Gener
   out << fmt::format("\n[run]\nuntil = {}\n", format_nanoseconds(2 * w.span));
 }
 
+// Internal check: a generated trace that does not parse is a generator bug.
+void check_parses(const std::string& trace, const std::string& path) {
+  try {
+    workload::parse_trace(trace, path, 1000000000);
+  } catch (const InputError& e) {
+    throw std::logic_error(
+        std::string("vmmsim trace gen phases wrote a trace that does not parse: ") + e.what());
+  }
+}
+
 }  // namespace
 
 int write_phases(const workload::GeneratorSpec& spec, const std::string& output,
-                 const std::string& config_file) {
+                 const std::string& config_file, bool controller) {
   const workload::PhaseWorkload w = workload::generate_phases(spec);
   std::vector<std::string> paths;
   for (const workload::PhaseVm& vm : w.vms) {
     paths.push_back(workload::import_output_path(output, vm.name, w.vms.size()));
-    // Internal check: a generated trace that does not parse is a generator bug.
-    try {
-      workload::parse_trace(vm.trace, paths.back(), 1000000000);
-    } catch (const InputError& e) {
-      throw std::logic_error(
-          std::string("vmmsim trace gen phases wrote a trace that does not parse: ") + e.what());
-    }
+    check_parses(vm.trace, paths.back());
+  }
+  std::optional<PhasesController> control;
+  std::string service_trace, service_path;
+  if (controller) {
+    if (config_file.empty())
+      throw InputError(
+          "--controller: its rules go into the config; expected --config FILE with --controller");
+    control = phases_controller(w, spec);
+    service_trace = workload::phases_service_trace(spec);
+    // OUT-service.trace even beside a lone VM's OUT: the VMs' files keep their names.
+    service_path = workload::import_output_path(output, "service", 2);
+    check_parses(service_trace, service_path);
   }
   if (w.vms.size() > 1 && OutputFile(output).to_standard_output())
     throw InputError(
@@ -130,16 +148,23 @@ int write_phases(const workload::GeneratorSpec& spec, const std::string& output,
   OutputPlan plan;
   std::vector<OutputFile*> files;
   for (const std::string& path : paths) files.push_back(&plan.add(path, "-o"));
+  OutputFile* service_out = control ? &plan.add(service_path, "-o") : nullptr;
   OutputFile* config_out = config_file.empty() ? nullptr : &plan.add(config_file, "--config");
   plan.open();
   for (std::size_t i = 0; i < files.size(); ++i) files[i]->stream() << w.vms[i].trace;
+  if (service_out) service_out->stream() << service_trace;
   if (config_out)
     write_phases_config(w, spec, paths, config_file, spec.command, config_out->stream());
+  if (control)
+    write_controller_sections(*control, config::trace_path_for(service_path, config_file),
+                              config_out->stream());
   plan.commit();
   std::ostream& say = plan.writes_standard_output() ? std::cerr : std::cout;
   for (std::size_t i = 0; i < files.size(); ++i)
     say << fmt::format("wrote {}: VM {}, {} vCPU{}\n", printable(files[i]->path()), w.vms[i].name,
                        w.vms[i].vcpus, w.vms[i].vcpus == 1 ? "" : "s");
+  if (service_out)
+    say << fmt::format("wrote {}: the service VM, 1 vCPU\n", printable(service_out->path()));
   if (config_out)
     say << fmt::format("wrote {}: {} VM{}, {} pCPUs, scheduler credit, until {}\n",
                        printable(config_out->path()), w.vms.size(), w.vms.size() == 1 ? "" : "s",
@@ -147,7 +172,8 @@ int write_phases(const workload::GeneratorSpec& spec, const std::string& output,
   else if (w.input_count > 0)
     say << "note: the shell waits for console input; set [console] as its trace's comments say, or "
            "use --config FILE\n";
-  say << fmt::format("{} phases, {} in all\n", w.windows.size(),
+  if (control) say << controller_summary(*control) << "\n";
+  say << fmt::format("{} phase{}, {} in all\n", w.windows.size(), w.windows.size() == 1 ? "" : "s",
                      workload::format_nanoseconds(w.span));
   return 0;
 }

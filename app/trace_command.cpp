@@ -49,7 +49,8 @@ const char* kGenKinds =
     "  phases        a workload whose character changes over time: batch, interactive\n"
     "                and periodic phases in the order of --phases, a trace per VM\n"
     "                (-o OUT writes OUT-batch.trace, OUT-shell.trace, OUT-rt.trace)\n"
-    "                and with --config FILE a config that runs them\n\n";
+    "                and with --config FILE a config that runs them (--controller:\n"
+    "                with a switching controller in a service VM)\n\n";
 
 bool is_help(const std::string& word) { return word == "--help" || word == "-h" || word == "help"; }
 
@@ -68,7 +69,7 @@ void add_generator_options(po::options_description* options,
 }
 
 void add_gen_common_options(po::options_description* options, std::string* output,
-                            std::string* config_file, bool phases) {
+                            std::string* config_file, bool* controller, bool phases) {
   options->add_options()("help,h", "show this help")(
       "output,o", po::value(output)->value_name("FILE"),
       phases ? "the traces to write (required): FILE-VM.trace for each VM, or FILE with only one"
@@ -77,13 +78,18 @@ void add_gen_common_options(po::options_description* options, std::string* outpu
     options->add_options()(
         "config", po::value(config_file)->value_name("FILE"),
         "phases: also write a config that runs the traces: the pCPUs, the console's "
-        "keystrokes, a [vm.NAME] for each trace, an until that covers the phases");
+        "keystrokes, a [vm.NAME] for each trace, an until that covers the phases")(
+        "controller", po::bool_switch(controller),
+        "phases, with --config: also write a service VM (-o FILE: FILE-service.trace) and into the "
+        "config a switching controller that loads rtds while a batch phase's vCPUs queue up "
+        "and credit once the queue has emptied (docs/controller.md)");
 }
 
 int gen_command(const std::vector<std::string>& args) {
   std::string kind_word, output, config_file;
+  bool controller = false;
   po::options_description all;
-  add_gen_common_options(&all, &output, &config_file, true);
+  add_gen_common_options(&all, &output, &config_file, &controller, true);
   add_generator_options(&all, std::nullopt);
   all.add_options()("kind", po::value(&kind_word));
   po::positional_options_description positional;
@@ -98,7 +104,8 @@ int gen_command(const std::vector<std::string>& args) {
                              : std::string("vmmsim trace gen KIND [options] --seed N -o FILE");
     po::options_description shown(title);
     std::string unused, unused_config;
-    add_gen_common_options(&shown, &unused, &unused_config,
+    bool unused_controller = false;
+    add_gen_common_options(&shown, &unused, &unused_config, &unused_controller,
                            !kind || *kind == workload::GeneratorKind::Phases);
     add_generator_options(&shown, kind);
     if (!kind)
@@ -128,10 +135,12 @@ int gen_command(const std::vector<std::string>& args) {
   if (output.empty())
     throw InputError("vmmsim trace gen: missing -o FILE; expected -o FILE, the trace to write");
   spec.command = command_line("vmmsim trace gen", args);
-  if (kind == workload::GeneratorKind::Phases) return write_phases(spec, output, config_file);
-  if (!config_file.empty())
-    throw InputError(fmt::format("--config applies only to phases; expected no --config with {}",
-                                 workload::generator_kind_name(kind)));
+  if (kind == workload::GeneratorKind::Phases)
+    return write_phases(spec, output, config_file, controller);
+  const char* phases_only = !config_file.empty() ? "config" : controller ? "controller" : nullptr;
+  if (phases_only)
+    throw InputError(fmt::format("--{} applies only to phases; expected no --{} with {}",
+                                 phases_only, phases_only, workload::generator_kind_name(kind)));
   const std::string text = workload::generate_trace(spec);
 
   // Internal check: a generated trace that does not parse is a generator bug.

@@ -38,6 +38,14 @@ std::string escape_html(std::string_view text);
 // only, as it appears in JSON, VCD scopes and file names unquoted.
 bool plain_name(std::string_view name);
 
+// The blanks between and around words in every file vmmsim reads (configs,
+// traces, importers' input, durations): space, tab and the line ends. A form
+// feed or vertical tab is a byte of the text, and an error where it cannot be
+// one (found by fuzzing the config reader; ConfigTest.FormFeedAndVerticalTab...).
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// `text` without the blanks at either end.
+std::string_view trim(std::string_view text);
+
 // Appends code point `cp` (at most U+10FFFF) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 

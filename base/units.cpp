@@ -3,6 +3,8 @@
 #include <cctype>
 #include <fmt/format.h>
 
+#include "base/text.h"
+
 namespace vmmsim {
 namespace {
 
@@ -14,14 +16,6 @@ struct Decimal {
   u128 mantissa = 0;
   unsigned scale = 0;
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Splits "12.5ms" into the number and the unit suffix.
 bool split_number(std::string_view text, Decimal* number,

@@ -11,17 +11,6 @@
 namespace vmmsim::config {
 namespace {
 
-// Only space, tab and line ends are blanks around keys and values: a form
-// feed or vertical tab is a byte of the text (and an error where it cannot
-// be one), as it was with the INI reader vmmsim used before this one.
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // Where the comment of a line starts: the first '#' outside double quotes
 // (a '\' inside quotes escapes the next byte), or npos.
 std::size_t comment_start(std::string_view line) {

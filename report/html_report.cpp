@@ -29,17 +29,11 @@ std::string noscript_row(const HtmlRun& run) {
     vmm += p["vmm_cycles"].number();
   }
   for (const JsonValue& v : r["vcpus"].array()) switches += v["context_switches"].number();
-  const std::string& scheduler = r["scheduler"].string();
-  std::string chain = scheduler;
-  std::string current = scheduler;
+  std::string chain;
+  for (const std::string& name : schedulers_in_order(r)) chain += (chain.empty() ? "" : " → ") + name;
   std::size_t done = 0;
   const std::vector<JsonValue> reps = r["replacements"].array();
-  for (const JsonValue& x : reps) {
-    if (!x["ok"].boolean()) continue;
-    ++done;
-    const std::string& to = x["to"].string();
-    if (!to.empty() && to != current) chain += " → " + to, current = to;
-  }
+  for (const JsonValue& x : reps) done += x["ok"].boolean() ? 1 : 0;
   return fmt::format(
       "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{}</td><td>{:.0f}</td><td>{} / {}</td></tr>\n", name,
       escape_html(chain), escape_html(r["activation"].string()),

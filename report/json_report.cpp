@@ -143,4 +143,27 @@ void write_json_report(const Results& r, std::ostream& out) {
   out << "\n}\n";
 }
 
+std::vector<std::string> schedulers_in_order(const JsonValue& results) {
+  std::vector<std::string> chain;
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && (chain.empty() || chain.back() != name)) chain.push_back(name);
+  };
+  const std::vector<JsonValue> epochs = results["epochs"].array();
+  if (!epochs.empty()) {
+    for (const JsonValue& e : epochs) add(e["scheduler"].string());
+    return chain;
+  }
+  std::vector<JsonValue> done;
+  for (const JsonValue& x : results["replacements"].array())
+    if (x["ok"].boolean()) done.push_back(x);
+  add(done.empty() ? results["scheduler"].string() : done.front()["from"].string());
+  for (const JsonValue& x : done) add(x["to"].string());
+  return chain;
+}
+
+std::string starting_scheduler(const JsonValue& results) {
+  const std::vector<std::string> chain = schedulers_in_order(results);
+  return chain.empty() ? results["scheduler"].string() : chain.front();
+}
+
 }  // namespace vmmsim::report

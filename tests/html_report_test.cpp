@@ -3,6 +3,8 @@
 // same bytes for the same inputs. (scripts/check-html.sh checks that it draws
 // in a browser.)
 #include "report/html_report.h"
+#include "report/json_report.h"
+#include "report/json_value.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +24,7 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
 const std::string kResults = R"({
   "format": "vmmsim-results 1",
   "config": "configs/live-swap.ini",
-  "scheduler": "rr",
+  "scheduler": "bvt",
   "cpus": 2, "clock_hz": 1000000000,
   "elapsed_cycles": 2000000000, "elapsed_s": 2.000000,
   "all_finished": false,
@@ -155,6 +157,19 @@ TEST(HtmlReport, RunWithoutResults) {
   EXPECT_NE(html.find(R"({"name": "failed", "results": null, "timeline": null})"), std::string::npos);
   EXPECT_NE(html.find("<td>failed</td><td colspan=\"7\">no results</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>garbled</td><td colspan=\"7\">unreadable results.json</td>"), std::string::npos);
+}
+
+TEST(HtmlReport, SchedulersInTheOrderTheyRan) {
+  // "scheduler" is the one active at the end (bvt): the run started with rr.
+  const JsonValue r = JsonValue::parse(kResults);
+  EXPECT_EQ(schedulers_in_order(r), (std::vector<std::string>{"rr", "bvt"}));
+  EXPECT_EQ(starting_scheduler(r), "rr");
+  // With epochs, theirs: a run that went rr -> bvt -> rr started with rr and ends with it.
+  const JsonValue back = JsonValue::parse(
+      R"({"scheduler": "rr", "epochs": [{"scheduler": "rr"}, {"scheduler": "bvt"}, {"scheduler": "rr"}]})");
+  EXPECT_EQ(schedulers_in_order(back), (std::vector<std::string>{"rr", "bvt", "rr"}));
+  // No replacement: the one scheduler.
+  EXPECT_EQ(starting_scheduler(JsonValue::parse(R"({"scheduler": "credit"})")), "credit");
 }
 
 TEST(HtmlReport, NoscriptSummary) {

@@ -217,6 +217,26 @@ TEST(PhaseGenerator, EveryTraceParsesAtAnyClock) {
       EXPECT_NO_THROW(parse_trace(vm.trace, vm.name, clock)) << vm.name;
 }
 
+// --controller's service VM: one vCPU that sleeps forever (so that its only
+// work is the controller's), with the same spec comment as the VMs' traces.
+TEST(PhaseGenerator, ServiceTraceSleepsForeverAndKeepsTheSpec) {
+  const GeneratorSpec spec = make_generator_spec(GeneratorKind::Phases, kThree);
+  const std::string text = phases_service_trace(spec);
+  EXPECT_EQ(text, phases_service_trace(spec)) << "the same spec gives the same bytes";
+  const TraceProgram p = parse_trace(text, "service.trace", k1GHz);
+  ASSERT_EQ(p.vcpus.size(), 1u);
+  const std::vector<Step>& steps = p.vcpus[0].steps;
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[0].kind, StepKind::LoopBegin);
+  EXPECT_EQ(steps[0].count, kRepeatForever);
+  EXPECT_EQ(steps[1].kind, StepKind::Sleep);
+  EXPECT_EQ(steps[1].cycles, 1000 * kS) << "the run ends before its first wake";
+  EXPECT_EQ(steps[2].kind, StepKind::LoopEnd);
+  EXPECT_EQ(p.vcpus[0].arrival, 0u);
+  std::string kind_word;
+  EXPECT_EQ(spec_options(text, &kind_word), spec_options(gen(kThree).vms[0].trace, &kind_word));
+}
+
 // The spec comment is a set of options that gives the same traces again.
 TEST(PhaseGenerator, SpecCommentReproducesTheTraces) {
   const PhaseWorkload w = gen(kThree);

@@ -155,6 +155,12 @@ TEST(TraceParser, CommentsBlankLinesTabsAndCrlfAreIgnored) {
   EXPECT_EQ(t.vcpus[0].steps[0].line, 4u);
 }
 
+TEST(TraceParserError, FormFeedIsNoBlank) {
+  // The blanks of a trace are the config's (base/text.h): a form feed is a
+  // byte of the word it touches, so the step is unknown, not 'run'.
+  EXPECT_TRACE_ERROR("vcpu 0\nrun\f5\n", "t.trace:2", "unknown step 'run\\x0c5'");
+}
+
 TEST(TraceParser, EmptyProgramsAndRunZeroAreAllowed) {
   auto t = parse("vcpu 0\nvcpu 1\nrun 0\n");
   EXPECT_TRUE(t.vcpus[0].steps.empty());

@@ -25,6 +25,15 @@ TEST(Units, BadDurationsSayWhatIsAllowed) {
   EXPECT_NE(why.find("64-bit"), std::string::npos) << why;
 }
 
+TEST(Units, BlanksAreThoseOfTheConfigReader) {
+  // One blank set for every reader (base/text.h): space, tab and line ends
+  // around a value; a form feed or vertical tab is a byte of it, an error.
+  EXPECT_EQ(parse_duration(" \t2ms\r\n", 1000000000, nullptr), 2000000u);
+  std::string why;
+  EXPECT_FALSE(parse_duration("2ms\f", 1000000000, &why));
+  EXPECT_FALSE(parse_duration("\v2ms", 1000000000, &why));
+}
+
 TEST(Units, SizesAndFrequencies) {
   EXPECT_EQ(parse_size("64KiB", nullptr), 65536u);
   EXPECT_EQ(parse_size("1MiB", nullptr), 1048576u);

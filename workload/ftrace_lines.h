@@ -34,7 +34,6 @@ struct Line {
   std::uint64_t ns = 0;
 };
 
-std::string_view trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 std::optional<std::uint64_t> parse_number(std::string_view s);
 

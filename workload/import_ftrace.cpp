@@ -9,6 +9,7 @@
 
 #include "base/capped_input.h"
 #include "base/input_error.h"
+#include "base/text.h"
 #include "workload/ftrace_replay.h"
 #include "workload/importers.h"
 #include "workload/trace_program.h"

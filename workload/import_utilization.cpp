@@ -16,6 +16,7 @@
 #include "base/capped_input.h"
 #include "base/input_error.h"
 #include "workload/importers.h"
+#include "base/text.h"
 #include "workload/trace_program.h"
 
 namespace vmmsim::workload {
@@ -335,14 +336,6 @@ std::optional<std::uint64_t> parse_percent(std::string_view text) {
   }
   if (value > 100 * kMicroPerCent) return std::nullopt;
   return value;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

@@ -260,4 +260,17 @@ PhaseWorkload generate_phases(const GeneratorSpec& spec) {
   return w;
 }
 
+std::string phases_service_trace(const GeneratorSpec& spec) {
+  TraceText out;
+  write_header(out, spec, parts_of(spec),
+               "The service VM of a phases workload with --controller: it runs the config's "
+               "switching controller and nothing else.");
+  out.vcpu(0, "service: asleep; the controller's windows wake it to evaluate its rules");
+  // The longest sleep a generated trace writes (1000s): the run ends long before a wake.
+  out.step(1, "repeat forever");
+  out.step(2, "sleep " + format_nanoseconds(kMaxMean));
+  out.step(1, "end");
+  return out.take();
+}
+
 }  // namespace vmmsim::workload

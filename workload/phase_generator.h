@@ -50,4 +50,10 @@ struct PhaseWorkload {
 // would exceed the format's limits.
 PhaseWorkload generate_phases(const GeneratorSpec& spec);
 
+// The service VM of `trace gen phases --controller`: one vCPU asleep for
+// good, so that its only work is the switching controller's evaluations
+// (the end of a controller's window wakes it: docs/controller.md "Where it
+// runs"). Its header records the command and the spec, as the VMs' traces do.
+std::string phases_service_trace(const GeneratorSpec& spec);
+
 }  // namespace vmmsim::workload

@@ -37,13 +37,6 @@ constexpr const char* kStepKeywords =
     "sched-unload, sched-shadow, sched-unshadow, fault";
 constexpr const char* kFormatTag = "vmmsim-trace";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 
 std::string quoted(std::string_view word) { return "'" + shown(word) + "'"; }
@@ -58,9 +51,9 @@ Words split_words(std::string_view line) {
   Words w;
   std::size_t i = 0;
   while (i < line.size() && w.count < 7) {
-    while (i < line.size() && is_space(line[i])) ++i;
+    while (i < line.size() && is_blank(line[i])) ++i;
     std::size_t start = i;
-    while (i < line.size() && !is_space(line[i])) ++i;
+    while (i < line.size() && !is_blank(line[i])) ++i;
     if (i > start) w.at[w.count++] = line.substr(start, i - start);
   }
   return w;
@@ -192,7 +185,7 @@ class TraceParser {
     std::string_view tag = kFormatTag;
     if (comment.substr(0, tag.size()) != tag) return;
     std::string_view rest = comment.substr(tag.size());
-    if (!rest.empty() && !is_space(rest.front())) return;  // some other comment
+    if (!rest.empty() && !is_blank(rest.front())) return;  // some other comment
     if (!trim(rest).empty() && trim(rest) != "1")
       fail(fmt::format("trace format version {}; expected '# {} 1'", quoted(trim(rest)), tag));
   }
