@@ -98,18 +98,22 @@ class Eevdf final : public EevdfEntities {
   // if none is eligible (V counts vCPUs running elsewhere), the one nearest to
   // eligible. O(affinity classes x log n).
   VcpuId pick_queued(unsigned cpu) const {
-    auto is_eligible = [this](VirtualTime v) { return eligible(v); };
+    const VirtualTime limit = m_v.limit();
     int best = DeadlineTrees::kNil;
+    for (const AffinityClass& a : m_classes) {
+      if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
+      int v = m_trees.pick(a.root, limit);
+      if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
+    }
+    if (best != DeadlineTrees::kNil) return best;
     int nearest = DeadlineTrees::kNil;
     for (const AffinityClass& a : m_classes) {
       if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
-      int v = m_trees.pick(a.root, is_eligible);
-      if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
       int n = m_trees.least_vruntime(a.root);
       if (nearest == DeadlineTrees::kNil || m_vcpus[n].vruntime < m_vcpus[nearest].vruntime)
         nearest = n;
     }
-    return best != DeadlineTrees::kNil ? best : nearest;
+    return nearest;
   }
 
   bool earlier(VcpuId a, VcpuId b) const {
@@ -222,14 +226,15 @@ class Eevdf final : public EevdfEntities {
       return tickle_now(idle, now);
     }
     const Entity& p = m_vcpus[v];
-    if (!eligible(p.vruntime)) return vmm_tickle_t{kNoCpu, 0};
+    const VirtualTime limit = m_v.limit();  // eligible(x) is x <= limit
+    if (p.vruntime > limit) return vmm_tickle_t{kNoCpu, 0};
     const bool one_class = m_classes.size() == 1;
     if (one_class && pick_queued(0) != v) return vmm_tickle_t{kNoCpu, 0};
     auto preemptible = [&](unsigned c) {
       if (!allowed(v, c)) return false;
       const Entity& o = m_vcpus[current(c)];
       VirtualTime vo = vruntime_at(c, now);
-      if (eligible(vo) && (protected_at(o, vo) || o.deadline < p.deadline)) return false;
+      if (vo <= limit && (protected_eligible(o, vo) || o.deadline < p.deadline)) return false;
       return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
     };
     // Most wakes find their pCPU among the few latest deadlines: walk those.
