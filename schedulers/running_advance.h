@@ -22,7 +22,8 @@ namespace vmmsim::sched {
 
 class RunningAdvance {
  public:
-  explicit RunningAdvance(unsigned cpus = 0, std::int64_t scale = 1024) : m_scale(scale) {
+  explicit RunningAdvance(unsigned cpus = 0, std::int64_t scale = 1024)
+      : m_scale(scale), m_fits64((std::uint64_t{1} << 62) / static_cast<std::uint64_t>(scale)) {
     m_members.assign(cpus, Member{});
   }
 
@@ -60,6 +61,10 @@ class RunningAdvance {
   std::int64_t of(unsigned cpu, std::uint64_t at) const {
     const Member& m = m_members[cpu];
     if (m.weight == 0 || at <= m.t) return 0;
+    if (at - m.t < m_fits64) {  // the usual case: no 128-bit remainder (a libgcc call)
+      const std::int64_t x = static_cast<std::int64_t>(at - m.t) * m_scale + m.rem;
+      return x - x % m.weight;
+    }
     __int128 x = static_cast<__int128>(at - m.t) * m_scale + m.rem;
     return static_cast<std::int64_t>(x - x % m.weight);
   }
@@ -105,6 +110,7 @@ class RunningAdvance {
   }
 
   std::int64_t m_scale;
+  std::uint64_t m_fits64;  // cycles below this times m_scale (plus a remainder) fit 63 bits
   std::vector<Member> m_members;  // by pCPU
   std::vector<Group> m_groups;    // by weight, few
   std::int64_t m_count = 0;
