@@ -98,16 +98,30 @@ class DeadlineTrees {
       replace_child(gone.parent, x, y, r);
       through = y;
     }
-    // Up: heights, least vruntimes and rotations until a subtree is as it was.
+    // Up: heights, least vruntimes and rotations until a subtree's height is
+    // as it was (no rotation above it then)...
     bool passed = through == kSentinel;
-    for (int p = start; p != kSentinel;) {
+    int p = start;
+    while (p != kSentinel) {
       const int old_height = m_nodes[p].height;
       const VirtualTime old_min = m_nodes[p].min_vruntime;
       const int parent = m_nodes[p].parent;
       passed = passed || p == through;
       const int t = rebalance(p, r);
-      if (passed && m_nodes[t].height == old_height && m_nodes[t].min_vruntime == old_min) break;
       p = parent;
+      if (passed && m_nodes[t].height == old_height) {
+        if (m_nodes[t].min_vruntime == old_min) p = kSentinel;
+        break;
+      }
+    }
+    // ... then the least vruntimes alone, while one changes (x often held the
+    // least of the subtrees above it: the pick takes the most eligible).
+    for (; p != kSentinel; p = m_nodes[p].parent) {
+      Node& n = m_nodes[p];
+      const VirtualTime least = std::min(
+          n.vruntime, std::min(m_nodes[n.left].min_vruntime, m_nodes[n.right].min_vruntime));
+      if (least == n.min_vruntime) break;
+      n.min_vruntime = least;
     }
     root = r - 1;
   }
