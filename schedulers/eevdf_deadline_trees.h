@@ -203,32 +203,25 @@ class DeadlineTrees {
       m_nodes[parent].right = to;
   }
 
-  // t's right child becomes the subtree's root (returned); t its left child.
-  int rotate_left(int t, int& root) {
-    const int r = m_nodes[t].right;
-    const int inner = m_nodes[r].left;
-    replace_child(m_nodes[t].parent, t, r, root);
-    m_nodes[t].right = inner;
+  // A left rotation (kLeft) takes t's right child up as the subtree's root
+  // (returned), t becoming its left child; a right rotation the mirror.
+  template <bool kLeft>
+  int rotate(int t, int& root) {
+    auto up = [](Node& n) -> int& { return kLeft ? n.right : n.left; };
+    auto down = [](Node& n) -> int& { return kLeft ? n.left : n.right; };
+    const int c = up(m_nodes[t]);
+    const int inner = down(m_nodes[c]);
+    replace_child(m_nodes[t].parent, t, c, root);
+    up(m_nodes[t]) = inner;
     if (inner != kSentinel) m_nodes[inner].parent = t;
-    m_nodes[r].left = t;
-    m_nodes[t].parent = r;
+    down(m_nodes[c]) = t;
+    m_nodes[t].parent = c;
     update(t);
-    update(r);
-    return r;
+    update(c);
+    return c;
   }
-
-  int rotate_right(int t, int& root) {
-    const int l = m_nodes[t].left;
-    const int inner = m_nodes[l].right;
-    replace_child(m_nodes[t].parent, t, l, root);
-    m_nodes[t].left = inner;
-    if (inner != kSentinel) m_nodes[inner].parent = t;
-    m_nodes[l].right = t;
-    m_nodes[t].parent = l;
-    update(t);
-    update(l);
-    return l;
-  }
+  int rotate_left(int t, int& root) { return rotate<true>(t, root); }
+  int rotate_right(int t, int& root) { return rotate<false>(t, root); }
 
   // Recomputes t and rotates it if its children's heights differ by 2;
   // returns the subtree's root.
