@@ -83,11 +83,25 @@ class Eevdf final : public EevdfEntities {
   };
 
   // Keeps m_idle_free, m_owners and m_running after cpu's owner changed.
+  // A pCPU left idle by pick_next or remove leaves m_owners at select's
+  // idle decision or on_remove, the next hook of either: a decision that
+  // finds a next owner moves the pCPU in m_owners once, not out and in
+  // (m_owners is read by wakes only).
   void owner_changed(unsigned cpu, VcpuId v) override {
     untrack(cpu);
     track(cpu);
     m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    m_unplaced = kNoCpu;
     place_owner(cpu);
+  }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    place_owner(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
   }
 
   // --- run queue ---
@@ -202,7 +216,10 @@ class Eevdf final : public EevdfEntities {
     VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
                       ? prev
                       : pick_queued(cpu);
-    if (next == kIdle) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    if (next == kIdle) {
+      place_unplaced();
+      return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    }
     dequeue(next);
     Entity& e = m_vcpus[next];
     if (next != prev) e.vprot = e.deadline;  // set_protect_slice
@@ -308,6 +325,7 @@ class Eevdf final : public EevdfEntities {
   }
 
   void on_remove(VcpuId v) override {
+    place_unplaced();
     Entity& e = m_vcpus[v];
     if (e.on_rq) count_out(e);
     for (PcpuState& pc : m_pcpus)
@@ -319,6 +337,7 @@ class Eevdf final : public EevdfEntities {
   DeadlineTrees m_trees;
   std::vector<AffinityClass> m_classes;  // [0] = every pCPU
   std::size_t m_queued = 0;
+  int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_owners
   std::uint64_t m_next_seq = 0;
 };
 
