@@ -95,7 +95,7 @@ class Eevdf final : public EevdfEntities {
       m_unplaced = static_cast<int>(cpu);
       return;
     }
-    m_unplaced = kNoCpu;
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
     place_owner(cpu);
   }
   void place_unplaced() {

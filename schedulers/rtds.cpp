@@ -276,6 +276,7 @@ class Rtds final : public Policy {
       head = first_allowed(cpu);
     }
     if (!head) {
+      place_unplaced();
       // Idle until a wake tickles this pCPU or the next replenishment.
       Cycles next = next_replenishment();
       return vmm_decision_t{kIdle, next == VMM_FOREVER ? VMM_FOREVER : next - now};
@@ -322,13 +323,29 @@ class Rtds final : public Policy {
   }
 
   // Keeps m_idle_free and m_by_priority: untickled pCPUs, idle or by owner.
+  // A pCPU left idle by pick_next or remove leaves m_by_priority at select's
+  // idle decision or on_remove, the next hook of either: a decision that
+  // finds a next owner moves the pCPU once, not out and in (m_by_priority
+  // is read by wakes only).
   void owner_changed(unsigned cpu, VcpuId v) override {
     m_idle_free.set(cpu, v == kIdle && !m_tickled[cpu]);
-    if (v == kIdle || m_tickled[cpu])
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
+    if (m_tickled[cpu])
       m_by_priority.erase(cpu);
     else
       m_by_priority.set(cpu, {m_vcpus[v].level, m_vcpus[v].deadline});
   }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    m_by_priority.erase(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
+  }
+
+  void on_remove(VcpuId /*v*/) override { place_unplaced(); }
 
   // A deadline passed while v slept: a new period, full budget, no miss.
   void on_wake(VcpuId v, Cycles now) override {
@@ -355,6 +372,7 @@ class Rtds final : public Policy {
   // priority first (ties: lowest pCPU): the victim of a wake.
   CpuHeap<std::pair<unsigned, Cycles>, std::greater<std::pair<unsigned, Cycles>>> m_by_priority;
   VcpuId m_keeps_place = kIdle;  // requeued ahead of its equals, until select
+  int m_unplaced = kNoCpu;       // left idle by owner_changed, not yet out of m_by_priority
   std::uint64_t m_seq = 0;
 };
 
