@@ -187,7 +187,10 @@ class Bvt final : public Policy {
 
   vmm_decision_t select(unsigned cpu, Cycles now) override {
     m_dispatched[cpu] = now;
-    if (m_queue.empty()) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    if (m_queue.empty()) {
+      place_unplaced();
+      return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    }
     const VirtualTime next_evt = m_queue.top_key().evt;
     const auto next = static_cast<VcpuId>(m_queue.pop());
     if (m_queue.empty()) return vmm_decision_t{next, kAloneSliceFactor * m_ctx_allow};
@@ -219,11 +222,22 @@ class Bvt final : public Policy {
     if (int cpu = running_on(v); cpu != kNoCpu) m_by_evt.set(static_cast<unsigned>(cpu), s.evt);
   }
 
+  // A pCPU left idle by pick_next or remove leaves m_by_evt at select's
+  // idle decision or on_remove, the next hook of either: a decision that
+  // finds a next owner moves the pCPU once, not out and in (m_by_evt is
+  // read by wakes only).
   void owner_changed(unsigned cpu, VcpuId v) override {
-    if (v == kIdle)
-      m_by_evt.erase(cpu);
-    else
-      m_by_evt.set(cpu, m_vcpus[v].evt);
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
+    m_by_evt.set(cpu, m_vcpus[v].evt);
+  }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    m_by_evt.erase(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
   }
 
   void on_block(VcpuId v, Cycles /*now*/) override {
@@ -231,7 +245,10 @@ class Bvt final : public Policy {
     uncount_from_svt(v);
   }
 
-  void on_remove(VcpuId v) override { uncount_from_svt(v); }
+  void on_remove(VcpuId v) override {
+    place_unplaced();
+    uncount_from_svt(v);
+  }
 
   const Cycles m_mcu;        // one MCU in cycles
   const Cycles m_ctx_allow;  // cycles
@@ -243,6 +260,7 @@ class Bvt final : public Policy {
   VcpuHeap<QueueKey> m_queue;                               // queued (runnable, not running) by evt
   VcpuHeap<std::pair<VirtualTime, VcpuId>> m_runnable_avt;  // SVT is the minimum
   VirtualTime m_svt = 0;
+  int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_by_evt
   std::uint64_t m_next_seq = 0;
 };
 

@@ -1,19 +1,20 @@
-// pCPUs in a search tree ordered by a key, largest first (ties: the lowest
-// pCPU), each carrying two values `a` and `b` whose maxima over every subtree
-// are kept: "the first pCPU in key order whose a or b passes a threshold" is
-// then found by a descent that skips every subtree whose maxima say no
-// (O(log pCPUs) when the test is on the maxima alone). eevdf uses it to find
-// the owner with the latest deadline that is not eligible (a = the owner's
-// vruntime, time-shifted) without visiting the eligible ones.
+// pCPUs each with a key and two values `a` and `b`, in a tournament tree over
+// the pCPU numbers that keeps, for every subtree, the maxima of a and b and
+// its first pCPU by key (largest key first, ties: the lowest pCPU). "The
+// first pCPU in key order that matches, where the maxima say whether a
+// subtree can hold a match" is then a descent that skips every subtree whose
+// maxima say no or whose best key cannot beat the match found so far. eevdf
+// uses it to find the owner with the latest deadline that is not eligible
+// (a = the owner's vruntime, time-shifted) without visiting the eligible ones.
 //
-// A treap: node priorities are a fixed hash of the pCPU number, so the shape
-// is deterministic. Nodes live in one array indexed by pCPU, no allocation
-// after construction.
+// A change is one leaf and the log2(pCPUs) nodes above it, recomputed from
+// their two children: no rotation, no allocation after construction (a
+// treap with split and merge did this before, at several times the
+// instructions per change).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 namespace vmmsim::sched {
@@ -23,147 +24,100 @@ class CpuTree {
  public:
   static constexpr int kNone = -1;
 
-  explicit CpuTree(unsigned cpus = 0) : m_nodes(cpus) {
-    for (unsigned c = 0; c < cpus; ++c) {
-      std::uint64_t z = (c + 1) * 0x9e3779b97f4a7c15ull;  // splitmix64
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      m_nodes[c].priority = z ^ (z >> 31);
-    }
+  explicit CpuTree(unsigned cpus = 0) {
+    while (m_leaves < cpus) m_leaves *= 2;
+    m_nodes.assign(2 * m_leaves, Node{});
   }
 
-  bool empty() const { return m_root == kNone; }
-  bool contains(unsigned cpu) const { return m_nodes[cpu].in; }
-  const Key& key(unsigned cpu) const { return m_nodes[cpu].key; }
-  const Value& a(unsigned cpu) const { return m_nodes[cpu].a; }
-  const Value& b(unsigned cpu) const { return m_nodes[cpu].b; }
+  bool empty() const { return m_nodes[1].top == kNone; }
+  bool contains(unsigned cpu) const { return leaf(cpu).top != kNone; }
+  const Key& key(unsigned cpu) const { return leaf(cpu).key; }
+  const Value& a(unsigned cpu) const { return leaf(cpu).max_a; }
+  const Value& b(unsigned cpu) const { return leaf(cpu).max_b; }
 
   // Inserts cpu, or moves it, with its key and values.
   void set(unsigned cpu, const Key& key, const Value& a, const Value& b) {
-    erase(cpu);
-    Node& n = m_nodes[cpu];
+    Node& n = m_nodes[m_leaves + cpu];
     n.key = key;
-    n.a = a;
-    n.b = b;
-    n.left = n.right = kNone;
-    n.in = true;
-    pull(static_cast<int>(cpu));
-    int left = kNone, right = kNone;
-    split(m_root, static_cast<int>(cpu), &left, &right);
-    m_root = merge(merge(left, static_cast<int>(cpu)), right);
+    n.max_a = a;
+    n.max_b = b;
+    n.top = static_cast<int>(cpu);
+    pull_above(m_leaves + cpu);
   }
 
   void erase(unsigned cpu) {
-    if (!m_nodes[cpu].in) return;
-    int left = kNone, rest = kNone, self = kNone, right = kNone;
-    split(m_root, static_cast<int>(cpu), &left, &rest);  // left: before cpu
-    split_after_first(rest, &self, &right);              // self: cpu itself
-    m_root = merge(left, right);
-    m_nodes[cpu].in = false;
+    Node& n = m_nodes[m_leaves + cpu];
+    if (n.top == kNone) return;
+    n.top = kNone;
+    pull_above(m_leaves + cpu);
   }
 
-  // The first pCPU in order (largest key first) for which `match(cpu)` holds.
-  // `may(max_a, max_b, max_key)` says whether a subtree with these maxima
-  // can hold a match; it must not say no where a match is.
+  // The first pCPU in order (largest key first, ties: the lowest) for which
+  // `match(cpu)` holds. `may(max_a, max_b, max_key)` says whether a subtree
+  // with these maxima can hold a match; it must not say no where a match is.
   template <class May, class Match>
   int find_first(May may, Match match) const {
-    return find(m_root, may, match);
+    int best = kNone;
+    find(1, 0, m_leaves, may, match, &best);
+    return best;
   }
 
  private:
   struct Node {
-    Key key{};
-    Value a{}, b{};
-    Value max_a{}, max_b{};
-    Key max_key{};
-    std::uint64_t priority = 0;
-    int left = kNone, right = kNone;
-    bool in = false;
+    Value max_a{}, max_b{};  // over the subtree's members
+    Key key{};               // top's key: the largest in the subtree
+    int top = kNone;         // the subtree's first pCPU in key order; kNone: empty
   };
 
-  // Order: larger key first, then lower pCPU.
-  bool before(int x, int y) const {
-    const Node& p = m_nodes[x];
-    const Node& q = m_nodes[y];
-    if (q.key < p.key) return true;
-    if (p.key < q.key) return false;
-    return x < y;
-  }
+  const Node& leaf(unsigned cpu) const { return m_nodes[m_leaves + cpu]; }
 
-  void pull(int t) {
-    Node& n = m_nodes[t];
-    n.max_a = n.a;
-    n.max_b = n.b;
-    n.max_key = n.key;
-    for (int child : {n.left, n.right}) {
-      if (child == kNone) continue;
-      const Node& c = m_nodes[child];
-      n.max_a = std::max(n.max_a, c.max_a);
-      n.max_b = std::max(n.max_b, c.max_b);
-      n.max_key = std::max(n.max_key, c.max_key);
+  void pull_above(std::size_t i) {
+    for (i /= 2; i > 0; i /= 2) {
+      Node& n = m_nodes[i];
+      const Node& l = m_nodes[2 * i];
+      const Node& r = m_nodes[2 * i + 1];
+      if (l.top == kNone || r.top == kNone) {
+        n = l.top == kNone ? r : l;
+        continue;
+      }
+      n.max_a = std::max(l.max_a, r.max_a);
+      n.max_b = std::max(l.max_b, r.max_b);
+      const bool right = l.key < r.key;  // ties: the left, lower pCPUs
+      n.key = right ? r.key : l.key;
+      n.top = right ? r.top : l.top;
     }
   }
 
-  // left: nodes before `pivot`; right: pivot and the nodes after it.
-  void split(int t, int pivot, int* left, int* right) {
-    if (t == kNone) {
-      *left = *right = kNone;
-      return;
-    }
-    if (before(t, pivot)) {
-      split(m_nodes[t].right, pivot, &m_nodes[t].right, right);
-      *left = t;
-    } else {
-      split(m_nodes[t].left, pivot, left, &m_nodes[t].left);
-      *right = t;
-    }
-    pull(t);
-  }
-
-  // first: the first node of t alone; rest: the others.
-  void split_after_first(int t, int* first, int* rest) {
-    if (t == kNone) {
-      *first = *rest = kNone;
-      return;
-    }
-    if (m_nodes[t].left == kNone) {
-      *first = t;
-      *rest = m_nodes[t].right;
-      m_nodes[t].right = kNone;
-      pull(t);
-      return;
-    }
-    split_after_first(m_nodes[t].left, first, &m_nodes[t].left);
-    *rest = t;
-    pull(t);
-  }
-
-  int merge(int l, int r) {
-    if (l == kNone) return r;
-    if (r == kNone) return l;
-    if (m_nodes[l].priority > m_nodes[r].priority) {
-      m_nodes[l].right = merge(m_nodes[l].right, r);
-      pull(l);
-      return l;
-    }
-    m_nodes[r].left = merge(l, m_nodes[r].left);
-    pull(r);
-    return r;
-  }
-
+  // Node i covers pCPUs [lo, lo + width). The child whose top comes first
+  // is searched first; a subtree is skipped when nothing in it can come
+  // before *best: its largest key is smaller, or equal with every pCPU in
+  // it above *best.
   template <class May, class Match>
-  int find(int t, May& may, Match& match) const {
-    if (t == kNone) return kNone;
-    const Node& n = m_nodes[t];
-    if (!may(n.max_a, n.max_b, n.max_key)) return kNone;
-    int found = find(n.left, may, match);
-    if (found != kNone) return found;
-    if (match(static_cast<unsigned>(t))) return t;
-    return find(n.right, may, match);
+  void find(std::size_t i, unsigned lo, unsigned width, May& may, Match& match, int* best) const {
+    const Node& n = m_nodes[i];
+    if (n.top == kNone || !may(n.max_a, n.max_b, n.key)) return;
+    if (*best != kNone) {
+      const Key& b = leaf(static_cast<unsigned>(*best)).key;
+      if (n.key < b || (!(b < n.key) && lo > static_cast<unsigned>(*best))) return;
+    }
+    if (width == 1) {
+      if (match(lo)) *best = static_cast<int>(lo);  // it comes before *best (above)
+      return;
+    }
+    const unsigned half = width / 2;
+    const Node& l = m_nodes[2 * i];
+    const Node& r = m_nodes[2 * i + 1];
+    if (r.top != kNone && (l.top == kNone || l.key < r.key)) {
+      find(2 * i + 1, lo + half, half, may, match, best);
+      find(2 * i, lo, half, may, match, best);
+    } else {
+      find(2 * i, lo, half, may, match, best);
+      find(2 * i + 1, lo + half, half, may, match, best);
+    }
   }
 
-  std::vector<Node> m_nodes;  // by pCPU
-  int m_root = kNone;
+  unsigned m_leaves = 1;     // a power of two, at least the pCPUs
+  std::vector<Node> m_nodes;  // [1] the root, [m_leaves + cpu] the leaves
 };
 
 }  // namespace vmmsim::sched

@@ -95,9 +95,23 @@ class Credit2 final : public Credit2Credit {
   }
 
  private:
+  // A pCPU left idle by pick_next or remove leaves its weight class at
+  // select's idle decision or on_remove, the next hook of either: a decision
+  // that finds a next owner rekeys the pCPU once, not out and in (the classes
+  // are read by wakes only; a reset rekeys every pCPU anyway).
   void owner_changed(unsigned cpu, VcpuId v) override {
     m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
     rekey(cpu);
+  }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    rekey(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
   }
 
   // --- run queue ---
@@ -196,7 +210,10 @@ class Credit2 final : public Credit2Credit {
       m_vcpus[scurr].yielded = false;
     }
     VcpuId snext = candidate(cpu, scurr, yield, now);
-    if (snext == kIdle) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    if (snext == kIdle) {
+      place_unplaced();
+      return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    }
     const bool continuing = snext == scurr;
     if (!continuing) runq_remove(snext);
 
@@ -285,6 +302,7 @@ class Credit2 final : public Credit2Credit {
   void on_block(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = false; }
 
   void on_remove(VcpuId v) override {
+    place_unplaced();
     auto it = m_weights.find(m_vcpus[v].weight);
     const bool max_goes = it != m_weights.end() && it->second == 1 && it->first == max_weight();
     if (max_goes) settle_all();  // burned at the old max_weight
@@ -300,6 +318,7 @@ class Credit2 final : public Credit2Credit {
   const Credit m_migrate_resist;        // cycles
   const Credit m_migrate_compensation;  // cycles
   VcpuId m_descheduled = kIdle;         // prev between requeue() and select()
+  int m_unplaced = kNoCpu;              // left idle by owner_changed, not yet rekeyed
 };
 
 }  // namespace

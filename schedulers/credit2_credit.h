@@ -115,8 +115,12 @@ class Credit2Credit : public Policy {
     return val >= floor_gap ? m_credit_min : s.credit - static_cast<Credit>(val);
   }
 
-  // c2t: how long `credit` lasts a vCPU.
+  // c2t: how long `credit` lasts a vCPU. Credit stays far below 2^47 and
+  // weights below 2^16, so the product fits 64 bits (no 128-bit division, a
+  // libgcc call); the 128-bit path only guards the bound.
   Cycles to_time(Credit credit, const VcpuState& s) const {
+    if (credit < (Credit{1} << 47) && credit > -(Credit{1} << 47))
+      return static_cast<Cycles>(credit * s.weight / max_weight());
     return static_cast<Cycles>(static_cast<__int128>(credit) * s.weight / max_weight());
   }
 

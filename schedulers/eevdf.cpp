@@ -83,11 +83,25 @@ class Eevdf final : public EevdfEntities {
   };
 
   // Keeps m_idle_free, m_owners and m_running after cpu's owner changed.
+  // A pCPU left idle by pick_next or remove leaves m_owners at select's
+  // idle decision or on_remove, the next hook of either: a decision that
+  // finds a next owner moves the pCPU in m_owners once, not out and in
+  // (m_owners is read by wakes only).
   void owner_changed(unsigned cpu, VcpuId v) override {
     untrack(cpu);
     track(cpu);
     m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
     place_owner(cpu);
+  }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    place_owner(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
   }
 
   // --- run queue ---
@@ -98,18 +112,22 @@ class Eevdf final : public EevdfEntities {
   // if none is eligible (V counts vCPUs running elsewhere), the one nearest to
   // eligible. O(affinity classes x log n).
   VcpuId pick_queued(unsigned cpu) const {
-    auto is_eligible = [this](VirtualTime v) { return eligible(v); };
+    const VirtualTime limit = m_v.limit();
     int best = DeadlineTrees::kNil;
+    for (const AffinityClass& a : m_classes) {
+      if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
+      int v = m_trees.pick(a.root, limit);
+      if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
+    }
+    if (best != DeadlineTrees::kNil) return best;
     int nearest = DeadlineTrees::kNil;
     for (const AffinityClass& a : m_classes) {
       if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
-      int v = m_trees.pick(a.root, is_eligible);
-      if (v != DeadlineTrees::kNil && (best == DeadlineTrees::kNil || earlier(v, best))) best = v;
       int n = m_trees.least_vruntime(a.root);
       if (nearest == DeadlineTrees::kNil || m_vcpus[n].vruntime < m_vcpus[nearest].vruntime)
         nearest = n;
     }
-    return best != DeadlineTrees::kNil ? best : nearest;
+    return nearest;
   }
 
   bool earlier(VcpuId a, VcpuId b) const {
@@ -198,7 +216,10 @@ class Eevdf final : public EevdfEntities {
     VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
                       ? prev
                       : pick_queued(cpu);
-    if (next == kIdle) return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    if (next == kIdle) {
+      place_unplaced();
+      return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
+    }
     dequeue(next);
     Entity& e = m_vcpus[next];
     if (next != prev) e.vprot = e.deadline;  // set_protect_slice
@@ -222,14 +243,15 @@ class Eevdf final : public EevdfEntities {
       return tickle_now(idle, now);
     }
     const Entity& p = m_vcpus[v];
-    if (!eligible(p.vruntime)) return vmm_tickle_t{kNoCpu, 0};
+    const VirtualTime limit = m_v.limit();  // eligible(x) is x <= limit
+    if (p.vruntime > limit) return vmm_tickle_t{kNoCpu, 0};
     const bool one_class = m_classes.size() == 1;
     if (one_class && pick_queued(0) != v) return vmm_tickle_t{kNoCpu, 0};
     auto preemptible = [&](unsigned c) {
       if (!allowed(v, c)) return false;
       const Entity& o = m_vcpus[current(c)];
       VirtualTime vo = vruntime_at(c, now);
-      if (eligible(vo) && (protected_at(o, vo) || o.deadline < p.deadline)) return false;
+      if (vo <= limit && (protected_eligible(o, vo) || o.deadline < p.deadline)) return false;
       return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
     };
     // Most wakes find their pCPU among the few latest deadlines: walk those.
@@ -303,6 +325,7 @@ class Eevdf final : public EevdfEntities {
   }
 
   void on_remove(VcpuId v) override {
+    place_unplaced();
     Entity& e = m_vcpus[v];
     if (e.on_rq) count_out(e);
     for (PcpuState& pc : m_pcpus)
@@ -314,6 +337,7 @@ class Eevdf final : public EevdfEntities {
   DeadlineTrees m_trees;
   std::vector<AffinityClass> m_classes;  // [0] = every pCPU
   std::size_t m_queued = 0;
+  int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_owners
   std::uint64_t m_next_seq = 0;
 };
 

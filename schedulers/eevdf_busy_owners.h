@@ -76,19 +76,22 @@ class BusyOwners {
  private:
   template <class Keys>
   void refresh_one(unsigned cpu, Keys& keys) {
-    if (m_weight_of[cpu] >= 0) {
-      m_weights[m_weight_of[cpu]].by_deadline.erase(cpu);
-      m_weight_of[cpu] = -1;
-    }
     OwnerKeys k;
-    if (!keys(cpu, &k)) return;
-    auto it = std::find_if(m_weights.begin(), m_weights.end(),
-                           [&](const Weight& w) { return w.weight == k.weight; });
-    if (it == m_weights.end())
-      it = m_weights.insert(m_weights.end(),
-                            Weight{k.weight, CpuTree<VirtualTime, OwnerKey>(m_cpus)});
-    m_weight_of[cpu] = static_cast<int>(it - m_weights.begin());
-    it->by_deadline.set(cpu, k.deadline, k.key, k.unprotected);
+    const bool busy = keys(cpu, &k);
+    int to = -1;
+    if (busy) {
+      auto it = std::find_if(m_weights.begin(), m_weights.end(),
+                             [&](const Weight& w) { return w.weight == k.weight; });
+      if (it == m_weights.end())
+        it = m_weights.insert(m_weights.end(),
+                              Weight{k.weight, CpuTree<VirtualTime, OwnerKey>(m_cpus)});
+      to = static_cast<int>(it - m_weights.begin());
+    }
+    // An owner of the same weight is moved in place (one path of its tree).
+    if (m_weight_of[cpu] >= 0 && m_weight_of[cpu] != to)
+      m_weights[m_weight_of[cpu]].by_deadline.erase(cpu);
+    m_weight_of[cpu] = to;
+    if (busy) m_weights[to].by_deadline.set(cpu, k.deadline, k.key, k.unprotected);
   }
 
   CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_deadline;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "schedulers/policy.h"
@@ -19,67 +20,159 @@ using VirtualTime = std::int64_t;
 // Linux's augmented rbtree. A vCPU's vruntime and deadline do not change while
 // it is queued, so the augmentation stays exact. Nodes live in one array
 // indexed by vCPU id, shared by the trees (a vCPU is in one tree at most).
+//
+// Insert and erase are iterative, with parent links: an insert lowers the
+// least vruntime on its way down, and both climb back only while a height or
+// a least vruntime still changes (Linux's rb_insert_augmented stops likewise),
+// a few levels instead of the whole path. Slot 0 is a sentinel (height 0, no
+// vruntime) that stands for "no node", so vCPU v lives in slot v + 1 and a
+// root of kNil is slot 0.
 class DeadlineTrees {
  public:
   static constexpr int kNil = -1;
 
   void resize(std::size_t n) {
-    if (n > m_nodes.size()) m_nodes.resize(n);
+    if (n + 1 > m_nodes.size()) m_nodes.resize(n + 1);
   }
 
   void insert(int& root, VcpuId v, VirtualTime deadline, std::uint64_t seq, VirtualTime vruntime) {
-    m_nodes[v] = Node{deadline, seq, vruntime, vruntime, kNil, kNil, 1};
-    root = insert_at(root, v);
+    const int x = v + 1;
+    m_nodes[x] = Node{deadline, seq, vruntime, vruntime, kSentinel, kSentinel, kSentinel, 1};
+    int r = root + 1;
+    if (r == kSentinel) {
+      root = v;
+      return;
+    }
+    // Down: every node passed gets x in its subtree.
+    int p = r;
+    for (;;) {
+      Node& n = m_nodes[p];
+      n.min_vruntime = std::min(n.min_vruntime, vruntime);
+      int& next = before(x, p) ? n.left : n.right;
+      if (next == kSentinel) {
+        next = x;
+        break;
+      }
+      p = next;
+    }
+    m_nodes[x].parent = p;
+    // Up: heights, until one is unchanged or a rotation restores it.
+    while (p != kSentinel) {
+      const int old_height = m_nodes[p].height;
+      const int parent = m_nodes[p].parent;
+      const int t = rebalance(p, r);
+      if (m_nodes[t].height == old_height) break;
+      p = parent;
+    }
+    root = r - 1;
   }
 
   void erase(int& root, VcpuId v) {
-    root = erase_at(root, v);
-    m_nodes[v] = Node{};
+    const int x = v + 1;
+    int r = root + 1;
+    const Node gone = m_nodes[x];
+    int start = gone.parent;  // the lowest node whose subtree changed
+    int through = kSentinel;  // retraced without stopping up to here
+    if (gone.left == kSentinel || gone.right == kSentinel) {
+      const int child = gone.left != kSentinel ? gone.left : gone.right;
+      replace_child(gone.parent, x, child, r);
+    } else {
+      // The successor y takes x's place, with x's height and least vruntime
+      // (what the retrace compares against).
+      int y = gone.right;
+      while (m_nodes[y].left != kSentinel) y = m_nodes[y].left;
+      if (m_nodes[y].parent == x) {
+        start = y;
+      } else {
+        start = m_nodes[y].parent;
+        const int yr = m_nodes[y].right;
+        m_nodes[start].left = yr;
+        if (yr != kSentinel) m_nodes[yr].parent = start;
+        m_nodes[y].right = gone.right;
+        m_nodes[gone.right].parent = y;
+      }
+      m_nodes[y].left = gone.left;
+      m_nodes[gone.left].parent = y;
+      m_nodes[y].height = gone.height;
+      m_nodes[y].min_vruntime = gone.min_vruntime;
+      replace_child(gone.parent, x, y, r);
+      through = y;
+    }
+    // Up: heights, least vruntimes and rotations until a subtree's height is
+    // as it was (no rotation above it then)...
+    bool passed = through == kSentinel;
+    int p = start;
+    while (p != kSentinel) {
+      const int old_height = m_nodes[p].height;
+      const VirtualTime old_min = m_nodes[p].min_vruntime;
+      const int parent = m_nodes[p].parent;
+      passed = passed || p == through;
+      const int t = rebalance(p, r);
+      p = parent;
+      if (passed && m_nodes[t].height == old_height) {
+        if (m_nodes[t].min_vruntime == old_min) p = kSentinel;
+        break;
+      }
+    }
+    // ... then the least vruntimes alone, while one changes (x often held the
+    // least of the subtrees above it: the pick takes the most eligible).
+    for (; p != kSentinel; p = m_nodes[p].parent) {
+      Node& n = m_nodes[p];
+      const VirtualTime least = std::min(
+          n.vruntime, std::min(m_nodes[n.left].min_vruntime, m_nodes[n.right].min_vruntime));
+      if (least == n.min_vruntime) break;
+      n.min_vruntime = least;
+    }
+    root = r - 1;
   }
 
   // __pick_eevdf's descent: the leftmost (earliest deadline) node whose
-  // vruntime is eligible. O(log n): a left subtree is entered only if its
-  // least vruntime proves an eligible node inside.
-  template <class Eligible>
-  int pick(int root, Eligible eligible) const {
-    int t = root;
-    while (t != kNil) {
+  // vruntime is eligible, i.e. at most `limit` (AverageVruntime::limit).
+  // O(log n): a left subtree is entered only if its least vruntime proves an
+  // eligible node inside.
+  int pick(int root, VirtualTime limit) const {
+    int t = root + 1;
+    while (t != kSentinel) {
       const Node& n = m_nodes[t];
-      if (n.left != kNil && eligible(m_nodes[n.left].min_vruntime)) {
+      if (n.left != kSentinel && m_nodes[n.left].min_vruntime <= limit) {
         t = n.left;
         continue;
       }
-      if (eligible(n.vruntime)) return t;
+      if (n.vruntime <= limit) return t - 1;
       t = n.right;
     }
     return kNil;
   }
 
-  // The node with the least vruntime (the nearest to eligible). O(log n).
+  // The node with the least vruntime (the nearest to eligible), the earliest
+  // deadline among equals. O(log n).
   int least_vruntime(int root) const {
-    int t = root;
-    while (t != kNil) {
+    int t = root + 1;
+    while (t != kSentinel) {
       const Node& n = m_nodes[t];
-      if (n.left != kNil && m_nodes[n.left].min_vruntime == n.min_vruntime)
+      if (n.left != kSentinel && m_nodes[n.left].min_vruntime == n.min_vruntime)
         t = n.left;
       else if (n.vruntime == n.min_vruntime)
-        return t;
+        return t - 1;
       else
         t = n.right;
     }
     return kNil;
   }
 
-  VirtualTime min_vruntime(int root) const { return m_nodes[root].min_vruntime; }
+  VirtualTime min_vruntime(int root) const { return m_nodes[root + 1].min_vruntime; }
 
  private:
+  static constexpr int kSentinel = 0;
+
   struct Node {
     VirtualTime deadline = 0;
     std::uint64_t seq = 0;  // ties on the deadline: first queued first
     VirtualTime vruntime = 0;
-    VirtualTime min_vruntime = 0;
-    int left = kNil;
-    int right = kNil;
+    VirtualTime min_vruntime = std::numeric_limits<VirtualTime>::max();
+    int left = kSentinel;
+    int right = kSentinel;
+    int parent = kSentinel;
     int height = 0;
   };
 
@@ -88,89 +181,68 @@ class DeadlineTrees {
     const Node& y = m_nodes[b];
     return x.deadline != y.deadline ? x.deadline < y.deadline : x.seq < y.seq;
   }
-  int height(int t) const { return t == kNil ? 0 : m_nodes[t].height; }
 
+  // t's height and least vruntime from its children's (the sentinel's are
+  // 0 and the largest VirtualTime).
   void update(int t) {
     Node& n = m_nodes[t];
-    n.height = 1 + std::max(height(n.left), height(n.right));
-    n.min_vruntime = n.vruntime;
-    if (n.left != kNil) n.min_vruntime = std::min(n.min_vruntime, m_nodes[n.left].min_vruntime);
-    if (n.right != kNil) n.min_vruntime = std::min(n.min_vruntime, m_nodes[n.right].min_vruntime);
+    const Node& l = m_nodes[n.left];
+    const Node& r = m_nodes[n.right];
+    n.height = 1 + std::max(l.height, r.height);
+    n.min_vruntime = std::min(n.vruntime, std::min(l.min_vruntime, r.min_vruntime));
   }
 
-  int rotate_right(int t) {
-    int l = m_nodes[t].left;
-    m_nodes[t].left = m_nodes[l].right;
-    m_nodes[l].right = t;
-    update(t);
-    update(l);
-    return l;
+  // parent's link to `from` now points at `to` (the root if parent is none).
+  void replace_child(int parent, int from, int to, int& root) {
+    if (to != kSentinel) m_nodes[to].parent = parent;
+    if (parent == kSentinel)
+      root = to;
+    else if (m_nodes[parent].left == from)
+      m_nodes[parent].left = to;
+    else
+      m_nodes[parent].right = to;
   }
 
-  int rotate_left(int t) {
-    int r = m_nodes[t].right;
-    m_nodes[t].right = m_nodes[r].left;
-    m_nodes[r].left = t;
+  // A left rotation (kLeft) takes t's right child up as the subtree's root
+  // (returned), t becoming its left child; a right rotation the mirror.
+  template <bool kLeft>
+  int rotate(int t, int& root) {
+    auto up = [](Node& n) -> int& { return kLeft ? n.right : n.left; };
+    auto down = [](Node& n) -> int& { return kLeft ? n.left : n.right; };
+    const int c = up(m_nodes[t]);
+    const int inner = down(m_nodes[c]);
+    replace_child(m_nodes[t].parent, t, c, root);
+    up(m_nodes[t]) = inner;
+    if (inner != kSentinel) m_nodes[inner].parent = t;
+    down(m_nodes[c]) = t;
+    m_nodes[t].parent = c;
     update(t);
-    update(r);
-    return r;
+    update(c);
+    return c;
   }
+  int rotate_left(int t, int& root) { return rotate<true>(t, root); }
+  int rotate_right(int t, int& root) { return rotate<false>(t, root); }
 
-  int balance(int t) {
+  // Recomputes t and rotates it if its children's heights differ by 2;
+  // returns the subtree's root.
+  int rebalance(int t, int& root) {
     update(t);
-    Node& n = m_nodes[t];
-    int skew = height(n.left) - height(n.right);
+    const Node& n = m_nodes[t];
+    const int skew = m_nodes[n.left].height - m_nodes[n.right].height;
     if (skew > 1) {
-      if (height(m_nodes[n.left].left) < height(m_nodes[n.left].right))
-        n.left = rotate_left(n.left);
-      return rotate_right(t);
+      const Node& l = m_nodes[n.left];
+      if (m_nodes[l.left].height < m_nodes[l.right].height) rotate_left(n.left, root);
+      return rotate_right(t, root);
     }
     if (skew < -1) {
-      if (height(m_nodes[n.right].right) < height(m_nodes[n.right].left))
-        n.right = rotate_right(n.right);
-      return rotate_left(t);
+      const Node& r = m_nodes[n.right];
+      if (m_nodes[r.right].height < m_nodes[r.left].height) rotate_right(n.right, root);
+      return rotate_left(t, root);
     }
     return t;
   }
 
-  int insert_at(int t, int v) {
-    if (t == kNil) return v;
-    if (before(v, t))
-      m_nodes[t].left = insert_at(m_nodes[t].left, v);
-    else
-      m_nodes[t].right = insert_at(m_nodes[t].right, v);
-    return balance(t);
-  }
-
-  int erase_min(int t, int* min) {
-    if (m_nodes[t].left == kNil) {
-      *min = t;
-      return m_nodes[t].right;
-    }
-    m_nodes[t].left = erase_min(m_nodes[t].left, min);
-    return balance(t);
-  }
-
-  int erase_at(int t, int v) {
-    if (t == kNil) return kNil;
-    if (t != v) {
-      if (before(v, t))
-        m_nodes[t].left = erase_at(m_nodes[t].left, v);
-      else
-        m_nodes[t].right = erase_at(m_nodes[t].right, v);
-      return balance(t);
-    }
-    int left = m_nodes[t].left;
-    int right = m_nodes[t].right;
-    if (right == kNil) return left;
-    int successor = kNil;
-    int rest = erase_min(right, &successor);
-    m_nodes[successor].left = left;
-    m_nodes[successor].right = rest;
-    return balance(successor);
-  }
-
-  std::vector<Node> m_nodes;
+  std::vector<Node> m_nodes = std::vector<Node>(1);  // [0]: the sentinel
 };
 
 }  // namespace vmmsim::sched

@@ -200,7 +200,11 @@ class EevdfEntities : public Policy {
 
   bool protected_slice(const Entity& e) const { return protected_at(e, e.vruntime); }
   bool protected_at(const Entity& e, VirtualTime vruntime) const {
-    return m_run_to_parity && !e.yielded && eligible(vruntime) && vruntime < e.vprot;
+    return eligible(vruntime) && protected_eligible(e, vruntime);
+  }
+  // protected_at for a vruntime known to be eligible.
+  bool protected_eligible(const Entity& e, VirtualTime vruntime) const {
+    return m_run_to_parity && !e.yielded && vruntime < e.vprot;
   }
 
   // Cycles until the request ends: (deadline - v) * weight / 1024, rounded up

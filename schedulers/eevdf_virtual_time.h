@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "schedulers/eevdf_deadline_trees.h"
 #include "schedulers/policy.h"
@@ -89,6 +90,13 @@ class AverageVruntime {
       m_zero += delta;
     }
     return m_zero;
+  }
+
+  // The latest eligible vruntime: eligible(v) exactly when v <= limit()
+  // ((v - zero) * load <= sum iff v - zero <= floor(sum / load), load > 0).
+  // One division for a pick's every comparison, no 128-bit product each.
+  VirtualTime limit() const {
+    return m_load > 0 ? m_zero + floor_div(sum(), m_load) : std::numeric_limits<VirtualTime>::max();
   }
 
   // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.

@@ -161,9 +161,13 @@ class IndexedHeap {
       const std::size_t children = Arity * i + 1;
       if (children >= n) break;
       std::size_t best = children;
-      const std::size_t end = std::min(children + Arity, n);
-      for (std::size_t c = children + 1; c < end; ++c)
-        if (first(m_heap[c], m_heap[best])) best = c;
+      if (children + Arity <= n) {  // all Arity children: a fixed count, unrolled
+        for (unsigned k = 1; k < Arity; ++k)
+          if (first(m_heap[children + k], m_heap[best])) best = children + k;
+      } else {
+        for (std::size_t c = children + 1; c < n; ++c)
+          if (first(m_heap[c], m_heap[best])) best = c;
+      }
       if (!first(m_heap[best], e)) break;
       m_heap[i] = m_heap[best];
       m_pos[m_heap[i].id] = static_cast<int>(i);

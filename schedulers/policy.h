@@ -87,6 +87,9 @@ class Policy {
   virtual void on_remove(VcpuId /*v*/) {}
   // cpu's owner is now v (kIdle: nobody), after insert, pick_next or remove.
   // Policies that keep pCPUs ordered by their owner's key update it here.
+  // A kIdle is followed, before any other hook, by select (pick_next) or
+  // on_remove (remove): bvt, rtds, credit2 and eevdf finish it there, so
+  // that a decision with a next owner moves its pCPU once.
   virtual void owner_changed(unsigned /*cpu*/, VcpuId /*v*/) {}
 
   unsigned cpus() const { return m_cpus; }

@@ -17,6 +17,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
+#include "schedulers/indexed_heap.h"
 #include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
@@ -128,9 +129,8 @@ class Rtds final : public Policy {
     bool exhausted = false;  // used up its budget (or a level of it) in its last run
     Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
     QueueKey key{};          // valid while in_runq
-    // Where it sits, so that taking it out needs no search.
-    PooledSet<QueueKey>::iterator runq_pos;                      // valid while in_runq
-    PooledSet<std::pair<Cycles, VcpuId>>::iterator replq_pos;  // valid while in_replq
+    // Where it sits in m_runq, so that taking it out needs no search.
+    PooledSet<QueueKey>::iterator runq_pos;  // valid while in_runq
     int last_cpu = kNoCpu;
   };
 
@@ -150,11 +150,13 @@ class Rtds final : public Policy {
 
   // Every replenishment due by `now` among vCPUs that wait (queued or depleted).
   void replenish(Cycles now) {
-    while (!m_replq.empty() && m_replq.begin()->first <= now) {
-      VcpuId v = m_replq.begin()->second;
-      unqueue(v);
-      refresh(m_vcpus[v], now, true);
-      queue(v, false, m_vcpus[v].since);
+    while (!m_replq.empty() && m_replq.top_key().first <= now) {
+      const VcpuId v = m_replq.top_key().second;
+      VcpuState& s = m_vcpus[v];
+      if (s.in_runq) m_runq.erase(s.runq_pos);
+      s.in_runq = false;
+      refresh(s, now, true);
+      queue(v, false, s.since);  // moves it in m_replq to its new deadline
     }
   }
 
@@ -164,20 +166,21 @@ class Rtds final : public Policy {
     VcpuState& s = m_vcpus[v];
     s.since = since;
     // Periods are aligned to cycle 0: a refreshed deadline is usually the
-    // latest, where the hint makes the insert O(1) (elsewhere it costs one
-    // comparison more than a plain insert).
-    s.replq_pos = m_replq.insert(m_replq.end(), {s.deadline, v});
+    // latest, which a heap inserts in one comparison.
+    m_replq.set(static_cast<unsigned>(v), {s.deadline, v});
     s.in_replq = true;
     if (s.budget_left == 0) return;  // depleted: waits for its replenishment
     s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
-    s.runq_pos = m_runq.insert(s.key).first;
+    // Likewise in the run queue, often: tried at its end first (one
+    // comparison, then the usual descent if it does not go there).
+    s.runq_pos = m_runq.insert(m_runq.end(), s.key);
     s.in_runq = true;
   }
 
   void unqueue(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (s.in_runq) m_runq.erase(s.runq_pos);
-    if (s.in_replq) m_replq.erase(s.replq_pos);
+    if (s.in_replq) m_replq.erase(static_cast<unsigned>(v));
     s.in_runq = s.in_replq = false;
   }
 
@@ -190,7 +193,7 @@ class Rtds final : public Policy {
   }
 
   Cycles next_replenishment() const {
-    return m_replq.empty() ? VMM_FOREVER : m_replq.begin()->first;
+    return m_replq.empty() ? VMM_FOREVER : m_replq.top_key().first;
   }
 
   // --- hooks ---
@@ -212,7 +215,10 @@ class Rtds final : public Policy {
     if (extratime != 0 && extratime != 1)
       throw std::invalid_argument(vm + "extratime must be 0 or 1");
 
-    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
+      m_vcpus.resize(info.id + 1);
+      m_replq.grow(static_cast<unsigned>(m_vcpus.size()));
+    }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.period = static_cast<Cycles>(period);
@@ -270,6 +276,7 @@ class Rtds final : public Policy {
       head = first_allowed(cpu);
     }
     if (!head) {
+      place_unplaced();
       // Idle until a wake tickles this pCPU or the next replenishment.
       Cycles next = next_replenishment();
       return vmm_decision_t{kIdle, next == VMM_FOREVER ? VMM_FOREVER : next - now};
@@ -316,13 +323,29 @@ class Rtds final : public Policy {
   }
 
   // Keeps m_idle_free and m_by_priority: untickled pCPUs, idle or by owner.
+  // A pCPU left idle by pick_next or remove leaves m_by_priority at select's
+  // idle decision or on_remove, the next hook of either: a decision that
+  // finds a next owner moves the pCPU once, not out and in (m_by_priority
+  // is read by wakes only).
   void owner_changed(unsigned cpu, VcpuId v) override {
     m_idle_free.set(cpu, v == kIdle && !m_tickled[cpu]);
-    if (v == kIdle || m_tickled[cpu])
+    if (v == kIdle) {
+      m_unplaced = static_cast<int>(cpu);
+      return;
+    }
+    if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
+    if (m_tickled[cpu])
       m_by_priority.erase(cpu);
     else
       m_by_priority.set(cpu, {m_vcpus[v].level, m_vcpus[v].deadline});
   }
+  void place_unplaced() {
+    if (m_unplaced == kNoCpu) return;
+    m_by_priority.erase(static_cast<unsigned>(m_unplaced));
+    m_unplaced = kNoCpu;
+  }
+
+  void on_remove(VcpuId /*v*/) override { place_unplaced(); }
 
   // A deadline passed while v slept: a new period, full budget, no miss.
   void on_wake(VcpuId v, Cycles now) override {
@@ -341,13 +364,15 @@ class Rtds final : public Policy {
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
   PooledSet<QueueKey> m_runq;                   // queued with budget, by priority
-  PooledSet<std::pair<Cycles, VcpuId>> m_replq;  // every waiting vCPU, by deadline
+  // Every waiting vCPU by deadline (4-ary heap: only its first is asked for).
+  VcpuHeap<std::pair<Cycles, VcpuId>> m_replq;
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
   CpuSet m_idle_free;  // idle and not tickled
   // Busy, not tickled pCPUs by their owner's (level, deadline), the lowest
   // priority first (ties: lowest pCPU): the victim of a wake.
   CpuHeap<std::pair<unsigned, Cycles>, std::greater<std::pair<unsigned, Cycles>>> m_by_priority;
   VcpuId m_keeps_place = kIdle;  // requeued ahead of its equals, until select
+  int m_unplaced = kNoCpu;       // left idle by owner_changed, not yet out of m_by_priority
   std::uint64_t m_seq = 0;
 };
 

@@ -12,6 +12,9 @@
 // c = (rem - scale * t) mod w fixed per member, i.e. a + c - w when c >= w - a:
 // a count over the members' c, kept sorted. So the total is exact, in
 // O(weights x log members) per query and O(members of the weight) per change.
+// A weight that divides `scale` (Linux's nice 0, 1024, with the default
+// scale) has a = 0 and c = rem: nothing wraps, and its c need not be sorted
+// at all (O(1) per change and query).
 #pragma once
 
 #include <algorithm>
@@ -22,7 +25,8 @@ namespace vmmsim::sched {
 
 class RunningAdvance {
  public:
-  explicit RunningAdvance(unsigned cpus = 0, std::int64_t scale = 1024) : m_scale(scale) {
+  explicit RunningAdvance(unsigned cpus = 0, std::int64_t scale = 1024)
+      : m_scale(scale), m_fits64((std::uint64_t{1} << 62) / static_cast<std::uint64_t>(scale)) {
     m_members.assign(cpus, Member{});
   }
 
@@ -34,10 +38,15 @@ class RunningAdvance {
     m.weight = weight;
     m.t = t;
     m.rem = rem;
-    m.c = mod(rem - mod(m_scale * static_cast<std::int64_t>(t % static_cast<std::uint64_t>(weight)), weight),
-              weight);
     Group& g = group(weight);
-    g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), m.c), m.c);
+    if (g.divides) {
+      m.c = rem;
+    } else {
+      m.c = mod(rem - mod(m_scale * static_cast<std::int64_t>(t % static_cast<std::uint64_t>(weight)), weight),
+                weight);
+      g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), m.c), m.c);
+    }
+    ++g.count;
     g.sum_c += m.c;
     ++m_count;
     m_sum_t += t;
@@ -48,7 +57,8 @@ class RunningAdvance {
     Member& m = m_members[cpu];
     if (m.weight == 0) return;
     Group& g = group(m.weight);
-    g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
+    if (!g.divides) g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
+    --g.count;
     g.sum_c -= m.c;
     --m_count;
     m_sum_t -= m.t;
@@ -60,6 +70,10 @@ class RunningAdvance {
   std::int64_t of(unsigned cpu, std::uint64_t at) const {
     const Member& m = m_members[cpu];
     if (m.weight == 0 || at <= m.t) return 0;
+    if (at - m.t < m_fits64) {  // the usual case: no 128-bit remainder (a libgcc call)
+      const std::int64_t x = static_cast<std::int64_t>(at - m.t) * m_scale + m.rem;
+      return x - x % m.weight;
+    }
     __int128 x = static_cast<__int128>(at - m.t) * m_scale + m.rem;
     return static_cast<std::int64_t>(x - x % m.weight);
   }
@@ -69,7 +83,11 @@ class RunningAdvance {
     if (m_count == 0) return 0;
     __int128 x = (static_cast<__int128>(at) * m_count - m_sum_t) * m_scale + m_sum_rem;
     for (const Group& g : m_groups) {
-      if (g.c.empty()) continue;
+      if (g.count == 0) continue;
+      if (g.divides) {  // a = 0, nothing wraps
+        x -= g.sum_c;
+        continue;
+      }
       const std::int64_t a = mod(m_scale * static_cast<std::int64_t>(at % static_cast<std::uint64_t>(g.weight)), g.weight);
       auto wrap = g.c.end() - std::lower_bound(g.c.begin(), g.c.end(), g.weight - a);
       x -= static_cast<__int128>(a) * static_cast<std::int64_t>(g.c.size()) + g.sum_c -
@@ -87,8 +105,10 @@ class RunningAdvance {
   };
   struct Group {
     std::int64_t weight;
-    std::vector<std::int64_t> c;  // sorted
+    bool divides;                 // weight divides m_scale: c = rem, never wraps
+    std::vector<std::int64_t> c;  // sorted; empty when `divides`
     std::int64_t sum_c = 0;
+    std::int64_t count = 0;       // members
   };
 
   static std::int64_t mod(std::int64_t a, std::int64_t w) {
@@ -99,12 +119,13 @@ class RunningAdvance {
   Group& group(std::int64_t weight) {
     for (Group& g : m_groups)
       if (g.weight == weight) return g;
-    m_groups.push_back(Group{weight, {}, 0});
-    m_groups.back().c.reserve(m_members.size());
+    m_groups.push_back(Group{weight, m_scale % weight == 0, {}, 0, 0});
+    if (!m_groups.back().divides) m_groups.back().c.reserve(m_members.size());
     return m_groups.back();
   }
 
   std::int64_t m_scale;
+  std::uint64_t m_fits64;  // cycles below this times m_scale (plus a remainder) fit 63 bits
   std::vector<Member> m_members;  // by pCPU
   std::vector<Group> m_groups;    // by weight, few
   std::int64_t m_count = 0;

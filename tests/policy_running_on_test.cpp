@@ -16,22 +16,13 @@ namespace {
 
 using namespace testing;  // kClock, kUs, kMs, kIdle, kNoCpu, VcpuId, Params
 
-// Every parameter at its default, as the VMM fills them (durations in cycles).
-Params defaults(const vmm_param_spec_t* specs, std::uint32_t count) {
-  Params p;
-  for (std::uint32_t i = 0; i < count; ++i)
-    p.push_back({specs[i].key, specs[i].kind == VMM_PARAM_DURATION ? specs[i].default_value * static_cast<std::int64_t>(kUs)
-                                                                   : specs[i].default_value});
-  return p;
-}
-
 class RunningOnTest : public ::testing::TestWithParam<const vmm_sched_ops_t*> {};
 
 TEST_P(RunningOnTest, ParkedOwnersAreTakenBackAndDecisionsStayValid) {
   const vmm_sched_ops_t& ops = *GetParam();
   constexpr unsigned kCpus = 2;
   constexpr VcpuId kVcpus = 3;
-  const Params params = defaults(ops.params, ops.param_count);
+  const Params params = default_params(ops.params, ops.param_count);
   vmm_sched_config_t config{kCpus, kClock, params.data(), static_cast<std::uint32_t>(params.size())};
   char err[256] = "";
   void* self = ops.create(&config, err, sizeof err);

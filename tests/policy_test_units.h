@@ -42,4 +42,14 @@ inline vmm_vcpu_info_t vcpu_info(VcpuId id, const Params& vm_params = {}, bool r
                          static_cast<std::uint32_t>(affinity.size())};
 }
 
+// Every parameter at its default, as the VMM fills them (durations in cycles).
+inline Params default_params(const vmm_param_spec_t* specs, std::uint32_t count) {
+  Params p;
+  for (std::uint32_t i = 0; i < count; ++i)
+    p.push_back({specs[i].key, specs[i].kind == VMM_PARAM_DURATION
+                                   ? specs[i].default_value * static_cast<std::int64_t>(kUs)
+                                   : specs[i].default_value});
+  return p;
+}
+
 }  // namespace vmmsim::sched::testing
