@@ -54,6 +54,39 @@ TEST_F(ControllerPluginTest, TheExamplePluginDecidesAndSaysWhy) {
   EXPECT_EQ(c.rules.back().fired, 1u);
 }
 
+// The same window, with a rule on it that loads credit: the rule acts
+// first, and the plugin's load of BVT in the same evaluation is held as
+// busy (the rule's request is with the loader), counted, not dropped.
+TEST_F(ControllerPluginTest, APluginsActionAfterARulesIsHeldAsBusy) {
+  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
+  build(
+      "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
+      "[vm.shell]\ntrace = " +
+      traces +
+      "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
+      "[vm.batch]\ntrace = " +
+      traces + "batch.trace\n[service]\ntrace = " + traces +
+      "service.trace\n"
+      "[controller]\nplugin = " +
+      plugin("latency_guard") +
+      "\nplugin_window = 100ms\n"
+      "plugin_args = vm=shell target=bvt high_us=2000\n"
+      "[controller.rule.slow]\nmetric = input_p99\nscope = shell\nwindow = 100ms\nabove = "
+      "2ms\naction = load credit\n");
+  m_platform->run(ms(150));
+  const report::Results r = m_platform->results();
+  ASSERT_TRUE(r.controller);
+  const report::ControllerResult& c = *r.controller;
+  ASSERT_EQ(c.decisions.size(), 1u);
+  EXPECT_EQ(c.decisions[0].rule, "slow");
+  EXPECT_EQ(c.decisions[0].decided_at, 103207644u);
+  ASSERT_EQ(c.rules.size(), 2u);
+  EXPECT_EQ(c.rules[0].fired, 1u);
+  EXPECT_EQ(c.rules[1].name, "plugin:latency_guard");
+  EXPECT_EQ(c.rules[1].fired, 0u);
+  EXPECT_EQ(c.rules[1].held_busy, 1u) << "the plugin's load in the rule's evaluation";
+}
+
 // Two pCPUs; a guest arrives at 50 ms, so a rule on utilisation fires at
 // the 60 ms window end. The plugin's window is 10 ms; each faulty plugin
 // breaks its contract at its third window (decided at 30 ms + the 5000
