@@ -145,6 +145,14 @@ INSTANTIATE_TEST_SUITE_P(
                             "decide failed: window 3: gave up", kThird},
                       Fault{"create", plugin("latency_guard"), "bogus=1",
                             "create failed: bad argument bogus=1", 0},
+                      Fault{"vm", plugin("latency_guard"), "vm=nosuch",
+                            "create failed: vm=nosuch: no VM has that name; expected one of late, "
+                            "service",
+                            0},
+                      Fault{"target", plugin("latency_guard"), "vm=late target=bvt,policy=replace",
+                            "create failed: target=bvt,policy=replace; expected one scheduler's "
+                            "name",
+                            0},
                       Fault{"scheduler", plugin("lottery"), "",
                             "not a controller plugin (no 'vmmsim_controller' entry point)", 0},
                       Fault{"text", "", "", "not a loadable plugin", 0}),
