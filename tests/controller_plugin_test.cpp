@@ -13,6 +13,20 @@ std::string plugin(const std::string& name) {
   return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_" + name + ".so";
 }
 
+// configs/controller.ini's shell and batch job under rr, with latency_guard
+// on the shell (and `more` after it).
+std::string guard_config(const std::string& more) {
+  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
+  return "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
+         "[vm.shell]\ntrace = " +
+         traces +
+         "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
+         "[vm.batch]\ntrace = " +
+         traces + "batch.trace\n[service]\ntrace = " + traces +
+         "service.trace\n[controller]\nplugin = " + plugin("latency_guard") +
+         "\nplugin_window = 100ms\nplugin_args = vm=shell target=bvt high_us=2000\n" + more;
+}
+
 class ControllerPluginTest : public vmmsim::testing::SimTest {};
 
 // The shell and the batch job of configs/controller.ini under rr: in the
@@ -20,19 +34,7 @@ class ControllerPluginTest : public vmmsim::testing::SimTest {};
 // latency_guard's 2 ms; the service VM gets the pCPU 3.2 ms later and the
 // plugin's load of BVT follows.
 TEST_F(ControllerPluginTest, TheExamplePluginDecidesAndSaysWhy) {
-  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
-  build(
-      "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
-      "[vm.shell]\ntrace = " +
-      traces +
-      "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
-      "[vm.batch]\ntrace = " +
-      traces + "batch.trace\n[service]\ntrace = " + traces +
-      "service.trace\n"
-      "[controller]\nplugin = " +
-      plugin("latency_guard") +
-      "\nplugin_window = 100ms\n"
-      "plugin_args = vm=shell target=bvt high_us=2000\n");
+  build(guard_config(""));
   m_platform->run(ms(200));
   const report::Results r = m_platform->results();
   ASSERT_TRUE(r.controller);
@@ -58,21 +60,9 @@ TEST_F(ControllerPluginTest, TheExamplePluginDecidesAndSaysWhy) {
 // first, and the plugin's load of BVT in the same evaluation is held as
 // busy (the rule's request is with the loader), counted, not dropped.
 TEST_F(ControllerPluginTest, APluginsActionAfterARulesIsHeldAsBusy) {
-  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
-  build(
-      "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
-      "[vm.shell]\ntrace = " +
-      traces +
-      "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
-      "[vm.batch]\ntrace = " +
-      traces + "batch.trace\n[service]\ntrace = " + traces +
-      "service.trace\n"
-      "[controller]\nplugin = " +
-      plugin("latency_guard") +
-      "\nplugin_window = 100ms\n"
-      "plugin_args = vm=shell target=bvt high_us=2000\n"
+  build(guard_config(
       "[controller.rule.slow]\nmetric = input_p99\nscope = shell\nwindow = 100ms\nabove = "
-      "2ms\naction = load credit\n");
+      "2ms\naction = load credit\n"));
   m_platform->run(ms(150));
   const report::Results r = m_platform->results();
   ASSERT_TRUE(r.controller);
