@@ -54,11 +54,19 @@ double threshold_of(const Entry& e, Metric m, Hertz clock) {
 controllers::Action action_of(const Entry& e, const std::string& base_dir) {
   controllers::Action a;
   a.text = e.value;
-  const std::string& raw = e.raw;
-  const std::size_t blank = raw.find_first_of(" \t");
-  const std::string verb = raw.substr(0, blank);
-  const std::string rest =
-      blank == std::string::npos ? "" : raw.substr(raw.find_first_not_of(" \t", blank));
+  // The words are read from the value as written, so that a quoted path
+  // keeps its blanks; an action quoted whole reads as its unquoted value,
+  // as any other key's does.
+  const std::vector<std::string> written = value_words(e.raw);
+  const bool whole = written.size() == 1 && written[0].front() == '"';
+  const std::string raw = whole ? e.value : e.raw;
+  const std::size_t start = raw.find_first_not_of(" \t");
+  const std::size_t blank = raw.find_first_of(" \t", start == std::string::npos ? 0 : start);
+  std::string verb, why;
+  if (!unquote_value(start == std::string::npos ? "" : raw.substr(start, blank - start), &verb, &why))
+    fail(e, why);
+  const std::size_t next = blank == std::string::npos ? blank : raw.find_first_not_of(" \t", blank);
+  const std::string rest = next == std::string::npos ? "" : raw.substr(next);
   using Kind = workload::ControlRequest::Kind;
   if (verb == "revert") {
     if (!rest.empty()) fail(e, "revert takes no words; expected revert alone");
@@ -70,7 +78,6 @@ controllers::Action action_of(const Entry& e, const std::string& base_dir) {
     fail(e, std::string("unknown action; expected ") + kActions);
   a.kind = verb == "load" ? controllers::Action::Kind::Load : controllers::Action::Kind::Stage;
   std::vector<std::string> words;
-  std::string why;
   if (!control_words(rest, &words, &why)) fail(e, why);
   if (words.empty()) fail(e, fmt::format("{} names no scheduler; expected {}", verb, kActions));
   std::string err = workload::parse_control(
@@ -125,9 +132,11 @@ void ControllerSection::apply(const Entry& e, Hertz clock, const std::string& ba
     } else if (e.key == "plugin") {
       plugin_of(e, base_dir);
     } else if (e.key == "plugin_window") {
+      m_plugin_key = e;
       m_config.plugin_window = duration_of(e, clock);
       if (m_config.plugin_window == 0) fail(e, "expected a duration above 0");
     } else if (e.key == "plugin_args") {
+      m_plugin_key = e;
       m_config.plugin_args.clear();
       for (const std::string& word : value_words(e.raw)) {
         std::string arg, why;
@@ -225,6 +234,9 @@ void ControllerSection::finish(Config& c) const {
         "{}: [{}]: the controller runs in the service VM, and there is none; expected a "
         "[service] section",
         m_first->origin, text_of(m_first->section)));
+  // A plugin's window or arguments without it would be dropped unseen.
+  if (m_plugin_key && !m_plugin)
+    fail(*m_plugin_key, "no plugin to give it to; expected plugin = FILE with it");
   if (m_rules.empty() && m_config.plugin.empty())
     throw InputError(
         fmt::format("{}: [controller]: no rule and no plugin; expected at least one "

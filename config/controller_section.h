@@ -39,6 +39,8 @@ class ControllerSection {
 
   std::optional<Entry> m_first;  // the first entry of any controller section
   std::optional<Entry> m_plugin;
+  // The last plugin_window or plugin_args written: refused without a plugin.
+  std::optional<Entry> m_plugin_key;
   // [controller] enabled = false: the sections are checked, and the run has
   // no controller (a static run of the same config: compare's baseline).
   bool m_enabled = true;

@@ -17,8 +17,6 @@ class DowntimeBudget {
  public:
   DowntimeBudget(Cycles per_second, Cycles window, Hertz clock);
   bool on() const { return m_per_second > 0; }
-  // Downtime the budget allows in any `window`: per_second × window / clock.
-  Cycles allowed() const { return m_allowed; }
   // Downtime of the replacement sequences that started in (now - window, now],
   // one under way counted so far.
   Cycles spent(const std::vector<report::ReplacementResult>& replacements, Cycles now) const;
@@ -29,7 +27,7 @@ class DowntimeBudget {
  private:
   Cycles m_per_second, m_window;
   Hertz m_clock;
-  Cycles m_allowed;
+  Cycles m_allowed;  // in any `window`: per_second × window / clock
 };
 
 }  // namespace vmmsim::controllers

@@ -38,7 +38,6 @@ class RuleEngine {
   std::vector<Trigger> triggers(const std::vector<std::optional<Snapshot>>& latest);
   // The rule acted: disarmed until its metric crosses back.
   void fired(std::size_t rule) { m_armed[rule] = false; }
-  bool armed(std::size_t rule) const { return m_armed[rule]; }
 
  private:
   std::vector<Rule> m_rules;

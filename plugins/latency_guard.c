@@ -11,7 +11,7 @@
  * make it switch back and forth.
  *
  * Arguments ([controller] plugin_args), each optional:
- *   vm=NAME       the VM to watch (default: the first VM)
+ *   vm=NAME       the VM to watch (default: the first VM); one the run has
  *   target=NAME   the scheduler to load (default: bvt)
  *   high_us=N     load above this p99, in microseconds (default 2000)
  *   low_us=N      calm below this p99 (default 500)
@@ -70,6 +70,27 @@ static void *guard_create(const vmm_ctl_config_t *config, char *err, size_t err_
       free(g);
       return NULL;
     }
+  }
+  /* The VMs are known at create: a name that is none of them is refused
+   * now, not at the first window. */
+  int found = 0;
+  for (uint32_t i = 0; i < config->vm_count; ++i)
+    if (strcmp(config->vm_names[i], g->vm) == 0) found = 1;
+  if (!found) {
+    size_t used = (size_t)snprintf(err, err_len, "vm=%s: no VM has that name; expected one of", g->vm);
+    for (uint32_t i = 0; i < config->vm_count && used < err_len; ++i)
+      used += (size_t)snprintf(err + used, err_len - used, "%s %s", i ? "," : "",
+                               config->vm_names[i]);
+    free(g);
+    return NULL;
+  }
+  /* The target becomes the request's first word: a blank or a comma would
+   * make it more words than one scheduler's name. */
+  if (!g->target[0] || strpbrk(g->target, " \t,")) {
+    snprintf(err, err_len, "target=%s; expected one scheduler's name (a built-in or a .so path)",
+             g->target);
+    free(g);
+    return NULL;
   }
   if (low_us > high_us) {
     snprintf(err, err_len, "low_us=%ld above high_us=%ld", low_us, high_us);

@@ -96,15 +96,22 @@ void write_controller_text(const Results& r, std::ostream& out) {
   if (!r.controller) return;
   const ControllerResult& c = *r.controller;
   const Hertz hz = r.clock;
-  std::size_t done = 0;
+  // Every decision but a budget's refusal went to the loader, one still
+  // queued at the run's end included (it is listed below, and in the JSON).
+  std::size_t requests = 0, queued = 0;
   Cycles downtime = 0;
-  for (const ControllerDecision& d : c.decisions)
-    if (d.replacement >= 0) ++done, downtime += d.downtime;
+  for (const ControllerDecision& d : c.decisions) {
+    if (d.status == "refused") continue;
+    ++requests;
+    if (d.replacement >= 0) downtime += d.downtime;
+    if (d.status == "queued") ++queued;
+  }
   out << fmt::format(
       "\nController (in the service VM: {} evaluation(s) of {} cycles, {} service VM cycles; {} "
       "window(s) "
-      "missed)\n  {} request(s) to the loader, {} ms of downtime\n",
-      c.evaluations, c.evaluation_cost, c.service_cycles, c.windows_missed, done, ms(downtime, hz));
+      "missed)\n  {} request(s) to the loader{}, {} ms of downtime\n",
+      c.evaluations, c.evaluation_cost, c.service_cycles, c.windows_missed, requests,
+      queued ? fmt::format(" ({} still queued at the end)", queued) : "", ms(downtime, hz));
   if (!c.plugin.empty())
     out << fmt::format("  plugin {} ({}): {}\n", printable(c.plugin_name), printable(c.plugin),
                        c.plugin_disabled.empty()

@@ -71,9 +71,6 @@ class InvariantChecker : public sc_core::sc_module, public vmm::Observer {
   Bytes m_drain_written = 0;
   bool m_drained = false;  // a drain ran in the current sequence
   std::string m_default;           // the default scheduler's name
-  std::string m_active;            // the active scheduler, at the last ID register write
-  std::string m_active_before;     // the one active before it
-  std::string m_unloading_after;   // the image an unload-after phase unloads
   std::vector<Violation> m_violations;
 };
 

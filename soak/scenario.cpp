@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "soak/draw.h"
+#include "soak/scenario_controller.h"
 #include "workload/control_request.h"
 #include "workload/generators.h"
 #include "workload/random.h"
@@ -21,24 +23,6 @@ constexpr std::array<const char*, 5> kPolicies = {"", "keep-old", "unload-old", 
 // [image_source.NAME] sections a scenario may declare ([0019]); loads then
 // name one now and then.
 constexpr std::array<const char*, 2> kSources = {"disk", "web"};
-
-// Draws from one xoshiro stream; every choice goes through here so that the
-// scenario depends on the seed alone.
-class Draw {
- public:
-  explicit Draw(std::uint64_t seed) : m_rng(seed, 0x50a6) {}
-  std::uint64_t below(std::uint64_t n) { return m_rng.next() % n; }
-  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) { return lo + below(hi - lo + 1); }
-  bool chance(unsigned percent) { return below(100) < percent; }
-  template <class C>
-  auto pick(const C& c) -> decltype(c[0]) {
-    return c[below(c.size())];
-  }
-  std::uint64_t seed() { return m_rng.next(); }
-
- private:
-  workload::Rng m_rng;
-};
 
 // One scheduler control request, written as a trace step or a --swap.
 struct Control {
@@ -384,6 +368,13 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
     ++p.shadow_requests;
   }
   if (!cli_shadows.empty()) ini += "shadow = " + cli_shadows + "\n";
+  // A switching controller now and then, from a stream of its own.
+  std::vector<std::string> guests;
+  for (unsigned i = 0; i < p.guest_vms; ++i) guests.push_back(fmt::format("g{}", i));
+  const ControllerPlan controller = random_controller(seed, guests, plugins);
+  p.controller_rules = controller.rules;
+  p.controller_plugin = controller.plugin;
+  ini += controller.ini;
   s.files.insert(s.files.begin(), {kScenarioConfig, ini});
   return s;
 }

@@ -1,7 +1,8 @@
 // The randomized soak's scenario generator (docs/robustness.md, "Randomized
 // soak"): from a seed, a platform, random guest workloads, guest faults and
 // a random sequence of scheduler loads, unloads, failing loads and
-// misbehaving plugins, from the service VM and from the command line.
+// misbehaving plugins, from the service VM, from the command line and now
+// and then from a switching controller.
 // Plain C++ (no SystemC): the same seed and plugin folder give the same
 // bytes on every machine (workload::Rng, no std distributions).
 #pragma once
@@ -25,6 +26,8 @@ struct ScenarioPlan {
   unsigned service_requests = 0;   // sched-load/sched-unload steps
   unsigned cli_requests = 0;       // [run] swap entries
   unsigned shadow_requests = 0;    // sched-shadow/sched-unshadow steps and [run] shadow entries
+  unsigned controller_rules = 0;   // [controller.rule.NAME] sections
+  bool controller_plugin = false;  // [controller] plugin = latency_guard
 };
 
 struct Scenario {
@@ -39,7 +42,7 @@ struct Scenario {
 inline constexpr const char* kScenarioConfig = "soak.ini";
 
 // `plugin_dir` holds vmmsim_<name>.so (lottery, broken, wrong_abi,
-// no_entry, null_table, hostile_strings, throwing); its path appears in the scenario.
+// no_entry, null_table, hostile_strings, throwing, latency_guard); its path appears in the scenario.
 Scenario make_scenario(std::uint64_t seed, const std::string& plugin_dir);
 
 }  // namespace vmmsim::soak

@@ -116,6 +116,10 @@ int run_one(std::uint64_t seed, const std::string& plugins, const std::string& k
   c["checks"] = checker.checks();
   c["violations"] = checker.violations().size() + (crash.empty() ? 0 : 1);
   c["sim_us"] = r.elapsed / 1000;
+  if (r.controller) {
+    c["controller_decisions"] = r.controller->decisions.size();
+    c["controller_evaluations"] = r.controller->evaluations;
+  }
   const ScenarioPlan& p = s.plan;
   std::string line = fmt::format("soak-result seed={} cpus={} scheduler={} activation={} final={} wall_ms={}", seed,
                                  p.cpus, p.scheduler, p.activation, r.scheduler, static_cast<long>(wall * 1000));

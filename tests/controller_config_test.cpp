@@ -187,6 +187,46 @@ TEST_F(ControllerConfigTest, APluginIsAFileWithAWindow) {
           "words");
 }
 
+// An action reads as every other key's value: quoted whole, it is the
+// unquoted text; a quoted word inside keeps its blanks.
+TEST_F(ControllerConfigTest, AnActionQuotedWholeReadsUnquoted) {
+  for (const std::string& action :
+       {std::string("\"load bvt,policy=keep-old\""), std::string("\"load\" bvt,policy=keep-old"),
+        std::string("load \"bvt\",policy=keep-old")}) {
+    const config::Config c = config::load_config(
+        write("c.ini", vms + "[controller.rule.r]\nmetric = utilisation\nwindow = 10ms\nabove = "
+                             "1\naction = " + action + "\n"));
+    ASSERT_TRUE(c.controller) << action;
+    const controllers::Action& a = c.controller->rules[0].action;
+    EXPECT_EQ(a.kind, controllers::Action::Kind::Load) << action;
+    EXPECT_EQ(a.request.target, "bvt") << action;
+    EXPECT_EQ(a.request.policy, workload::LoadPolicy::KeepOld) << action;
+    EXPECT_EQ(a.text, "load bvt,policy=keep-old") << action;
+  }
+  EXPECT_EQ(error_of(vms + "[controller.rule.r]\nmetric = utilisation\nwindow = 10ms\nabove = "
+                           "1\naction = \"revert\"\n"),
+            "");
+  EXPECT_EQ(error_of(vms + "[controller.rule.r]\nmetric = utilisation\nwindow = 10ms\nabove = "
+                           "1\naction = \"reboot now\"\n"),
+            c_ini() + ":9: [controller.rule.r] action = 'reboot now': unknown action; expected load "
+                      "TARGET[,KEY=VALUE...], stage TARGET[,KEY=VALUE...] or revert");
+}
+
+// A plugin's window or arguments without a plugin would be dropped unseen:
+// refused, naming the key.
+TEST_F(ControllerConfigTest, PluginKeysNeedAPlugin) {
+  const std::string e = c_ini();
+  EXPECT_EQ(error_of(vms + "[controller]\nplugin_window = 50ms\n" + rule),
+            e + ":6: [controller] plugin_window = '50ms': no plugin to give it to; expected "
+                "plugin = FILE with it");
+  EXPECT_EQ(error_of(vms + rule + "[controller]\nplugin_args = vm=web\n"),
+            e + ":13: [controller] plugin_args = 'vm=web': no plugin to give it to; expected "
+                "plugin = FILE with it");
+  EXPECT_EQ(error_of(vms + rule, {{"controller.plugin_window", "1ms"}}),
+            "--set: [controller] plugin_window = '1ms': no plugin to give it to; expected "
+            "plugin = FILE with it");
+}
+
 // A config named by a relative path gives relative paths; --config-out
 // writes the plugin's absolute, as it does traces and image paths, so that
 // the resolved file replays from wherever it is written.

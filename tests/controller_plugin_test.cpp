@@ -13,6 +13,20 @@ std::string plugin(const std::string& name) {
   return std::string(VMMSIM_PLUGIN_DIR) + "/vmmsim_" + name + ".so";
 }
 
+// configs/controller.ini's shell and batch job under rr, with latency_guard
+// on the shell (and `more` after it).
+std::string guard_config(const std::string& more) {
+  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
+  return "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
+         "[vm.shell]\ntrace = " +
+         traces +
+         "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
+         "[vm.batch]\ntrace = " +
+         traces + "batch.trace\n[service]\ntrace = " + traces +
+         "service.trace\n[controller]\nplugin = " + plugin("latency_guard") +
+         "\nplugin_window = 100ms\nplugin_args = vm=shell target=bvt high_us=2000\n" + more;
+}
+
 class ControllerPluginTest : public vmmsim::testing::SimTest {};
 
 // The shell and the batch job of configs/controller.ini under rr: in the
@@ -20,19 +34,7 @@ class ControllerPluginTest : public vmmsim::testing::SimTest {};
 // latency_guard's 2 ms; the service VM gets the pCPU 3.2 ms later and the
 // plugin's load of BVT follows.
 TEST_F(ControllerPluginTest, TheExamplePluginDecidesAndSaysWhy) {
-  const std::string traces = std::string(VMMSIM_SOURCE_DIR) + "/traces/";
-  build(
-      "[platform]\ncpus = 1\n[console]\nfocus = shell\ninput_start = 5ms\ninput_every = 20ms\n"
-      "[vm.shell]\ntrace = " +
-      traces +
-      "interactive.trace\nwarp = 20ms\nwarp_limit = 5ms\nunwarp_min = 10ms\n"
-      "[vm.batch]\ntrace = " +
-      traces + "batch.trace\n[service]\ntrace = " + traces +
-      "service.trace\n"
-      "[controller]\nplugin = " +
-      plugin("latency_guard") +
-      "\nplugin_window = 100ms\n"
-      "plugin_args = vm=shell target=bvt high_us=2000\n");
+  build(guard_config(""));
   m_platform->run(ms(200));
   const report::Results r = m_platform->results();
   ASSERT_TRUE(r.controller);
@@ -52,6 +54,27 @@ TEST_F(ControllerPluginTest, TheExamplePluginDecidesAndSaysWhy) {
   EXPECT_EQ(r.replacements[0].policy, "keep-old");
   EXPECT_EQ(c.rules.back().name, "plugin:latency_guard");
   EXPECT_EQ(c.rules.back().fired, 1u);
+}
+
+// The same window, with a rule on it that loads credit: the rule acts
+// first, and the plugin's load of BVT in the same evaluation is held as
+// busy (the rule's request is with the loader), counted, not dropped.
+TEST_F(ControllerPluginTest, APluginsActionAfterARulesIsHeldAsBusy) {
+  build(guard_config(
+      "[controller.rule.slow]\nmetric = input_p99\nscope = shell\nwindow = 100ms\nabove = "
+      "2ms\naction = load credit\n"));
+  m_platform->run(ms(150));
+  const report::Results r = m_platform->results();
+  ASSERT_TRUE(r.controller);
+  const report::ControllerResult& c = *r.controller;
+  ASSERT_EQ(c.decisions.size(), 1u);
+  EXPECT_EQ(c.decisions[0].rule, "slow");
+  EXPECT_EQ(c.decisions[0].decided_at, 103207644u);
+  ASSERT_EQ(c.rules.size(), 2u);
+  EXPECT_EQ(c.rules[0].fired, 1u);
+  EXPECT_EQ(c.rules[1].name, "plugin:latency_guard");
+  EXPECT_EQ(c.rules[1].fired, 0u);
+  EXPECT_EQ(c.rules[1].held_busy, 1u) << "the plugin's load in the rule's evaluation";
 }
 
 // Two pCPUs; a guest arrives at 50 ms, so a rule on utilisation fires at
@@ -112,6 +135,14 @@ INSTANTIATE_TEST_SUITE_P(
                             "decide failed: window 3: gave up", kThird},
                       Fault{"create", plugin("latency_guard"), "bogus=1",
                             "create failed: bad argument bogus=1", 0},
+                      Fault{"vm", plugin("latency_guard"), "vm=nosuch",
+                            "create failed: vm=nosuch: no VM has that name; expected one of late, "
+                            "service",
+                            0},
+                      Fault{"target", plugin("latency_guard"), "vm=late target=bvt,policy=replace",
+                            "create failed: target=bvt,policy=replace; expected one scheduler's "
+                            "name",
+                            0},
                       Fault{"scheduler", plugin("lottery"), "",
                             "not a controller plugin (no 'vmmsim_controller' entry point)", 0},
                       Fault{"text", "", "", "not a loadable plugin", 0}),

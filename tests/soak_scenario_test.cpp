@@ -39,7 +39,8 @@ TEST(SoakScenario, EveryScenarioIsAValidConfig) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir / "plugins");
     // A plugin a load names must exist when the config is read (not more).
-    for (const char* name : {"lottery", "broken", "wrong_abi", "no_entry", "null_table", "hostile_strings", "throwing"})
+    for (const char* name : {"lottery", "broken", "wrong_abi", "no_entry", "null_table", "hostile_strings", "throwing",
+                             "latency_guard"})
       std::ofstream(dir / "plugins" / (std::string("vmmsim_") + name + ".so")).put('\0');
     Scenario s = make_scenario(seed, (dir / "plugins").string());
     for (const auto& [name, text] : s.files) std::ofstream(dir / name) << text;
@@ -50,6 +51,7 @@ TEST(SoakScenario, EveryScenarioIsAValidConfig) {
     EXPECT_EQ(c.platform.cpus, s.plan.cpus);
     EXPECT_EQ(c.vmm.scheduler, s.plan.scheduler);
     EXPECT_EQ(c.swaps.size(), s.plan.cli_requests);
+    EXPECT_EQ(c.controller.has_value(), s.plan.controller_rules > 0 || s.plan.controller_plugin);
   }
   std::filesystem::remove_all(dir);
 }
@@ -72,7 +74,9 @@ TEST(SoakScenario, SeedsReachEveryPolicyMechanismAndFailure) {
                            "sched-load empty.so", "fault=1", "fault=4", "fault=5", "fault=6", "policy=keep-old",
                            "policy=unload-old", "policy=auto", "policy=unload-after", "source=disk", "source=web",
                            "[image_source.web]", "image_area = 24KiB", "slice_timer = pit\n", "focus = scheduled\n", "vmmsim_lottery.so quantum=", "sched-unload\n", "sched-unload lottery", "nosuch=1",
-                           ":unload", "  fault\n"})
+                           ":unload", "  fault\n", "[controller]\n", "[controller.rule.r1]\n",
+                           "vmmsim_latency_guard.so\n", "action = revert\n", "action = stage ",
+                           "action = load ", "hysteresis = ", "downtime_budget = "})
     EXPECT_NE(text.find(part), std::string::npos) << part;
 }
 

@@ -205,15 +205,15 @@ std::optional<ControlOp> Controller::decide(Cycles now, int cpu) {
     m_engine.fired(t.rule);
     chosen = std::move(op);
   }
-  if (std::optional<ControlOp> op = ask_plugin(now, cpu, chosen.has_value()))
-    chosen = std::move(op);
+  if (std::optional<ControlOp> op = ask_plugin(now, cpu)) chosen = std::move(op);
   m_reading.assign(m_reading.size(), std::nullopt);
   return chosen;
 }
 
 // The plugin sees each of its windows, even when a rule has acted (it may
-// keep state); its action then waits for another evaluation.
-std::optional<ControlOp> Controller::ask_plugin(Cycles now, int cpu, bool acted) {
+// keep state); its action is then held as busy, the rule's request being
+// with the loader, and counted so.
+std::optional<ControlOp> Controller::ask_plugin(Cycles now, int cpu) {
   if (!m_plugin.on() || !m_reading[m_plugin_window]) return std::nullopt;
   const controllers::Snapshot& s = *m_reading[m_plugin_window];
   std::optional<controllers::ControllerPlugin::Answer> answer =
@@ -227,7 +227,7 @@ std::optional<ControlOp> Controller::ask_plugin(Cycles now, int cpu, bool acted)
     m_plugin_disabled_at = now;
     return std::nullopt;
   }
-  if (acted || answer->kind == VMM_CTL_NONE || already_active(action)) return std::nullopt;
+  if (answer->kind == VMM_CTL_NONE || already_active(action)) return std::nullopt;
   report::ControllerDecision d;
   d.rule = m_rules[m_plugin_entry].name;
   d.window_from = s.from;

@@ -84,7 +84,7 @@ class Controller final : public Observer {
              Cycles now);
   // The plugin's answer to its window, if one is due: an action admitted, or
   // none; an answer that cannot be read disables it.
-  std::optional<ControlOp> ask_plugin(Cycles now, int cpu, bool acted);
+  std::optional<ControlOp> ask_plugin(Cycles now, int cpu);
   // A plugin's request words as an action; "" or why they cannot be read.
   std::string read_action(const controllers::ControllerPlugin::Answer& a,
                           controllers::Action* out) const;
