@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/controller_report.h"
+#include "report/json_value.h"
 #include "report/shadow_report.h"
 
 namespace vmmsim::report {

@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "base/text.h"  // json_quoted
-#include "report/json_value.h"
 #include "report/results.h"
 
 namespace vmmsim::report {
+
+class JsonValue;  // report/json_value.h: only its users pay for nlohmann/json.hpp
 
 void write_json_report(const Results& results, std::ostream& out);
 
