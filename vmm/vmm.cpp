@@ -57,6 +57,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
     if (m_vms[i].service) m_service_vcpu = m_vms[i].first_vcpu;
+    m_vms[i].refill = m_memory.refill_cycles(m_vms[i].working_set, false);
+    m_vms[i].remote_refill = m_memory.refill_cycles(m_vms[i].working_set, true);
     m_vm_params.emplace_back();
     for (const auto& [key, value] : m_config.vms[i].params) m_vm_params.back().push_back({key.c_str(), value});
   }
@@ -407,7 +409,8 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   if (migrated) ++v.migrations;
   if (d.last_owner != next) {
     ++v.context_switches;
-    v.add_stall(m_memory.refill_cycles(m_vms[v.vm()].working_set, migrated));
+    const Vm& vm = m_vms[v.vm()];
+    v.add_stall(migrated ? vm.remote_refill : vm.refill);
   }
   if (v.input_pending) input_served(v, now);
   v.last_cpu = cpu;
