@@ -334,47 +334,9 @@ void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
-Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
-  const Cycles now = m_clock.now();
-  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  // The scheduler hears of prev only if it still holds it: not after its
-  // exit or halt. A new scheduler holds the parked owner: it was inserted
-  // as running here (go_online).
-  VcpuId told = prev;
-  if (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
-                        m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted))
-    told = kNone;
-  d.decided = now;
-  ++m_decisions;
-  // Timed only beside a shadow, whose report puts the two costs side by side.
-  const bool shadowed = m_shadow.on();
-  const HostClock::time_point begin = shadowed ? HostClock::now() : HostClock::time_point{};
-  // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
-  vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
-    return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
-  });
-  if (shadowed)
-    m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice, host_ns_since(begin));
-  VcpuId next = choice.next;
-  if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
-  const bool rejected = !valid_decision(next, prev) && reject_decision(next, prev, cpu);
-  if (rejected) next = kNone;  // the watchdog ejects it; this pCPU idles until the default is back
-  // The pCPU's feedback carries the priority of the vCPU it now runs.
-  const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
-  dispatched(cpu, prev, next, priority, now);
-  d.ran = 0;
-  // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
-  // a replenishment or a window); 0 or an ejected decision: only when woken.
-  d.slice = next == kNone && (rejected || choice.slice == 0) ? kForever : choice.slice;
-  Feedback fb;
-  fb.decided = true;
-  fb.next = next;
-  fb.slice = d.slice;
-  fb.priority = priority;
-  return fb;
-}
-
-void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now) {
+// Inlined into decide, its one caller: every decision runs it.
+inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority,
+                                                          Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
   if (m_observers.any())
     m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
@@ -416,6 +378,46 @@ void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, C
   v.last_cpu = cpu;
   d.last_owner = next;
   d.since = now;
+}
+
+Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
+  const Cycles now = m_clock.now();
+  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
+  // The scheduler hears of prev only if it still holds it: not after its
+  // exit or halt. A new scheduler holds the parked owner: it was inserted
+  // as running here (go_online).
+  VcpuId told = prev;
+  if (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
+                        m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted))
+    told = kNone;
+  d.decided = now;
+  ++m_decisions;
+  // Timed only beside a shadow, whose report puts the two costs side by side.
+  const bool shadowed = m_shadow.on();
+  const HostClock::time_point begin = shadowed ? HostClock::now() : HostClock::time_point{};
+  // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
+  vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
+    return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
+  });
+  if (shadowed)
+    m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice, host_ns_since(begin));
+  VcpuId next = choice.next;
+  if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
+  const bool rejected = !valid_decision(next, prev) && reject_decision(next, prev, cpu);
+  if (rejected) next = kNone;  // the watchdog ejects it; this pCPU idles until the default is back
+  // The pCPU's feedback carries the priority of the vCPU it now runs.
+  const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
+  dispatched(cpu, prev, next, priority, now);
+  d.ran = 0;
+  // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
+  // a replenishment or a window); 0 or an ejected decision: only when woken.
+  d.slice = next == kNone && (rejected || choice.slice == 0) ? kForever : choice.slice;
+  Feedback fb;
+  fb.decided = true;
+  fb.next = next;
+  fb.slice = d.slice;
+  fb.priority = priority;
+  return fb;
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
