@@ -220,6 +220,24 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
+// Inlined into handle, its one caller: a wake is most requests.
+inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
+  if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
+  set_state(v, RunState::Runnable);
+  v.wait_since = now;
+  if (m_offline) {
+    m_held_wakes.push_back(id);  // delivered when a scheduler is back
+    ++m_swaps.back().wakes_held;
+    begin_stall(v, now);
+    return;
+  }
+  vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
+  const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
+  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+  if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+}
+
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
@@ -315,23 +333,6 @@ Feedback Vmm::handle(const Request& r) {
   ++m_statuses[static_cast<std::size_t>(fb.status)];
   if (m_observers.watch_requests()) m_observers.after_request(r, fb);
   return fb;
-}
-
-void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
-  Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
-  if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
-  set_state(v, RunState::Runnable);
-  v.wait_since = now;
-  if (m_offline) {
-    m_held_wakes.push_back(id);  // delivered when a scheduler is back
-    ++m_swaps.back().wakes_held;
-    begin_stall(v, now);
-    return;
-  }
-  vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
-  const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
-  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
-  if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
 // Inlined into decide, its one caller: every decision runs it.
