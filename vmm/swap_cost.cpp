@@ -15,8 +15,7 @@ void Vmm::begin_stall(Vcpu& v, Cycles at) {
   ++m_swaps.back().vcpus_stalled;
 }
 
-void Vmm::end_stall(Vcpu& v, Cycles now) {
-  if (!v.stalled()) return;
+void Vmm::close_stall(Vcpu& v, Cycles now) {
   const std::size_t swap = v.stalled_by();
   const Cycles stall = v.end_stall(now);
   m_swaps[swap].stall_max = std::max(m_swaps[swap].stall_max, stall);

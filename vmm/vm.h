@@ -23,6 +23,11 @@ struct Vm {
   std::int32_t first_vcpu = 0;  // platform-wide id of its vCPU 0
   unsigned vcpu_count = 0;
   Bytes working_set = 0;
+  // The cache refill after a switch onto a pCPU, local and after a
+  // migration: the memory's rates are fixed, so computed once (Vmm's
+  // constructor), not divided out at every dispatch.
+  Cycles refill = 0;
+  Cycles remote_refill = 0;
   std::uint32_t weight = 256;   // for the entitled share
 
   Bytes rx_buffer = 0;          // console input not yet read nor handed to a reader

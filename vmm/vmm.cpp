@@ -57,6 +57,8 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
   for (std::size_t i = 0; i < m_vms.size(); ++i) {
     if (m_vms[i].name == m_config.console.focus) m_focus = i;
     if (m_vms[i].service) m_service_vcpu = m_vms[i].first_vcpu;
+    m_vms[i].refill = m_memory.refill_cycles(m_vms[i].working_set, false);
+    m_vms[i].remote_refill = m_memory.refill_cycles(m_vms[i].working_set, true);
     m_vm_params.emplace_back();
     for (const auto& [key, value] : m_config.vms[i].params) m_vm_params.back().push_back({key.c_str(), value});
   }
@@ -218,6 +220,24 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
+// Inlined into handle, its one caller: a wake is most requests.
+inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
+  if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
+  set_state(v, RunState::Runnable);
+  v.wait_since = now;
+  if (m_offline) {
+    m_held_wakes.push_back(id);  // delivered when a scheduler is back
+    ++m_swaps.back().wakes_held;
+    begin_stall(v, now);
+    return;
+  }
+  vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
+  const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
+  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+  if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+}
+
 Feedback Vmm::handle(const Request& r) {
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
@@ -315,21 +335,50 @@ Feedback Vmm::handle(const Request& r) {
   return fb;
 }
 
-void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
-  Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
-  if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
-  set_state(v, RunState::Runnable);
-  v.wait_since = now;
-  if (m_offline) {
-    m_held_wakes.push_back(id);  // delivered when a scheduler is back
-    ++m_swaps.back().wakes_held;
-    begin_stall(v, now);
+// Inlined into decide, its one caller: every decision runs it.
+inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority,
+                                                          Cycles now) {
+  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
+  if (m_observers.any())
+    m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
+                           priority, now);
+  if (prev != kNone && prev != next) {
+    Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
+    if (p.state == RunState::Running) {  // descheduled while still runnable
+      set_state(p, RunState::Runnable);
+      // A parked owner has waited since its pCPU ceased; its stall goes on.
+      p.wait_since = p.stalled() ? p.stalled_since() : now;
+    }
+    set_running(p, false);
+  }
+  d.owner = next;
+  if (next == kNone) return;
+  Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
+  if (next == prev) {
+    // A parked owner kept by the scheduler after a swap: it waited meanwhile.
+    if (v.stalled()) {
+      waited(v, now - v.stalled_since());
+      end_stall(v, now);
+    }
     return;
   }
-  vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
-  const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
-  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
-  if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
+  end_stall(v, now);
+  set_state(v, RunState::Running);
+  set_running(v, true);
+  waited(v, now - v.wait_since);
+  if (!v.first_dispatch) v.first_dispatch = now;
+  ++v.dispatches;
+  bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;
+  if (migrated) ++v.migrations;
+  if (d.last_owner != next) {
+    ++v.context_switches;
+    const Vm& vm = m_vms[v.vm()];
+    v.add_stall(migrated ? vm.remote_refill : vm.refill);
+  }
+  if (v.input_pending) input_served(v, now);
+  v.last_cpu = cpu;
+  d.last_owner = next;
+  d.since = now;
 }
 
 Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
@@ -370,49 +419,6 @@ Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
   fb.slice = d.slice;
   fb.priority = priority;
   return fb;
-}
-
-void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now) {
-  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  if (m_observers.any())
-    m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
-                           priority, now);
-  if (prev != kNone && prev != next) {
-    Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
-    if (p.state == RunState::Running) {  // descheduled while still runnable
-      set_state(p, RunState::Runnable);
-      // A parked owner has waited since its pCPU ceased; its stall goes on.
-      p.wait_since = p.stalled() ? p.stalled_since() : now;
-    }
-    set_running(p, false);
-  }
-  d.owner = next;
-  if (next == kNone) return;
-  Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
-  if (next == prev) {
-    // A parked owner kept by the scheduler after a swap: it waited meanwhile.
-    if (v.stalled()) {
-      waited(v, now - v.stalled_since());
-      end_stall(v, now);
-    }
-    return;
-  }
-  end_stall(v, now);
-  set_state(v, RunState::Running);
-  set_running(v, true);
-  waited(v, now - v.wait_since);
-  if (!v.first_dispatch) v.first_dispatch = now;
-  ++v.dispatches;
-  bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;
-  if (migrated) ++v.migrations;
-  if (d.last_owner != next) {
-    ++v.context_switches;
-    v.add_stall(m_memory.refill_cycles(m_vms[v.vm()].working_set, migrated));
-  }
-  if (v.input_pending) input_served(v, now);
-  v.last_cpu = cpu;
-  d.last_owner = next;
-  d.since = now;
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {

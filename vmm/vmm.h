@@ -238,7 +238,11 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   }
   // Swap stalls (vmm/swap_cost.cpp).
   void begin_stall(Vcpu& v, Cycles at);
-  void end_stall(Vcpu& v, Cycles now);
+  // Inline: every dispatch asks, and a stall is rare (a swap's).
+  void end_stall(Vcpu& v, Cycles now) {
+    if (v.stalled()) close_stall(v, now);
+  }
+  void close_stall(Vcpu& v, Cycles now);
   // One program step of the owner on `cpu`: the hypercall it makes.
   Feedback program_step(int cpu, Vcpu& v, Cycles now);
   Feedback console_write(int cpu, Vcpu& v);
