@@ -17,7 +17,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
-#include "schedulers/indexed_heap.h"
+#include "schedulers/deadline_buckets.h"
 #include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
@@ -148,15 +148,20 @@ class Rtds final : public Policy {
     s.level = 0;
   }
 
-  // Every replenishment due by `now` among vCPUs that wait (queued or depleted).
+  // Every replenishment due by `now` among vCPUs that wait (queued or
+  // depleted), by deadline, then id. Each goes to a deadline after `now`.
   void replenish(Cycles now) {
-    while (!m_replq.empty() && m_replq.top_key().first <= now) {
-      const VcpuId v = m_replq.top_key().second;
+    if (m_replq.empty() || m_replq.first() > now) return;
+    m_due.clear();
+    m_replq.take_due(now, m_due);
+    for (unsigned id : m_due) {
+      const auto v = static_cast<VcpuId>(id);
       VcpuState& s = m_vcpus[v];
+      s.in_replq = false;
       if (s.in_runq) m_runq.erase(s.runq_pos);
       s.in_runq = false;
       refresh(s, now, true);
-      queue(v, false, s.since);  // moves it in m_replq to its new deadline
+      queue(v, false, s.since);
     }
   }
 
@@ -165,9 +170,7 @@ class Rtds final : public Policy {
   void queue(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
-    // Periods are aligned to cycle 0: a refreshed deadline is usually the
-    // latest, which a heap inserts in one comparison.
-    m_replq.set(static_cast<unsigned>(v), {s.deadline, v});
+    m_replq.set(static_cast<unsigned>(v), s.deadline);
     s.in_replq = true;
     if (s.budget_left == 0) return;  // depleted: waits for its replenishment
     s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
@@ -193,7 +196,7 @@ class Rtds final : public Policy {
   }
 
   Cycles next_replenishment() const {
-    return m_replq.empty() ? VMM_FOREVER : m_replq.top_key().first;
+    return m_replq.empty() ? VMM_FOREVER : m_replq.first();
   }
 
   // --- hooks ---
@@ -364,8 +367,9 @@ class Rtds final : public Policy {
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
   PooledSet<QueueKey> m_runq;                   // queued with budget, by priority
-  // Every waiting vCPU by deadline (4-ary heap: only its first is asked for).
-  VcpuHeap<std::pair<Cycles, VcpuId>> m_replq;
+  // Every waiting vCPU by deadline, in buckets of equal deadlines.
+  DeadlineBuckets m_replq;
+  std::vector<unsigned> m_due;  // replenish's, kept so that it allocates nothing
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
   CpuSet m_idle_free;  // idle and not tickled
   // Busy, not tickled pCPUs by their owner's (level, deadline), the lowest
