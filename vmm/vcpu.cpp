@@ -18,20 +18,20 @@ std::vector<Vcpu> vcpus_of(const config::Config& config) {
 }
 
 Cycles Vcpu::end_stall(Cycles now) {
-  if (!m_stalled_since) return 0;
-  const Cycles stall = now - *m_stalled_since;
-  m_stalled_since.reset();
+  if (!m_stalled) return 0;
+  const Cycles stall = now - m_stalled_since;
+  m_stalled = false;
   m_stall_total += stall;
   m_stall_max = std::max(m_stall_max, stall);
   return stall;
 }
 
 Cycles Vcpu::swap_stall_cycles(Cycles now) const {
-  return m_stall_total + (m_stalled_since ? now - *m_stalled_since : 0);
+  return m_stall_total + (m_stalled ? now - m_stalled_since : 0);
 }
 
 Cycles Vcpu::swap_stall_max(Cycles now) const {
-  return std::max(m_stall_max, m_stalled_since ? now - *m_stalled_since : 0);
+  return std::max(m_stall_max, m_stalled ? now - m_stalled_since : 0);
 }
 
 }  // namespace vmmsim::vmm

@@ -76,12 +76,13 @@ class ProgramCursor {
   // The loop beginning at step `begin` repeats for ever and has no action.
   bool endless_loop(std::size_t begin) const;
 
+  // What a burst reads first, in 32 bytes (vmm/vcpu.h keeps them in one cache line).
+  Cycles m_run_left = 0;
   const VcpuProgram* m_program;
-  const bool m_merge_endless;
-  bool m_endless = false;
   std::size_t m_pc = 0;
   std::uint32_t m_step_line = 0;
-  Cycles m_run_left = 0;
+  const bool m_merge_endless;
+  bool m_endless = false;
   std::vector<std::uint64_t> m_loops;  // iterations left per open repeat
   std::uint64_t m_jobs_left = 0;
   bool m_job_running = false;
