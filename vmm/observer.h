@@ -123,7 +123,7 @@ class Observers {
     settle();
   }
   bool wants(Hook hook) const { return (m_wanted & hook) != 0; }
-  bool watch_requests() const { return !m_watchers.empty(); }
+  bool watch_requests() const { return m_watch_requests; }
 
   void after_request(const Request& r, const Feedback& fb) const {
     for (Observer* o : m_watchers) o->after_request(r, fb);
@@ -167,9 +167,10 @@ class Observers {
   void settle() {
     m_wanted = 0;
     m_watchers.clear();
+    m_watch_requests = false;
     for (auto& list : m_told) list.clear();
     for (Observer* o : m_all) {
-      if (o->watches_requests()) m_watchers.push_back(o);
+      if (o->watches_requests()) m_watchers.push_back(o), m_watch_requests = true;
       m_wanted |= o->hooks();
       for (unsigned h = 0; h < kHookCount; ++h)
         if (o->hooks() & (1u << h)) m_told[h].push_back(o);
@@ -180,6 +181,7 @@ class Observers {
   std::vector<Observer*> m_watchers;  // those that watch requests
   std::array<std::vector<Observer*>, kHookCount> m_told;  // per hook, those told of it
   unsigned m_wanted = 0;  // the hooks someone is told of
+  bool m_watch_requests = false;
 };
 
 }  // namespace vmmsim::vmm
