@@ -131,6 +131,8 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
   s.code_line[s.code.size()] = '\n';
   s.code_line_length = static_cast<unsigned>(s.code.size() + 1);
   m_signals.push_back(std::move(s));
+  m_dirty.resize(m_signals.size());
+  m_scheduled.resize(m_signals.size());
 }
 
 void VcdWriter::label(const std::string& legend, std::uint64_t value, const std::string& text) {
@@ -161,41 +163,53 @@ std::vector<VcdWriter::Declared> VcdWriter::declared() const {
 }
 
 void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
-  if (now != m_step || m_next_scheduled <= now) advance(now);
   Signal& s = m_signals[index];
-  if (s.scheduled_at != kForever) unschedule(s, index);  // a set overrides what was scheduled
-  if (s.next) s.next = nullptr;
+  if (now != m_step || m_next_scheduled <= now || s.scheduled_at != kForever || s.next)
+    return change_slowly(s, index, value, now);
   set_value(s, index, value);  // even an unchanged value: the first set in a cycle orders its line
 }
 
+void VcdWriter::change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now) {
+  advance(now);
+  if (s.scheduled_at != kForever) unschedule(s, index);  // a set overrides what was scheduled
+  if (s.next) s.next = nullptr;
+  set_value(s, index, value);
+}
+
+// `s` has nothing scheduled.
 inline void VcdWriter::enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
                                Cycles then_every) {
-  if (s.scheduled_at != kForever) unschedule(s, index);
   s.scheduled_at = at;
   s.scheduled_value = value;
   s.count_down_every = then_every;
   // Into place from the end, where the earliest are.
   const Scheduled added{at, index};
-  m_scheduled.push_back(added);
-  std::size_t i = m_scheduled.size() - 1;
+  std::uint32_t i = m_scheduled_count++;
   for (; i > 0 && m_scheduled[i - 1].before(added); --i) m_scheduled[i] = m_scheduled[i - 1];
   m_scheduled[i] = added;
-  m_next_scheduled = m_scheduled.back().at;
+  m_next_scheduled = m_scheduled[m_scheduled_count - 1].at;
 }
 
 void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
   Signal& s = m_signals[index];
+  if (s.next || s.scheduled_at != kForever) return schedule_slowly(s, index, value, at, then_every);
+  enqueue(s, index, value, at, then_every);
+}
+
+void VcdWriter::schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
+                                Cycles then_every) {
   if (s.next) s.next = nullptr;  // the model's own change replaces its waveform
+  if (s.scheduled_at != kForever) unschedule(s, index);
   enqueue(s, index, value, at, then_every);
 }
 
 void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   s.scheduled_at = kForever;
-  std::size_t i = m_scheduled.size();  // from the end: most are due soon
+  std::uint32_t i = m_scheduled_count;  // from the end: most are due soon
   while (m_scheduled[--i].index != index) {
   }
-  m_scheduled.erase(m_scheduled.begin() + static_cast<std::ptrdiff_t>(i));
-  m_next_scheduled = m_scheduled.empty() ? kForever : m_scheduled.back().at;
+  for (--m_scheduled_count; i < m_scheduled_count; ++i) m_scheduled[i] = m_scheduled[i + 1];
+  m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
 }
 
 void VcdWriter::waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from) {
@@ -228,9 +242,8 @@ void VcdWriter::advance(Cycles now) {
 
 void VcdWriter::apply_scheduled(Cycles upto) {
   while (m_next_scheduled <= upto) {
-    const auto [at, index] = m_scheduled.back();
-    m_scheduled.pop_back();
-    m_next_scheduled = m_scheduled.empty() ? kForever : m_scheduled.back().at;
+    const auto [at, index] = m_scheduled[--m_scheduled_count];
+    m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
     Signal& s = m_signals[index];
     s.scheduled_at = kForever;
     if (at != m_step) {
@@ -359,7 +372,7 @@ void VcdWriter::start() {
     s.dirty = false;
   }
   text("$end\n");
-  m_dirty.clear();
+  m_dirty_count = 0;
   write_comments();
 }
 
@@ -368,11 +381,11 @@ void VcdWriter::start() {
 void VcdWriter::flush_step() {
   if (!m_started) return start();
   // Room for the stamp and every line at once, written through a local end.
-  reserve((m_dirty.size() + 1) * kLineBytes);
+  reserve((m_dirty_count + 1) * kLineBytes);
   char* const begin = m_buffer.data() + m_used;
   char* out = begin;
-  for (std::uint32_t i : m_dirty) {
-    Signal& s = m_signals[i];
+  for (std::uint32_t d = 0; d < m_dirty_count; ++d) {
+    Signal& s = m_signals[m_dirty[d]];
     s.dirty = false;
     if (s.value == s.written) continue;  // changed and changed back within the cycle
     if (out == begin) out = write_stamp(out, m_step);
@@ -382,7 +395,7 @@ void VcdWriter::flush_step() {
   }
   const bool stamped = out != begin;
   m_used += static_cast<std::size_t>(out - begin);
-  m_dirty.clear();
+  m_dirty_count = 0;
   if (!m_comments.empty()) {
     if (!stamped) time_stamp(m_step);
     write_comments();

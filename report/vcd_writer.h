@@ -140,6 +140,10 @@ class VcdWriter {
   void record(Signal& s, Cycles at) {
     if (s.keeps_history) s.history.emplace_back(at, s.value);
   }
+  // The traced run's calls come in a fast path that calls nothing (no
+  // registers to save) and the rest.
+  void change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now);
+  void schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void unschedule(Signal& s, std::uint32_t index);  // takes back its scheduled change
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
@@ -147,7 +151,7 @@ class VcdWriter {
   void set_value(Signal& s, std::uint32_t index, std::uint64_t value) {
     if (!s.dirty) {
       s.dirty = true;
-      m_dirty.push_back(index);
+      m_dirty[m_dirty_count++] = index;
     }
     s.value = value;
   }
@@ -174,21 +178,25 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Legend> m_legends;
   std::vector<Signal> m_signals;
-  std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
+  // Changed in the current cycle, in order of first change: the first
+  // m_dirty_count (room for every signal, so no push checks its capacity).
+  std::vector<std::uint32_t> m_dirty;
+  std::uint32_t m_dirty_count = 0;
   std::string m_header_comments;       // $comment lines for the header
   std::vector<std::string> m_comments;  // for the current cycle, after its values
   // Scheduled changes, at most one per signal, the earliest (cycle, then
   // signal) last: most are a VM entry a few microseconds ahead, so an
   // insertion moves few of them, and the next one is taken off the end (a
   // binary heap sifted through all of them twice per change). A withdrawn
-  // one is taken out.
+  // one is taken out. The first m_scheduled_count, room for every signal.
   struct Scheduled {
     Cycles at;
     std::uint32_t index;
     bool before(const Scheduled& o) const { return at != o.at ? at < o.at : index < o.index; }
   };
   std::vector<Scheduled> m_scheduled;
-  Cycles m_next_scheduled = kForever;  // m_scheduled.back().at, kForever if none
+  std::uint32_t m_scheduled_count = 0;
+  Cycles m_next_scheduled = kForever;  // the last one's cycle, kForever if none
   // Time stamps: the digits above the low 8 change seldom (every 0.1 s at
   // 1 GHz) and are kept with the stamp they begin at, so a stamp formats 8
   // digits in 32-bit arithmetic from a subtraction (stamps never decrease).
