@@ -9,7 +9,7 @@ namespace vmmsim::models {
 
 TimelineObserver::TimelineObserver(report::Timeline& timeline, unsigned cpus, const std::vector<vmm::Vm>& vms,
                                    const std::vector<vmm::Vcpu>& vcpus)
-    : vmm::Observer(false), m_timeline(timeline), m_open(cpus) {
+    : vmm::Observer(false, vmm::overridden_hooks<TimelineObserver>()), m_timeline(timeline), m_open(cpus) {
   for (const vmm::Vcpu& v : vcpus) {
     report::Timeline::Slice s;
     s.vm = vms[v.vm()].name;

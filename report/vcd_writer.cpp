@@ -19,10 +19,35 @@ std::string code_of(std::uint32_t index) {
   return code;
 }
 
-// A vector value as VCD binary, leading zeros dropped, into `out` (65 bytes).
-char* binary(char* out, std::uint64_t v, unsigned width) {
-  if (width < 64) v &= (std::uint64_t{1} << width) - 1;
-  for (int bit = v == 0 ? 0 : 63 - __builtin_clzll(v); bit >= 0; --bit) *out++ = (v >> bit) & 1 ? '1' : '0';
+// The eight binary digits of each byte, most significant first (and eight
+// bytes of padding: the top byte's copy below reads past its own entry).
+struct ByteDigits {
+  char text[257 * 8] = {};
+  constexpr ByteDigits() {
+    for (unsigned b = 0; b < 256; ++b)
+      for (unsigned bit = 0; bit < 8; ++bit) text[b * 8 + bit] = (b >> (7 - bit)) & 1 ? '1' : '0';
+  }
+};
+constexpr ByteDigits kByteDigits;
+
+// A vector value as VCD binary, leading zeros dropped, into `out` (72 bytes
+// of room: a copy is 8 bytes whatever its digits), a byte of the value at a
+// time: a traced run writes a few such lines per scheduling request.
+inline char* binary(char* out, std::uint64_t v) {
+  if (v == 0) {
+    *out = '0';
+    return out + 1;
+  }
+  const unsigned bits = 64 - static_cast<unsigned>(__builtin_clzll(v));
+  unsigned shift = (bits - 1) & ~7u;  // of the top byte
+  const unsigned top = bits - shift;  // its digits without leading zeros, 1 to 8
+  std::memcpy(out, kByteDigits.text + (v >> shift) * 8 + (8 - top), 8);
+  out += top;
+  while (shift > 0) {
+    shift -= 8;
+    std::memcpy(out, kByteDigits.text + ((v >> shift) & 0xff) * 8, 8);
+    out += 8;
+  }
   return out;
 }
 
@@ -94,6 +119,7 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
   s.name = leaf_name(scope, quantity);
   s.code = code_of(signal.m_index);
   s.width = width;
+  s.mask = width < 64 ? (std::uint64_t{1} << width) - 1 : ~std::uint64_t{0};
   s.value = s.written = initial;
   if (!legend.empty()) {
     auto known = std::find_if(m_legends.begin(), m_legends.end(), [&](const Legend& l) { return l.name == legend; });
@@ -105,6 +131,8 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
   s.code_line[s.code.size()] = '\n';
   s.code_line_length = static_cast<unsigned>(s.code.size() + 1);
   m_signals.push_back(std::move(s));
+  m_dirty.resize(m_signals.size());
+  m_scheduled.resize(m_signals.size());
 }
 
 void VcdWriter::label(const std::string& legend, std::uint64_t value, const std::string& text) {
@@ -135,32 +163,62 @@ std::vector<VcdWriter::Declared> VcdWriter::declared() const {
 }
 
 void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
-  advance(now);
-  set_value(index, value);
-  m_signals[index].scheduled_at = kForever;  // a set overrides what was scheduled
-  m_signals[index].next = nullptr;
-}
-
-void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
-  m_signals[index].next = nullptr;  // the model's own change replaces its waveform
-  enqueue(index, value, at, then_every);
-}
-
-void VcdWriter::enqueue(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
   Signal& s = m_signals[index];
+  if (now != m_step || m_next_scheduled <= now || s.scheduled_at != kForever || s.next)
+    return change_slowly(s, index, value, now);
+  set_value(s, index, value);  // even an unchanged value: the first set in a cycle orders its line
+}
+
+void VcdWriter::change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now) {
+  advance(now);
+  if (s.scheduled_at != kForever) unschedule(s, index);  // a set overrides what was scheduled
+  if (s.next) s.next = nullptr;
+  set_value(s, index, value);
+}
+
+// `s` has nothing scheduled.
+inline void VcdWriter::enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
+                               Cycles then_every) {
   s.scheduled_at = at;
   s.scheduled_value = value;
   s.count_down_every = then_every;
-  m_scheduled.emplace(at, index);
+  // Into place from the end, where the earliest are.
+  const Scheduled added{at, index};
+  std::uint32_t i = m_scheduled_count++;
+  for (; i > 0 && m_scheduled[i - 1].before(added); --i) m_scheduled[i] = m_scheduled[i - 1];
+  m_scheduled[i] = added;
+  m_next_scheduled = m_scheduled[m_scheduled_count - 1].at;
+}
+
+void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
+  Signal& s = m_signals[index];
+  if (s.next || s.scheduled_at != kForever) return schedule_slowly(s, index, value, at, then_every);
+  enqueue(s, index, value, at, then_every);
+}
+
+void VcdWriter::schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
+                                Cycles then_every) {
+  if (s.next) s.next = nullptr;  // the model's own change replaces its waveform
+  if (s.scheduled_at != kForever) unschedule(s, index);
+  enqueue(s, index, value, at, then_every);
+}
+
+void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
+  s.scheduled_at = kForever;
+  std::uint32_t i = m_scheduled_count;  // from the end: most are due soon
+  while (m_scheduled[--i].index != index) {
+  }
+  for (--m_scheduled_count; i < m_scheduled_count; ++i) m_scheduled[i] = m_scheduled[i + 1];
+  m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
 }
 
 void VcdWriter::waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from) {
   Signal& s = m_signals[index];
-  s.scheduled_at = kForever;
+  if (s.scheduled_at != kForever) unschedule(s, index);
   s.next = std::move(next);
   Cycles at = 0;
   std::uint64_t value = 0;
-  if (s.next(from, &at, &value)) enqueue(index, value, at, 0);
+  if (s.next(from, &at, &value)) enqueue(s, index, value, at, 0);
 }
 
 void VcdWriter::comment(const std::string& text, Cycles now) {
@@ -172,19 +230,10 @@ void VcdWriter::comment(const std::string& text, Cycles now) {
   m_comments.push_back(text);
 }
 
-void VcdWriter::set_value(std::uint32_t index, std::uint64_t value) {
-  Signal& s = m_signals[index];
-  if (!s.dirty) {
-    s.dirty = true;
-    m_dirty.push_back(index);
-  }
-  s.value = value;
-}
-
 // Scheduled changes up to `now` come first, in cycle order: at their cycle
 // they happened before anything a model sets at it directly.
 void VcdWriter::advance(Cycles now) {
-  if (!m_scheduled.empty() && m_scheduled.top().first <= now) apply_scheduled(now);
+  if (m_next_scheduled <= now) apply_scheduled(now);
   if (now != m_step) {
     flush_step();
     m_step = now;
@@ -192,23 +241,22 @@ void VcdWriter::advance(Cycles now) {
 }
 
 void VcdWriter::apply_scheduled(Cycles upto) {
-  while (!m_scheduled.empty() && m_scheduled.top().first <= upto) {
-    const auto [at, index] = m_scheduled.top();
-    m_scheduled.pop();
+  while (m_next_scheduled <= upto) {
+    const auto [at, index] = m_scheduled[--m_scheduled_count];
+    m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
     Signal& s = m_signals[index];
-    if (s.scheduled_at != at) continue;  // withdrawn, or scheduled again
     s.scheduled_at = kForever;
     if (at != m_step) {
       flush_step();
       m_step = at;
     }
-    set_value(index, s.scheduled_value);
+    set_value(s, index, s.scheduled_value);
     Cycles next_at = 0;
     std::uint64_t next_value = 0;
     if (s.count_down_every > 0 && s.scheduled_value > 0)
-      enqueue(index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
+      enqueue(s, index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
     else if (s.next && s.next(at, &next_at, &next_value))
-      enqueue(index, next_value, next_at, 0);
+      enqueue(s, index, next_value, next_at, 0);
   }
 }
 
@@ -249,46 +297,57 @@ char* VcdWriter::room() {
   return m_buffer.data() + m_used;
 }
 
-void VcdWriter::write_value(const Signal& s) {
-  char* const line = room();
-  char* end = line;
+inline void VcdWriter::reserve(std::size_t bytes) {
+  if (m_used + bytes <= m_buffer.size()) return;
+  spill();
+  if (bytes > m_buffer.size()) m_buffer.resize(bytes);
+}
+
+inline char* VcdWriter::write_value(char* out, const Signal& s) {
   if (s.width == 1) {
-    *end++ = s.value & 1 ? '1' : '0';
+    *out++ = static_cast<char>('0' + (s.value & 1));
   } else {
-    *end++ = 'b';
-    end = binary(end, s.value, s.width);
-    *end++ = ' ';
+    *out++ = 'b';
+    out = binary(out, s.value & s.mask);
+    *out++ = ' ';
   }
-  std::memcpy(end, s.code_line, sizeof s.code_line);  // a fixed-size copy: no call
-  end += s.code_line_length;
-  m_used += static_cast<std::size_t>(end - line);
+  std::memcpy(out, s.code_line, sizeof s.code_line);  // a fixed-size copy: no call
+  return out + s.code_line_length;
+}
+
+inline char* VcdWriter::write_stamp(char* out, Cycles at) {
+  *out = '#';
+  out = m_stamp.write(out + 1, at * m_units_per_cycle);
+  *out = '\n';
+  return out + 1;
 }
 
 void VcdWriter::time_stamp(Cycles at) {
   char* const line = room();
-  line[0] = '#';
-  char* end = m_stamp.write(line + 1, at * m_units_per_cycle);
-  *end++ = '\n';
-  m_used += static_cast<std::size_t>(end - line);
+  m_used += static_cast<std::size_t>(write_stamp(line, at) - line);
 }
 
-char* VcdWriter::Stamp::write(char* out, std::uint64_t v) {
+inline char* VcdWriter::Stamp::write(char* out, std::uint64_t v) {
   constexpr std::uint64_t kLow = 100000000;  // the low 8 digits, from 32-bit arithmetic
-  if (v < kLow) return decimal(out, v);
-  const std::uint64_t high = v / kLow;
-  std::uint32_t low = static_cast<std::uint32_t>(v % kLow);
-  if (high != m_high) {
-    m_high = high;
-    m_high_length = static_cast<unsigned>(decimal(m_high_digits, high) - m_high_digits);
-  }
+  if (v - m_base >= kLow) rebase(v);
+  if (m_high_length == 0) return decimal(out, v);
   std::memcpy(out, m_high_digits, sizeof m_high_digits);  // a fixed-size copy: no call
   out += m_high_length;
-  for (char* p = out + 8; p != out; low /= 100) {
-    const unsigned pair = low % 100 * 2;
-    *--p = kDigitPairs[pair + 1];
-    *--p = kDigitPairs[pair];
-  }
+  // Two halves of four digits, two pairs each, unrolled.
+  const auto low = static_cast<std::uint32_t>(v - m_base);
+  const std::uint32_t upper = low / 10000, lower = low % 10000;
+  std::memcpy(out, kDigitPairs + upper / 100 * 2, 2);
+  std::memcpy(out + 2, kDigitPairs + upper % 100 * 2, 2);
+  std::memcpy(out + 4, kDigitPairs + lower / 100 * 2, 2);
+  std::memcpy(out + 6, kDigitPairs + lower % 100 * 2, 2);
   return out + 8;
+}
+
+void VcdWriter::Stamp::rebase(std::uint64_t v) {
+  constexpr std::uint64_t kLow = 100000000;
+  const std::uint64_t high = v / kLow;
+  m_base = high * kLow;
+  m_high_length = high == 0 ? 0 : static_cast<unsigned>(decimal(m_high_digits, high) - m_high_digits);
 }
 
 void VcdWriter::text(const std::string& s) {
@@ -299,42 +358,51 @@ void VcdWriter::text(const std::string& s) {
   }
 }
 
-// Writes the values of cycle m_step: the initial dump for the first one,
-// then only what differs from the file.
-void VcdWriter::flush_step() {
-  if (!m_started) {
-    m_started = true;
-    write_header();
-    time_stamp(0);
-    text("$dumpvars\n");
-    for (Signal& s : m_signals) {
-      write_value(s);
-      record(s, m_step);
-      s.written = s.value;
-      s.dirty = false;
-    }
-    text("$end\n");
-    m_dirty.clear();
-    write_comments();
-    return;
-  }
-  bool stamped = false;
-  for (std::uint32_t i : m_dirty) {
-    Signal& s = m_signals[i];
-    s.dirty = false;
-    if (s.value == s.written) continue;  // changed and changed back within the cycle
-    if (!stamped) time_stamp(m_step), stamped = true;
-    write_value(s);
+// The values of the first cycle: all of them, after the header.
+void VcdWriter::start() {
+  m_started = true;
+  write_header();
+  time_stamp(0);
+  text("$dumpvars\n");
+  for (Signal& s : m_signals) {
+    char* const line = room();
+    m_used += static_cast<std::size_t>(write_value(line, s) - line);
     record(s, m_step);
     s.written = s.value;
+    s.dirty = false;
   }
-  m_dirty.clear();
-  if (!m_comments.empty() && !stamped) time_stamp(m_step);
+  text("$end\n");
+  m_dirty_count = 0;
   write_comments();
 }
 
+// Writes the values of cycle m_step: the initial dump for the first one,
+// then only what differs from the file.
+void VcdWriter::flush_step() {
+  if (!m_started) return start();
+  // Room for the stamp and every line at once, written through a local end.
+  reserve((m_dirty_count + 1) * kLineBytes);
+  char* const begin = m_buffer.data() + m_used;
+  char* out = begin;
+  for (std::uint32_t d = 0; d < m_dirty_count; ++d) {
+    Signal& s = m_signals[m_dirty[d]];
+    s.dirty = false;
+    if (s.value == s.written) continue;  // changed and changed back within the cycle
+    if (out == begin) out = write_stamp(out, m_step);
+    out = write_value(out, s);
+    record(s, m_step);
+    s.written = s.value;
+  }
+  const bool stamped = out != begin;
+  m_used += static_cast<std::size_t>(out - begin);
+  m_dirty_count = 0;
+  if (!m_comments.empty()) {
+    if (!stamped) time_stamp(m_step);
+    write_comments();
+  }
+}
+
 void VcdWriter::write_comments() {
-  if (m_comments.empty()) return;
   for (const std::string& c : m_comments) text("$comment " + c + " $end\n");
   m_comments.clear();
 }

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <queue>
 #include <string>
 #include <vector>
 
@@ -77,9 +76,14 @@ class VcdWriter {
   void keep_history(const VcdSignal& signal) { m_signals[signal.m_index].keeps_history = true; }
   // Marks `signal` as a bit field (a viewer shows it in binary, not as a number).
   void bit_field(const VcdSignal& signal) { m_signals[signal.m_index].bit_field = true; }
+  // Out of line: inlined, it would grow every model's hot path that traces
+  // (their untraced runs paid for the registers it takes).
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
   void schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
-  void withdraw(std::uint32_t index) { m_signals[index].scheduled_at = kForever; }
+  void withdraw(std::uint32_t index) {
+    Signal& s = m_signals[index];
+    if (s.scheduled_at != kForever) unschedule(s, index);
+  }
   void label_signal(std::uint32_t index, std::uint64_t value, const std::string& text);
   void waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from);
   void settle(Cycles now) { advance(now); }
@@ -117,6 +121,7 @@ class VcdWriter {
   struct Signal {
     std::string scope, name, code;
     unsigned width;
+    std::uint64_t mask;     // of the width's bits
     std::uint64_t value;    // the latest set()
     std::uint64_t written;  // the value in the file
     bool dirty = false;
@@ -135,15 +140,30 @@ class VcdWriter {
   void record(Signal& s, Cycles at) {
     if (s.keeps_history) s.history.emplace_back(at, s.value);
   }
-  void enqueue(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
+  // The traced run's calls come in a fast path that calls nothing (no
+  // registers to save) and the rest.
+  void change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now);
+  void schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
+  void enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
+  void unschedule(Signal& s, std::uint32_t index);  // takes back its scheduled change
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
-  void set_value(std::uint32_t index, std::uint64_t value);
+  void set_value(Signal& s, std::uint32_t index, std::uint64_t value) {
+    if (!s.dirty) {
+      s.dirty = true;
+      m_dirty[m_dirty_count++] = index;
+    }
+    s.value = value;
+  }
   void write_header();
   void flush_step();
+  void start();  // the header and the initial dump, at the first flush
   void write_comments();
-  void write_value(const Signal& s);
+  // A value line or a time stamp at `out`, kLineBytes of room; the end.
+  static char* write_value(char* out, const Signal& s);
+  char* write_stamp(char* out, Cycles at);
   void time_stamp(Cycles at);
+  void reserve(std::size_t bytes);  // room for `bytes` more at m_used
   void text(const std::string& s);
   char* room();  // where the next line goes, at least kLineBytes free
   void spill();
@@ -158,20 +178,34 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Legend> m_legends;
   std::vector<Signal> m_signals;
-  std::vector<std::uint32_t> m_dirty;  // changed in the current cycle, in order of first change
+  // Changed in the current cycle, in order of first change: the first
+  // m_dirty_count (room for every signal, so no push checks its capacity).
+  std::vector<std::uint32_t> m_dirty;
+  std::uint32_t m_dirty_count = 0;
   std::string m_header_comments;       // $comment lines for the header
   std::vector<std::string> m_comments;  // for the current cycle, after its values
-  // Scheduled changes by cycle (a withdrawn one is skipped when it comes up).
-  std::priority_queue<std::pair<Cycles, std::uint32_t>, std::vector<std::pair<Cycles, std::uint32_t>>,
-                      std::greater<>>
-      m_scheduled;
+  // Scheduled changes, at most one per signal, the earliest (cycle, then
+  // signal) last: most are a VM entry a few microseconds ahead, so an
+  // insertion moves few of them, and the next one is taken off the end (a
+  // binary heap sifted through all of them twice per change). A withdrawn
+  // one is taken out. The first m_scheduled_count, room for every signal.
+  struct Scheduled {
+    Cycles at;
+    std::uint32_t index;
+    bool before(const Scheduled& o) const { return at != o.at ? at < o.at : index < o.index; }
+  };
+  std::vector<Scheduled> m_scheduled;
+  std::uint32_t m_scheduled_count = 0;
+  Cycles m_next_scheduled = kForever;  // the last one's cycle, kForever if none
   // Time stamps: the digits above the low 8 change seldom (every 0.1 s at
-  // 1 GHz) and are kept, so a stamp formats 8 digits in 32-bit arithmetic.
+  // 1 GHz) and are kept with the stamp they begin at, so a stamp formats 8
+  // digits in 32-bit arithmetic from a subtraction (stamps never decrease).
   struct Stamp {
     char* write(char* out, std::uint64_t v);  // v in decimal, 20 bytes of room
-    std::uint64_t m_high = ~std::uint64_t{0};
+    void rebase(std::uint64_t v);              // to the high digits of v
+    std::uint64_t m_base = 0;                  // the high digits' value times 10^8
     char m_high_digits[20] = {};
-    unsigned m_high_length = 0;
+    unsigned m_high_length = 0;  // 0: below 10^8, no high digits
   };
   Stamp m_stamp;
   Cycles m_step = 0;                   // the cycle m_dirty belongs to

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -226,6 +227,90 @@ TEST(VcdWriter, AWaveformIsWrittenChangeByChangeUntilASetReplacesIt) {
   }
   EXPECT_EQ(body_of(read(path)), "#0\n$dumpvars\n1a\nb0 b\n$end\n#10\n0a\n#20\n1a\n#25\nb1 b\n#30\n0a\n"
                                  "#40\n1a\nb10 b\n#45\n0a\n#70\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+// A value line's binary digits are written a byte of the value at a time:
+// every length of the top byte, every width up to 64, and bits above the
+// width dropped, against a bit-by-bit reference.
+TEST(VcdWriter, VectorValuesAreBinaryWithoutLeadingZerosAtEveryWidth) {
+  const std::string path = temp_path("binary.vcd");
+  const unsigned widths[] = {2, 7, 8, 9, 16, 31, 32, 33, 63, 64};
+  std::vector<std::uint64_t> values = {0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x1ff, 0xffff, 0x10000, 0x12345678,
+                                       0x80000000ULL, 0xffffffffULL, 0x100000000ULL, 0x8000000000000000ULL,
+                                       0xffffffffffffffffULL, 0x0123456789abcdefULL};
+  for (unsigned bit = 0; bit < 64; ++bit) values.push_back(std::uint64_t{1} << bit | 1);
+  auto reference = [](std::uint64_t v, unsigned width) {
+    if (width < 64) v &= (std::uint64_t{1} << width) - 1;
+    std::string digits;
+    for (int bit = v == 0 ? 0 : 63 - __builtin_clzll(v); bit >= 0; --bit) digits += (v >> bit) & 1 ? '1' : '0';
+    return digits;
+  };
+  std::string expected = "#0\n$dumpvars\n";
+  {
+    TestVcd w(path, 1000);
+    std::vector<VcdSignal> signals(std::size(widths));
+    for (std::size_t i = 0; i < signals.size(); ++i) {
+      w.declare(signals[i], "v", "w" + std::to_string(widths[i]), widths[i], 0);
+      expected += "b0 " + std::string(1, static_cast<char>('a' + i)) + "\n";
+    }
+    expected += "$end\n";
+    Cycles at = 0;
+    for (std::uint64_t value : values) {
+      ++at;
+      std::string lines;
+      for (std::size_t i = 0; i < signals.size(); ++i) {
+        signals[i].set(value, at);
+        // A value set again is not written again (bits above the width count:
+        // the model's value changed).
+        const std::uint64_t before = at == 1 ? 0 : values[at - 2];
+        if (value != before)
+          lines += "b" + reference(value, widths[i]) + " " + std::string(1, static_cast<char>('a' + i)) + "\n";
+      }
+      if (!lines.empty()) expected += "#" + std::to_string(at) + "\n" + lines;
+    }
+    w.close(at);
+  }
+  EXPECT_EQ(body_of(read(path)), expected);
+  std::filesystem::remove(path);
+}
+
+// Scheduled changes of several signals, due at one cycle or interleaved,
+// taken back and scheduled again in any order: at their cycle they come in
+// the order of the signals' declaration, before what is set then.
+TEST(VcdWriter, ScheduledChangesOfOneCycleComeInTheOrderOfTheSignals) {
+  const std::string path = temp_path("scheduled_order.vcd");
+  {
+    TestVcd w(path, 1000);
+    VcdSignal s[5];
+    for (int i = 0; i < 5; ++i) w.declare(s[i], "cpu" + std::to_string(i), "state", 8, 0);
+    s[3].set_at(1, 50);
+    s[1].set_at(1, 50);
+    s[4].set_at(1, 40);
+    s[2].set_at(1, 60);
+    s[0].set_at(1, 70);
+    s[1].set_at(2, 50);  // again, the same cycle: the later value
+    s[4].withdraw();     // nothing at 40
+    s[2].set_at(3, 50);  // again, earlier
+    s[0].set_at(4, 45);  // again, earlier than all
+    s[4].set_at(5, 50);
+    s[0].set(6, 45);     // due now: the scheduled 4 comes first, the set wins
+    s[3].set(7, 50);     // at its cycle: after the scheduled 1
+    s[2].set_at(8, 80);
+    s[1].set_at(9, 80);
+    s[2].withdraw();     // the middle one of three: the others stay
+    s[3].set_at(10, 90);
+    w.close(100);
+  }
+  EXPECT_EQ(body_of(read(path)),
+            "#0\n$dumpvars\nb0 a\nb0 b\nb0 c\nb0 d\nb0 e\n$end\n#45\nb110 a\n#50\nb10 b\nb11 c\nb111 d\nb101 e\n"
+            "#80\nb1001 b\n#90\nb1010 d\n#100\n");
   std::filesystem::remove(path);
 }
 

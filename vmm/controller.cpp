@@ -44,7 +44,7 @@ ControlOp::Kind op_kind(controllers::Action::Kind k) {
 }  // namespace
 
 Controller::Controller(Vmm& vmm, const config::Config& config)
-    : Observer(false),
+    : Observer(false, overridden_hooks<Controller>()),
       m_vmm(vmm),
       m_full(config),
       m_config(*config.controller),

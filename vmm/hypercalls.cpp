@@ -156,7 +156,7 @@ Feedback Vmm::control(int cpu, Vcpu& v, const workload::Step& step) {
 
 void Vmm::control_done(const ControlOp& op, bool ok) {
   if (op.kind == ControlOp::Kind::Eject) m_eject_pending = m_zero_slices = false;
-  if (m_observers.any()) m_observers.after_replacement(m_replacement.results().back());
+  if (m_observers.wants(kAfterReplacement)) m_observers.after_replacement(m_replacement.results().back());
   if (op.counted && !ok) {  // the command line's request was refused: its feedback is that
     --m_statuses[static_cast<std::size_t>(*op.counted)];
     ++m_statuses[static_cast<std::size_t>(Status::Rejected)];

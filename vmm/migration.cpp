@@ -13,14 +13,14 @@ void Vmm::go_offline(Cycles ceased_at) {
   count_elided_ticks(m_clock.now());  // the edges so far came while online
   m_offline = true;
   m_swaps.push_back(SwapCost{ceased_at});
-  if (m_observers.any()) m_observers.went_offline(ceased_at);
+  if (m_observers.wants(kWentOffline)) m_observers.went_offline(ceased_at);
   // Each owner parked on its processor stalls from its pCPU ceasing (or its
   // dispatch, if that came later, in the cease phase); its slice ends there.
   for (unsigned c = 0; c < m_dispatch.size(); ++c) {
     Dispatch& d = m_dispatch[c];
     if (d.owner == kNone) continue;
     const Cycles at = std::max(ceased_at, d.since);
-    if (m_observers.any()) m_observers.parked(c, at);
+    if (m_observers.wants(kParked)) m_observers.parked(c, at);
     Vcpu& v = m_vcpus[static_cast<std::size_t>(d.owner)];
     if (v.state == RunState::Running) begin_stall(v, at);
   }
@@ -93,7 +93,7 @@ void Vmm::go_online(bool fresh) {
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each
   // pCPU has the owner as prev with the guest cycles of its slot.
-  if (m_observers.any())
+  if (m_observers.wants(kCeased))
     for (unsigned c = 0; c < m_dispatch.size(); ++c) m_observers.ceased(c, m_swaps.back().ceased_at, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   std::vector<VcpuId> held;

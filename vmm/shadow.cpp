@@ -123,7 +123,8 @@ void Shadow::insert(const vmm_vcpu_info_t& info, Cycles now) {
 }
 
 void Shadow::disagreed(Kind kind, int cpu, Cycles now) {
-  if (m_observers.any()) m_observers.shadow_disagreed(m_setup.image.name, kKindNames[kind], cpu, now);
+  if (m_observers.wants(kShadowDisagreed))
+    m_observers.shadow_disagreed(m_setup.image.name, kKindNames[kind], cpu, now);
   if (m_current.diverged) return;
   m_current.diverged = true;
   m_current.first_divergence = now;

@@ -339,7 +339,7 @@ Feedback Vmm::handle(const Request& r) {
 inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority,
                                                           Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  if (m_observers.any())
+  if (m_observers.wants(kDispatched))
     m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
                            priority, now);
   if (prev != kNone && prev != next) {

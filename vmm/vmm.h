@@ -255,7 +255,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void set_running(const Vcpu& v, bool running) {
     Vm& vm = m_vms[v.vm()];
     vm.running = running ? vm.running + 1 : vm.running - 1;
-    if (m_observers.any()) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
+    if (m_observers.wants(kVmRunning)) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
   }
   void set_state(Vcpu& v, RunState state) {
     // The run queue as observers see it (the timeline's counter): runnable, not running.
@@ -263,7 +263,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     if (state == RunState::Runnable) ++m_waiting;
     v.state = state;
     if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-    if (m_observers.any()) m_observers.runqueue(m_clock.now(), m_waiting);
+    if (m_observers.wants(kRunqueue)) m_observers.runqueue(m_clock.now(), m_waiting);
   }
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
@@ -271,7 +271,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void waited(Vcpu& v, Cycles wait) {
     v.wait.add(wait);
     m_epochs.add_wait(v.vm(), wait);
-    if (m_observers.any()) m_observers.waited(v.vm(), wait);
+    if (m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
   }
   // v, woken by a keystroke, is dispatched now: the input's latency, its
   // VM's and the epoch's.
@@ -279,7 +279,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     const Cycles latency = now - v.input_since;
     m_vms[v.vm()].input_latency.add(latency);
     m_epochs.add_input_latency(v.vm(), latency);
-    if (m_observers.any()) m_observers.input_served(v.vm(), latency);
+    if (m_observers.wants(kInputServed)) m_observers.input_served(v.vm(), latency);
     v.input_pending = false;
   }
   // The switching controller (vmm/controller_hooks.cpp): made from
