@@ -209,6 +209,12 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
+  // A request from pCPU `cpu` that ends in a decision there, in one call
+  // (vmm/decision.cpp): `vcpu` is the hypercall's vCPU, which leaves the pCPU
+  // first; kNone for the pCPU's own request (its owner is prev). Counted and
+  // observed as handle() would; handle() comes here for these requests.
+  Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu);
+  void leave(const EntryPoints& s, RequestKind kind, Vcpu& v, Cycles now);
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
   Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
