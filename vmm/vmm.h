@@ -235,7 +235,9 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
-  std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
+  // Always inline: a decision asks it once or twice, and a call costs more
+  // in register saves than the wrapper itself.
+  __attribute__((always_inline)) std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
     const std::uint64_t faults = m_scheduler_faults;
     const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
     if (m_shadow.on()) m_shadow.priority(v, p);
