@@ -208,7 +208,7 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
       fb = decide_on(RequestKind::Preempt, cpu, kNone);  // halted meanwhile: it leaves
       break;
   }
-  if (fb.decided) focus_follows(cpu_index, reason, fb.next);
+  if (fb.decided && m_focus_scheduled) focus_follows(cpu_index, reason, fb.next);  // the test inline: rarely on
   if (!fb.decided) {  // the hypercall completed: the owner goes on
     Cycles slice_left = d.slice == kForever ? kForever : d.slice - std::min(d.slice, d.ran);
     return cpu::Resume{owner, burst_of(m_vcpus[static_cast<std::size_t>(owner)]), slice_left,
