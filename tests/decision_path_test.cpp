@@ -1,9 +1,10 @@
 // The decision in one call (vmm/decision.cpp): a pCPU's request that ends
 // in a decision (slice expiry, preempt, idle, a block, yield or exit
-// hypercall) skips handle()'s general switch, and must still be counted,
-// observed and answered as every request is: each is told to an observer
-// that watches requests, with the decision it made as its feedback; the
-// counts by kind are the observer's; every scheduler decision is one of them.
+// hypercall) and a wake (Vmm::wake_on) skip handle()'s general switch, and
+// must still be counted, observed and answered as every request is: each is
+// told to an observer that watches requests, a decision with what it
+// dispatched as its feedback, a wake with none; the counts by kind are the
+// observer's; every scheduler decision is one of them.
 #include <array>
 #include <map>
 
@@ -56,7 +57,7 @@ TEST_F(DecisionPathTest, EveryDecisionOfAPcpuIsCountedAndObservedAsItsRequest) {
   p.vmm().add_observer(&r);
   p.run(ms(60));
   using K = vmm::RequestKind;
-  for (K k : {K::SliceExpiry, K::Block, K::Yield, K::Exit}) EXPECT_GT(r.by_kind[k], 0u) << vmm::request_name(k);
+  for (K k : {K::SliceExpiry, K::Block, K::Yield, K::Exit, K::Arrival, K::IoWake}) EXPECT_GT(r.by_kind[k], 0u) << vmm::request_name(k);
   for (std::size_t k = 0; k < vmm::kRequestKinds; ++k)
     EXPECT_EQ(r.by_kind[static_cast<K>(k)], p.vmm().requests(static_cast<K>(k))) << vmm::request_name(static_cast<K>(k));
   EXPECT_EQ(r.decisions, p.vmm().decisions()) << "every pick_next is a pCPU's request";

@@ -154,7 +154,7 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     default:
       break;
   }
-  handle(Request{kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token)});
+  wake_on(kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token));
 }
 
 // Input goes to the vCPU that has waited longest in `read` (whichever vCPU
@@ -179,7 +179,7 @@ void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
     v.read_handed = true;
     v.input_pending = true;
     v.input_since = m_last_keystroke;
-    if (v.state == RunState::Blocked) handle(Request{RequestKind::ConsoleWake, v.id()});
+    if (v.state == RunState::Blocked) wake_on(RequestKind::ConsoleWake, v.id());
   }
 }
 
@@ -193,7 +193,7 @@ void Vmm::on_console_space() {
     Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
     if (!v.write_queued) continue;  // it finished its write while woken early
     v.write_queued = false;
-    handle(Request{RequestKind::ConsoleWake, id});
+    wake_on(RequestKind::ConsoleWake, id);
   }
 }
 
@@ -206,7 +206,7 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
-// Inlined into handle, its one caller: a wake is most requests.
+// Inlined into wake_on, its one caller: a wake is most requests.
 inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
@@ -224,9 +224,36 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
   if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
+// A wake, with handle()'s bookkeeping for wakes alone (no general switch).
+Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
+  ++m_requests[static_cast<std::size_t>(kind)];
+  const Cycles now = m_clock.now();
+  const bool offline = m_offline;
+  const std::uint64_t faults = m_scheduler_faults;
+  if (m_stall.count(now)) time_stands_still(Request{kind, id});
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  Feedback fb;
+  // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
+  if (kind == RequestKind::ControlDone && !m_vcpus[static_cast<std::size_t>(id)].control_ok)
+    fb.status = Status::Rejected;
+  wake(s, id, now);
+  if (!m_offline) {
+    const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, id);
+  }
+  // Offline no scheduler ran: the wake is held (its vCPU is runnable for the
+  // scheduler that comes back).
+  if (offline) fb.status = Status::Deferred;
+  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
+  ++m_statuses[static_cast<std::size_t>(fb.status)];
+  if (m_observers.watch_requests()) m_observers.after_request(Request{kind, id}, fb);
+  return fb;
+}
+
 Feedback Vmm::handle(const Request& r) {
   // A pCPU's request that ends in a decision there: one call (vmm/decision.cpp).
   if (r.cpu >= 0 && ends_in_decision(r.kind)) return decide_on(r.kind, r.cpu, r.vcpu);
+  if (r.cpu < 0 && is_wake(r.kind)) return wake_on(r.kind, r.vcpu);
   ++m_requests[static_cast<std::size_t>(r.kind)];
   const Cycles now = m_clock.now();
   const bool offline = m_offline;
@@ -247,17 +274,6 @@ Feedback Vmm::handle(const Request& r) {
         if (m_shadow.on()) m_shadow.tick(static_cast<unsigned>(c), now, resched != 0);
         if (resched) m_processors[c]->request_reschedule(now);
       }
-      break;
-    case RequestKind::ControlDone:
-      // The hypercall's return value: ok, or the reason is in the results.
-      if (!m_vcpus[static_cast<std::size_t>(r.vcpu)].control_ok) fb.status = Status::Rejected;
-      wake(s, r.vcpu, now);
-      break;
-    case RequestKind::Arrival:
-    case RequestKind::IoWake:
-    case RequestKind::ConsoleWake:
-    case RequestKind::ServiceIrq:
-      wake(s, r.vcpu, now);
       break;
     case RequestKind::HaltVm:
       halt_vm(static_cast<std::size_t>(r.vcpu));  // here `vcpu` names the VM

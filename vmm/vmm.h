@@ -232,6 +232,8 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // An invalid decision on `cpu`: a bug in the default scheduler (thrown),
   // else a fault that ejects the scheduler. True if it is rejected.
   bool reject_decision(VcpuId next, VcpuId prev, int cpu);
+  // A wake request (is_wake): counted and observed as handle() would; handle() comes here for them.
+  Feedback wake_on(RequestKind kind, VcpuId id);
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
