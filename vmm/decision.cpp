@@ -140,15 +140,12 @@ inline __attribute__((always_inline)) void Vmm::leave(const EntryPoints& s, Requ
   }
 }
 
-// Counted, guarded against time standing still and observed as handle()
-// does it, in the same order: the counts, statuses and observers' view are
-// those of the request it stands for.
+// Counted, guarded against time standing still and answered as handle()
+// does it (intake, answer), in the same order: the counts, statuses and
+// observers' view are those of the request it stands for.
 Feedback Vmm::decide_on(RequestKind kind, int cpu, VcpuId vcpu) {
-  ++m_requests[static_cast<std::size_t>(kind)];
-  const Cycles now = m_clock.now();
-  const bool offline = m_offline;
-  const std::uint64_t faults = m_scheduler_faults;
-  if (m_stall.count(now)) time_stands_still(Request{kind, vcpu, cpu});
+  const Intake in = intake(kind, vcpu, cpu);
+  const Cycles now = in.now;
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(cpu));
   const bool hypercall = vcpu != kNone;
   if (hypercall) leave(s, kind, m_vcpus[static_cast<std::size_t>(vcpu)], now);
@@ -158,10 +155,7 @@ Feedback Vmm::decide_on(RequestKind kind, int cpu, VcpuId vcpu) {
     // A decision that runs the requester asked for its priority already.
     if (st != RunState::Exited && st != RunState::Halted && fb.next != vcpu) fb.priority = priority_of(s, vcpu);
   }
-  if (offline) fb.status = Status::Deferred;
-  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
-  ++m_statuses[static_cast<std::size_t>(fb.status)];
-  if (m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
+  answer(kind, vcpu, cpu, in, fb);
   return fb;
 }
 

@@ -226,11 +226,8 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
 
 // A wake, with handle()'s bookkeeping for wakes alone (no general switch).
 Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
-  ++m_requests[static_cast<std::size_t>(kind)];
-  const Cycles now = m_clock.now();
-  const bool offline = m_offline;
-  const std::uint64_t faults = m_scheduler_faults;
-  if (m_stall.count(now)) time_stands_still(Request{kind, id});
+  const Intake in = intake(kind, id, -1);
+  const Cycles now = in.now;
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   Feedback fb;
   // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
@@ -241,12 +238,7 @@ Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
     const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
     if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, id);
   }
-  // Offline no scheduler ran: the wake is held (its vCPU is runnable for the
-  // scheduler that comes back).
-  if (offline) fb.status = Status::Deferred;
-  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
-  ++m_statuses[static_cast<std::size_t>(fb.status)];
-  if (m_observers.watch_requests()) m_observers.after_request(Request{kind, id}, fb);
+  answer(kind, id, -1, in, fb);  // offline the wake is held: its vCPU is runnable for the scheduler that comes back
   return fb;
 }
 
@@ -254,11 +246,8 @@ Feedback Vmm::handle(const Request& r) {
   // A pCPU's request that ends in a decision there: one call (vmm/decision.cpp).
   if (r.cpu >= 0 && ends_in_decision(r.kind)) return decide_on(r.kind, r.cpu, r.vcpu);
   if (r.cpu < 0 && is_wake(r.kind)) return wake_on(r.kind, r.vcpu);
-  ++m_requests[static_cast<std::size_t>(r.kind)];
-  const Cycles now = m_clock.now();
-  const bool offline = m_offline;
-  const std::uint64_t faults = m_scheduler_faults;
-  if (m_stall.count(now)) time_stands_still(r);
+  const Intake in = intake(r.kind, r.vcpu, r.cpu);
+  const Cycles now = in.now;
   // What this requester calls, found by the activation mechanism.
   const EntryPoints s = m_manager.entry(requester_of(r));
   Feedback fb;
@@ -288,12 +277,7 @@ Feedback Vmm::handle(const Request& r) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
     if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, r.vcpu);
   }
-  // Offline no scheduler ran: a wake is held (its vCPU is runnable for the
-  // scheduler that comes back), a tick is dropped.
-  if (offline) fb.status = r.kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
-  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
-  ++m_statuses[static_cast<std::size_t>(fb.status)];
-  if (m_observers.watch_requests()) m_observers.after_request(r, fb);
+  answer(r.kind, r.vcpu, r.cpu, in, fb);  // offline a tick is dropped
   return fb;
 }
 

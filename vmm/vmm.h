@@ -206,6 +206,29 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void program_stands_still(const Vcpu& v);
   void stop_stalled(std::string why);
 
+  // What every request does around its service (handle, decide_on, wake_on).
+  // Before: counted, guarded against time standing still. After: its status
+  // (deferred if it came offline, when no scheduler ran, or rejected for a
+  // tick dropped then; invalid if the scheduler faulted meanwhile), counted,
+  // and told to the observers that watch requests. Inline: every request.
+  struct Intake {
+    Cycles now;
+    bool offline;
+    std::uint64_t faults;
+  };
+  // The request by its fields: a Request is built only where one is told.
+  __attribute__((always_inline)) Intake intake(RequestKind kind, VcpuId vcpu, int cpu) {
+    ++m_requests[static_cast<std::size_t>(kind)];
+    const Intake in{m_clock.now(), m_offline, m_scheduler_faults};
+    if (m_stall.count(in.now)) time_stands_still(Request{kind, vcpu, cpu});
+    return in;
+  }
+  __attribute__((always_inline)) void answer(RequestKind kind, VcpuId vcpu, int cpu, const Intake& in, Feedback& fb) {
+    if (in.offline) fb.status = kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
+    if (m_scheduler_faults != in.faults) fb.status = Status::Invalid;
+    ++m_statuses[static_cast<std::size_t>(fb.status)];
+    if (m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
+  }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
