@@ -27,8 +27,8 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
   // Then the switching controller's evaluation (vmm/controller_hooks.cpp).
   if (m_controller && is_service_vcpu(id) && m_controller->step_due(v.handler_left())) return controller_step(cpu, v);
   // Woken early: block again until the timer or the answer comes.
-  if (v.timer_pending) return handle(Request{RequestKind::Block, id, cpu});
-  if (v.control_pending) return handle(Request{RequestKind::Block, id, cpu});
+  if (v.timer_pending) return decide_on(RequestKind::Block, cpu, id);
+  if (v.control_pending) return decide_on(RequestKind::Block, cpu, id);
   if (v.console_left() > 0) return console_write(cpu, v);
   if (v.read_wanted > 0) return console_read(cpu, v);
   workload::ProgramCursor& program = v.program();
@@ -45,7 +45,7 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       }
       v.timer_pending = true;
       add_timer(program.next_release(), kIoDone, static_cast<std::uint64_t>(id));
-      return handle(Request{RequestKind::Block, id, cpu});
+      return decide_on(RequestKind::Block, cpu, id);
     }
     if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
   }
@@ -60,13 +60,13 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       v.read_wanted = a.bytes;
       return console_read(cpu, v);
     case StepKind::Yield:
-      return handle(Request{RequestKind::Yield, id, cpu});
+      return decide_on(RequestKind::Yield, cpu, id);
     case StepKind::Io:
     case StepKind::Sleep:
       if (a.cycles == 0) return completed(RequestKind::Block);  // takes no time, does not block
       v.timer_pending = true;
       add_timer(now + a.cycles, kIoDone, static_cast<std::uint64_t>(id));
-      return handle(Request{RequestKind::Block, id, cpu});
+      return decide_on(RequestKind::Block, cpu, id);
     case StepKind::SchedLoad:
     case StepKind::SchedUnload:
     case StepKind::SchedStage:
@@ -90,10 +90,10 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       program.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
       v.timer_pending = true;
       add_timer(release, kIoDone, static_cast<std::uint64_t>(id));
-      return handle(Request{RequestKind::Block, id, cpu});
+      return decide_on(RequestKind::Block, cpu, id);
     }
     default:  // Exit (the program ended)
-      return handle(Request{RequestKind::Exit, id, cpu});
+      return decide_on(RequestKind::Exit, cpu, id);
   }
 }
 
@@ -113,7 +113,7 @@ Feedback Vmm::console_write(int cpu, Vcpu& v) {
   }
   if (!v.write_queued) m_blocked_writers.push_back(v.id());
   v.write_queued = true;
-  return handle(Request{RequestKind::ConsoleWrite, v.id(), cpu});
+  return decide_on(RequestKind::ConsoleWrite, cpu, v.id());
 }
 
 // A read takes input already buffered only when no other vCPU of its VM
@@ -122,12 +122,12 @@ Feedback Vmm::console_write(int cpu, Vcpu& v) {
 // again in its place, or takes what was handed to it while it was awake.
 Feedback Vmm::console_read(int cpu, Vcpu& v) {
   Vm& vm = m_vms[v.vm()];
-  if (v.read_queued) return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
+  if (v.read_queued) return decide_on(RequestKind::ConsoleRead, cpu, v.id());
   if (!v.read_handed) {
     if (!vm.readers.empty() || vm.rx_buffer < v.read_wanted) {
       vm.readers.push_back(v.id());
       v.read_queued = true;
-      return handle(Request{RequestKind::ConsoleRead, v.id(), cpu});
+      return decide_on(RequestKind::ConsoleRead, cpu, v.id());
     }
     vm.rx_buffer -= v.read_wanted;
   }
@@ -151,7 +151,7 @@ Feedback Vmm::control(int cpu, Vcpu& v, const workload::Step& step) {
   v.control_pending = true;
   if (op.kind == ControlOp::Kind::Load) promote_shadow(op.request);
   m_replacement.submit(std::move(op));
-  return handle(Request{control_request_kind(op.kind), v.id(), cpu});
+  return decide_on(control_request_kind(op.kind), cpu, v.id());
 }
 
 void Vmm::control_done(const ControlOp& op, bool ok) {
@@ -179,7 +179,7 @@ Feedback Vmm::fault(int cpu, Vcpu& v) {
   f.at = m_clock.now();
   m_faults.push_back(f);
   if (!m_vms[v.vm()].service && v.state != RunState::Halted) --m_guests_left;
-  Feedback fb = handle(Request{RequestKind::Fault, v.id(), cpu});
+  Feedback fb = decide_on(RequestKind::Fault, cpu, v.id());
   // Nobody left to react (no service VM, or it ended or faulted itself): the
   // VMM halts the VM at once.
   const bool service_gone =

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "base/host_clock.h"
-
 namespace vmmsim::vmm {
 
 using workload::StepKind;
@@ -156,19 +154,7 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     default:
       break;
   }
-  handle(Request{kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token)});
-}
-
-// The console is a switch device (patent [0013]): under [console] focus =
-// scheduled its focus goes to the VM of each vCPU dispatched on its pCPU.
-// A resume's decisions do not move it: the focus at cease is the focus after.
-void Vmm::focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next) {
-  if (!m_focus_scheduled || cpu != m_config.console.cpu || next == kNone || reason == cpu::ExitReason::Resume)
-    return;
-  const std::size_t vm = m_vcpus[static_cast<std::size_t>(next)].vm();
-  if (vm == m_focus) return;
-  m_focus = vm;
-  m_console.set_focus(static_cast<std::uint32_t>(vm));
+  wake_on(kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token));
 }
 
 // Input goes to the vCPU that has waited longest in `read` (whichever vCPU
@@ -193,7 +179,7 @@ void Vmm::on_console_rx(Bytes bytes, std::uint32_t focus) {
     v.read_handed = true;
     v.input_pending = true;
     v.input_since = m_last_keystroke;
-    if (v.state == RunState::Blocked) handle(Request{RequestKind::ConsoleWake, v.id()});
+    if (v.state == RunState::Blocked) wake_on(RequestKind::ConsoleWake, v.id());
   }
 }
 
@@ -207,7 +193,7 @@ void Vmm::on_console_space() {
     Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
     if (!v.write_queued) continue;  // it finished its write while woken early
     v.write_queued = false;
-    handle(Request{RequestKind::ConsoleWake, id});
+    wake_on(RequestKind::ConsoleWake, id);
   }
 }
 
@@ -220,7 +206,7 @@ Cycles Vmm::burst_of(const Vcpu& v) const {
   return v.burst();
 }
 
-// Inlined into handle, its one caller: a wake is most requests.
+// Inlined into wake_on, its one caller: a wake is most requests.
 inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
@@ -238,12 +224,30 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
   if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
+// A wake, with handle()'s bookkeeping for wakes alone (no general switch).
+Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
+  const Intake in = intake(kind, id, -1);
+  const Cycles now = in.now;
+  const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
+  Feedback fb;
+  // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
+  if (kind == RequestKind::ControlDone && !m_vcpus[static_cast<std::size_t>(id)].control_ok)
+    fb.status = Status::Rejected;
+  wake(s, id, now);
+  if (!m_offline) {
+    const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, id);
+  }
+  answer(kind, id, -1, in, fb);  // offline the wake is held: its vCPU is runnable for the scheduler that comes back
+  return fb;
+}
+
 Feedback Vmm::handle(const Request& r) {
-  ++m_requests[static_cast<std::size_t>(r.kind)];
-  const Cycles now = m_clock.now();
-  const bool offline = m_offline;
-  const std::uint64_t faults = m_scheduler_faults;
-  if (m_stall.count(now)) time_stands_still(r);
+  // A pCPU's request that ends in a decision there: one call (vmm/decision.cpp).
+  if (r.cpu >= 0 && ends_in_decision(r.kind)) return decide_on(r.kind, r.cpu, r.vcpu);
+  if (r.cpu < 0 && is_wake(r.kind)) return wake_on(r.kind, r.vcpu);
+  const Intake in = intake(r.kind, r.vcpu, r.cpu);
+  const Cycles now = in.now;
   // What this requester calls, found by the activation mechanism.
   const EntryPoints s = m_manager.entry(requester_of(r));
   Feedback fb;
@@ -260,221 +264,21 @@ Feedback Vmm::handle(const Request& r) {
         if (resched) m_processors[c]->request_reschedule(now);
       }
       break;
-    case RequestKind::ControlDone:
-      // The hypercall's return value: ok, or the reason is in the results.
-      if (!m_vcpus[static_cast<std::size_t>(r.vcpu)].control_ok) fb.status = Status::Rejected;
-      wake(s, r.vcpu, now);
-      break;
-    case RequestKind::Arrival:
-    case RequestKind::IoWake:
-    case RequestKind::ConsoleWake:
-    case RequestKind::ServiceIrq:
-      wake(s, r.vcpu, now);
-      break;
-    case RequestKind::Yield:
-      guarded("yield", 0, [&] { return s.ops->yield(s.self, r.vcpu, now), 0; });
-      if (m_shadow.on()) m_shadow.yield(r.vcpu, now);
-      fb = decide(s, r.cpu, r.vcpu);
-      break;
-    case RequestKind::Block:
-    case RequestKind::ConsoleWrite:
-    case RequestKind::ConsoleRead:
-    case RequestKind::SchedLoad:
-    case RequestKind::SchedUnload:
-    case RequestKind::SchedStage:
-    case RequestKind::Fault:
-      // Reaching here from a pCPU, the vCPU blocks (or halts, for a fault).
-      if (r.cpu >= 0) {
-        set_state(m_vcpus[static_cast<std::size_t>(r.vcpu)],
-                  r.kind == RequestKind::Fault ? RunState::Halted : RunState::Blocked);
-        if (r.kind == RequestKind::Fault) {
-          guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
-          if (m_shadow.on()) m_shadow.remove(r.vcpu, now);
-        } else {
-          guarded("block", 0, [&] { return s.ops->block(s.self, r.vcpu, now), 0; });
-          if (m_shadow.on()) m_shadow.block(r.vcpu, now);
-        }
-        fb = decide(s, r.cpu, r.vcpu);
-      }
-      break;
-    case RequestKind::Exit: {
-      Vcpu& v = m_vcpus[static_cast<std::size_t>(r.vcpu)];
-      set_state(v, RunState::Exited);
-      v.finish = now;
-      guarded("remove", 0, [&] { return s.ops->remove(s.self, r.vcpu, now), 0; });
-      if (m_shadow.on()) m_shadow.remove(r.vcpu, now);
-      if (!m_vms[v.vm()].service && --m_guests_left == 0) m_loop.stop();
-      fb = decide(s, r.cpu, r.vcpu);
-      break;
-    }
     case RequestKind::HaltVm:
       halt_vm(static_cast<std::size_t>(r.vcpu));  // here `vcpu` names the VM
-      break;
-    case RequestKind::SliceExpiry:
-    case RequestKind::Preempt:
-    case RequestKind::Idle:
-    case RequestKind::Resume:
-      fb = decide(s, r.cpu, m_dispatch[static_cast<std::size_t>(r.cpu)].owner);
       break;
     case RequestKind::Count:
       fb.status = Status::Invalid;
       break;
+    default:  // a decision's kind not from a pCPU (a command line's sched-load): only counted
+      break;
   }
   if (r.vcpu != kNone && r.kind != RequestKind::HaltVm && !m_offline) {
     RunState st = m_vcpus[static_cast<std::size_t>(r.vcpu)].state;
-    // A decision that runs the requester asked for its priority already.
-    if (st != RunState::Exited && st != RunState::Halted && !(fb.decided && fb.next == r.vcpu))
-      fb.priority = priority_of(s, r.vcpu);
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, r.vcpu);
   }
-  // Offline no scheduler ran: a wake is held (its vCPU is runnable for the
-  // scheduler that comes back), a tick is dropped.
-  if (offline) fb.status = r.kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
-  if (m_scheduler_faults != faults) fb.status = Status::Invalid;
-  ++m_statuses[static_cast<std::size_t>(fb.status)];
-  if (m_observers.watch_requests()) m_observers.after_request(r, fb);
+  answer(r.kind, r.vcpu, r.cpu, in, fb);  // offline a tick is dropped
   return fb;
-}
-
-// Inlined into decide, its one caller: every decision runs it.
-inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority,
-                                                          Cycles now) {
-  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  if (m_observers.wants(kDispatched))
-    m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
-                           priority, now);
-  if (prev != kNone && prev != next) {
-    Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
-    if (p.state == RunState::Running) {  // descheduled while still runnable
-      set_state(p, RunState::Runnable);
-      // A parked owner has waited since its pCPU ceased; its stall goes on.
-      p.wait_since = p.stalled() ? p.stalled_since() : now;
-    }
-    set_running(p, false);
-  }
-  d.owner = next;
-  if (next == kNone) return;
-  Vcpu& v = m_vcpus[static_cast<std::size_t>(next)];
-  if (next == prev) {
-    // A parked owner kept by the scheduler after a swap: it waited meanwhile.
-    if (v.stalled()) {
-      waited(v, now - v.stalled_since());
-      end_stall(v, now);
-    }
-    return;
-  }
-  end_stall(v, now);
-  set_state(v, RunState::Running);
-  set_running(v, true);
-  waited(v, now - v.wait_since);
-  if (!v.first_dispatch) v.first_dispatch = now;
-  ++v.dispatches;
-  bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;
-  if (migrated) ++v.migrations;
-  if (d.last_owner != next) {
-    ++v.context_switches;
-    const Vm& vm = m_vms[v.vm()];
-    v.add_stall(migrated ? vm.remote_refill : vm.refill);
-  }
-  if (v.input_pending) input_served(v, now);
-  v.last_cpu = cpu;
-  d.last_owner = next;
-  d.since = now;
-}
-
-Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
-  const Cycles now = m_clock.now();
-  Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  // The scheduler hears of prev only if it still holds it: not after its
-  // exit or halt. A new scheduler holds the parked owner: it was inserted
-  // as running here (go_online).
-  VcpuId told = prev;
-  if (prev != kNone && (m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Exited ||
-                        m_vcpus[static_cast<std::size_t>(prev)].state == RunState::Halted))
-    told = kNone;
-  d.decided = now;
-  ++m_decisions;
-  // Timed only beside a shadow, whose report puts the two costs side by side.
-  const bool shadowed = m_shadow.on();
-  const HostClock::time_point begin = shadowed ? HostClock::now() : HostClock::time_point{};
-  // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
-  vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
-    return s.ops->pick_next(s.self, static_cast<std::uint32_t>(cpu), now, told, d.ran);
-  });
-  if (shadowed)
-    m_shadow.pick_next(static_cast<unsigned>(cpu), now, d.ran, choice.next, choice.slice, host_ns_since(begin));
-  VcpuId next = choice.next;
-  if (m_zero_slices && choice.slice == 0) next = kNone;  // the loop being ejected: this pCPU idles
-  const bool rejected = !valid_decision(next, prev) && reject_decision(next, prev, cpu);
-  if (rejected) next = kNone;  // the watchdog ejects it; this pCPU idles until the default is back
-  // The pCPU's feedback carries the priority of the vCPU it now runs.
-  const std::int64_t priority = next == kNone ? 0 : priority_of(s, next);
-  dispatched(cpu, prev, next, priority, now);
-  d.ran = 0;
-  // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
-  // a replenishment or a window); 0 or an ejected decision: only when woken.
-  d.slice = next == kNone && (rejected || choice.slice == 0) ? kForever : choice.slice;
-  Feedback fb;
-  fb.decided = true;
-  fb.next = next;
-  fb.slice = d.slice;
-  fb.priority = priority;
-  return fb;
-}
-
-Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
-  Vcpu& v = m_vcpus[static_cast<std::size_t>(owner)];
-  v.execute(executed);
-  m_dispatch[cpu].ran += executed;
-  return v.state == RunState::Halted ? 0 : burst_of(v);
-}
-
-cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed,
-                         bool from_guest) {
-  // Time stood still and the run is stopping: no more requests, this pCPU idles.
-  if (!m_stalled.empty()) return cpu::Resume{cpu::kNoOwner, 0, kForever, 0};
-  const Cycles now = m_clock.now();
-  const int cpu = static_cast<int>(cpu_index);
-  Dispatch& d = m_dispatch[cpu_index];
-  Cycles cost = from_guest ? m_costs.vm_exit : 0;
-  if (owner != kNone) {
-    m_vcpus[static_cast<std::size_t>(owner)].execute(executed);
-    d.ran += executed;
-  }
-  const Cycles work = take_vmm_work(cpu_index, now + cost);
-  cost += work;
-  Feedback fb;
-  switch (reason) {
-    case cpu::ExitReason::Cease:  // park with the owner; no decision
-      return cpu::Resume{owner, 0, 0, cost};
-    case cpu::ExitReason::ProgramStep:
-      cost += m_costs.hypercall;
-      // A vCPU halted while on this pCPU makes no more hypercalls: it leaves.
-      if (m_vcpus[static_cast<std::size_t>(owner)].state == RunState::Halted)
-        fb = handle(Request{RequestKind::Preempt, kNone, cpu});
-      else
-        fb = program_step(cpu, m_vcpus[static_cast<std::size_t>(owner)], now);
-      break;
-    case cpu::ExitReason::SliceExpiry: fb = handle(Request{RequestKind::SliceExpiry, kNone, cpu}); break;
-    case cpu::ExitReason::Preempt: fb = handle(Request{RequestKind::Preempt, kNone, cpu}); break;
-    case cpu::ExitReason::Wakeup: fb = handle(Request{RequestKind::Idle, kNone, cpu}); break;
-    case cpu::ExitReason::Resume: fb = handle(Request{RequestKind::Resume, kNone, cpu}); break;
-    case cpu::ExitReason::VmmWork:
-      if (owner == kNone || m_vcpus[static_cast<std::size_t>(owner)].state != RunState::Halted)
-        return after_vmm_work(cpu_index, owner, cost, work, from_guest);
-      fb = handle(Request{RequestKind::Preempt, kNone, cpu});  // halted meanwhile: it leaves
-      break;
-  }
-  if (fb.decided) focus_follows(cpu_index, reason, fb.next);
-  if (!fb.decided) {  // the hypercall completed: the owner goes on
-    Cycles slice_left = d.slice == kForever ? kForever : d.slice - std::min(d.slice, d.ran);
-    return cpu::Resume{owner, burst_of(m_vcpus[static_cast<std::size_t>(owner)]), slice_left,
-                       cost + m_costs.vm_entry};
-  }
-  cost += m_manager.dispatch_cycles();
-  if (fb.next == kNone) return cpu::Resume{cpu::kNoOwner, 0, fb.slice, cost};
-  if (fb.next != owner) cost += m_costs.context_switch;
-  return cpu::Resume{fb.next, burst_of(m_vcpus[static_cast<std::size_t>(fb.next)]), fb.slice,
-                     cost + m_costs.vm_entry};
 }
 
 }  // namespace vmmsim::vmm

@@ -206,9 +206,38 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void program_stands_still(const Vcpu& v);
   void stop_stalled(std::string why);
 
+  // What every request does around its service (handle, decide_on, wake_on).
+  // Before: counted, guarded against time standing still. After: its status
+  // (deferred if it came offline, when no scheduler ran, or rejected for a
+  // tick dropped then; invalid if the scheduler faulted meanwhile), counted,
+  // and told to the observers that watch requests. Inline: every request.
+  struct Intake {
+    Cycles now;
+    bool offline;
+    std::uint64_t faults;
+  };
+  // The request by its fields: a Request is built only where one is told.
+  __attribute__((always_inline)) Intake intake(RequestKind kind, VcpuId vcpu, int cpu) {
+    ++m_requests[static_cast<std::size_t>(kind)];
+    const Intake in{m_clock.now(), m_offline, m_scheduler_faults};
+    if (m_stall.count(in.now)) time_stands_still(Request{kind, vcpu, cpu});
+    return in;
+  }
+  __attribute__((always_inline)) void answer(RequestKind kind, VcpuId vcpu, int cpu, const Intake& in, Feedback& fb) {
+    if (in.offline) fb.status = kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
+    if (m_scheduler_faults != in.faults) fb.status = Status::Invalid;
+    ++m_statuses[static_cast<std::size_t>(fb.status)];
+    if (m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
+  }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
+  // A request from pCPU `cpu` that ends in a decision there, in one call
+  // (vmm/decision.cpp): `vcpu` is the hypercall's vCPU, which leaves the pCPU
+  // first; kNone for the pCPU's own request (its owner is prev). Counted and
+  // observed as handle() would; handle() comes here for these requests.
+  Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu);
+  void leave(const EntryPoints& s, RequestKind kind, Vcpu& v, Cycles now);
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
   Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
@@ -226,10 +255,14 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // An invalid decision on `cpu`: a bug in the default scheduler (thrown),
   // else a fault that ejects the scheduler. True if it is rejected.
   bool reject_decision(VcpuId next, VcpuId prev, int cpu);
+  // A wake request (is_wake): counted and observed as handle() would; handle() comes here for them.
+  Feedback wake_on(RequestKind kind, VcpuId id);
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
-  std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
+  // Always inline: a decision asks it once or twice, and a call costs more
+  // in register saves than the wrapper itself.
+  __attribute__((always_inline)) std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
     const std::uint64_t faults = m_scheduler_faults;
     const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
     if (m_shadow.on()) m_shadow.priority(v, p);
