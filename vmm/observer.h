@@ -115,11 +115,12 @@ constexpr unsigned overridden_hooks() {
 class Observers {
  public:
   void add(Observer* o) {
-    m_all.push_back(o);
+    m_all.push_back({o, o->watches_requests(), o->hooks()});
     settle();
   }
   void remove(Observer* o) {
-    m_all.erase(std::remove(m_all.begin(), m_all.end(), o), m_all.end());
+    m_all.erase(std::remove_if(m_all.begin(), m_all.end(), [o](const Added& a) { return a.observer == o; }),
+                m_all.end());
     settle();
   }
   bool wants(Hook hook) const { return (m_wanted & hook) != 0; }
@@ -169,15 +170,24 @@ class Observers {
     m_watchers.clear();
     m_watch_requests = false;
     for (auto& list : m_told) list.clear();
-    for (Observer* o : m_all) {
-      if (o->watches_requests()) m_watchers.push_back(o), m_watch_requests = true;
-      m_wanted |= o->hooks();
+    for (const Added& a : m_all) {
+      if (a.watches_requests) m_watchers.push_back(a.observer), m_watch_requests = true;
+      m_wanted |= a.hooks;
       for (unsigned h = 0; h < kHookCount; ++h)
-        if (o->hooks() & (1u << h)) m_told[h].push_back(o);
+        if (a.hooks & (1u << h)) m_told[h].push_back(a.observer);
     }
   }
 
-  std::vector<Observer*> m_all;
+  // An observer with what it is told of, read once when added: removing one
+  // reads none of the others, which may be gone already (an owner that
+  // outlives the run destroys them in its own order; none is told of
+  // anything after the run).
+  struct Added {
+    Observer* observer;
+    bool watches_requests;
+    unsigned hooks;
+  };
+  std::vector<Added> m_all;
   std::vector<Observer*> m_watchers;  // those that watch requests
   std::array<std::vector<Observer*>, kHookCount> m_told;  // per hook, those told of it
   unsigned m_wanted = 0;  // the hooks someone is told of
