@@ -114,13 +114,18 @@ constexpr unsigned overridden_hooks() {
 // branch of a hook site.
 class Observers {
  public:
+  // What an observer is told of is read when it is added: removing one
+  // reads no other, which its owner may have destroyed already after the run.
   void add(Observer* o) {
-    m_all.push_back({o, o->watches_requests(), o->hooks()});
+    if (o->watches_requests()) m_watchers.push_back(o);
+    for (unsigned h = 0; h < kHookCount; ++h)
+      if (o->hooks() & (1u << h)) m_told[h].push_back(o);
     settle();
   }
   void remove(Observer* o) {
-    m_all.erase(std::remove_if(m_all.begin(), m_all.end(), [o](const Added& a) { return a.observer == o; }),
-                m_all.end());
+    auto drop = [o](std::vector<Observer*>& list) { list.erase(std::remove(list.begin(), list.end(), o), list.end()); };
+    drop(m_watchers);
+    for (auto& list : m_told) drop(list);
     settle();
   }
   bool wants(Hook hook) const { return (m_wanted & hook) != 0; }
@@ -166,28 +171,12 @@ class Observers {
     return m_told[static_cast<unsigned>(__builtin_ctz(hook))];
   }
   void settle() {
+    m_watch_requests = !m_watchers.empty();
     m_wanted = 0;
-    m_watchers.clear();
-    m_watch_requests = false;
-    for (auto& list : m_told) list.clear();
-    for (const Added& a : m_all) {
-      if (a.watches_requests) m_watchers.push_back(a.observer), m_watch_requests = true;
-      m_wanted |= a.hooks;
-      for (unsigned h = 0; h < kHookCount; ++h)
-        if (a.hooks & (1u << h)) m_told[h].push_back(a.observer);
-    }
+    for (unsigned h = 0; h < kHookCount; ++h)
+      if (!m_told[h].empty()) m_wanted |= 1u << h;
   }
 
-  // An observer with what it is told of, read once when added: removing one
-  // reads none of the others, which may be gone already (an owner that
-  // outlives the run destroys them in its own order; none is told of
-  // anything after the run).
-  struct Added {
-    Observer* observer;
-    bool watches_requests;
-    unsigned hooks;
-  };
-  std::vector<Added> m_all;
   std::vector<Observer*> m_watchers;  // those that watch requests
   std::array<std::vector<Observer*>, kHookCount> m_told;  // per hook, those told of it
   unsigned m_wanted = 0;  // the hooks someone is told of

@@ -37,15 +37,15 @@ enum class RequestKind : std::uint8_t {
 inline constexpr std::size_t kRequestKinds = static_cast<std::size_t>(RequestKind::Count);
 const char* request_name(RequestKind kind);
 
-// A request of this kind from a pCPU ends in a decision there (Vmm::decide_on):
-// the pCPU's own (slice expiry, preempt, idle, resume; no vCPU) or a
-// hypercall that leaves it (its vCPU yields, blocks, exits or faults).
 // A request of this kind wakes its vCPU (Vmm::wake_on).
 constexpr bool is_wake(RequestKind kind) {
   return kind == RequestKind::Arrival || kind == RequestKind::IoWake || kind == RequestKind::ConsoleWake ||
          kind == RequestKind::ControlDone || kind == RequestKind::ServiceIrq;
 }
 
+// A request of this kind from a pCPU ends in a decision there (Vmm::decide_on):
+// the pCPU's own (slice expiry, preempt, idle, resume; no vCPU) or a
+// hypercall that leaves it (its vCPU yields, blocks, exits or faults).
 constexpr bool ends_in_decision(RequestKind kind) {
   switch (kind) {
     case RequestKind::SliceExpiry:
