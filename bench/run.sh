@@ -4,12 +4,15 @@
 # itself), then runs every case, each in its own process (SystemC elaborates
 # once per process), prints one line per case and writes bench/results.json.
 #
-#   bench/run.sh [--callgrind] [--only REGEX] [--repeat N] [--min-cpu SECONDS] [--no-build]
+#   bench/run.sh [--callgrind] [--pgo] [--only REGEX] [--repeat N] [--min-cpu SECONDS] [--no-build]
 #
 #   --callgrind   also count instructions (valgrind --tool=callgrind) for
 #                 small/credit, medium/credit, medium/rr, peer-4/credit2 and the
 #                 bare kernel, per request and per decision: timing-noise-free
 #                 figures (about 2 minutes more)
+#   --pgo         measure the profile-guided build instead (scripts/pgo.sh,
+#                 in build-pgo/; about 5 minutes more to build): trained on
+#                 other workloads than these cases; writes bench/results-pgo.json
 #   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches,
 #                 and only those callgrind cases (the results then go to
 #                 build-release/bench-out/results.json)
@@ -19,7 +22,7 @@
 #   --min-cpu S   CPU seconds each case is measured for per run (default 1),
 #                 after a 1 s simulated warm-up; the simulated duration is
 #                 whatever the case reaches by then, capped per size
-#   --no-build    use the existing build-release/
+#   --no-build    use the existing build-release/ (with --pgo: build-pgo/)
 #
 # Cases: small (2 pCPUs, 8 vCPUs), medium (16, 128), large (64, 1024), huge
 # (256, 4096), each under every built-in scheduler that `vmmsim list` shows;
@@ -33,18 +36,17 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$PWD
-build=$root/build-release
-out=$build/bench-out
-bench=$build/bench/vmmsim_bench
 
 callgrind=0
 only=
 min_cpu=1
 repeat=3
 do_build=1
+pgo=0
 while [ $# -gt 0 ]; do
   case $1 in
     --callgrind) callgrind=1 ;;
+    --pgo) pgo=1 ;;
     --only) only=$2; shift ;;
     --min-cpu) min_cpu=$2; shift ;;
     --repeat) repeat=$2; shift ;;
@@ -55,8 +57,19 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+build=$root/build-release
+build_kind="Release (-O3 -DNDEBUG)"
+if [ $pgo = 1 ]; then
+  build=$root/build-pgo
+  build_kind="Release (-O3 -DNDEBUG) + PGO (scripts/pgo.sh)"
+fi
+out=$build/bench-out
+bench=$build/bench/vmmsim_bench
+
 # ------------------------------------------------------------------ build
-if [ $do_build = 1 ]; then
+if [ $do_build = 1 ] && [ $pgo = 1 ]; then
+  scripts/pgo.sh "$build"
+elif [ $do_build = 1 ]; then
   mkdir -p "$build"
   echo "== building Release in build-release/" >&2
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -UCMAKE_PROJECT_INCLUDE \
@@ -191,6 +204,7 @@ cxx=$(awk -F= '/^CMAKE_CXX_COMPILER:/ {print $2}' "$build/CMakeCache.txt")
 echo "== figures (best of $repeat runs; suite took $(( $(date +%s) - started )) s)" >&2
 # A partial run (--only) does not replace the suite's bench/results.json.
 results=bench/results.json
+[ $pgo = 0 ] || results=bench/results-pgo.json
 [ -z "$only" ] || results=$out/results.json
 "$bench" summarize "$runs" --all --targets --out "$results" \
   --machine "cpu=$(awk -F': ' '/^model name/ {m=$2} /^cpu family/ {f=$2} /^model\t/ {n=$2}
@@ -201,7 +215,7 @@ results=bench/results.json
   --machine "kernel=$(uname -sr)" \
   --machine "compiler=$("$cxx" --version | head -1)" \
   --machine "systemc=$(pkg-config --modversion systemc 2> /dev/null || echo unknown)" \
-  --machine "build=Release (-O3 -DNDEBUG)" \
+  --machine "build=$build_kind" \
   --machine "date=$(date -u +%FT%TZ)" \
   --machine "load_average=$(cut -d' ' -f1-3 /proc/loadavg)" \
   --machine "min_cpu_s=$min_cpu" \
