@@ -3,7 +3,7 @@
 // preemption, an idle pCPU woken, a resume, and a hypercall that leaves its
 // pCPU (block, yield, exit, a blocking console or control request, a
 // fault). handle()'s bookkeeping for these kinds alone, without its general
-// switch (docs/performance.md "The decision in one call"). Part of vmm::Vmm.
+// switch (docs/performance/fourth-round.md "The decision in one call"). Part of vmm::Vmm.
 #include <algorithm>
 
 #include "base/host_clock.h"
