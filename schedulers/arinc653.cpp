@@ -90,15 +90,48 @@ class Arinc653 final : public Policy {
   Cycles windows_length() const { return m_windows.empty() ? 0 : m_windows.back().end; }
   Cycles frame_length() const { return m_major_frame ? m_major_frame : windows_length(); }
 
-  // O(log windows): the frame is fixed, the window found by binary search.
+  // Where `now` falls. Decisions come window after window, so the window
+  // of the last answer or the one after it is checked first (no division);
+  // otherwise the frame is divided out and the window found by binary search.
   Position position(Cycles now) const {
+    if (m_cursor.valid && now >= m_cursor.start && now < m_cursor.end)
+      return Position{m_cursor.frame, m_cursor.index, m_cursor.end - now};
+    return locate(now);
+  }
+  __attribute__((noinline)) Position locate(Cycles now) const {
+    if (m_cursor.valid && now >= m_cursor.end) {
+      step_cursor();
+      if (now < m_cursor.end) return Position{m_cursor.frame, m_cursor.index, m_cursor.end - now};
+    }
     const Cycles major = frame_length();
     const Cycles since = now - *m_epoch;
     const Cycles offset = since % major;
     auto it = std::upper_bound(m_windows.begin(), m_windows.end(), offset,
                                [](Cycles o, const Window& w) { return o < w.end; });
     const Cycles end = it == m_windows.end() ? major : it->end;
-    return Position{since / major, static_cast<std::size_t>(it - m_windows.begin()), end - offset};
+    const auto index = static_cast<std::size_t>(it - m_windows.begin());
+    const Cycles frame_start = now - offset;
+    m_cursor = Cursor{true, since / major, index, frame_start + (index == 0 ? 0 : m_windows[index - 1].end),
+                      frame_start + end};
+    return Position{m_cursor.frame, index, end - offset};
+  }
+  // The cursor to the window after its own: the next window, the idle rest
+  // of the frame (if the windows do not fill it), or the next frame's first.
+  void step_cursor() const {
+    const std::size_t n = m_windows.size();
+    const Cycles frame_start = m_cursor.end - (m_cursor.index < n ? m_windows[m_cursor.index].end : frame_length());
+    m_cursor.start = m_cursor.end;
+    if (m_cursor.index + 1 < n) {
+      ++m_cursor.index;
+      m_cursor.end = frame_start + m_windows[m_cursor.index].end;
+    } else if (m_cursor.index + 1 == n && windows_length() < frame_length()) {
+      m_cursor.index = n;
+      m_cursor.end = frame_start + frame_length();
+    } else {
+      ++m_cursor.frame;
+      m_cursor.index = 0;
+      m_cursor.end = m_cursor.start + m_windows[0].end;
+    }
   }
 
   void rebuild(Cycles now) {
@@ -106,6 +139,7 @@ class Arinc653 final : public Policy {
     for (Window& w : m_windows) w.end = end += w.length;
     // As Xen's arinc653_sched_set: a changed schedule starts a new major frame.
     if (m_epoch) m_epoch = now;
+    m_cursor.valid = false;
   }
 
   // --- hooks ---
@@ -163,6 +197,15 @@ class Arinc653 final : public Policy {
   std::vector<Window> m_windows;     // in vCPU-id order
   std::optional<Cycles> m_epoch;     // start of the first major frame
   std::optional<Position> m_window;  // of the last decision on pCPU 0
+  // The window position() found last, in absolute cycles [start, end): a
+  // cache of a function of the schedule and `now` (reset by rebuild()).
+  struct Cursor {
+    bool valid = false;
+    Cycles frame = 0;
+    std::size_t index = 0;
+    Cycles start = 0, end = 0;
+  };
+  mutable Cursor m_cursor;
   std::uint64_t m_idle_windows = 0;  // windows whose owner was not runnable at their start
 };
 

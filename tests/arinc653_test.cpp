@@ -126,6 +126,49 @@ TEST(Arinc653, TicksCatchUpWithoutShiftingTheFrame) {
   EXPECT_EQ(s.last.slice, 4500 * kUs) << "a's window still ends at 15 ms";
 }
 
+// position() walks from the last window to the next one instead of dividing
+// and searching: decisions at any later cycle, window after window or
+// skipping several, into the idle rest and across frames, and after a
+// schedule change, still name the window the frame's arithmetic names.
+TEST(Arinc653, DecisionsAtAnyCycleFollowTheFrameArithmetic) {
+  for (const Cycles major : {Cycles{0}, 10 * kMs}) {
+    Instance s(arinc653_ops(), {{"major_frame", int64_t(major)}});
+    std::vector<std::pair<VcpuId, Cycles>> windows{{0, 2 * kMs}, {1, kMs}, {2, 4 * kMs}};
+    for (const auto& [v, w] : windows) ASSERT_EQ(s.insert(v, window(w), true), 0) << s.error;
+    Cycles epoch = 0;
+    // The owner and the time left at `now`, from the frame's arithmetic.
+    auto expected = [&](Cycles now) {
+      Cycles sum = 0;
+      for (const auto& w : windows) sum += w.second;
+      const Cycles frame = major ? major : sum;
+      const Cycles offset = (now - epoch) % frame;
+      Cycles end = 0;
+      for (const auto& [v, w] : windows)
+        if (offset < (end += w)) return std::pair<VcpuId, Cycles>{v, end - offset};
+      return std::pair<VcpuId, Cycles>{kIdle, frame - offset};
+    };
+    std::uint64_t seed = 12345;
+    auto next_step = [&] {  // 0 to 25 ms, in 250 us steps: on boundaries and between them
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return ((seed >> 33) % 101) * 250 * kUs;
+    };
+    VcpuId prev = kIdle;
+    Cycles now = 0;
+    for (int i = 0; i < 2000; ++i) {
+      if (i == 1000) {  // a new window: a changed schedule starts a new major frame now
+        windows.emplace_back(3, kMs);
+        ASSERT_EQ(s.insert(3, window(kMs), true, {}, now), 0) << s.error;
+        epoch = now;
+      }
+      const auto [owner, left] = expected(now);
+      ASSERT_EQ(s.pick(now, prev, 0), owner) << "major " << major << ", at " << now;
+      ASSERT_EQ(s.last.slice, left) << "major " << major << ", at " << now;
+      prev = owner;
+      now += next_step();
+    }
+  }
+}
+
 TEST(Arinc653, WindowsBeyondTheMajorFrameAreRejected) {
   Instance s(arinc653_ops(), {{"major_frame", int64_t(10 * kMs)}});
   ASSERT_EQ(s.insert(0, window(6 * kMs)), 0) << s.error;
