@@ -13,64 +13,99 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
   return (sub + mantissa) << shift;
 }
 
+Histogram& Histogram::operator=(const Histogram& other) {
+  if (this == &other) return *this;
+  m_hot = other.m_hot;
+  m_sum_high = other.m_sum_high;
+  m_far_block = other.m_far_block;
+  m_counts = other.m_counts;
+  m_hot.counts = m_counts.data();
+  return *this;
+}
+
+Histogram& Histogram::operator=(Histogram&& other) noexcept {
+  if (this == &other) return *this;
+  m_hot = other.m_hot;
+  m_sum_high = other.m_sum_high;
+  m_far_block = other.m_far_block;
+  m_counts = std::move(other.m_counts);
+  m_hot.counts = m_counts.data();
+  other.m_counts.clear();  // the moved-from histogram is empty, not pointing here
+  other.m_hot = Hot{};
+  other.m_sum_high = 0;
+  other.m_far_block = {};
+  return *this;
+}
+
+std::uint8_t& Histogram::block(std::size_t o) {
+  return o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
+}
+
+std::uint8_t Histogram::block(std::size_t o) const {
+  return o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
+}
+
 std::uint64_t* Histogram::octave(std::size_t o) {
-  return m_block[o] ? &m_counts[(m_block[o] - 1u) * kSub] : add_octave(o);
+  return block(o) ? m_hot.counts + (block(o) - 1u) * kSub : add_octave(o);
 }
 
 std::uint64_t* Histogram::add_octave(std::size_t o) {
   m_counts.resize(m_counts.size() + kSub, 0);
-  m_block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
-  return &m_counts[(m_block[o] - 1u) * kSub];
+  m_hot.counts = m_counts.data();
+  block(o) = static_cast<std::uint8_t>(m_counts.size() / kSub);
+  return m_hot.counts + (block(o) - 1u) * kSub;
 }
 
 template <typename F>
 void Histogram::for_each_bucket(F f) const {
   for (std::size_t o = 0; o < kOctaves; ++o) {
-    if (m_block[o] == 0) continue;
-    const std::uint64_t* counts = &m_counts[(m_block[o] - 1u) * kSub];
+    if (block(o) == 0) continue;
+    const std::uint64_t* counts = m_hot.counts + (block(o) - 1u) * kSub;
     for (std::size_t j = 0; j < kSub; ++j)
       if (counts[j] != 0) f(o * kSub + j, counts[j]);
   }
 }
 
 double Histogram::mean() const {
-  return m_count ? static_cast<double>(m_sum) / static_cast<double>(m_count) : 0.0;
+  return m_hot.count ? static_cast<double>(total()) / static_cast<double>(m_hot.count) : 0.0;
 }
 
 std::uint64_t Histogram::percentile(double p) const {
-  if (m_count == 0) return 0;
-  auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(m_count)));
-  rank = std::clamp<std::uint64_t>(rank, 1, m_count);
-  std::uint64_t seen = 0, found = m_max;
+  if (m_hot.count == 0) return 0;
+  auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(m_hot.count)));
+  rank = std::clamp<std::uint64_t>(rank, 1, m_hot.count);
+  std::uint64_t seen = 0, found = m_hot.max;
   bool done = false;
   for_each_bucket([&](std::size_t b, std::uint64_t n) {
     if (done) return;
     seen += n;
-    if (seen >= rank) found = std::clamp(bucket_low(b), min(), m_max), done = true;
+    if (seen >= rank) found = std::clamp(bucket_low(b), min(), m_hot.max), done = true;
   });
   return found;
 }
 
 void Histogram::merge(const Histogram& other) {
   other.for_each_bucket([this](std::size_t b, std::uint64_t n) { octave(b / kSub)[b % kSub] += n; });
-  m_count += other.m_count;
-  m_sum += other.m_sum;
-  m_min = std::min(m_min, other.m_min);
-  m_max = std::max(m_max, other.m_max);
+  m_hot.count += other.m_hot.count;
+  const unsigned __int128 sum = total() + other.total();
+  m_hot.sum_low = static_cast<std::uint64_t>(sum);
+  m_sum_high = static_cast<std::uint64_t>(sum >> 64);
+  m_hot.min = std::min(m_hot.min, other.m_hot.min);
+  m_hot.max = std::max(m_hot.max, other.m_hot.max);
 }
 
 std::vector<std::pair<std::uint64_t, double>> Histogram::cdf(std::size_t max_points) const {
   std::vector<std::pair<std::uint64_t, double>> points;
-  if (m_count == 0 || max_points == 0) return points;
-  const double total = static_cast<double>(m_count);
+  if (m_hot.count == 0 || max_points == 0) return points;
+  const double samples = static_cast<double>(m_hot.count);
   std::uint64_t seen = 0;
   double next = 0;  // the fraction the next kept point must reach
   for_each_bucket([&](std::size_t b, std::uint64_t n) {
     seen += n;
-    double fraction = static_cast<double>(seen) / total;
-    if (fraction + 1e-12 >= next || seen == m_count) {
-      std::uint64_t value = std::clamp(bucket_low(b), min(), m_max);
-      if (seen == m_count) value = m_max;
+    double fraction = static_cast<double>(seen) / samples;
+    if (fraction + 1e-12 >= next || seen == m_hot.count) {
+      std::uint64_t value = std::clamp(bucket_low(b), min(), m_hot.max);
+      if (seen == m_hot.count) value = m_hot.max;
       points.emplace_back(value, fraction);
       next = fraction + 1.0 / static_cast<double>(max_points);
     }

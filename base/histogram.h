@@ -14,6 +14,13 @@ namespace vmmsim {
 
 class alignas(64) Histogram {
  public:
+  Histogram() = default;
+  // Copied and moved whole; m_hot.counts then points into this one's counters.
+  Histogram(const Histogram& other) { *this = other; }
+  Histogram(Histogram&& other) noexcept { *this = std::move(other); }
+  Histogram& operator=(const Histogram& other);
+  Histogram& operator=(Histogram&& other) noexcept;
+
   // Inline: the VMM adds two samples per dispatch.
   void add(std::uint64_t value) {
     std::size_t o = 0;                                // its octave
@@ -23,18 +30,20 @@ class alignas(64) Histogram {
       o = shift + 1;
       i = static_cast<std::size_t>((value >> shift) - kSub);
     }
-    std::uint64_t* counts = m_block[o] ? &m_counts[(m_block[o] - 1u) * kSub] : add_octave(o);
+    const std::uint8_t number = o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
+    std::uint64_t* counts = number ? m_hot.counts + (number - 1u) * kSub : add_octave(o);
     ++counts[i];
-    ++m_count;
-    m_sum += value;
-    if (value < m_min) m_min = value;
-    if (value > m_max) m_max = value;
+    ++m_hot.count;
+    m_hot.sum_low += value;
+    if (m_hot.sum_low < value) ++m_sum_high;  // a carry: not before 2^64 cycles of samples
+    if (value < m_hot.min) m_hot.min = value;
+    if (value > m_hot.max) m_hot.max = value;
   }
 
-  std::uint64_t count() const { return m_count; }
-  std::uint64_t min() const { return m_count ? m_min : 0; }
-  std::uint64_t max() const { return m_max; }
-  std::uint64_t sum() const { return static_cast<std::uint64_t>(m_sum); }
+  std::uint64_t count() const { return m_hot.count; }
+  std::uint64_t min() const { return m_hot.count ? m_hot.min : 0; }
+  std::uint64_t max() const { return m_hot.max; }
+  std::uint64_t sum() const { return m_hot.sum_low; }
   double mean() const;
   // Nearest-rank percentile (p in 0..100), clamped to [min, max]; 0 if empty.
   std::uint64_t percentile(double p) const;
@@ -50,24 +59,40 @@ class alignas(64) Histogram {
   // Octave 0 holds the exact values below 128; octave k > 0 the values of
   // bit length k + 7. A bucket number is octave * 128 + mantissa.
   static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
+  // The octaves whose block numbers share add()'s cache line: the values
+  // below 2^30 (about a second at 1 GHz), which almost every wait is.
+  static constexpr std::size_t kNearOctaves = 24;
   static std::uint64_t bucket_low(std::size_t bucket);
   // The counters of `octave` (added if absent).
   std::uint64_t* octave(std::size_t octave);
   // Adds the counters of an absent octave (out of line: once per octave).
   std::uint64_t* add_octave(std::size_t octave);
+  // The block number of an octave (in m_hot or, far, beside it).
+  std::uint8_t& block(std::size_t octave);
+  std::uint8_t block(std::size_t octave) const;
   // Calls f(bucket, count) for every non-empty bucket, ascending.
   template <typename F>
   void for_each_bucket(F f) const;
 
-  // What add() reads and writes, in one cache line (the class is aligned to
-  // one): a platform of thousands of vCPUs adds to a histogram per dispatch
-  // that is seldom still in cache.
-  unsigned __int128 m_sum = 0;
-  std::uint64_t m_count = 0;
-  std::uint64_t m_min = ~std::uint64_t{0};
-  std::uint64_t m_max = 0;
-  std::vector<std::uint64_t> m_counts;           // 128 per octave in use, in order of first use
-  std::array<std::uint8_t, kOctaves> m_block{};  // 1 + an octave's block in m_counts; 0: none
+  unsigned __int128 total() const { return static_cast<unsigned __int128>(m_sum_high) << 64 | m_hot.sum_low; }
+
+  // What add() reads and writes besides the sample's counter, in one cache
+  // line (the class is aligned to one): a platform of thousands of vCPUs
+  // adds to a histogram per dispatch that is seldom still in cache. A block
+  // number is 1 + the octave's block of 128 counters in m_counts; 0: none.
+  struct Hot {
+    std::uint64_t count = 0;
+    std::uint64_t min = ~std::uint64_t{0};
+    std::uint64_t max = 0;
+    std::uint64_t sum_low = 0;        // the sum's low 64 bits
+    std::uint64_t* counts = nullptr;  // m_counts.data()
+    std::array<std::uint8_t, kNearOctaves> near_block{};
+  };
+  static_assert(sizeof(Hot) == 64);
+  Hot m_hot;
+  std::uint64_t m_sum_high = 0;  // the sum's high 64 bits
+  std::array<std::uint8_t, kOctaves - kNearOctaves> m_far_block{};
+  std::vector<std::uint64_t> m_counts;  // 128 per octave in use, in order of first use
 };
 
 }  // namespace vmmsim

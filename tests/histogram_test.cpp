@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "base/histogram.h"
 #include "report/results.h"
 
@@ -59,4 +63,65 @@ TEST(Histogram, SparseOctavesMergeAndRankAcrossTheWholeRange) {
   EXPECT_EQ(cdf.front().first, 7u);
   EXPECT_EQ(cdf.back().first, std::uint64_t{1} << 62);
   EXPECT_DOUBLE_EQ(cdf.back().second, 1.0);
+}
+
+// The block numbers of the octaves below 2^30 share add()'s cache line, the
+// others do not: samples spread over every octave and added in random order
+// rank as a sorted list of the same samples does, each percentile its sample
+// cut to its bucket.
+TEST(Histogram, SamplesOfEveryOctaveRankAsTheSortedSamples) {
+  std::uint64_t seed = 42;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed;
+  };
+  std::vector<std::uint64_t> values;
+  for (int i = 0; i < 20000; ++i) {
+    const unsigned bits = static_cast<unsigned>(next() >> 58);  // 0..63: every octave
+    values.push_back(bits == 0 ? 0 : (next() >> (64 - bits)) | (std::uint64_t{1} << (bits - 1)));
+  }
+  Histogram a, b;
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 3 ? a : b).add(values[i]);
+  a.merge(b);
+  std::sort(values.begin(), values.end());
+  auto bucket_low = [](std::uint64_t v) {
+    if (v < 128) return v;
+    const unsigned shift = 63 - static_cast<unsigned>(__builtin_clzll(v)) - 7;
+    return v >> shift << shift;
+  };
+  ASSERT_EQ(a.count(), values.size());
+  for (int k = 1; k <= 200; ++k) {
+    const double p = k / 2.0;
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+    rank = std::clamp<std::size_t>(rank, 1, values.size());
+    const std::uint64_t want = std::clamp(bucket_low(values[rank - 1]), values.front(), values.back());
+    ASSERT_EQ(a.percentile(p), want) << "p" << p;
+  }
+}
+
+// add() reaches the counters through a pointer kept in its cache line: a copy
+// counts into its own counters, a move takes them and leaves an empty
+// histogram that still counts.
+TEST(Histogram, CopiesAndMovesCountIntoTheirOwnCounters) {
+  Histogram h;
+  for (std::uint64_t v : {std::uint64_t{3}, std::uint64_t{300}, std::uint64_t{1} << 40}) h.add(v);
+  Histogram copy = h;
+  for (int i = 0; i < 10; ++i) copy.add(5);
+  EXPECT_EQ(h.count(), 3u);
+  EXPECT_EQ(h.percentile(34), 300u) << "the original's counters are its own";
+  EXPECT_EQ(copy.count(), 13u);
+  EXPECT_EQ(copy.percentile(50), 5u);
+  Histogram assigned;
+  assigned.add(7);
+  assigned = copy;
+  copy.add(1000);
+  EXPECT_EQ(assigned.count(), 13u);
+  EXPECT_EQ(assigned.percentile(100), std::uint64_t{1} << 40);
+  Histogram moved = std::move(copy);
+  EXPECT_EQ(moved.count(), 14u);
+  EXPECT_EQ(copy.count(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is empty, and usable
+  copy.add(9);
+  EXPECT_EQ(copy.percentile(100), 9u);
+  EXPECT_EQ(moved.count(), 14u);
+  EXPECT_EQ(moved.sum(), 3 + 300 + (std::uint64_t{1} << 40) + 10 * 5 + 1000);
 }
