@@ -181,7 +181,7 @@ class Eevdf final : public EevdfEntities {
   void enqueue(VcpuId v, Cycles /*now*/) override {
     Entity& e = m_vcpus[v];
     m_seq[v] = m_next_seq++;
-    m_trees.insert(m_classes[e.affinity].root, v, e.deadline, m_seq[v], e.vruntime);
+    m_trees.insert(m_classes[e.affinity].root, v, e.deadline, e.vruntime);
     e.queued = true;
     ++m_queued;
   }

@@ -16,7 +16,8 @@ namespace vmmsim::sched {
 using VirtualTime = std::int64_t;
 
 // The queued vCPUs of one affinity class: an AVL tree ordered by (deadline,
-// queue order), each node carrying the least vruntime of its subtree, like
+// queue order: an insert goes after the equal deadlines, so the order needs
+// no key of its own), each node carrying the least vruntime of its subtree, like
 // Linux's augmented rbtree. A vCPU's vruntime and deadline do not change while
 // it is queued, so the augmentation stays exact. Nodes live in one array
 // indexed by vCPU id, shared by the trees (a vCPU is in one tree at most).
@@ -35,20 +36,22 @@ class DeadlineTrees {
     if (n + 1 > m_nodes.size()) m_nodes.resize(n + 1);
   }
 
-  void insert(int& root, VcpuId v, VirtualTime deadline, std::uint64_t seq, VirtualTime vruntime) {
+  // v goes after the queued vCPUs of the same deadline (first queued first).
+  void insert(int& root, VcpuId v, VirtualTime deadline, VirtualTime vruntime) {
     const int x = v + 1;
-    m_nodes[x] = Node{deadline, seq, vruntime, vruntime, kSentinel, kSentinel, kSentinel, 1};
+    m_nodes[x] = Node{deadline, vruntime, vruntime, {kSentinel, kSentinel}, kSentinel, 1};
     int r = root + 1;
     if (r == kSentinel) {
       root = v;
       return;
     }
-    // Down: every node passed gets x in its subtree.
+    // Down: every node passed gets x in its subtree. The side is an index, not
+    // a branch: it is a coin toss the predictor would miss half the time.
     int p = r;
     for (;;) {
       Node& n = m_nodes[p];
       n.min_vruntime = std::min(n.min_vruntime, vruntime);
-      int& next = before(x, p) ? n.left : n.right;
+      int& next = n.child[deadline >= n.deadline];
       if (next == kSentinel) {
         next = x;
         break;
@@ -73,26 +76,26 @@ class DeadlineTrees {
     const Node gone = m_nodes[x];
     int start = gone.parent;  // the lowest node whose subtree changed
     int through = kSentinel;  // retraced without stopping up to here
-    if (gone.left == kSentinel || gone.right == kSentinel) {
-      const int child = gone.left != kSentinel ? gone.left : gone.right;
+    if (gone.child[0] == kSentinel || gone.child[1] == kSentinel) {
+      const int child = gone.child[0] != kSentinel ? gone.child[0] : gone.child[1];
       replace_child(gone.parent, x, child, r);
     } else {
       // The successor y takes x's place, with x's height and least vruntime
       // (what the retrace compares against).
-      int y = gone.right;
-      while (m_nodes[y].left != kSentinel) y = m_nodes[y].left;
+      int y = gone.child[1];
+      while (m_nodes[y].child[0] != kSentinel) y = m_nodes[y].child[0];
       if (m_nodes[y].parent == x) {
         start = y;
       } else {
         start = m_nodes[y].parent;
-        const int yr = m_nodes[y].right;
-        m_nodes[start].left = yr;
+        const int yr = m_nodes[y].child[1];
+        m_nodes[start].child[0] = yr;
         if (yr != kSentinel) m_nodes[yr].parent = start;
-        m_nodes[y].right = gone.right;
-        m_nodes[gone.right].parent = y;
+        m_nodes[y].child[1] = gone.child[1];
+        m_nodes[gone.child[1]].parent = y;
       }
-      m_nodes[y].left = gone.left;
-      m_nodes[gone.left].parent = y;
+      m_nodes[y].child[0] = gone.child[0];
+      m_nodes[gone.child[0]].parent = y;
       m_nodes[y].height = gone.height;
       m_nodes[y].min_vruntime = gone.min_vruntime;
       replace_child(gone.parent, x, y, r);
@@ -119,7 +122,7 @@ class DeadlineTrees {
     for (; p != kSentinel; p = m_nodes[p].parent) {
       Node& n = m_nodes[p];
       const VirtualTime least = std::min(
-          n.vruntime, std::min(m_nodes[n.left].min_vruntime, m_nodes[n.right].min_vruntime));
+          n.vruntime, std::min(m_nodes[n.child[0]].min_vruntime, m_nodes[n.child[1]].min_vruntime));
       if (least == n.min_vruntime) break;
       n.min_vruntime = least;
     }
@@ -134,12 +137,12 @@ class DeadlineTrees {
     int t = root + 1;
     while (t != kSentinel) {
       const Node& n = m_nodes[t];
-      if (n.left != kSentinel && m_nodes[n.left].min_vruntime <= limit) {
-        t = n.left;
+      if (n.child[0] != kSentinel && m_nodes[n.child[0]].min_vruntime <= limit) {
+        t = n.child[0];
         continue;
       }
       if (n.vruntime <= limit) return t - 1;
-      t = n.right;
+      t = n.child[1];
     }
     return kNil;
   }
@@ -150,12 +153,12 @@ class DeadlineTrees {
     int t = root + 1;
     while (t != kSentinel) {
       const Node& n = m_nodes[t];
-      if (n.left != kSentinel && m_nodes[n.left].min_vruntime == n.min_vruntime)
-        t = n.left;
+      if (n.child[0] != kSentinel && m_nodes[n.child[0]].min_vruntime == n.min_vruntime)
+        t = n.child[0];
       else if (n.vruntime == n.min_vruntime)
         return t - 1;
       else
-        t = n.right;
+        t = n.child[1];
     }
     return kNil;
   }
@@ -167,27 +170,19 @@ class DeadlineTrees {
 
   struct Node {
     VirtualTime deadline = 0;
-    std::uint64_t seq = 0;  // ties on the deadline: first queued first
     VirtualTime vruntime = 0;
     VirtualTime min_vruntime = std::numeric_limits<VirtualTime>::max();
-    int left = kSentinel;
-    int right = kSentinel;
+    int child[2] = {kSentinel, kSentinel};  // left, right: a descent indexes by its comparison
     int parent = kSentinel;
     int height = 0;
   };
-
-  bool before(int a, int b) const {
-    const Node& x = m_nodes[a];
-    const Node& y = m_nodes[b];
-    return x.deadline != y.deadline ? x.deadline < y.deadline : x.seq < y.seq;
-  }
 
   // t's height and least vruntime from its children's (the sentinel's are
   // 0 and the largest VirtualTime).
   void update(int t) {
     Node& n = m_nodes[t];
-    const Node& l = m_nodes[n.left];
-    const Node& r = m_nodes[n.right];
+    const Node& l = m_nodes[n.child[0]];
+    const Node& r = m_nodes[n.child[1]];
     n.height = 1 + std::max(l.height, r.height);
     n.min_vruntime = std::min(n.vruntime, std::min(l.min_vruntime, r.min_vruntime));
   }
@@ -197,18 +192,18 @@ class DeadlineTrees {
     if (to != kSentinel) m_nodes[to].parent = parent;
     if (parent == kSentinel)
       root = to;
-    else if (m_nodes[parent].left == from)
-      m_nodes[parent].left = to;
+    else if (m_nodes[parent].child[0] == from)
+      m_nodes[parent].child[0] = to;
     else
-      m_nodes[parent].right = to;
+      m_nodes[parent].child[1] = to;
   }
 
   // A left rotation (kLeft) takes t's right child up as the subtree's root
   // (returned), t becoming its left child; a right rotation the mirror.
   template <bool kLeft>
   int rotate(int t, int& root) {
-    auto up = [](Node& n) -> int& { return kLeft ? n.right : n.left; };
-    auto down = [](Node& n) -> int& { return kLeft ? n.left : n.right; };
+    auto up = [](Node& n) -> int& { return n.child[kLeft]; };
+    auto down = [](Node& n) -> int& { return n.child[!kLeft]; };
     const int c = up(m_nodes[t]);
     const int inner = down(m_nodes[c]);
     replace_child(m_nodes[t].parent, t, c, root);
@@ -228,15 +223,15 @@ class DeadlineTrees {
   int rebalance(int t, int& root) {
     update(t);
     const Node& n = m_nodes[t];
-    const int skew = m_nodes[n.left].height - m_nodes[n.right].height;
+    const int skew = m_nodes[n.child[0]].height - m_nodes[n.child[1]].height;
     if (skew > 1) {
-      const Node& l = m_nodes[n.left];
-      if (m_nodes[l.left].height < m_nodes[l.right].height) rotate_left(n.left, root);
+      const Node& l = m_nodes[n.child[0]];
+      if (m_nodes[l.child[0]].height < m_nodes[l.child[1]].height) rotate_left(n.child[0], root);
       return rotate_right(t, root);
     }
     if (skew < -1) {
-      const Node& r = m_nodes[n.right];
-      if (m_nodes[r.right].height < m_nodes[r.left].height) rotate_right(n.right, root);
+      const Node& r = m_nodes[n.child[1]];
+      if (m_nodes[r.child[1]].height < m_nodes[r.child[0]].height) rotate_right(n.child[1], root);
       return rotate_left(t, root);
     }
     return t;

@@ -67,7 +67,7 @@ TEST(DeadlineTrees, PickAndLeastVruntimeAsAnOrderedSet) {
       // Few distinct deadlines and vruntimes: many ties on both.
       const Queued q{static_cast<VirtualTime>(rng() % 50), seq++,
                      static_cast<VirtualTime>(rng() % 40) - 20, v};
-      trees.insert(roots[t], v, q.deadline, q.seq, q.vruntime);
+      trees.insert(roots[t], v, q.deadline, q.vruntime);
       sets[t].insert(q);
       entry[v] = q;
       tree_of[v] = t;
@@ -95,7 +95,7 @@ TEST(DeadlineTrees, EmptiesAndRefills) {
   trees.resize(64);
   int root = DeadlineTrees::kNil;
   for (int round = 0; round < 2; ++round) {
-    for (VcpuId v = 0; v < 64; ++v) trees.insert(root, v, v % 7, static_cast<std::uint64_t>(v), 64 - v);
+    for (VcpuId v = 0; v < 64; ++v) trees.insert(root, v, v % 7, 64 - v);
     EXPECT_EQ(trees.least_vruntime(root), 63);
     EXPECT_EQ(trees.pick(root, 10), 56);  // deadline 0 first: 0, 7, ..., 56 hold vruntime 64..8
     for (VcpuId i = 0; i < 64; ++i) trees.erase(root, round == 0 ? i : 63 - i);
