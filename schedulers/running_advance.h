@@ -38,7 +38,9 @@ class RunningAdvance {
     m.weight = weight;
     m.t = t;
     m.rem = rem;
-    Group& g = group(weight);
+    m.group = group_of(weight);
+    Group& g = m_groups[m.group];
+    m.divides = g.divides;
     if (g.divides) {
       m.c = rem;
     } else {
@@ -56,7 +58,7 @@ class RunningAdvance {
   void remove(unsigned cpu) {
     Member& m = m_members[cpu];
     if (m.weight == 0) return;
-    Group& g = group(m.weight);
+    Group& g = m_groups[m.group];
     if (!g.divides) g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
     --g.count;
     g.sum_c -= m.c;
@@ -71,6 +73,8 @@ class RunningAdvance {
     const Member& m = m_members[cpu];
     if (m.weight == 0 || at <= m.t) return 0;
     if (at - m.t < m_fits64) {  // the usual case: no 128-bit remainder (a libgcc call)
+      // A weight that divides the scale: X mod w is rem, no division.
+      if (m.divides) return static_cast<std::int64_t>(at - m.t) * m_scale;
       const std::int64_t x = static_cast<std::int64_t>(at - m.t) * m_scale + m.rem;
       return x - x % m.weight;
     }
@@ -102,6 +106,8 @@ class RunningAdvance {
     std::uint64_t t = 0;
     std::int64_t rem = 0;
     std::int64_t c = 0;
+    std::uint32_t group = 0;  // index into m_groups
+    bool divides = false;     // its group's
   };
   struct Group {
     std::int64_t weight;
@@ -116,12 +122,12 @@ class RunningAdvance {
     return r < 0 ? r + w : r;
   }
 
-  Group& group(std::int64_t weight) {
-    for (Group& g : m_groups)
-      if (g.weight == weight) return g;
+  std::uint32_t group_of(std::int64_t weight) {
+    for (std::size_t i = 0; i < m_groups.size(); ++i)
+      if (m_groups[i].weight == weight) return static_cast<std::uint32_t>(i);
     m_groups.push_back(Group{weight, m_scale % weight == 0, {}, 0, 0});
     if (!m_groups.back().divides) m_groups.back().c.reserve(m_members.size());
-    return m_groups.back();
+    return static_cast<std::uint32_t>(m_groups.size() - 1);
   }
 
   std::int64_t m_scale;
