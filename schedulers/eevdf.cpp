@@ -70,7 +70,7 @@ class Eevdf final : public EevdfEntities {
   // in docs/policies/eevdf.md).
   bool tick(unsigned cpu, Cycles now) override {
     VcpuId owner = current(cpu);
-    if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu) != kIdle;
+    if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu, m_v.limit()) != kIdle;
     charge_to(cpu, now);
     const Entity& e = m_vcpus[owner];
     return e.vruntime >= e.deadline;
@@ -108,11 +108,11 @@ class Eevdf final : public EevdfEntities {
 
   bool allows(const AffinityClass& a, unsigned cpu) const { return a.cpus.empty() || a.cpus[cpu]; }
 
-  // The eligible queued vCPU with the earliest deadline that may run on cpu;
-  // if none is eligible (V counts vCPUs running elsewhere), the one nearest to
-  // eligible. O(affinity classes x log n).
-  VcpuId pick_queued(unsigned cpu) const {
-    const VirtualTime limit = m_v.limit();
+  // The eligible queued vCPU (vruntime <= limit, V's: AverageVruntime::limit)
+  // with the earliest deadline that may run on cpu; if none is eligible (V
+  // counts vCPUs running elsewhere), the one nearest to eligible.
+  // O(affinity classes x log n).
+  VcpuId pick_queued(unsigned cpu, VirtualTime limit) const {
     int best = DeadlineTrees::kNil;
     for (const AffinityClass& a : m_classes) {
       if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
@@ -211,11 +211,12 @@ class Eevdf final : public EevdfEntities {
     VcpuId prev = pc.prev;
     pc.prev = kIdle;
     sync(now);
-    avg_vruntime();
+    const VirtualTime limit = m_v.settle_limit();
     // RUN_TO_PARITY: an eligible prev keeps the pCPU until its request ends.
-    VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
+    VcpuId next = prev != kIdle && m_vcpus[prev].queued && m_vcpus[prev].vruntime <= limit &&
+                          protected_eligible(m_vcpus[prev], m_vcpus[prev].vruntime)
                       ? prev
-                      : pick_queued(cpu);
+                      : pick_queued(cpu, limit);
     if (next == kIdle) {
       place_unplaced();
       return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
@@ -246,13 +247,13 @@ class Eevdf final : public EevdfEntities {
     const VirtualTime limit = m_v.limit();  // eligible(x) is x <= limit
     if (p.vruntime > limit) return vmm_tickle_t{kNoCpu, 0};
     const bool one_class = m_classes.size() == 1;
-    if (one_class && pick_queued(0) != v) return vmm_tickle_t{kNoCpu, 0};
+    if (one_class && pick_queued(0, limit) != v) return vmm_tickle_t{kNoCpu, 0};
     auto preemptible = [&](unsigned c) {
       if (!allowed(v, c)) return false;
       const Entity& o = m_vcpus[current(c)];
       VirtualTime vo = vruntime_at(c, now);
       if (vo <= limit && (protected_eligible(o, vo) || o.deadline < p.deadline)) return false;
-      return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
+      return one_class || pick_queued(c, limit) == v;  // O(log n) each with affinity classes
     };
     // Most wakes find their pCPU among the few latest deadlines: walk those.
     int walked = 0;

@@ -59,7 +59,6 @@ class EevdfEntities : public Policy {
 
   VirtualTime vslice(const Entity& e) const { return to_virtual(m_slice, e.weight); }
   VirtualTime avg_vruntime() { return m_v.settle(); }
-  bool eligible(VirtualTime v) const { return m_v.eligible(v); }
 
   void count_in(Entity& e) {
     m_v.count_in(e.weight, e.vruntime);
@@ -198,11 +197,7 @@ class EevdfEntities : public Policy {
     if (e.vruntime >= e.deadline) e.deadline = e.vruntime + vslice(e);
   }
 
-  bool protected_slice(const Entity& e) const { return protected_at(e, e.vruntime); }
-  bool protected_at(const Entity& e, VirtualTime vruntime) const {
-    return eligible(vruntime) && protected_eligible(e, vruntime);
-  }
-  // protected_at for a vruntime known to be eligible.
+  // RUN_TO_PARITY's protection of a vruntime known to be eligible.
   bool protected_eligible(const Entity& e, VirtualTime vruntime) const {
     return m_run_to_parity && !e.yielded && vruntime < e.vprot;
   }
