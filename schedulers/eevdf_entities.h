@@ -175,8 +175,13 @@ class EevdfEntities : public Policy {
     VirtualTime v = avg_vruntime();
     VirtualTime lag = 0;
     const std::int64_t load = m_v.load();
-    if (load > 0 && e.vlag != 0)
-      lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (load + e.weight) / load);
+    if (load > 0 && e.vlag != 0) {
+      std::int64_t scaled;  // in 64 bits when it fits: a 128-bit division is a libgcc call
+      if (!__builtin_mul_overflow(e.vlag, load + e.weight, &scaled))
+        lag = scaled / load;
+      else
+        lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (load + e.weight) / load);
+    }
     e.vruntime = v - lag;
     VirtualTime request = vslice(e);
     if (e.fresh) request /= 2;
