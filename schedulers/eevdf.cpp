@@ -87,14 +87,17 @@ class Eevdf final : public EevdfEntities {
   // idle decision or on_remove, the next hook of either: a decision that
   // finds a next owner moves the pCPU in m_owners once, not out and in
   // (m_owners is read by wakes only).
+  // The old owner is still in m_running only after a remove (pick_next's
+  // charge untracked it); the new one has nothing to charge yet (dispatched
+  // at the last event, or idle).
   void owner_changed(unsigned cpu, VcpuId v) override {
-    untrack(cpu);
-    track(cpu);
+    if (m_running.contains(cpu)) untrack(cpu);
     m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
     if (v == kIdle) {
       m_unplaced = static_cast<int>(cpu);
       return;
     }
+    track(cpu);
     if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
     place_owner(cpu);
   }
