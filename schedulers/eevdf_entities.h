@@ -127,10 +127,15 @@ class EevdfEntities : public Policy {
     m_running.add(cpu, m_vcpus[owner].weight, pc.dispatched + pc.accounted,
                   m_vcpus[owner].remainder);
   }
-  // update_curr(cpu, now) of a tick or a yield, between events.
+  // update_curr(cpu, now) of a tick or a yield, between events: untrack,
+  // whose charge up to the last event is part of this one (charging is
+  // additive), then track.
   void charge_to(unsigned cpu, Cycles now) {
-    untrack(cpu);
-    update_curr(cpu, now);
+    if (m_running.contains(cpu)) {
+      m_v.add_lazy(-m_running.of(cpu, m_event_time));  // moves into the sum just below
+      m_running.remove(cpu);
+    }
+    update_curr(cpu, std::max(now, m_event_time));
     track(cpu);
   }
 
