@@ -314,7 +314,9 @@ class Eevdf final : public EevdfEntities {
     Entity& e = m_vcpus[v];
     e.yielded = false;
     if (e.on_rq) leave(e);
-    if (cpu != kNoCpu) place_owner(static_cast<unsigned>(cpu));  // no longer yielded
+    // No longer yielded nor runnable: its keys change, its deadline (its
+    // place by deadline) does not.
+    if (cpu != kNoCpu) m_owners.touch(static_cast<unsigned>(cpu));
   }
 
   // yield_task_fair: give up the rest of this request and the next one.
