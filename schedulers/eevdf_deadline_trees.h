@@ -59,13 +59,20 @@ class DeadlineTrees {
       p = next;
     }
     m_nodes[x].parent = p;
-    // Up: heights, until one is unchanged or a rotation restores it.
+    // Up: heights (the least vruntimes are done), until one is unchanged or
+    // a rotation restores it (after an insert it always does).
     while (p != kSentinel) {
-      const int old_height = m_nodes[p].height;
-      const int parent = m_nodes[p].parent;
-      const int t = rebalance(p, r);
-      if (m_nodes[t].height == old_height) break;
-      p = parent;
+      Node& n = m_nodes[p];
+      const int left = m_nodes[n.child[0]].height;
+      const int right = m_nodes[n.child[1]].height;
+      const int height = 1 + std::max(left, right);
+      if (height == n.height) break;
+      if (left - right > 1 || right - left > 1) {
+        rebalance(p, r);
+        break;
+      }
+      n.height = height;
+      p = n.parent;
     }
     root = r - 1;
   }
@@ -164,6 +171,9 @@ class DeadlineTrees {
   }
 
   VirtualTime min_vruntime(int root) const { return m_nodes[root + 1].min_vruntime; }
+  // For tests: every node's height, least vruntime and parent link is right
+  // and its subtrees' heights differ by at most one. O(n).
+  bool valid(int root) const { return valid_height(root + 1, kSentinel) >= 0; }
 
  private:
   static constexpr int kSentinel = 0;
@@ -176,6 +186,20 @@ class DeadlineTrees {
     int parent = kSentinel;
     int height = 0;
   };
+
+  // t's height if its subtree is valid(), else -1.
+  int valid_height(int t, int parent) const {
+    if (t == kSentinel) return 0;
+    const Node& n = m_nodes[t];
+    const int l = valid_height(n.child[0], t);
+    const int r = valid_height(n.child[1], t);
+    const VirtualTime least = std::min(
+        n.vruntime, std::min(m_nodes[n.child[0]].min_vruntime, m_nodes[n.child[1]].min_vruntime));
+    if (l < 0 || r < 0 || l - r > 1 || r - l > 1 || n.height != 1 + std::max(l, r) ||
+        n.min_vruntime != least || n.parent != parent)
+      return -1;
+    return n.height;
+  }
 
   // t's height and least vruntime from its children's (the sentinel's are
   // 0 and the largest VirtualTime).

@@ -2,7 +2,7 @@
 // ordered set of the same vCPUs under random inserts and erases, in several
 // trees sharing one node array: the pick (the earliest deadline among the
 // vruntimes at most a limit) and the least vruntime are the set's, whatever
-// the tree's shape.
+// the tree's shape, and the tree stays a valid AVL tree.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -74,6 +74,7 @@ TEST(DeadlineTrees, PickAndLeastVruntimeAsAnOrderedSet) {
     }
     for (int t = 0; t < kTrees; ++t) {
       ASSERT_EQ(roots[t] == DeadlineTrees::kNil, sets[t].empty()) << "step " << step;
+      ASSERT_TRUE(trees.valid(roots[t])) << "step " << step;
       ASSERT_EQ(trees.least_vruntime(roots[t]), scan_least(sets[t])) << "step " << step;
       if (!sets[t].empty()) {
         VirtualTime least = std::numeric_limits<VirtualTime>::max();
