@@ -117,7 +117,7 @@ class DeadlineTrees {
       const VirtualTime old_min = m_nodes[p].min_vruntime;
       const int parent = m_nodes[p].parent;
       passed = passed || p == through;
-      const int t = rebalance(p, r);
+      const int t = balanced(p) ? (update(p), p) : rebalance(p, r);  // most levels do not rotate
       p = parent;
       if (passed && m_nodes[t].height == old_height) {
         if (m_nodes[t].min_vruntime == old_min) p = kSentinel;
@@ -241,6 +241,13 @@ class DeadlineTrees {
   }
   int rotate_left(int t, int& root) { return rotate<true>(t, root); }
   int rotate_right(int t, int& root) { return rotate<false>(t, root); }
+
+  // t's children's heights differ by at most one.
+  bool balanced(int t) const {
+    const Node& n = m_nodes[t];
+    const int skew = m_nodes[n.child[0]].height - m_nodes[n.child[1]].height;
+    return skew >= -1 && skew <= 1;
+  }
 
   // Recomputes t and rotates it if its children's heights differ by 2;
   // returns the subtree's root.
