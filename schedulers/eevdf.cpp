@@ -181,10 +181,22 @@ class Eevdf final : public EevdfEntities {
     }
   }
 
+  // A woken (or inserted) vCPU: tickle_for, which follows a wake's enqueue,
+  // asks whether it is the pick, which the insert answers on its way.
   void enqueue(VcpuId v, Cycles /*now*/) override {
     Entity& e = m_vcpus[v];
     m_seq[v] = m_next_seq++;
+    m_least_before = m_trees.insert_least_before(m_classes[e.affinity].root, v, e.deadline, e.vruntime);
+    m_least_before_of = v;
+    e.queued = true;
+    ++m_queued;
+  }
+  // A descheduled owner, still runnable: no tickle follows.
+  void requeue(VcpuId v, Cycles /*now*/) override {
+    Entity& e = m_vcpus[v];
+    m_seq[v] = m_next_seq++;
     m_trees.insert(m_classes[e.affinity].root, v, e.deadline, e.vruntime);
+    m_least_before_of = kIdle;
     e.queued = true;
     ++m_queued;
   }
@@ -193,8 +205,16 @@ class Eevdf final : public EevdfEntities {
     Entity& e = m_vcpus[v];
     if (!e.queued) return;
     m_trees.erase(m_classes[e.affinity].root, v);
+    m_least_before_of = kIdle;
     e.queued = false;
     --m_queued;
+  }
+
+  // v, eligible and the last vCPU enqueued (no change since), is the pick of
+  // its class: nothing eligible is queued before it. Else asks the tree.
+  bool first_eligible(VcpuId v, VirtualTime limit) const {
+    if (m_least_before_of == v) return m_least_before > limit;
+    return pick_queued(0, limit) == v;
   }
 
   void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
@@ -250,7 +270,7 @@ class Eevdf final : public EevdfEntities {
     const VirtualTime limit = m_v.limit();  // eligible(x) is x <= limit
     if (p.vruntime > limit) return vmm_tickle_t{kNoCpu, 0};
     const bool one_class = m_classes.size() == 1;
-    if (one_class && pick_queued(0, limit) != v) return vmm_tickle_t{kNoCpu, 0};
+    if (one_class && !first_eligible(v, limit)) return vmm_tickle_t{kNoCpu, 0};
     auto preemptible = [&](unsigned c) {
       if (!allowed(v, c)) return false;
       const Entity& o = m_vcpus[current(c)];
@@ -345,6 +365,9 @@ class Eevdf final : public EevdfEntities {
   std::size_t m_queued = 0;
   int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_owners
   std::uint64_t m_next_seq = 0;
+  VcpuId m_least_before_of = kIdle;  // enqueued last, the tree unchanged since
+  VirtualTime m_least_before = 0;    // its insert_least_before
+
 };
 
 }  // namespace

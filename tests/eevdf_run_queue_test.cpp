@@ -1,8 +1,9 @@
 // eevdf's run queue (schedulers/eevdf_deadline_trees.h), checked against an
 // ordered set of the same vCPUs under random inserts and erases, in several
 // trees sharing one node array: the pick (the earliest deadline among the
-// vruntimes at most a limit) and the least vruntime are the set's, whatever
-// the tree's shape, and the tree stays a valid AVL tree.
+// vruntimes at most a limit), the least vruntime and the least vruntime
+// queued before an insert are the set's, whatever the tree's shape, and the
+// tree stays a valid AVL tree.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -67,7 +68,15 @@ TEST(DeadlineTrees, PickAndLeastVruntimeAsAnOrderedSet) {
       // Few distinct deadlines and vruntimes: many ties on both.
       const Queued q{static_cast<VirtualTime>(rng() % 50), seq++,
                      static_cast<VirtualTime>(rng() % 40) - 20, v};
-      trees.insert(roots[t], v, q.deadline, q.vruntime);
+      if (step % 2 == 0) {
+        trees.insert(roots[t], v, q.deadline, q.vruntime);
+      } else {
+        VirtualTime before = std::numeric_limits<VirtualTime>::max();
+        for (const Queued& o : sets[t])
+          if (o < q) before = std::min(before, o.vruntime);
+        ASSERT_EQ(trees.insert_least_before(roots[t], v, q.deadline, q.vruntime), before)
+            << "step " << step;
+      }
       sets[t].insert(q);
       entry[v] = q;
       tree_of[v] = t;
