@@ -105,22 +105,30 @@ class IndexedHeap {
   int find_in_order(Visit visit) const {
     if (m_heap.empty()) return kNone;
     if (visit(m_heap[0].id)) return static_cast<int>(m_heap[0].id);  // the usual answer
+    const std::size_t n = m_heap.size();
+    if (n == 1) return kNone;
+    // The second is the first of the root's children: found without the
+    // walk's own heap (a walk that looks at two, the next most usual, needs none).
+    std::size_t second = 1;
+    for (std::size_t c = 2; c <= Arity && c < n; ++c)
+      if (first(m_heap[c], m_heap[second])) second = c;
+    if (visit(m_heap[second].id)) return static_cast<int>(m_heap[second].id);
     m_scratch.clear();
     auto later = [this](std::size_t a, std::size_t b) { return first(m_heap[b], m_heap[a]); };
-    for (std::size_t c = 1; c <= Arity && c < m_heap.size(); ++c) {
+    auto push = [&](std::size_t c) {
       m_scratch.push_back(c);
       std::push_heap(m_scratch.begin(), m_scratch.end(), later);
-    }
+    };
+    for (std::size_t c = 1; c <= Arity && c < n; ++c)
+      if (c != second) push(c);
+    for (std::size_t c = Arity * second + 1; c <= Arity * second + Arity && c < n; ++c) push(c);
     while (!m_scratch.empty()) {
       std::pop_heap(m_scratch.begin(), m_scratch.end(), later);
       std::size_t i = m_scratch.back();
       m_scratch.pop_back();
       if (visit(m_heap[i].id)) return static_cast<int>(m_heap[i].id);
       const std::size_t children = Arity * i + 1;
-      for (std::size_t c = children; c < children + Arity && c < m_heap.size(); ++c) {
-        m_scratch.push_back(c);
-        std::push_heap(m_scratch.begin(), m_scratch.end(), later);
-      }
+      for (std::size_t c = children; c < children + Arity && c < n; ++c) push(c);
     }
     return kNone;
   }
