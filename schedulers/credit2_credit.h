@@ -55,7 +55,7 @@ class Credit2Credit : public Policy {
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
     QueueKey key{};         // valid while queued
-    PooledSet<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
+    PooledMultiset<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -260,7 +260,7 @@ class Credit2Credit : public Policy {
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.credit, m_next_seq++, v};
-    s.pos = m_runq.insert(s.key).first;
+    s.pos = m_runq.insert(s.key);
     s.queued = true;
   }
 
@@ -279,7 +279,7 @@ class Credit2Credit : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  PooledSet<QueueKey> m_runq;                  // runnable, not running, by credit
+  PooledMultiset<QueueKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   std::uint64_t m_next_seq = 0;
   std::uint64_t m_resets = 0;
