@@ -85,7 +85,10 @@ class Credit2Credit : public Policy {
 
   // --- credit ---
 
-  std::int64_t max_weight() const { return m_weights.empty() ? 1 : m_weights.rbegin()->first; }
+  // Read at every burn and key: kept beside the map, not looked up in it.
+  std::int64_t max_weight() const { return m_max_weight; }
+  // After each change of m_weights.
+  void weights_changed() { m_max_weight = m_weights.empty() ? 1 : m_weights.rbegin()->first; }
 
   // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
   void burn(VcpuState& s, Cycles cycles) {
@@ -281,6 +284,7 @@ class Credit2Credit : public Policy {
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
   PooledMultiset<QueueKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
+  std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty
   std::uint64_t m_next_seq = 0;
   std::uint64_t m_resets = 0;
 };
