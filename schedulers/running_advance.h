@@ -41,13 +41,7 @@ class RunningAdvance {
     m.group = group_of(weight);
     Group& g = m_groups[m.group];
     m.divides = g.divides;
-    if (g.divides) {
-      m.c = rem;
-    } else {
-      m.c = mod(rem - mod(m_scale * static_cast<std::int64_t>(t % static_cast<std::uint64_t>(weight)), weight),
-                weight);
-      g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), m.c), m.c);
-    }
+    m.c = g.divides ? rem : add_residue(g, m);
     ++g.count;
     g.sum_c += m.c;
     ++m_count;
@@ -59,7 +53,7 @@ class RunningAdvance {
     Member& m = m_members[cpu];
     if (m.weight == 0) return;
     Group& g = m_groups[m.group];
-    if (!g.divides) g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
+    if (!g.divides) remove_residue(g, m.c);
     --g.count;
     g.sum_c -= m.c;
     --m_count;
@@ -116,6 +110,19 @@ class RunningAdvance {
     std::int64_t sum_c = 0;
     std::int64_t count = 0;       // members
   };
+
+  // The sorted residues of a weight that does not divide the scale, out of
+  // line: add() and remove() then save few registers for the usual weights.
+  [[gnu::noinline]] std::int64_t add_residue(Group& g, const Member& m) {
+    const std::int64_t w = m.weight;
+    const std::int64_t c =
+        mod(m.rem - mod(m_scale * static_cast<std::int64_t>(m.t % static_cast<std::uint64_t>(w)), w), w);
+    g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), c), c);
+    return c;
+  }
+  [[gnu::noinline]] static void remove_residue(Group& g, std::int64_t c) {
+    g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), c));
+  }
 
   static std::int64_t mod(std::int64_t a, std::int64_t w) {
     std::int64_t r = a % w;
