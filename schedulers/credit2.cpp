@@ -175,6 +175,7 @@ class Credit2 final : public Credit2Credit {
     const bool new_max = weight > max_weight() || m_weights.empty();
     if (new_max) settle_all();  // burned at the old max_weight
     ++m_weights[weight];
+    weights_changed();
     if (new_max) rekey_all();
     if (info.running_on != kNoCpu) {
       PcpuState& pc = m_pcpus[info.running_on];
@@ -307,6 +308,7 @@ class Credit2 final : public Credit2Credit {
     const bool max_goes = it != m_weights.end() && it->second == 1 && it->first == max_weight();
     if (max_goes) settle_all();  // burned at the old max_weight
     if (it != m_weights.end() && --it->second == 0) m_weights.erase(it);
+    weights_changed();
     if (m_descheduled == v) m_descheduled = kIdle;
     m_vcpus[v] = VcpuState{};
     if (max_goes) rekey_all();

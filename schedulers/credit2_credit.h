@@ -55,7 +55,7 @@ class Credit2Credit : public Policy {
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
     QueueKey key{};         // valid while queued
-    PooledSet<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
+    PooledMultiset<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -85,7 +85,10 @@ class Credit2Credit : public Policy {
 
   // --- credit ---
 
-  std::int64_t max_weight() const { return m_weights.empty() ? 1 : m_weights.rbegin()->first; }
+  // Read at every burn and key: kept beside the map, not looked up in it.
+  std::int64_t max_weight() const { return m_max_weight; }
+  // After each change of m_weights.
+  void weights_changed() { m_max_weight = m_weights.empty() ? 1 : m_weights.rbegin()->first; }
 
   // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
   void burn(VcpuState& s, Cycles cycles) {
@@ -260,7 +263,7 @@ class Credit2Credit : public Policy {
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.credit, m_next_seq++, v};
-    s.pos = m_runq.insert(s.key).first;
+    s.pos = m_runq.insert(s.key);
     s.queued = true;
   }
 
@@ -279,8 +282,9 @@ class Credit2Credit : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  PooledSet<QueueKey> m_runq;                  // runnable, not running, by credit
+  PooledMultiset<QueueKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
+  std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty
   std::uint64_t m_next_seq = 0;
   std::uint64_t m_resets = 0;
 };

@@ -70,7 +70,7 @@ class Eevdf final : public EevdfEntities {
   // in docs/policies/eevdf.md).
   bool tick(unsigned cpu, Cycles now) override {
     VcpuId owner = current(cpu);
-    if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu) != kIdle;
+    if (owner == kIdle) return !m_pcpus[cpu].tickled && pick_queued(cpu, m_v.limit()) != kIdle;
     charge_to(cpu, now);
     const Entity& e = m_vcpus[owner];
     return e.vruntime >= e.deadline;
@@ -87,14 +87,17 @@ class Eevdf final : public EevdfEntities {
   // idle decision or on_remove, the next hook of either: a decision that
   // finds a next owner moves the pCPU in m_owners once, not out and in
   // (m_owners is read by wakes only).
+  // The old owner is still in m_running only after a remove (pick_next's
+  // charge untracked it); the new one has nothing to charge yet (dispatched
+  // at the last event, or idle).
   void owner_changed(unsigned cpu, VcpuId v) override {
-    untrack(cpu);
-    track(cpu);
+    if (m_running.contains(cpu)) untrack(cpu);
     m_idle_free.set(cpu, v == kIdle && !m_pcpus[cpu].tickled);
     if (v == kIdle) {
       m_unplaced = static_cast<int>(cpu);
       return;
     }
+    track(cpu);
     if (m_unplaced == static_cast<int>(cpu)) m_unplaced = kNoCpu;
     place_owner(cpu);
   }
@@ -108,11 +111,11 @@ class Eevdf final : public EevdfEntities {
 
   bool allows(const AffinityClass& a, unsigned cpu) const { return a.cpus.empty() || a.cpus[cpu]; }
 
-  // The eligible queued vCPU with the earliest deadline that may run on cpu;
-  // if none is eligible (V counts vCPUs running elsewhere), the one nearest to
-  // eligible. O(affinity classes x log n).
-  VcpuId pick_queued(unsigned cpu) const {
-    const VirtualTime limit = m_v.limit();
+  // The eligible queued vCPU (vruntime <= limit, V's: AverageVruntime::limit)
+  // with the earliest deadline that may run on cpu; if none is eligible (V
+  // counts vCPUs running elsewhere), the one nearest to eligible.
+  // O(affinity classes x log n).
+  VcpuId pick_queued(unsigned cpu, VirtualTime limit) const {
     int best = DeadlineTrees::kNil;
     for (const AffinityClass& a : m_classes) {
       if (a.root == DeadlineTrees::kNil || !allows(a, cpu)) continue;
@@ -178,10 +181,22 @@ class Eevdf final : public EevdfEntities {
     }
   }
 
+  // A woken (or inserted) vCPU: tickle_for, which follows a wake's enqueue,
+  // asks whether it is the pick, which the insert answers on its way.
   void enqueue(VcpuId v, Cycles /*now*/) override {
     Entity& e = m_vcpus[v];
     m_seq[v] = m_next_seq++;
-    m_trees.insert(m_classes[e.affinity].root, v, e.deadline, m_seq[v], e.vruntime);
+    m_least_before = m_trees.insert_least_before(m_classes[e.affinity].root, v, e.deadline, e.vruntime);
+    m_least_before_of = v;
+    e.queued = true;
+    ++m_queued;
+  }
+  // A descheduled owner, still runnable: no tickle follows.
+  void requeue(VcpuId v, Cycles /*now*/) override {
+    Entity& e = m_vcpus[v];
+    m_seq[v] = m_next_seq++;
+    m_trees.insert(m_classes[e.affinity].root, v, e.deadline, e.vruntime);
+    m_least_before_of = kIdle;
     e.queued = true;
     ++m_queued;
   }
@@ -190,8 +205,16 @@ class Eevdf final : public EevdfEntities {
     Entity& e = m_vcpus[v];
     if (!e.queued) return;
     m_trees.erase(m_classes[e.affinity].root, v);
+    m_least_before_of = kIdle;
     e.queued = false;
     --m_queued;
+  }
+
+  // v, eligible and the last vCPU enqueued (no change since), is the pick of
+  // its class: nothing eligible is queued before it. Else asks the tree.
+  bool first_eligible(VcpuId v, VirtualTime limit) const {
+    if (m_least_before_of == v) return m_least_before > limit;
+    return pick_queued(0, limit) == v;
   }
 
   void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
@@ -211,11 +234,12 @@ class Eevdf final : public EevdfEntities {
     VcpuId prev = pc.prev;
     pc.prev = kIdle;
     sync(now);
-    avg_vruntime();
+    const VirtualTime limit = m_v.settle_limit();
     // RUN_TO_PARITY: an eligible prev keeps the pCPU until its request ends.
-    VcpuId next = prev != kIdle && m_vcpus[prev].queued && protected_slice(m_vcpus[prev])
+    VcpuId next = prev != kIdle && m_vcpus[prev].queued && m_vcpus[prev].vruntime <= limit &&
+                          protected_eligible(m_vcpus[prev], m_vcpus[prev].vruntime)
                       ? prev
-                      : pick_queued(cpu);
+                      : pick_queued(cpu, limit);
     if (next == kIdle) {
       place_unplaced();
       return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
@@ -246,13 +270,13 @@ class Eevdf final : public EevdfEntities {
     const VirtualTime limit = m_v.limit();  // eligible(x) is x <= limit
     if (p.vruntime > limit) return vmm_tickle_t{kNoCpu, 0};
     const bool one_class = m_classes.size() == 1;
-    if (one_class && pick_queued(0) != v) return vmm_tickle_t{kNoCpu, 0};
+    if (one_class && !first_eligible(v, limit)) return vmm_tickle_t{kNoCpu, 0};
     auto preemptible = [&](unsigned c) {
       if (!allowed(v, c)) return false;
       const Entity& o = m_vcpus[current(c)];
       VirtualTime vo = vruntime_at(c, now);
       if (vo <= limit && (protected_eligible(o, vo) || o.deadline < p.deadline)) return false;
-      return one_class || pick_queued(c) == v;  // O(log n) each with affinity classes
+      return one_class || pick_queued(c, limit) == v;  // O(log n) each with affinity classes
     };
     // Most wakes find their pCPU among the few latest deadlines: walk those.
     int walked = 0;
@@ -310,7 +334,9 @@ class Eevdf final : public EevdfEntities {
     Entity& e = m_vcpus[v];
     e.yielded = false;
     if (e.on_rq) leave(e);
-    if (cpu != kNoCpu) place_owner(static_cast<unsigned>(cpu));  // no longer yielded
+    // No longer yielded nor runnable: its keys change, its deadline (its
+    // place by deadline) does not.
+    if (cpu != kNoCpu) m_owners.touch(static_cast<unsigned>(cpu));
   }
 
   // yield_task_fair: give up the rest of this request and the next one.
@@ -339,6 +365,9 @@ class Eevdf final : public EevdfEntities {
   std::size_t m_queued = 0;
   int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_owners
   std::uint64_t m_next_seq = 0;
+  VcpuId m_least_before_of = kIdle;  // enqueued last, the tree unchanged since
+  VirtualTime m_least_before = 0;    // its insert_least_before
+
 };
 
 }  // namespace

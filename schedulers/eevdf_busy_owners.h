@@ -52,6 +52,11 @@ class BusyOwners {
       m_by_deadline.set(cpu, deadline);
     else
       m_by_deadline.erase(cpu);
+    touch(cpu);
+  }
+
+  // cpu's owner's keys changed, not whether it is busy or its deadline.
+  void touch(unsigned cpu) {
     if (m_stale[cpu]) return;
     m_stale[cpu] = true;
     m_stale_cpus.push_back(cpu);

@@ -59,7 +59,6 @@ class EevdfEntities : public Policy {
 
   VirtualTime vslice(const Entity& e) const { return to_virtual(m_slice, e.weight); }
   VirtualTime avg_vruntime() { return m_v.settle(); }
-  bool eligible(VirtualTime v) const { return m_v.eligible(v); }
 
   void count_in(Entity& e) {
     m_v.count_in(e.weight, e.vruntime);
@@ -128,10 +127,15 @@ class EevdfEntities : public Policy {
     m_running.add(cpu, m_vcpus[owner].weight, pc.dispatched + pc.accounted,
                   m_vcpus[owner].remainder);
   }
-  // update_curr(cpu, now) of a tick or a yield, between events.
+  // update_curr(cpu, now) of a tick or a yield, between events: untrack,
+  // whose charge up to the last event is part of this one (charging is
+  // additive), then track.
   void charge_to(unsigned cpu, Cycles now) {
-    untrack(cpu);
-    update_curr(cpu, now);
+    if (m_running.contains(cpu)) {
+      m_v.add_lazy(-m_running.of(cpu, m_event_time));  // moves into the sum just below
+      m_running.remove(cpu);
+    }
+    update_curr(cpu, std::max(now, m_event_time));
     track(cpu);
   }
 
@@ -176,8 +180,13 @@ class EevdfEntities : public Policy {
     VirtualTime v = avg_vruntime();
     VirtualTime lag = 0;
     const std::int64_t load = m_v.load();
-    if (load > 0 && e.vlag != 0)
-      lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (load + e.weight) / load);
+    if (load > 0 && e.vlag != 0) {
+      std::int64_t scaled;  // in 64 bits when it fits: a 128-bit division is a libgcc call
+      if (!__builtin_mul_overflow(e.vlag, load + e.weight, &scaled))
+        lag = scaled / load;
+      else
+        lag = static_cast<VirtualTime>(static_cast<__int128>(e.vlag) * (load + e.weight) / load);
+    }
     e.vruntime = v - lag;
     VirtualTime request = vslice(e);
     if (e.fresh) request /= 2;
@@ -198,11 +207,7 @@ class EevdfEntities : public Policy {
     if (e.vruntime >= e.deadline) e.deadline = e.vruntime + vslice(e);
   }
 
-  bool protected_slice(const Entity& e) const { return protected_at(e, e.vruntime); }
-  bool protected_at(const Entity& e, VirtualTime vruntime) const {
-    return eligible(vruntime) && protected_eligible(e, vruntime);
-  }
-  // protected_at for a vruntime known to be eligible.
+  // RUN_TO_PARITY's protection of a vruntime known to be eligible.
   bool protected_eligible(const Entity& e, VirtualTime vruntime) const {
     return m_run_to_parity && !e.yielded && vruntime < e.vprot;
   }

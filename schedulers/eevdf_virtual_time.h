@@ -92,17 +92,18 @@ class AverageVruntime {
     return m_zero;
   }
 
-  // The latest eligible vruntime: eligible(v) exactly when v <= limit()
-  // ((v - zero) * load <= sum iff v - zero <= floor(sum / load), load > 0).
-  // One division for a pick's every comparison, no 128-bit product each.
-  VirtualTime limit() const {
-    return m_load > 0 ? m_zero + floor_div(sum(), m_load) : std::numeric_limits<VirtualTime>::max();
+  // settle(), and limit() without a division: after settling, 0 <= sum < load.
+  VirtualTime settle_limit() {
+    settle();
+    return m_load > 0 ? m_zero : std::numeric_limits<VirtualTime>::max();
   }
 
-  // vruntime_eligible: lag >= 0, i.e. sum >= (v - zero) * load, exact.
-  bool eligible(VirtualTime v) const {
-    return m_load == 0 ||
-           static_cast<__int128>(sum()) >= static_cast<__int128>(v - m_zero) * m_load;
+  // The latest eligible vruntime: v is eligible (vruntime_eligible: lag >= 0,
+  // i.e. (v - zero) * load <= sum, exact) exactly when v <= limit()
+  // (iff v - zero <= floor(sum / load), load > 0). One division for a pick's
+  // every comparison, no 128-bit product each.
+  VirtualTime limit() const {
+    return m_load > 0 ? m_zero + floor_div(sum(), m_load) : std::numeric_limits<VirtualTime>::max();
   }
 
  private:

@@ -99,28 +99,38 @@ class IndexedHeap {
   }
 
   // Visits the ids in order until `visit(id)` returns true; returns that id,
-  // or kNone. Costs O(k log k) for k ids visited (a best-first walk of the
-  // heap), so a caller that stops early pays for what it looked at.
+  // or kNone. A best-first walk of the heap, so a caller that stops early
+  // pays for what it looked at: the frontier (the children of what was
+  // visited) is searched by a scan while it is short, which is how most
+  // walks end (after one to four ids), and kept as a heap of its own beyond
+  // that, O(k log k) for k ids visited.
   template <class Visit>
   int find_in_order(Visit visit) const {
     if (m_heap.empty()) return kNone;
     if (visit(m_heap[0].id)) return static_cast<int>(m_heap[0].id);  // the usual answer
-    m_scratch.clear();
-    auto later = [this](std::size_t a, std::size_t b) { return first(m_heap[b], m_heap[a]); };
-    for (std::size_t c = 1; c <= Arity && c < m_heap.size(); ++c) {
-      m_scratch.push_back(c);
-      std::push_heap(m_scratch.begin(), m_scratch.end(), later);
-    }
-    while (!m_scratch.empty()) {
-      std::pop_heap(m_scratch.begin(), m_scratch.end(), later);
-      std::size_t i = m_scratch.back();
-      m_scratch.pop_back();
+    const std::size_t n = m_heap.size();
+    if (n == 1) return kNone;
+    // The second is the first of the root's children (the next most usual
+    // answer: found with the fewest comparisons).
+    std::size_t second = 1;
+    for (std::size_t c = 2; c <= Arity && c < n; ++c)
+      if (first(m_heap[c], m_heap[second])) second = c;
+    if (visit(m_heap[second].id)) return static_cast<int>(m_heap[second].id);
+    std::size_t near[kNear];
+    std::size_t count = 0;
+    for (std::size_t c = 1; c <= Arity && c < n; ++c)
+      if (c != second) near[count++] = c;
+    for (std::size_t c = Arity * second + 1; c <= Arity * second + Arity && c < n; ++c)
+      near[count++] = c;
+    while (count > 0) {
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < count; ++k)
+        if (first(m_heap[near[k]], m_heap[near[best]])) best = k;
+      const std::size_t i = near[best];
+      near[best] = near[--count];
       if (visit(m_heap[i].id)) return static_cast<int>(m_heap[i].id);
-      const std::size_t children = Arity * i + 1;
-      for (std::size_t c = children; c < children + Arity && c < m_heap.size(); ++c) {
-        m_scratch.push_back(c);
-        std::push_heap(m_scratch.begin(), m_scratch.end(), later);
-      }
+      if (count + Arity > kNear) return walk_on(visit, near, count, i);
+      for (std::size_t c = Arity * i + 1; c <= Arity * i + Arity && c < n; ++c) near[count++] = c;
     }
     return kNone;
   }
@@ -130,6 +140,31 @@ class IndexedHeap {
     Key key;
     unsigned id;
   };
+  static constexpr std::size_t kNear = 16;  // the frontier a walk scans
+  static_assert(2 * Arity - 1 <= kNear, "the root's other children and the second's fit");
+
+  // find_in_order's walk past kNear: the frontier `near` and the children
+  // of `visited` in a heap of their own.
+  template <class Visit>
+  int walk_on(Visit& visit, const std::size_t* near, std::size_t count, std::size_t visited) const {
+    const std::size_t n = m_heap.size();
+    auto later = [this](std::size_t a, std::size_t b) { return first(m_heap[b], m_heap[a]); };
+    m_scratch.assign(near, near + count);
+    for (std::size_t c = Arity * visited + 1; c <= Arity * visited + Arity && c < n; ++c)
+      m_scratch.push_back(c);
+    std::make_heap(m_scratch.begin(), m_scratch.end(), later);
+    while (!m_scratch.empty()) {
+      std::pop_heap(m_scratch.begin(), m_scratch.end(), later);
+      const std::size_t i = m_scratch.back();
+      m_scratch.pop_back();
+      if (visit(m_heap[i].id)) return static_cast<int>(m_heap[i].id);
+      for (std::size_t c = Arity * i + 1; c <= Arity * i + Arity && c < n; ++c) {
+        m_scratch.push_back(c);
+        std::push_heap(m_scratch.begin(), m_scratch.end(), later);
+      }
+    }
+    return kNone;
+  }
 
   bool first(const Entry& a, const Entry& b) const {
     if constexpr (kTieById) {

@@ -38,14 +38,10 @@ class RunningAdvance {
     m.weight = weight;
     m.t = t;
     m.rem = rem;
-    Group& g = group(weight);
-    if (g.divides) {
-      m.c = rem;
-    } else {
-      m.c = mod(rem - mod(m_scale * static_cast<std::int64_t>(t % static_cast<std::uint64_t>(weight)), weight),
-                weight);
-      g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), m.c), m.c);
-    }
+    m.group = group_of(weight);
+    Group& g = m_groups[m.group];
+    m.divides = g.divides;
+    m.c = g.divides ? rem : add_residue(g, m);
     ++g.count;
     g.sum_c += m.c;
     ++m_count;
@@ -56,8 +52,8 @@ class RunningAdvance {
   void remove(unsigned cpu) {
     Member& m = m_members[cpu];
     if (m.weight == 0) return;
-    Group& g = group(m.weight);
-    if (!g.divides) g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), m.c));
+    Group& g = m_groups[m.group];
+    if (!g.divides) remove_residue(g, m.c);
     --g.count;
     g.sum_c -= m.c;
     --m_count;
@@ -71,6 +67,8 @@ class RunningAdvance {
     const Member& m = m_members[cpu];
     if (m.weight == 0 || at <= m.t) return 0;
     if (at - m.t < m_fits64) {  // the usual case: no 128-bit remainder (a libgcc call)
+      // A weight that divides the scale: X mod w is rem, no division.
+      if (m.divides) return static_cast<std::int64_t>(at - m.t) * m_scale;
       const std::int64_t x = static_cast<std::int64_t>(at - m.t) * m_scale + m.rem;
       return x - x % m.weight;
     }
@@ -102,6 +100,8 @@ class RunningAdvance {
     std::uint64_t t = 0;
     std::int64_t rem = 0;
     std::int64_t c = 0;
+    std::uint32_t group = 0;  // index into m_groups
+    bool divides = false;     // its group's
   };
   struct Group {
     std::int64_t weight;
@@ -111,17 +111,30 @@ class RunningAdvance {
     std::int64_t count = 0;       // members
   };
 
+  // The sorted residues of a weight that does not divide the scale, out of
+  // line: add() and remove() then save few registers for the usual weights.
+  [[gnu::noinline]] std::int64_t add_residue(Group& g, const Member& m) {
+    const std::int64_t w = m.weight;
+    const std::int64_t c =
+        mod(m.rem - mod(m_scale * static_cast<std::int64_t>(m.t % static_cast<std::uint64_t>(w)), w), w);
+    g.c.insert(std::upper_bound(g.c.begin(), g.c.end(), c), c);
+    return c;
+  }
+  [[gnu::noinline]] static void remove_residue(Group& g, std::int64_t c) {
+    g.c.erase(std::lower_bound(g.c.begin(), g.c.end(), c));
+  }
+
   static std::int64_t mod(std::int64_t a, std::int64_t w) {
     std::int64_t r = a % w;
     return r < 0 ? r + w : r;
   }
 
-  Group& group(std::int64_t weight) {
-    for (Group& g : m_groups)
-      if (g.weight == weight) return g;
+  std::uint32_t group_of(std::int64_t weight) {
+    for (std::size_t i = 0; i < m_groups.size(); ++i)
+      if (m_groups[i].weight == weight) return static_cast<std::uint32_t>(i);
     m_groups.push_back(Group{weight, m_scale % weight == 0, {}, 0, 0});
     if (!m_groups.back().divides) m_groups.back().c.reserve(m_members.size());
-    return m_groups.back();
+    return static_cast<std::uint32_t>(m_groups.size() - 1);
   }
 
   std::int64_t m_scale;

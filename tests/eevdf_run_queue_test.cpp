@@ -1,8 +1,9 @@
 // eevdf's run queue (schedulers/eevdf_deadline_trees.h), checked against an
 // ordered set of the same vCPUs under random inserts and erases, in several
 // trees sharing one node array: the pick (the earliest deadline among the
-// vruntimes at most a limit) and the least vruntime are the set's, whatever
-// the tree's shape.
+// vruntimes at most a limit), the least vruntime and the least vruntime
+// queued before an insert are the set's, whatever the tree's shape, and the
+// tree stays a valid AVL tree.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -67,13 +68,22 @@ TEST(DeadlineTrees, PickAndLeastVruntimeAsAnOrderedSet) {
       // Few distinct deadlines and vruntimes: many ties on both.
       const Queued q{static_cast<VirtualTime>(rng() % 50), seq++,
                      static_cast<VirtualTime>(rng() % 40) - 20, v};
-      trees.insert(roots[t], v, q.deadline, q.seq, q.vruntime);
+      if (step % 2 == 0) {
+        trees.insert(roots[t], v, q.deadline, q.vruntime);
+      } else {
+        VirtualTime before = std::numeric_limits<VirtualTime>::max();
+        for (const Queued& o : sets[t])
+          if (o < q) before = std::min(before, o.vruntime);
+        ASSERT_EQ(trees.insert_least_before(roots[t], v, q.deadline, q.vruntime), before)
+            << "step " << step;
+      }
       sets[t].insert(q);
       entry[v] = q;
       tree_of[v] = t;
     }
     for (int t = 0; t < kTrees; ++t) {
       ASSERT_EQ(roots[t] == DeadlineTrees::kNil, sets[t].empty()) << "step " << step;
+      ASSERT_TRUE(trees.valid(roots[t])) << "step " << step;
       ASSERT_EQ(trees.least_vruntime(roots[t]), scan_least(sets[t])) << "step " << step;
       if (!sets[t].empty()) {
         VirtualTime least = std::numeric_limits<VirtualTime>::max();
@@ -95,7 +105,7 @@ TEST(DeadlineTrees, EmptiesAndRefills) {
   trees.resize(64);
   int root = DeadlineTrees::kNil;
   for (int round = 0; round < 2; ++round) {
-    for (VcpuId v = 0; v < 64; ++v) trees.insert(root, v, v % 7, static_cast<std::uint64_t>(v), 64 - v);
+    for (VcpuId v = 0; v < 64; ++v) trees.insert(root, v, v % 7, 64 - v);
     EXPECT_EQ(trees.least_vruntime(root), 63);
     EXPECT_EQ(trees.pick(root, 10), 56);  // deadline 0 first: 0, 7, ..., 56 hold vruntime 64..8
     for (VcpuId i = 0; i < 64; ++i) trees.erase(root, round == 0 ? i : 63 - i);

@@ -137,7 +137,7 @@ TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
     }
     ASSERT_EQ(heap.top(), static_cast<int>(expected.begin()->second)) << "step " << step;
     ASSERT_EQ(heap.top_key(), expected.begin()->first);
-    if (step % 50 == 0) {  // the whole walk, and a walk that stops at the 5th
+    if (step % 50 == 0) {  // the whole walk, and walks that stop early
       std::vector<unsigned> walked;
       heap.find_in_order([&](unsigned id) {
         walked.push_back(id);
@@ -146,9 +146,12 @@ TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
       std::vector<unsigned> want;
       for (const auto& [key, id] : expected) want.push_back(id);
       ASSERT_EQ(walked, want) << "step " << step;
-      int n = 0;
-      int fifth = heap.find_in_order([&](unsigned) { return ++n == 5; });
-      ASSERT_EQ(fifth, want.size() >= 5 ? static_cast<int>(want[4]) : VcpuHeap<Key>::kNone);
+      for (std::size_t k = 1; k <= 6; ++k) {  // walks that stop at the k-th
+        std::size_t n = 0;
+        int kth = heap.find_in_order([&](unsigned) { return ++n == k; });
+        ASSERT_EQ(kth, want.size() >= k ? static_cast<int>(want[k - 1]) : VcpuHeap<Key>::kNone)
+            << "step " << step << " k " << k;
+      }
     }
   }
 }
