@@ -17,7 +17,6 @@ Histogram& Histogram::operator=(const Histogram& other) {
   if (this == &other) return *this;
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
-  m_far_block = other.m_far_block;
   m_counts = other.m_counts;
   m_hot.counts = m_counts.data();
   return *this;
@@ -27,40 +26,30 @@ Histogram& Histogram::operator=(Histogram&& other) noexcept {
   if (this == &other) return *this;
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
-  m_far_block = other.m_far_block;
   m_counts = std::move(other.m_counts);
   m_hot.counts = m_counts.data();
   other.m_counts.clear();  // the moved-from histogram is empty, not pointing here
   other.m_hot = Hot{};
   other.m_sum_high = 0;
-  other.m_far_block = {};
   return *this;
 }
 
-std::uint8_t& Histogram::block(std::size_t o) {
-  return o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
-}
-
-std::uint8_t Histogram::block(std::size_t o) const {
-  return o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
-}
-
 std::uint64_t* Histogram::octave(std::size_t o) {
-  return block(o) ? m_hot.counts + (block(o) - 1u) * kSub : add_octave(o);
+  return m_hot.block[o] ? m_hot.counts + (m_hot.block[o] - 1u) * kSub : add_octave(o);
 }
 
 std::uint64_t* Histogram::add_octave(std::size_t o) {
   m_counts.resize(m_counts.size() + kSub, 0);
   m_hot.counts = m_counts.data();
-  block(o) = static_cast<std::uint8_t>(m_counts.size() / kSub);
-  return m_hot.counts + (block(o) - 1u) * kSub;
+  m_hot.block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
+  return m_hot.counts + (m_hot.block[o] - 1u) * kSub;
 }
 
 template <typename F>
 void Histogram::for_each_bucket(F f) const {
   for (std::size_t o = 0; o < kOctaves; ++o) {
-    if (block(o) == 0) continue;
-    const std::uint64_t* counts = m_hot.counts + (block(o) - 1u) * kSub;
+    if (m_hot.block[o] == 0) continue;
+    const std::uint64_t* counts = m_hot.counts + (m_hot.block[o] - 1u) * kSub;
     for (std::size_t j = 0; j < kSub; ++j)
       if (counts[j] != 0) f(o * kSub + j, counts[j]);
   }

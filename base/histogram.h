@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -30,7 +31,7 @@ class alignas(64) Histogram {
       o = shift + 1;
       i = static_cast<std::size_t>((value >> shift) - kSub);
     }
-    const std::uint8_t number = o < kNearOctaves ? m_hot.near_block[o] : m_far_block[o - kNearOctaves];
+    const std::uint8_t number = m_hot.block[o];
     std::uint64_t* counts = number ? m_hot.counts + (number - 1u) * kSub : add_octave(o);
     ++counts[i];
     ++m_hot.count;
@@ -59,17 +60,11 @@ class alignas(64) Histogram {
   // Octave 0 holds the exact values below 128; octave k > 0 the values of
   // bit length k + 7. A bucket number is octave * 128 + mantissa.
   static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
-  // The octaves whose block numbers share add()'s cache line: the values
-  // below 2^30 (about a second at 1 GHz), which almost every wait is.
-  static constexpr std::size_t kNearOctaves = 24;
   static std::uint64_t bucket_low(std::size_t bucket);
   // The counters of `octave` (added if absent).
   std::uint64_t* octave(std::size_t octave);
   // Adds the counters of an absent octave (out of line: once per octave).
   std::uint64_t* add_octave(std::size_t octave);
-  // The block number of an octave (in m_hot or, far, beside it).
-  std::uint8_t& block(std::size_t octave);
-  std::uint8_t block(std::size_t octave) const;
   // Calls f(bucket, count) for every non-empty bucket, ascending.
   template <typename F>
   void for_each_bucket(F f) const;
@@ -78,20 +73,22 @@ class alignas(64) Histogram {
 
   // What add() reads and writes besides the sample's counter, in one cache
   // line (the class is aligned to one): a platform of thousands of vCPUs
-  // adds to a histogram per dispatch that is seldom still in cache. A block
-  // number is 1 + the octave's block of 128 counters in m_counts; 0: none.
+  // adds to a histogram per dispatch that is seldom still in cache. The
+  // block numbers of the 24 octaves below 2^30 (waits under about a second
+  // at 1 GHz, almost all of them) are in that line, the others in the next.
+  // A block number is 1 + the octave's block of 128 counters in m_counts;
+  // 0: none.
   struct Hot {
     std::uint64_t count = 0;
     std::uint64_t min = ~std::uint64_t{0};
     std::uint64_t max = 0;
     std::uint64_t sum_low = 0;        // the sum's low 64 bits
     std::uint64_t* counts = nullptr;  // m_counts.data()
-    std::array<std::uint8_t, kNearOctaves> near_block{};
+    std::array<std::uint8_t, kOctaves> block{};
   };
-  static_assert(sizeof(Hot) == 64);
+  static_assert(offsetof(Hot, block) + 24 == 64, "the first 24 octaves' block numbers in the first line");
   Hot m_hot;
   std::uint64_t m_sum_high = 0;  // the sum's high 64 bits
-  std::array<std::uint8_t, kOctaves - kNearOctaves> m_far_block{};
   std::vector<std::uint64_t> m_counts;  // 128 per octave in use, in order of first use
 };
 
