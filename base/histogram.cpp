@@ -15,9 +15,9 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
 
 Histogram& Histogram::operator=(const Histogram& other) {
   if (this == &other) return *this;
+  m_counts = other.m_counts;  // first: a throw leaves m_hot.counts pointing into our own counters
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
-  m_counts = other.m_counts;
   m_hot.counts = m_counts.data();
   return *this;
 }

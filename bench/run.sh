@@ -11,8 +11,9 @@
 #                 bare kernel, per request and per decision: timing-noise-free
 #                 figures (about 2 minutes more)
 #   --pgo         measure the profile-guided build instead (scripts/pgo.sh,
-#                 in build-pgo/; about 5 minutes more to build): trained on
-#                 other workloads than these cases; writes bench/results-pgo.json
+#                 in build-pgo/; about 10 minutes to build on 2 cores): trained
+#                 on other workloads than these cases; writes
+#                 bench/results-pgo.json (with --only: build-pgo/bench-out/)
 #   --only REGEX  run only the cases whose label (e.g. medium/credit+vcd) matches,
 #                 and only those callgrind cases (the results then go to
 #                 build-release/bench-out/results.json)
@@ -72,8 +73,9 @@ if [ $do_build = 1 ] && [ $pgo = 1 ]; then
 elif [ $do_build = 1 ]; then
   mkdir -p "$build"
   echo "== building Release in build-release/" >&2
+  # CMAKE_CXX_FLAGS empty: no profile flags left in the cache from elsewhere.
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -UCMAKE_PROJECT_INCLUDE \
-        > "$build/bench-configure.log" \
+        -DCMAKE_CXX_FLAGS= -DCMAKE_C_FLAGS= > "$build/bench-configure.log" \
     || { cat "$build/bench-configure.log" >&2; exit 1; }
   cmake --build "$build" -j "$(nproc)" --target vmmsim vmmsim_bench > "$build/bench-build.log" 2>&1 \
     || { tail -40 "$build/bench-build.log" >&2; exit 1; }

@@ -86,6 +86,13 @@ class Arinc653 final : public Policy {
     std::size_t index;
     Cycles left;
   };
+  // The window position() found last, in absolute cycles [start, end).
+  struct Cursor {
+    bool valid = false;
+    Cycles frame = 0;
+    std::size_t index = 0;
+    Cycles start = 0, end = 0;
+  };
 
   Cycles windows_length() const { return m_windows.empty() ? 0 : m_windows.back().end; }
   Cycles frame_length() const { return m_major_frame ? m_major_frame : windows_length(); }
@@ -98,7 +105,7 @@ class Arinc653 final : public Policy {
       return Position{m_cursor.frame, m_cursor.index, m_cursor.end - now};
     return locate(now);
   }
-  __attribute__((noinline)) Position locate(Cycles now) const {
+  [[gnu::noinline]] Position locate(Cycles now) const {
     if (m_cursor.valid && now >= m_cursor.end) {
       step_cursor();
       if (now < m_cursor.end) return Position{m_cursor.frame, m_cursor.index, m_cursor.end - now};
@@ -197,15 +204,7 @@ class Arinc653 final : public Policy {
   std::vector<Window> m_windows;     // in vCPU-id order
   std::optional<Cycles> m_epoch;     // start of the first major frame
   std::optional<Position> m_window;  // of the last decision on pCPU 0
-  // The window position() found last, in absolute cycles [start, end): a
-  // cache of a function of the schedule and `now` (reset by rebuild()).
-  struct Cursor {
-    bool valid = false;
-    Cycles frame = 0;
-    std::size_t index = 0;
-    Cycles start = 0, end = 0;
-  };
-  mutable Cursor m_cursor;
+  mutable Cursor m_cursor;  // a cache of a function of the schedule and `now` (reset by rebuild())
   std::uint64_t m_idle_windows = 0;  // windows whose owner was not runnable at their start
 };
 

@@ -2,7 +2,7 @@
 # A profile-guided (PGO) Release build of vmmsim and vmmsim_bench in BUILD_DIR
 # (default build-pgo/), with GCC's -fprofile-generate / -fprofile-use:
 #
-#   scripts/pgo.sh [BUILD_DIR]
+#   scripts/pgo.sh [BUILD_DIR]     (relative to the current directory)
 #
 # 1. builds both instrumented;
 # 2. trains them: a synthetic workload of batch, interactive and periodic
@@ -14,10 +14,10 @@
 # The profile only moves code and branches: every output is the same byte for
 # byte as any other build's (docs/performance.md "The profile-guided build").
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-build=${1:-build-pgo}
-case $build in /*) ;; *) build=$root/$build ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath -m "${1:-$root/build-pgo}")
+[ "$build" != "$root/build-release" ] || { echo "scripts/pgo.sh: build-release/ is the plain Release build's; name another directory" >&2; exit 2; }
+cd "$root"
 mkdir -p "$build"
 jobs=$(nproc)
 
@@ -43,6 +43,7 @@ trap 'rm -rf "$train"' EXIT
 "$build/vmmsim" trace gen phases --seed 7 --cpus 16 --phases batch:1s,interactive:1s,periodic:1s --repeat 40 \
   -o "$train/t" --config "$train/t.ini" > /dev/null
 mapfile -t schedulers < <("$build/vmmsim" list | awk '/^[a-z0-9_]+[[:space:]]/ {print $1}')
+((${#schedulers[@]})) || { echo "scripts/pgo.sh: $build/vmmsim list named no scheduler" >&2; exit 1; }
 for s in "${schedulers[@]}"; do
   opts=()
   [ "$s" = arinc653 ] && opts=(--set vm.batch.window=100us --set vm.shell.window=100us --set vm.rt.window=100us)
@@ -53,6 +54,9 @@ done
 for config in configs/live-swap.ini configs/live-swap-staged.ini configs/controller.ini; do
   "$build/vmmsim" run "$config" > /dev/null
 done
+
+# Without counters the build below would be a plain one (-Wno-missing-profile).
+find "$build" -name '*.gcda' | grep -q . || { echo "scripts/pgo.sh: the training wrote no profile (*.gcda) in $build" >&2; exit 1; }
 
 echo "== scripts/pgo.sh: optimized build from the profile" >&2
 # -fprofile-partial-training: code the training did not reach keeps its

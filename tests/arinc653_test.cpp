@@ -131,21 +131,35 @@ TEST(Arinc653, TicksCatchUpWithoutShiftingTheFrame) {
 // skipping several, into the idle rest and across frames, and after a
 // schedule change, still name the window the frame's arithmetic names.
 TEST(Arinc653, DecisionsAtAnyCycleFollowTheFrameArithmetic) {
-  for (const Cycles major : {Cycles{0}, 10 * kMs}) {
+  struct Case {
+    Cycles major;
+    std::vector<std::pair<VcpuId, Cycles>> windows;
+  };
+  for (Case c : {Case{0, {{0, 2 * kMs}, {1, kMs}, {2, 4 * kMs}}}, Case{10 * kMs, {{0, 2 * kMs}, {1, kMs}, {2, 4 * kMs}}},
+                 Case{0, {{0, 3 * kMs}}}, Case{5 * kMs, {{0, 3 * kMs}}}}) {
+    const Cycles major = c.major;
+    std::vector<std::pair<VcpuId, Cycles>> windows = c.windows;
     Instance s(arinc653_ops(), {{"major_frame", int64_t(major)}});
-    std::vector<std::pair<VcpuId, Cycles>> windows{{0, 2 * kMs}, {1, kMs}, {2, 4 * kMs}};
     for (const auto& [v, w] : windows) ASSERT_EQ(s.insert(v, window(w), true), 0) << s.error;
     Cycles epoch = 0;
-    // The owner and the time left at `now`, from the frame's arithmetic.
+    // The owner, the time left and the (frame, window) at `now`, from the frame's arithmetic.
+    struct Place {
+      VcpuId owner;
+      Cycles left, frame;
+      std::size_t window;
+    };
     auto expected = [&](Cycles now) {
       Cycles sum = 0;
       for (const auto& w : windows) sum += w.second;
       const Cycles frame = major ? major : sum;
       const Cycles offset = (now - epoch) % frame;
       Cycles end = 0;
-      for (const auto& [v, w] : windows)
-        if (offset < (end += w)) return std::pair<VcpuId, Cycles>{v, end - offset};
-      return std::pair<VcpuId, Cycles>{kIdle, frame - offset};
+      std::size_t i = 0;
+      for (const auto& [v, w] : windows) {
+        if (offset < (end += w)) return Place{v, end - offset, (now - epoch) / frame, i};
+        ++i;
+      }
+      return Place{kIdle, frame - offset, (now - epoch) / frame, i};
     };
     std::uint64_t seed = 12345;
     auto next_step = [&] {  // 0 to 25 ms, in 250 us steps: on boundaries and between them
@@ -154,16 +168,22 @@ TEST(Arinc653, DecisionsAtAnyCycleFollowTheFrameArithmetic) {
     };
     VcpuId prev = kIdle;
     Cycles now = 0;
+    Place last{};
     for (int i = 0; i < 2000; ++i) {
       if (i == 1000) {  // a new window: a changed schedule starts a new major frame now
         windows.emplace_back(3, kMs);
         ASSERT_EQ(s.insert(3, window(kMs), true, {}, now), 0) << s.error;
         epoch = now;
       }
-      const auto [owner, left] = expected(now);
-      ASSERT_EQ(s.pick(now, prev, 0), owner) << "major " << major << ", at " << now;
-      ASSERT_EQ(s.last.slice, left) << "major " << major << ", at " << now;
-      prev = owner;
+      const Place want = expected(now);
+      if (i > 0 && i != 1000) {  // a tick asks again exactly when the window or the frame changed
+        const bool moved = want.frame != last.frame || want.window != last.window;
+        ASSERT_EQ(s.ops.tick(s.self, 0, now) != 0, moved) << "major " << major << ", at " << now;
+      }
+      ASSERT_EQ(s.pick(now, prev, 0), want.owner) << "major " << major << ", at " << now;
+      ASSERT_EQ(s.last.slice, want.left) << "major " << major << ", at " << now;
+      prev = want.owner;
+      last = want;
       now += next_step();
     }
   }

@@ -77,7 +77,7 @@ TEST(Histogram, SamplesOfEveryOctaveRankAsTheSortedSamples) {
   };
   std::vector<std::uint64_t> values;
   for (int i = 0; i < 20000; ++i) {
-    const unsigned bits = static_cast<unsigned>(next() >> 58);  // 0..63: every octave
+    const unsigned bits = static_cast<unsigned>(next() % 65);  // bit lengths 0..64: every octave
     values.push_back(bits == 0 ? 0 : (next() >> (64 - bits)) | (std::uint64_t{1} << (bits - 1)));
   }
   Histogram a, b;
@@ -124,4 +124,17 @@ TEST(Histogram, CopiesAndMovesCountIntoTheirOwnCounters) {
   EXPECT_EQ(copy.percentile(100), 9u);
   EXPECT_EQ(moved.count(), 14u);
   EXPECT_EQ(moved.sum(), 3 + 300 + (std::uint64_t{1} << 40) + 10 * 5 + 1000);
+}
+
+// The sum's high word, beside add()'s line, takes the carry: four samples of
+// 2^63 have the mean 2^63, alone and merged.
+TEST(Histogram, TheSumCarriesPast64Bits) {
+  const std::uint64_t big = std::uint64_t{1} << 63;
+  Histogram a, b;
+  for (int i = 0; i < 4; ++i) a.add(big);
+  EXPECT_DOUBLE_EQ(a.mean(), static_cast<double>(big));
+  for (int i = 0; i < 4; ++i) b.add(big);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 8u);
+  EXPECT_DOUBLE_EQ(a.mean(), static_cast<double>(big));
 }
