@@ -56,7 +56,8 @@ for config in configs/live-swap.ini configs/live-swap-staged.ini configs/control
 done
 
 # Without counters the build below would be a plain one (-Wno-missing-profile).
-find "$build" -name '*.gcda' | grep -q . || { echo "scripts/pgo.sh: the training wrote no profile (*.gcda) in $build" >&2; exit 1; }
+[ -n "$(find "$build" -name '*.gcda' -print -quit)" ] \
+  || { echo "scripts/pgo.sh: the training wrote no profile (*.gcda) in $build" >&2; exit 1; }
 
 echo "== scripts/pgo.sh: optimized build from the profile" >&2
 # -fprofile-partial-training: code the training did not reach keeps its
