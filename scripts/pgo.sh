@@ -7,8 +7,9 @@
 # 1. builds both instrumented;
 # 2. trains them: a synthetic workload of batch, interactive and periodic
 #    phases (`vmmsim trace gen phases`) under every built-in scheduler, with
-#    and without --vcd, and the example live swaps. Not the benchmark's
-#    configs: bench/ then measures the build on workloads it was not trained on;
+#    and without --vcd, and once through vmmsim_bench; the example live swaps
+#    and controller. Not the benchmark's configs: bench/ then measures the
+#    build on workloads it was not trained on;
 # 3. rebuilds both from that profile.
 #
 # The profile only moves code and branches: every output is the same byte for
