@@ -117,20 +117,54 @@ void Pit::settle_trace() {
   if (m_waveform) out_trace.settle(m_clock.now());
 }
 
+// The first change after `cycle`, from the state alone (two 128-bit divisions).
+Pit::OutChange Pit::change_after(Cycles cycle) const {
+  OutChange c;
+  c.tick = next_transition_tick(tick_at(cycle));
+  const u128 scaled = u128{c.tick} * m_clock.hz() + kInputHz - 1;
+  c.cycle = static_cast<Cycles>(scaled / kInputHz);
+  c.remainder = static_cast<std::uint64_t>(scaled % kInputHz);
+  c.level = out_at_tick(c.tick);
+  // step_to_next() steps by at most 65536 ticks in 64 bits.
+  c.known = m_reload >= 2 && m_clock.hz() <= (~std::uint64_t{0} - kInputHz) / 0x10000;
+  return c;
+}
+
+// The change after `c`, stepped from it (the writer asks at each change for
+// the next): OUT alternates, high for reload - 1 ticks and low for one in
+// mode 2, high for ceil(N/2) and low for floor(N/2) in mode 3; the tick's
+// cycle ceil(tick * hz / kInputHz) moves by the step times hz, divided by a
+// constant: no 128-bit division (small/rr --vcd: 5,751 -> 5,430
+// instructions per decision, 5.2 traced edges each).
+inline void Pit::step_to_next(OutChange& c) const {
+  const std::uint64_t high = m_mode == 2 ? m_reload - 1 : (m_reload + 1) / 2;
+  const std::uint64_t step = c.level ? high : m_reload - high;
+  c.tick += step;
+  const std::uint64_t carried = c.remainder + step * m_clock.hz();
+  c.cycle += carried / kInputHz;
+  c.remainder = carried % kInputHz;
+  c.level = !c.level;
+}
+
 void Pit::restart_waveform() {
   if (!m_waveform) return;
   const Cycles now = m_clock.now();
   out_trace.set(output(), now);
   out_trace.set_waveform(
-      [this](Cycles after, Cycles* at, std::uint64_t* level) {
+      [this, last = OutChange{}](Cycles after, Cycles* at, std::uint64_t* level) mutable {
         if (!m_counting) return false;
-        const std::uint64_t tick = next_transition_tick(tick_at(after));
-        *at = cycle_of_tick(tick);
-        *level = out_at_tick(tick);
+        if (after == last.cycle && last.known)
+          step_to_next(last);
+        else
+          last = change_after(after);
+        *at = last.cycle;
+        *level = last.level;
         return true;
       },
       now);
 }
+
+
 
 void Pit::reevaluate() {
   restart_waveform();

@@ -91,6 +91,17 @@ class Pit : public sc_core::sc_module {
   bool out_at_tick(std::uint64_t tick) const;
   std::uint32_t count_at_tick(std::uint64_t tick) const;
   std::uint64_t next_transition_tick(std::uint64_t tick) const;
+  // A change of the traced OUT: its PIT tick, cycle and level, and what
+  // steps to the next one without dividing (step_to_next()).
+  struct OutChange {
+    std::uint64_t tick = 0;
+    Cycles cycle = 0;
+    std::uint64_t remainder = 0;  // of the cycle's division: (tick * hz + kInputHz - 1) % kInputHz
+    bool level = true;
+    bool known = false;  // step_to_next() may step from it
+  };
+  OutChange change_after(Cycles cycle) const;
+  void step_to_next(OutChange& c) const;
   void restart_waveform();  // after (re)programming, when traced as a waveform
   void settle_trace();      // before (re)programming, likewise
 

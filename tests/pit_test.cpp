@@ -6,10 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <systemc>
 #include <vector>
 
+#include "base/output_file.h"
+#include "report/vcd_writer.h"
 #include "sim/cycle_clock.h"
 
 namespace vmmsim::devices {
@@ -253,6 +256,50 @@ TEST(Pit, ReprogrammingRestartsCounting) {
   bench.run_to(1700000);
   // 1000686 from the first count, then ticks 1890 and 1990.
   EXPECT_EQ(bench.rising, (std::vector<Cycles>{1000686, 1584000, 1667810}));
+}
+
+// The traced OUT (--vcd), computed change by change from the last one
+// (Pit::following), against the formula: tick t at ceil(t * hz / 1193182),
+// loaded at tick 1, high from load + kN for `high` ticks, low for the rest of
+// N. Thousands of periods at clocks whose cycles of a tick carry a remainder.
+void expect_traced_out_follows_the_formula(Hertz hz, std::uint64_t period_ps, std::uint8_t word,
+                                           std::uint32_t reload, std::uint32_t high, Cycles until) {
+  PitBench bench("bench", hz);
+  const std::string path = (std::filesystem::temp_directory_path() / "vmmsim_pit_out.vcd").string();
+  OutputFile file(path);
+  file.open();
+  report::VcdWriter vcd(file, period_ps);
+  vcd.declare(bench.pit.out_trace, "pit", "out", 1, 1);
+  vcd.keep_history(bench.pit.out_trace);
+  bench.pit.trace_out_waveform();
+  bench.script = [&](PitBench& b) { b.program(word, reload); };
+  bench.run_to(until);
+  vcd.close(until);
+  file.finish();
+  std::filesystem::remove(path);
+
+  auto cycle_of = [hz](std::uint64_t tick) {
+    return static_cast<Cycles>((static_cast<unsigned __int128>(tick) * hz + Pit::kInputHz - 1) / Pit::kInputHz);
+  };
+  std::vector<std::pair<Cycles, std::uint64_t>> expected{{0, 1}};
+  for (std::uint64_t start = 1;; start += reload) {
+    if (cycle_of(start + high) > until) break;
+    expected.emplace_back(cycle_of(start + high), 0);
+    if (cycle_of(start + reload) > until) break;
+    expected.emplace_back(cycle_of(start + reload), 1);
+  }
+  ASSERT_GT(expected.size(), 2000u);
+  const auto history = vcd.declared().at(0).history;
+  ASSERT_EQ(history.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(history[i], expected[i]) << "change " << i;
+}
+
+TEST(Pit, TracedSquareWaveFollowsTheFormulaAtAnOddReload) {
+  expect_traced_out_follows_the_formula(1600000000, 625, kMode3Word, 1193, 597, 2400000000);
+}
+
+TEST(Pit, TracedRateGeneratorFollowsTheFormulaAtAShortReload) {
+  expect_traced_out_follows_the_formula(2500000000, 400, kMode2Word, 7, 6, 30000000);
 }
 
 TEST(Pit, ReloadForTickRate) {
