@@ -99,10 +99,11 @@ TEST(IdList, KeepsTheOrderOfAStdList) {
 
 // bvt's queues were ordered sets of (evt, order of queueing): a VcpuHeap
 // gives the same first vCPU after every insert, move, erase and pop, and
-// walks the members in the set's order.
-TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
+// walks the members in the set's order. `key(value, seq)` makes a key of a
+// value (a few, negative too) and the order queued.
+template <class Key, class MakeKey>
+void expect_heap_as_the_ordered_set(MakeKey key) {
   constexpr unsigned kVcpus = 300;
-  using Key = std::pair<std::int64_t, std::uint64_t>;  // a few values, then the order queued
   std::mt19937 rng(3);
   VcpuHeap<Key> heap;
   heap.grow(10);
@@ -125,7 +126,7 @@ TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
       in[v] = false;
     } else {  // insert, or move to a new key
       if (in[v]) expected.erase({keys[v], v});
-      keys[v] = Key{static_cast<std::int64_t>(rng() % 20) - 10, seq++};
+      keys[v] = key(static_cast<std::int64_t>(rng() % 20) - 10, seq++);
       heap.set(v, keys[v]);
       expected.insert({keys[v], v});
       in[v] = true;
@@ -154,6 +155,21 @@ TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
       }
     }
   }
+}
+
+TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
+  using Key = std::pair<std::int64_t, std::uint64_t>;
+  expect_heap_as_the_ordered_set<Key>([](std::int64_t value, std::uint64_t seq) { return Key{value, seq}; });
+}
+
+// bvt's keys since: the value above the order queued in one unsigned 128-bit
+// number (its sign bit flipped), which the 4-ary heap's tournament of
+// children compares without a branch.
+TEST(VcpuHeap, FirstAndWalkAsTheOrderedSetWithOneIntegerKey) {
+  using Key = unsigned __int128;
+  expect_heap_as_the_ordered_set<Key>([](std::int64_t value, std::uint64_t seq) {
+    return Key{static_cast<std::uint64_t>(value) ^ (std::uint64_t{1} << 63)} << 64 | seq;
+  });
 }
 
 // credit's idlers were a std::set<unsigned>: "the next idler after the last
