@@ -80,7 +80,7 @@ class Credit2 final : public Credit2Credit {
     std::string s = "max_weight=" + std::to_string(max_weight()) +
                     " queued=" + std::to_string(m_runq.size()) +
                     " resets=" + std::to_string(m_resets);
-    if (!m_runq.empty()) s += " head=" + std::to_string(m_runq.begin()->vcpu);
+    if (!m_runq.empty()) s += " head=" + std::to_string(runq_head());
     return s;
   }
 
@@ -89,9 +89,8 @@ class Credit2 final : public Credit2Credit {
   // Xen tickles from context_saved() and here cannot (pick_next tickles nobody).
   bool tick(unsigned cpu, Cycles /*now*/) override {
     if (current(cpu) != kIdle || m_pcpus[cpu].tickled) return false;
-    for (const QueueKey& k : m_runq)
-      if (allowed(k.vcpu, cpu)) return true;
-    return false;
+    return m_runq.find_in_order([&](unsigned v) { return allowed(static_cast<VcpuId>(v), cpu); }) !=
+           VcpuHeap<RunqKey>::kNone;
   }
 
  private:
@@ -123,19 +122,23 @@ class Credit2 final : public Credit2Credit {
         now - m_pcpus[cpu].running_since < m_ratelimit)
       return scurr;
     VcpuId snext = scurr;
-    for (const QueueKey& k : m_runq) {  // O(1) unless affinity or resistance skips
-      if (!allowed(k.vcpu, cpu)) continue;
-      const VcpuState& s = m_vcpus[k.vcpu];
-      if (snext != kIdle) {
-        Credit best = m_vcpus[snext].credit;
-        if (!yield && s.credit <= best) break;  // sorted: nobody further on wins
+    // In order, until one wins or nobody further on can: O(1) unless
+    // affinity or resistance skips.
+    m_runq.find_in_order([&](unsigned id) {
+      const auto v = static_cast<VcpuId>(id);
+      if (!allowed(v, cpu)) return false;
+      const VcpuState& s = m_vcpus[v];
+      if (scurr != kIdle) {
+        Credit best = m_vcpus[scurr].credit;
+        if (!yield && s.credit <= best) return true;  // sorted: nobody further on wins
         // Pull from another pCPU only for a margin (CSCHED2_MIGRATE_RESIST).
         if (s.last_cpu != kNoCpu && s.last_cpu != static_cast<int>(cpu) &&
             best + m_migrate_resist > s.credit)
-          continue;
+          return false;
       }
-      return k.vcpu;
-    }
+      snext = v;
+      return true;
+    });
     return snext;
   }
 
@@ -153,8 +156,7 @@ class Credit2 final : public Credit2Credit {
       min_time = std::max(min_time, ratelimit_min);
     }
     Credit rt_credit = n.credit;
-    if (!m_runq.empty() && m_runq.begin()->credit > 0)
-      rt_credit = n.credit - m_runq.begin()->credit;
+    if (!m_runq.empty() && runq_head_credit() > 0) rt_credit = n.credit - runq_head_credit();
     Cycles time = rt_credit > 0 ? to_time(rt_credit, n) : 0;
     if (time < min_time) return min_time;
     return std::min(time, m_max_timer);
@@ -167,7 +169,10 @@ class Credit2 final : public Credit2Credit {
     if (weight < 1 || weight > kWeightMax)
       throw std::invalid_argument("credit2: VM " + std::to_string(info.vm) + ": weight " +
                                   std::to_string(weight) + " is out of range 1..65535");
-    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) m_vcpus.resize(info.id + 1);
+    if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
+      m_vcpus.resize(info.id + 1);
+      m_runq.grow(static_cast<unsigned>(m_vcpus.size()));
+    }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.credit = m_credit_init;  // csched2_alloc_udata
@@ -220,7 +225,7 @@ class Credit2 final : public Credit2Credit {
 
     // The epoch ends when the best runnable vCPU has no credit left.
     Credit top = m_vcpus[snext].credit;
-    if (!m_runq.empty()) top = std::max(top, m_runq.begin()->credit);
+    if (!m_runq.empty()) top = std::max(top, runq_head_credit());
     if (top <= 0) reset_credit(snext, now);
 
     VcpuState& n = m_vcpus[snext];

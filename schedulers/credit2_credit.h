@@ -15,7 +15,7 @@
 
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
-#include "schedulers/node_pool.h"
+#include "schedulers/indexed_heap.h"
 #include "schedulers/policy.h"
 
 namespace vmmsim::sched::credit2 {
@@ -44,10 +44,15 @@ class Credit2Credit : public Policy {
     Credit credit;
     std::uint64_t seq;
     VcpuId vcpu;
-    bool operator<(const QueueKey& o) const {
-      return credit != o.credit ? credit > o.credit : seq < o.seq;
-    }
   };
+  // QueueKey's order as one unsigned 128-bit integer, so that the run
+  // queue's 4-ary heap compares without a branch: the credit (its sign bit
+  // flipped, then inverted: most first) above the order queued.
+  using RunqKey = unsigned __int128;
+  static RunqKey runq_key(const QueueKey& k) {
+    const std::uint64_t most_first = ~(static_cast<std::uint64_t>(k.credit) ^ (std::uint64_t{1} << 63));
+    return RunqKey{most_first} << 64 | k.seq;
+  }
 
   struct VcpuState {
     Credit credit = 0;
@@ -55,7 +60,6 @@ class Credit2Credit : public Policy {
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
     QueueKey key{};         // valid while queued
-    PooledMultiset<QueueKey>::iterator pos;  // its place in m_runq, valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -248,12 +252,11 @@ class Credit2Credit : public Policy {
     // Clipping can tie vCPUs that were ordered: rebuild keeping their order.
     std::vector<VcpuId> order;
     order.reserve(m_runq.size());
-    for (const QueueKey& k : m_runq) order.push_back(k.vcpu);
-    m_runq.clear();
+    m_runq.find_in_order([&](unsigned v) { return order.push_back(static_cast<VcpuId>(v)), false; });
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
       s.key = QueueKey{s.credit, m_next_seq++, v};
-      s.pos = m_runq.emplace_hint(m_runq.end(), s.key);
+      m_runq.set(static_cast<unsigned>(v), runq_key(s.key));
     }
     rekey_all();
   }
@@ -263,14 +266,14 @@ class Credit2Credit : public Policy {
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     s.key = QueueKey{s.credit, m_next_seq++, v};
-    s.pos = m_runq.insert(s.key);
+    m_runq.set(static_cast<unsigned>(v), runq_key(s.key));
     s.queued = true;
   }
 
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;
-    m_runq.erase(s.pos);
+    m_runq.erase(static_cast<unsigned>(v));
     s.queued = false;
   }
 
@@ -282,7 +285,11 @@ class Credit2Credit : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  PooledMultiset<QueueKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
+  // The queue's head and its credit as queued; the queue not empty.
+  VcpuId runq_head() const { return static_cast<VcpuId>(m_runq.top()); }
+  Credit runq_head_credit() const { return m_vcpus[static_cast<std::size_t>(m_runq.top())].key.credit; }
+
+  VcpuHeap<RunqKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty
   std::uint64_t m_next_seq = 0;
