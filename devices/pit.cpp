@@ -125,7 +125,7 @@ Pit::OutChange Pit::change_after(Cycles cycle) const {
   c.cycle = static_cast<Cycles>(scaled / kInputHz);
   c.remainder = static_cast<std::uint64_t>(scaled % kInputHz);
   c.level = out_at_tick(c.tick);
-  // step_to_next() steps by at most 65536 ticks in 64 bits.
+  // step_to_next() steps by at most 65535 ticks, in 64 bits.
   c.known = m_reload >= 2 && m_clock.hz() <= (~std::uint64_t{0} - kInputHz) / 0x10000;
   return c;
 }
@@ -134,8 +134,7 @@ Pit::OutChange Pit::change_after(Cycles cycle) const {
 // the next): OUT alternates, high for reload - 1 ticks and low for one in
 // mode 2, high for ceil(N/2) and low for floor(N/2) in mode 3; the tick's
 // cycle ceil(tick * hz / kInputHz) moves by the step times hz, divided by a
-// constant: no 128-bit division (small/rr --vcd: 5,751 -> 5,430
-// instructions per decision, 5.2 traced edges each).
+// constant: no 128-bit division (docs/performance/sixth-round.md).
 inline void Pit::step_to_next(OutChange& c) const {
   const std::uint64_t high = m_mode == 2 ? m_reload - 1 : (m_reload + 1) / 2;
   const std::uint64_t step = c.level ? high : m_reload - high;
@@ -163,8 +162,6 @@ void Pit::restart_waveform() {
       },
       now);
 }
-
-
 
 void Pit::reevaluate() {
   restart_waveform();
@@ -204,14 +201,15 @@ void Pit::write_control(std::uint8_t value) {
   m_rw = rw == 1 ? Access::kLobyte : rw == 2 ? Access::kHibyte : Access::kWordLo;
   m_write = m_read = m_rw;
   m_latched = false;
-  unsigned mode = (value >> 1) & 7;
-  m_mode = mode >= 6 ? mode - 4 : mode;  // 6 and 7 are aliases of 2 and 3
-  // BCD (bit 0) is not modelled: the count is binary.
   // A control word stops the channel and sets OUT high until a count is
-  // written: a rising edge if OUT was low.
+  // written: a rising edge if OUT was low. OUT so far, traced or not, is the
+  // old mode's: the new one applies from here.
   const Cycles now = m_clock.now();
   m_edges_before_load = rising_edges_until(now) + (output() ? 0 : 1);
   settle_trace();
+  const unsigned mode = (value >> 1) & 7;
+  m_mode = mode >= 6 ? mode - 4 : mode;  // 6 and 7 are aliases of 2 and 3
+  // BCD (bit 0) is not modelled: the count is binary.
   m_counting = false;
   reevaluate();
 }

@@ -252,7 +252,10 @@ class Credit2Credit : public Policy {
     // Clipping can tie vCPUs that were ordered: rebuild keeping their order.
     std::vector<VcpuId> order;
     order.reserve(m_runq.size());
-    m_runq.find_in_order([&](unsigned v) { return order.push_back(static_cast<VcpuId>(v)), false; });
+    m_runq.find_in_order([&](unsigned v) {
+      order.push_back(static_cast<VcpuId>(v));
+      return false;  // on to the next: all of them
+    });
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
       s.key = QueueKey{s.credit, m_next_seq++, v};
@@ -270,6 +273,10 @@ class Credit2Credit : public Policy {
     s.queued = true;
   }
 
+  // The queue's head and its credit as queued; the queue not empty.
+  VcpuId runq_head() const { return static_cast<VcpuId>(m_runq.top()); }
+  Credit runq_head_credit() const { return m_vcpus[static_cast<std::size_t>(m_runq.top())].key.credit; }
+
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;
@@ -285,10 +292,6 @@ class Credit2Credit : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  // The queue's head and its credit as queued; the queue not empty.
-  VcpuId runq_head() const { return static_cast<VcpuId>(m_runq.top()); }
-  Credit runq_head_credit() const { return m_vcpus[static_cast<std::size_t>(m_runq.top())].key.credit; }
-
   VcpuHeap<RunqKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty

@@ -259,7 +259,7 @@ TEST(Pit, ReprogrammingRestartsCounting) {
 }
 
 // The traced OUT (--vcd), computed change by change from the last one
-// (Pit::following), against the formula: tick t at ceil(t * hz / 1193182),
+// (Pit::step_to_next), against the formula: tick t at ceil(t * hz / 1193182),
 // loaded at tick 1, high from load + kN for `high` ticks, low for the rest of
 // N. Thousands of periods at clocks whose cycles of a tick carry a remainder.
 void expect_traced_out_follows_the_formula(Hertz hz, std::uint64_t period_ps, std::uint8_t word,
@@ -292,6 +292,44 @@ void expect_traced_out_follows_the_formula(Hertz hz, std::uint64_t period_ps, st
   const auto history = vcd.declared().at(0).history;
   ASSERT_EQ(history.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(history[i], expected[i]) << "change " << i;
+}
+
+// The traced OUT of a channel that a control word stops: `word` at `at`
+// after mode 3 with reload 10 from tick 1 (high for ticks 1-5, low 6-10).
+std::vector<std::pair<Cycles, std::uint64_t>> traced_out_stopped_by(std::uint8_t word, Cycles at) {
+  PitBench bench("bench", 1000000000);
+  const std::string path = (std::filesystem::temp_directory_path() / "vmmsim_pit_stop.vcd").string();
+  OutputFile file(path);
+  file.open();
+  report::VcdWriter vcd(file, 1000);
+  vcd.declare(bench.pit.out_trace, "pit", "out", 1, 1);
+  vcd.keep_history(bench.pit.out_trace);
+  bench.pit.trace_out_waveform();
+  bench.script = [&](PitBench& b) {
+    b.program(kMode3Word, 10);
+    b.until(at);
+    b.pit.io_write(kControl, word);
+  };
+  bench.run_to(30000);
+  vcd.close(30000);
+  file.finish();
+  std::filesystem::remove(path);
+  return vcd.declared().at(0).history;
+}
+
+// A control word that changes the mode mid-count: OUT up to it is the old
+// mode's (the review of the traced OUT's stepping: the next edge came from
+// the new mode's lengths, a rise at tick 7 instead of 11), then high.
+// Tick 13 (cycle 10896), OUT high: the fall at tick 6 and the rise at 11.
+TEST(Pit, AControlWordEndsTheTracedWaveOfTheOldMode) {
+  using Changes = std::vector<std::pair<Cycles, std::uint64_t>>;
+  EXPECT_EQ(traced_out_stopped_by(kMode2Word, 10896), (Changes{{0, 1}, {5029, 0}, {9220, 1}}));
+}
+
+// Tick 8 (cycle 6705), OUT low: it rises at the control word.
+TEST(Pit, AControlWordWhileTheTracedOutIsLowRaisesIt) {
+  using Changes = std::vector<std::pair<Cycles, std::uint64_t>>;
+  EXPECT_EQ(traced_out_stopped_by(kMode2Word, 6705), (Changes{{0, 1}, {5029, 0}, {6705, 1}}));
 }
 
 TEST(Pit, TracedSquareWaveFollowsTheFormulaAtAnOddReload) {
