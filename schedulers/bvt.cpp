@@ -76,18 +76,6 @@ class Bvt final : public Policy {
   }
 
  private:
-  // A heap key: a virtual time above its tie-breaker (the queue's sequence
-  // number, the vCPU id), one unsigned 128-bit number, so that the heaps
-  // compare keys without a branch (a branch on a virtual time is a coin toss).
-  using OrderKey = unsigned __int128;
-  static OrderKey order_key(VirtualTime t, std::uint64_t tie) {
-    return OrderKey{static_cast<std::uint64_t>(t) ^ kSignBit} << 64 | tie;
-  }
-  static VirtualTime time_of(OrderKey k) {
-    return static_cast<VirtualTime>(static_cast<std::uint64_t>(k >> 64) ^ kSignBit);
-  }
-  static constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;  // signed order as unsigned
-
   struct VcpuState {
     VirtualTime avt = 0;  // actual virtual time
     VirtualTime evt = 0;  // effective virtual time, the queue order
@@ -103,14 +91,14 @@ class Bvt final : public Policy {
 
   // --- virtual time ---
 
-  VirtualTime min_runnable_avt() const { return time_of(m_runnable_avt.top_key()); }
+  VirtualTime min_runnable_avt() const { return value_of(m_runnable_avt.top_key()); }
   VirtualTime svt() const { return m_runnable_avt.empty() ? m_svt : min_runnable_avt(); }
   // Kept so that SVT survives a moment with nobody runnable.
   void note_svt() {
     if (!m_runnable_avt.empty()) m_svt = std::max(m_svt, min_runnable_avt());
   }
   void count_in_svt(VcpuId v) {
-    m_runnable_avt.set(static_cast<unsigned>(v), order_key(m_vcpus[v].avt, static_cast<std::uint64_t>(v)));
+    m_runnable_avt.set(static_cast<unsigned>(v), integer_key(m_vcpus[v].avt, static_cast<std::uint64_t>(v)));
     m_vcpus[v].counted_in_svt = true;
     note_svt();
   }
@@ -176,7 +164,7 @@ class Bvt final : public Policy {
   }
 
   void enqueue(VcpuId v, Cycles /*now*/) override {
-    m_queue.set(static_cast<unsigned>(v), order_key(m_vcpus[v].evt, m_next_seq++));
+    m_queue.set(static_cast<unsigned>(v), integer_key(m_vcpus[v].evt, m_next_seq++));
   }
 
   void dequeue(VcpuId v) override { m_queue.erase(static_cast<unsigned>(v)); }
@@ -197,12 +185,12 @@ class Bvt final : public Policy {
       place_unplaced();
       return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
     }
-    const VirtualTime next_evt = time_of(m_queue.top_key());
+    const VirtualTime next_evt = value_of(m_queue.top_key());
     const auto next = static_cast<VcpuId>(m_queue.pop());
     if (m_queue.empty()) return vmm_decision_t{next, kAloneSliceFactor * m_ctx_allow};
     // Run until next's evt passes next_prime's, plus the allowance. Xen added
     // this MCU count to nanoseconds; here MCUs become cycles.
-    const VirtualTime next_prime_evt = time_of(m_queue.top_key());
+    const VirtualTime next_prime_evt = value_of(m_queue.top_key());
     auto mcus = static_cast<Cycles>((next_prime_evt - next_evt) / m_vcpus[next].mcu_advance);
     Cycles limit = (VMM_FOREVER - 1 - m_ctx_allow) / m_mcu;  // never reaches VMM_FOREVER
     return vmm_decision_t{next, std::min(mcus, limit) * m_mcu + m_ctx_allow};
@@ -263,8 +251,9 @@ class Bvt final : public Policy {
   // Busy pCPUs by their owner's evt, largest first (ties: lowest pCPU): the
   // victim of a wake in O(1), kept in O(log pCPUs) per dispatch.
   CpuHeap<VirtualTime, std::greater<VirtualTime>> m_by_evt;
-  VcpuHeap<OrderKey> m_queue;         // queued (runnable, not running) by evt, then who came first
-  VcpuHeap<OrderKey> m_runnable_avt;  // by avt, then vCPU id: SVT is the minimum
+  // Keyed by integer_key: compared without a branch (a branch on a virtual time is a coin toss).
+  VcpuHeap<IntegerKey> m_queue;         // queued (runnable, not running) by evt, then who came first
+  VcpuHeap<IntegerKey> m_runnable_avt;  // by avt, then vCPU id: SVT is the minimum
   VirtualTime m_svt = 0;
   int m_unplaced = kNoCpu;  // left idle by owner_changed, not yet out of m_by_evt
   std::uint64_t m_next_seq = 0;

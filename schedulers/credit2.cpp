@@ -90,7 +90,7 @@ class Credit2 final : public Credit2Credit {
   bool tick(unsigned cpu, Cycles /*now*/) override {
     if (current(cpu) != kIdle || m_pcpus[cpu].tickled) return false;
     return m_runq.find_in_order([&](unsigned v) { return allowed(static_cast<VcpuId>(v), cpu); }) !=
-           VcpuHeap<RunqKey>::kNone;
+           VcpuHeap<IntegerKey>::kNone;
   }
 
  private:

@@ -39,27 +39,15 @@ class Credit2Credit : public Policy {
         m_idle_free(config.cpus, true) {}
 
   // The run queue order: most credit first; equal credit in the order queued
-  // (Xen's runq_insert puts a vCPU after every one with as much credit).
-  struct QueueKey {
-    Credit credit;
-    std::uint64_t seq;
-    VcpuId vcpu;
-  };
-  // QueueKey's order as one unsigned 128-bit integer, so that the run
-  // queue's 4-ary heap compares without a branch: the credit (its sign bit
-  // flipped, then inverted: most first) above the order queued.
-  using RunqKey = unsigned __int128;
-  static RunqKey runq_key(const QueueKey& k) {
-    const std::uint64_t most_first = ~(static_cast<std::uint64_t>(k.credit) ^ (std::uint64_t{1} << 63));
-    return RunqKey{most_first} << 64 | k.seq;
-  }
+  // (Xen's runq_insert puts a vCPU after every one with as much credit), as
+  // an integer_key of ~credit, compared without a branch.
+  IntegerKey next_runq_key(Credit credit) { return integer_key(~credit, m_next_seq++); }
 
   struct VcpuState {
     Credit credit = 0;
     std::int64_t weight = kWeightDefault;
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
-    QueueKey key{};         // valid while queued
     int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
     bool yielded = false;
   };
@@ -258,8 +246,7 @@ class Credit2Credit : public Policy {
     });
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
-      s.key = QueueKey{s.credit, m_next_seq++, v};
-      m_runq.set(static_cast<unsigned>(v), runq_key(s.key));
+      m_runq.set(static_cast<unsigned>(v), next_runq_key(s.credit));
     }
     rekey_all();
   }
@@ -268,14 +255,13 @@ class Credit2Credit : public Policy {
 
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
-    s.key = QueueKey{s.credit, m_next_seq++, v};
-    m_runq.set(static_cast<unsigned>(v), runq_key(s.key));
+    m_runq.set(static_cast<unsigned>(v), next_runq_key(s.credit));
     s.queued = true;
   }
 
   // The queue's head and its credit as queued; the queue not empty.
   VcpuId runq_head() const { return static_cast<VcpuId>(m_runq.top()); }
-  Credit runq_head_credit() const { return m_vcpus[static_cast<std::size_t>(m_runq.top())].key.credit; }
+  Credit runq_head_credit() const { return ~value_of(m_runq.top_key()); }
 
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
@@ -292,7 +278,7 @@ class Credit2Credit : public Policy {
   CpuSet m_idle_free;                 // idle and not tickled
   std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
   Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  VcpuHeap<RunqKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
+  VcpuHeap<IntegerKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
   std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
   std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty
   std::uint64_t m_next_seq = 0;

@@ -233,6 +233,19 @@ class IndexedHeap {
   mutable std::vector<std::size_t> m_scratch;
 };
 
+// A key of an integer and its tie-breaker that the heap compares without a
+// branch (the 4-ary tournament needs one): the value's signed order as
+// unsigned (its sign bit flipped) above the tie-breaker, in one unsigned
+// 128-bit integer. For the largest value first, key by ~value (= -value - 1,
+// never overflows).
+using IntegerKey = unsigned __int128;
+constexpr IntegerKey integer_key(std::int64_t value, std::uint64_t tie) {
+  return IntegerKey{static_cast<std::uint64_t>(value) ^ (std::uint64_t{1} << 63)} << 64 | tie;
+}
+constexpr std::int64_t value_of(IntegerKey key) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(key >> 64) ^ (std::uint64_t{1} << 63));
+}
+
 // A run queue of vCPUs (by id) ordered by a policy's key, which must order
 // them totally (carry a sequence number or the vCPU id); 4-ary, so that the
 // push and the pop of every request climb half as many levels.

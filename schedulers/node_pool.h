@@ -95,10 +95,5 @@ class PoolAllocator {
 
 template <class K, class Compare = std::less<K>>
 using PooledSet = std::set<K, Compare, PoolAllocator<K>>;
-// For keys that are unique by construction (a sequence number in the key):
-// an insert descends only, without the set's check for an equal key (a step
-// back from where it lands).
-template <class K, class Compare = std::less<K>>
-using PooledMultiset = std::multiset<K, Compare, PoolAllocator<K>>;
 
 }  // namespace vmmsim::sched

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <list>
 #include <map>
 #include <optional>
@@ -166,10 +167,22 @@ TEST(VcpuHeap, FirstAndWalkAsTheOrderedSet) {
 // number (its sign bit flipped), which the 4-ary heap's tournament of
 // children compares without a branch.
 TEST(VcpuHeap, FirstAndWalkAsTheOrderedSetWithOneIntegerKey) {
-  using Key = unsigned __int128;
-  expect_heap_as_the_ordered_set<Key>([](std::int64_t value, std::uint64_t seq) {
-    return Key{static_cast<std::uint64_t>(value) ^ (std::uint64_t{1} << 63)} << 64 | seq;
-  });
+  expect_heap_as_the_ordered_set<IntegerKey>(integer_key);
+}
+
+// integer_key keeps the signed order, then the tie-breaker's; value_of gives
+// the value back; keyed by ~value, the largest comes first (credit2).
+TEST(VcpuHeap, IntegerKeysOrderSignedValuesThenTies) {
+  const std::int64_t values[] = {std::numeric_limits<std::int64_t>::min(), -5, -1, 0, 1, 7,
+                                 std::numeric_limits<std::int64_t>::max()};
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    EXPECT_EQ(value_of(integer_key(values[i], 3)), values[i]);
+    EXPECT_LT(integer_key(values[i], 3), integer_key(values[i], 4));
+    if (i == 0) continue;
+    EXPECT_LT(integer_key(values[i - 1], ~std::uint64_t{0}), integer_key(values[i], 0));
+    EXPECT_GT(integer_key(~values[i - 1], 0), integer_key(~values[i], ~std::uint64_t{0}));
+    EXPECT_EQ(~value_of(integer_key(~values[i], 0)), values[i]);
+  }
 }
 
 // credit's idlers were a std::set<unsigned>: "the next idler after the last
