@@ -31,10 +31,11 @@ class WinnerTree {
   // not hold slot `i` exact, so replay(i) alone makes the whole tree exact.
   void assign(unsigned i, Cycles due) { m_node[m_leaves + i].due = due; }
   void replay(unsigned i) {
+    // The winner's index from the comparison, not a branch on it: which
+    // processor wakes next is a coin toss to the predictor.
     for (std::size_t n = (m_leaves + std::size_t{i}) / 2; n >= 1; n /= 2) {
-      const Node& left = m_node[2 * n];
-      const Node& right = m_node[2 * n + 1];
-      m_node[n] = right.due < left.due ? right : left;  // a tie: the lower index, on the left
+      const bool right = m_node[2 * n + 1].due < m_node[2 * n].due;  // a tie: the lower index, on the left
+      m_node[n] = m_node[2 * n + right];
     }
   }
 
