@@ -24,6 +24,11 @@
 //       --until, whichever comes first): every case lasts about as long on
 //       the host, whatever its speed. Without it, the run is exactly --until.
 //
+//   vmmsim_bench policy CONFIG [--until D] [--warmup D] [--repeat N]
+//                       [--set SECTION.KEY=VALUE]... [--each-vm KEY=VALUE]...
+//       The policy's own cost per decision: the calls a run of the case
+//       makes into the built-in scheduler, replayed alone (bench/policy_replay.h).
+//
 //   vmmsim_bench summarize RUNS.jsonl [--line LABEL] [--targets] [--out FILE]
 //       The figures from the collected lines (bench/summarize.cpp).
 //
@@ -50,7 +55,9 @@
 #include "app/simulation.h"
 #include "base/input_error.h"
 #include "base/output_plan.h"
+#include "bench/case_config.h"
 #include "bench/figures.h"
+#include "bench/policy_replay.h"
 #include "config/config_parser.h"
 #include "models/platform.h"
 #include "sim/cycle_clock.h"
@@ -60,6 +67,7 @@ int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
 }
 
 using namespace vmmsim;
+using bench::CaseOptions;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -184,48 +192,29 @@ int baseline(const std::vector<std::string>& args) {
 // ---------------------------------------------------------------- one case
 
 int run_case(const std::vector<std::string>& args) {
-  std::string config_path, until, vcd;
+  CaseOptions opts;
+  std::string vcd;
   std::string warmup_text;
   double min_cpu_s = 0;
-  std::vector<std::string> sets, each_vm, swaps;
+  std::vector<std::string> swaps;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string& {
       if (i + 1 >= args.size()) throw InputError("case: " + a + " needs a value");
       return args[++i];
     };
-    if (a == "--until") until = value();
-    else if (a == "--vcd") vcd = value();
-    else if (a == "--set") sets.push_back(value());
-    else if (a == "--each-vm") each_vm.push_back(value());
+    if (a == "--vcd") vcd = value();
     else if (a == "--swap") swaps.push_back(value());
     else if (a == "--min-cpu") min_cpu_s = std::stod(value());
     else if (a == "--warmup") warmup_text = value();
-    else if (!a.empty() && a[0] == '-') throw InputError("case: unknown option " + a);
-    else if (config_path.empty()) config_path = a;
-    else throw InputError("case: a second CONFIG " + a);
+    else if (!bench::parse_case_option(args, &i, &opts)) throw InputError("case: unknown option " + a);
   }
-  if (config_path.empty())
+  if (opts.config_path.empty())
     throw InputError("usage: vmmsim_bench case CONFIG [--until D] [--set K=V]... [--each-vm K=V]... [--swap S]... [--vcd FILE] [--min-cpu S] [--warmup D]");
 
   const long rss_start = current_rss_kib();
   auto t_parse = Clock::now();
-  std::vector<config::Override> overrides;
-  for (const std::string& s : sets) overrides.push_back(app::parse_override(s));
-  if (!each_vm.empty()) {
-    // vm.NAME.KEY=VALUE for every guest VM: read the VM names first.
-    config::Config names = config::load_config(config_path, overrides);
-    for (const config::VmConfig& v : names.vms)
-      if (!v.service)
-        for (const std::string& kv : each_vm) overrides.push_back(app::parse_override("vm." + v.name + "." + kv));
-  }
-  config::Config cfg = config::load_config(config_path, overrides);
-  if (!until.empty()) {
-    std::string why;
-    auto cycles = parse_simulated_duration(until, cfg.platform.clock, &why);
-    if (!cycles || *cycles == 0) throw InputError("--until " + until + ": " + why);
-    cfg.until = *cycles;
-  }
+  config::Config cfg = bench::load_case_config(opts);
   for (const std::string& spec : swaps) {
     std::string why;
     auto swap = config::parse_swap(spec, cfg.platform.clock, ".", &why);
@@ -392,10 +381,12 @@ int run_case(const std::vector<std::string>& args) {
 int sc_main(int argc, char* argv[]) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (args.empty() || (args[0] != "baseline" && args[0] != "case" && args[0] != "summarize")) {
+    if (args.empty() || (args[0] != "baseline" && args[0] != "case" && args[0] != "policy" && args[0] != "summarize")) {
       std::cerr << "usage: vmmsim_bench baseline [--activations N] [--chunks K]\n"
                    "       vmmsim_bench case CONFIG [--until D] [--set SECTION.KEY=VALUE]... "
                    "[--each-vm KEY=VALUE]... [--swap SPEC]... [--vcd FILE] [--min-cpu S] [--warmup D]\n"
+                   "       vmmsim_bench policy CONFIG [--until D] [--warmup D] [--repeat N] "
+                   "[--set SECTION.KEY=VALUE]... [--each-vm KEY=VALUE]...\n"
                    "       vmmsim_bench summarize RUNS.jsonl [--line LABEL] [--targets] [--out FILE] "
                    "[--machine KEY=VALUE]...\n";
       return kBadInput;
@@ -403,6 +394,7 @@ int sc_main(int argc, char* argv[]) {
     std::string command = args[0];
     args.erase(args.begin());
     if (command == "summarize") return bench::summarize(args);
+    if (command == "policy") return bench::policy_replay(args);
     return command == "baseline" ? baseline(args) : run_case(args);
   } catch (const InputError& e) {
     std::cerr << "vmmsim_bench: " << e.what() << "\n";

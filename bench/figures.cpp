@@ -135,7 +135,7 @@ std::vector<Figures> all_figures(const std::vector<Run>& runs) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<Figures>> by_label;
   for (const Run& run : runs) {
-    if (run.failed || run.label == "baseline" || run.label == "callgrind") continue;
+    if (run.failed || run.label == "baseline" || run.label == "callgrind" || run.label == "policy") continue;
     if (!by_label.count(run.label)) order.push_back(run.label);
     by_label[run.label].push_back(figures_of(run, bare));
   }
@@ -194,6 +194,19 @@ std::vector<Callgrind> callgrinds(const std::vector<Run>& runs) {
     auto same = std::find_if(out.begin(), out.end(), [&](const Callgrind& o) { return o.case_label == g.case_label; });
     if (same != out.end()) *same = g;
     else out.push_back(g);
+  }
+  return out;
+}
+
+std::vector<PolicyAlone> policies_alone(const std::vector<Run>& runs) {
+  std::vector<PolicyAlone> out;
+  for (const Run& r : runs) {
+    if (r.label != "policy" || r.failed) continue;
+    PolicyAlone p{r.record["case"].string(), r.r()["policy_ns_per_decision"].number(),
+                  static_cast<std::uint64_t>(r.r()["decisions"].integer())};
+    auto same = std::find_if(out.begin(), out.end(), [&](const PolicyAlone& o) { return o.case_label == p.case_label; });
+    if (same == out.end()) out.push_back(p);
+    else if (p.ns_per_decision < same->ns_per_decision) *same = p;
   }
   return out;
 }

@@ -55,6 +55,14 @@ struct Callgrind {
   double sim_short = 0, sim_long = 0;
 };
 
+// A policy's own cost (vmmsim_bench policy): the calls a run of the case
+// makes into it, replayed alone; the best of the repeated runs.
+struct PolicyAlone {
+  std::string case_label;  // "medium/eevdf"
+  double ns_per_decision = NAN;
+  std::uint64_t decisions = 0;
+};
+
 std::string sci(double x);  // 1.23e9 (no "+", no leading zero in the exponent)
 std::string num(double x);  // JSON: null if not finite
 
@@ -68,5 +76,7 @@ Figures figures_of(const Run& run, double bare);
 std::vector<Figures> all_figures(const std::vector<Run>& runs);
 // Every callgrind record, the last one per case.
 std::vector<Callgrind> callgrinds(const std::vector<Run>& runs);
+// Every policy replay, one per case (the best of its repeats).
+std::vector<PolicyAlone> policies_alone(const std::vector<Run>& runs);
 
 }  // namespace vmmsim::bench

@@ -32,7 +32,8 @@
 # 50 ms before each load: the same swap staged and unstaged); and peer-1, peer-4 (16 VMs of one vCPU on 1 and 4
 # pCPUs, every VMM cost 0: the workload a plain discrete-event simulator can
 # run too) under credit2 and rr; medium/rr@10kHz (rr at pit.hz 10000: the
-# cost of ticks no policy needs).
+# cost of ticks no policy needs). Then each policy's own code on medium
+# (vmmsim_bench policy: the calls of an 11 s run replayed alone).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -157,6 +158,19 @@ for ((rep = 1; rep <= repeat; rep++)); do
   # rr has no tick op: at 10 kHz it must cost what it costs at 1 kHz (the
   # unneeded ticks are not simulated; the "unneeded PIT tick" target).
   if selected "medium/rr@10kHz"; then run_case "medium/rr@10kHz" medium --set vmm.scheduler=rr --set pit.hz=10000; fi
+  # Each policy's own code: its calls in a medium run, replayed alone
+  # (vmmsim_bench policy; fifo makes no decision).
+  for p in "${policies[@]}"; do
+    [ "$p" = fifo ] && continue
+    selected "medium/$p" || continue
+    # shellcheck disable=SC2046
+    if line=$("$bench" policy bench/configs/medium.ini --set "vmm.scheduler=$p" $(policy_opts "$p") 2> "$out/last.err"); then
+      printf '{"label": "policy", "case": "medium/%s", "result": %s}\n' "$p" "$line" >> "$runs"
+      "$bench" summarize "$runs" --line policy
+    else
+      echo "policy medium/$p: FAILED: $(head -c 300 "$out/last.err")" >&2
+    fi
+  done
   for size in peer-1 peer-4; do
     for p in credit2 rr; do
       [[ " ${policies[*]} " == *" $p "* ]] || continue

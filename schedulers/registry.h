@@ -13,6 +13,11 @@ const std::vector<const vmm_sched_ops_t*>& builtin_schedulers();
 // nullptr if no built-in has that name.
 const vmm_sched_ops_t* find_builtin(std::string_view name);
 
+// For a tool that watches the calls into one built-in (vmmsim_bench policy):
+// from now on find_builtin(name) answers `table` instead, a copy of the
+// built-in's with its entry points wrapped. One per process; nullptr undoes it.
+void interpose_builtin(std::string_view name, const vmm_sched_ops_t* table);
+
 // Each policy file defines one of these.
 const vmm_sched_ops_t& fifo_ops();
 const vmm_sched_ops_t& rr_ops();

@@ -1,0 +1,27 @@
+// A benchmark case's configuration from the command line: the config file,
+// its --set overrides, --each-vm (vm.NAME.KEY for every guest VM) and
+// --until, shared by `vmmsim_bench case` and `vmmsim_bench policy`.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace vmmsim::bench {
+
+struct CaseOptions {
+  std::string config_path;
+  std::string until;  // empty: the config's [run] until
+  std::vector<std::string> sets, each_vm;
+};
+
+// Takes args[*i] (and its value, advancing *i) if it is CONFIG, --until,
+// --set or --each-vm; false if it is none of them.
+bool parse_case_option(const std::vector<std::string>& args, std::size_t* i, CaseOptions* opts);
+
+// The config with the overrides applied; InputError on bad input.
+config::Config load_case_config(const CaseOptions& opts);
+
+}  // namespace vmmsim::bench
