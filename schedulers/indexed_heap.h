@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "schedulers/line_aligned_array.h"
+
 namespace vmmsim::sched {
 
 template <class Key, class Before, unsigned Arity = 2, bool kTieById = true>
@@ -229,7 +231,7 @@ class IndexedHeap {
 
   Before m_before;
   std::vector<int> m_pos;     // by id: index in m_heap, or kNone
-  std::vector<Entry> m_heap;  // heap-ordered
+  LineAlignedArray<Entry> m_heap;  // heap-ordered; children groups on cache lines
   mutable std::vector<std::size_t> m_scratch;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <limits>
 #include <list>
@@ -19,6 +20,7 @@
 #include "schedulers/credit_runqueue.h"
 #include "schedulers/id_list.h"
 #include "schedulers/indexed_heap.h"
+#include "schedulers/line_aligned_array.h"
 
 namespace vmmsim::sched {
 namespace {
@@ -343,6 +345,40 @@ TEST(CreditRunQueues, AnswerAsTheOrderedSetsDid) {
         ASSERT_TRUE(same(queues.first_for(q, c), expected[q].first_for(c))) << "step " << step;
     }
   }
+}
+
+// The heap's array puts slot 1 at the start of a cache line, so that a
+// 4-ary heap of 32-byte entries reads two lines per level, not three; it
+// keeps that and its contents through growth, copies and moves.
+TEST(LineAlignedArray, SlotOneStartsACacheLineThroughGrowthCopiesAndMoves) {
+  struct alignas(16) Entry {
+    unsigned __int128 key;
+    unsigned id;
+  };
+  static_assert(sizeof(Entry) == 32);
+  auto line_of_slot_one = [](const LineAlignedArray<Entry>& a) {
+    return reinterpret_cast<std::uintptr_t>(&a[1]) % 64;
+  };
+  LineAlignedArray<Entry> a;
+  for (unsigned i = 0; i < 1000; ++i) {
+    a.push_back(Entry{static_cast<unsigned __int128>(i) << 64 | i, i});
+    if (a.size() >= 2) {
+      ASSERT_EQ(line_of_slot_one(a), 0u) << "after " << a.size() << " entries";
+    }
+  }
+  LineAlignedArray<Entry> copy = a;
+  LineAlignedArray<Entry> moved = std::move(copy);
+  ASSERT_EQ(moved.size(), 1000u);
+  EXPECT_EQ(line_of_slot_one(moved), 0u);
+  for (unsigned i = 0; i < 1000; ++i) ASSERT_EQ(moved[i].id, i);
+  moved.pop_back();
+  EXPECT_EQ(moved.back().id, 998u);
+  // Entries of 16 bytes: slot 1 on a line too (4 children fill it).
+  LineAlignedArray<std::pair<std::int64_t, unsigned>> small;
+  small.reserve(8);
+  small.push_back({1, 1});
+  small.push_back({2, 2});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&small[1]) % 64, 0u);
 }
 
 }  // namespace
