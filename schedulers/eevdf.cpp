@@ -167,7 +167,7 @@ class Eevdf final : public EevdfEntities {
     }
     Entity& e = m_vcpus[info.id];
     e = Entity{};
-    e.weight = kNiceWeight[nice - kNiceMin];
+    set_weight(e, kNiceWeight[nice - kNiceMin]);
     e.affinity = affinity_class(info);
     if (info.runnable || info.running_on != kNoCpu) {
       sync(now);
