@@ -75,7 +75,7 @@ class VcdWriter {
   // Keeps every change written for `signal` (its history, for markers).
   void keep_history(const VcdSignal& signal) { m_signals[signal.m_index].keeps_history = true; }
   // Marks `signal` as a bit field (a viewer shows it in binary, not as a number).
-  void bit_field(const VcdSignal& signal) { m_signals[signal.m_index].bit_field = true; }
+  void bit_field(const VcdSignal& signal) { m_details[signal.m_index].bit_field = true; }
   // Out of line: inlined, it would grow every model's hot path that traces
   // (their untraced runs paid for the registers it takes).
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
@@ -118,27 +118,33 @@ class VcdWriter {
   const std::string& timescale() const { return m_timescale; }
 
  private:
-  struct Signal {
-    std::string scope, name, code;
-    unsigned width;
-    std::uint64_t mask;     // of the width's bits
+  static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};
+  // A signal's state in two parts: what a change touches, in one cache line
+  // of its own, and what the header, the labels and the viewer's files need.
+  struct alignas(64) Signal {
     std::uint64_t value;    // the latest set()
     std::uint64_t written;  // the value in the file
-    bool dirty = false;
+    std::uint64_t mask;     // of the width's bits
     Cycles scheduled_at = kForever;  // a change set_at() a later cycle
     std::uint64_t scheduled_value = 0;
     Cycles count_down_every = 0;  // then one less every so many cycles
-    VcdSignal::Waveform next;     // or the model's next change
     char code_line[8] = {};       // code + '\n', copied whole (a code has at most 6 letters)
-    unsigned code_line_length = 0;
-    std::uint32_t legend = kNoLegend;
+    std::uint8_t code_line_length = 0;
+    bool single_bit = false;  // written as 0/1, not as a binary vector
+    bool dirty = false;
     bool keeps_history = false;
+    bool has_waveform = false;  // its Details::next computes its changes
+  };
+  struct Details {
+    std::string scope, name, code;
+    unsigned width;
+    std::uint32_t legend = kNoLegend;
     bool bit_field = false;
+    VcdSignal::Waveform next;  // the model's next change, while has_waveform
     std::vector<std::pair<Cycles, std::uint64_t>> history;
   };
-  static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};
-  void record(Signal& s, Cycles at) {
-    if (s.keeps_history) s.history.emplace_back(at, s.value);
+  void record(const Signal& s, std::uint32_t index, Cycles at) {
+    if (s.keeps_history) m_details[index].history.emplace_back(at, s.value);
   }
   // The traced run's calls come in a fast path that calls nothing (no
   // registers to save) and the rest.
@@ -146,6 +152,11 @@ class VcdWriter {
   void schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void unschedule(Signal& s, std::uint32_t index);  // takes back its scheduled change
+  void drop_waveform(Signal& s, std::uint32_t index) {
+    if (!s.has_waveform) return;
+    s.has_waveform = false;
+    m_details[index].next = nullptr;
+  }
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
   void set_value(Signal& s, std::uint32_t index, std::uint64_t value) {
@@ -178,6 +189,7 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Legend> m_legends;
   std::vector<Signal> m_signals;
+  std::vector<Details> m_details;  // by the same index
   // Changed in the current cycle, in order of first change: the first
   // m_dirty_count (room for every signal, so no push checks its capacity).
   std::vector<std::uint32_t> m_dirty;
