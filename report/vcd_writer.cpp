@@ -251,17 +251,25 @@ void VcdWriter::apply_scheduled(Cycles upto) {
     m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
     Signal& s = m_signals[index];
     s.scheduled_at = kForever;
+    const std::uint64_t value = s.scheduled_value;
+    // Its next change, always at a later cycle.
+    Cycles next_at = 0;
+    std::uint64_t next_value = 0;
+    if (s.count_down_every > 0 && value > 0)
+      enqueue(s, index, value - 1, at + s.count_down_every, s.count_down_every);
+    else if (s.has_waveform && m_details[index].next(at, &next_at, &next_value))
+      enqueue(s, index, next_value, next_at, 0);
     if (at != m_step) {
       flush_step();
       m_step = at;
+      // Alone in a cycle already past (a PIT edge, a FIFO count-down step):
+      // nothing can join it, so it is written without the dirty list.
+      if (at < upto && m_next_scheduled > at) {
+        write_alone(s, index, value);
+        continue;
+      }
     }
-    set_value(s, index, s.scheduled_value);
-    Cycles next_at = 0;
-    std::uint64_t next_value = 0;
-    if (s.count_down_every > 0 && s.scheduled_value > 0)
-      enqueue(s, index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
-    else if (s.has_waveform && m_details[index].next(at, &next_at, &next_value))
-      enqueue(s, index, next_value, next_at, 0);
+    set_value(s, index, value);
   }
 }
 
@@ -386,6 +394,7 @@ void VcdWriter::start() {
 // then only what differs from the file.
 void VcdWriter::flush_step() {
   if (!m_started) return start();
+  if (m_dirty_count == 0 && m_comments.empty()) return;
   // Room for the stamp and every line at once, written through a local end.
   reserve((m_dirty_count + 1) * kLineBytes);
   char* const begin = m_buffer.data() + m_used;
@@ -407,6 +416,19 @@ void VcdWriter::flush_step() {
     if (!stamped) time_stamp(m_step);
     write_comments();
   }
+}
+
+// As flush_step() writes a cycle that holds one change and no comment.
+void VcdWriter::write_alone(Signal& s, std::uint32_t index, std::uint64_t value) {
+  s.value = value;
+  if (value == s.written) return;
+  reserve(2 * kLineBytes);  // the stamp and the line
+  char* const begin = m_buffer.data() + m_used;
+  char* out = write_stamp(begin, m_step);
+  out = write_value(out, s);
+  m_used += static_cast<std::size_t>(out - begin);
+  record(s, index, m_step);
+  s.written = value;
 }
 
 void VcdWriter::write_comments() {

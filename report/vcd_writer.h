@@ -159,6 +159,7 @@ class VcdWriter {
   }
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
+  void write_alone(Signal& s, std::uint32_t index, std::uint64_t value);
   void set_value(Signal& s, std::uint32_t index, std::uint64_t value) {
     if (!s.dirty) {
       s.dirty = true;
