@@ -215,15 +215,14 @@ void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
 }
 
-void VcdWriter::waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from) {
+void VcdWriter::waveform(std::uint32_t index, VcdWaveform& waveform, Cycles from) {
   Signal& s = m_signals[index];
   if (s.scheduled_at != kForever) unschedule(s, index);
-  Details& d = m_details[index];
-  d.next = std::move(next);
-  s.has_waveform = static_cast<bool>(d.next);
+  m_details[index].waveform = &waveform;
+  s.has_waveform = true;
   Cycles at = 0;
   std::uint64_t value = 0;
-  if (s.has_waveform && d.next(from, &at, &value)) enqueue(s, index, value, at, 0);
+  if (waveform.next_change(from, &at, &value)) enqueue(s, index, value, at, 0);
 }
 
 void VcdWriter::comment(const std::string& text, Cycles now) {
@@ -257,7 +256,7 @@ void VcdWriter::apply_scheduled(Cycles upto) {
     std::uint64_t next_value = 0;
     if (s.count_down_every > 0 && value > 0)
       enqueue(s, index, value - 1, at + s.count_down_every, s.count_down_every);
-    else if (s.has_waveform && m_details[index].next(at, &next_at, &next_value))
+    else if (s.has_waveform && m_details[index].waveform->next_change(at, &next_at, &next_value))
       enqueue(s, index, next_value, next_at, 0);
     if (at != m_step) {
       flush_step();
@@ -392,9 +391,8 @@ void VcdWriter::start() {
 
 // Writes the values of cycle m_step: the initial dump for the first one,
 // then only what differs from the file.
-void VcdWriter::flush_step() {
+void VcdWriter::write_step() {
   if (!m_started) return start();
-  if (m_dirty_count == 0 && m_comments.empty()) return;
   // Room for the stamp and every line at once, written through a local end.
   reserve((m_dirty_count + 1) * kLineBytes);
   char* const begin = m_buffer.data() + m_used;
@@ -418,7 +416,7 @@ void VcdWriter::flush_step() {
   }
 }
 
-// As flush_step() writes a cycle that holds one change and no comment.
+// As write_step() writes a cycle that holds one change and no comment.
 void VcdWriter::write_alone(Signal& s, std::uint32_t index, std::uint64_t value) {
   s.value = value;
   if (value == s.written) return;

@@ -209,17 +209,18 @@ TEST(VcdWriter, AWaveformIsWrittenChangeByChangeUntilASetReplacesIt) {
     VcdSignal out, state;
     w.declare(out, "pit", "out", 1, 1);
     w.declare(state, "cpu0", "state", 8, 0);
-    int asked = 0;
     // Low at 10, 30, 50...; high at 20, 40, 60...
-    out.set_waveform(
-        [&asked](Cycles after, Cycles* at, std::uint64_t* level) {
-          ++asked;
-          *at = (after / 10 + 1) * 10;
-          *level = *at % 20 == 0;
-          return true;
-        },
-        0);
-    EXPECT_EQ(asked, 1) << "only the first change is computed ahead";
+    struct Square final : VcdWaveform {
+      int asked = 0;
+      bool next_change(Cycles after, Cycles* at, std::uint64_t* level) override {
+        ++asked;
+        *at = (after / 10 + 1) * 10;
+        *level = *at % 20 == 0;
+        return true;
+      }
+    } square;
+    out.set_waveform(square, 0);
+    EXPECT_EQ(square.asked, 1) << "only the first change is computed ahead";
     state.set(1, 25);
     state.set(2, 40);
     out.set(0, 45);  // the model drives it again: no more waveform
