@@ -145,22 +145,30 @@ inline void Pit::step_to_next(OutChange& c) const {
   c.level = !c.level;
 }
 
+bool Pit::OutWaveform::next_change(Cycles after, Cycles* at, std::uint64_t* level) {
+  if (!m_pit.m_counting) return false;
+  if (after != m_last.cycle || !m_last.known) return first_change(after, at, level);
+  m_pit.step_to_next(m_last);
+  *at = m_last.cycle;
+  *level = m_last.level;
+  return true;
+}
+
+// Out of line and called last: the edge stepped from the last one saves no
+// registers for it.
+[[gnu::noinline]] bool Pit::OutWaveform::first_change(Cycles after, Cycles* at, std::uint64_t* level) {
+  m_last = m_pit.change_after(after);
+  *at = m_last.cycle;
+  *level = m_last.level;
+  return true;
+}
+
 void Pit::restart_waveform() {
   if (!m_waveform) return;
   const Cycles now = m_clock.now();
   out_trace.set(output(), now);
-  out_trace.set_waveform(
-      [this, last = OutChange{}](Cycles after, Cycles* at, std::uint64_t* level) mutable {
-        if (!m_counting) return false;
-        if (after == last.cycle && last.known)
-          step_to_next(last);
-        else
-          last = change_after(after);
-        *at = last.cycle;
-        *level = last.level;
-        return true;
-      },
-      now);
+  m_out_waveform.restart();
+  out_trace.set_waveform(m_out_waveform, now);
 }
 
 void Pit::reevaluate() {

@@ -102,6 +102,19 @@ class Pit : public sc_core::sc_module {
   };
   OutChange change_after(Cycles cycle) const;
   void step_to_next(OutChange& c) const;
+  // OUT as the VCD writer asks for it, change by change, each stepped from
+  // the last when it can be.
+  class OutWaveform final : public report::VcdWaveform {
+   public:
+    explicit OutWaveform(const Pit& pit) : m_pit(pit) {}
+    bool next_change(Cycles after, Cycles* at, std::uint64_t* level) override;
+    bool first_change(Cycles after, Cycles* at, std::uint64_t* level);  // not stepped from the last
+    void restart() { m_last = OutChange{}; }  // the programmed state has changed
+
+   private:
+    const Pit& m_pit;
+    OutChange m_last;  // the change last given
+  };
   void restart_waveform();  // after (re)programming, when traced as a waveform
   void settle_trace();      // before (re)programming, likewise
 
@@ -129,6 +142,7 @@ class Pit : public sc_core::sc_module {
   std::uint64_t m_irq_edges = 0;
   bool m_driven = true;
   bool m_waveform = false;
+  OutWaveform m_out_waveform{*this};
 };
 
 // The reload value that makes channel 0 tick at `tick_hz`: round(1193182 /

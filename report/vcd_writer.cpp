@@ -115,22 +115,25 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
   signal.m_writer = this;
   signal.m_index = static_cast<std::uint32_t>(m_signals.size());
   Signal s;
-  s.scope = scope;
-  s.name = leaf_name(scope, quantity);
-  s.code = code_of(signal.m_index);
-  s.width = width;
+  Details d;
+  d.scope = scope;
+  d.name = leaf_name(scope, quantity);
+  d.code = code_of(signal.m_index);
+  d.width = width;
+  s.single_bit = width == 1;
   s.mask = width < 64 ? (std::uint64_t{1} << width) - 1 : ~std::uint64_t{0};
   s.value = s.written = initial;
   if (!legend.empty()) {
     auto known = std::find_if(m_legends.begin(), m_legends.end(), [&](const Legend& l) { return l.name == legend; });
-    s.legend = static_cast<std::uint32_t>(known - m_legends.begin());
+    d.legend = static_cast<std::uint32_t>(known - m_legends.begin());
     if (known == m_legends.end()) m_legends.push_back({legend, {}});
   }
-  if (s.code.size() >= sizeof s.code_line) throw std::length_error("VCD: too many signals");
-  std::memcpy(s.code_line, s.code.data(), s.code.size());
-  s.code_line[s.code.size()] = '\n';
-  s.code_line_length = static_cast<unsigned>(s.code.size() + 1);
-  m_signals.push_back(std::move(s));
+  if (d.code.size() >= sizeof s.code_line) throw std::length_error("VCD: too many signals");
+  std::memcpy(s.code_line, d.code.data(), d.code.size());
+  s.code_line[d.code.size()] = '\n';
+  s.code_line_length = static_cast<std::uint8_t>(d.code.size() + 1);
+  m_signals.push_back(s);
+  m_details.push_back(std::move(d));
   m_dirty.resize(m_signals.size());
   m_scheduled.resize(m_signals.size());
 }
@@ -149,14 +152,14 @@ void VcdWriter::label(const std::string& legend, std::uint64_t value, const std:
 }
 
 void VcdWriter::label_signal(std::uint32_t index, std::uint64_t value, const std::string& text) {
-  const std::uint32_t legend = m_signals[index].legend;
-  if (legend == kNoLegend) throw std::logic_error("VCD: label of a signal without a legend: " + m_signals[index].name);
+  const std::uint32_t legend = m_details[index].legend;
+  if (legend == kNoLegend) throw std::logic_error("VCD: label of a signal without a legend: " + m_details[index].name);
   label(m_legends[legend].name, value, text);
 }
 
 std::vector<VcdWriter::Declared> VcdWriter::declared() const {
   std::vector<Declared> out;
-  for (const Signal& s : m_signals)
+  for (const Details& s : m_details)
     out.push_back(
         {s.scope, s.name, s.width, s.legend == kNoLegend ? "" : m_legends[s.legend].name, s.bit_field, s.history});
   return out;
@@ -164,7 +167,7 @@ std::vector<VcdWriter::Declared> VcdWriter::declared() const {
 
 void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
   Signal& s = m_signals[index];
-  if (now != m_step || m_next_scheduled <= now || s.scheduled_at != kForever || s.next)
+  if (now != m_step || m_next_scheduled <= now || s.scheduled_at != kForever || s.has_waveform)
     return change_slowly(s, index, value, now);
   set_value(s, index, value);  // even an unchanged value: the first set in a cycle orders its line
 }
@@ -172,7 +175,7 @@ void VcdWriter::change(std::uint32_t index, std::uint64_t value, Cycles now) {
 void VcdWriter::change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now) {
   advance(now);
   if (s.scheduled_at != kForever) unschedule(s, index);  // a set overrides what was scheduled
-  if (s.next) s.next = nullptr;
+  drop_waveform(s, index);
   set_value(s, index, value);
 }
 
@@ -192,13 +195,13 @@ inline void VcdWriter::enqueue(Signal& s, std::uint32_t index, std::uint64_t val
 
 void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
   Signal& s = m_signals[index];
-  if (s.next || s.scheduled_at != kForever) return schedule_slowly(s, index, value, at, then_every);
+  if (s.has_waveform || s.scheduled_at != kForever) return schedule_slowly(s, index, value, at, then_every);
   enqueue(s, index, value, at, then_every);
 }
 
 void VcdWriter::schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
                                 Cycles then_every) {
-  if (s.next) s.next = nullptr;  // the model's own change replaces its waveform
+  drop_waveform(s, index);  // the model's own change replaces its waveform
   if (s.scheduled_at != kForever) unschedule(s, index);
   enqueue(s, index, value, at, then_every);
 }
@@ -212,13 +215,14 @@ void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
 }
 
-void VcdWriter::waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from) {
+void VcdWriter::waveform(std::uint32_t index, VcdWaveform& waveform, Cycles from) {
   Signal& s = m_signals[index];
   if (s.scheduled_at != kForever) unschedule(s, index);
-  s.next = std::move(next);
+  m_details[index].waveform = &waveform;
+  s.has_waveform = true;
   Cycles at = 0;
   std::uint64_t value = 0;
-  if (s.next(from, &at, &value)) enqueue(s, index, value, at, 0);
+  if (waveform.next_change(from, &at, &value)) enqueue(s, index, value, at, 0);
 }
 
 void VcdWriter::comment(const std::string& text, Cycles now) {
@@ -246,17 +250,25 @@ void VcdWriter::apply_scheduled(Cycles upto) {
     m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
     Signal& s = m_signals[index];
     s.scheduled_at = kForever;
+    const std::uint64_t value = s.scheduled_value;
+    // Its next change, always at a later cycle.
+    Cycles next_at = 0;
+    std::uint64_t next_value = 0;
+    if (s.count_down_every > 0 && value > 0)
+      enqueue(s, index, value - 1, at + s.count_down_every, s.count_down_every);
+    else if (s.has_waveform && m_details[index].waveform->next_change(at, &next_at, &next_value))
+      enqueue(s, index, next_value, next_at, 0);
     if (at != m_step) {
       flush_step();
       m_step = at;
+      // Alone in a cycle already past (a PIT edge, a FIFO count-down step):
+      // nothing can join it, so it is written without the dirty list.
+      if (at < upto && m_next_scheduled > at) {
+        write_alone(s, index, value);
+        continue;
+      }
     }
-    set_value(s, index, s.scheduled_value);
-    Cycles next_at = 0;
-    std::uint64_t next_value = 0;
-    if (s.count_down_every > 0 && s.scheduled_value > 0)
-      enqueue(s, index, s.scheduled_value - 1, at + s.count_down_every, s.count_down_every);
-    else if (s.next && s.next(at, &next_at, &next_value))
-      enqueue(s, index, next_value, next_at, 0);
+    set_value(s, index, value);
   }
 }
 
@@ -274,7 +286,7 @@ void VcdWriter::write_header() {
     parts.push_back(scope.substr(start));
     return parts;
   };
-  for (const Signal& s : m_signals) {
+  for (const Details& s : m_details) {
     std::vector<std::string> parts = parts_of(s.scope);
     std::size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
@@ -304,7 +316,7 @@ inline void VcdWriter::reserve(std::size_t bytes) {
 }
 
 inline char* VcdWriter::write_value(char* out, const Signal& s) {
-  if (s.width == 1) {
+  if (s.single_bit) {
     *out++ = static_cast<char>('0' + (s.value & 1));
   } else {
     *out++ = 'b';
@@ -364,10 +376,11 @@ void VcdWriter::start() {
   write_header();
   time_stamp(0);
   text("$dumpvars\n");
-  for (Signal& s : m_signals) {
+  for (std::uint32_t index = 0; index < m_signals.size(); ++index) {
+    Signal& s = m_signals[index];
     char* const line = room();
     m_used += static_cast<std::size_t>(write_value(line, s) - line);
-    record(s, m_step);
+    record(s, index, m_step);
     s.written = s.value;
     s.dirty = false;
   }
@@ -378,19 +391,20 @@ void VcdWriter::start() {
 
 // Writes the values of cycle m_step: the initial dump for the first one,
 // then only what differs from the file.
-void VcdWriter::flush_step() {
+void VcdWriter::write_step() {
   if (!m_started) return start();
   // Room for the stamp and every line at once, written through a local end.
   reserve((m_dirty_count + 1) * kLineBytes);
   char* const begin = m_buffer.data() + m_used;
   char* out = begin;
   for (std::uint32_t d = 0; d < m_dirty_count; ++d) {
-    Signal& s = m_signals[m_dirty[d]];
+    const std::uint32_t index = m_dirty[d];
+    Signal& s = m_signals[index];
     s.dirty = false;
     if (s.value == s.written) continue;  // changed and changed back within the cycle
     if (out == begin) out = write_stamp(out, m_step);
     out = write_value(out, s);
-    record(s, m_step);
+    record(s, index, m_step);
     s.written = s.value;
   }
   const bool stamped = out != begin;
@@ -400,6 +414,19 @@ void VcdWriter::flush_step() {
     if (!stamped) time_stamp(m_step);
     write_comments();
   }
+}
+
+// As write_step() writes a cycle that holds one change and no comment.
+void VcdWriter::write_alone(Signal& s, std::uint32_t index, std::uint64_t value) {
+  s.value = value;
+  if (value == s.written) return;
+  reserve(2 * kLineBytes);  // the stamp and the line
+  char* const begin = m_buffer.data() + m_used;
+  char* out = write_stamp(begin, m_step);
+  out = write_value(out, s);
+  m_used += static_cast<std::size_t>(out - begin);
+  record(s, index, m_step);
+  s.written = value;
 }
 
 void VcdWriter::write_comments() {

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +17,18 @@
 namespace vmmsim::report {
 
 class VcdWriter;
+
+// A signal's changes as its model computes them, one at a time, when the
+// writer needs them (a virtual call: a std::function cost the PIT's edges
+// 27 instructions each).
+class VcdWaveform {
+ public:
+  // The first change after cycle `after`: its cycle and value (false: none).
+  virtual bool next_change(Cycles after, Cycles* at, std::uint64_t* value) = 0;
+
+ protected:
+  ~VcdWaveform() = default;
+};
 
 // A traced value as a model holds it: a no-op until the platform binds it
 // (tracing off costs one branch).
@@ -31,11 +42,10 @@ class VcdSignal {
   void set_at(std::uint64_t value, Cycles at, Cycles then_every = 0);
   void withdraw();
   // The changes after `from` computed by the model when the writer needs
-  // them (a periodic output, the PIT's OUT): `next(after, &at, &value)`
-  // gives the first change after cycle `after` (false: none). Nothing runs
-  // per change in the simulation. Replaced by the next set/set_at/waveform.
-  using Waveform = std::function<bool(Cycles after, Cycles* at, std::uint64_t* value)>;
-  void set_waveform(Waveform next, Cycles from);
+  // them (a periodic output, the PIT's OUT): see VcdWaveform. Nothing runs
+  // per change in the simulation. Replaced by the next set/set_at/waveform;
+  // `waveform` must live until then (or until the writer is closed).
+  void set_waveform(VcdWaveform& waveform, Cycles from);
   // Writes what is scheduled up to `now` (a waveform's model is about to change).
   void settle(Cycles now);
   // A $comment at cycle `now` (in the header before the first change): a
@@ -75,7 +85,7 @@ class VcdWriter {
   // Keeps every change written for `signal` (its history, for markers).
   void keep_history(const VcdSignal& signal) { m_signals[signal.m_index].keeps_history = true; }
   // Marks `signal` as a bit field (a viewer shows it in binary, not as a number).
-  void bit_field(const VcdSignal& signal) { m_signals[signal.m_index].bit_field = true; }
+  void bit_field(const VcdSignal& signal) { m_details[signal.m_index].bit_field = true; }
   // Out of line: inlined, it would grow every model's hot path that traces
   // (their untraced runs paid for the registers it takes).
   void change(std::uint32_t index, std::uint64_t value, Cycles now);
@@ -85,7 +95,7 @@ class VcdWriter {
     if (s.scheduled_at != kForever) unschedule(s, index);
   }
   void label_signal(std::uint32_t index, std::uint64_t value, const std::string& text);
-  void waveform(std::uint32_t index, VcdSignal::Waveform next, Cycles from);
+  void waveform(std::uint32_t index, VcdWaveform& waveform, Cycles from);
   void settle(Cycles now) { advance(now); }
   // A $comment: in the header if nothing is written yet, else after the
   // values of cycle `now`.
@@ -118,36 +128,50 @@ class VcdWriter {
   const std::string& timescale() const { return m_timescale; }
 
  private:
-  struct Signal {
-    std::string scope, name, code;
-    unsigned width;
-    std::uint64_t mask;     // of the width's bits
+  static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};
+  // A signal's state in two parts: what a change touches, in one cache line
+  // of its own, and what the header, the labels and the viewer's files need.
+  struct alignas(64) Signal {
     std::uint64_t value;    // the latest set()
     std::uint64_t written;  // the value in the file
-    bool dirty = false;
+    std::uint64_t mask;     // of the width's bits
     Cycles scheduled_at = kForever;  // a change set_at() a later cycle
     std::uint64_t scheduled_value = 0;
     Cycles count_down_every = 0;  // then one less every so many cycles
-    VcdSignal::Waveform next;     // or the model's next change
     char code_line[8] = {};       // code + '\n', copied whole (a code has at most 6 letters)
-    unsigned code_line_length = 0;
-    std::uint32_t legend = kNoLegend;
+    std::uint8_t code_line_length = 0;
+    bool single_bit = false;  // written as 0/1, not as a binary vector
+    bool dirty = false;
     bool keeps_history = false;
+    bool has_waveform = false;  // its Details::waveform computes its changes
+  };
+  struct Details {
+    std::string scope, name, code;
+    unsigned width;
+    std::uint32_t legend = kNoLegend;
     bool bit_field = false;
+    VcdWaveform* waveform = nullptr;  // computes its changes, while has_waveform
     std::vector<std::pair<Cycles, std::uint64_t>> history;
   };
-  static constexpr std::uint32_t kNoLegend = ~std::uint32_t{0};
-  void record(Signal& s, Cycles at) {
-    if (s.keeps_history) s.history.emplace_back(at, s.value);
+  void record(const Signal& s, std::uint32_t index, Cycles at) {
+    if (s.keeps_history) m_details[index].history.emplace_back(at, s.value);
   }
   // The traced run's calls come in a fast path that calls nothing (no
-  // registers to save) and the rest.
-  void change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now);
-  void schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
+  // registers to save) and the rest, kept out of line (inlined, its
+  // registers were saved on the fast path too: 14 instructions per call).
+  [[gnu::noinline]] void change_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles now);
+  [[gnu::noinline]] void schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at,
+                                         Cycles then_every);
   void enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void unschedule(Signal& s, std::uint32_t index);  // takes back its scheduled change
+  void drop_waveform(Signal& s, std::uint32_t index) {
+    if (!s.has_waveform) return;
+    s.has_waveform = false;
+    m_details[index].waveform = nullptr;
+  }
   void advance(Cycles now);  // to cycle `now`: earlier cycles are written
   void apply_scheduled(Cycles upto);
+  void write_alone(Signal& s, std::uint32_t index, std::uint64_t value);
   void set_value(Signal& s, std::uint32_t index, std::uint64_t value) {
     if (!s.dirty) {
       s.dirty = true;
@@ -156,7 +180,11 @@ class VcdWriter {
     s.value = value;
   }
   void write_header();
-  void flush_step();
+  // Most cycles written hold nothing more (a change written alone): no call.
+  void flush_step() {
+    if (m_dirty_count != 0 || !m_comments.empty() || !m_started) write_step();
+  }
+  void write_step();
   void start();  // the header and the initial dump, at the first flush
   void write_comments();
   // A value line or a time stamp at `out`, kLineBytes of room; the end.
@@ -178,6 +206,7 @@ class VcdWriter {
   std::string m_timescale;
   std::vector<Legend> m_legends;
   std::vector<Signal> m_signals;
+  std::vector<Details> m_details;  // by the same index
   // Changed in the current cycle, in order of first change: the first
   // m_dirty_count (room for every signal, so no push checks its capacity).
   std::vector<std::uint32_t> m_dirty;
@@ -226,8 +255,8 @@ inline void VcdSignal::withdraw() {
 inline void VcdSignal::settle(Cycles now) {
   if (m_writer) m_writer->settle(now);
 }
-inline void VcdSignal::set_waveform(Waveform next, Cycles from) {
-  if (m_writer) m_writer->waveform(m_index, std::move(next), from);
+inline void VcdSignal::set_waveform(VcdWaveform& waveform, Cycles from) {
+  if (m_writer) m_writer->waveform(m_index, waveform, from);
 }
 inline void VcdSignal::comment(const std::string& text, Cycles now) {
   if (m_writer) m_writer->comment(text, now);

@@ -209,17 +209,18 @@ TEST(VcdWriter, AWaveformIsWrittenChangeByChangeUntilASetReplacesIt) {
     VcdSignal out, state;
     w.declare(out, "pit", "out", 1, 1);
     w.declare(state, "cpu0", "state", 8, 0);
-    int asked = 0;
     // Low at 10, 30, 50...; high at 20, 40, 60...
-    out.set_waveform(
-        [&asked](Cycles after, Cycles* at, std::uint64_t* level) {
-          ++asked;
-          *at = (after / 10 + 1) * 10;
-          *level = *at % 20 == 0;
-          return true;
-        },
-        0);
-    EXPECT_EQ(asked, 1) << "only the first change is computed ahead";
+    struct Square final : VcdWaveform {
+      int asked = 0;
+      bool next_change(Cycles after, Cycles* at, std::uint64_t* level) override {
+        ++asked;
+        *at = (after / 10 + 1) * 10;
+        *level = *at % 20 == 0;
+        return true;
+      }
+    } square;
+    out.set_waveform(square, 0);
+    EXPECT_EQ(square.asked, 1) << "only the first change is computed ahead";
     state.set(1, 25);
     state.set(2, 40);
     out.set(0, 45);  // the model drives it again: no more waveform
@@ -311,6 +312,48 @@ TEST(VcdWriter, ScheduledChangesOfOneCycleComeInTheOrderOfTheSignals) {
   EXPECT_EQ(body_of(read(path)),
             "#0\n$dumpvars\nb0 a\nb0 b\nb0 c\nb0 d\nb0 e\n$end\n#45\nb110 a\n#50\nb10 b\nb11 c\nb111 d\nb101 e\n"
             "#80\nb1001 b\n#90\nb1010 d\n#100\n");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+// A scheduled change alone in a cycle already past (a count-down step, a PIT
+// edge) is written straight out; one that shares its cycle with another
+// scheduled change, or with what is set at the cycle now, goes with them
+// under one stamp, and one that leaves the value as written writes nothing.
+TEST(VcdWriter, AScheduledChangeAloneInItsCycleIsWrittenLikeAnyOther) {
+  const std::string path = temp_path("alone.vcd");
+  std::vector<std::pair<Cycles, std::uint64_t>> history;
+  {
+    TestVcd w(path, 1000);
+    VcdSignal level, state, out, other;
+    w.declare(level, "console", "fifo_level", 32, 0);
+    w.declare(state, "cpu0", "state", 8, 0);
+    w.declare(out, "pit", "out", 1, 1);
+    w.declare(other, "cpu1", "state", 8, 0);
+    w.keep_history(level);
+    level.set(3, 10);
+    level.set_at(2, 20, 10);  // 2 at 20 (alone), 1 at 30, 0 at 40 (alone)
+    state.set(5, 30);         // joins the count-down's step at 30
+    state.set_at(5, 50);      // the value as written by then: nothing at 50
+    out.set_at(0, 60);        // two at 60: one stamp
+    other.set_at(2, 60);
+    w.comment("x", 45);
+    state.set(7, 70);
+    level.set_at(4, 80);  // alone before the end
+    out.set_at(1, 90);    // at the end
+    w.close(90);
+    history = w.declared()[0].history;
+  }
+  EXPECT_EQ(body_of(read(path)),
+            "#0\n$dumpvars\nb0 a\nb0 b\n1c\nb0 d\n$end\n#10\nb11 a\n#20\nb10 a\n#30\nb1 a\nb101 b\n#40\nb0 a\n"
+            "#45\n$comment x $end\n#60\n0c\nb10 d\n#70\nb111 b\n#80\nb100 a\n#90\n1c\n");
+  const std::vector<std::pair<Cycles, std::uint64_t>> expected = {{0, 0}, {10, 3}, {20, 2}, {30, 1}, {40, 0}, {80, 4}};
+  EXPECT_EQ(history, expected) << "a change written alone is kept in the history too";
   std::filesystem::remove(path);
 }
 
