@@ -193,6 +193,7 @@ int baseline(const std::vector<std::string>& args) {
 
 int run_case(const std::vector<std::string>& args) {
   CaseOptions opts;
+  opts.command = "case";
   std::string vcd;
   std::string warmup_text;
   double min_cpu_s = 0;

@@ -9,15 +9,21 @@ namespace vmmsim::bench {
 bool parse_case_option(const std::vector<std::string>& args, std::size_t* i, CaseOptions* opts) {
   const std::string& a = args[*i];
   auto value = [&]() -> const std::string& {
-    if (*i + 1 >= args.size()) throw InputError(a + " needs a value");
+    if (*i + 1 >= args.size()) throw InputError(opts->command + ": " + a + " needs a value");
     return args[++*i];
   };
-  if (a == "--until") opts->until = value();
-  else if (a == "--set") opts->sets.push_back(value());
-  else if (a == "--each-vm") opts->each_vm.push_back(value());
-  else if (!a.empty() && a[0] == '-') return false;
-  else if (opts->config_path.empty()) opts->config_path = a;
-  else throw InputError("a second CONFIG " + a);
+  if (a == "--until")
+    opts->until = value();
+  else if (a == "--set")
+    opts->sets.push_back(value());
+  else if (a == "--each-vm")
+    opts->each_vm.push_back(value());
+  else if (!a.empty() && a[0] == '-')
+    return false;
+  else if (opts->config_path.empty())
+    opts->config_path = a;
+  else
+    throw InputError(opts->command + ": a second CONFIG " + a);
   return true;
 }
 
@@ -29,13 +35,16 @@ config::Config load_case_config(const CaseOptions& opts) {
     config::Config names = config::load_config(opts.config_path, overrides);
     for (const config::VmConfig& v : names.vms)
       if (!v.service)
-        for (const std::string& kv : opts.each_vm) overrides.push_back(app::parse_override("vm." + v.name + "." + kv));
+        for (const std::string& kv : opts.each_vm)
+          overrides.push_back(app::parse_override("vm." + v.name + "." + kv));
   }
   config::Config cfg = config::load_config(opts.config_path, overrides);
   if (!opts.until.empty()) {
     std::string why;
     auto cycles = parse_simulated_duration(opts.until, cfg.platform.clock, &why);
-    if (!cycles || *cycles == 0) throw InputError("--until " + opts.until + ": " + why);
+    if (!cycles) throw InputError(opts.command + ": --until " + opts.until + ": " + why);
+    if (*cycles == 0)
+      throw InputError(opts.command + ": --until " + opts.until + ": must be more than 0");
     cfg.until = *cycles;
   }
   return cfg;

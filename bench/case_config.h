@@ -12,8 +12,9 @@
 namespace vmmsim::bench {
 
 struct CaseOptions {
+  std::string command;  // "case" or "policy": the errors' prefix
   std::string config_path;
-  std::string until;  // empty: the config's [run] until
+  std::string until;  // the measured window after any warm-up; empty: the config's [run] until
   std::vector<std::string> sets, each_vm;
 };
 

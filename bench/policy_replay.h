@@ -16,8 +16,11 @@
 namespace vmmsim::bench {
 
 // `vmmsim_bench policy CONFIG --set vmm.scheduler=NAME [--until D]
-// [--warmup D] [--repeat N] [--set K=V]... [--each-vm K=V]...`: prints one
-// JSON line. Exit 2 on bad input.
+// [--warmup D] [--repeat N] [--set K=V]... [--each-vm K=V]...`: records a
+// run of --warmup (default 1 s) then --until (default 10 s: the calls
+// measured, as in `case`), replays it --repeat times (default 5) and prints
+// one JSON line. Exit 2 on bad input, on a run that makes no decision after
+// the warm-up or loads a second instance, and on a replay that diverges.
 int policy_replay(const std::vector<std::string>& args);
 
 }  // namespace vmmsim::bench

@@ -33,7 +33,7 @@
 # pCPUs, every VMM cost 0: the workload a plain discrete-event simulator can
 # run too) under credit2 and rr; medium/rr@10kHz (rr at pit.hz 10000: the
 # cost of ticks no policy needs). Then each policy's own code on medium
-# (vmmsim_bench policy: the calls of an 11 s run replayed alone).
+# (vmmsim_bench policy: the calls of 10 s after a 1 s warm-up, replayed alone).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -169,6 +169,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
       "$bench" summarize "$runs" --line policy
     else
       echo "policy medium/$p: FAILED: $(head -c 300 "$out/last.err")" >&2
+      printf '{"label": "policy", "case": "medium/%s", "failed": true}\n' "$p" >> "$runs"
     fi
   done
   for size in peer-1 peer-4; do

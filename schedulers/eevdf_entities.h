@@ -36,7 +36,9 @@ class EevdfEntities : public Policy {
 
   struct Entity {
     std::int64_t weight = kNice0Load;
-    VirtualTime vslice = 0;     // the request, slice * 1024 / weight: set_weight()
+    // From set_weight(), which on_insert calls: 0 in an entity never inserted
+    // (or removed), which nothing reads.
+    VirtualTime vslice = 0;     // the request, slice * 1024 / weight
     VirtualTime lag_limit = 0;  // the lag clamp, max(2 slices, a tick) * 1024 / weight
     VirtualTime vruntime = 0;
     std::int64_t remainder = 0;  // of ran * 1024 / weight, carried so nothing is lost

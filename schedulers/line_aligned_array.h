@@ -17,7 +17,10 @@ namespace vmmsim::sched {
 
 template <class T>
 class LineAlignedArray {
-  static_assert(std::is_trivially_destructible_v<T>, "entries are keys and ids: nothing to destroy");
+  static_assert(std::is_trivially_destructible_v<T>,
+                "entries are keys and ids: nothing to destroy");
+  static_assert(std::is_nothrow_copy_constructible_v<T>,
+                "a copy cannot fail halfway through a move to new room");
   static constexpr std::size_t kLine = 64;
   // Bytes before slot 0 so that slot 1 starts a line (none if an entry does
   // not divide a line: nothing to align).
@@ -49,12 +52,18 @@ class LineAlignedArray {
   void clear() { m_size = 0; }
   void pop_back() { --m_size; }
   void push_back(const T& v) {
-    if (m_size == m_capacity) reserve(std::max<std::size_t>(16, 2 * m_capacity));
+    if (m_size == m_capacity) {
+      const T copy = v;  // v may be one of ours, freed by reserve()
+      reserve(std::max<std::size_t>(16, 2 * m_capacity));
+      new (m_data + m_size++) T(copy);
+      return;
+    }
     new (m_data + m_size++) T(v);
   }
   void reserve(std::size_t n) {
     if (n <= m_capacity) return;
-    void* raw = ::operator new(kFront + n * sizeof(T), std::align_val_t{kLine});
+    if (n > (static_cast<std::size_t>(-1) - kFront) / sizeof(T)) throw std::bad_array_new_length();
+    void* raw = ::operator new (kFront + n * sizeof(T), std::align_val_t{kLine});
     T* data = reinterpret_cast<T*>(static_cast<char*>(raw) + kFront);
     std::uninitialized_copy_n(m_data, m_size, data);
     release();
@@ -65,7 +74,7 @@ class LineAlignedArray {
 
  private:
   void release() {
-    if (m_raw) ::operator delete(m_raw, std::align_val_t{kLine});
+    if (m_raw) ::operator delete (m_raw, std::align_val_t{kLine});
     m_raw = nullptr;
   }
   void swap(LineAlignedArray& o) noexcept {

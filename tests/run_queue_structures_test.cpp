@@ -373,6 +373,26 @@ TEST(LineAlignedArray, SlotOneStartsACacheLineThroughGrowthCopiesAndMoves) {
   for (unsigned i = 0; i < 1000; ++i) ASSERT_EQ(moved[i].id, i);
   moved.pop_back();
   EXPECT_EQ(moved.back().id, 998u);
+  // Assigned over an array that holds other entries, by copy and by move.
+  LineAlignedArray<Entry> other;
+  for (unsigned i = 0; i < 40; ++i) other.push_back(Entry{0, 5000 + i});
+  other = moved;
+  ASSERT_EQ(other.size(), 999u);
+  EXPECT_EQ(line_of_slot_one(other), 0u);
+  EXPECT_EQ(other[500].id, 500u);
+  LineAlignedArray<Entry> target;
+  target.push_back(Entry{0, 7});
+  target = std::move(other);
+  ASSERT_EQ(target.size(), 999u);
+  EXPECT_EQ(target[998].id, 998u);
+  // A push of one of its own entries while it grows: the entry is copied
+  // before the old room is freed (AddressSanitizer: heap-use-after-free).
+  LineAlignedArray<Entry> self;
+  self.reserve(2);
+  self.push_back(Entry{0, 11});
+  self.push_back(Entry{0, 12});
+  self.push_back(self[0]);
+  EXPECT_EQ(self[2].id, 11u);
   // Entries of 16 bytes: slot 1 on a line too (4 children fill it).
   LineAlignedArray<std::pair<std::int64_t, unsigned>> small;
   small.reserve(8);
