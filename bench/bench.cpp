@@ -68,6 +68,7 @@ int summarize(const std::vector<std::string>& args);  // bench/summarize.cpp
 
 using namespace vmmsim;
 using bench::CaseOptions;
+using bench::cpu_seconds;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -76,15 +77,6 @@ constexpr int kBadInput = 2;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// CPU time of this process (user + system), seconds. On a shared, loaded host
-// it is the better measure of what a run costs: wall time also counts the
-// time other processes held the CPU.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // Peak resident set size of this process so far, KiB (Linux: ru_maxrss is KiB).

@@ -1,5 +1,7 @@
 #include "bench/case_config.h"
 
+#include <time.h>
+
 #include "app/simulation.h"
 #include "base/input_error.h"
 #include "config/config_parser.h"
@@ -48,6 +50,12 @@ config::Config load_case_config(const CaseOptions& opts) {
     cfg.until = *cycles;
   }
   return cfg;
+}
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace vmmsim::bench

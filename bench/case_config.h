@@ -1,6 +1,7 @@
 // A benchmark case's configuration from the command line: the config file,
 // its --set overrides, --each-vm (vm.NAME.KEY for every guest VM) and
-// --until, shared by `vmmsim_bench case` and `vmmsim_bench policy`.
+// --until, and the host time they measure, shared by `vmmsim_bench case` and
+// `vmmsim_bench policy`.
 #pragma once
 
 #include <cstddef>
@@ -24,5 +25,10 @@ bool parse_case_option(const std::vector<std::string>& args, std::size_t* i, Cas
 
 // The config with the overrides applied; InputError on bad input.
 config::Config load_case_config(const CaseOptions& opts);
+
+// CPU time of this process (user + system), seconds. On a shared, loaded host
+// it is the better measure of what a run costs: wall time also counts the
+// time other processes held the CPU.
+double cpu_seconds();
 
 }  // namespace vmmsim::bench

@@ -1,7 +1,6 @@
 #include "bench/policy_replay.h"
 
 #include <fmt/format.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -72,13 +71,13 @@ bool recorded(void* self) { return self == g_rec.self; }
 
 void copy_params(const vmm_param_t* from, std::uint32_t count, std::vector<std::string>* keys,
                  std::vector<vmm_param_t>* params) {
-  keys->assign(count, "");
-  params->assign(count, vmm_param_t{});
+  keys->clear();
+  keys->reserve(count);  // never reallocated: the keys' c_str() stay valid
+  params->clear();
   for (std::uint32_t i = 0; i < count; ++i) {
-    (*keys)[i] = from[i].key;
-    (*params)[i].value = from[i].value;
+    keys->emplace_back(from[i].key);
+    params->push_back(vmm_param_t{keys->back().c_str(), from[i].value});
   }
-  for (std::uint32_t i = 0; i < count; ++i) (*params)[i].key = (*keys)[i].c_str();
 }
 
 void install(const vmm_sched_ops_t* original) {
@@ -209,12 +208,6 @@ std::size_t replay(const vmm_sched_ops_t& ops, void* self, std::size_t from, std
   return to;
 }
 
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 }  // namespace
 
 int policy_replay(const std::vector<std::string>& args) {
@@ -308,7 +301,7 @@ int policy_replay(const std::vector<std::string>& args) {
       const double c0 = cpu_seconds();
       replay<false>(*ops, self, warm_calls, g_rec.calls.size());
       const double spent = cpu_seconds() - c0;
-      if (decisions) ns_per_decision.push_back(spent * 1e9 / static_cast<double>(decisions));
+      ns_per_decision.push_back(spent * 1e9 / static_cast<double>(decisions));
     }
     ops->destroy(self);
   }
@@ -321,9 +314,9 @@ int policy_replay(const std::vector<std::string>& args) {
     kinds +=
         fmt::format("{}\"{}\": {}", kinds.empty() ? "" : ", ", kOpNames[static_cast<int>(op)], n);
   std::cout << fmt::format(
-      "{{\"kind\": \"policy\", \"config\": {}, \"scheduler\": {}, \"calls\": {}, \"warmup_calls\": "
-      "{}, "
-      "\"decisions\": {}, \"calls_by_op\": {{{}}}, \"policy_ns_per_decision\": {:.3f}, "
+      "{{\"kind\": \"policy\", \"config\": {}, \"scheduler\": {}, \"calls\": {}, "
+      "\"warmup_calls\": {}, \"decisions\": {}, \"calls_by_op\": {{{}}}, "
+      "\"policy_ns_per_decision\": {:.3f}, "
       "\"runs_ns_per_decision\": [{}]}}\n",
       json_quoted(cfg.file), json_quoted(ops->name), g_rec.calls.size() - warm_calls, warm_calls,
       decisions, kinds, median, runs);

@@ -47,18 +47,12 @@ foreach(policy rr bvt credit credit2 rtds eevdf arinc653)
 endforeach()
 
 # Bad input, or nothing to measure: one line, exit 2.
-function(expect_bench_error line)
-  vmmsim(2 out err ${ARGN})
-  if(NOT err STREQUAL "vmmsim_bench: ${line}\n")
-    message(FATAL_ERROR "vmmsim_bench ${ARGN}:\n  stderr '${err}'\n  expected 'vmmsim_bench: ${line}\n'")
-  endif()
-endfunction()
-expect_bench_error("policy: --repeat 0: a whole number from 1 to 1000" policy ${small} --repeat 0)
-expect_bench_error("policy: --repeat 4294967296: a whole number from 1 to 1000" policy ${small} --repeat 4294967296)
-expect_bench_error("policy: --until 0s: must be more than 0" policy ${small} --until 0s)
-expect_bench_error("policy: --until needs a value" policy ${small} --until)
-expect_bench_error("policy: fifo made no decision after the warm-up; there is nothing to measure per decision"
+expect_bad_input("policy: --repeat 0: a whole number from 1 to 1000" policy ${small} --repeat 0)
+expect_bad_input("policy: --repeat 4294967296: a whole number from 1 to 1000" policy ${small} --repeat 4294967296)
+expect_bad_input("policy: --until 0s: must be more than 0" policy ${small} --until 0s)
+expect_bad_input("policy: --until needs a value" policy ${small} --until)
+expect_bad_input("policy: fifo made no decision after the warm-up; there is nothing to measure per decision"
                    policy ${small} --set vmm.scheduler=fifo --until 1s)
 # A run that loads another instance (the service VM's sched-load requests here).
-expect_bench_error("policy: the run created 2 instances of credit; the replay needs one"
+expect_bad_input("policy: the run created 2 instances of credit; the replay needs one"
                    policy ${CMAKE_CURRENT_LIST_DIR}/../configs/live-swap.ini)

@@ -25,11 +25,13 @@ function(expect_match text pattern what)
   endif()
 endfunction()
 
-# The answer to bad input: exit 2 and exactly `line` (a literal) on stderr.
+# The answer to bad input: exit 2 and exactly `line` (a literal) on stderr,
+# after the program's name ("vmmsim: ", or "vmmsim_bench: " where VMMSIM is the benchmark).
 function(expect_bad_input line)
   vmmsim(2 out err ${ARGN})
-  if(NOT err STREQUAL "vmmsim: ${line}\n")
-    message(FATAL_ERROR "vmmsim ${ARGN}:\n  stderr '${err}'\n  expected 'vmmsim: ${line}\n'")
+  get_filename_component(program ${VMMSIM} NAME)
+  if(NOT err STREQUAL "${program}: ${line}\n")
+    message(FATAL_ERROR "${program} ${ARGN}:\n  stderr '${err}'\n  expected '${program}: ${line}\n'")
   endif()
 endfunction()
 
