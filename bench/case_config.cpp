@@ -1,5 +1,6 @@
 #include "bench/case_config.h"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include "app/simulation.h"
@@ -56,6 +57,12 @@ double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double kernel_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_stime.tv_sec) + static_cast<double>(usage.ru_stime.tv_usec) * 1e-6;
 }
 
 }  // namespace vmmsim::bench

@@ -1,4 +1,5 @@
 // The VCD writer: what a waveform viewer reads from the file.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -354,6 +355,44 @@ TEST(VcdWriter, AScheduledChangeAloneInItsCycleIsWrittenLikeAnyOther) {
             "#45\n$comment x $end\n#60\n0c\nb10 d\n#70\nb111 b\n#80\nb100 a\n#90\n1c\n");
   const std::vector<std::pair<Cycles, std::uint64_t>> expected = {{0, 0}, {10, 3}, {20, 2}, {30, 1}, {40, 0}, {80, 4}};
   EXPECT_EQ(history, expected) << "a change written alone is kept in the history too";
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace vmmsim::report
+
+namespace vmmsim::report {
+namespace {
+
+// A run whose file is several times the writer's buffer (a MiB): nothing
+// is lost or repeated where the buffer is written out, whichever path a
+// line takes (a set, a change scheduled alone in its cycle, a count-down).
+TEST(VcdWriter, ARunOfManyBuffersIsWrittenWhole) {
+  const std::string path = temp_path("many_buffers.vcd");
+  std::string expected = "#0\n$dumpvars\nb0 a\n0b\n$end\n";
+  constexpr std::uint64_t kSteps = 150000;  // about 3.5 MiB
+  {
+    TestVcd w(path, 1000);
+    VcdSignal level, bit;
+    w.declare(level, "console", "fifo_level", 32, 0);
+    w.declare(bit, "pit", "out", 1, 0);
+    for (std::uint64_t i = 1; i <= kSteps; ++i) {
+      const Cycles t = 1000000000 * i;  // stamps of 13 digits and more
+      level.set(i, t);
+      bit.set_at(i & 1, t + 7);
+      expected += "#" + std::to_string(t) + "\n";
+      std::string binary;
+      for (std::uint64_t v = i; v; v >>= 1) binary.insert(binary.begin(), static_cast<char>('0' + (v & 1)));
+      expected += "b" + binary + " a\n#" + std::to_string(t + 7) + "\n" + std::to_string(i & 1) + "b\n";
+    }
+    w.close(1000000000 * (kSteps + 1));
+    expected += "#" + std::to_string(1000000000 * (kSteps + 1)) + "\n";
+  }
+  const std::string body = body_of(read(path));
+  EXPECT_GT(body.size(), std::size_t{3} << 20);
+  EXPECT_TRUE(body == expected) << "the file differs from byte "
+                                << std::mismatch(body.begin(), body.end(), expected.begin(), expected.end()).first -
+                                       body.begin();
   std::filesystem::remove(path);
 }
 
