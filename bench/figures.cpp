@@ -182,6 +182,11 @@ Callgrind callgrind_from(const JsonValue& j) {
   g.ir_per_activation = (j["baseline_long"]["ir"].number() - j["baseline_short"]["ir"].number()) / (a_long - a_short);
   g.ratio = g.ir_per_request / g.ir_per_activation;
   g.decision_ratio = g.ir_per_decision / g.ir_per_activation;
+  if (!j["short"]["policy_ir"].is_null() && !j["long"]["policy_ir"].is_null() && g.dec_long > g.dec_short) {
+    const double extra_policy = j["long"]["policy_ir"].number() - j["short"]["policy_ir"].number();
+    g.ir_outside_per_decision = (extra_ir - extra_policy) / static_cast<double>(g.dec_long - g.dec_short);
+    g.outside_decision_ratio = g.ir_outside_per_decision / g.ir_per_activation;
+  }
   return g;
 }
 

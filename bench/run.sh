@@ -192,16 +192,27 @@ if [ $callgrind = 1 ]; then
     valgrind --tool=callgrind --callgrind-out-file="$file" "$bench" "$@" > "$file.stdout" 2> "$file.log"
     awk '/^summary:/ {print $2}' "$file"
   }
+  # The instructions inside the policy: the inclusive counts of the entry
+  # points of its ops table (policy_ops<...>::{lambda}::_FUN; none calls another).
+  policy_ir() {
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2> /dev/null |
+      awk '/policy_ops<.*::_FUN\(/ {gsub(",", "", $1); ir += $1} END {printf "%.0f", ir}'
+  }
   cg_case() {  # cg_case SIZE POLICY UNTIL -> JSON fields
     local ir
-    ir=$(cg "$1-$2-$3" case "bench/configs/$1.ini" --set "vmm.scheduler=$2" --until "$3")
-    printf '"ir": %s, "run": %s' "$ir" "$(cat "$out/callgrind.$1-$2-$3.out.stdout")"
+    # shellcheck disable=SC2046
+    ir=$(cg "$1-$2-$3" case "bench/configs/$1.ini" --set "vmm.scheduler=$2" $(policy_opts "$2") --until "$3")
+    printf '"ir": %s, "policy_ir": %s, "run": %s' "$ir" "$(policy_ir "$out/callgrind.$1-$2-$3.out")" \
+      "$(cat "$out/callgrind.$1-$2-$3.out.stdout")"
   }
   # SIZE:POLICY:SHORT:LONG simulated times: 0.6-2*10^5 requests in the short
   # run, twice as many in the long one (medium/rr serves 10x fewer requests
   # per simulated second than medium/credit: its CPU-bound vCPUs keep their
   # pCPUs for whole 10 ms quanta).
-  cg_specs=(small:credit:20s:40s medium:credit:2s:4s medium:rr:10s:20s peer-4:credit2:10s:20s)
+  # Every medium policy that decides, so that the instructions outside the
+  # policy are counted beside each.
+  cg_specs=(small:credit:20s:40s medium:credit:2s:4s medium:rr:10s:20s peer-4:credit2:10s:20s
+            medium:bvt:2s:4s medium:credit2:2s:4s medium:rtds:8s:16s medium:arinc653:6s:12s medium:eevdf:2s:4s)
   echo "== callgrind: bare kernel (10^5 and 10^6 activations), ${cg_specs[*]}" >&2
   b_short=$(cg baseline-1e5 baseline --activations 100000 --chunks 1)
   b_long=$(cg baseline-1e6 baseline --activations 1000000 --chunks 1)
