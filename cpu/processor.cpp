@@ -22,11 +22,11 @@ Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleCl
                      ExitHandler& handler, WakeupQueue& wakeups, EventLoop& loop, SliceTimer timer)
     : sc_core::sc_module(name),
       m_index(index),
+      m_timer(timer),
       m_clock(clock),
       m_handler(handler),
       m_wakeups(wakeups),
-      m_loop(loop),
-      m_timer(timer) {
+      m_loop(loop) {
   wakeups.attach(index, *this);
 }
 
