@@ -16,9 +16,10 @@ class WinnerTree {
  public:
   explicit WinnerTree(unsigned slots) {
     while (m_leaves < slots) m_leaves *= 2;
-    m_node.resize(2 * std::size_t{m_leaves});
-    for (unsigned i = 0; i < m_leaves; ++i) m_node[m_leaves + i] = Node{kForever, i};
-    for (std::size_t n = m_leaves - 1; n >= 1; --n) m_node[n] = m_node[2 * n];  // all kForever: the left wins
+    m_due.assign(m_leaves, kForever);
+    m_winner.resize(2 * std::size_t{m_leaves});
+    for (unsigned i = 0; i < m_leaves; ++i) m_winner[m_leaves + i] = i;
+    for (std::size_t n = m_leaves - 1; n >= 1; --n) m_winner[n] = m_winner[2 * n];  // all kForever: the left wins
   }
 
   // Slot `i` is due at `due`; the root is exact again.
@@ -29,28 +30,37 @@ class WinnerTree {
   // Slot `i` is due at `due`, without its matches: the root is stale until
   // replay(i). set() of other slots meanwhile leaves every subtree that does
   // not hold slot `i` exact, so replay(i) alone makes the whole tree exact.
-  void assign(unsigned i, Cycles due) { m_node[m_leaves + i].due = due; }
+  void assign(unsigned i, Cycles due) { m_due[i] = due; }
   void replay(unsigned i) {
-    // The winner's index from the comparison, not a branch on it: which
-    // processor wakes next is a coin toss to the predictor.
-    for (std::size_t n = (m_leaves + std::size_t{i}) / 2; n >= 1; n /= 2) {
-      const bool right = m_node[2 * n + 1].due < m_node[2 * n].due;  // a tie: the lower index, on the left
-      m_node[n] = m_node[2 * n + right];
+    // Slot i's path up, its winner so far carried along and met by the
+    // winner of the sibling subtree at each level; selected from the
+    // comparison, not a branch on it: which processor wakes next is a coin
+    // toss to the predictor.
+    std::uint32_t winner = i;
+    Cycles winner_due = m_due[i];
+    for (std::size_t n = m_leaves + std::size_t{i}; n > 1; n /= 2) {
+      const std::uint32_t other = m_winner[n ^ 1];
+      const Cycles other_due = m_due[other];
+      // A tie goes to the lower index: to the sibling when it is the left one (n odd).
+      const bool other_wins = other_due < winner_due || (other_due == winner_due && (n & 1) != 0);
+      winner = other_wins ? other : winner;
+      winner_due = other_wins ? other_due : winner_due;
+      m_winner[n / 2] = winner;
     }
   }
 
   // The earliest slot (ties: the lowest index) and its cycle; kForever: none is due.
-  unsigned winner() const { return m_node[1].slot; }
-  Cycles earliest() const { return m_node[1].due; }
-  Cycles due(unsigned i) const { return m_node[m_leaves + i].due; }
+  unsigned winner() const { return m_winner[1]; }
+  Cycles earliest() const { return m_due[m_winner[1]]; }
+  Cycles due(unsigned i) const { return m_due[i]; }
 
  private:
-  struct Node {
-    Cycles due;
-    std::uint32_t slot;
-  };
   unsigned m_leaves = 1;
-  std::vector<Node> m_node;  // 1-based: the root at 1, node n's players at 2n and 2n + 1, slot i at m_leaves + i
+  // The slots' cycles apart from the tree, which holds slot numbers only: 4
+  // bytes a node, not 16, so that the tree of hundreds of processors stays
+  // in the first-level cache.
+  std::vector<Cycles> m_due;
+  std::vector<std::uint32_t> m_winner;  // 1-based: the root at 1, node n's players at 2n and 2n + 1, slot i at m_leaves + i
 };
 
 }  // namespace vmmsim
