@@ -158,19 +158,25 @@ for ((rep = 1; rep <= repeat; rep++)); do
   # rr has no tick op: at 10 kHz it must cost what it costs at 1 kHz (the
   # unneeded ticks are not simulated; the "unneeded PIT tick" target).
   if selected "medium/rr@10kHz"; then run_case "medium/rr@10kHz" medium --set vmm.scheduler=rr --set pit.hz=10000; fi
-  # Each policy's own code: its calls in a medium run, replayed alone
-  # (vmmsim_bench policy; fifo makes no decision).
-  for p in "${policies[@]}"; do
-    [ "$p" = fifo ] && continue
-    selected "medium/$p" || continue
-    # shellcheck disable=SC2046
-    if line=$("$bench" policy bench/configs/medium.ini --set "vmm.scheduler=$p" $(policy_opts "$p") 2> "$out/last.err"); then
-      printf '{"label": "policy", "case": "medium/%s", "result": %s}\n' "$p" "$line" >> "$runs"
-      "$bench" summarize "$runs" --line policy
-    else
-      echo "policy medium/$p: FAILED: $(head -c 300 "$out/last.err")" >&2
-      printf '{"label": "policy", "case": "medium/%s", "failed": true}\n' "$p" >> "$runs"
-    fi
+  # Each policy's own code: its calls in a medium and a huge run, replayed
+  # alone (vmmsim_bench policy; fifo makes no decision). huge records 2 s
+  # (some 10^6 decisions), not 10: its 10 s of calls took a GiB to hold.
+  for size in medium huge; do
+    window=10s
+    [ "$size" = huge ] && window=2s
+    for p in "${policies[@]}"; do
+      [ "$p" = fifo ] && continue
+      selected "$size/$p" || continue
+      # shellcheck disable=SC2046
+      if line=$("$bench" policy "bench/configs/$size.ini" --set "vmm.scheduler=$p" $(policy_opts "$p") \
+                  --until "$window" 2> "$out/last.err"); then
+        printf '{"label": "policy", "case": "%s/%s", "result": %s}\n' "$size" "$p" "$line" >> "$runs"
+        "$bench" summarize "$runs" --line policy
+      else
+        echo "policy $size/$p: FAILED: $(head -c 300 "$out/last.err")" >&2
+        printf '{"label": "policy", "case": "%s/%s", "failed": true}\n' "$size" "$p" >> "$runs"
+      fi
+    done
   done
   for size in peer-1 peer-4; do
     for p in credit2 rr; do

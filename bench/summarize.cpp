@@ -146,6 +146,28 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
           return std::nullopt;
         },
         medium);
+  // The same split of the growth: a policy whose own code grows past the
+  // limit from medium to huge (its heaps and trees a few levels deeper)
+  // cannot meet it whatever the simulator does; what is besides it is the
+  // simulator's (the case's minus the replay's, at each size).
+  auto huge_of = [](const std::string& l) { return "huge" + l.substr(l.find('/')); };
+  worst({"the policy's own code alone, per-decision cost huge / medium (replayed)", "", 0, 1.3}, true,
+        [&](const std::string& l) -> std::optional<double> {
+          auto m = alone.find(l), h = alone.find(huge_of(l));
+          if (m != alone.end() && h != alone.end()) return h->second / m->second;
+          return std::nullopt;
+        },
+        medium);
+  worst({"per-decision cost besides the policy's own, huge / medium", "", 0, 1.3}, true,
+        [&](const std::string& l) -> std::optional<double> {
+          auto m = get(l), h = get(huge_of(l));
+          auto am = alone.find(l), ah = alone.find(huge_of(l));
+          if (!m || !h || am == alone.end() || ah == alone.end() || !std::isfinite(m->ns_per_decision) ||
+              !std::isfinite(h->ns_per_decision))
+            return std::nullopt;
+          return (h->ns_per_decision - ah->second) / (m->ns_per_decision - am->second);
+        },
+        medium);
   worst({"large: simulated time / host CPU time (faster than real time)", "", 0, 1}, false,
         [&](const std::string& l) -> std::optional<double> {
           if (auto f = get(l)) return f->x_real_time;
