@@ -30,8 +30,9 @@ config::Config load_case_config(const CaseOptions& opts);
 // it is the better measure of what a run costs: wall time also counts the
 // time other processes held the CPU.
 double cpu_seconds();
-// The system (kernel) part of it: in a traced run, mostly the writes of the
-// VCD file into the page cache.
-double kernel_cpu_seconds();
+// Its system part (getrusage's ru_stime): in a traced run mostly the VCD's
+// writes into the page cache. Sampled at the clock tick, a few ms a sample:
+// a difference of a few percent needs repeated runs.
+double system_cpu_seconds();
 
 }  // namespace vmmsim::bench

@@ -28,7 +28,7 @@ struct Figures {
   unsigned cpus = 0;
   std::uint64_t vcpus = 0, requests = 0, decisions = 0, sim_cycles = 0, vcd_bytes = 0;
   double sim_s = 0, cpu_s = 0, wall_s = 0, elab_s = 0, finish_s = 0;
-  double kernel_s = NAN;  // of cpu_s, in the kernel (a traced run: writing the VCD); NAN if not recorded
+  double system_s = NAN;  // of cpu_s, system time (a traced run: writing the VCD); NAN if not recorded
   double cycles_per_s = 0, requests_per_s = 0, ns_per_request = 0, ratio = 0, x_real_time = 0,
          x_real_time_wall = 0, x_real_time_mean = 0, mean_ns_per_request = 0, min_ns_per_request = 0;
   // A decision is one call of the active scheduler's pick_next.

@@ -7,9 +7,10 @@
 #   bench/run.sh [--callgrind] [--pgo] [--only REGEX] [--repeat N] [--min-cpu SECONDS] [--no-build]
 #
 #   --callgrind   also count instructions (valgrind --tool=callgrind) for
-#                 small/credit, medium/credit, medium/rr, peer-4/credit2 and the
-#                 bare kernel, per request and per decision: timing-noise-free
-#                 figures (about 2 minutes more)
+#                 every medium policy that decides, small/credit, peer-4/credit2
+#                 and the bare kernel, per request and per decision, and the
+#                 medium policies' instructions inside and outside the policy:
+#                 timing-noise-free figures (about 4 minutes more)
 #   --pgo         measure the profile-guided build instead (scripts/pgo.sh,
 #                 in build-pgo/; about 10 minutes to build on 2 cores): trained
 #                 on other workloads than these cases; writes
@@ -32,8 +33,9 @@
 # 50 ms before each load: the same swap staged and unstaged); and peer-1, peer-4 (16 VMs of one vCPU on 1 and 4
 # pCPUs, every VMM cost 0: the workload a plain discrete-event simulator can
 # run too) under credit2 and rr; medium/rr@10kHz (rr at pit.hz 10000: the
-# cost of ticks no policy needs). Then each policy's own code on medium
-# (vmmsim_bench policy: the calls of 10 s after a 1 s warm-up, replayed alone).
+# cost of ticks no policy needs). Then each policy's own code on medium and
+# huge (vmmsim_bench policy: the calls of 10 s, on huge 2 s, after a 1 s
+# warm-up, replayed alone).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -161,15 +163,14 @@ for ((rep = 1; rep <= repeat; rep++)); do
   # Each policy's own code: its calls in a medium and a huge run, replayed
   # alone (vmmsim_bench policy; fifo makes no decision). huge records 2 s
   # (some 10^6 decisions), not 10: its 10 s of calls took a GiB to hold.
+  declare -A replay_window=([medium]=10s [huge]=2s)
   for size in medium huge; do
-    window=10s
-    [ "$size" = huge ] && window=2s
     for p in "${policies[@]}"; do
       [ "$p" = fifo ] && continue
       selected "$size/$p" || continue
       # shellcheck disable=SC2046
       if line=$("$bench" policy "bench/configs/$size.ini" --set "vmm.scheduler=$p" $(policy_opts "$p") \
-                  --until "$window" 2> "$out/last.err"); then
+                  --until "${replay_window[$size]}" 2> "$out/last.err"); then
         printf '{"label": "policy", "case": "%s/%s", "result": %s}\n' "$size" "$p" "$line" >> "$runs"
         "$bench" summarize "$runs" --line policy
       else
@@ -201,8 +202,10 @@ if [ $callgrind = 1 ]; then
   # The instructions inside the policy: the inclusive counts of the entry
   # points of its ops table (policy_ops<...>::{lambda}::_FUN; none calls another).
   policy_ir() {
-    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2> /dev/null |
-      awk '/policy_ops<.*::_FUN\(/ {gsub(",", "", $1); ir += $1} END {printf "%.0f", ir}'
+    # --auto=no: with debug info the annotated sources' call lines would count twice.
+    # null, not 0, when nothing matched (an inlined entry point, a failed annotate).
+    callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$1" 2> /dev/null |
+      awk '/policy_ops<.*::_FUN\(/ {gsub(",", "", $1); ir += $1; n++} END {if (n) printf "%.0f", ir; else printf "null"}'
   }
   cg_case() {  # cg_case SIZE POLICY UNTIL -> JSON fields
     local ir

@@ -40,10 +40,9 @@ enum class SliceTimer : std::uint8_t { Deadline, Pit };
 
 class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // Sleeper first: no thunk
  public:
-  // Traced (--vcd): traced_owner() of the owner, and the State. The
-  // fields a step reads start here, on a cache line of their own, and run
-  // on without a gap (4 lines; the sc_event in their midst had spread them
-  // over 7, a miss each on a platform of hundreds of pCPUs).
+  // Traced (--vcd): traced_owner() of the owner, and the State.
+  // alignas(64): the fields a step reads fill 4 lines from here (a miss
+  // each on a platform of hundreds of pCPUs); keep them together, m_parked last.
   alignas(64) report::VcdSignal owner_trace;
   report::VcdSignal state_trace;
 
@@ -113,6 +112,8 @@ class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // S
     return m_timer == SliceTimer::Deadline ? now >= m_slice_end : m_slot_ended;
   }
 
+  // After the traces (the ABI lays the fields out in declaration order), up
+  // to m_cycles: what a step reads.
   const unsigned m_index;
   const SliceTimer m_timer;
   State m_state = State::Idle;

@@ -105,6 +105,8 @@ class VcdWriter {
   // else changes scheduled at `end` are left out, as a run cut at a
   // window's end leaves that cycle's events to a next window.
   void close(Cycles end, bool end_served = true);
+  // Bytes gathered before each write to the file (a test crosses them).
+  static constexpr std::size_t write_out_bytes() { return kBufferBytes; }
   // A write has failed (OutputFile::finish() names the cause): the rest is dropped.
   bool failed() const { return m_file.failed(); }
 

@@ -1,8 +1,8 @@
 // A tournament (winner) tree over a fixed number of slots, each holding the
 // cycle it is due at (kForever: none): the earliest slot, ties to the lowest
 // index, kept at the root. A change replays the matches on one path to the
-// root, one comparison per level and no branch on the data, over 2^k >=
-// slots leaves (log2 of the slots levels, whatever the others hold).
+// root, a match per level and no branch on the data, over 2^k >= slots
+// leaves (log2 of the slots levels, whatever the others hold).
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,7 @@ class WinnerTree {
       const std::uint32_t other = m_winner[n ^ 1];
       const Cycles other_due = m_due[other];
       // A tie goes to the lower index: to the sibling when it is the left one (n odd).
-      const bool other_wins = other_due < winner_due || (other_due == winner_due && (n & 1) != 0);
+      const bool other_wins = (other_due < winner_due) | ((other_due == winner_due) & ((n & 1) != 0));
       winner = other_wins ? other : winner;
       winner_due = other_wins ? other_due : winner_due;
       m_winner[n / 2] = winner;

@@ -191,7 +191,7 @@ file(GLOB_RECURSE earlier_files RELATIVE ${WORK}/abort ${WORK}/abort/*)
 compare_with(abort rr,bvt TERM HUP)
 # compare dies of whichever of the two it handled second: the kernel may
 # deliver them in either order. CMake 3.25 names death by SIGTERM
-# "Subprocess terminated" and by SIGHUP "SIGHUP" (older: Terminated, Hangup).
+# "Subprocess terminated" and by SIGHUP "SIGHUP" (other versions: Terminated, Hangup).
 if(NOT code MATCHES "^(Terminated|Subprocess terminated|Hangup|SIGHUP)$" OR orphans)
   message(FATAL_ERROR "the second signal: compare ended with '${code}', orphans '${orphans}'\n${err}")
 endif()
