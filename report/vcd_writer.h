@@ -199,8 +199,8 @@ class VcdWriter {
   void spill();
 
   // Written out a MiB at a time: the kernel's part of a traced run (the
-  // page cache's per-write work) is a fifth to a third less than with 64 KiB
-  // writes (docs/performance/eighth-round.md).
+  // page cache's per-write work) is a fifth to two fifths less than with
+  // 64 KiB writes (docs/performance/eighth-round.md).
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
   static constexpr std::size_t kLineBytes = 96;  // the longest value line: b + 64 bits + code
 
