@@ -109,6 +109,9 @@ warmup=1s
 # (fifo is the fast one: its CPU-bound vCPUs keep their pCPUs for ever.)
 declare -A cap=([small]=36000s [medium]=7200s [large]=3600s [huge]=1200s [medium-swap]=399s [medium-swap-staged]=399s
                 [peer-1]=36000s [peer-4]=36000s)
+# The simulated time whose calls a policy replay records: huge 2 s (10^5 to
+# 10^6 decisions), not 10: huge/eevdf's 10 s of calls took 1.6 GiB.
+declare -A replay_window=([medium]=10s [huge]=2s)
 
 # Extra options a policy needs to do anything useful on these workloads.
 policy_opts() {
@@ -161,9 +164,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
   # unneeded ticks are not simulated; the "unneeded PIT tick" target).
   if selected "medium/rr@10kHz"; then run_case "medium/rr@10kHz" medium --set vmm.scheduler=rr --set pit.hz=10000; fi
   # Each policy's own code: its calls in a medium and a huge run, replayed
-  # alone (vmmsim_bench policy; fifo makes no decision). huge records 2 s
-  # (10^5 to 10^6 decisions), not 10: huge/eevdf's 10 s of calls took 1.6 GiB.
-  declare -A replay_window=([medium]=10s [huge]=2s)
+  # alone (vmmsim_bench policy; fifo makes no decision).
   for size in medium huge; do
     for p in "${policies[@]}"; do
       [ "$p" = fifo ] && continue

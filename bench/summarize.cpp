@@ -127,20 +127,25 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
           return std::nullopt;
         },
         medium);
+  // A case's ns per decision besides its policy's own: the case's minus the replay's.
+  auto rest_of = [&](const std::string& l) -> std::optional<double> {
+    auto a = alone.find(l);
+    auto f = get(l);
+    if (a == alone.end() || !f || !std::isfinite(f->ns_per_decision)) return std::nullopt;
+    return f->ns_per_decision - a->second;
+  };
   worst({"medium: host ns per decision besides the policy's own (the case's minus the replay's) / bare activation",
          "", 0, 3},
         true,
         [&](const std::string& l) -> std::optional<double> {
-          auto a = alone.find(l);
-          auto f = get(l);
-          if (a != alone.end() && f && std::isfinite(f->ns_per_decision) && bare > 0)
-            return (f->ns_per_decision - a->second) / bare;
+          if (auto r = rest_of(l); r && bare > 0) return *r / bare;
           return std::nullopt;
         },
         medium);
+  auto huge_of = [](const std::string& l) { return "huge" + l.substr(l.find('/')); };
   worst({"per-decision cost huge / medium", "", 0, 1.3}, true,
         [&](const std::string& l) -> std::optional<double> {
-          auto m = get(l), h = get("huge" + l.substr(l.find('/')));
+          auto m = get(l), h = get(huge_of(l));
           if (m && h && std::isfinite(m->ns_per_decision) && std::isfinite(h->ns_per_decision))
             return h->ns_per_decision / m->ns_per_decision;
           return std::nullopt;
@@ -148,9 +153,7 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
         medium);
   // The same split of the growth: a policy whose own code grows past the
   // limit from medium to huge (its heaps and trees a few levels deeper)
-  // cannot meet it whatever the simulator does; what is besides it is the
-  // simulator's (the case's minus the replay's, at each size).
-  auto huge_of = [](const std::string& l) { return "huge" + l.substr(l.find('/')); };
+  // cannot meet it whatever the simulator does; the rest is the simulator's.
   worst({"the policy's own code alone, per-decision cost huge / medium (replayed)", "", 0, 1.3}, true,
         [&](const std::string& l) -> std::optional<double> {
           auto m = alone.find(l), h = alone.find(huge_of(l));
@@ -160,14 +163,9 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
         medium);
   worst({"per-decision cost besides the policy's own, huge / medium", "", 0, 1.3}, true,
         [&](const std::string& l) -> std::optional<double> {
-          auto m = get(l), h = get(huge_of(l));
-          auto am = alone.find(l), ah = alone.find(huge_of(l));
-          if (!m || !h || am == alone.end() || ah == alone.end() || !std::isfinite(m->ns_per_decision) ||
-              !std::isfinite(h->ns_per_decision))
-            return std::nullopt;
-          const double medium_rest = m->ns_per_decision - am->second;
-          if (medium_rest <= 0) return std::nullopt;  // the replay took it all: no rest to compare
-          return (h->ns_per_decision - ah->second) / medium_rest;
+          auto m = rest_of(l), h = rest_of(huge_of(l));
+          if (m && h && *m > 0) return *h / *m;  // no rest on medium: nothing to compare
+          return std::nullopt;
         },
         medium);
   worst({"large: simulated time / host CPU time (faster than real time)", "", 0, 1}, false,
