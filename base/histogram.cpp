@@ -16,6 +16,7 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
 Histogram& Histogram::operator=(const Histogram& other) {
   if (this == &other) return *this;
   m_counts = other.m_counts;  // first: a throw leaves m_hot.counts pointing into our own counters
+  m_carries = other.m_carries;
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
   m_hot.counts = m_counts.data();
@@ -27,31 +28,48 @@ Histogram& Histogram::operator=(Histogram&& other) noexcept {
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
   m_counts = std::move(other.m_counts);
+  m_carries = std::move(other.m_carries);
   m_hot.counts = m_counts.data();
   other.m_counts.clear();  // the moved-from histogram is empty, not pointing here
+  other.m_carries.clear();
   other.m_hot = Hot{};
   other.m_sum_high = 0;
   return *this;
 }
 
-std::uint64_t* Histogram::octave(std::size_t o) {
+Histogram::Counter* Histogram::octave(std::size_t o) {
   return m_hot.block[o] ? m_hot.counts + (m_hot.block[o] - 1u) * kSub : add_octave(o);
 }
 
-std::uint64_t* Histogram::add_octave(std::size_t o) {
+Histogram::Counter* Histogram::add_octave(std::size_t o) {
   m_counts.resize(m_counts.size() + kSub, 0);
   m_hot.counts = m_counts.data();
   m_hot.block[o] = static_cast<std::uint8_t>(m_counts.size() / kSub);
   return m_hot.counts + (m_hot.block[o] - 1u) * kSub;
 }
 
+void Histogram::carry(std::size_t bucket, std::uint64_t high) {
+  auto at = std::lower_bound(m_carries.begin(), m_carries.end(), bucket,
+                             [](const auto& c, std::size_t b) { return c.first < b; });
+  if (at != m_carries.end() && at->first == bucket)
+    at->second += high;
+  else
+    m_carries.insert(at, {bucket, high});
+}
+
 template <typename F>
 void Histogram::for_each_bucket(F f) const {
+  auto carried = m_carries.begin();  // ascending, as the buckets are visited
   for (std::size_t o = 0; o < kOctaves; ++o) {
     if (m_hot.block[o] == 0) continue;
-    const std::uint64_t* counts = m_hot.counts + (m_hot.block[o] - 1u) * kSub;
-    for (std::size_t j = 0; j < kSub; ++j)
-      if (counts[j] != 0) f(o * kSub + j, counts[j]);
+    const Counter* counts = m_hot.counts + (m_hot.block[o] - 1u) * kSub;
+    for (std::size_t j = 0; j < kSub; ++j) {
+      const std::size_t b = o * kSub + j;
+      std::uint64_t n = counts[j];
+      // A count of exactly k * 2^16 has a zero counter: the carry alone says it is not empty.
+      if (carried != m_carries.end() && carried->first == b) n += (carried++)->second << kCounterBits;
+      if (n != 0) f(b, n);
+    }
   }
 }
 
@@ -74,7 +92,12 @@ std::uint64_t Histogram::percentile(double p) const {
 }
 
 void Histogram::merge(const Histogram& other) {
-  other.for_each_bucket([this](std::size_t b, std::uint64_t n) { octave(b / kSub)[b % kSub] += n; });
+  other.for_each_bucket([this](std::size_t b, std::uint64_t n) {
+    Counter& counter = octave(b / kSub)[b % kSub];
+    const std::uint64_t low = std::uint64_t{counter} + static_cast<Counter>(n);  // the low bits' sum
+    counter = static_cast<Counter>(low);
+    if (const std::uint64_t high = (n >> kCounterBits) + (low >> kCounterBits)) carry(b, high);
+  });
   m_hot.count += other.m_hot.count;
   const unsigned __int128 sum = total() + other.total();
   m_hot.sum_low = static_cast<std::uint64_t>(sum);

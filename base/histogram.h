@@ -3,6 +3,10 @@
 // under 1/128 above). O(1) per sample. Sparse: an octave's 128 counters exist
 // once a sample falls in it (waits cluster in a few octaves: 4096 vCPUs' dense
 // histograms up to a 160 ms wait were ~86 MiB and a cache miss per sample).
+// Narrow: a counter keeps its bucket's count modulo 2^16, the few buckets
+// past that keep the rest in a side list (a medium platform's 128 vCPUs have
+// some 20 octaves each: 64-bit counters were 2.6 MiB, a second-level cache
+// miss per dispatch and 8 % of eevdf's host time; docs/performance/ninth-round.md).
 #pragma once
 
 #include <array>
@@ -32,8 +36,8 @@ class alignas(64) Histogram {
       i = static_cast<std::size_t>((value >> shift) - kSub);
     }
     const std::uint8_t number = m_hot.block[o];
-    std::uint64_t* counts = number ? m_hot.counts + (number - 1u) * kSub : add_octave(o);
-    ++counts[i];
+    Counter* counts = number ? m_hot.counts + (number - 1u) * kSub : add_octave(o);
+    if (__builtin_expect(++counts[i] == 0, 0)) carry(o * kSub + i, 1);
     ++m_hot.count;
     m_hot.sum_low += value;
     if (m_hot.sum_low < value) ++m_sum_high;  // a carry: not before 2^64 cycles of samples
@@ -55,6 +59,8 @@ class alignas(64) Histogram {
   std::vector<std::pair<std::uint64_t, double>> cdf(std::size_t max_points) const;
 
  private:
+  using Counter = std::uint16_t;           // a bucket's count modulo 2^16
+  static constexpr unsigned kCounterBits = 16;
   static constexpr unsigned kSubBits = 7;  // 128 buckets per octave
   static constexpr std::size_t kSub = std::size_t{1} << kSubBits;
   // Octave 0 holds the exact values below 128; octave k > 0 the values of
@@ -62,9 +68,11 @@ class alignas(64) Histogram {
   static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
   static std::uint64_t bucket_low(std::size_t bucket);
   // The counters of `octave` (added if absent).
-  std::uint64_t* octave(std::size_t octave);
+  Counter* octave(std::size_t octave);
   // Adds the counters of an absent octave (out of line: once per octave).
-  std::uint64_t* add_octave(std::size_t octave);
+  Counter* add_octave(std::size_t octave);
+  // Adds `high` * 2^16 to the count of `bucket` (out of line: once per 65,536 samples of a bucket).
+  void carry(std::size_t bucket, std::uint64_t high);
   // Calls f(bucket, count) for every non-empty bucket, ascending.
   template <typename F>
   void for_each_bucket(F f) const;
@@ -83,13 +91,15 @@ class alignas(64) Histogram {
     std::uint64_t min = ~std::uint64_t{0};
     std::uint64_t max = 0;
     std::uint64_t sum_low = 0;        // the sum's low 64 bits
-    std::uint64_t* counts = nullptr;  // m_counts.data()
+    Counter* counts = nullptr;  // m_counts.data()
     std::array<std::uint8_t, kOctaves> block{};
   };
   static_assert(offsetof(Hot, block) + 24 == 64, "the first 24 octaves' block numbers in the first line");
   Hot m_hot;
   std::uint64_t m_sum_high = 0;  // the sum's high 64 bits
-  std::vector<std::uint64_t> m_counts;  // 128 per octave in use, in order of first use
+  std::vector<Counter> m_counts;  // 128 per octave in use, in order of first use
+  // The counts' bits above the counters': (bucket, count >> 16), ascending by bucket.
+  std::vector<std::pair<std::size_t, std::uint64_t>> m_carries;
 };
 
 }  // namespace vmmsim

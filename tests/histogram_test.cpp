@@ -138,3 +138,35 @@ TEST(Histogram, TheSumCarriesPast64Bits) {
   EXPECT_EQ(a.count(), 8u);
   EXPECT_DOUBLE_EQ(a.mean(), static_cast<double>(big));
 }
+
+// A counter keeps 16 bits; a bucket's count past them carries to a side list.
+// A count of exactly 2^16 leaves its counter at 0 and must still rank; counts
+// carried in both histograms of a merge, and low halves whose sum carries, add up.
+TEST(Histogram, CountsPastACountersSixteenBitsAreKeptWhole) {
+  Histogram h;
+  for (int i = 0; i < 65536; ++i) h.add(10);  // counter 0, carry 1
+  h.add(20);
+  EXPECT_EQ(h.count(), 65537u);
+  EXPECT_EQ(h.percentile(50), 10u) << "a bucket whose counter wrapped to 0 is not empty";
+  EXPECT_EQ(h.percentile(99.998), 10u);
+  EXPECT_EQ(h.percentile(100), 20u);
+  auto cdf = h.cdf(4);
+  ASSERT_FALSE(cdf.empty());
+  EXPECT_EQ(cdf.front().first, 10u);
+  EXPECT_NEAR(cdf.front().second, 65536.0 / 65537.0, 1e-12);
+
+  Histogram a, b;
+  for (int i = 0; i < 40000; ++i) a.add(300), b.add(300);  // 2 * 40000: the low halves carry in the merge
+  for (int i = 0; i < 70000; ++i) b.add(5);                 // carried in b alone
+  a.add(7);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 150001u);
+  // 70,000 samples of 5, one of 7, 80,000 of 300 (its bucket: 300 and 301).
+  EXPECT_EQ(a.percentile(100.0 * 70000 / 150001), 5u);
+  EXPECT_EQ(a.percentile(100.0 * 70001 / 150001), 7u);
+  EXPECT_EQ(a.percentile(100.0 * 70002 / 150001), 300u);
+  Histogram copy = a;
+  copy.add(5);
+  EXPECT_EQ(copy.percentile(100.0 * 70001 / 150002), 5u) << "the copy has its own carries";
+  EXPECT_EQ(a.percentile(100.0 * 70001 / 150001), 7u);
+}
