@@ -15,8 +15,11 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
 
 Histogram& Histogram::operator=(const Histogram& other) {
   if (this == &other) return *this;
-  m_counts = other.m_counts;  // first: a throw leaves m_hot.counts pointing into our own counters
-  m_carries = other.m_carries;
+  // Copied before anything changes: a throw leaves this histogram as it was.
+  std::vector<Counter> counts = other.m_counts;
+  std::vector<std::pair<std::size_t, std::uint64_t>> carries = other.m_carries;
+  m_counts = std::move(counts);
+  m_carries = std::move(carries);
   m_hot = other.m_hot;
   m_sum_high = other.m_sum_high;
   m_hot.counts = m_counts.data();
@@ -67,7 +70,10 @@ void Histogram::for_each_bucket(F f) const {
       const std::size_t b = o * kSub + j;
       std::uint64_t n = counts[j];
       // A count of exactly k * 2^16 has a zero counter: the carry alone says it is not empty.
-      if (carried != m_carries.end() && carried->first == b) n += (carried++)->second << kCounterBits;
+      if (carried != m_carries.end() && carried->first == b) {
+        n += carried->second << kCounterBits;
+        ++carried;
+      }
       if (n != 0) f(b, n);
     }
   }
@@ -92,11 +98,15 @@ std::uint64_t Histogram::percentile(double p) const {
 }
 
 void Histogram::merge(const Histogram& other) {
+  // Its own samples from a copy: a carry added during the walk would move the carries it walks.
+  if (&other == this) return merge(Histogram(other));
   other.for_each_bucket([this](std::size_t b, std::uint64_t n) {
     Counter& counter = octave(b / kSub)[b % kSub];
-    const std::uint64_t low = std::uint64_t{counter} + static_cast<Counter>(n);  // the low bits' sum
+    const std::uint64_t low = std::uint64_t{counter} + static_cast<Counter>(n);
     counter = static_cast<Counter>(low);
-    if (const std::uint64_t high = (n >> kCounterBits) + (low >> kCounterBits)) carry(b, high);
+    // The low bits' sum carries too.
+    const std::uint64_t high = (n >> kCounterBits) + (low >> kCounterBits);
+    if (high != 0) carry(b, high);
   });
   m_hot.count += other.m_hot.count;
   const unsigned __int128 sum = total() + other.total();

@@ -3,15 +3,15 @@
 // under 1/128 above). O(1) per sample. Sparse: an octave's 128 counters exist
 // once a sample falls in it (waits cluster in a few octaves: 4096 vCPUs' dense
 // histograms up to a 160 ms wait were ~86 MiB and a cache miss per sample).
-// Narrow: a counter keeps its bucket's count modulo 2^16, the few buckets
-// past that keep the rest in a side list (a medium platform's 128 vCPUs have
-// some 20 octaves each: 64-bit counters were 2.6 MiB, a second-level cache
-// miss per dispatch and 8 % of eevdf's host time; docs/performance/ninth-round.md).
+// Narrow: a counter keeps its bucket's count modulo 2^16 and the few buckets
+// past that keep the rest in a side list, so that a platform's wait
+// histograms stay in the second-level cache (docs/performance/ninth-round.md).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -52,15 +52,15 @@ class alignas(64) Histogram {
   double mean() const;
   // Nearest-rank percentile (p in 0..100), clamped to [min, max]; 0 if empty.
   std::uint64_t percentile(double p) const;
-  // Adds another distribution's samples.
+  // Adds another distribution's samples (its own too: h.merge(h) doubles h).
   void merge(const Histogram& other);
   // The cumulative distribution as (value, fraction <= value) points, at
   // most `max_points`, ascending, ending at (max, 1).
   std::vector<std::pair<std::uint64_t, double>> cdf(std::size_t max_points) const;
 
  private:
-  using Counter = std::uint16_t;           // a bucket's count modulo 2^16
-  static constexpr unsigned kCounterBits = 16;
+  using Counter = std::uint16_t;  // a bucket's count modulo 2^16
+  static constexpr unsigned kCounterBits = std::numeric_limits<Counter>::digits;
   static constexpr unsigned kSubBits = 7;  // 128 buckets per octave
   static constexpr std::size_t kSub = std::size_t{1} << kSubBits;
   // Octave 0 holds the exact values below 128; octave k > 0 the values of

@@ -140,33 +140,51 @@ TEST(Histogram, TheSumCarriesPast64Bits) {
 }
 
 // A counter keeps 16 bits; a bucket's count past them carries to a side list.
-// A count of exactly 2^16 leaves its counter at 0 and must still rank; counts
-// carried in both histograms of a merge, and low halves whose sum carries, add up.
-TEST(Histogram, CountsPastACountersSixteenBitsAreKeptWhole) {
+// A count of exactly 2^16 leaves its counter at 0 and must still rank.
+TEST(Histogram, ABucketOfExactly65536SamplesIsNotEmpty) {
   Histogram h;
   for (int i = 0; i < 65536; ++i) h.add(10);  // counter 0, carry 1
   h.add(20);
   EXPECT_EQ(h.count(), 65537u);
-  EXPECT_EQ(h.percentile(50), 10u) << "a bucket whose counter wrapped to 0 is not empty";
+  EXPECT_EQ(h.percentile(50), 10u);
   EXPECT_EQ(h.percentile(99.998), 10u);
   EXPECT_EQ(h.percentile(100), 20u);
   auto cdf = h.cdf(4);
   ASSERT_FALSE(cdf.empty());
   EXPECT_EQ(cdf.front().first, 10u);
-  EXPECT_NEAR(cdf.front().second, 65536.0 / 65537.0, 1e-12);
+  EXPECT_DOUBLE_EQ(cdf.front().second, 65536.0 / 65537.0);
+}
 
+// Every bucket's count whole, through the CDF (a point per bucket at this many points): carried
+// twice by add(), carried in both histograms of a merge, carried by the sum
+// of the low halves alone; then moved, copied and merged with itself.
+TEST(Histogram, CountsPastSixteenBitsSurviveMergesMovesAndCopies) {
   Histogram a, b;
-  for (int i = 0; i < 40000; ++i) a.add(300), b.add(300);  // 2 * 40000: the low halves carry in the merge
-  for (int i = 0; i < 70000; ++i) b.add(5);                 // carried in b alone
+  for (int i = 0; i < 140000; ++i) a.add(5);  // two carries in a
+  for (int i = 0; i < 70000; ++i) b.add(5);   // one in b
+  for (int i = 0; i < 40000; ++i) a.add(300), b.add(300);  // 2 * 40,000: only the low halves' sum carries
   a.add(7);
+  a.add(400);
   a.merge(b);
-  EXPECT_EQ(a.count(), 150001u);
-  // 70,000 samples of 5, one of 7, 80,000 of 300 (its bucket: 300 and 301).
-  EXPECT_EQ(a.percentile(100.0 * 70000 / 150001), 5u);
-  EXPECT_EQ(a.percentile(100.0 * 70001 / 150001), 7u);
-  EXPECT_EQ(a.percentile(100.0 * 70002 / 150001), 300u);
-  Histogram copy = a;
+  const double n = 290002;  // 210,000 of 5, one of 7, 80,000 of 300, one of 400
+  const std::vector<std::pair<std::uint64_t, double>> want = {
+      {5, 210000 / n}, {7, 210001 / n}, {300, 290001 / n}, {400, 1.0}};
+  EXPECT_EQ(a.count(), 290002u);
+  EXPECT_EQ(a.cdf(1000000000), want);
+
+  Histogram moved = std::move(a);
+  EXPECT_EQ(moved.cdf(1000000000), want) << "a move takes the carries";
+  Histogram copy = moved;
   copy.add(5);
-  EXPECT_EQ(copy.percentile(100.0 * 70001 / 150002), 5u) << "the copy has its own carries";
-  EXPECT_EQ(a.percentile(100.0 * 70001 / 150001), 7u);
+  EXPECT_EQ(moved.cdf(1000000000), want) << "the copy counts into carries of its own";
+  // 40,000 of 9 carry only when doubled: a carry inserted during the
+  // merge's own walk, before those of 300 and 400 (room for it: no move).
+  for (int i = 0; i < 70000; ++i) copy.add(400);
+  for (int i = 0; i < 40000; ++i) copy.add(9);
+  copy.merge(copy);
+  const double m = 400003;
+  EXPECT_EQ(copy.count(), 2 * 400003u);
+  const std::vector<std::pair<std::uint64_t, double>> doubled = {
+      {5, 210001 / m}, {7, 210002 / m}, {9, 250002 / m}, {300, 330002 / m}, {400, 1.0}};
+  EXPECT_EQ(copy.cdf(1000000000), doubled) << "merged with itself: every count doubled";
 }

@@ -58,6 +58,34 @@ TEST(ProgramCursor, RepeatForeverNeverEnds) {
   }
 }
 
+// A loop for ever keeps no count of its own (its end jumps back at once):
+// a counted loop inside it counts afresh on each pass, and a counted loop
+// around a loop for ever never reaches its own end.
+TEST(ProgramCursor, CountedLoopsInsideAndAroundALoopForEverCountAsWritten) {
+  auto t = parse("vcpu 0\n  repeat forever\n    repeat 2\n      run 1us\n      yield\n    end\n"
+                 "    io 3us\n  end\n");
+  ProgramCursor c(t.vcpus[0]);
+  for (int pass = 0; pass < 4; ++pass) {
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_EQ(c.run_left(), 1000u) << "pass " << pass << ", iteration " << i;
+      c.run(1000);
+      ASSERT_EQ(c.next_action().kind, StepKind::Yield) << "pass " << pass << ", iteration " << i;
+    }
+    ASSERT_EQ(c.run_left(), 0u);
+    const workload::ProgramAction io = c.next_action();
+    ASSERT_EQ(io.kind, StepKind::Io) << "pass " << pass;
+    EXPECT_EQ(io.cycles, 3000u);
+  }
+  auto around = parse("vcpu 0\n  repeat 2\n    repeat forever\n      run 1us\n      yield\n    end\n"
+                      "  end\n  console 8\n");
+  ProgramCursor d(around.vcpus[0]);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(d.run_left(), 1000u) << i;
+    d.run(1000);
+    ASSERT_EQ(d.next_action().kind, StepKind::Yield) << "no console step after a loop for ever: " << i;
+  }
+}
+
 // With merge_endless (every vCPU but the service VM's), a `repeat forever`
 // of runs only is one endless burst from its start: no run boundary in it
 // is an event of the simulator.

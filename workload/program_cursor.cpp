@@ -37,13 +37,19 @@ void ProgramCursor::load_step() {
         m_endless = true;  // it computes for ever from here
         return;
       }
-      m_loops.push_back(s.count);
+      // A loop for ever keeps no count: nothing after its end is reached,
+      // so its end jumps back without reading the vCPU's loop counts (a
+      // line of the heap per iteration, on a platform of thousands of vCPUs).
+      if (s.count != kRepeatForever) m_loops.push_back(s.count);
       ++m_pc;
     } else if (s.kind == StepKind::LoopEnd) {
+      if (steps[s.jump].count == kRepeatForever) {
+        m_pc = s.jump + 1;
+        continue;
+      }
       std::uint64_t& left = m_loops.back();
-      if (left != kRepeatForever) --left;
-      if (left > 0) {
-        m_pc = steps[m_pc].jump + 1;
+      if (--left > 0) {
+        m_pc = s.jump + 1;
       } else {
         m_loops.pop_back();
         ++m_pc;
