@@ -107,10 +107,10 @@ class Vcpu {
   // The data, by cache line (the class is aligned to one through its
   // histograms): a platform of thousands of vCPUs reads each vCPU seldom
   // enough that it is out of cache, and a dispatch or a burst then pays a
-  // miss per line it touches. Line 1: what every burst and dispatch reads;
-  // line 2: a dispatch's counts and the feedback's priority; line 3: the
-  // rest of a dispatch and where the program is (its cursor's hot fields
-  // lead); then the wait histogram; then what is seldom touched.
+  // miss per line it touches. Line 1: what a wake reads and writes (its
+  // state, the feedback's priority); line 2: a burst's work and a dispatch's
+  // counts; line 3: the rest of a dispatch and where the program is (its
+  // cursor's hot fields); then the wait histogram; then what is seldom touched.
  private:
   VcpuId m_id;
   unsigned m_vm;
@@ -138,6 +138,9 @@ class Vcpu {
 
  public:
   Cycles wait_since = 0;  // when it last became runnable and not running
+  // Statistics: the feedback's priorities (every request).
+  std::optional<std::int64_t> priority_last;
+  std::int64_t priority_min = 0, priority_max = 0;
 
  private:
   Cycles m_stall = 0;
@@ -147,13 +150,11 @@ class Vcpu {
  public:
   Bytes read_wanted = 0;  // bytes a blocked `read` waits for
 
-  // Statistics.
+  // Statistics of bursts and dispatches.
   Cycles cpu_cycles = 0;  // guest cycles on a pCPU (refill included)
   std::uint64_t dispatches = 0;
   std::uint64_t context_switches = 0;  // dispatched after another owner
   std::uint64_t migrations = 0;        // dispatched on another pCPU than last time
-  std::optional<std::int64_t> priority_last;
-  std::int64_t priority_min = 0, priority_max = 0;
   std::optional<Cycles> first_dispatch;
 
  private:

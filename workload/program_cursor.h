@@ -76,16 +76,17 @@ class ProgramCursor {
   // The loop beginning at step `begin` repeats for ever and has no action.
   bool endless_loop(std::size_t begin) const;
 
-  // What a burst reads first, in 32 bytes (vmm/vcpu.h keeps them in one cache line).
+  // What a burst and a step read, in 40 bytes (vmm/vcpu.h keeps them in
+  // one cache line): a step of a loop for ever reads nothing else.
   Cycles m_run_left = 0;
   const VcpuProgram* m_program;
   std::size_t m_pc = 0;
   std::uint32_t m_step_line = 0;
   const bool m_merge_endless;
   bool m_endless = false;
-  std::vector<std::uint64_t> m_loops;  // iterations left per open repeat
-  std::uint64_t m_jobs_left = 0;
   bool m_job_running = false;
+  std::uint64_t m_jobs_left = 0;
+  std::vector<std::uint64_t> m_loops;  // iterations left per open counted repeat
   Cycles m_release = 0;  // of the running job, or of the next one
   Cycles m_period = 0;
   Cycles m_job_work = 0;
