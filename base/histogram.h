@@ -4,8 +4,8 @@
 // once a sample falls in it (waits cluster in a few octaves: 4096 vCPUs' dense
 // histograms up to a 160 ms wait were ~86 MiB and a cache miss per sample).
 // Narrow: a counter keeps its bucket's count modulo 2^16 and the few buckets
-// past that keep the rest in a side list, so that a platform's wait
-// histograms stay in the second-level cache (docs/performance/ninth-round.md).
+// past that keep the rest in a side list: a platform's wait histograms take
+// a quarter of the cache lines (docs/performance/ninth-round.md).
 #pragma once
 
 #include <array>

@@ -176,7 +176,7 @@ TEST(Histogram, CountsPastSixteenBitsSurviveMergesMovesAndCopies) {
   EXPECT_EQ(moved.cdf(1000000000), want) << "a move takes the carries";
   Histogram copy = moved;
   copy.add(5);
-  EXPECT_EQ(moved.cdf(1000000000), want) << "the copy counts into carries of its own";
+  EXPECT_EQ(moved.cdf(1000000000), want) << "the copy counts into counters of its own";
   // 40,000 of 9 carry only when doubled: a carry inserted during the
   // merge's own walk, before those of 300 and 400 (room for it: no move).
   for (int i = 0; i < 70000; ++i) copy.add(400);

@@ -107,10 +107,12 @@ class Vcpu {
   // The data, by cache line (the class is aligned to one through its
   // histograms): a platform of thousands of vCPUs reads each vCPU seldom
   // enough that it is out of cache, and a dispatch or a burst then pays a
-  // miss per line it touches. Line 1: what a wake reads and writes (its
-  // state, the feedback's priority); line 2: a burst's work and a dispatch's
-  // counts; line 3: the rest of a dispatch and where the program is (its
-  // cursor's hot fields); then the wait histogram; then what is seldom touched.
+  // miss per line it touches. Line 1: what a timer's or an I/O's wake reads
+  // and writes (its state, the feedback's priority); line 2: a burst's work
+  // (a console wake reads its read_wanted) and a dispatch's counts; line 3:
+  // the rest of a dispatch and where the program is (its cursor's hot
+  // fields); line 4 the cursor's others; then the wait histogram (from byte
+  // 256); then what is seldom touched.
  private:
   VcpuId m_id;
   unsigned m_vm;

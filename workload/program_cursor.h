@@ -77,7 +77,8 @@ class ProgramCursor {
   bool endless_loop(std::size_t begin) const;
 
   // What a burst and a step read, in 40 bytes (vmm/vcpu.h keeps them in
-  // one cache line): a step of a loop for ever reads nothing else.
+  // one cache line, from byte 152 of a Vcpu): a step of a loop for ever with
+  // no counted loop open inside it reads nothing else of the cursor.
   Cycles m_run_left = 0;
   const VcpuProgram* m_program;
   std::size_t m_pc = 0;
