@@ -45,6 +45,13 @@ class alignas(64) Histogram {
     if (value > m_hot.max) m_hot.max = value;
   }
 
+  // Asks for the line of value's counter ahead of an add (a hint: nothing
+  // changes), once this histogram's first line is in cache.
+  void prefetch(std::uint64_t value) const {
+    const auto [o, i] = bucket_of(value);
+    if (const std::uint8_t number = m_hot.block[o]) __builtin_prefetch(m_hot.counts + (number - 1u) * kSub + i, 1);
+  }
+
   std::uint64_t count() const { return m_hot.count; }
   std::uint64_t min() const { return m_hot.count ? m_hot.min : 0; }
   std::uint64_t max() const { return m_hot.max; }
@@ -67,6 +74,12 @@ class alignas(64) Histogram {
   // bit length k + 7. A bucket number is octave * 128 + mantissa.
   static constexpr std::size_t kOctaves = 64 - kSubBits + 1;
   static std::uint64_t bucket_low(std::size_t bucket);
+  // Value's octave and its bucket in the octave.
+  static std::pair<std::size_t, std::size_t> bucket_of(std::uint64_t value) {
+    if (value < kSub) return {0, static_cast<std::size_t>(value)};
+    const unsigned shift = 63 - static_cast<unsigned>(__builtin_clzll(value)) - kSubBits;
+    return {shift + 1, static_cast<std::size_t>((value >> shift) - kSub)};
+  }
   // The counters of `octave` (added if absent).
   Counter* octave(std::size_t octave);
   // Adds the counters of an absent octave (out of line: once per octave).

@@ -181,7 +181,7 @@ report::Results Platform::results() const {
     vr.arrival = v.arrival();
     vr.cpu = v.cpu_cycles;
     vr.refill = v.refill_cycles();
-    vr.wait = v.wait;
+    vr.wait = m_vmm->waits_of(v.id());
     // A swap stall still open at the end is a wait that has not ended: it
     // counts up to now, as the stall does (docs/results.md).
     if (v.stalled()) vr.wait.add(r.elapsed - v.wait_since);

@@ -111,8 +111,8 @@ class Vcpu {
   // and writes (its state, the feedback's priority); line 2: a burst's work
   // (a console wake reads its read_wanted) and a dispatch's counts; line 3:
   // the rest of a dispatch and where the program is (its cursor's hot
-  // fields); line 4 the cursor's others; then the wait histogram (from byte
-  // 256); then what is seldom touched.
+  // fields); line 4 the cursor's others; then what is seldom touched. Its
+  // waits are in vmm::VcpuWaits.
  private:
   VcpuId m_id;
   unsigned m_vm;
@@ -164,7 +164,6 @@ class Vcpu {
   workload::ProgramCursor m_program;
 
  public:
-  Histogram wait;  // runnable-not-running intervals
   // Seldom touched.
   Cycles input_since = 0;  // keystroke time of input that woke it, or 0
   Bytes console_requested = 0;  // bytes its console steps asked to write so far

@@ -39,6 +39,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_memory(parts.memory),
       m_vms(vms_of(parts.config)),
       m_vcpus(vcpus_of(parts.config)),
+      m_waits(m_vcpus.size()),
       // One requester per pCPU plus the VMM's own timer/tick/console path.
       m_manager_ptr(std::make_unique<SchedulerManager>("manager", parts.clock, parts.memory,
                                                        activation_of(parts.config.vmm.activation),

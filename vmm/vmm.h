@@ -32,6 +32,7 @@
 #include "vmm/shadow.h"
 #include "vmm/stall_guard.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_waits.h"
 #include "vmm/vm.h"
 
 namespace vmmsim::vmm {
@@ -52,6 +53,8 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // declaration order, the vCPUs by id.
   const std::vector<Vm>& vms() const { return m_vms; }
   const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
+  // A vCPU's waits (runnable, not running) so far.
+  const Histogram& waits_of(VcpuId id) const { return m_waits.of(id); }
 
   // The processors are made after the VMM (they call back into it); then
   // the default scheduler is loaded and every vCPU inserted.
@@ -302,7 +305,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
   void waited(Vcpu& v, Cycles wait) {
-    v.wait.add(wait);
+    m_waits.add(v.id(), wait);
     m_epochs.add_wait(v.vm(), wait);
     if (m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
   }
@@ -349,6 +352,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   devices::Memory& m_memory;
   std::vector<Vm> m_vms;
   std::vector<Vcpu> m_vcpus;
+  VcpuWaits m_waits;
   std::vector<cpu::Processor*> m_processors;
   std::vector<Dispatch> m_dispatch;
   std::vector<std::vector<VmmWork>> m_vmm_work;  // per pCPU, in request order
