@@ -183,8 +183,9 @@ report::Results Platform::results() const {
     vr.refill = v.refill_cycles();
     vr.wait = m_vmm->waits_of(v.id());
     // A swap stall still open at the end is a wait that has not ended: it
-    // counts up to now, as the stall does (docs/results.md).
-    if (v.stalled()) vr.wait.add(r.elapsed - v.wait_since);
+    // counts from the stall's start up to now, as the stall does
+    // (docs/results.md); a vCPU parked while running waited only since then.
+    if (v.stalled()) vr.wait.add(r.elapsed - v.stalled_since());
     if (v.first_dispatch) vr.response = *v.first_dispatch - v.arrival();
     if (v.finish) vr.turnaround = *v.finish - v.arrival();
     vr.dispatches = v.dispatches;

@@ -16,8 +16,9 @@ void every_wait_counts(std::size_t platform) {
   vmm::VcpuWaits waits(platform);
   std::vector<Histogram> want(kVcpus);
   std::uint64_t seed = 7;
-  // Reads before, at and after a full log (256), and far past it.
-  const std::vector<int> reads = {1, 255, 256, 257, 600, 1000};
+  // Each read empties the log: the 256 waits after the read at 255 fill it
+  // at the 511th, read at once; then one logged, then two more fills.
+  const std::vector<int> reads = {1, 255, 511, 512, 1000};
   int added = 0;
   for (int read : reads) {
     for (; added < read; ++added) {

@@ -1,7 +1,8 @@
 // What the VMM keeps per guest vCPU: where the guest is in its trace program
 // (workload::ProgramCursor), the cache refill it owes, its run state and the
 // hypercall in progress, and what happened to it (the per-vCPU statistics of
-// the report, which models::Platform builds from it). Plain C++.
+// the report, which models::Platform builds from it; its waits are in
+// vmm::VcpuWaits). Plain C++.
 #pragma once
 
 #include <algorithm>
@@ -111,8 +112,8 @@ class Vcpu {
   // and writes (its state, the feedback's priority); line 2: a burst's work
   // (a console wake reads its read_wanted) and a dispatch's counts; line 3:
   // the rest of a dispatch and where the program is (its cursor's hot
-  // fields); line 4 the cursor's others; then what is seldom touched. Its
-  // waits are in vmm::VcpuWaits.
+  // fields); line 4 the cursor's others, then from byte 240 what is seldom
+  // touched. Its waits are in vmm::VcpuWaits.
  private:
   VcpuId m_id;
   unsigned m_vm;

@@ -4,9 +4,9 @@
 // histograms when it is full or before any histogram is read. There a
 // histogram's two lines (its counts, then the counter) are seldom in cache:
 // added at each dispatch, their misses came one after the other in its
-// path; added together, many are in flight at once. A smaller platform's
-// histograms stay in cache, and the log would only add instructions
-// (docs/performance/ninth-round.md). Either way every read sees every wait.
+// path; added together, many are in flight at once. On a smaller platform
+// the log would only add instructions (docs/performance/ninth-round.md).
+// Either way every read sees every wait. Single-threaded: of() writes.
 #pragma once
 
 #include <array>
@@ -40,8 +40,9 @@ class VcpuWaits {
     Cycles wait;
   };
   static constexpr std::size_t kLog = 256;  // 4 KiB: stays in the first-level cache
-  // Where the histograms outgrow a second-level cache of 1 MiB: some 2.5 KiB
-  // a vCPU under the heavier policies, 1.3 MiB for 512 vCPUs.
+  // From runs: medium's 128 vCPUs gain nothing from the log, huge's 4,096
+  // gain 6-10 % (with 2.5-5 KiB of histogram each, 1 MiB of second-level
+  // cache holds some 200-400 vCPUs'); large has 1,024.
   static constexpr std::size_t kBatchedFrom = 512;
   // Out of line: kept out of the dispatch's registers where it is not used.
   void log(VcpuId id, Cycles wait);
@@ -51,8 +52,8 @@ class VcpuWaits {
 
   mutable std::vector<Histogram> m_histograms;
   const bool m_batched;
+  mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
   mutable std::array<Logged, kLog> m_log{};
-  mutable std::size_t m_logged = 0;
 };
 
 }  // namespace vmmsim::vmm

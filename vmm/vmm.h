@@ -53,7 +53,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // declaration order, the vCPUs by id.
   const std::vector<Vm>& vms() const { return m_vms; }
   const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
-  // A vCPU's waits (runnable, not running) so far.
+  // A vCPU's waits (runnable, not running) that have ended, so far.
   const Histogram& waits_of(VcpuId id) const { return m_waits.of(id); }
 
   // The processors are made after the VMM (they call back into it); then
