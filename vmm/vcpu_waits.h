@@ -9,7 +9,6 @@
 // Either way every read sees every wait. Single-threaded: of() writes.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -21,7 +20,8 @@ namespace vmmsim::vmm {
 
 class VcpuWaits {
  public:
-  explicit VcpuWaits(std::size_t vcpus) : m_histograms(vcpus), m_batched(vcpus >= kBatchedFrom) {}
+  explicit VcpuWaits(std::size_t vcpus)
+      : m_histograms(vcpus), m_batched(vcpus >= kBatchedFrom), m_log(m_batched ? kLog : 0) {}
 
   // A wait of `id` ended (inline: every dispatch).
   void add(VcpuId id, Cycles wait) {
@@ -53,7 +53,8 @@ class VcpuWaits {
   mutable std::vector<Histogram> m_histograms;
   const bool m_batched;
   mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
-  mutable std::array<Logged, kLog> m_log{};
+  // On the heap: 4 KiB inside the VMM would part the members its requests read.
+  mutable std::vector<Logged> m_log;
 };
 
 }  // namespace vmmsim::vmm
