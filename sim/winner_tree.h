@@ -35,17 +35,18 @@ class WinnerTree {
     // Slot i's path up, its winner so far carried along and met by the
     // winner of the sibling subtree at each level; selected from the
     // comparison, not a branch on it: which processor wakes next is a coin
-    // toss to the predictor.
-    std::uint32_t winner = i;
-    Cycles winner_due = m_due[i];
+    // toss to the predictor. A player is (its cycle, its slot) as one 128-bit
+    // number, the lower winning (a tie goes to the lower slot): one compare
+    // and two conditional moves, where GCC 12 made two comparisons of the
+    // cycles and a tie flag into branches (docs/performance/ninth-round.md).
+    auto key = [this](std::uint32_t slot) {
+      return static_cast<unsigned __int128>(m_due[slot]) << 32 | slot;
+    };
+    unsigned __int128 winner = key(i);
     for (std::size_t n = m_leaves + std::size_t{i}; n > 1; n /= 2) {
-      const std::uint32_t other = m_winner[n ^ 1];
-      const Cycles other_due = m_due[other];
-      // A tie goes to the lower index: to the sibling when it is the left one (n odd).
-      const bool other_wins = (other_due < winner_due) | ((other_due == winner_due) & ((n & 1) != 0));
-      winner = other_wins ? other : winner;
-      winner_due = other_wins ? other_due : winner_due;
-      m_winner[n / 2] = winner;
+      const unsigned __int128 other = key(m_winner[n ^ 1]);
+      winner = other < winner ? other : winner;
+      m_winner[n / 2] = static_cast<std::uint32_t>(winner);
     }
   }
 
