@@ -35,6 +35,14 @@ void expect_root(const WinnerTree& tree, const Reference& ref, unsigned slots) {
   for (unsigned i = 0; i < slots; ++i) ASSERT_EQ(tree.due(i), ref.due[i]);
 }
 
+// Few distinct cycles, so that ties are frequent: small ones, some on either
+// side of 2^32 and some just below kForever (whatever ranks them must keep
+// every bit of a cycle); now and then none.
+Cycles draw_due(std::mt19937& rng) {
+  static constexpr Cycles kFrom[] = {1000, (Cycles{1} << 32) - 8, kForever - 32};
+  return rng() % 8 == 0 ? kForever : kFrom[rng() % 3] + rng() % 16;
+}
+
 class WinnerTreeTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(WinnerTreeTest, KeepsTheEarliestSlotTiesToTheLowestIndex) {
@@ -46,8 +54,7 @@ TEST_P(WinnerTreeTest, KeepsTheEarliestSlotTiesToTheLowestIndex) {
   std::mt19937 rng(slots);
   for (int op = 0; op < 20000; ++op) {
     const unsigned i = rng() % slots;
-    // Few distinct cycles, so that ties are frequent; now and then none.
-    const Cycles due = rng() % 8 == 0 ? kForever : 1000 + rng() % 16;
+    const Cycles due = draw_due(rng);
     tree.set(i, due);
     ref.set(i, due);
     expect_root(tree, ref, slots);
@@ -70,7 +77,7 @@ TEST_P(WinnerTreeTest, ReplayingTheAssignedSlotAloneMakesTheTreeExact) {
       const unsigned other = rng() % slots;
       if (other == served) continue;
       // Now and then a neighbour disarmed (a processor ceasing) meanwhile.
-      const Cycles due = rng() % 8 == 0 ? kForever : 1000 + rng() % 16;
+      const Cycles due = draw_due(rng);
       tree.set(other, due);
       ref.set(other, due);
     }
