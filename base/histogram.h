@@ -28,13 +28,7 @@ class alignas(64) Histogram {
 
   // Inline: the VMM adds two samples per dispatch.
   void add(std::uint64_t value) {
-    std::size_t o = 0;                                // its octave
-    std::size_t i = static_cast<std::size_t>(value);  // its bucket in the octave
-    if (value >= kSub) {
-      const unsigned shift = 63 - static_cast<unsigned>(__builtin_clzll(value)) - kSubBits;
-      o = shift + 1;
-      i = static_cast<std::size_t>((value >> shift) - kSub);
-    }
+    const auto [o, i] = bucket_of(value);
     const std::uint8_t number = m_hot.block[o];
     Counter* counts = number ? m_hot.counts + (number - 1u) * kSub : add_octave(o);
     if (__builtin_expect(++counts[i] == 0, 0)) carry(o * kSub + i, 1);

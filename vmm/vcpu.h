@@ -106,7 +106,7 @@ class Vcpu {
   }
 
   // The data, by cache line (the class is aligned to one through its
-  // histograms): a platform of thousands of vCPUs reads each vCPU seldom
+  // lateness histogram): a platform of thousands of vCPUs reads each vCPU seldom
   // enough that it is out of cache, and a dispatch or a burst then pays a
   // miss per line it touches. Line 1: what a timer's or an I/O's wake reads
   // and writes (its state, the feedback's priority); line 2: a burst's work

@@ -51,7 +51,7 @@ class VcpuWaits {
   void add_logged() const;
 
   mutable std::vector<Histogram> m_histograms;
-  const bool m_batched;
+  const bool m_batched;  // !m_log.empty(), one load where every dispatch asks
   mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
   // On the heap: 4 KiB inside the VMM would part the members its requests read.
   mutable std::vector<Logged> m_log;
