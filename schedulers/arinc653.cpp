@@ -5,7 +5,9 @@
 // window stays idle (time partitioning, not work conserving). The windows are
 // the vCPUs with a non-zero `window` in vCPU-id order; whatever is left of the
 // major frame after them is idle. One pCPU (0) runs the schedule, as Xen runs
-// one per cpupool. See docs/policies/arinc653.md.
+// one per cpupool. No tick op: each slice ends at its window's end, as Xen's
+// do_schedule sets its timer there, and the VMM times idle slices too, so
+// the PIT rate changes no decision (docs/policies/arinc653.md).
 #include <algorithm>
 #include <iterator>
 #include <optional>
@@ -62,15 +64,6 @@ class Arinc653 final : public Policy {
       s += " idle_windows=" + std::to_string(m_idle_windows);
     }
     return s;
-  }
-
-  // A window boundary passed since the last decision: ask again. Slices end
-  // at every boundary of a busy pCPU; this covers an idle pCPU that the VMM
-  // does not time.
-  bool tick(unsigned cpu, Cycles now) override {
-    if (cpu != kSchedulingCpu || !m_epoch || m_windows.empty()) return false;
-    Position p = position(now);
-    return !m_window || p.frame != m_window->frame || p.index != m_window->index;
   }
 
  private:

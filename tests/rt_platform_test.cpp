@@ -159,8 +159,8 @@ TEST_F(RtPlatformTest, Arinc653LoadedLiveStartsItsFramesAtTheResume) {
 }
 
 // arinc653 windows after an idle stretch start on their cycle only if the VMM
-// times an idle pCPU's slice (VMM_IDLE with a finite slice). Until it does, the
-// three tests that need it are DISABLED_; see docs/policies/arinc653.md.
+// times an idle pCPU's slice (VMM_IDLE with a finite slice), which it does: the
+// policy has no tick to fall back on (docs/policies/arinc653.md).
 
 TEST_F(RtPlatformTest, Arinc653WindowsGiveFiftyThirtyAndTwentyIdle) {
   file("hog.trace", kHog);
