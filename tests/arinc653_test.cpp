@@ -161,6 +161,10 @@ TEST(Arinc653, DecisionsAtAnyCycleFollowTheFrameArithmetic) {
       const Place want = expected(now);
       ASSERT_EQ(s.pick(now, prev, 0), want.owner) << "major " << major << ", at " << now;
       ASSERT_EQ(s.last.slice, want.left) << "major " << major << ", at " << now;
+      // The (frame, window) the decision names: what priority and idle_windows go by.
+      const std::string where = " frame=" + std::to_string(want.frame) + " window=" +
+                                (want.window < windows.size() ? std::to_string(want.window) : "idle") + " ";
+      ASSERT_NE(s.dump().find(where), std::string::npos) << s.dump() << ", want" << where << "at " << now;
       prev = want.owner;
       now += next_step();
     }

@@ -44,13 +44,15 @@ endfunction()
 # window ends between PIT edges at every rate.
 set(tie_windows "--set vm.a.window=700us --set vm.b.window=1300us --set vm.c.window=2500us \
 --set vm.shell.window=400us --set vm.rt.window=900us")
-set(live_windows "--set vm.web.window=1700us --set vm.batch.window=2300us --set vm.shell.window=600us")
+set(live_windows "--set vm.web.window=1700us --set vm.batch.window=2300us --set vm.shell.window=600us \
+--set service.window=500us")
 # name|config and its options, separated by spaces|arinc653's windows
 set(variants
   "free|${ties}/free.ini|${tie_windows}"
   "costs|${ties}/costs.ini|${tie_windows}"
   "round_clock|${ties}/free.ini --set platform.clock=1193182000|${tie_windows}"
   "swaps|${ties}/free.ini --swap 50ms:bvt --swap 100ms:rr|${tie_windows}"
+  "swap_in|${ties}/costs.ini --swap 40ms:arinc653 --swap 110ms:rr ${tie_windows}|${tie_windows}"
   "live_swap|${CMAKE_CURRENT_LIST_DIR}/../configs/live-swap.ini --until 1s|${live_windows}")
 foreach(variant ${variants})
   string(REPLACE "|" ";" parts "${variant}")

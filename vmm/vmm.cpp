@@ -256,7 +256,7 @@ Feedback Vmm::handle(const Request& r) {
     case RequestKind::Tick:
       // Offline: the scheduler is being replaced, nobody to tick: dropped,
       // not held (the next tick brings the accounting). No tick op: the
-      // policy has no periodic accounting (fifo, rr, bvt).
+      // policy has no periodic accounting (fifo, rr, bvt, arinc653).
       if (m_offline) ++m_swaps.back().ticks_ceased;
       if (m_offline || !s.ops->tick) break;
       for (std::size_t c = 0; c < m_processors.size(); ++c) {
