@@ -5,7 +5,6 @@
 // tick simulated.
 #pragma once
 
-#include <cstdint>
 #include <vector>
 
 #include "report/vcd_writer.h"
@@ -19,19 +18,13 @@ class VcdObserver final : public vmm::Observer {
   // Declares vm.NAME.vm_NAME_running for every VM of `vms` in `vcd` (low at first).
   VcdObserver(report::VcdWriter& vcd, const std::vector<vmm::Vm>& vms);
 
-  // Only a crossing of zero is a change of the signal: a VM of many vCPUs
-  // dispatches one after another at 1 all along, and each set() was a line
-  // the writer had to consider for nothing.
-  void vm_running(std::size_t vm, unsigned running, Cycles at) override {
-    const bool high = running > 0;
-    if (high == static_cast<bool>(m_high[vm])) return;
-    m_high[vm] = high;
-    m_running[vm].set(high, at);
-  }
+  // Told only when the count crosses zero (vmm::Observer::vm_running): a VM
+  // of many vCPUs dispatches one after another at 1 all along, and each
+  // set() was a line the writer had to consider for nothing.
+  void vm_running(std::size_t vm, unsigned running, Cycles at) override { m_running[vm].set(running > 0, at); }
 
  private:
   std::vector<report::VcdSignal> m_running;  // per VM; bound by declare, never moved
-  std::vector<std::uint8_t> m_high;          // per VM: the value last set
 };
 
 }  // namespace vmmsim::models

@@ -79,7 +79,8 @@ class Observer {
   virtual void waited(std::size_t /*vm*/, Cycles /*wait*/) {}
   // A keystroke reached its reader in `vm`: `latency` from keystroke to dispatch.
   virtual void input_served(std::size_t /*vm*/, Cycles /*latency*/) {}
-  // One of `vm`'s vCPUs went onto or off a pCPU: `running` are on one now.
+  // The first of `vm`'s vCPUs went onto a pCPU (`running` 1), or the last
+  // one off (0); not every dispatch: the VCD's one consumer wants crossings.
   virtual void vm_running(std::size_t /*vm*/, unsigned /*running*/, Cycles /*at*/) {}
   // The scheduler in shadow (`target`) answered a `kind` request (pick_next,
   // wake, tick, priority) otherwise than the active one, on `cpu` (-1: none).

@@ -291,7 +291,8 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void set_running(const Vcpu& v, bool running) {
     Vm& vm = m_vms[v.vm()];
     vm.running = running ? vm.running + 1 : vm.running - 1;
-    if (m_observers.wants(kVmRunning)) m_observers.vm_running(v.vm(), vm.running, m_clock.now());
+    if (vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
+      m_observers.vm_running(v.vm(), vm.running, m_clock.now());
   }
   void set_state(Vcpu& v, RunState state) {
     // The run queue as observers see it (the timeline's counter): runnable, not running.
