@@ -81,17 +81,16 @@ class Rtds final : public Policy {
            " misses=" + std::to_string(total) + " vcpu_misses=" + per_vcpu;
   }
 
-  // Catches up on replenishments and asks for a decision where one is due.
-  // Slices already end at every replenishment a busy pCPU must see; this
-  // covers an idle pCPU whose slice the VMM does not time.
+  // An idle pCPU with work it may run is asked to decide: a vCPU preempted on
+  // another pCPU goes back to the queue in pick_next, which tickles nobody
+  // (Xen tickles from context_saved). A busy pCPU is left alone: its slice
+  // already ends at every deadline and replenishment it must see, and asking
+  // it at a PIT edge only cut short the VMM's costs that made that slice end
+  // late (guest time), so results moved with pit.hz (docs/policies/rtds.md).
   bool tick(unsigned cpu, Cycles now) override {
+    if (current(cpu) != kIdle) return false;
     replenish(now);
-    const VcpuId owner = current(cpu);
-    const QueueKey* head = first_allowed(cpu);
-    if (owner == kIdle) return head != nullptr;
-    const VcpuState& o = m_vcpus[owner];
-    if (o.deadline <= now) return true;
-    return head && head->ahead_of(o.level, o.deadline);
+    return first_allowed(cpu) != nullptr;
   }
 
  private:
