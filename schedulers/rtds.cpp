@@ -81,16 +81,22 @@ class Rtds final : public Policy {
            " misses=" + std::to_string(total) + " vcpu_misses=" + per_vcpu;
   }
 
-  // An idle pCPU with work it may run is asked to decide: a vCPU preempted on
-  // another pCPU goes back to the queue in pick_next, which tickles nobody
-  // (Xen tickles from context_saved). A busy pCPU is left alone: its slice
-  // already ends at every deadline and replenishment it must see, and asking
-  // it at a PIT edge only cut short the VMM's costs that made that slice end
-  // late (guest time), so results moved with pit.hz (docs/policies/rtds.md).
+  // Asks for a decision where a queued vCPU it may run is waiting: on an idle
+  // pCPU, or ahead of a busy pCPU's owner. The busy pCPU's slice ends at every
+  // deadline and replenishment known when it was chosen, not at a vCPU that
+  // begins to wait later: one that wakes depleted and is replenished, one
+  // preempted elsewhere and requeued (pick_next tickles nobody; Xen's
+  // context_saved does). The owner's own deadline is not asked about: its
+  // slice ends there, and the tick only cut short at a PIT edge the VMM's
+  // costs that made that slice end late (guest time), so results moved with
+  // pit.hz (docs/policies/rtds.md).
   bool tick(unsigned cpu, Cycles now) override {
-    if (current(cpu) != kIdle) return false;
     replenish(now);
-    return first_allowed(cpu) != nullptr;
+    const VcpuId owner = current(cpu);
+    const QueueKey* head = first_allowed(cpu);
+    if (owner == kIdle) return head != nullptr;
+    const VcpuState& o = m_vcpus[owner];
+    return head && head->ahead_of(o.level, o.deadline);
   }
 
  private:

@@ -1,6 +1,7 @@
 # One event order of vmmsim's own (docs/architecture.md "Simultaneous
 # events"): under policies without a tick op (fifo, rr, bvt, arinc653), and
-# rtds, whose tick only wakes an idle pCPU that has queued work, and the
+# here rtds, whose tick acts only for a vCPU that begins to wait after a
+# slice was chosen (none on these configs), and the
 # deadline slot timer, the PIT rate cannot matter, so results are byte for
 # byte the same at pit.hz 100, 1000, 2000, 5000 and 10000 on configs full of
 # ties. Only what counts ticks may differ: requests.tick, the feedback counts
@@ -65,9 +66,10 @@ foreach(variant ${variants})
   # arinc653 times its windows with its slices (no tick op), as Xen's does:
   # before, its tick cut a window short at a PIT edge that fell inside the
   # VMM's costs after a window end, so costs.ini gave other results at 2000,
-  # 5000 and 10000 Hz than at 1000. rtds's tick asks only idle pCPUs with
-  # queued work (none here): before, it also cut a busy pCPU's slice short
-  # at a PIT edge, so costs.ini gave other results at 100 Hz.
+  # 5000 and 10000 Hz than at 1000. rtds's tick no longer asks a busy pCPU
+  # whose owner passed its own deadline: it cut short at a PIT edge the
+  # costs that made that slice end late, so costs.ini gave other results
+  # at 100 Hz.
   foreach(policy fifo rr bvt arinc653 rtds)
     set(policy_args "")
     if(policy STREQUAL "arinc653")

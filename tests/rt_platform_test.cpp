@@ -114,6 +114,39 @@ TEST_F(RtPlatformTest, RtdsGlobalEdfOverTwoPcpus) {
   EXPECT_NEAR(static_cast<double>(r.pcpus[0].idle + r.pcpus[1].idle) / r.elapsed, 0.8, 0.004);
 }
 
+// A vCPU that begins to wait after a busy pCPU's slice was chosen is not
+// in that slice's end; the tick asks the pCPU when the waiter precedes its
+// owner. r wakes from each 2 ms sleep depleted and is replenished at its
+// next 10 ms boundary, ahead of the hog b (deadline 100 ms): it runs then,
+// within a tick, not at the end of b's 50 ms budget (without the tick's
+// check r got 6 ms of 100 and waited up to 48 ms).
+TEST_F(RtPlatformTest, RtdsAVcpuWokenDepletedRunsAtItsReplenishment) {
+  file("hog.trace", kHog);
+  file("r.trace", "vcpu 0\n  repeat forever\n    run 1ms\n    sleep 2ms\n  end\n");
+  report::Results r =
+      run("[vmm]\nscheduler = rtds\n[vm.b]\ntrace = hog.trace\nperiod = 100ms\nbudget = 50ms\n"
+          "[vm.r]\ntrace = r.trace\nperiod = 10ms\nbudget = 1ms\n",
+          ms(100));
+  EXPECT_EQ(r.vcpus[1].cpu, ms(10)) << "its 1 ms in each of the ten periods";
+  EXPECT_LT(r.vcpus[1].wait.max(), ms(9));
+}
+
+// w, pinned to pCPU 0, preempts p there at 5 ms; p goes back to the queue
+// in pick_next, which tickles nobody, and precedes q (deadline 100 ms) on
+// pCPU 1: the tick moves it there (without the check it waited to 15 ms).
+TEST_F(RtPlatformTest, RtdsAVcpuPreemptedByAPinnedOneTakesAPcpuItPrecedes) {
+  file("hog.trace", kHog);
+  file("w.trace", "vcpu 0\n  arrive 5ms\n  repeat forever\n    run 10ms\n  end\n");
+  report::Results r =
+      run("[platform]\ncpus = 2\n[vmm]\nscheduler = rtds\n"
+          "[vm.p]\ntrace = hog.trace\nperiod = 50ms\nbudget = 40ms\n"
+          "[vm.q]\ntrace = hog.trace\nperiod = 100ms\nbudget = 90ms\naffinity = 1\n"
+          "[vm.w]\ntrace = w.trace\nperiod = 10ms\nbudget = 5ms\naffinity = 0\n",
+          ms(30));
+  EXPECT_LT(r.vcpus[0].wait.max(), ms(1)) << "p";
+  EXPECT_EQ(r.vcpus[0].migrations, 1u) << "p";
+}
+
 TEST_F(RtPlatformTest, RtdsRejectsABudgetAboveItsPeriod) {
   file("hog.trace", kHog);
   try {
