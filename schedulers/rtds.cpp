@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,9 +17,9 @@
 #include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
 #include "schedulers/deadline_buckets.h"
-#include "schedulers/node_pool.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
+#include "schedulers/rtds_run_queue.h"
 
 namespace vmmsim::sched {
 namespace {
@@ -100,25 +99,7 @@ class Rtds final : public Policy {
   }
 
  private:
-  // Run-queue order: level (0 = real-time budget), then deadline; ties go to
-  // the owner that was just descheduled, then to the vCPU waiting longest.
-  struct QueueKey {
-    unsigned level;
-    Cycles deadline;
-    bool behind;   // false only for the owner keeping its place
-    Cycles since;  // when it began to wait (kept across replenishments)
-    std::uint64_t seq;
-    VcpuId vcpu;
-    bool operator<(const QueueKey& o) const {
-      if (level != o.level) return level < o.level;
-      if (deadline != o.deadline) return deadline < o.deadline;
-      if (behind != o.behind) return !behind;
-      if (since != o.since) return since < o.since;
-      return seq < o.seq;
-    }
-    // Strictly higher priority than a vCPU at (level, deadline): preempts it.
-    bool ahead_of(unsigned l, Cycles d) const { return level != l ? level < l : deadline < d; }
-  };
+  using QueueKey = rtds::QueueKey;
 
   struct VcpuState {
     Cycles period = 0;
@@ -134,8 +115,6 @@ class Rtds final : public Policy {
     bool exhausted = false;  // used up its budget (or a level of it) in its last run
     Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
     QueueKey key{};          // valid while in_runq
-    // Where it sits in m_runq, so that taking it out needs no search.
-    PooledSet<QueueKey>::iterator runq_pos;  // valid while in_runq
     int last_cpu = kNoCpu;
   };
 
@@ -159,35 +138,45 @@ class Rtds final : public Policy {
     if (m_replq.empty() || m_replq.first() > now) return;
     m_due.clear();
     m_replq.take_due(now, m_due);
+    m_replenished.clear();
     for (unsigned id : m_due) {
       const auto v = static_cast<VcpuId>(id);
       VcpuState& s = m_vcpus[v];
       s.in_replq = false;
-      if (s.in_runq) m_runq.erase(s.runq_pos);
+      if (s.in_runq) m_runq.erase(v);
       s.in_runq = false;
       refresh(s, now, true);
-      queue(v, false, s.since);
+      if (key_for(v, false, s.since)) {
+        m_replenished.push_back(s.key);
+        s.in_runq = true;
+      }
     }
+    m_runq.insert_replenished(m_replenished);
   }
 
   // --- queues ---
 
-  void queue(VcpuId v, bool front, Cycles since) {
+  // v waits from `since`: in the replenishment queue, and its run-queue
+  // key made unless it is depleted (false: it waits for its replenishment).
+  bool key_for(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
     m_replq.set(static_cast<unsigned>(v), s.deadline);
     s.in_replq = true;
-    if (s.budget_left == 0) return;  // depleted: waits for its replenishment
+    if (s.budget_left == 0) return false;
     s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
-    // Likewise in the run queue, often: tried at its end first (one
-    // comparison, then the usual descent if it does not go there).
-    s.runq_pos = m_runq.insert(m_runq.end(), s.key);
-    s.in_runq = true;
+    return true;
+  }
+
+  void queue(VcpuId v, bool front, Cycles since) {
+    if (!key_for(v, front, since)) return;
+    m_runq.insert(m_vcpus[v].key);
+    m_vcpus[v].in_runq = true;
   }
 
   void unqueue(VcpuId v) {
     VcpuState& s = m_vcpus[v];
-    if (s.in_runq) m_runq.erase(s.runq_pos);
+    if (s.in_runq) m_runq.erase(v);
     if (s.in_replq) m_replq.erase(static_cast<unsigned>(v));
     s.in_runq = s.in_replq = false;
   }
@@ -195,9 +184,7 @@ class Rtds final : public Policy {
   // The highest-priority queued vCPU allowed on cpu. O(1) without affinity;
   // with it, vCPUs pinned elsewhere are skipped (as Xen's runq_pick).
   const QueueKey* first_allowed(unsigned cpu) const {
-    for (const QueueKey& k : m_runq)
-      if (allowed(k.vcpu, cpu)) return &k;
-    return nullptr;
+    return m_runq.find_first([&](VcpuId v) { return allowed(v, cpu); });
   }
 
   Cycles next_replenishment() const {
@@ -226,6 +213,7 @@ class Rtds final : public Policy {
     if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
       m_vcpus.resize(info.id + 1);
       m_replq.grow(static_cast<unsigned>(m_vcpus.size()));
+      m_runq.grow(static_cast<unsigned>(m_vcpus.size()));
     }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
@@ -278,9 +266,9 @@ class Rtds final : public Policy {
     VcpuId kept = std::exchange(m_keeps_place, kIdle);
     if (kept != kIdle && (!head || head->vcpu != kept) && m_vcpus[kept].in_runq) {
       VcpuState& k = m_vcpus[kept];
-      m_runq.erase(k.runq_pos);
+      m_runq.erase(kept);
       k.key.behind = true;
-      k.runq_pos = m_runq.insert(k.key).first;
+      m_runq.insert(k.key);
       head = first_allowed(cpu);
     }
     if (!head) {
@@ -371,10 +359,11 @@ class Rtds final : public Policy {
 
   const unsigned m_cpus;
   std::vector<VcpuState> m_vcpus;
-  PooledSet<QueueKey> m_runq;                   // queued with budget, by priority
+  rtds::RunQueue m_runq;                        // queued with budget, by priority
   // Every waiting vCPU by deadline, in buckets of equal deadlines.
   DeadlineBuckets m_replq;
   std::vector<unsigned> m_due;  // replenish's, kept so that it allocates nothing
+  std::vector<QueueKey> m_replenished;  // likewise
   std::vector<bool> m_tickled = std::vector<bool>(m_cpus, false);
   CpuSet m_idle_free;  // idle and not tickled
   // Busy, not tickled pCPUs by their owner's (level, deadline), the lowest

@@ -1,0 +1,168 @@
+// rtds's run queue: the vCPUs queued with budget, in the order (level,
+// deadline, behind, since, sequence), without a search per insert. A
+// std::set searched from its root for every insert: on bench huge, where
+// each 10 ms boundary puts some 3,800 waiting vCPUs back, its code took
+// 2,470 instructions per decision (docs/performance/tenth-round.md).
+//
+// The queued vCPUs share few (level, deadline) pairs: periods are aligned
+// to cycle 0, so there is one deadline per distinct period in flight. Each
+// pair is a bucket, a list of vCPUs in the order (behind, since,
+// sequence). A vCPU queued now goes at its bucket's end (it began to wait
+// last, with the highest sequence) or, keeping its place, at its front; a
+// boundary's replenished vCPUs are sorted once and merged in from the end.
+// The order is the set's, exactly: tests/rtds_run_queue_test.cpp checks it
+// against one under random inserts, erases and batches.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "base/units.h"
+#include "schedulers/node_pool.h"
+#include "schedulers/sched_abi.h"
+
+namespace vmmsim::sched::rtds {
+
+using VcpuId = vmm_vcpu_id_t;
+
+// Run-queue order: level (0 = real-time budget), then deadline; ties go to
+// the owner that was just descheduled (behind = false), then to the vCPU
+// waiting longest, then to the one queued first.
+struct QueueKey {
+  unsigned level;
+  Cycles deadline;
+  bool behind;   // false only for the owner keeping its place
+  Cycles since;  // when it began to wait (kept across replenishments)
+  std::uint64_t seq;
+  VcpuId vcpu;
+  bool operator<(const QueueKey& o) const {
+    if (level != o.level) return level < o.level;
+    if (deadline != o.deadline) return deadline < o.deadline;
+    return within_before(o);
+  }
+  // The order within one (level, deadline).
+  bool within_before(const QueueKey& o) const {
+    if (behind != o.behind) return !behind;
+    if (since != o.since) return since < o.since;
+    return seq < o.seq;
+  }
+  // Strictly higher priority than a vCPU at (level, deadline): preempts it.
+  bool ahead_of(unsigned l, Cycles d) const { return level != l ? level < l : deadline < d; }
+};
+
+class RunQueue {
+ public:
+  // Room for vCPU ids 0..ids-1, keeping the members.
+  void grow(unsigned ids) {
+    if (ids > m_nodes.size()) m_nodes.resize(ids);
+  }
+  bool empty() const { return m_size == 0; }
+  std::size_t size() const { return m_size; }
+
+  // Queues k.vcpu (not queued) at its place: found from the front for an
+  // owner keeping its place (it goes before every vCPU behind), else from
+  // the end, where most go.
+  void insert(const QueueKey& k) {
+    Bucket& b = bucket_of(k);
+    if (!k.behind) {
+      int before = b.head;
+      while (before != kNone && m_nodes[before].key.within_before(k)) before = m_nodes[before].next;
+      return link(b, k, before == kNone ? b.tail : m_nodes[before].prev);
+    }
+    int after = b.tail;
+    while (after != kNone && k.within_before(m_nodes[after].key)) after = m_nodes[after].prev;
+    link(b, k, after);
+  }
+
+  // Queues every key of `batch` (none queued, level 0 and behind, sequences
+  // rising in batch order, as a boundary's replenishment makes them), in
+  // order: sorted once, then each bucket's share merged in from its end.
+  void insert_replenished(std::vector<QueueKey>& batch) {
+    std::sort(batch.begin(), batch.end(), [](const QueueKey& a, const QueueKey& b) {
+      if (a.deadline != b.deadline) return a.deadline < b.deadline;
+      return a.since != b.since ? a.since < b.since : a.seq < b.seq;
+    });
+    for (std::size_t end = batch.size(); end > 0;) {
+      // The last run of one deadline, merged from its largest key down.
+      std::size_t begin = end - 1;
+      while (begin > 0 && batch[begin - 1].deadline == batch[end - 1].deadline) --begin;
+      Bucket& b = bucket_of(batch[begin]);
+      int after = b.tail;
+      for (std::size_t i = end; i-- > begin;) {
+        const QueueKey& k = batch[i];
+        while (after != kNone && k.within_before(m_nodes[after].key)) after = m_nodes[after].prev;
+        link(b, k, after);
+      }
+      end = begin;
+    }
+  }
+
+  // Takes v (queued) out.
+  void erase(VcpuId v) {
+    Node& n = m_nodes[static_cast<std::size_t>(v)];
+    auto at = m_buckets.find(Level{n.key.level, n.key.deadline});
+    Bucket& b = at->second;
+    if (n.prev == kNone)
+      b.head = n.next;
+    else
+      m_nodes[n.prev].next = n.next;
+    if (n.next == kNone)
+      b.tail = n.prev;
+    else
+      m_nodes[n.next].prev = n.prev;
+    --m_size;
+    if (b.head == kNone) m_buckets.erase(at);
+  }
+
+  // The first queued key in the order for which allowed(vcpu) holds, or null.
+  template <class Allowed>
+  const QueueKey* find_first(Allowed allowed) const {
+    for (const auto& [level, b] : m_buckets)
+      for (int at = b.head; at != kNone; at = m_nodes[at].next)
+        if (allowed(m_nodes[at].key.vcpu)) return &m_nodes[at].key;
+    return nullptr;
+  }
+
+ private:
+  static constexpr int kNone = -1;
+  using Level = std::pair<unsigned, Cycles>;  // (level, deadline)
+  struct Bucket {
+    int head = kNone, tail = kNone;
+  };
+  struct Node {
+    QueueKey key{};
+    int prev = kNone, next = kNone;
+  };
+
+  Bucket& bucket_of(const QueueKey& k) {
+    return m_buckets.try_emplace(Level{k.level, k.deadline}).first->second;
+  }
+  // k's vCPU into b after node `after` (kNone: at the front).
+  void link(Bucket& b, const QueueKey& k, int after) {
+    const int id = static_cast<int>(k.vcpu);
+    Node& n = m_nodes[static_cast<std::size_t>(id)];
+    n.key = k;
+    n.prev = after;
+    n.next = after == kNone ? b.head : m_nodes[after].next;
+    if (n.next == kNone)
+      b.tail = id;
+    else
+      m_nodes[n.next].prev = id;
+    if (after == kNone)
+      b.head = id;
+    else
+      m_nodes[after].next = id;
+    ++m_size;
+  }
+
+  std::vector<Node> m_nodes;  // by vCPU id
+  std::map<Level, Bucket, std::less<Level>, PoolAllocator<std::pair<const Level, Bucket>>>
+      m_buckets;
+  std::size_t m_size = 0;
+};
+
+}  // namespace vmmsim::sched::rtds
