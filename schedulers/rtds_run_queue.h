@@ -1,8 +1,9 @@
 // rtds's run queue: the vCPUs queued with budget, in the order (level,
-// deadline, behind, since, sequence), without a search per insert. A
-// std::set searched from its root for every insert: on bench huge, where
-// each 10 ms boundary puts some 3,800 waiting vCPUs back, its code took
-// 2,470 instructions per decision (docs/performance/tenth-round.md).
+// deadline, behind, since, sequence), without a search per insert. In a
+// std::set, most of a boundary's replenished vCPUs went in by a search from
+// its root: on bench huge, where each 10 ms boundary puts some 3,800
+// waiting vCPUs back, its code took 2,470 instructions per decision
+// (docs/performance/tenth-round.md).
 //
 // The queued vCPUs share few (level, deadline) pairs: periods are aligned
 // to cycle 0, so there is one deadline per distinct period in flight. Each
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -78,10 +80,12 @@ class RunQueue {
     link(b, k, after);
   }
 
-  // Queues every key of `batch` (none queued, level 0 and behind, sequences
-  // rising in batch order, as a boundary's replenishment makes them), in
-  // order: sorted once, then each bucket's share merged in from its end.
+  // Queues every key of `batch` (none queued, all at level 0 and behind, as
+  // a boundary's replenishment makes them: the sort below compares the rest
+  // of the key only), in order: sorted once, then each bucket's share
+  // merged in from its end.
   void insert_replenished(std::vector<QueueKey>& batch) {
+    for ([[maybe_unused]] const QueueKey& k : batch) assert(k.level == 0 && k.behind);
     std::sort(batch.begin(), batch.end(), [](const QueueKey& a, const QueueKey& b) {
       if (a.deadline != b.deadline) return a.deadline < b.deadline;
       return a.since != b.since ? a.since < b.since : a.seq < b.seq;
