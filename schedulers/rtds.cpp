@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -114,7 +115,6 @@ class Rtds final : public Policy {
     bool yielded = false;    // requeue behind vCPUs of equal priority
     bool exhausted = false;  // used up its budget (or a level of it) in its last run
     Cycles since = 0;        // began to wait; ties among equal deadlines go to the oldest
-    QueueKey key{};          // valid while in_runq
     int last_cpu = kNoCpu;
   };
 
@@ -146,8 +146,8 @@ class Rtds final : public Policy {
       if (s.in_runq) m_runq.erase(v);
       s.in_runq = false;
       refresh(s, now, true);
-      if (key_for(v, false, s.since)) {
-        m_replenished.push_back(s.key);
+      if (const auto key = waits(v, false, s.since)) {
+        m_replenished.push_back(*key);
         s.in_runq = true;
       }
     }
@@ -156,21 +156,21 @@ class Rtds final : public Policy {
 
   // --- queues ---
 
-  // v waits from `since`: in the replenishment queue, and its run-queue
-  // key made unless it is depleted (false: it waits for its replenishment).
-  bool key_for(VcpuId v, bool front, Cycles since) {
+  // v waits from `since`, in the replenishment queue; its run-queue key,
+  // or none if it is depleted (it waits for its replenishment).
+  std::optional<QueueKey> waits(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
     m_replq.set(static_cast<unsigned>(v), s.deadline);
     s.in_replq = true;
-    if (s.budget_left == 0) return false;
-    s.key = QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
-    return true;
+    if (s.budget_left == 0) return std::nullopt;
+    return QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};
   }
 
   void queue(VcpuId v, bool front, Cycles since) {
-    if (!key_for(v, front, since)) return;
-    m_runq.insert(m_vcpus[v].key);
+    const auto key = waits(v, front, since);
+    if (!key) return;
+    m_runq.insert(*key);
     m_vcpus[v].in_runq = true;
   }
 
@@ -265,10 +265,10 @@ class Rtds final : public Policy {
     // The previous owner lost the pCPU: behind its equals from now on.
     VcpuId kept = std::exchange(m_keeps_place, kIdle);
     if (kept != kIdle && (!head || head->vcpu != kept) && m_vcpus[kept].in_runq) {
-      VcpuState& k = m_vcpus[kept];
+      QueueKey k = m_runq.key(kept);
       m_runq.erase(kept);
-      k.key.behind = true;
-      m_runq.insert(k.key);
+      k.behind = true;
+      m_runq.insert(k);
       head = first_allowed(cpu);
     }
     if (!head) {

@@ -62,8 +62,9 @@ class RunQueue {
   void grow(unsigned ids) {
     if (ids > m_nodes.size()) m_nodes.resize(ids);
   }
-  bool empty() const { return m_size == 0; }
   std::size_t size() const { return m_size; }
+  // v's key; v must be queued.
+  const QueueKey& key(VcpuId v) const { return m_nodes[static_cast<std::size_t>(v)].key; }
 
   // Queues k.vcpu (not queued) at its place: found from the front for an
   // owner keeping its place (it goes before every vCPU behind), else from
