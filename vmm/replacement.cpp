@@ -137,7 +137,9 @@ void Replacement::perform(const ControlOp& op) {
   r.requested_at = op.requested_at;
   if (op.kind == ControlOp::Kind::Load) r.policy = policy_name(op.request.policy);
   r.reason = op.reason;
-  Plan& p = m_plan.emplace();
+  // From a Plan{}: clang 14 judges Plan (its members have initializers) not
+  // default-constructible where Replacement declares m_plan, and refuses emplace().
+  Plan& p = m_plan.emplace(Plan{});
   std::string why;
   if (!plan(op, &p, &why)) {
     r.ok = false;
