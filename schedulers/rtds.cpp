@@ -133,7 +133,9 @@ class Rtds final : public Policy {
   }
 
   // Every replenishment due by `now` among vCPUs that wait (queued or
-  // depleted), by deadline, then id. Each goes to a deadline after `now`.
+  // depleted), by deadline, then since, then id. Each goes to a deadline
+  // after `now`, with a new sequence number in that order: with one period
+  // in flight the batch is then in run-queue order already.
   void replenish(Cycles now) {
     if (m_replq.empty() || m_replq.first() > now) return;
     m_due.clear();
@@ -161,7 +163,7 @@ class Rtds final : public Policy {
   std::optional<QueueKey> waits(VcpuId v, bool front, Cycles since) {
     VcpuState& s = m_vcpus[v];
     s.since = since;
-    m_replq.set(static_cast<unsigned>(v), s.deadline);
+    m_replq.set(static_cast<unsigned>(v), s.deadline, since);
     s.in_replq = true;
     if (s.budget_left == 0) return std::nullopt;
     return QueueKey{s.level, s.deadline, !front, since, ++m_seq, v};

@@ -58,6 +58,11 @@ struct QueueKey {
 
 class RunQueue {
  public:
+  RunQueue() = default;
+  // Not copied: each queued node points into its own map of buckets.
+  RunQueue(const RunQueue&) = delete;
+  RunQueue& operator=(const RunQueue&) = delete;
+
   // Room for vCPU ids 0..ids-1, keeping the members.
   void grow(unsigned ids) {
     if (ids > m_nodes.size()) m_nodes.resize(ids);
@@ -70,34 +75,36 @@ class RunQueue {
   // owner keeping its place (it goes before every vCPU behind), else from
   // the end, where most go.
   void insert(const QueueKey& k) {
-    Bucket& b = bucket_of(k);
+    const Buckets::iterator b = bucket_of(k);
     if (!k.behind) {
-      int before = b.head;
+      int before = b->second.head;
       while (before != kNone && m_nodes[before].key.within_before(k)) before = m_nodes[before].next;
-      return link(b, k, before == kNone ? b.tail : m_nodes[before].prev);
+      return link(b, k, before == kNone ? b->second.tail : m_nodes[before].prev);
     }
-    int after = b.tail;
+    int after = b->second.tail;
     while (after != kNone && k.within_before(m_nodes[after].key)) after = m_nodes[after].prev;
     link(b, k, after);
   }
 
   // Queues every key of `batch` (none queued, all at level 0 and behind, as
-  // a boundary's replenishment makes them: the sort below compares the rest
+  // a boundary's replenishment makes them: the order below compares the rest
   // of the key only; by operator< the policy alone took 207 ns per huge
-  // decision, not 178), in order: sorted once, then each bucket's share
-  // merged in from its end.
+  // decision, not 178), in order: sorted once unless it comes sorted (rtds
+  // replenishes in this order where one period is in flight), then each
+  // bucket's share merged in from its end.
   void insert_replenished(std::vector<QueueKey>& batch) {
     for ([[maybe_unused]] const QueueKey& k : batch) assert(k.level == 0 && k.behind);
-    std::sort(batch.begin(), batch.end(), [](const QueueKey& a, const QueueKey& b) {
+    auto before = [](const QueueKey& a, const QueueKey& b) {
       if (a.deadline != b.deadline) return a.deadline < b.deadline;
       return a.since != b.since ? a.since < b.since : a.seq < b.seq;
-    });
+    };
+    if (!std::is_sorted(batch.begin(), batch.end(), before)) std::sort(batch.begin(), batch.end(), before);
     for (std::size_t end = batch.size(); end > 0;) {
       // The last run of one deadline, merged from its largest key down.
       std::size_t begin = end - 1;
       while (begin > 0 && batch[begin - 1].deadline == batch[end - 1].deadline) --begin;
-      Bucket& b = bucket_of(batch[begin]);
-      int after = b.tail;
+      const Buckets::iterator b = bucket_of(batch[begin]);
+      int after = b->second.tail;
       for (std::size_t i = end; i-- > begin;) {
         const QueueKey& k = batch[i];
         while (after != kNone && k.within_before(m_nodes[after].key)) after = m_nodes[after].prev;
@@ -110,7 +117,7 @@ class RunQueue {
   // Takes v (queued) out.
   void erase(VcpuId v) {
     Node& n = m_nodes[static_cast<std::size_t>(v)];
-    auto at = m_buckets.find(Level{n.key.level, n.key.deadline});
+    const Buckets::iterator at = n.bucket;
     Bucket& b = at->second;
     if (n.prev == kNone)
       b.head = n.next;
@@ -139,19 +146,21 @@ class RunQueue {
   struct Bucket {
     int head = kNone, tail = kNone;
   };
+  using Buckets = std::map<Level, Bucket, std::less<Level>, PoolAllocator<std::pair<const Level, Bucket>>>;
   struct Node {
     QueueKey key{};
     int prev = kNone, next = kNone;
+    Buckets::iterator bucket;  // its bucket while queued: erase() needs no search
   };
 
-  Bucket& bucket_of(const QueueKey& k) {
-    return m_buckets.try_emplace(Level{k.level, k.deadline}).first->second;
-  }
-  // k's vCPU into b after node `after` (kNone: at the front).
-  void link(Bucket& b, const QueueKey& k, int after) {
+  Buckets::iterator bucket_of(const QueueKey& k) { return m_buckets.try_emplace(Level{k.level, k.deadline}).first; }
+  // k's vCPU into bucket `at` after node `after` (kNone: at the front).
+  void link(Buckets::iterator at, const QueueKey& k, int after) {
+    Bucket& b = at->second;
     const int id = static_cast<int>(k.vcpu);
     Node& n = m_nodes[static_cast<std::size_t>(id)];
     n.key = k;
+    n.bucket = at;
     n.prev = after;
     n.next = after == kNone ? b.head : m_nodes[after].next;
     if (n.next == kNone)
@@ -166,8 +175,7 @@ class RunQueue {
   }
 
   std::vector<Node> m_nodes;  // by vCPU id
-  std::map<Level, Bucket, std::less<Level>, PoolAllocator<std::pair<const Level, Bucket>>>
-      m_buckets;
+  Buckets m_buckets;
   std::size_t m_size = 0;
 };
 
