@@ -3,22 +3,24 @@
 // deadlines (one per distinct period in flight) and a boundary replenishes a
 // whole bucket at once. A heap paid a sift-down through every waiting vCPU
 // per replenishment (about 1,500 instructions per decision on bench huge,
-// 4,096 vCPUs); here a member joins its bucket by an append and the due ones
-// leave a bucket at a time.
+// 4,096 vCPUs); here a member joins its bucket by an append, or a short
+// move, and the due ones leave a bucket at a time.
 //
-// The order is total: by deadline, equal deadlines by when the member began
-// to wait (its `since`), then by id: the order of rtds's run queue, so that
-// a boundary's replenished vCPUs reach it sorted (a sort of them was some
-// 500 instructions per huge decision, docs/performance/eleventh-round.md).
-// A member that joins waits from now, after every other: an append; a
-// boundary's, taken in this order, are appended in it too.
+// The order is by deadline; within one, by when the member began to wait
+// (its `since`), then id: the order of rtds's run queue, so that a
+// boundary's replenished vCPUs reach it sorted where one period is in
+// flight (a sort of them was some 500 instructions per huge decision,
+// docs/performance/eleventh-round.md). A bucket that a member with an
+// earlier since than most joins (vCPUs of another period replenished into
+// it) falls back to id order, and rtds sorts that batch as before.
 // Erase is lazy: a bucket keeps the entries appended to it, and one counts
-// while its id is a member at that deadline and since (an id that left and
-// came back has two entries there, the stale one skipped); a bucket is
-// dropped when its last member leaves.
+// while its id is a member at that deadline; a bucket is dropped when its
+// last member leaves.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <utility>
@@ -67,17 +69,37 @@ class DeadlineBuckets {
         m_spare.pop_back();
       }
     }
-    // At its place from the end, where almost every member goes.
-    std::vector<Entry>& entries = m_last->second.entries;
+    // A member that joins waits from now: its place is the end, or before
+    // those that began to wait at the same cycle with higher ids (at a
+    // boundary, the owners of every pCPU). One that keeps an earlier since
+    // goes to its place if few entries are behind it (a boundary's batch
+    // before the owners requeued at its cycle); else (a replenishment into
+    // a bucket that holds later ones, with several periods in flight) it
+    // is appended and the bucket falls back to id order: moving the later
+    // ones up for each would cost a boundary O(members x entries).
+    Bucket& b = m_last->second;
     const Entry e{since, id};
-    if (entries.empty() || !e.before(entries.back())) {
-      entries.push_back(e);
-    } else {
-      auto place = std::prev(entries.end());
-      while (place != entries.begin() && e.before(*std::prev(place))) --place;
-      entries.insert(place, e);
+    if (!b.in_order || b.entries.empty() || !e.before(b.entries.back())) {
+      b.entries.push_back(e);
+    } else {  // walked back from the end: usually one entry
+      const bool same_cycle = e.since == b.entries.back().since;
+      auto place = std::prev(b.entries.end());
+      bool short_of_place = false;
+      for (std::ptrdiff_t behind = 1; place != b.entries.begin() && e.before(*std::prev(place)); ++behind) {
+        if (!same_cycle && behind == kShortTail) {
+          short_of_place = true;
+          break;
+        }
+        --place;
+      }
+      if (short_of_place) {
+        b.entries.push_back(e);
+        b.in_order = false;
+      } else {
+        b.entries.insert(place, e);
+      }
     }
-    ++m_last->second.live;
+    ++b.live;
     ++m_size;
   }
 
@@ -91,17 +113,15 @@ class DeadlineBuckets {
   }
 
   // Takes out every member due by `now` (deadline <= now) and appends its
-  // id to `due` in the order: deadline, since, id.
+  // id to `due` by deadline; within one deadline by since, then id, unless
+  // its bucket fell out of that order (set()), then by id.
   void take_due(Cycles now, std::vector<unsigned>& due) {
     while (!m_buckets.empty() && m_buckets.begin()->first <= now) {
       auto at = m_buckets.begin();
-      for (const Entry& e : at->second.entries) {
-        Id& s = m_ids[e.id];
-        if (!s.member || s.deadline != at->first || s.since != e.since) continue;  // left, moved, or taken
-        s.member = false;
-        --m_size;
-        due.push_back(e.id);
-      }
+      if (at->second.in_order)
+        take_in_order(at, due);
+      else
+        take_by_id(at, due);
       drop(at);
     }
   }
@@ -118,10 +138,44 @@ class DeadlineBuckets {
     bool before(const Entry& o) const { return since != o.since ? since < o.since : id < o.id; }
   };
   struct Bucket {
-    std::vector<Entry> entries;  // in (since, id) order; some stale
+    std::vector<Entry> entries;  // in (since, id) order while in_order; some stale
     unsigned live = 0;
+    bool in_order = true;
   };
   using Buckets = std::map<Cycles, Bucket>;
+  // The most entries of an earlier cycle set() moves up to keep a bucket in order.
+  static constexpr std::ptrdiff_t kShortTail = 64;
+
+  // An entry counts if its id is a member at the bucket's deadline, from
+  // its since (an id that left and came back has a stale entry too).
+  void take_in_order(Buckets::iterator at, std::vector<unsigned>& due) {
+    for (const Entry& e : at->second.entries) {
+      Id& s = m_ids[e.id];
+      if (!s.member || s.deadline != at->first || s.since != e.since) continue;  // left, moved, or taken
+      s.member = false;
+      --m_size;
+      due.push_back(e.id);
+    }
+  }
+  // In id order through a bitmap of the ids (a word per 64 vCPUs), which
+  // also counts an id with two entries once.
+  void take_by_id(Buckets::iterator at, std::vector<unsigned>& due) {
+    if (m_marks.size() < (m_ids.size() + 63) / 64) m_marks.resize((m_ids.size() + 63) / 64);
+    std::size_t low = m_marks.size(), high = 0;
+    for (const Entry& e : at->second.entries) {
+      Id& s = m_ids[e.id];
+      if (!s.member || s.deadline != at->first) continue;  // left, moved, or marked already
+      s.member = false;
+      --m_size;
+      const std::size_t word = e.id / 64;
+      m_marks[word] |= std::uint64_t{1} << (e.id % 64);
+      low = std::min(low, word);
+      high = std::max(high, word);
+    }
+    for (std::size_t word = low; word <= high && word < m_marks.size(); ++word)
+      for (std::uint64_t bits = std::exchange(m_marks[word], 0); bits != 0; bits &= bits - 1)
+        due.push_back(static_cast<unsigned>(word * 64 + static_cast<unsigned>(__builtin_ctzll(bits))));
+  }
 
   void drop(Buckets::iterator at) {
     if (at == m_last) m_last = m_buckets.end();
@@ -131,6 +185,7 @@ class DeadlineBuckets {
   }
 
   std::vector<Id> m_ids;
+  std::vector<std::uint64_t> m_marks;  // take_by_id's, all 0 between calls
   Buckets m_buckets;
   Buckets::iterator m_last = m_buckets.end();  // set()'s last bucket, or end()
   std::vector<std::vector<Entry>> m_spare;  // emptied buckets' vectors, reused

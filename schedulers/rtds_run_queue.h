@@ -10,7 +10,9 @@
 // pair is a bucket, a list of vCPUs in the order (behind, since,
 // sequence). A vCPU queued now goes at its bucket's end (it began to wait
 // last, with the highest sequence) or, keeping its place, at its front; a
-// boundary's replenished vCPUs are sorted once and merged in from the end.
+// boundary's replenished vCPUs come in this order where one period is in
+// flight (schedulers/deadline_buckets.h), else are sorted once, and are
+// merged in from the end.
 // The order is the set's, exactly: tests/rtds_run_queue_test.cpp checks it
 // against one under random inserts, erases and batches.
 #pragma once

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # the first result does not wait for the test tools).
 packages=(g++ cmake pkg-config libsystemc-dev libboost-program-options-dev libfmt-dev googletest libgtest-dev zlib1g-dev
           nlohmann-json3-dev)
-# What the test suite adds (`test`, `build`, `sanitize`):
+# What the test suite adds (`test`, `build`, `sanitize`, `clang`):
 # help2man: the man pages `cmake --install` installs (tests/cli_install_test.cmake);
 # nodejs, eslint, node-css-tree, chromium: the compare page's lint and browser tests (docs/compare-report.md);
 # the timeline's trace-engine test also needs npm, which this machine's Node.js brings (it skips without);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <vector>
@@ -48,18 +49,26 @@ TEST(RtdsRunQueue, AnOwnerKeepingItsPlaceGoesBeforeItsEqualsAndLatecomersAfterTh
 }
 
 // A boundary's batch (level 0, behind, sequences rising in batch order)
-// merges by (deadline, since, sequence) with what is queued already.
+// merges by (deadline, since, sequence) with what is queued already, the
+// same given in id order (sorted by the queue) or in run-queue order
+// already (rtds's with one period in flight: merged without a sort).
 TEST(RtdsRunQueue, AReplenishedBatchMergesInOrder) {
-  RunQueue q;
-  q.grow(10);
-  q.insert(QueueKey{0, 200, true, 25, 1, 0});
-  q.insert(QueueKey{0, 200, true, 90, 2, 1});
-  std::vector<QueueKey> batch = {{0, 200, true, 50, 3, 2},
-                                 {0, 200, true, 10, 4, 3},
-                                 {0, 300, true, 5, 5, 4},
-                                 {0, 200, true, 50, 6, 5}};
-  q.insert_replenished(batch);
-  EXPECT_EQ(order_of(q), (std::vector<VcpuId>{3, 0, 2, 5, 1, 4}));
+  const std::vector<QueueKey> in_id_order = {{0, 200, true, 50, 3, 2},
+                                             {0, 200, true, 10, 4, 3},
+                                             {0, 300, true, 5, 5, 4},
+                                             {0, 200, true, 50, 6, 5}};
+  std::vector<QueueKey> in_queue_order = in_id_order;
+  std::sort(in_queue_order.begin(), in_queue_order.end());
+  for (std::vector<QueueKey> batch : {in_id_order, in_queue_order}) {
+    RunQueue q;
+    q.grow(10);
+    q.insert(QueueKey{0, 200, true, 25, 1, 0});
+    q.insert(QueueKey{0, 200, true, 90, 2, 1});
+    q.insert(QueueKey{0, 200, false, 95, 7, 6});  // keeping its place: first of the 200s
+    q.insert(QueueKey{0, 300, true, 1, 8, 7});
+    q.insert_replenished(batch);
+    EXPECT_EQ(order_of(q), (std::vector<VcpuId>{6, 3, 0, 2, 5, 1, 7, 4}));
+  }
 }
 
 TEST(RtdsRunQueue, RandomOperationsKeepTheOrderOfAnOrderedSet) {
@@ -95,7 +104,8 @@ TEST(RtdsRunQueue, RandomOperationsKeepTheOrderOfAnOrderedSet) {
       q.erase(static_cast<VcpuId>(id));
       ref.erase(keys[id]);
       member[id] = false;
-    } else if (op == 8) {  // a boundary: some vCPUs back in at level 0, in id order
+    } else if (op == 8) {  // a boundary: some vCPUs back in at level 0, in id order or in
+                           // run-queue order (as rtds gives it with one period in flight)
       std::vector<QueueKey> batch;
       for (unsigned id = 0; id < kIds; ++id)
         if (!member[id] && pick(3) == 0) {
@@ -106,6 +116,7 @@ TEST(RtdsRunQueue, RandomOperationsKeepTheOrderOfAnOrderedSet) {
           keys[id] = k;
           member[id] = true;
         }
+      if (pick(2) == 0) std::sort(batch.begin(), batch.end());
       q.insert_replenished(batch);
     } else {  // the first allowed by a predicate
       const unsigned mod = 1 + pick(4);
