@@ -14,8 +14,8 @@
 // earlier since than most joins (vCPUs of another period replenished into
 // it) falls back to id order, and rtds sorts that batch as before.
 // Erase is lazy: a bucket keeps the entries appended to it, and one counts
-// while its id is a member at that deadline; a bucket is dropped when its
-// last member leaves.
+// while its id is a member at that deadline (and, in a bucket in order,
+// from that since); a bucket is dropped when its last member leaves.
 #pragma once
 
 #include <algorithm>
@@ -58,6 +58,7 @@ class DeadlineBuckets {
     s.member = true;
     s.deadline = deadline;
     s.since = since;
+    if (since > m_latest) m_latest = since;
     // The bucket of the last set, as a boundary's replenished members all
     // go to one; else a refreshed deadline is usually the latest: found at the end.
     if (m_last == m_buckets.end() || m_last->first != deadline) {
@@ -69,20 +70,22 @@ class DeadlineBuckets {
         m_spare.pop_back();
       }
     }
-    // A member that joins waits from now: its place is the end, or before
-    // those that began to wait at the same cycle with higher ids (at a
-    // boundary, the owners of every pCPU). One that keeps an earlier since
-    // goes to its place if few entries are behind it (a boundary's batch
-    // before the owners requeued at its cycle); else (a replenishment into
-    // a bucket that holds later ones, with several periods in flight) it
-    // is appended and the bucket falls back to id order: moving the later
-    // ones up for each would cost a boundary O(members x entries).
+    // A member that joins waits from now, the latest cycle any member
+    // joined at: its place is the end, or before those of that cycle with
+    // higher ids (at a boundary, the owners of every pCPU), however many.
+    // One that keeps an earlier since goes to its place if at most
+    // kShortTail entries are behind it (a boundary's batch before the
+    // owners requeued at its cycle); else (a replenishment into a bucket
+    // that holds later ones, or a long run of its own since, with several
+    // periods in flight) it is appended and the bucket falls back to id
+    // order: moving the later ones up for each would cost a boundary
+    // O(members x entries).
     Bucket& b = m_last->second;
     const Entry e{since, id};
     if (!b.in_order || b.entries.empty() || !e.before(b.entries.back())) {
       b.entries.push_back(e);
     } else {  // walked back from the end: usually one entry
-      const bool same_cycle = e.since == b.entries.back().since;
+      const bool same_cycle = e.since == m_latest;
       auto place = std::prev(b.entries.end());
       bool short_of_place = false;
       for (std::ptrdiff_t behind = 1; place != b.entries.begin() && e.before(*std::prev(place)); ++behind) {
@@ -188,6 +191,7 @@ class DeadlineBuckets {
   std::vector<std::uint64_t> m_marks;  // take_by_id's, all 0 between calls
   Buckets m_buckets;
   Buckets::iterator m_last = m_buckets.end();  // set()'s last bucket, or end()
+  Cycles m_latest = 0;  // the latest since set() was given: the cycle members join at
   std::vector<std::vector<Entry>> m_spare;  // emptied buckets' vectors, reused
   std::size_t m_size = 0;
 };
