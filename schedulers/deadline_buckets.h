@@ -39,7 +39,9 @@ class DeadlineBuckets {
 
   // Room for ids 0..ids-1, keeping the members.
   void grow(unsigned ids) {
-    if (ids > m_ids.size()) m_ids.resize(ids);
+    if (ids <= m_ids.size()) return;
+    m_ids.resize(ids);
+    m_marks.resize((ids + 63) / 64);
   }
 
   bool empty() const { return m_buckets.empty(); }
@@ -59,8 +61,9 @@ class DeadlineBuckets {
     s.deadline = deadline;
     s.since = since;
     if (since > m_latest) m_latest = since;
-    // The bucket of the last set, as a boundary's replenished members all
-    // go to one; else a refreshed deadline is usually the latest: found at the end.
+    // The bucket of the last set, where a boundary's replenished members
+    // all go (a search per member was 3 % of a huge run's instructions);
+    // else a refreshed deadline is usually the latest: found at the end.
     if (m_last == m_buckets.end() || m_last->first != deadline) {
       m_last = m_buckets.empty() || std::prev(m_buckets.end())->first < deadline
                    ? m_buckets.emplace_hint(m_buckets.end(), deadline, Bucket{})
@@ -163,7 +166,6 @@ class DeadlineBuckets {
   // In id order through a bitmap of the ids (a word per 64 vCPUs), which
   // also counts an id with two entries once.
   void take_by_id(Buckets::iterator at, std::vector<unsigned>& due) {
-    if (m_marks.size() < (m_ids.size() + 63) / 64) m_marks.resize((m_ids.size() + 63) / 64);
     std::size_t low = m_marks.size(), high = 0;
     for (const Entry& e : at->second.entries) {
       Id& s = m_ids[e.id];
@@ -188,7 +190,7 @@ class DeadlineBuckets {
   }
 
   std::vector<Id> m_ids;
-  std::vector<std::uint64_t> m_marks;  // take_by_id's, all 0 between calls
+  std::vector<std::uint64_t> m_marks;  // take_by_id's, a bit per id, all 0 between calls
   Buckets m_buckets;
   Buckets::iterator m_last = m_buckets.end();  // set()'s last bucket, or end()
   Cycles m_latest = 0;  // the latest since set() was given: the cycle members join at

@@ -46,15 +46,20 @@ build() {
   cmake --build build -j "$(nproc)" "${targets[@]}"
 }
 
+# suite DIR CMAKE_ARGS...: every target built in DIR (RelWithDebInfo, with
+# CMAKE_ARGS), then the whole CTest suite there.
+suite() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+}
+
 # Address and undefined-behaviour sanitizers over the project's code (gcc);
 # libsystemc stays uninstrumented. Any finding fails its test.
 sanitize() {
   local flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-    -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-  cmake --build build-asan -j "$(nproc)"
   # libsystemc (not instrumented) runs each SC_THREAD on a coroutine stack of
   # its own that ASan is not told about: no fake stacks for use-after-return
   # there. LeakSanitizer's scan of thread stacks faults (SIGSEGV in its
@@ -63,36 +68,25 @@ sanitize() {
   export ASAN_OPTIONS="detect_stack_use_after_return=0:abort_on_error=1:strict_string_checks=1"
   export LSAN_OPTIONS="use_stacks=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
-}
-
-# The whole suite built by clang++ (libsystemc and the other libraries stay
-# Debian's, built by gcc): code only one compiler takes is a defect, caught
-# here (clang 14 refused what gcc 12 took in vmm/replacement.cpp).
-clang_suite() {
-  cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-  cmake --build build-clang -j "$(nproc)"
-  ctest --test-dir build-clang --output-on-failure -j "$(nproc)"
+  suite build-asan -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+    -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined"
 }
 
 command=${1:-run}
 shift || true
-if [ "$command" = run ]; then
-  install_missing "${packages[@]}"
-elif [ "$command" = clang ]; then
-  install_missing "${packages[@]}" "${test_packages[@]}" "${clang_packages[@]}"
-else
-  install_missing "${packages[@]}" "${test_packages[@]}"
-fi
-if [ "$command" = sanitize ]; then
-  sanitize
-  exit
-fi
-if [ "$command" = clang ]; then
-  clang_suite
-  exit
-fi
+case "$command" in
+  run) install_missing "${packages[@]}" ;;
+  clang) install_missing "${packages[@]}" "${test_packages[@]}" "${clang_packages[@]}" ;;
+  *) install_missing "${packages[@]}" "${test_packages[@]}" ;;
+esac
+case "$command" in
+  sanitize) sanitize; exit ;;
+  # The whole suite built by clang++ (libsystemc and the other libraries stay
+  # Debian's, built by gcc): code only one compiler takes is a defect, caught
+  # here (clang 14 refused what gcc 12 took in vmm/replacement.cpp).
+  clang) suite build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++; exit ;;
+esac
 if [ "$command" = run ]; then build vmmsim; else build; fi
 case "$command" in
   run) exec build/vmmsim run "${1:-configs/default.ini}" "${@:2}" ;;
