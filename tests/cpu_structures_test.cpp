@@ -43,6 +43,41 @@ TEST(CpuSet, FullSetHasExactlyItsPcpus) {
   EXPECT_EQ(s.first(), CpuSet::kNone);
 }
 
+// The set keeps a summary of its non-empty words: at the most pCPUs a
+// platform has (64 words) and with few members, every search must still
+// find what a walk of an ordered set finds, after words empty and refill.
+TEST(CpuSet, SparseSetAtTheLargestPlatformAnswersAsAnOrderedSet) {
+  constexpr unsigned kCpus = CpuSet::kMaxCpus;
+  std::mt19937 rng(11);
+  CpuSet s(kCpus);
+  std::set<unsigned> expected;
+  CpuSet mask(kCpus);
+  std::set<unsigned> in_mask;
+  for (unsigned c = 0; c < kCpus; c += 1 + rng() % 150) {
+    mask.insert(c);
+    in_mask.insert(c);
+  }
+  for (int step = 0; step < 20000; ++step) {
+    // Few members, clustered in a few words, so that words empty often.
+    const unsigned c = (rng() % 6) * 700 + rng() % 90;
+    if (rng() % 2) {
+      s.insert(c);
+      expected.insert(c);
+    } else {
+      s.erase(c);
+      expected.erase(c);
+    }
+    ASSERT_EQ(s.empty(), expected.empty());
+    ASSERT_EQ(s.first(), expected.empty() ? CpuSet::kNone : static_cast<int>(*expected.begin()));
+    const unsigned from = step % 7 == 0 ? kCpus : rng() % kCpus;
+    auto it = expected.lower_bound(from);
+    ASSERT_EQ(s.first_from(from), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it)) << "step " << step;
+    while (it != expected.end() && !in_mask.count(*it)) ++it;
+    ASSERT_EQ(s.first_from(from, &mask), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it))
+        << "step " << step;
+  }
+}
+
 // A max-heap (largest key first), the way bvt looks for its victim.
 using MaxHeap = CpuHeap<std::int64_t, std::greater<std::int64_t>>;
 
