@@ -1,16 +1,18 @@
 // A set of pCPUs as a bitmap: insert, erase and test in O(1), the
-// lowest-numbered member in O(1) beside a summary word (bit w: word w may
-// have a member; 64 words cover [platform] cpus' limit of 4096), so a search
-// skips the empty words: on bench huge (256 pCPUs, all busy) credit's "next idler"
-// read eight empty words per wake, 36 instructions a decision
+// lowest-numbered member (after a given pCPU, in a mask) in a visit of the
+// words that may hold one, found through a summary word (bit w: word w may
+// have a member; 64 words cover [platform] cpus' limit of 4096). On bench
+// huge (256 pCPUs, all busy) credit's "next idler" read eight empty words
+// per wake before, 34 instructions a decision
 // (docs/performance/twelfth-round.md). Policies use it for "the
 // lowest-numbered idle pCPU nobody has tickled", which a scan of every pCPU
 // answered before, and a std::set with a node per insert after; credit for
 // "the next idler after the last one tickled".
 #pragma once
 
-#include <cassert>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace vmmsim::sched {
@@ -22,9 +24,20 @@ class CpuSet {
 
   CpuSet() = default;
   explicit CpuSet(unsigned cpus, bool full = false) { assign(cpus, full); }
+  CpuSet(const CpuSet&) = default;
+  CpuSet& operator=(const CpuSet&) = default;
+  // A moved-from set is empty and of size 0, as a default one.
+  CpuSet(CpuSet&& other) noexcept { *this = std::move(other); }
+  CpuSet& operator=(CpuSet&& other) noexcept {
+    m_cpus = std::exchange(other.m_cpus, 0);
+    m_used = std::exchange(other.m_used, 0);
+    m_words = std::move(other.m_words);
+    other.m_words.clear();
+    return *this;
+  }
 
   void assign(unsigned cpus, bool full) {
-    assert(cpus <= kMaxCpus);
+    if (cpus > kMaxCpus) throw std::length_error("CpuSet: more than 4096 pCPUs");
     m_cpus = cpus;
     m_words.assign((cpus + 63) / 64, full ? ~std::uint64_t{0} : 0);
     if (full && cpus % 64 != 0) m_words.back() = (std::uint64_t{1} << (cpus % 64)) - 1;

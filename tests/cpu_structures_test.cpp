@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "schedulers/cpu_heap.h"
@@ -76,6 +77,22 @@ TEST(CpuSet, SparseSetAtTheLargestPlatformAnswersAsAnOrderedSet) {
     ASSERT_EQ(s.first_from(from, &mask), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it))
         << "step " << step;
   }
+}
+
+// A set moved from is left empty, as a default one: nothing of its old
+// members is found through its summary.
+TEST(CpuSet, MovedFromSetIsEmpty) {
+  CpuSet s(200);
+  s.insert(130);
+  CpuSet t(std::move(s));
+  EXPECT_EQ(t.first(), 130);
+  EXPECT_EQ(s.size(), 0u);  // NOLINT(bugprone-use-after-move): what is left is the point
+  EXPECT_EQ(s.first(), CpuSet::kNone);
+  EXPECT_TRUE(s.empty());
+  CpuSet u(70);
+  u = std::move(t);
+  EXPECT_EQ(u.first(), 130);
+  EXPECT_EQ(t.first_from(0), CpuSet::kNone);  // NOLINT(bugprone-use-after-move)
 }
 
 // A max-heap (largest key first), the way bvt looks for its victim.
