@@ -44,23 +44,20 @@ TEST(CpuSet, FullSetHasExactlyItsPcpus) {
   EXPECT_EQ(s.first(), CpuSet::kNone);
 }
 
-// The set keeps a summary of its non-empty words: at the most pCPUs a
-// platform has (64 words) and with few members, every search must still
-// find what a walk of an ordered set finds, after words empty and refill.
-TEST(CpuSet, SparseSetAtTheLargestPlatformAnswersAsAnOrderedSet) {
-  constexpr unsigned kCpus = CpuSet::kMaxCpus;
-  std::mt19937 rng(11);
-  CpuSet s(kCpus);
+// A CpuSet against the ordered set it stands for, under random inserts and
+// erases of the members `pick` draws: its count, emptiness, lowest member,
+// lowest member from a pCPU (past the last one too), alone and in a mask,
+// and the circular walk credit makes for "the next idler after the last one
+// tickled" (it was a std::set<unsigned> walked from upper_bound).
+template <class Pick>
+void check_against_ordered_set(unsigned cpus, const std::vector<unsigned>& masked, std::mt19937& rng, Pick pick) {
+  CpuSet s(cpus);
   std::set<unsigned> expected;
-  CpuSet mask(kCpus);
-  std::set<unsigned> in_mask;
-  for (unsigned c = 0; c < kCpus; c += 1 + rng() % 150) {
-    mask.insert(c);
-    in_mask.insert(c);
-  }
+  CpuSet mask(cpus);
+  for (unsigned c : masked) mask.insert(c);
+  const CpuSet* masks[] = {nullptr, &mask};
   for (int step = 0; step < 20000; ++step) {
-    // Few members, clustered in a few words, so that words empty often.
-    const unsigned c = (rng() % 6) * 700 + rng() % 90;
+    const unsigned c = pick();
     if (rng() % 2) {
       s.insert(c);
       expected.insert(c);
@@ -68,15 +65,51 @@ TEST(CpuSet, SparseSetAtTheLargestPlatformAnswersAsAnOrderedSet) {
       s.erase(c);
       expected.erase(c);
     }
+    ASSERT_EQ(s.count(), expected.size());
     ASSERT_EQ(s.empty(), expected.empty());
     ASSERT_EQ(s.first(), expected.empty() ? CpuSet::kNone : static_cast<int>(*expected.begin()));
-    const unsigned from = step % 7 == 0 ? kCpus : rng() % kCpus;
-    auto it = expected.lower_bound(from);
-    ASSERT_EQ(s.first_from(from), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it)) << "step " << step;
-    while (it != expected.end() && !in_mask.count(*it)) ++it;
-    ASSERT_EQ(s.first_from(from, &mask), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it))
-        << "step " << step;
+    const unsigned from = step % 7 == 0 ? cpus : rng() % cpus;
+    const unsigned last = rng() % cpus;
+    for (const CpuSet* m : masks) {
+      auto it = expected.lower_bound(from);
+      while (it != expected.end() && m && !m->test(*it)) ++it;
+      ASSERT_EQ(s.first_from(from, m), it == expected.end() ? CpuSet::kNone : static_cast<int>(*it))
+          << "step " << step;
+      int want = CpuSet::kNone;
+      auto next = expected.upper_bound(last);
+      for (std::size_t n = 0; n < expected.size(); ++n, ++next) {
+        if (next == expected.end()) next = expected.begin();
+        if (!m || m->test(*next)) {
+          want = static_cast<int>(*next);
+          break;
+        }
+      }
+      int got = s.first_from(last + 1, m);
+      if (got == CpuSet::kNone) got = s.first_from(0, m);
+      ASSERT_EQ(got, want) << "step " << step;
+    }
   }
+}
+
+TEST(CpuSet, NextMemberAfterOneAsTheCircularWalkOfASet) {
+  constexpr unsigned kCpus = 130;
+  std::mt19937 rng(5);
+  std::vector<unsigned> masked;
+  for (unsigned c = 0; c < kCpus; ++c)
+    if (c % 5 != 1) masked.push_back(c);
+  check_against_ordered_set(kCpus, masked, rng, [&] { return static_cast<unsigned>(rng() % kCpus); });
+}
+
+// The set keeps a summary of its non-empty words: at the most pCPUs a
+// platform has (64 words) and with few members, clustered in a few words so
+// that words empty and refill often, every search must still answer as the
+// ordered set does.
+TEST(CpuSet, SparseSetAtTheLargestPlatformAnswersAsAnOrderedSet) {
+  constexpr unsigned kCpus = CpuSet::kMaxCpus;
+  std::mt19937 rng(11);
+  std::vector<unsigned> masked;
+  for (unsigned c = 0; c < kCpus; c += 1 + rng() % 150) masked.push_back(c);
+  check_against_ordered_set(kCpus, masked, rng, [&] { return static_cast<unsigned>((rng() % 6) * 700 + rng() % 90); });
 }
 
 // A set moved from is left empty, as a default one: nothing of its old

@@ -16,7 +16,6 @@
 #include <set>
 #include <vector>
 
-#include "schedulers/cpu_set.h"
 #include "schedulers/credit_runqueue.h"
 #include "schedulers/id_list.h"
 #include "schedulers/indexed_heap.h"
@@ -184,48 +183,6 @@ TEST(VcpuHeap, IntegerKeysOrderSignedValuesThenTies) {
     EXPECT_LT(integer_key(values[i - 1], ~std::uint64_t{0}), integer_key(values[i], 0));
     EXPECT_GT(integer_key(~values[i - 1], 0), integer_key(~values[i], ~std::uint64_t{0}));
     EXPECT_EQ(~value_of(integer_key(~values[i], 0)), values[i]);
-  }
-}
-
-// credit's idlers were a std::set<unsigned>: "the next idler after the last
-// one tickled, that v may run on" was a circular walk from upper_bound.
-TEST(CpuSet, NextMemberAfterOneAsTheCircularWalkOfASet) {
-  constexpr unsigned kCpus = 130;
-  std::mt19937 rng(5);
-  CpuSet idlers(kCpus);
-  std::set<unsigned> expected;
-  CpuSet mask(kCpus);
-  for (unsigned c = 0; c < kCpus; ++c)
-    if (c % 5 != 1) mask.insert(c);
-  for (int step = 0; step < 5000; ++step) {
-    const unsigned c = rng() % kCpus;
-    if (rng() % 2) {
-      idlers.insert(c);
-      expected.insert(c);
-    } else {
-      idlers.erase(c);
-      expected.erase(c);
-    }
-    ASSERT_EQ(idlers.count(), expected.size());
-    ASSERT_EQ(idlers.empty(), expected.empty());
-    const unsigned last = rng() % kCpus;
-    const CpuSet* masks[] = {nullptr, &mask};
-    for (const CpuSet* m : masks) {
-      int want = CpuSet::kNone;
-      if (!expected.empty()) {
-        auto it = expected.upper_bound(last);
-        for (std::size_t n = 0; n < expected.size(); ++n, ++it) {
-          if (it == expected.end()) it = expected.begin();
-          if (!m || m->test(*it)) {
-            want = static_cast<int>(*it);
-            break;
-          }
-        }
-      }
-      int got = idlers.first_from(last + 1, m);
-      if (got == CpuSet::kNone) got = idlers.first_from(0, m);
-      ASSERT_EQ(got, want) << "step " << step;
-    }
   }
 }
 
