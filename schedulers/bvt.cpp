@@ -239,7 +239,7 @@ class Bvt final : public Policy {
     uncount_from_svt(v);
   }
 
-  void on_remove(VcpuId v) override {
+  void on_remove(VcpuId v, Cycles /*now*/) override {
     place_unplaced();
     uncount_from_svt(v);
   }

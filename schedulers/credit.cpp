@@ -464,7 +464,7 @@ class Credit final : public Policy {
     if (s.pri == kUnder && !s.parked && running_on(v) == kNoCpu) s.pri = kBoost;
   }
 
-  void on_remove(VcpuId v) override {
+  void on_remove(VcpuId v, Cycles /*now*/) override {
     VcpuState& s = m_vcpus[v];
     if (s.active) acct_stop(v);
     for (PcpuState& pc : m_pcpus)

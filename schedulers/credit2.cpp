@@ -4,16 +4,17 @@
 // slower. The runnable vCPU with the most credit runs, until its credit would
 // fall to that of the next in line. When the vCPU about to run has no credit
 // left, every vCPU gets CREDIT_INIT more, its carry-over clipped (a reset), so
-// credit never runs away. All pCPUs share one run queue: Xen's default groups
-// the pCPUs of a socket into one runqueue, and the simulated platform is one
-// socket. Caps are not modelled. See docs/policies/credit2.md.
+// credit never runs away. The pCPUs are split into runqueues as Xen splits
+// one socket (runqueues of at most 16 pCPUs by default; up to 16 pCPUs, one),
+// each with its own queue, credit and resets, between which balance_load
+// moves vCPUs. Caps are not modelled. See docs/policies/credit2.md.
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "schedulers/credit2_credit.h"
+#include "schedulers/credit2_balance.h"
 #include "schedulers/policy.h"
 #include "schedulers/registry.h"
 
@@ -35,6 +36,8 @@ constexpr std::int64_t kMaxTimerDefaultUs = 10'000;  // CSCHED2_MAX_TIMER (= CRE
 constexpr std::int64_t kTimerMinUs = 10;
 constexpr std::int64_t kTimerMaxUs = 1'000'000;  // 1 s
 constexpr std::int64_t kWeightMax = 65535;
+constexpr std::int64_t kRunqueueCpusDefault = 16;  // sched_credit2_max_cpus_runqueue default
+constexpr std::int64_t kRunqueueCpusMax = 4096;     // [platform] cpus at most
 
 const vmm_param_spec_t kParams[] = {
     {"ratelimit", VMM_PARAM_DURATION, kRatelimitDefaultUs, 0, kRatelimitMaxUs,
@@ -43,6 +46,8 @@ const vmm_param_spec_t kParams[] = {
      "credit2: shortest slice (CSCHED2_MIN_TIMER); also the credit kept over a reset"},
     {"max_timer", VMM_PARAM_DURATION, kMaxTimerDefaultUs, kTimerMinUs, kTimerMaxUs,
      "credit2: longest slice (CSCHED2_MAX_TIMER)"},
+    {"runqueue_cpus", VMM_PARAM_INTEGER, kRunqueueCpusDefault, 1, kRunqueueCpusMax,
+     "credit2: most pCPUs in one runqueue (sched_credit2_max_cpus_runqueue)"},
 };
 
 const vmm_param_spec_t kVmParams[] = {
@@ -50,12 +55,12 @@ const vmm_param_spec_t kVmParams[] = {
      "CPU share of each vCPU of the VM, relative to other vCPUs"},
 };
 
-class Credit2 final : public Credit2Credit {
+class Credit2 final : public Credit2Balance {
   friend class Policy;  // calls the hooks directly, not virtually (policy.h)
 
  public:
   explicit Credit2(const vmm_sched_config_t& config)
-      : Credit2Credit(config),
+      : Credit2Balance(config, layout(config)),
         m_ratelimit(static_cast<Cycles>(config_param("ratelimit"))),
         m_min_timer(static_cast<Cycles>(config_param("min_timer"))),
         m_max_timer(static_cast<Cycles>(config_param("max_timer"))),
@@ -76,21 +81,35 @@ class Credit2 final : public Credit2Credit {
     return cpu == kNoCpu ? m_vcpus[v].credit : credit_at(static_cast<unsigned>(cpu), pending_time(cpu));
   }
 
+  // One runqueue: its state. Several: each one's, separated by " | ".
   std::string dump() const override {
-    std::string s = "max_weight=" + std::to_string(max_weight()) +
-                    " queued=" + std::to_string(m_runq.size()) +
-                    " resets=" + std::to_string(m_resets);
-    if (!m_runq.empty()) s += " head=" + std::to_string(runq_head());
+    std::string s;
+    for (unsigned r = 0; r < runqueue_count(); ++r) {
+      const Runqueue& rq = runqueue(r);
+      if (!s.empty()) s += " | ";
+      if (several_runqueues())
+        s += "rq" + std::to_string(index_of(rq)) + " load=" + std::to_string(rq.load) + " ";
+      s += "max_weight=" + std::to_string(rq.max_weight) + " queued=" + std::to_string(rq.queue.size()) +
+           " resets=" + std::to_string(rq.resets);
+      if (!rq.queue.empty()) s += " head=" + std::to_string(runq_head(rq));
+    }
     return s;
   }
 
-  // Xen's credit2 has no tick. An idle pCPU with work it may run is woken
-  // here: it can happen when a preempted vCPU goes back to the queue, which in
-  // Xen tickles from context_saved() and here cannot (pick_next tickles nobody).
-  bool tick(unsigned cpu, Cycles /*now*/) override {
-    if (current(cpu) != kIdle || m_pcpus[cpu].tickled) return false;
-    return m_runq.find_in_order([&](unsigned v) { return allowed(static_cast<VcpuId>(v), cpu); }) !=
-           VcpuHeap<IntegerKey>::kNone;
+  // Xen's credit2 has no tick. Here it asks a pCPU that a decision tickled
+  // (a move by balance_load), and an idle pCPU with work it may run: that can
+  // happen when a preempted vCPU goes back to the queue, which in Xen tickles
+  // from context_saved() and here cannot (pick_next tickles nobody).
+  bool tick(unsigned cpu, Cycles now) override {
+    if (m_deferred_at[cpu] <= now) {
+      m_deferred_at[cpu] = kForever;
+      return true;
+    }
+    const PcpuState& pc = m_pcpus[cpu];
+    if (current(cpu) != kIdle || pc.tickled) return false;
+    const Runqueue& rq = rq_of(pc);
+    return rq.queue.find_in_order([&](unsigned v) { return allowed(static_cast<VcpuId>(v), cpu); }) !=
+           RunqueueHeap::kNone;
   }
 
  private:
@@ -117,6 +136,13 @@ class Credit2 final : public Credit2Credit {
 
   // runq_candidate: scurr (the vCPU just descheduled here, still runnable;
   // kIdle if none) keeps the pCPU unless a queued vCPU has more credit.
+  static RunqueueLayout layout(const vmm_sched_config_t& config) {
+    const std::int64_t most = param(config.params, config.param_count, "runqueue_cpus", kRunqueueCpusDefault);
+    if (most < 1 || most > kRunqueueCpusMax)
+      throw std::invalid_argument("credit2: runqueue_cpus must be in 1..4096");
+    return RunqueueLayout::of(config.cpus, static_cast<unsigned>(most));
+  }
+
   VcpuId candidate(unsigned cpu, VcpuId scurr, bool yield, Cycles now) const {
     if (scurr != kIdle && !yield && m_ratelimit > 0 &&
         now - m_pcpus[cpu].running_since < m_ratelimit)
@@ -124,7 +150,7 @@ class Credit2 final : public Credit2Credit {
     VcpuId snext = scurr;
     // In order, until one wins or nobody further on can: O(1) unless
     // affinity or resistance skips.
-    m_runq.find_in_order([&](unsigned id) {
+    rq_of_cpu(cpu).queue.find_in_order([&](unsigned id) {
       const auto v = static_cast<VcpuId>(id);
       if (!allowed(v, cpu)) return false;
       const VcpuState& s = m_vcpus[v];
@@ -156,10 +182,17 @@ class Credit2 final : public Credit2Credit {
       min_time = std::max(min_time, ratelimit_min);
     }
     Credit rt_credit = n.credit;
-    if (!m_runq.empty() && runq_head_credit() > 0) rt_credit = n.credit - runq_head_credit();
-    Cycles time = rt_credit > 0 ? to_time(rt_credit, n) : 0;
+    const Runqueue& rq = rq_of_cpu(cpu);
+    if (!rq.queue.empty() && runq_head_credit(rq) > 0) rt_credit = n.credit - runq_head_credit(rq);
+    Cycles time = rt_credit > 0 ? to_time(rt_credit, n, m_pcpus[cpu].max_weight) : 0;
     if (time < min_time) return min_time;
     return std::min(time, m_max_timer);
+  }
+
+  // An idle untickled pCPU of rq (in mask, if given), or kNoCpu.
+  int idle_in(const Runqueue& rq, const CpuSet* mask) const {
+    const int c = m_idle_free.first_from(rq.first_cpu, mask);
+    return c != kNoCpu && rq.holds(static_cast<unsigned>(c)) ? c : kNoCpu;
   }
 
   // --- hooks ---
@@ -171,63 +204,129 @@ class Credit2 final : public Credit2Credit {
                                   std::to_string(weight) + " is out of range 1..65535");
     if (static_cast<std::size_t>(info.id) >= m_vcpus.size()) {
       m_vcpus.resize(info.id + 1);
-      m_runq.grow(static_cast<unsigned>(m_vcpus.size()));
+      m_queue_positions.resize(m_vcpus.size(), RunqueueHeap::kNone);
+      for (unsigned r = 0; r < runqueue_count(); ++r) runqueue(r).queue.positions().attach(m_queue_positions);
+      m_assigned_links.resize(m_vcpus.size());
+      m_loads.resize(m_vcpus.size());
     }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.credit = m_credit_init;  // csched2_alloc_udata
     s.weight = weight;
-    const bool new_max = weight > max_weight() || m_weights.empty();
-    if (new_max) settle_all();  // burned at the old max_weight
-    ++m_weights[weight];
-    weights_changed();
-    if (new_max) rekey_all();
+    m_loads[info.id] = VcpuLoad{};
+    m_loads[info.id].load_updated = load_time(now);
+    // csched2_unit_insert: on its pCPU's runqueue if it runs (a live
+    // replacement), else on the least loaded one.
+    if (info.running_on != kNoCpu)
+      assign(info.id, rq_of_cpu(static_cast<unsigned>(info.running_on)));
+    else
+      assign(info.id, several_runqueues() ? least_loaded(affinity_of(info)) : m_first);
     if (info.running_on != kNoCpu) {
       PcpuState& pc = m_pcpus[info.running_on];
       pc.dispatched = pc.running_since = now;
       pc.accounted = 0;
       s.last_cpu = info.running_on;
+      load_changed(info.id, +1, now);
     }
   }
+  CpuSet affinity_of(const vmm_vcpu_info_t& info) const {
+    CpuSet mask;
+    if (!info.affinity) return mask;
+    mask.assign(cpus(), false);
+    for (unsigned c = 0; c < cpus() && c / 8 < info.affinity_bytes; ++c)
+      mask.set(c, (info.affinity[c / 8] >> (c % 8)) & 1u);
+    return mask;
+  }
 
-  void enqueue(VcpuId v, Cycles /*now*/) override { runq_insert(v); }
-  void dequeue(VcpuId v) override { runq_remove(v); }
+  void enqueue(VcpuId v, Cycles now) override {
+    load_changed(v, +1, now);
+    runq_insert(v);
+  }
+  void dequeue(VcpuId v) override { runq_remove(v); }  // the load: on_block, on_remove
 
-  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
+  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles now) override {
     PcpuState& pc = m_pcpus[cpu];
     settle(cpu);
-    if (ran > pc.accounted) burn(m_vcpus[prev], ran - pc.accounted);
+    if (ran > pc.accounted) burn(m_vcpus[prev], pc.max_weight, ran - pc.accounted);
     pc.accounted = std::max(pc.accounted, ran);
+    if (several_runqueues()) descheduled(prev, now);
   }
 
   // As Xen's delayed runq add: prev rejoins the queue only after the choice
   // (and the runtime) are made, so it does not count as "the next in line".
-  void requeue(VcpuId prev, Cycles /*now*/) override { m_descheduled = prev; }
+  // Asked to move by balance_load, it moves instead.
+  void requeue(VcpuId prev, Cycles now) override {
+    if (moving(prev))
+      finish_move(prev, now);
+    else
+      m_descheduled = prev;
+  }
 
-  vmm_decision_t select(unsigned cpu, Cycles now) override {
-    PcpuState& pc = m_pcpus[cpu];
-    pc.tickled = false;
-    m_idle_free.insert(cpu);  // idle until the decision: owner_changed follows
-    VcpuId scurr = m_descheduled;
-    m_descheduled = kIdle;
-    bool yield = false;
-    if (scurr != kIdle) {
-      yield = m_vcpus[scurr].yielded;
-      m_vcpus[scurr].yielded = false;
-    }
-    VcpuId snext = candidate(cpu, scurr, yield, now);
+  [[gnu::flatten]] vmm_decision_t select(unsigned cpu, Cycles now) override {
+    if (several_runqueues()) return select_balancing(cpu, now);
+    Runqueue& rq = rq_of_cpu(cpu);
+    const Aside aside = begin_decision(cpu);
+    const VcpuId snext = candidate(cpu, aside.scurr, aside.yield, now);
     if (snext == kIdle) {
       place_unplaced();
       return vmm_decision_t{kIdle, VMM_FOREVER};  // a wake tickles it
     }
-    const bool continuing = snext == scurr;
-    if (!continuing) runq_remove(snext);
+    if (snext != aside.scurr) runq_remove(snext);
+    if (epoch_ended(rq, snext)) reset_credit(rq, snext, now);
+    return dispatch(cpu, snext, aside.scurr, now);
+  }
 
-    // The epoch ends when the best runnable vCPU has no credit left.
+  // select() with several runqueues: the load kept fresh, and a reset
+  // followed by balance_load, which may move a vCPU of this very decision.
+  [[gnu::noinline]] vmm_decision_t select_balancing(unsigned cpu, Cycles now) {
+    Runqueue& rq = rq_of_cpu(cpu);
+    m_deferred_at[cpu] = kForever;  // this decision is what it was asked for
+    Aside aside = begin_decision(cpu);
+    for (bool balanced = false;; balanced = true) {
+      const VcpuId snext = candidate(cpu, aside.scurr, aside.yield, now);
+      if (snext == kIdle) {
+        refresh_load(rq, kIdle, now);
+        place_unplaced();
+        return vmm_decision_t{kIdle, VMM_FOREVER};
+      }
+      if (snext != aside.scurr)
+        runq_remove(snext);
+      else
+        refresh_load(rq, snext, now);
+      if (!epoch_ended(rq, snext)) return dispatch(cpu, snext, aside.scurr, now);
+      reset_credit(rq, snext, now);
+      if (balanced || !balance_after_reset(cpu, aside.scurr, snext, now))
+        return dispatch(cpu, snext, aside.scurr, now);
+    }
+  }
+
+  // A decision's start: the pCPU no longer tickled, idle until it chooses
+  // (owner_changed follows), and the vCPU requeue() set aside.
+  struct Aside {
+    VcpuId scurr;  // kIdle: none
+    bool yield;
+  };
+  Aside begin_decision(unsigned cpu) {
+    m_pcpus[cpu].tickled = false;
+    m_idle_free.insert(cpu);
+    Aside aside{m_descheduled, false};
+    m_descheduled = kIdle;
+    if (aside.scurr != kIdle) {
+      aside.yield = m_vcpus[aside.scurr].yielded;
+      m_vcpus[aside.scurr].yielded = false;
+    }
+    return aside;
+  }
+  // The epoch ends when the best runnable vCPU has no credit left.
+  bool epoch_ended(const Runqueue& rq, VcpuId snext) const {
     Credit top = m_vcpus[snext].credit;
-    if (!m_runq.empty()) top = std::max(top, runq_head_credit());
-    if (top <= 0) reset_credit(snext, now);
-
+    if (!rq.queue.empty()) top = std::max(top, runq_head_credit(rq));
+    return top <= 0;
+  }
+  // snext gets the pCPU (scurr, if set aside and not chosen, rejoins the queue).
+  vmm_decision_t dispatch(unsigned cpu, VcpuId snext, VcpuId scurr, Cycles now) {
+    PcpuState& pc = m_pcpus[cpu];
+    const bool continuing = snext == scurr;
     VcpuState& n = m_vcpus[snext];
     if (n.last_cpu != kNoCpu && n.last_cpu != static_cast<int>(cpu))
       n.credit += m_migrate_compensation;
@@ -244,15 +343,18 @@ class Credit2 final : public Credit2Credit {
   // owner has the least credit, if v has more by MIGRATE_RESIST (none needed
   // where v ran last). O(log pCPUs) for a vCPU without affinity; O(pCPUs)
   // for one with (the scan of Xen).
-  vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
+  [[gnu::flatten]] vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
     const VcpuState& s = m_vcpus[v];
     const bool anywhere = unrestricted(v);
     int target = kNoCpu;
+    Runqueue& rq = rq_of(s);
     if (s.last_cpu != kNoCpu && m_idle_free.test(static_cast<unsigned>(s.last_cpu)) &&
         allowed(v, static_cast<unsigned>(s.last_cpu)))
       target = s.last_cpu;
-    else
+    else if (!several_runqueues())
       target = anywhere ? m_idle_free.first() : m_idle_free.first_in(affinity(v));
+    else
+      target = idle_in(rq, anywhere ? nullptr : &affinity(v));
     if (target != kNoCpu) {
       tickle(target);
       return tickle_now(target, now);
@@ -265,7 +367,7 @@ class Credit2 final : public Credit2Credit {
     const Credit resist = s.last_cpu != kNoCpu ? m_migrate_resist : 0;
     Credit best_score = 0;
     if (anywhere) {
-      m_scan_time = now;  // every busy untickled pCPU is burned to now (lazily)
+      rq.scan_time = now;  // every busy untickled pCPU is burned to now (lazily)
       if (busy_here(s.last_cpu)) {
         Credit score = s.credit - credit_at(static_cast<unsigned>(s.last_cpu), now);
         if (score > best_score) {
@@ -274,7 +376,7 @@ class Credit2 final : public Credit2Credit {
         }
       }
       Credit least = 0;
-      int other = least_credit(s.last_cpu, now, &least);
+      int other = least_credit(rq, s.last_cpu, now, &least);
       if (other != kNoCpu && s.credit - least - resist > best_score) target = other;
     } else {
       auto consider = [&](unsigned c) {
@@ -290,7 +392,7 @@ class Credit2 final : public Credit2Credit {
         }
       };
       if (s.last_cpu != kNoCpu) consider(static_cast<unsigned>(s.last_cpu));
-      for (unsigned c = 0; c < cpus(); ++c)
+      for (unsigned c = rq.first_cpu; c < rq.first_cpu + rq.cpus; ++c)
         if (static_cast<int>(c) != s.last_cpu) consider(c);
     }
     if (target == kNoCpu) return vmm_tickle_t{kNoCpu, 0};
@@ -305,18 +407,18 @@ class Credit2 final : public Credit2Credit {
   void on_yield(VcpuId v, Cycles /*now*/) override {
     if (running_on(v) != kNoCpu) m_vcpus[v].yielded = true;
   }
-  void on_block(VcpuId v, Cycles /*now*/) override { m_vcpus[v].yielded = false; }
+  void on_block(VcpuId v, Cycles now) override {
+    m_vcpus[v].yielded = false;
+    if (running_on(v) == kNoCpu) load_changed(v, -1, now);  // a running one: at its deschedule
+  }
 
-  void on_remove(VcpuId v) override {
+  void on_remove(VcpuId v, Cycles now) override {
     place_unplaced();
-    auto it = m_weights.find(m_vcpus[v].weight);
-    const bool max_goes = it != m_weights.end() && it->second == 1 && it->first == max_weight();
-    if (max_goes) settle_all();  // burned at the old max_weight
-    if (it != m_weights.end() && --it->second == 0) m_weights.erase(it);
-    weights_changed();
+    load_changed(v, -1, now);
+    deassign(v);
     if (m_descheduled == v) m_descheduled = kIdle;
     m_vcpus[v] = VcpuState{};
-    if (max_goes) rekey_all();
+    m_loads[v] = VcpuLoad{};
   }
 
   const Cycles m_ratelimit;  // cycles; 0 = off
@@ -324,7 +426,6 @@ class Credit2 final : public Credit2Credit {
   const Cycles m_max_timer;
   const Credit m_migrate_resist;        // cycles
   const Credit m_migrate_compensation;  // cycles
-  VcpuId m_descheduled = kIdle;         // prev between requeue() and select()
   int m_unplaced = kNoCpu;              // left idle by owner_changed, not yet rekeyed
 };
 
@@ -332,7 +433,7 @@ class Credit2 final : public Credit2Credit {
 
 const vmm_sched_ops_t& credit2_ops() {
   static const vmm_sched_ops_t ops = policy_ops<Credit2>(
-      "credit2", "Xen credit2: credit burned by weight, most credit first, resets (one runqueue)",
+      "credit2", "Xen credit2: credit burned by weight, most credit first, resets, runqueues of up to 16 pCPUs",
       kImageBytes, kParams, std::size(kParams), kVmParams, std::size(kVmParams));
   return ops;
 }

@@ -1,10 +1,12 @@
 // credit2's credit, after xen/common/sched/credit2.c (t2c_update, c2t,
 // burn_credits, reset_credit, runq_insert): each vCPU's credit in cycles,
-// burned at max_weight / weight per cycle while it runs (lazily: a tickle
-// that compares every busy pCPU only records its time), the busy pCPUs
-// ordered by their owner's credit for the wake's tickle, the run queue by
-// credit, and the reset that refills every vCPU when the best runnable one
-// has none left. When each happens is the policy's (schedulers/credit2.cpp).
+// burned at its runqueue's max_weight / weight per cycle while it runs
+// (lazily: a tickle that compares every busy pCPU only records its time),
+// the busy pCPUs ordered by their owner's credit for the wake's tickle, the
+// run queue by credit, and the reset that refills every vCPU of a runqueue
+// when the best runnable one there has none left. Everything here is per
+// runqueue (credit2_runqueue.h); when each happens is the policy's
+// (schedulers/credit2.cpp).
 #pragma once
 
 #include <algorithm>
@@ -13,9 +15,8 @@
 #include <map>
 #include <vector>
 
-#include "schedulers/cpu_heap.h"
 #include "schedulers/cpu_set.h"
-#include "schedulers/indexed_heap.h"
+#include "schedulers/credit2_runqueue.h"
 #include "schedulers/policy.h"
 
 namespace vmmsim::sched::credit2 {
@@ -29,14 +30,23 @@ constexpr std::int64_t kWeightDefault = 256;    // CSCHED2_DEFAULT_WEIGHT
 
 class Credit2Credit : public Policy {
  protected:
-  explicit Credit2Credit(const vmm_sched_config_t& config)
+  Credit2Credit(const vmm_sched_config_t& config, RunqueueLayout layout)
       : Policy(config),
         m_credit_init(from_us(kCreditInitUs)),
         m_credit_min(-m_credit_init),
         m_credit_max(m_credit_init +
                      static_cast<Credit>(static_cast<Cycles>(config_param("min_timer")))),
         m_pcpus(config.cpus),
-        m_idle_free(config.cpus, true) {}
+        m_idle_free(config.cpus, true),
+        m_more(layout.count - 1),
+        m_several(layout.count > 1) {
+    for (unsigned r = 0; r < layout.count; ++r) {
+      Runqueue& rq = runqueue(r);
+      rq.first_cpu = rq.pick_bias = layout.first_cpu(r);
+      rq.cpus = layout.cpus_of(r, config.cpus);
+      for (unsigned c = 0; c < rq.cpus; ++c) m_pcpus[rq.first_cpu + c].rq = &rq;
+    }
+  }
 
   // The run queue order: most credit first; equal credit in the order queued
   // (Xen's runq_insert puts a vCPU after every one with as much credit), as
@@ -48,8 +58,9 @@ class Credit2Credit : public Policy {
     std::int64_t weight = kWeightDefault;
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
     bool queued = false;
-    int last_cpu = kNoCpu;  // where it last ran (Xen: sched_unit_master)
+    int last_cpu = kNoCpu;  // where it last ran, or was placed by a move (Xen: sched_unit_master)
     bool yielded = false;
+    Runqueue* rq = nullptr;  // its runqueue (Xen: svc->rqd), from its insert
   };
 
   struct PcpuState {
@@ -57,18 +68,9 @@ class Credit2Credit : public Policy {
     Cycles accounted = 0;      // cycles of this dispatch already burned
     Cycles running_since = 0;  // when the owner began running (ratelimit; Xen: state_entry_time)
     bool tickled = false;      // asked to reschedule and has not picked yet
-    int weight_class = -1;     // index in m_classes while busy and not tickled
-  };
-
-  // Busy, untickled pCPUs whose owners have one weight, ordered by the owner's
-  // credit. Credit burns at max_weight / weight per cycle, the same rate for
-  // the whole class, so the order does not change while they run: the key is
-  // credit * weight - residual + (dispatched + accounted) * max_weight, which
-  // burning leaves unchanged (see credit_key()).
-  using CreditKey = __int128;
-  struct WeightClass {
-    std::int64_t weight;
-    CpuHeap<CreditKey, std::less<CreditKey>> by_credit;
+    int weight_class = -1;     // index in its runqueue's classes while busy and not tickled
+    Runqueue* rq = nullptr;    // its runqueue
+    std::int64_t max_weight = 1;  // its runqueue's (weights_changed)
   };
 
   Credit from_us(std::int64_t us) const {
@@ -77,28 +79,47 @@ class Credit2Credit : public Policy {
 
   // --- credit ---
 
-  // Read at every burn and key: kept beside the map, not looked up in it.
-  std::int64_t max_weight() const { return m_max_weight; }
-  // After each change of m_weights.
-  void weights_changed() { m_max_weight = m_weights.empty() ? 1 : m_weights.rbegin()->first; }
+  // Runqueues are made once, with the policy: pointers to them stay valid.
+  // With one, the hot paths reach it in the policy itself, not through a
+  // pCPU's or a vCPU's pointer.
+  unsigned runqueue_count() const { return 1 + static_cast<unsigned>(m_more.size()); }
+  Runqueue& runqueue(unsigned r) { return r == 0 ? m_first : m_more[r - 1]; }
+  const Runqueue& runqueue(unsigned r) const { return r == 0 ? m_first : m_more[r - 1]; }
+  unsigned index_of(const Runqueue& rq) const {
+    return &rq == &m_first ? 0 : 1 + static_cast<unsigned>(&rq - m_more.data());
+  }
+  Runqueue& rq_of(const PcpuState& pc) { return m_several ? *pc.rq : m_first; }
+  const Runqueue& rq_of(const PcpuState& pc) const { return m_several ? *pc.rq : m_first; }
+  Runqueue& rq_of(const VcpuState& s) { return m_several ? *s.rq : m_first; }
+  Runqueue& rq_of_cpu(unsigned cpu) { return rq_of(m_pcpus[cpu]); }
+  const Runqueue& rq_of_cpu(unsigned cpu) const { return rq_of(m_pcpus[cpu]); }
+  bool several_runqueues() const { return m_several; }
+
+  // After each change of a runqueue's weights. Every burn and key reads
+  // max_weight: kept beside the map, and copied to the runqueue's pCPUs
+  // (a burn is always of a pCPU's owner: one load where it is needed).
+  void weights_changed(Runqueue& rq) {
+    rq.max_weight = rq.weights.empty() ? 1 : rq.weights.rbegin()->first;
+    for (unsigned c = rq.first_cpu; c < rq.first_cpu + rq.cpus; ++c) m_pcpus[c].max_weight = rq.max_weight;
+  }
 
   // t2c_update: `cycles` of running cost cycles * max_weight / weight credit.
-  void burn(VcpuState& s, Cycles cycles) {
-    s.credit = burned(s, cycles, &s.residual);
+  void burn(VcpuState& s, std::int64_t max_weight, Cycles cycles) {
+    s.credit = burned(s, max_weight, cycles, &s.residual);
   }
 
   // s's credit after `cycles` of running, and the residual left; 64-bit
   // arithmetic below 2^40 cycles (weights are below 2^16), 128-bit beyond.
-  Credit burned(const VcpuState& s, Cycles cycles, std::int64_t* residual) const {
+  Credit burned(const VcpuState& s, std::int64_t max_weight, Cycles cycles, std::int64_t* residual) const {
     const auto weight = static_cast<std::uint64_t>(s.weight);
     std::uint64_t val = 0;
     if (cycles < (Cycles{1} << 40)) {
-      std::uint64_t num = cycles * static_cast<std::uint64_t>(max_weight()) +
+      std::uint64_t num = cycles * static_cast<std::uint64_t>(max_weight) +
                           static_cast<std::uint64_t>(s.residual);
       *residual = static_cast<std::int64_t>(num % weight);
       val = num / weight;
     } else {
-      unsigned __int128 num = static_cast<unsigned __int128>(cycles) * max_weight() +
+      unsigned __int128 num = static_cast<unsigned __int128>(cycles) * max_weight +
                               static_cast<unsigned __int128>(s.residual);
       *residual = static_cast<std::int64_t>(num % weight);
       num /= weight;
@@ -113,10 +134,10 @@ class Credit2Credit : public Policy {
   // c2t: how long `credit` lasts a vCPU. Credit stays far below 2^47 and
   // weights below 2^16, so the product fits 64 bits (no 128-bit division, a
   // libgcc call); the 128-bit path only guards the bound.
-  Cycles to_time(Credit credit, const VcpuState& s) const {
+  static Cycles to_time(Credit credit, const VcpuState& s, std::int64_t max_weight) {
     if (credit < (Credit{1} << 47) && credit > -(Credit{1} << 47))
-      return static_cast<Cycles>(credit * s.weight / max_weight());
-    return static_cast<Cycles>(static_cast<__int128>(credit) * s.weight / max_weight());
+      return static_cast<Cycles>(credit * s.weight / max_weight);
+    return static_cast<Cycles>(static_cast<__int128>(credit) * s.weight / max_weight);
   }
 
   // Burn what the owner of `cpu` ran since it was accounted last. Wall time
@@ -129,7 +150,7 @@ class Credit2Credit : public Policy {
     if (owner == kIdle || now <= pc.dispatched) return;
     Cycles elapsed = now - pc.dispatched;
     if (elapsed > pc.accounted) {
-      burn(m_vcpus[owner], elapsed - pc.accounted);
+      burn(m_vcpus[owner], pc.max_weight, elapsed - pc.accounted);
       pc.accounted = elapsed;
     }
   }
@@ -139,10 +160,13 @@ class Credit2Credit : public Policy {
   // when its credit is needed (charge, reset, a change of max_weight), and the
   // tickle compares credits through the ordered classes. pCPUs tickled since
   // were burned when tickled and are not burned further, as in Xen.
-  Cycles pending_time(int cpu) const { return m_pcpus[cpu].tickled ? 0 : m_scan_time; }
+  Cycles pending_time(int cpu) const {
+    const PcpuState& pc = m_pcpus[cpu];
+    return pc.tickled ? 0 : rq_of(pc).scan_time;
+  }
   void settle(unsigned cpu) { burn_running(cpu, pending_time(static_cast<int>(cpu))); }
-  void settle_all() {
-    for (unsigned c = 0; c < cpus(); ++c) settle(c);
+  void settle_all(const Runqueue& rq) {
+    for (unsigned c = rq.first_cpu; c < rq.first_cpu + rq.cpus; ++c) settle(c);
   }
 
   // The credit of cpu's owner burned up to `at`, without burning it.
@@ -151,40 +175,46 @@ class Credit2Credit : public Policy {
     const PcpuState& pc = m_pcpus[cpu];
     if (at <= pc.dispatched || at - pc.dispatched <= pc.accounted) return s.credit;
     std::int64_t residual = 0;
-    return burned(s, at - pc.dispatched - pc.accounted, &residual);
+    return burned(s, pc.max_weight, at - pc.dispatched - pc.accounted, &residual);
   }
 
-  // w x (credit at time t) = key - t x max_weight, up to the rounding burn()
-  // does; burning moves credit, residual and accounted together and keeps it.
+  // A weight class's key: credit burns at max_weight / weight per cycle, the
+  // same rate for the whole class, so the order does not change while they
+  // run. w x (credit at time t) = key - t x max_weight, up to the rounding
+  // burn() does; burning moves credit, residual and accounted together and
+  // keeps it.
   CreditKey credit_key(unsigned cpu) const {
     const VcpuState& s = m_vcpus[current(cpu)];
     const PcpuState& pc = m_pcpus[cpu];
     return static_cast<CreditKey>(s.credit) * s.weight - s.residual +
-           static_cast<CreditKey>(pc.dispatched + pc.accounted) * max_weight();
+           static_cast<CreditKey>(pc.dispatched + pc.accounted) * pc.max_weight;
   }
 
   // Puts cpu in its owner's weight class, or takes it out (idle or tickled).
   void rekey(unsigned cpu) {
     PcpuState& pc = m_pcpus[cpu];
+    Runqueue& rq = rq_of(pc);
+    const unsigned index = cpu - rq.first_cpu;
     const VcpuId owner = current(cpu);
     const bool member = owner != kIdle && !pc.tickled;
     const std::int64_t weight = member ? m_vcpus[owner].weight : 0;
-    if (pc.weight_class >= 0 && (!member || m_classes[pc.weight_class].weight != weight)) {
-      m_classes[pc.weight_class].by_credit.erase(cpu);
+    if (pc.weight_class >= 0 && (!member || rq.classes[pc.weight_class].weight != weight)) {
+      rq.classes[pc.weight_class].by_credit.erase(index);
       pc.weight_class = -1;
     }
     if (!member) return;
     if (pc.weight_class < 0) {
-      auto it = std::find_if(m_classes.begin(), m_classes.end(),
+      auto it = std::find_if(rq.classes.begin(), rq.classes.end(),
                              [&](const WeightClass& k) { return k.weight == weight; });
-      if (it == m_classes.end())
-        it = m_classes.insert(m_classes.end(), WeightClass{weight, CpuHeap<CreditKey, std::less<CreditKey>>(cpus())});
-      pc.weight_class = static_cast<int>(it - m_classes.begin());
+      if (it == rq.classes.end())
+        it = rq.classes.insert(rq.classes.end(),
+                               WeightClass{weight, CpuHeap<CreditKey, std::less<CreditKey>>(rq.cpus)});
+      pc.weight_class = static_cast<int>(it - rq.classes.begin());
     }
-    m_classes[pc.weight_class].by_credit.set(cpu, credit_key(cpu));
+    rq.classes[pc.weight_class].by_credit.set(index, credit_key(cpu));
   }
-  void rekey_all() {
-    for (unsigned c = 0; c < cpus(); ++c) rekey(c);
+  void rekey_all(const Runqueue& rq) {
+    for (unsigned c = rq.first_cpu; c < rq.first_cpu + rq.cpus; ++c) rekey(c);
   }
 
   void tickle(int cpu) {
@@ -193,80 +223,84 @@ class Credit2Credit : public Policy {
     rekey(static_cast<unsigned>(cpu));
   }
 
-  // The busy untickled pCPU other than `skip` whose owner has the least
-  // credit now (ties: the lowest pCPU), as a scan in pCPU order finds it.
-  // O(weight classes x log pCPUs), plus the pCPUs tied with it.
-  int least_credit(int skip, Cycles now, Credit* least) const {
+  // The busy untickled pCPU of rq other than `skip` whose owner has the
+  // least credit now (ties: the lowest pCPU), as a scan in pCPU order finds
+  // it. O(weight classes x log pCPUs), plus the pCPUs tied with it.
+  [[gnu::flatten]] int least_credit(const Runqueue& rq, int skip, Cycles now, Credit* least) const {
+    // In the runqueue's own pCPU numbers, from 0; `skip` outside it is -1 or less.
+    const auto base = static_cast<int>(rq.first_cpu);
+    const int skip_index = skip == kNoCpu ? kNoCpu : skip - base;
     int best = kNoCpu;
-    for (const WeightClass& k : m_classes) {
+    for (const WeightClass& k : rq.classes) {
       int first = kNoCpu;  // of this class
       Credit first_credit = 0;
-      k.by_credit.find_in_order([&](unsigned c) {
-        if (static_cast<int>(c) == skip) return false;
+      k.by_credit.find_in_order([&](unsigned index) {
+        const auto i = static_cast<int>(index);
+        if (i == skip_index) return false;
         // A key a whole weight above the first's is a credit above it (unless
         // the first sits at CREDIT_MIN, where more may be clipped to it).
         if (first != kNoCpu && first_credit > m_credit_min &&
-            k.by_credit.key(c) >= k.by_credit.key(static_cast<unsigned>(first)) + k.weight)
+            k.by_credit.key(index) >= k.by_credit.key(static_cast<unsigned>(first)) + k.weight)
           return true;
-        Credit credit = credit_at(c, now);
+        Credit credit = credit_at(static_cast<unsigned>(base + i), now);
         if (first == kNoCpu) {
-          first = static_cast<int>(c);
+          first = i;
           first_credit = credit;
         } else if (credit > first_credit) {
           return true;  // in credit order: nobody further in this class is less
         }
-        if (best == kNoCpu || credit < *least || (credit == *least && static_cast<int>(c) < best)) {
-          best = static_cast<int>(c);
+        if (best == kNoCpu || credit < *least || (credit == *least && i < best)) {
+          best = i;
           *least = credit;
         }
         return best != kNoCpu && credit > *least;  // this class cannot beat the best
       });
     }
-    return best;
+    return best == kNoCpu ? kNoCpu : base + best;
   }
 
-  // reset_credit: everyone gets CREDIT_INIT (twice if snext sits at the
-  // floor), clipped to CREDIT_INIT + carry-over. O(vCPUs), as in Xen.
-  void reset_credit(VcpuId snext, Cycles now) {
-    ++m_resets;
+  // reset_credit: every vCPU of rq (running, queued or blocked) gets
+  // CREDIT_INIT (twice if snext sits at the floor), clipped to CREDIT_INIT +
+  // carry-over. O(its vCPUs), as in Xen.
+  void reset_credit(Runqueue& rq, VcpuId snext, Cycles now) {
+    ++rq.resets;
     Credit reset = m_credit_init;
     if (m_vcpus[snext].credit == m_credit_min) reset += m_credit_init;
-    for (unsigned c = 0; c < cpus(); ++c) burn_running(c, now);
-    for (std::size_t v = 0; v < m_vcpus.size(); ++v) {
-      if (!known(static_cast<VcpuId>(v))) continue;
-      VcpuState& s = m_vcpus[v];
+    for (unsigned c = rq.first_cpu; c < rq.first_cpu + rq.cpus; ++c) burn_running(c, now);
+    for (int v = rq.assigned.front(); v != IdList::kNil; v = m_assigned_links.next(v)) {
+      VcpuState& s = m_vcpus[static_cast<std::size_t>(v)];
       s.credit = std::min(s.credit + reset, m_credit_max);
     }
     // Clipping can tie vCPUs that were ordered: rebuild keeping their order.
     std::vector<VcpuId> order;
-    order.reserve(m_runq.size());
-    m_runq.find_in_order([&](unsigned v) {
+    order.reserve(rq.queue.size());
+    rq.queue.find_in_order([&](unsigned v) {
       order.push_back(static_cast<VcpuId>(v));
       return false;  // on to the next: all of them
     });
     for (VcpuId v : order) {
       VcpuState& s = m_vcpus[v];
-      m_runq.set(static_cast<unsigned>(v), next_runq_key(s.credit));
+      rq.queue.set(static_cast<unsigned>(v), next_runq_key(s.credit));
     }
-    rekey_all();
+    rekey_all(rq);
   }
 
   // --- run queue ---
 
   void runq_insert(VcpuId v) {
     VcpuState& s = m_vcpus[v];
-    m_runq.set(static_cast<unsigned>(v), next_runq_key(s.credit));
+    rq_of(s).queue.set(static_cast<unsigned>(v), next_runq_key(s.credit));
     s.queued = true;
   }
 
-  // The queue's head and its credit as queued; the queue not empty.
-  VcpuId runq_head() const { return static_cast<VcpuId>(m_runq.top()); }
-  Credit runq_head_credit() const { return ~value_of(m_runq.top_key()); }
+  // A queue's head and its credit as queued; the queue not empty.
+  static VcpuId runq_head(const Runqueue& rq) { return static_cast<VcpuId>(rq.queue.top()); }
+  static Credit runq_head_credit(const Runqueue& rq) { return ~value_of(rq.queue.top_key()); }
 
   void runq_remove(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     if (!s.queued) return;
-    m_runq.erase(static_cast<unsigned>(v));
+    rq_of(s).queue.erase(static_cast<unsigned>(v));
     s.queued = false;
   }
 
@@ -275,14 +309,13 @@ class Credit2Credit : public Policy {
   const Credit m_credit_max;   // CREDIT_INIT + CARRYOVER_MAX (= min_timer)
   std::vector<VcpuState> m_vcpus;
   std::vector<PcpuState> m_pcpus;
-  CpuSet m_idle_free;                 // idle and not tickled
-  std::vector<WeightClass> m_classes;  // busy untickled pCPUs by owner weight
-  Cycles m_scan_time = 0;             // last tickle that compared every busy pCPU
-  VcpuHeap<IntegerKey> m_runq;  // runnable, not running, by credit (keys unique: seq)
-  std::map<std::int64_t, unsigned> m_weights;  // weight -> vCPUs: max_weight is the last
-  std::int64_t m_max_weight = 1;               // m_weights' last, 1 while empty
+  CpuSet m_idle_free;  // idle and not tickled
+  Runqueue m_first;               // runqueue 0
+  std::vector<Runqueue> m_more;   // runqueues 1..: made here, never resized
+  const bool m_several;         // more than one runqueue
+  IdLinks m_assigned_links;  // of the runqueues' assigned lists
+  std::vector<int> m_queue_positions;  // of the runqueues' queues, by vCPU
   std::uint64_t m_next_seq = 0;
-  std::uint64_t m_resets = 0;
 };
 
 }  // namespace vmmsim::sched::credit2

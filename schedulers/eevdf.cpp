@@ -350,7 +350,7 @@ class Eevdf final : public EevdfEntities {
     place_owner(static_cast<unsigned>(cpu));
   }
 
-  void on_remove(VcpuId v) override {
+  void on_remove(VcpuId v, Cycles /*now*/) override {
     place_unplaced();
     Entity& e = m_vcpus[v];
     if (e.on_rq) count_out(e);

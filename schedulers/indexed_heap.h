@@ -22,7 +22,10 @@
 
 namespace vmmsim::sched {
 
-template <class Key, class Before, unsigned Arity = 2, bool kTieById = true>
+// `Positions`: where the heap keeps each id's slot; its own vector, or
+// SharedPositions (below) for heaps that share one array.
+template <class Key, class Before, unsigned Arity = 2, bool kTieById = true,
+          class Positions = std::vector<int>>
 class IndexedHeap {
   static_assert(Arity >= 2, "a heap has at least two children per node");
 
@@ -40,6 +43,7 @@ class IndexedHeap {
     m_heap.reserve(ids);
     m_scratch.reserve(ids);
   }
+  Positions& positions() { return m_pos; }
   // Room for ids 0..ids-1, keeping the members.
   void grow(unsigned ids) {
     if (ids <= m_pos.size()) return;
@@ -230,7 +234,7 @@ class IndexedHeap {
   }
 
   Before m_before;
-  std::vector<int> m_pos;     // by id: index in m_heap, or kNone
+  Positions m_pos;            // by id: index in m_heap, or kNone
   LineAlignedArray<Entry> m_heap;  // heap-ordered; children groups on cache lines
   mutable std::vector<std::size_t> m_scratch;
 };
@@ -247,6 +251,29 @@ constexpr IntegerKey integer_key(std::int64_t value, std::uint64_t tie) {
 constexpr std::int64_t value_of(IntegerKey key) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(key >> 64) ^ (std::uint64_t{1} << 63));
 }
+
+// Heaps that share one array of positions, each id a member of one of them
+// at most at any time, and each operation on an id made on the heap that
+// holds it (credit2's runqueues: one array of vCPUs, not one per runqueue,
+// so that a vCPU's slot is where its neighbours' are). The owner sizes the
+// array and attaches every heap to it again after each resize.
+class SharedPositions {
+ public:
+  void attach(std::vector<int>& positions) {
+    m_data = positions.data();
+    m_size = positions.size();
+  }
+  int& operator[](std::size_t id) { return m_data[id]; }
+  int operator[](std::size_t id) const { return m_data[id]; }
+  std::size_t size() const { return m_size; }
+  // The owner's: a heap's resize and grow leave the array alone.
+  void assign(std::size_t, int) {}
+  void resize(std::size_t, int) {}
+
+ private:
+  int* m_data = nullptr;
+  std::size_t m_size = 0;
+};
 
 // A run queue of vCPUs (by id) ordered by a policy's key, which must order
 // them totally (carry a sequence number or the vCPU id); 4-ary, so that the

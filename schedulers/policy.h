@@ -84,7 +84,7 @@ class Policy {
   virtual void on_block(VcpuId /*v*/, Cycles /*now*/) {}
   virtual void on_yield(VcpuId /*v*/, Cycles /*now*/) {}
   virtual void on_wake(VcpuId /*v*/, Cycles /*now*/) {}
-  virtual void on_remove(VcpuId /*v*/) {}
+  virtual void on_remove(VcpuId /*v*/, Cycles /*now*/) {}
   // cpu's owner is now v (kIdle: nobody), after insert, pick_next or remove.
   // Policies that keep pCPUs ordered by their owner's key update it here.
   // A kIdle is followed, before any other hook, by select (pick_next) or
@@ -172,7 +172,7 @@ void Policy::insert(const vmm_vcpu_info_t& info, Cycles now) {
 }
 
 template <class Self>
-void Policy::remove(VcpuId v, Cycles /*now*/) {
+void Policy::remove(VcpuId v, Cycles now) {
   if (!known(v)) return;
   Self& self = static_cast<Self&>(*this);
   VcpuState& s = m_vcpus[v];
@@ -180,7 +180,7 @@ void Policy::remove(VcpuId v, Cycles /*now*/) {
     set_owner<Self>(static_cast<unsigned>(s.cpu), kIdle);
   else if (s.runnable)
     self.dequeue(v);
-  self.on_remove(v);
+  self.on_remove(v, now);
   s = VcpuState{};
 }
 

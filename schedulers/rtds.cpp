@@ -343,7 +343,7 @@ class Rtds final : public Policy {
     m_unplaced = kNoCpu;
   }
 
-  void on_remove(VcpuId /*v*/) override { place_unplaced(); }
+  void on_remove(VcpuId /*v*/, Cycles /*now*/) override { place_unplaced(); }
 
   // A deadline passed while v slept: a new period, full budget, no miss.
   void on_wake(VcpuId v, Cycles now) override {

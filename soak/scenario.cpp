@@ -375,6 +375,10 @@ Scenario make_scenario(std::uint64_t seed, const std::string& plugins) {
   p.controller_rules = controller.rules;
   p.controller_plugin = controller.plugin;
   ini += controller.ini;
+  // credit2's runqueues, from a stream of their own: one per pCPU, of two,
+  // or one for all (up to 16), whenever credit2 runs or is swapped in.
+  Draw runqueues(seed ^ 0xc2c2'c2c2);
+  ini += fmt::format("[sched.credit2]\nrunqueue_cpus = {}\n", runqueues.pick(std::array<int, 3>{1, 2, 16}));
   s.files.insert(s.files.begin(), {kScenarioConfig, ini});
   return s;
 }

@@ -63,7 +63,7 @@ class Recorder : public Policy {
   void on_block(VcpuId v, Cycles now) override { note("on_block", v, now); }
   void on_yield(VcpuId v, Cycles now) override { note("on_yield", v, now); }
   void on_wake(VcpuId v, Cycles now) override { note("on_wake", v, now); }
-  void on_remove(VcpuId v) override { note("on_remove", v, 0); }
+  void on_remove(VcpuId v, Cycles /*now*/) override { note("on_remove", v, 0); }
   void owner_changed(unsigned cpu, VcpuId v) override {
     note("owner_changed", static_cast<int>(cpu), static_cast<Cycles>(v + 1));
   }
