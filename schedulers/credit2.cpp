@@ -207,14 +207,12 @@ class Credit2 final : public Credit2Balance {
       m_queue_positions.resize(m_vcpus.size(), RunqueueHeap::kNone);
       for (unsigned r = 0; r < runqueue_count(); ++r) runqueue(r).queue.positions().attach(m_queue_positions);
       m_assigned_links.resize(m_vcpus.size());
-      m_loads.resize(m_vcpus.size());
     }
     VcpuState& s = m_vcpus[info.id];
     s = VcpuState{};
     s.credit = m_credit_init;  // csched2_alloc_udata
     s.weight = weight;
-    m_loads[info.id] = VcpuLoad{};
-    m_loads[info.id].load_updated = load_time(now);
+    s.load_updated = load_time(now);
     // csched2_unit_insert: on its pCPU's runqueue if it runs (a live
     // replacement), else on the least loaded one.
     if (info.running_on != kNoCpu)
@@ -262,7 +260,7 @@ class Credit2 final : public Credit2Balance {
       m_descheduled = prev;
   }
 
-  [[gnu::flatten]] vmm_decision_t select(unsigned cpu, Cycles now) override {
+  vmm_decision_t select(unsigned cpu, Cycles now) override {
     if (several_runqueues()) return select_balancing(cpu, now);
     Runqueue& rq = rq_of_cpu(cpu);
     const Aside aside = begin_decision(cpu);
@@ -343,7 +341,7 @@ class Credit2 final : public Credit2Balance {
   // owner has the least credit, if v has more by MIGRATE_RESIST (none needed
   // where v ran last). O(log pCPUs) for a vCPU without affinity; O(pCPUs)
   // for one with (the scan of Xen).
-  [[gnu::flatten]] vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
+  vmm_tickle_t tickle_for(VcpuId v, Cycles now) override {
     const VcpuState& s = m_vcpus[v];
     const bool anywhere = unrestricted(v);
     int target = kNoCpu;
@@ -418,7 +416,6 @@ class Credit2 final : public Credit2Balance {
     deassign(v);
     if (m_descheduled == v) m_descheduled = kIdle;
     m_vcpus[v] = VcpuState{};
-    m_loads[v] = VcpuLoad{};
   }
 
   const Cycles m_ratelimit;  // cycles; 0 = off

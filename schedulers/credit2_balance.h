@@ -24,15 +24,7 @@ class Credit2Balance : public Credit2Credit {
         m_ns_num(1'000'000'000 / std::gcd(std::uint64_t{1'000'000'000}, config.clock_hz)),
         m_ns_den(config.clock_hz / std::gcd(std::uint64_t{1'000'000'000}, config.clock_hz)) {}
 
-  // What only several runqueues need, apart from the hot VcpuState.
-  struct VcpuLoad {
-    bool loaded = false;  // counted in its runqueue's load (runnable there)
-    Runqueue* migrate_to =
-        nullptr;  // where it moves at its deschedule (CSFLAG_runq_migrate_request)
-    Load avgload = Load{1} << (kLoadPrecision - 1);  // csched2_alloc_udata's 0.5
-    std::int64_t load_updated = 0;
-  };
-  bool moving(VcpuId v) const { return several_runqueues() && m_loads[v].migrate_to; }
+  bool moving(VcpuId v) const { return several_runqueues() && m_vcpus[v].migrate_to >= 0; }
 
   // --- load (update_runq_load, update_svc_load, update_load) ---
 
@@ -54,11 +46,12 @@ class Credit2Balance : public Credit2Credit {
   }
   // v's own average: the sample is whether it was runnable until now.
   void update_vcpu_load(VcpuId v, int change, Cycles now) {
-    VcpuLoad& l = m_loads[v];
+    VcpuState& s = m_vcpus[v];
     const Load runnable_until_now = change < 0 ? 1 : change > 0 ? 0 : runnable(v) ? 1 : 0;
     const std::int64_t t = load_time(now);
-    l.avgload = load_step(l.avgload, runnable_until_now << kLoadPrecision, l.load_updated, t);
-    l.load_updated = t;
+    s.avgload = static_cast<std::int32_t>(
+        load_step(s.avgload, runnable_until_now << kLoadPrecision, s.load_updated, t));
+    s.load_updated = t;
   }
   // v became runnable in its runqueue (+1) or stopped being (-1). With one
   // runqueue nothing reads a load: nothing is counted.
@@ -66,10 +59,10 @@ class Credit2Balance : public Credit2Credit {
     if (several_runqueues()) count_load(v, change, now);
   }
   [[gnu::noinline]] void count_load(VcpuId v, int change, Cycles now) {
-    VcpuLoad& l = m_loads[v];
-    if (l.loaded == (change > 0)) return;
-    l.loaded = change > 0;
-    update_rq_load(rq_of(m_vcpus[v]), change, now);
+    VcpuState& s = m_vcpus[v];
+    if (s.loaded == (change > 0)) return;
+    s.loaded = change > 0;
+    update_rq_load(rq_of(s), change, now);
     update_vcpu_load(v, change, now);
   }
 
@@ -79,14 +72,14 @@ class Credit2Balance : public Credit2Credit {
     VcpuState& s = m_vcpus[v];
     s.rq = &rq;
     rq.assigned.push_back(m_assigned_links, v);
-    rq.b_avgload += m_loads[v].avgload;
+    rq.b_avgload += s.avgload;
     add_weight(rq, s.weight);
   }
   void deassign(VcpuId v) {
     VcpuState& s = m_vcpus[v];
     Runqueue& rq = rq_of(s);
     rq.assigned.erase(m_assigned_links, v);
-    rq.b_avgload = std::max<Load>(rq.b_avgload - m_loads[v].avgload, 0);
+    rq.b_avgload = std::max<Load>(rq.b_avgload - s.avgload, 0);
     remove_weight(rq, s.weight);
   }
   // update_max_weight: owners are burned at the old max_weight first.
@@ -148,7 +141,7 @@ class Credit2Balance : public Credit2Credit {
   void migrate(VcpuId v, Runqueue& to, Cycles now) {
     VcpuState& s = m_vcpus[v];
     if (scheduled(v)) {
-      m_loads[v].migrate_to = &to;
+      s.migrate_to = static_cast<std::int16_t>(index_of(to));
       const int cpu = running_on(v);
       if (cpu != kNoCpu) {
         tickle(cpu);
@@ -180,8 +173,8 @@ class Credit2Balance : public Credit2Credit {
   // hands it a pCPU of the target (moving pick_bias, as migrate() then does
   // once more), and if runnable it wakes there.
   [[gnu::noinline]] void finish_move(VcpuId v, Cycles now) {
-    Runqueue& to = *m_loads[v].migrate_to;
-    m_loads[v].migrate_to = nullptr;
+    Runqueue& to = runqueue(static_cast<unsigned>(m_vcpus[v].migrate_to));
+    m_vcpus[v].migrate_to = -1;
     load_changed(v, -1, now);
     next_pick(to, affinity_or_all(v));
     move(v, to);
@@ -215,13 +208,13 @@ class Credit2Balance : public Credit2Credit {
   void consider(Balance& b, VcpuId push, VcpuId pull) const {
     Load l = b.local->b_avgload;
     Load o = b.other->b_avgload;
-    if (push != kIdle) l -= m_loads[push].avgload, o += m_loads[push].avgload;
-    if (pull != kIdle) l += m_loads[pull].avgload, o -= m_loads[pull].avgload;
+    if (push != kIdle) l -= m_vcpus[push].avgload, o += m_vcpus[push].avgload;
+    if (pull != kIdle) l += m_vcpus[pull].avgload, o -= m_vcpus[pull].avgload;
     const Load d = std::llabs(l - o);
     if (d < b.distance) b = Balance{b.local, b.other, d, push, pull};
   }
   bool migrateable(VcpuId v, const Runqueue& to) const {
-    return !m_loads[v].migrate_to && may_run_in(affinity_or_all(v), to);
+    return m_vcpus[v].migrate_to < 0 && may_run_in(affinity_or_all(v), to);
   }
 
   // After a reset on `cpu`'s runqueue: find the runqueue whose load is
@@ -273,7 +266,7 @@ class Credit2Balance : public Credit2Credit {
   [[gnu::noinline]] void descheduled(VcpuId prev, Cycles now) {
     if (runnable(prev)) return;
     count_load(prev, -1, now);
-    if (m_loads[prev].migrate_to) finish_move(prev, now);
+    if (m_vcpus[prev].migrate_to >= 0) finish_move(prev, now);
   }
 
   // A decision's own part, with several runqueues. Xen keeps the averages
@@ -294,13 +287,13 @@ class Credit2Balance : public Credit2Credit {
     balance_load(cpu, now);
     m_choosing = m_aside = kIdle;
     m_idle_free.insert(cpu);
-    if (scurr != kIdle && m_loads[scurr].migrate_to) {
+    if (scurr != kIdle && m_vcpus[scurr].migrate_to >= 0) {
       const bool was_chosen = snext == scurr;
       finish_move(scurr, now);
       scurr = kIdle;
       if (was_chosen) return true;
     }
-    if (!m_loads[snext].migrate_to) return false;
+    if (m_vcpus[snext].migrate_to < 0) return false;
     finish_move(snext, now);
     return true;
   }
@@ -309,7 +302,6 @@ class Credit2Balance : public Credit2Credit {
   VcpuId m_choosing = kIdle;          // during balance_load: the next owner select() has chosen,
   VcpuId m_aside = kIdle;             // and the one it set aside
   CpuSet m_anywhere;                  // every pCPU (an unrestricted vCPU's mask)
-  std::vector<VcpuLoad> m_loads;      // by vCPU
   std::vector<Cycles> m_deferred_at;  // by pCPU: tick() asks it from then on (kForever: no)
   const std::uint64_t m_ns_num;       // nanoseconds per cycle, as a reduced fraction
   const std::uint64_t m_ns_den;

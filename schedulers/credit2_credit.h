@@ -53,14 +53,20 @@ class Credit2Credit : public Policy {
   // an integer_key of ~credit, compared without a branch.
   IntegerKey next_runq_key(Credit credit) { return integer_key(~credit, m_next_seq++); }
 
+  // 56 bytes, what several runqueues need included: a wake, a block or a
+  // deschedule reads the load beside the credit.
   struct VcpuState {
     Credit credit = 0;
     std::int64_t weight = kWeightDefault;
     std::int64_t residual = 0;  // t2c remainder, so short runs add up (Xen's residual)
-    bool queued = false;
+    Runqueue* rq = nullptr;     // its runqueue (Xen: svc->rqd), from its insert
+    std::int64_t load_updated = 0;  // of avgload, in load units (credit2_runqueue.h)
     int last_cpu = kNoCpu;  // where it last ran, or was placed by a move (Xen: sched_unit_master)
+    std::int32_t avgload = 1 << (kLoadPrecision - 1);  // at most 1 << kLoadPrecision; csched2_alloc_udata's 0.5
+    std::int16_t migrate_to = -1;  // the runqueue it moves to at its deschedule (CSFLAG_runq_migrate_request)
+    bool queued = false;
     bool yielded = false;
-    Runqueue* rq = nullptr;  // its runqueue (Xen: svc->rqd), from its insert
+    bool loaded = false;  // counted in its runqueue's load (runnable there)
   };
 
   struct PcpuState {
@@ -226,7 +232,7 @@ class Credit2Credit : public Policy {
   // The busy untickled pCPU of rq other than `skip` whose owner has the
   // least credit now (ties: the lowest pCPU), as a scan in pCPU order finds
   // it. O(weight classes x log pCPUs), plus the pCPUs tied with it.
-  [[gnu::flatten]] int least_credit(const Runqueue& rq, int skip, Cycles now, Credit* least) const {
+  int least_credit(const Runqueue& rq, int skip, Cycles now, Credit* least) const {
     // In the runqueue's own pCPU numbers, from 0; `skip` outside it is -1 or less.
     const auto base = static_cast<int>(rq.first_cpu);
     const int skip_index = skip == kNoCpu ? kNoCpu : skip - base;

@@ -69,23 +69,25 @@ struct WeightClass {
 // runqueues (a vCPU is queued in one at most).
 using RunqueueHeap = IndexedHeap<IntegerKey, std::less<IntegerKey>, 4, false, SharedPositions>;
 
-struct Runqueue {
+// Its fields in the order a decision reads them: the queue on the first
+// cache line, the pCPUs, the tickle's fields and the load on the second.
+struct alignas(64) Runqueue {
+  RunqueueHeap queue;  // runnable, not running, by credit (keys unique: seq)
   unsigned first_cpu = 0;
   unsigned cpus = 0;
-  RunqueueHeap queue;                        // runnable, not running, by credit (keys unique: seq)
-  std::map<std::int64_t, unsigned> weights;  // of the assigned vCPUs: weight -> count
-  std::int64_t max_weight = 1;               // weights' last, 1 while empty
-  std::vector<WeightClass> classes;          // its busy untickled pCPUs by owner weight
-  Cycles scan_time = 0;                      // its last tickle that compared every busy pCPU
-  IdList assigned;  // every vCPU of the runqueue, running, queued or blocked (Xen: svc)
-  std::uint64_t resets = 0;
+  Cycles scan_time = 0;              // its last tickle that compared every busy pCPU
+  std::vector<WeightClass> classes;  // its busy untickled pCPUs by owner weight
   // Load: runnable vCPUs (running or queued), and its averages: b_avgload
   // also jumps by a vCPU's average when one is assigned or taken away.
   int load = 0;
+  unsigned pick_bias = 0;  // the pCPU last handed out; the next comes after it
   Load avgload = 0;
   Load b_avgload = 0;
-  std::int64_t load_updated = 0;  // in units of 2^kLoadGranularity ns
-  unsigned pick_bias = 0;         // the pCPU last handed out; the next comes after it
+  std::int64_t load_updated = 0;             // in units of 2^kLoadGranularity ns
+  std::int64_t max_weight = 1;               // weights' last, 1 while empty
+  std::map<std::int64_t, unsigned> weights;  // of the assigned vCPUs: weight -> count
+  IdList assigned;  // every vCPU of the runqueue, running, queued or blocked (Xen: svc)
+  std::uint64_t resets = 0;
 
   bool holds(unsigned cpu) const { return cpu - first_cpu < cpus; }
 };
