@@ -242,12 +242,12 @@ class Credit2 final : public Credit2Balance {
   }
   void dequeue(VcpuId v) override { runq_remove(v); }  // the load: on_block, on_remove
 
-  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles now) override {
+  void charge(VcpuId prev, unsigned cpu, Cycles ran, Cycles /*now*/) override {
     PcpuState& pc = m_pcpus[cpu];
     settle(cpu);
     if (ran > pc.accounted) burn(m_vcpus[prev], pc.max_weight, ran - pc.accounted);
     pc.accounted = std::max(pc.accounted, ran);
-    if (several_runqueues()) descheduled(prev, now);
+    if (several_runqueues()) descheduled(prev);
   }
 
   // As Xen's delayed runq add: prev rejoins the queue only after the choice
@@ -277,6 +277,11 @@ class Credit2 final : public Credit2Balance {
   // select() with several runqueues: the load kept fresh, and a reset
   // followed by balance_load, which may move a vCPU of this very decision.
   [[gnu::noinline]] vmm_decision_t select_balancing(unsigned cpu, Cycles now) {
+    const vmm_decision_t d = choose_balancing(cpu, now);
+    context_saved(now);
+    return d;
+  }
+  vmm_decision_t choose_balancing(unsigned cpu, Cycles now) {
     Runqueue& rq = rq_of_cpu(cpu);
     m_deferred_at[cpu] = kForever;  // this decision is what it was asked for
     Aside aside = begin_decision(cpu);
@@ -293,8 +298,9 @@ class Credit2 final : public Credit2Balance {
         refresh_load(rq, snext, now);
       if (!epoch_ended(rq, snext)) return dispatch(cpu, snext, aside.scurr, now);
       reset_credit(rq, snext, now);
-      if (balanced || !balance_after_reset(cpu, aside.scurr, snext, now))
-        return dispatch(cpu, snext, aside.scurr, now);
+      if (balanced) return dispatch(cpu, snext, aside.scurr, now);
+      place_unplaced();  // this pCPU out of the weight classes (the reset did it too)
+      if (!balance_after_reset(cpu, aside.scurr, snext, now)) return dispatch(cpu, snext, aside.scurr, now);
     }
   }
 

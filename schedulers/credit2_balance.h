@@ -133,7 +133,7 @@ class Credit2Balance : public Credit2Credit {
   // Is v on a pCPU, or being chosen or set aside by the decision under way
   // (Xen: CSFLAG_scheduled)?
   bool scheduled(VcpuId v) const {
-    return running_on(v) != kNoCpu || v == m_choosing || v == m_aside;
+    return running_on(v) != kNoCpu || v == m_choosing || v == m_aside || v == m_blocked_prev;
   }
 
   // migrate(): a scheduled vCPU is asked to move (its pCPU tickled, unless it
@@ -144,6 +144,7 @@ class Credit2Balance : public Credit2Credit {
       s.migrate_to = static_cast<std::int16_t>(index_of(to));
       const int cpu = running_on(v);
       if (cpu != kNoCpu) {
+        settle(static_cast<unsigned>(cpu));  // burned up to this tickle, as a wake's
         tickle(cpu);
         defer_tickle(vmm_tickle_t{cpu, now});
       }
@@ -261,10 +262,17 @@ class Credit2Balance : public Credit2Credit {
     if (b.pull != kIdle) migrate(b.pull, local, now);
   }
 
-  // prev, just off its pCPU (context_saved): blocked, it leaves the load;
-  // asked to move, it moves (requeue() does it for a runnable one).
-  [[gnu::noinline]] void descheduled(VcpuId prev, Cycles now) {
-    if (runnable(prev)) return;
+  // prev, just off its pCPU and blocked: Xen's context_saved takes it out
+  // of the load after the decision (and moves it, if asked), so that the
+  // decision's balance_load sees it scheduled (requeue() takes a runnable
+  // one).
+  void descheduled(VcpuId prev) {
+    if (!runnable(prev)) m_blocked_prev = prev;
+  }
+  [[gnu::noinline]] void context_saved(Cycles now) {
+    const VcpuId prev = m_blocked_prev;
+    if (prev == kIdle) return;
+    m_blocked_prev = kIdle;
     count_load(prev, -1, now);
     if (m_vcpus[prev].migrate_to >= 0) finish_move(prev, now);
   }
@@ -301,6 +309,7 @@ class Credit2Balance : public Credit2Credit {
   VcpuId m_descheduled = kIdle;       // prev between requeue() and select()
   VcpuId m_choosing = kIdle;          // during balance_load: the next owner select() has chosen,
   VcpuId m_aside = kIdle;             // and the one it set aside
+  VcpuId m_blocked_prev = kIdle;      // descheduled blocked, until the decision ends
   CpuSet m_anywhere;                  // every pCPU (an unrestricted vCPU's mask)
   std::vector<Cycles> m_deferred_at;  // by pCPU: tick() asks it from then on (kForever: no)
   const std::uint64_t m_ns_num;       // nanoseconds per cycle, as a reduced fraction
