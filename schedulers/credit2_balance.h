@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <numeric>
+#include <vector>
 
 #include "schedulers/credit2_credit.h"
 
@@ -204,15 +205,18 @@ class Credit2Balance : public Credit2Credit {
     VcpuId push = kIdle;
     VcpuId pull = kIdle;
   };
+  // A vCPU weighed by the search, with its average (0 for "none").
+  struct Candidate {
+    VcpuId v = kIdle;
+    Load load = 0;
+  };
   // consider(): would pushing `push` and pulling `pull` (kIdle: none) bring
   // the two loads closer than the best so far? The first such pair wins.
-  void consider(Balance& b, VcpuId push, VcpuId pull) const {
-    Load l = b.local->b_avgload;
-    Load o = b.other->b_avgload;
-    if (push != kIdle) l -= m_vcpus[push].avgload, o += m_vcpus[push].avgload;
-    if (pull != kIdle) l += m_vcpus[pull].avgload, o -= m_vcpus[pull].avgload;
+  static void consider(Balance& b, Candidate push, Candidate pull) {
+    const Load l = b.local->b_avgload - push.load + pull.load;
+    const Load o = b.other->b_avgload + push.load - pull.load;
     const Load d = std::llabs(l - o);
-    if (d < b.distance) b = Balance{b.local, b.other, d, push, pull};
+    if (d < b.distance) b = Balance{b.local, b.other, d, push.v, pull.v};
   }
   bool migrateable(VcpuId v, const Runqueue& to) const {
     return m_vcpus[v].migrate_to < 0 && may_run_in(affinity_or_all(v), to);
@@ -245,19 +249,32 @@ class Credit2Balance : public Credit2Credit {
     if (max_distance < needed) return;
 
     Balance b{&local, furthest, max_distance};
-    bool others_updated = false;  // Xen refreshes the other side in its first inner pass
+    // Xen's pair search, in its order: for each of this runqueue's vCPUs
+    // that may go, each of the other's that may come, then each alone. Who
+    // may come does not change during the search: it is listed once (Xen
+    // asks at every pair), in the first inner pass, which also refreshes
+    // every average of the other side, as Xen's does.
+    std::vector<Candidate>& pulls = m_pulls;
+    pulls.clear();
+    bool listed = false;
     for (int p = local.assigned.front(); p != IdList::kNil; p = m_assigned_links.next(p)) {
       update_vcpu_load(p, 0, now);
       if (!migrateable(p, *furthest)) continue;
-      for (int q = furthest->assigned.front(); q != IdList::kNil; q = m_assigned_links.next(q)) {
-        if (!others_updated) update_vcpu_load(q, 0, now);
-        if (migrateable(q, local)) consider(b, p, q);
+      if (!listed) {
+        for (int q = furthest->assigned.front(); q != IdList::kNil; q = m_assigned_links.next(q)) {
+          update_vcpu_load(q, 0, now);
+          if (migrateable(q, local)) pulls.push_back({q, m_vcpus[q].avgload});
+        }
+        listed = true;
       }
-      others_updated = true;
-      consider(b, p, kIdle);
+      const Candidate push{p, m_vcpus[p].avgload};
+      for (const Candidate& pull : pulls) consider(b, push, pull);
+      consider(b, push, Candidate{});
     }
-    for (int q = furthest->assigned.front(); q != IdList::kNil; q = m_assigned_links.next(q))
-      if (migrateable(q, local)) consider(b, kIdle, q);
+    if (!listed)  // no vCPU may go: the other side's averages stay as they were
+      for (int q = furthest->assigned.front(); q != IdList::kNil; q = m_assigned_links.next(q))
+        if (migrateable(q, local)) pulls.push_back({q, m_vcpus[q].avgload});
+    for (const Candidate& pull : pulls) consider(b, Candidate{}, pull);
     if (b.push != kIdle) migrate(b.push, *furthest, now);
     if (b.pull != kIdle) migrate(b.pull, local, now);
   }
@@ -310,6 +327,7 @@ class Credit2Balance : public Credit2Credit {
   VcpuId m_choosing = kIdle;          // during balance_load: the next owner select() has chosen,
   VcpuId m_aside = kIdle;             // and the one it set aside
   VcpuId m_blocked_prev = kIdle;      // descheduled blocked, until the decision ends
+  std::vector<Candidate> m_pulls;     // balance_load's: the other runqueue's vCPUs that may come
   CpuSet m_anywhere;                  // every pCPU (an unrestricted vCPU's mask)
   std::vector<Cycles> m_deferred_at;  // by pCPU: tick() asks it from then on (kForever: no)
   const std::uint64_t m_ns_num;       // nanoseconds per cycle, as a reduced fraction
