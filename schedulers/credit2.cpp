@@ -227,14 +227,6 @@ class Credit2 final : public Credit2Balance {
       load_changed(info.id, +1, now);
     }
   }
-  CpuSet affinity_of(const vmm_vcpu_info_t& info) const {
-    CpuSet mask;
-    if (!info.affinity) return mask;
-    mask.assign(cpus(), false);
-    for (unsigned c = 0; c < cpus() && c / 8 < info.affinity_bytes; ++c)
-      mask.set(c, (info.affinity[c / 8] >> (c % 8)) & 1u);
-    return mask;
-  }
 
   void enqueue(VcpuId v, Cycles now) override {
     load_changed(v, +1, now);

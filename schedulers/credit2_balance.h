@@ -20,7 +20,6 @@ class Credit2Balance : public Credit2Credit {
  protected:
   Credit2Balance(const vmm_sched_config_t& config, RunqueueLayout layout)
       : Credit2Credit(config, layout),
-        m_anywhere(config.cpus, true),
         m_deferred_at(config.cpus, kForever),
         m_ns_num(1'000'000'000 / std::gcd(std::uint64_t{1'000'000'000}, config.clock_hz)),
         m_ns_den(config.clock_hz / std::gcd(std::uint64_t{1'000'000'000}, config.clock_hz)) {}
@@ -167,7 +166,7 @@ class Credit2Balance : public Credit2Credit {
   // vCPU's pCPU there, so its resist and compensation count from it).
   void move(VcpuId v, Runqueue& to) {
     deassign(v);
-    m_vcpus[v].last_cpu = static_cast<int>(next_pick(to, affinity_or_all(v)));
+    m_vcpus[v].last_cpu = static_cast<int>(next_pick(to, affinity(v)));
     assign(v, to);
   }
   // v, asked to move, is off its pCPU now (context_saved, then
@@ -178,15 +177,12 @@ class Credit2Balance : public Credit2Credit {
     Runqueue& to = runqueue(static_cast<unsigned>(m_vcpus[v].migrate_to));
     m_vcpus[v].migrate_to = -1;
     load_changed(v, -1, now);
-    next_pick(to, affinity_or_all(v));
+    next_pick(to, affinity(v));
     move(v, to);
     if (!runnable(v)) return;
     load_changed(v, +1, now);
     runq_insert(v);
     defer_tickle(tickle_for(v, now));
-  }
-  const CpuSet& affinity_or_all(VcpuId v) const {
-    return unrestricted(v) ? m_anywhere : affinity(v);
   }
 
   // A tickle made inside a decision, which can answer only for its own pCPU:
@@ -219,7 +215,7 @@ class Credit2Balance : public Credit2Credit {
     if (d < b.distance) b = Balance{b.local, b.other, d, push.v, pull.v};
   }
   bool migrateable(VcpuId v, const Runqueue& to) const {
-    return m_vcpus[v].migrate_to < 0 && may_run_in(affinity_or_all(v), to);
+    return m_vcpus[v].migrate_to < 0 && may_run_in(affinity(v), to);
   }
 
   // After a reset on `cpu`'s runqueue: find the runqueue whose load is
@@ -328,7 +324,6 @@ class Credit2Balance : public Credit2Credit {
   VcpuId m_aside = kIdle;             // and the one it set aside
   VcpuId m_blocked_prev = kIdle;      // descheduled blocked, until the decision ends
   std::vector<Candidate> m_pulls;     // balance_load's: the other runqueue's vCPUs that may come
-  CpuSet m_anywhere;                  // every pCPU (an unrestricted vCPU's mask)
   std::vector<Cycles> m_deferred_at;  // by pCPU: tick() asks it from then on (kForever: no)
   const std::uint64_t m_ns_num;       // nanoseconds per cycle, as a reduced fraction
   const std::uint64_t m_ns_den;

@@ -43,14 +43,18 @@ void Policy::admit(const vmm_vcpu_info_t& info) {
 void Policy::record_inserted(const vmm_vcpu_info_t& info) {
   auto id = static_cast<std::size_t>(info.id);
   m_vcpus[id].present = true;
-  m_vcpus[id].affinity = CpuSet{};
-  if (info.affinity) {
-    m_vcpus[id].affinity.assign(m_cpus, false);
-    for (unsigned c = 0; c < m_cpus && c / 8 < info.affinity_bytes; ++c)
-      m_vcpus[id].affinity.set(c, (info.affinity[c / 8] >> (c % 8)) & 1u);
-  }
+  m_vcpus[id].affinity = affinity_of(info);
   m_vcpus[id].runnable = info.runnable != 0;
   if (info.running_on != kNoCpu) m_vcpus[id].cpu = info.running_on;
+}
+
+CpuSet Policy::affinity_of(const vmm_vcpu_info_t& info) const {
+  CpuSet mask;
+  if (!info.affinity) return mask;
+  mask.assign(m_cpus, false);
+  for (unsigned c = 0; c < m_cpus && c / 8 < info.affinity_bytes; ++c)
+    mask.set(c, (info.affinity[c / 8] >> (c % 8)) & 1u);
+  return mask;
 }
 
 vmm_tickle_t Policy::tickle_for(VcpuId /*v*/, Cycles now) {

@@ -104,8 +104,11 @@ class Policy {
   }
   // May v run on every pCPU? (Then the wake paths need not check affinity.)
   bool unrestricted(VcpuId v) const { return m_vcpus[v].affinity.size() == 0; }
-  // v's pCPUs; only meaningful when !unrestricted(v).
+  // v's pCPUs; size 0 when it may run on every pCPU (unrestricted).
   const CpuSet& affinity(VcpuId v) const { return m_vcpus[v].affinity; }
+  // The pCPUs vmm_vcpu_info_t::affinity names (size 0: every pCPU), as
+  // affinity() will hold them once the vCPU is inserted.
+  CpuSet affinity_of(const vmm_vcpu_info_t& info) const;
   VcpuId current(unsigned cpu) const { return m_current[cpu]; }
   std::size_t vcpu_slots() const { return m_vcpus.size(); }
   bool known(VcpuId v) const {

@@ -22,6 +22,16 @@ std::set<int> runqueues_of(const VcpuResult& v, int per, Cycles from = 0, Cycles
   return rqs;
 }
 
+// `count` I/O vCPUs: vCPU v runs run0 + v x step, then waits 1 + (v mod
+// gaps) ms, `bursts` times; weights 128, 256 and 512 in turn.
+std::vector<Vm> io_vcpus(int count, Cycles run0, Cycles step, int gaps, int bursts) {
+  std::vector<Vm> vms;
+  for (int v = 0; v < count; ++v)
+    vms.push_back(
+        {io_loop(run0 + step * v, (1 + v % gaps) * kMs, bursts), {{"weight", 128 << (v % 3)}}});
+  return vms;
+}
+
 TEST(Credit2Runqueues, LayoutFollowsXensCpuAddToRunqueue) {
   // cpu_add_to_runqueue, 16 pCPUs at most: R = ceil(N / 16) runqueues are
   // needed, each takes floor(N / R) pCPUs in order, and the rest make one more.
@@ -128,10 +138,7 @@ TEST(Credit2Runqueues, UpToTheLimitOneRunqueueAsBefore) {
   // schedule to the cycle; runqueues of 2 make another.
   Options opt;
   opt.cpus = 4;
-  std::vector<Vm> vms;
-  for (int v = 0; v < 6; ++v)
-    vms.push_back(
-        {io_loop((300 + 100 * v) * kUs, (1 + v) * kMs, 1000), {{"weight", 128 << (v % 3)}}});
+  const std::vector<Vm> vms = io_vcpus(6, 300 * kUs, 100 * kUs, 6, 1000);
   auto runs = [&](std::int64_t most) {
     auto r = simulate(credit2_ops(), {{"runqueue_cpus", most}}, vms, kS, opt);
     std::vector<std::vector<Span>> all;
@@ -150,10 +157,7 @@ TEST(Credit2Runqueues, OneRunqueueKeepsTheSchedulesOfBeforeRunqueues) {
   // are those of the code before runqueues were modelled (175f53f).
   Options opt;
   opt.cpus = 4;
-  std::vector<Vm> vms;
-  for (int v = 0; v < 10; ++v)
-    vms.push_back(
-        {io_loop((200 + 150 * v) * kUs, (1 + v % 4) * kMs, 4000), {{"weight", 128 << (v % 3)}}});
+  std::vector<Vm> vms = io_vcpus(10, 200 * kUs, 150 * kUs, 4, 4000);
   vms.push_back({hog(), {{"weight", 256}}});
   vms.push_back({hog(50 * kMs), {{"weight", 512}}, {1, 2}});
   auto r = simulate(credit2_ops(), {}, vms, 2 * kS, opt);
