@@ -1,5 +1,6 @@
 // vmmsim: the command line. Bad input is reported here, once, with exit
 // code 2; a simulation runs once per process (SystemC elaborates once).
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -67,13 +68,24 @@ void print_list(std::ostream& out) {
       return fmt::format("default {}us, {}us..{}us", p.default_value, p.min, p.max);
     return fmt::format("default {}, {}..{}", p.default_value, p.min, p.max);
   };
+  // "[sched.NAME] key" and "[vm.NAME] key" in one column, as wide as the
+  // longest and two spaces more: every help text starts at the same place.
+  auto sched_key = [](const vmm_sched_ops_t& ops, const vmm_param_spec_t& p) {
+    return fmt::format("[sched.{}] {}", ops.name, p.key);
+  };
+  auto vm_key = [](const vmm_param_spec_t& p) { return fmt::format("[vm.NAME] {}", p.key); };
+  std::size_t width = 0;
+  for (const vmm_sched_ops_t* ops : sched::builtin_schedulers()) {
+    for (std::uint32_t i = 0; i < ops->param_count; ++i) width = std::max(width, sched_key(*ops, ops->params[i]).size());
+    for (std::uint32_t i = 0; i < ops->vm_param_count; ++i) width = std::max(width, vm_key(ops->vm_params[i]).size());
+  }
   for (const vmm_sched_ops_t* ops : sched::builtin_schedulers()) {
     out << fmt::format("{:<8} {}\n", ops->name, ops->description);
     for (std::uint32_t i = 0; i < ops->param_count; ++i)
-      out << fmt::format("    [sched.{}] {:<12} {} ({})\n", ops->name, ops->params[i].key, ops->params[i].help,
+      out << fmt::format("    {:<{}}  {} ({})\n", sched_key(*ops, ops->params[i]), width, ops->params[i].help,
                          range(ops->params[i]));
     for (std::uint32_t i = 0; i < ops->vm_param_count; ++i)
-      out << fmt::format("    [vm.NAME] {:<14} {} ({})\n", ops->vm_params[i].key, ops->vm_params[i].help,
+      out << fmt::format("    {:<{}}  {} ({})\n", vm_key(ops->vm_params[i]), width, ops->vm_params[i].help,
                          range(ops->vm_params[i]));
   }
 }
