@@ -186,6 +186,9 @@ Callgrind callgrind_from(const JsonValue& j) {
     const double extra_policy = j["long"]["policy_ir"].number() - j["short"]["policy_ir"].number();
     g.ir_outside_per_decision = (extra_ir - extra_policy) / static_cast<double>(g.dec_long - g.dec_short);
     g.outside_decision_ratio = g.ir_outside_per_decision / g.ir_per_activation;
+    g.ir_outside_per_request =
+        (extra_ir - extra_policy) / (static_cast<double>(g.req_long) - static_cast<double>(g.req_short));
+    g.outside_request_ratio = g.ir_outside_per_request / g.ir_per_activation;
   }
   return g;
 }

@@ -53,8 +53,10 @@ struct Callgrind {
   std::string case_label;
   double ir_per_request = 0, ir_per_decision = NAN, ir_per_activation = 0, ratio = 0, decision_ratio = NAN;
   // Outside the policy's own code (its ops table's entry points), per
-  // decision, and that as a multiple of the bare activation; NAN if not counted.
+  // decision and per request, and each as a multiple of the bare
+  // activation: what the simulator adds; NAN if not counted.
   double ir_outside_per_decision = NAN, outside_decision_ratio = NAN;
+  double ir_outside_per_request = NAN, outside_request_ratio = NAN;
   std::uint64_t ir_short = 0, ir_long = 0, req_short = 0, req_long = 0, dec_short = 0, dec_long = 0;
   double sim_short = 0, sim_long = 0;
 };

@@ -227,6 +227,11 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
                      ir_bare),
          "", 0, 3},
         true, counted_value(&Callgrind::outside_decision_ratio), counted_labels);
+  worst({fmt::format("medium: instructions per request outside the policy / per bare activation's {:.0f} "
+                     "(callgrind)",
+                     ir_bare),
+         "", 0, 2},
+        true, counted_value(&Callgrind::outside_request_ratio), counted_labels);
   return out;
 }
 
@@ -298,11 +303,12 @@ void write_results(const std::string& path, const std::vector<Run>& runs, const 
                "\"decisions_short\": {}, \"ir_long\": {}, \"sim_s_long\": {}, \"requests_long\": {}, "
                "\"decisions_long\": {}, \"ir_per_request\": {}, \"ir_per_decision\": {}, "
                "\"baseline_ir_per_activation\": {}, \"ratio\": {}, \"decision_ratio\": {}, "
-               "\"ir_outside_policy_per_decision\": {}, \"outside_policy_decision_ratio\": {}}}",
+               "\"ir_outside_policy_per_decision\": {}, \"outside_policy_decision_ratio\": {}, "
+               "\"ir_outside_policy_per_request\": {}, \"outside_policy_request_ratio\": {}}}",
                json_quoted(g->case_label), g->ir_short, num(g->sim_short), g->req_short, g->dec_short, g->ir_long,
                num(g->sim_long), g->req_long, g->dec_long, num(g->ir_per_request), num(g->ir_per_decision),
                num(g->ir_per_activation), num(g->ratio), num(g->decision_ratio), num(g->ir_outside_per_decision),
-               num(g->outside_decision_ratio));
+               num(g->outside_decision_ratio), num(g->ir_outside_per_request), num(g->outside_request_ratio));
     }
     if (!gs.empty()) o << "\n  ],\n";
   }
@@ -382,7 +388,9 @@ int summarize(const std::vector<std::string>& args) {
               g.case_label, g.ir_per_request, g.ratio, g.ir_per_activation, g.ir_per_decision, g.decision_ratio,
               g.ir_short, g.req_short, g.dec_short, g.ir_long, g.req_long, g.dec_long)
                     << (std::isfinite(g.ir_outside_per_decision)
-                            ? fmt::format("  outside the policy: {:.0f} per decision = {:.2f}x\n",
+                            ? fmt::format("  outside the policy: {:.0f} per request = {:.2f}x, {:.0f} per decision = "
+                                          "{:.2f}x\n",
+                                          g.ir_outside_per_request, g.outside_request_ratio,
                                           g.ir_outside_per_decision, g.outside_decision_ratio)
                             : "");
     } else if (line_label == "policy") {
