@@ -182,13 +182,16 @@ Callgrind callgrind_from(const JsonValue& j) {
   g.ir_per_activation = (j["baseline_long"]["ir"].number() - j["baseline_short"]["ir"].number()) / (a_long - a_short);
   g.ratio = g.ir_per_request / g.ir_per_activation;
   g.decision_ratio = g.ir_per_decision / g.ir_per_activation;
-  if (!j["short"]["policy_ir"].is_null() && !j["long"]["policy_ir"].is_null() && g.dec_long > g.dec_short) {
-    const double extra_policy = j["long"]["policy_ir"].number() - j["short"]["policy_ir"].number();
-    g.ir_outside_per_decision = (extra_ir - extra_policy) / static_cast<double>(g.dec_long - g.dec_short);
-    g.outside_decision_ratio = g.ir_outside_per_decision / g.ir_per_activation;
-    g.ir_outside_per_request =
-        (extra_ir - extra_policy) / (static_cast<double>(g.req_long) - static_cast<double>(g.req_short));
-    g.outside_request_ratio = g.ir_outside_per_request / g.ir_per_activation;
+  if (!j["short"]["policy_ir"].is_null() && !j["long"]["policy_ir"].is_null()) {
+    const double outside = extra_ir - (j["long"]["policy_ir"].number() - j["short"]["policy_ir"].number());
+    if (g.dec_long > g.dec_short) {
+      g.ir_outside_per_decision = outside / static_cast<double>(g.dec_long - g.dec_short);
+      g.outside_decision_ratio = g.ir_outside_per_decision / g.ir_per_activation;
+    }
+    if (g.req_long > g.req_short) {
+      g.ir_outside_per_request = outside / static_cast<double>(g.req_long - g.req_short);
+      g.outside_request_ratio = g.ir_outside_per_request / g.ir_per_activation;
+    }
   }
   return g;
 }

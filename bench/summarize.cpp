@@ -227,6 +227,8 @@ std::vector<Check> checks(const std::vector<Figures>& figs, const std::vector<Ru
                      ir_bare),
          "", 0, 3},
         true, counted_value(&Callgrind::outside_decision_ratio), counted_labels);
+  // Not one of issue 13's: what the simulator adds per request, in the
+  // instructions no host changes (docs/performance/where-issue-13-stands.md).
   worst({fmt::format("medium: instructions per request outside the policy / per bare activation's {:.0f} "
                      "(callgrind)",
                      ir_bare),

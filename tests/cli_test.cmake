@@ -65,13 +65,19 @@ expect_match("${out}" "quantum" "list shows rr's quantum")
 # Every parameter's help starts in one column, at least two spaces after the
 # longest "[sched.NAME] key" or "[vm.NAME] key" (credit2's runqueue_cpus once
 # ran into its help, one space apart, and [vm.NAME] keys sat elsewhere).
-string(REPLACE "\n" ";" list_lines "${out}")
+# The lines become a CMake list: first ';' (a help text has some) and the
+# brackets (CMake keeps an item whole across ';' inside an unclosed '[') turn
+# into characters of the same width that mean nothing to a list.
+string(REPLACE ";" "," listed "${out}")
+string(REPLACE "[" "{" listed "${listed}")
+string(REPLACE "]" "}" listed "${listed}")
+string(REPLACE "\n" ";" list_lines "${listed}")
 set(help_column "")
 foreach(line IN LISTS list_lines)
-  if(NOT line MATCHES "^    \\[")
+  if(NOT line MATCHES "^    {")
     continue()
   endif()
-  if(NOT line MATCHES "^(    \\[[a-z0-9.A-Z]+\\] [a-z_0-9]+  +)[^ ]")
+  if(NOT line MATCHES "^(    {[^}]+} [^ ]+  +)[^ ]")
     message(FATAL_ERROR "list: no two spaces between the key and its help: '${line}'")
   endif()
   string(LENGTH "${CMAKE_MATCH_1}" column)
