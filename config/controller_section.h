@@ -45,7 +45,6 @@ class ControllerSection {
   // no controller (a static run of the same config: compare's baseline).
   bool m_enabled = true;
   controllers::ControllerConfig m_config;
-  bool m_dwell_set = false;
   std::vector<RuleEntries> m_rules;  // in the order first written
   std::string m_base_dir;
 };
