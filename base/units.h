@@ -16,7 +16,11 @@ using Hertz = std::uint64_t;
 inline constexpr Cycles kForever = ~Cycles{0};
 
 // a + b, or kForever where the sum would wrap.
-inline constexpr Cycles saturating_add(Cycles a, Cycles b) { return b > kForever - a ? kForever : a + b; }
+// (The add's carry decides: an add and a conditional move, no compare.)
+inline constexpr Cycles saturating_add(Cycles a, Cycles b) {
+  Cycles sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? kForever : sum;
+}
 // a * n, or kForever where the product would wrap.
 inline constexpr Cycles saturating_mul(Cycles a, std::uint64_t n) { return n != 0 && a > kForever / n ? kForever : a * n; }
 

@@ -15,7 +15,7 @@ const char* state_name(State s) {
 }
 
 namespace {
-Cycles after(Cycles now, Cycles span) { return span >= kForever - now ? kForever : now + span; }
+Cycles after(Cycles now, Cycles span) { return saturating_add(now, span); }  // kForever at most
 }  // namespace
 
 Processor::Processor(sc_core::sc_module_name name, unsigned index, const CycleClock& clock,

@@ -88,7 +88,7 @@ void Vmm::go_online(bool fresh) {
     begin_epoch();
     // Each scheduler has a scale of its own (credit's 0..2, eevdf's deadlines):
     // the reported priorities are the new one's only.
-    for (Vcpu& v : m_vcpus) v.priority_last.reset();
+    for (Vcpu& v : m_vcpus) v.forget_priorities();
   }
   // The parked owners stay on their pCPUs: the scheduler (new, or the old
   // one after a failure) holds them there, and its first pick_next on each

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -99,10 +100,16 @@ class Vcpu {
 
   // The priority the active scheduler gave it in feedback (VMM_PRIORITY_HELD
   // excluded): the last, the lowest and the highest.
+  // The bounds start empty (min above max), so a note needs no test.
   void note_priority(std::int64_t p) {  // on every request: inline
-    priority_min = priority_last ? std::min(priority_min, p) : p;
-    priority_max = priority_last ? std::max(priority_max, p) : p;
+    priority_min = std::min(priority_min, p);
+    priority_max = std::max(priority_max, p);
     priority_last = p;
+  }
+  void forget_priorities() {  // a new scheduler: a scale of its own
+    priority_last.reset();
+    priority_min = std::numeric_limits<std::int64_t>::max();
+    priority_max = std::numeric_limits<std::int64_t>::min();
   }
 
   // The data, by cache line (the class is aligned to one through its
@@ -143,7 +150,8 @@ class Vcpu {
   Cycles wait_since = 0;  // when it last became runnable and not running
   // Statistics: the feedback's priorities (every request).
   std::optional<std::int64_t> priority_last;
-  std::int64_t priority_min = 0, priority_max = 0;
+  std::int64_t priority_min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t priority_max = std::numeric_limits<std::int64_t>::min();
 
  private:
   Cycles m_stall = 0;
