@@ -120,7 +120,7 @@ bool Platform::run(Cycles until, const volatile std::sig_atomic_t* stop, Cycles 
     // few sc_start calls. sc_start(t) leaves what is due at t to the next
     // call, so chunked and whole runs execute the same events in the same order.
     using HostClock = std::chrono::steady_clock;
-    const Cycles end = m_clock.now() + std::min(until, kForever - m_clock.now());
+    const Cycles end = saturating_add(m_clock.now(), until);
     Cycles chunk = first_chunk ? first_chunk : std::max<Cycles>(m_clock.hz() / 1000, 1);  // 1 ms
     while (m_clock.now() < end && sc_core::sc_get_status() != sc_core::SC_STOPPED) {
       if (*stop) {

@@ -21,7 +21,7 @@ void EventLoop::attach(EventSource& source) {
 
 void EventLoop::advance(Cycles span) {
   const Cycles now = m_clock.kernel_now();
-  m_window_end = span >= kForever - now ? kForever : now + span;
+  m_window_end = saturating_add(now, span);
   sc_core::sc_start(m_clock.span(span));
 }
 

@@ -99,8 +99,8 @@ class Vcpu {
   Cycles swap_stall_max(Cycles now) const;
 
   // The priority the active scheduler gave it in feedback (VMM_PRIORITY_HELD
-  // excluded): the last, the lowest and the highest.
-  // The bounds start empty (min above max), so a note needs no test.
+  // excluded): the last, the lowest and the highest. The bounds start empty
+  // (min above max), so a note needs no test of whether one came before.
   void note_priority(std::int64_t p) {  // on every request: inline
     priority_min = std::min(priority_min, p);
     priority_max = std::max(priority_max, p);
@@ -108,8 +108,8 @@ class Vcpu {
   }
   void forget_priorities() {  // a new scheduler: a scale of its own
     priority_last.reset();
-    priority_min = std::numeric_limits<std::int64_t>::max();
-    priority_max = std::numeric_limits<std::int64_t>::min();
+    priority_min = kNoPriorityMin;
+    priority_max = kNoPriorityMax;
   }
 
   // The data, by cache line (the class is aligned to one through its
@@ -150,8 +150,9 @@ class Vcpu {
   Cycles wait_since = 0;  // when it last became runnable and not running
   // Statistics: the feedback's priorities (every request).
   std::optional<std::int64_t> priority_last;
-  std::int64_t priority_min = std::numeric_limits<std::int64_t>::max();
-  std::int64_t priority_max = std::numeric_limits<std::int64_t>::min();
+  static constexpr std::int64_t kNoPriorityMin = std::numeric_limits<std::int64_t>::max();  // empty bounds
+  static constexpr std::int64_t kNoPriorityMax = std::numeric_limits<std::int64_t>::min();
+  std::int64_t priority_min = kNoPriorityMin, priority_max = kNoPriorityMax;
 
  private:
   Cycles m_stall = 0;
