@@ -101,9 +101,11 @@ class Vcpu {
   // The priority the active scheduler gave it in feedback (VMM_PRIORITY_HELD
   // excluded): the last, the lowest and the highest. The bounds start empty
   // (min above max), so a note needs no test of whether one came before.
+  // Branches, not conditional moves: a new bound is rare, and a bound
+  // unchanged is then not stored again.
   void note_priority(std::int64_t p) {  // on every request: inline
-    priority_min = std::min(priority_min, p);
-    priority_max = std::max(priority_max, p);
+    if (p < priority_min) priority_min = p;
+    if (p > priority_max) priority_max = p;
     priority_last = p;
   }
   void forget_priorities() {  // a new scheduler: a scale of its own

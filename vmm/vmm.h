@@ -262,14 +262,17 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   Feedback wake_on(RequestKind kind, VcpuId id);
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
-  // The priority the scheduler gives v, noted on v; `held`/a throw are not noted.
-  // Always inline: a decision asks it once or twice, and a call costs more
-  // in register saves than the wrapper itself.
+  // The priority the scheduler gives v, noted on v where the op returns:
+  // `held` and a throw's fallback are none of its priorities. Always inline:
+  // a decision asks it once or twice, and a call costs more in register
+  // saves than the wrapper itself.
   __attribute__((always_inline)) std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
-    const std::uint64_t faults = m_scheduler_faults;
-    const std::int64_t p = guarded("priority", std::int64_t{0}, [&] { return s.ops->priority(s.self, v); });
+    const std::int64_t p = guarded("priority", std::int64_t{0}, [&] {
+      const std::int64_t given = s.ops->priority(s.self, v);
+      if (given != VMM_PRIORITY_HELD) m_vcpus[static_cast<std::size_t>(v)].note_priority(given);
+      return given;
+    });
     if (m_shadow.on()) m_shadow.priority(v, p);
-    if (p != VMM_PRIORITY_HELD && m_scheduler_faults == faults) m_vcpus[static_cast<std::size_t>(v)].note_priority(p);
     return p;
   }
   // Swap stalls (vmm/swap_cost.cpp).

@@ -26,8 +26,10 @@ bool ProgramCursor::endless_loop(std::size_t begin) const {
 void ProgramCursor::load_step() {
   if (m_jobs_left > 0) return;  // the periodic jobs come first
   const auto& steps = m_program->steps;
+  // The count once: from the vector's ends it is a division (a Step is 56 bytes).
+  const std::size_t size = steps.size();
   // Runs of zero length and loop markers take no time: pass them.
-  while (m_run_left == 0 && m_pc < steps.size()) {
+  while (m_run_left == 0 && m_pc < size) {
     const Step& s = steps[m_pc];
     if (s.kind == StepKind::Run) {
       m_run_left = s.cycles;

@@ -39,8 +39,11 @@ class ProgramCursor {
   // CPU cycles the program computes before its next action.
   Cycles run_left() const { return m_endless ? kForever : m_run_left; }
   // The guest computed `cycles` of them (more is clamped: the burst is done).
+  // With none left the next step is loaded already (an action, the jobs'
+  // next release or the end): every change that empties the run loads it,
+  // so a call then (a decision's exit after its burst end) does nothing.
   void run(Cycles cycles) {
-    if (m_endless) return;
+    if (m_endless || m_run_left == 0) return;
     m_run_left -= cycles < m_run_left ? cycles : m_run_left;
     if (m_run_left == 0) load_step();
   }
