@@ -68,4 +68,30 @@ TEST_F(DecisionPathTest, EveryDecisionOfAPcpuIsCountedAndObservedAsItsRequest) {
   EXPECT_EQ(r.wrong_requester, 0u);
 }
 
+// Watches requests and is told of no hook (overridden_hooks: none): the
+// decision and the wake paths run for an observed request path all the
+// same (Vmm::observed), and each request reaches it.
+struct RequestCounter final : vmm::Observer {
+  RequestCounter() : vmm::Observer(true, vmm::overridden_hooks<RequestCounter>()) {}
+  void after_request(const vmm::Request& r, const vmm::Feedback&) override { ++by_kind[r.kind]; }
+  std::map<vmm::RequestKind, std::uint64_t> by_kind;
+};
+
+TEST_F(DecisionPathTest, AWatcherOfRequestsAloneHearsEveryDecisionAndWake) {
+  file("io.trace", "vcpu 0\n  repeat forever\n    run 200us\n    io 1ms\n  end\n");
+  file("hog.trace", "vcpu 0\n  repeat forever\n    run 7ms\n  end\n");
+  models::Platform& p = build(std::string(kZeroCosts) + "[vmm]\nscheduler = rr\n[sched.rr]\nquantum = 3ms\n"
+                              "[vm.io]\ntrace = io.trace\n[vm.hog]\ntrace = hog.trace\n");
+  RequestCounter counter;
+  ASSERT_EQ(counter.hooks(), 0u);
+  p.vmm().add_observer(&counter);
+  p.run(ms(30));
+  p.vmm().remove_observer(&counter);
+  using K = vmm::RequestKind;
+  for (K k : {K::SliceExpiry, K::Block, K::IoWake}) {
+    EXPECT_GT(counter.by_kind[k], 0u) << vmm::request_name(k);
+    EXPECT_EQ(counter.by_kind[k], p.vmm().requests(k)) << vmm::request_name(k);
+  }
+}
+
 }  // namespace

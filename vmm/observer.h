@@ -131,6 +131,7 @@ class Observers {
   }
   bool wants(Hook hook) const { return (m_wanted & hook) != 0; }
   bool watch_requests() const { return m_watch_requests; }
+  bool any() const { return m_any; }  // told of anything at all
 
   void after_request(const Request& r, const Feedback& fb) const {
     for (Observer* o : m_watchers) o->after_request(r, fb);
@@ -176,12 +177,14 @@ class Observers {
     m_wanted = 0;
     for (unsigned h = 0; h < kHookCount; ++h)
       if (!m_told[h].empty()) m_wanted |= 1u << h;
+    m_any = m_wanted != 0 || m_watch_requests;
   }
 
   std::vector<Observer*> m_watchers;  // those that watch requests
   std::array<std::vector<Observer*>, kHookCount> m_told;  // per hook, those told of it
   unsigned m_wanted = 0;  // the hooks someone is told of
   bool m_watch_requests = false;
+  bool m_any = false;
 };
 
 }  // namespace vmmsim::vmm

@@ -198,24 +198,33 @@ void Vmm::on_console_space() {
   }
 }
 
-Cycles Vmm::burst_of(const Vcpu& v) const {
-  if (auto work = controller_burst(v)) return *work;  // the service VM's, for a controller
-  // Work the VMM owes the vCPU first: a write or read in progress, a fault
-  // notification (service VM), or blocking again after an early wake.
-  // One test of the four (unsigned counts and flags, OR'd): they are all
-  // clear on almost every call, where four branches cost more.
-  if ((v.console_left() | v.read_wanted | static_cast<Bytes>(v.timer_pending) |
-       static_cast<Bytes>(v.control_pending)) != 0)
-    return 0;
-  if (is_service_vcpu(v.id()) && !m_fault_queue.empty()) return 0;
-  return v.burst();
+// Work the VMM owes the vCPU comes first: a write or read in progress, or
+// blocking again after an early wake. One test of the four (unsigned
+// counts and flags, OR'd): they are all clear on almost every call, where
+// four branches cost more.
+static bool owed_work(const Vcpu& v) {
+  return (v.console_left() | v.read_wanted | static_cast<Bytes>(v.timer_pending) |
+          static_cast<Bytes>(v.control_pending)) != 0;
 }
 
-// Inlined into wake_on, its one caller: a wake is most requests.
+// The service vCPU's apart: one compare for every other vCPU.
+Cycles Vmm::burst_of(const Vcpu& v) const {
+  if (is_service_vcpu(v.id())) return service_burst(v);
+  return owed_work(v) ? 0 : v.burst();
+}
+
+// The service VM's: a controller's evaluation, then a fault notification.
+Cycles Vmm::service_burst(const Vcpu& v) const {
+  if (auto work = controller_burst(v)) return *work;
+  return owed_work(v) || !m_fault_queue.empty() ? 0 : v.burst();
+}
+
+// Inlined into wake_on (wake_on_as), its one caller: a wake is most requests.
+template <bool Observed>
 inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
-  set_state(v, RunState::Runnable);
+  set_state<Observed>(v, RunState::Runnable);
   v.wait_since = now;
   if (m_offline) {
     m_held_wakes.push_back(id);  // delivered when a scheduler is back
@@ -225,12 +234,13 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
   }
   vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
   const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
-  if (m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+  if (Observed && m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
   if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
 // A wake, with handle()'s bookkeeping for wakes alone (no general switch).
-Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
+template <bool Observed>
+inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind, VcpuId id) {
   const Intake in = intake(kind, id, -1);
   const Cycles now = in.now;
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
@@ -238,13 +248,18 @@ Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
   // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
   if (kind == RequestKind::ControlDone && !m_vcpus[static_cast<std::size_t>(id)].control_ok)
     fb.status = Status::Rejected;
-  wake(s, id, now);
+  wake<Observed>(s, id, now);
   if (!m_offline) {
     const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
-    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of(s, id);
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of<Observed>(s, id);
   }
-  answer(kind, id, -1, in, fb);  // offline the wake is held: its vCPU is runnable for the scheduler that comes back
+  answer<Observed>(kind, id, -1, in, fb);  // offline the wake is held: its vCPU is runnable for the scheduler that comes back
   return fb;
+}
+
+// The path for what observes the request path now (vmm.h observed()).
+Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
+  return observed() ? wake_on_as<true>(kind, id) : wake_on_as<false>(kind, id);
 }
 
 Feedback Vmm::handle(const Request& r) {

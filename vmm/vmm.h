@@ -226,12 +226,20 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     if (m_stall.count(in.now)) time_stands_still(Request{kind, vcpu, cpu});
     return in;
   }
+  template <bool Observed = true>
   __attribute__((always_inline)) void answer(RequestKind kind, VcpuId vcpu, int cpu, const Intake& in, Feedback& fb) {
     if (in.offline) fb.status = kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
     if (m_scheduler_faults != in.faults) fb.status = Status::Invalid;
     ++m_statuses[static_cast<std::size_t>(fb.status)];
-    if (m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
+    if (Observed && m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
   }
+  // Whether anything watches the request path: an observer's hook, a
+  // request watcher, a shadow. decide_on and wake_on read it once per
+  // request and take a path instantiated for the answer (the Observed
+  // parameter of the helpers they inline): unobserved, no hook site is
+  // tested, some 50 instructions per decision. Nothing on that path starts
+  // a shadow or adds an observer; one that ends meanwhile is tested for.
+  bool observed() const { return m_observers.any() || m_shadow.on(); }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
@@ -240,7 +248,11 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // first; kNone for the pCPU's own request (its owner is prev). Counted and
   // observed as handle() would; handle() comes here for these requests.
   Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu);
+  template <bool Observed>
+  Feedback decide_on_as(RequestKind kind, int cpu, VcpuId vcpu);
+  template <bool Observed>
   void leave(const EntryPoints& s, RequestKind kind, Vcpu& v, Cycles now);
+  template <bool Observed>
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
   Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
@@ -260,19 +272,24 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   bool reject_decision(VcpuId next, VcpuId prev, int cpu);
   // A wake request (is_wake): counted and observed as handle() would; handle() comes here for them.
   Feedback wake_on(RequestKind kind, VcpuId id);
+  template <bool Observed>
+  Feedback wake_on_as(RequestKind kind, VcpuId id);
+  template <bool Observed>
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
+  template <bool Observed>
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v where the op returns:
   // `held` and a throw's fallback are none of its priorities. Always inline:
   // a decision asks it once or twice, and a call costs more in register
   // saves than the wrapper itself.
+  template <bool Observed = true>
   __attribute__((always_inline)) std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
     const std::int64_t p = guarded("priority", std::int64_t{0}, [&] {
       const std::int64_t given = s.ops->priority(s.self, v);
       if (given != VMM_PRIORITY_HELD) m_vcpus[static_cast<std::size_t>(v)].note_priority(given);
       return given;
     });
-    if (m_shadow.on()) m_shadow.priority(v, p);
+    if (Observed && m_shadow.on()) m_shadow.priority(v, p);
     return p;
   }
   // Swap stalls (vmm/swap_cost.cpp).
@@ -291,35 +308,40 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void halt_vm(std::size_t vm);
   Feedback completed(RequestKind kind);
   Cycles burst_of(const Vcpu& v) const;
+  Cycles service_burst(const Vcpu& v) const;
+  template <bool Observed = true>
   void set_running(const Vcpu& v, bool running) {
     Vm& vm = m_vms[v.vm()];
     vm.running = running ? vm.running + 1 : vm.running - 1;
-    if (vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
+    if (Observed && vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
       m_observers.vm_running(v.vm(), vm.running, m_clock.now());
   }
+  template <bool Observed = true>
   void set_state(Vcpu& v, RunState state) {
     // The run queue as observers see it (the timeline's counter): runnable, not running.
     if (v.state == RunState::Runnable) --m_waiting;
     if (state == RunState::Runnable) ++m_waiting;
     v.state = state;
     if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-    if (m_observers.wants(kRunqueue)) m_observers.runqueue(m_clock.now(), m_waiting);
+    if (Observed && m_observers.wants(kRunqueue)) m_observers.runqueue(m_clock.now(), m_waiting);
   }
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
+  template <bool Observed = true>
   void waited(Vcpu& v, Cycles wait) {
     m_waits.add(v.id(), wait);
     m_epochs.add_wait(v.vm(), wait);
-    if (m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
+    if (Observed && m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
   }
   // v, woken by a keystroke, is dispatched now: the input's latency, its
   // VM's and the epoch's.
+  template <bool Observed = true>
   void input_served(Vcpu& v, Cycles now) {
     const Cycles latency = now - v.input_since;
     m_vms[v.vm()].input_latency.add(latency);
     m_epochs.add_input_latency(v.vm(), latency);
-    if (m_observers.wants(kInputServed)) m_observers.input_served(v.vm(), latency);
+    if (Observed && m_observers.wants(kInputServed)) m_observers.input_served(v.vm(), latency);
     v.input_pending = false;
   }
   // The switching controller (vmm/controller_hooks.cpp): made from
