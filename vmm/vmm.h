@@ -237,8 +237,12 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // request watcher, a shadow. decide_on and wake_on read it once per
   // request and take a path instantiated for the answer (the Observed
   // parameter of the helpers they inline): unobserved, no hook site is
-  // tested, some 50 instructions per decision. Nothing on that path starts
-  // a shadow or adds an observer; one that ends meanwhile is tested for.
+  // tested, some 35 instructions less per decision. Nothing on that path
+  // starts a shadow or adds an observer; one that ends meanwhile is tested
+  // for. A traced run takes the observed path (the VCD's observer is told
+  // of a VM's running count): a path for that hook alone was 35
+  // instructions less per traced medium/rr decision but 7-9 more per
+  // untraced one (docs/performance/fifteenth-round.md).
   bool observed() const { return m_observers.any() || m_shadow.on(); }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
