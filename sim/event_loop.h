@@ -104,7 +104,6 @@ class EventLoop : public sc_core::sc_module {
   }
   void drain();  // the SC_METHOD
   unsigned earliest() const;
-  template <unsigned Sources>
   static unsigned first_due(const Due* due, unsigned sources);
   // Exclusive: what one activation at kernel cycle `k` may serve.
   Cycles limit(Cycles k) const;

@@ -157,7 +157,8 @@ inline __attribute__((always_inline)) Feedback Vmm::decide_on_as(RequestKind kin
   if (hypercall && !m_offline) {
     const RunState st = m_vcpus[static_cast<std::size_t>(vcpu)].state;
     // A decision that runs the requester asked for its priority already.
-    if (st != RunState::Exited && st != RunState::Halted && fb.next != vcpu) fb.priority = priority_of<Observed>(s, vcpu);
+    if (st != RunState::Exited && st != RunState::Halted && fb.next != vcpu)
+      fb.priority = priority_of<Observed>(s, vcpu);
   }
   answer<Observed>(kind, vcpu, cpu, in, fb);
   return fb;

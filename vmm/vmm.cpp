@@ -253,7 +253,8 @@ inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind,
     const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
     if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of<Observed>(s, id);
   }
-  answer<Observed>(kind, id, -1, in, fb);  // offline the wake is held: its vCPU is runnable for the scheduler that comes back
+  // Offline the wake is held: its vCPU is runnable for the scheduler that comes back.
+  answer<Observed>(kind, id, -1, in, fb);
   return fb;
 }
 

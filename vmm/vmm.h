@@ -236,13 +236,13 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // Whether anything watches the request path: an observer's hook, a
   // request watcher, a shadow. decide_on and wake_on read it once per
   // request and take a path instantiated for the answer (the Observed
-  // parameter of the helpers they inline): unobserved, no hook site is
-  // tested, some 35 instructions less per decision. Nothing on that path
+  // parameter of the helpers they inline): unobserved, they test no hook
+  // site, 36 instructions less per bvt decision. Nothing on that path
   // starts a shadow or adds an observer; one that ends meanwhile is tested
   // for. A traced run takes the observed path (the VCD's observer is told
-  // of a VM's running count): a path for that hook alone was 35
-  // instructions less per traced medium/rr decision but 7-9 more per
-  // untraced one (docs/performance/fifteenth-round.md).
+  // of a VM's running count); testing that hook on either path instead
+  // saved a traced medium/rr decision 35 instructions but cost untraced
+  // ones 7-9 (docs/performance/fifteenth-round.md).
   bool observed() const { return m_observers.any() || m_shadow.on(); }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
