@@ -131,7 +131,9 @@ class Observers {
   }
   bool wants(Hook hook) const { return (m_wanted & hook) != 0; }
   bool watch_requests() const { return m_watch_requests; }
-  bool any() const { return m_any; }  // told of anything at all
+  // Told of a hook or of requests: kept with m_wanted, so that a request
+  // asks one flag (Vmm::observed).
+  bool any() const { return m_any; }
 
   void after_request(const Request& r, const Feedback& fb) const {
     for (Observer* o : m_watchers) o->after_request(r, fb);

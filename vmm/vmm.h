@@ -356,11 +356,12 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // request.
   void make_controller();
   void controller_window_ended(std::size_t window);
-  // Inline: burst_of asks for every burst. 0 brings the service vCPU to a
-  // program step (to begin an evaluation, or to answer one); while it runs,
-  // the rest of the evaluation's work (a fault notification first: 0).
+  // The service vCPU's burst under a controller (service_burst asks, for
+  // that vCPU only). 0 brings it to a program step (to begin an
+  // evaluation, or to answer one); while it runs, the rest of the
+  // evaluation's work (a fault notification first: 0).
   std::optional<Cycles> controller_burst(const Vcpu& v) const {
-    if (!m_controller || !is_service_vcpu(v.id())) return std::nullopt;
+    if (!m_controller) return std::nullopt;
     if (m_controller->step_due(v.handler_left())) return Cycles{0};
     if (m_controller->evaluating()) return m_fault_queue.empty() ? v.handler_burst() : 0;
     return std::nullopt;
