@@ -37,8 +37,9 @@ class ExitHandler {
   virtual ~ExitHandler() = default;
   // `executed`: guest cycles the owner ran since it last entered guest mode.
   // `from_guest`: the processor was in guest mode (a VM exit is charged).
-  virtual Resume on_exit(unsigned cpu, ExitReason reason, VcpuId owner, Cycles executed,
-                         bool from_guest) = 0;
+  // `now`: the cycle of the exit (the caller's, read once).
+  virtual Resume on_exit(unsigned cpu, ExitReason reason, VcpuId owner, Cycles executed, bool from_guest,
+                         Cycles now) = 0;
   // The owner's burst ended after `executed` guest cycles: how many more it
   // computes before its next hypercall (0: it exits for a program step). A
   // program that computes on (a loop of runs) takes no VM exit.

@@ -177,8 +177,7 @@ void Processor::settle() {
   m_burst_end = after(now, more);
 }
 
-void Processor::step() {
-  const Cycles now = m_clock.now();
+void Processor::step(Cycles now) {
   m_armed_for = kForever;
   record_entry(now);
   switch (m_state) {
@@ -239,7 +238,7 @@ void Processor::take(ExitReason reason, bool from_guest, Cycles executed, Cycles
   m_slot_ended = false;  // a new slot, or the same one going on (a hypercall)
   m_edge_pending = false;  // an edge before this decision is no edge of the slot it makes
   m_decided_at = now;
-  m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest);
+  m_next = m_handler.on_exit(m_index, reason, m_owner, executed, from_guest, now);
   if (m_next.owner != m_owner) {
     m_owner = m_next.owner;
     owner_trace.set(traced_owner(m_owner), now);

@@ -51,7 +51,7 @@ class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // S
             WakeupQueue& wakeups, EventLoop& loop, SliceTimer timer = SliceTimer::Deadline);
 
   // Called by the shared queue at the wake-up this processor asked for.
-  void wake_up() override { step(); }
+  void wake_up(Cycles now) override { step(now); }
 
   // Reschedule no later than cycle `at` (a wake, a tick, an IPI).
   void request_reschedule(Cycles at);
@@ -87,7 +87,7 @@ class Processor : public WakeupQueue::Sleeper, public sc_core::sc_module {  // S
   void settle();
 
  private:
-  void step();                  // everything due now
+  void step(Cycles now);        // everything due now
   void leave_guest(ExitReason reason, Cycles now);
   // The exit for a due m_resched_at: `preempt`, or VmmWork if only work is due.
   ExitReason resched_reason(ExitReason preempt);

@@ -78,7 +78,7 @@ void TimerQueue::post_first() {
   post(m_first.due, static_cast<Rank>(m_first.rank_key >> kShift));
 }
 
-void TimerQueue::serve(Cycles) {
+void TimerQueue::serve(Cycles now) {
   const std::uint64_t payload = m_first.payload;
   if (m_first_at == kHeap) {
     pop_heap();
@@ -88,7 +88,7 @@ void TimerQueue::serve(Cycles) {
     if (lane.empty()) m_busy &= ~(1u << m_first_at);
   }
   post_first();
-  m_handler(static_cast<std::uint32_t>(payload >> kShift), payload & ((std::uint64_t{1} << kShift) - 1));
+  m_handler(static_cast<std::uint32_t>(payload >> kShift), payload & ((std::uint64_t{1} << kShift) - 1), now);
 }
 
 }  // namespace vmmsim

@@ -18,8 +18,8 @@ namespace vmmsim {
 
 class TimerQueue : public EventSource {
  public:
-  // Called for each due entry with the kind and token given to add().
-  using Handler = std::function<void(std::uint32_t kind, std::uint64_t token)>;
+  // Called for each due entry with the kind and token given to add(), at its cycle.
+  using Handler = std::function<void(std::uint32_t kind, std::uint64_t token, Cycles now)>;
 
   explicit TimerQueue(Handler handler) : m_handler(std::move(handler)) {}
 

@@ -22,7 +22,7 @@ class WakeupQueue : public EventSource {
   // What a processor's wake-up wakes (cpu::Processor).
   class Sleeper {
    public:
-    virtual void wake_up() = 0;
+    virtual void wake_up(Cycles now) = 0;
 
    protected:
     ~Sleeper() = default;
@@ -42,11 +42,11 @@ class WakeupQueue : public EventSource {
  private:
   static constexpr unsigned kNone = ~0u;
 
-  void serve(Cycles) override {
+  void serve(Cycles now) override {
     const unsigned processor = m_due.winner();
     m_due.assign(processor, kForever);  // served; its step may re-arm it
     m_serving = processor;
-    m_sleepers[processor]->wake_up();
+    m_sleepers[processor]->wake_up(now);
     m_serving = kNone;
     m_due.replay(processor);
     post(m_due.earliest(), Rank::Processor);

@@ -17,7 +17,7 @@ namespace {
 
 // A processor's stand-in: records when it is woken, and re-arms as told.
 struct Sleeper final : WakeupQueue::Sleeper {
-  void wake_up() override { react(index); }
+  void wake_up(Cycles) override { react(index); }
   unsigned index = 0;
   std::function<void(unsigned)> react;
 };

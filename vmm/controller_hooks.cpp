@@ -27,7 +27,7 @@ MetricCounters Vmm::metric_counters() const {
       open = now - v.stalled_since();
     else if (v.state == RunState::Runnable)
       open = now - v.wait_since;
-    c.waited.push_back(m_waits.of(v.id()).sum() + open);
+    c.waited.push_back(m_waits.sum_of(v.id()) + open);
     c.misses.push_back(v.deadline_misses);
     c.jobs.push_back(v.jobs);
   }

@@ -72,8 +72,8 @@ inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev,
 
 // Inlined into decide_on, its one caller.
 template <bool Observed>
-inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev) {
-  const Cycles now = m_clock.now();
+inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev,
+                                                            Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
   // The scheduler hears of prev only if it still holds it: not after its
   // exit or halt. A new scheduler holds the parked owner: it was inserted
@@ -147,13 +147,13 @@ inline __attribute__((always_inline)) void Vmm::leave(const EntryPoints& s, Requ
 // does it (intake, answer), in the same order: the counts, statuses and
 // observers' view are those of the request it stands for.
 template <bool Observed>
-inline __attribute__((always_inline)) Feedback Vmm::decide_on_as(RequestKind kind, int cpu, VcpuId vcpu) {
-  const Intake in = intake(kind, vcpu, cpu);
-  const Cycles now = in.now;
+inline __attribute__((always_inline)) Feedback Vmm::decide_on_as(RequestKind kind, int cpu, VcpuId vcpu,
+                                                                  Cycles now) {
+  const Intake in = intake(kind, vcpu, cpu, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(cpu));
   const bool hypercall = vcpu != kNone;
   if (hypercall) leave<Observed>(s, kind, m_vcpus[static_cast<std::size_t>(vcpu)], now);
-  Feedback fb = decide<Observed>(s, cpu, hypercall ? vcpu : m_dispatch[static_cast<std::size_t>(cpu)].owner);
+  Feedback fb = decide<Observed>(s, cpu, hypercall ? vcpu : m_dispatch[static_cast<std::size_t>(cpu)].owner, now);
   if (hypercall && !m_offline) {
     const RunState st = m_vcpus[static_cast<std::size_t>(vcpu)].state;
     // A decision that runs the requester asked for its priority already.
@@ -165,8 +165,8 @@ inline __attribute__((always_inline)) Feedback Vmm::decide_on_as(RequestKind kin
 }
 
 // The path for what observes the request path now (vmm.h observed()).
-Feedback Vmm::decide_on(RequestKind kind, int cpu, VcpuId vcpu) {
-  return observed() ? decide_on_as<true>(kind, cpu, vcpu) : decide_on_as<false>(kind, cpu, vcpu);
+Feedback Vmm::decide_on(RequestKind kind, int cpu, VcpuId vcpu, Cycles now) {
+  return observed() ? decide_on_as<true>(kind, cpu, vcpu, now) : decide_on_as<false>(kind, cpu, vcpu, now);
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
@@ -177,10 +177,9 @@ Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {
 }
 
 cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed,
-                         bool from_guest) {
+                         bool from_guest, Cycles now) {
   // Time stood still and the run is stopping: no more requests, this pCPU idles.
   if (!m_stalled.empty()) return cpu::Resume{cpu::kNoOwner, 0, kForever, 0};
-  const Cycles now = m_clock.now();
   const int cpu = static_cast<int>(cpu_index);
   Dispatch& d = m_dispatch[cpu_index];
   Cycles cost = from_guest ? m_costs.vm_exit : 0;
@@ -198,18 +197,18 @@ cpu::Resume Vmm::on_exit(unsigned cpu_index, cpu::ExitReason reason, cpu::VcpuId
       cost += m_costs.hypercall;
       // A vCPU halted while on this pCPU makes no more hypercalls: it leaves.
       if (m_vcpus[static_cast<std::size_t>(owner)].state == RunState::Halted)
-        fb = decide_on(RequestKind::Preempt, cpu, kNone);
+        fb = decide_on(RequestKind::Preempt, cpu, kNone, now);
       else
         fb = program_step(cpu, m_vcpus[static_cast<std::size_t>(owner)], now);
       break;
-    case cpu::ExitReason::SliceExpiry: fb = decide_on(RequestKind::SliceExpiry, cpu, kNone); break;
-    case cpu::ExitReason::Preempt: fb = decide_on(RequestKind::Preempt, cpu, kNone); break;
-    case cpu::ExitReason::Wakeup: fb = decide_on(RequestKind::Idle, cpu, kNone); break;
-    case cpu::ExitReason::Resume: fb = decide_on(RequestKind::Resume, cpu, kNone); break;
+    case cpu::ExitReason::SliceExpiry: fb = decide_on(RequestKind::SliceExpiry, cpu, kNone, now); break;
+    case cpu::ExitReason::Preempt: fb = decide_on(RequestKind::Preempt, cpu, kNone, now); break;
+    case cpu::ExitReason::Wakeup: fb = decide_on(RequestKind::Idle, cpu, kNone, now); break;
+    case cpu::ExitReason::Resume: fb = decide_on(RequestKind::Resume, cpu, kNone, now); break;
     case cpu::ExitReason::VmmWork:
       if (owner == kNone || m_vcpus[static_cast<std::size_t>(owner)].state != RunState::Halted)
         return after_vmm_work(cpu_index, owner, cost, work, from_guest);
-      fb = decide_on(RequestKind::Preempt, cpu, kNone);  // halted meanwhile: it leaves
+      fb = decide_on(RequestKind::Preempt, cpu, kNone, now);  // halted meanwhile: it leaves
       break;
   }
   if (fb.decided && m_focus_scheduled) focus_follows(cpu_index, reason, fb.next);  // the test inline: rarely on

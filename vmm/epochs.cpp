@@ -1,8 +1,11 @@
 #include "vmm/epochs.h"
 
+#include <utility>
+
 namespace vmmsim::vmm {
 
-report::EpochResult EpochLog::finished(const Epoch& e, Cycles end, const std::vector<Cycles>& vm_cpu) const {
+report::EpochResult EpochLog::finished(const Epoch& e, Cycles end, const std::vector<Cycles>& vm_cpu,
+                                       std::vector<Histogram> vm_waits) const {
   report::EpochResult r = e.result;
   r.to = end;
   const double capacity = static_cast<double>(end - r.from) * m_cpus;
@@ -11,14 +14,15 @@ report::EpochResult EpochLog::finished(const Epoch& e, Cycles end, const std::ve
     report::EpochVmResult& vm = r.vms[i];
     vm.cpu = vm_cpu[i] - e.cpu_at_start[i];
     vm.share = capacity > 0 ? static_cast<double>(vm.cpu) / capacity : 0.0;
-    vm.wait = e.wait[i];
+    vm.wait = std::move(vm_waits[i]);
     vm.input_latency = e.input[i];
   }
   return r;
 }
 
-void EpochLog::begin(Cycles now, std::uint32_t slot, std::string scheduler, std::vector<Cycles> vm_cpu) {
-  if (m_started) m_done.push_back(finished(m_open, now, vm_cpu));
+void EpochLog::begin(Cycles now, std::uint32_t slot, std::string scheduler, std::vector<Cycles> vm_cpu,
+                     std::vector<Histogram> vm_waits) {
+  if (m_started) m_done.push_back(finished(m_open, now, vm_cpu, std::move(vm_waits)));
   m_started = true;
   const std::size_t vms = vm_cpu.size();
   m_open = Epoch{};
@@ -26,13 +30,13 @@ void EpochLog::begin(Cycles now, std::uint32_t slot, std::string scheduler, std:
   m_open.result.scheduler = std::move(scheduler);
   m_open.result.from = now;
   m_open.cpu_at_start = std::move(vm_cpu);
-  m_open.wait.resize(vms);
   m_open.input.resize(vms);
 }
 
-std::vector<report::EpochResult> EpochLog::results(Cycles now, const std::vector<Cycles>& vm_cpu) const {
+std::vector<report::EpochResult> EpochLog::results(Cycles now, const std::vector<Cycles>& vm_cpu,
+                                                   std::vector<Histogram> vm_waits) const {
   std::vector<report::EpochResult> all = m_done;
-  if (m_started) all.push_back(finished(m_open, now, vm_cpu));
+  if (m_started) all.push_back(finished(m_open, now, vm_cpu, std::move(vm_waits)));
   return all;
 }
 

@@ -19,20 +19,24 @@ namespace vmmsim::vmm {
 class EpochLog {
  public:
   explicit EpochLog(unsigned cpus) : m_cpus(cpus) {}
-  // A scheduler became active at `now`; `vm_cpu` is each VM's CPU cycles so far.
-  void begin(Cycles now, std::uint32_t slot, std::string scheduler, std::vector<Cycles> vm_cpu);
-  void add_wait(std::size_t vm, Cycles wait) { m_open.wait[vm].add(wait); }
+  // A scheduler became active at `now`; `vm_cpu` is each VM's CPU cycles so
+  // far, `vm_waits` each VM's waits in the epoch that ends (the VMM keeps
+  // them by vCPU: vmm/vcpu_waits.h).
+  void begin(Cycles now, std::uint32_t slot, std::string scheduler, std::vector<Cycles> vm_cpu,
+             std::vector<Histogram> vm_waits);
   void add_input_latency(std::size_t vm, Cycles latency) { m_open.input[vm].add(latency); }
-  // Every epoch, the open one ending at `now`; `vm_cpu` as for begin().
-  std::vector<report::EpochResult> results(Cycles now, const std::vector<Cycles>& vm_cpu) const;
+  // Every epoch, the open one ending at `now`; `vm_cpu` and `vm_waits` as for begin().
+  std::vector<report::EpochResult> results(Cycles now, const std::vector<Cycles>& vm_cpu,
+                                           std::vector<Histogram> vm_waits) const;
 
  private:
   struct Epoch {
     report::EpochResult result;  // vms' cpu/share are filled when it ends
     std::vector<Cycles> cpu_at_start;
-    std::vector<Histogram> wait, input;
+    std::vector<Histogram> input;
   };
-  report::EpochResult finished(const Epoch& e, Cycles end, const std::vector<Cycles>& vm_cpu) const;
+  report::EpochResult finished(const Epoch& e, Cycles end, const std::vector<Cycles>& vm_cpu,
+                               std::vector<Histogram> vm_waits) const;
 
   unsigned m_cpus;
   std::vector<report::EpochResult> m_done;

@@ -27,8 +27,8 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
   // Then the switching controller's evaluation (vmm/controller_hooks.cpp).
   if (m_controller && is_service_vcpu(id) && m_controller->step_due(v.handler_left())) return controller_step(cpu, v);
   // Woken early: block again until the timer or the answer comes.
-  if (v.timer_pending) return decide_on(RequestKind::Block, cpu, id);
-  if (v.control_pending) return decide_on(RequestKind::Block, cpu, id);
+  if (v.timer_pending) return decide_on(RequestKind::Block, cpu, id, now);
+  if (v.control_pending) return decide_on(RequestKind::Block, cpu, id, now);
   if (v.console_left() > 0) return console_write(cpu, v);
   if (v.read_wanted > 0) return console_read(cpu, v);
   workload::ProgramCursor& program = v.program();
@@ -45,7 +45,7 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       }
       v.timer_pending = true;
       add_timer(program.next_release(), kIoDone, static_cast<std::uint64_t>(id));
-      return decide_on(RequestKind::Block, cpu, id);
+      return decide_on(RequestKind::Block, cpu, id, now);
     }
     if (v.burst() > 0) return Feedback{};  // the jobs are done: on to the next run step
   }
@@ -60,13 +60,13 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       v.read_wanted = a.bytes;
       return console_read(cpu, v);
     case StepKind::Yield:
-      return decide_on(RequestKind::Yield, cpu, id);
+      return decide_on(RequestKind::Yield, cpu, id, now);
     case StepKind::Io:
     case StepKind::Sleep:
       if (a.cycles == 0) return completed(RequestKind::Block);  // takes no time, does not block
       v.timer_pending = true;
       add_timer(now + a.cycles, kIoDone, static_cast<std::uint64_t>(id));
-      return decide_on(RequestKind::Block, cpu, id);
+      return decide_on(RequestKind::Block, cpu, id, now);
     case StepKind::SchedLoad:
     case StepKind::SchedUnload:
     case StepKind::SchedStage:
@@ -90,10 +90,10 @@ Feedback Vmm::program_step(int cpu, Vcpu& v, Cycles now) {
       program.begin_jobs(release, a.period, a.cycles, a.count, false);  // the period goes on
       v.timer_pending = true;
       add_timer(release, kIoDone, static_cast<std::uint64_t>(id));
-      return decide_on(RequestKind::Block, cpu, id);
+      return decide_on(RequestKind::Block, cpu, id, now);
     }
     default:  // Exit (the program ended)
-      return decide_on(RequestKind::Exit, cpu, id);
+      return decide_on(RequestKind::Exit, cpu, id, now);
   }
 }
 

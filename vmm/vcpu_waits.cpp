@@ -19,4 +19,40 @@ void VcpuWaits::add_logged() const {
   m_logged = 0;
 }
 
+Histogram VcpuWaits::of(VcpuId id) const {
+  add_logged();
+  const auto v = static_cast<std::size_t>(id);
+  if (m_closed.empty()) return m_histograms[v];
+  Histogram all = m_closed[v];
+  all.merge(m_histograms[v]);
+  return all;
+}
+
+std::uint64_t VcpuWaits::sum_of(VcpuId id) const {
+  add_logged();
+  const auto v = static_cast<std::size_t>(id);
+  return m_histograms[v].sum() + (m_closed.empty() ? 0 : m_closed[v].sum());
+}
+
+std::vector<Histogram> VcpuWaits::open_by_vm(const std::vector<std::size_t>& vm_of, std::size_t vms) const {
+  add_logged();
+  std::vector<Histogram> by_vm(vms);
+  for (std::size_t v = 0; v < m_histograms.size(); ++v) by_vm[vm_of[v]].merge(m_histograms[v]);
+  return by_vm;
+}
+
+std::vector<Histogram> VcpuWaits::close_epoch(const std::vector<std::size_t>& vm_of, std::size_t vms) {
+  std::vector<Histogram> by_vm = open_by_vm(vm_of, vms);
+  if (m_closed.empty()) {
+    m_closed.swap(m_histograms);
+    m_histograms.resize(m_closed.size());
+  } else {
+    for (std::size_t v = 0; v < m_histograms.size(); ++v) {
+      m_closed[v].merge(m_histograms[v]);
+      m_histograms[v] = Histogram{};
+    }
+  }
+  return by_vm;
+}
+
 }  // namespace vmmsim::vmm

@@ -6,10 +6,18 @@
 // added at each dispatch, their misses came one after the other in its
 // path; added together, many are in flight at once. On a smaller platform
 // the log would only add instructions (docs/performance/ninth-round.md).
-// Either way every read sees every wait. Single-threaded: of() writes.
+// Either way every read sees every wait. Single-threaded: a read writes.
+//
+// The waits are also results by epoch (vmm/epochs.h: by VM, under each
+// scheduler). A dispatch adds its wait to its vCPU's histogram of the open
+// epoch alone; the VMs' histograms of an epoch are made from those when it
+// ends or is read, and the vCPU's whole run is its closed epochs' and the
+// open one's. One add per dispatch, not two (a vCPU's and its VM's epoch's):
+// some 30 instructions (docs/performance/sixteenth-round.md).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "base/histogram.h"
@@ -29,10 +37,13 @@ class VcpuWaits {
     m_histograms[static_cast<std::size_t>(id)].add(wait);
   }
   // Its waits so far, every one of them.
-  const Histogram& of(VcpuId id) const {
-    add_logged();
-    return m_histograms[static_cast<std::size_t>(id)];
-  }
+  Histogram of(VcpuId id) const;
+  // Their sum, as of(id).sum() without the copy.
+  std::uint64_t sum_of(VcpuId id) const;
+  // The open epoch's waits by VM: `vm_of[v]` is vCPU v's, below `vms`.
+  std::vector<Histogram> open_by_vm(const std::vector<std::size_t>& vm_of, std::size_t vms) const;
+  // Ends the open epoch: its waits by VM (as open_by_vm()); a new one opens.
+  std::vector<Histogram> close_epoch(const std::vector<std::size_t>& vm_of, std::size_t vms);
 
  private:
   struct Logged {
@@ -50,7 +61,8 @@ class VcpuWaits {
   // does not change, only where the samples wait.
   void add_logged() const;
 
-  mutable std::vector<Histogram> m_histograms;
+  mutable std::vector<Histogram> m_histograms;  // per vCPU, the open epoch's waits
+  std::vector<Histogram> m_closed;               // per vCPU, the earlier epochs'; empty before the first ends
   const bool m_batched;  // !m_log.empty(), one load where every dispatch asks
   mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
   // On the heap: 4 KiB inside the VMM would part the members its requests read.

@@ -49,7 +49,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_replacement("replacement", parts.clock, *this, m_manager, parts.console, parts.memory, parts.config),
       m_epochs(parts.config.platform.cpus),
       m_loop(parts.loop),
-      m_timers([this](std::uint32_t kind, std::uint64_t token) { on_timer(kind, token); }),
+      m_timers([this](std::uint32_t kind, std::uint64_t token, Cycles now) { on_timer(kind, token, now); }),
       m_stall(StallGuard::limit_for(m_vcpus.size(), parts.config.platform.cpus)) {
   m_loop.attach(m_timers);
   m_loop.attach(m_irq0);
@@ -86,11 +86,20 @@ std::vector<Cycles> Vmm::cpu_by_vm() const {
   return cpu;
 }
 
-void Vmm::begin_epoch() {
-  m_epochs.begin(m_clock.now(), m_manager.active_id(), m_manager.active().image.name, cpu_by_vm());
+std::vector<std::size_t> Vmm::vm_by_vcpu() const {
+  std::vector<std::size_t> vm(m_vcpus.size());
+  for (const Vcpu& v : m_vcpus) vm[static_cast<std::size_t>(v.id())] = v.vm();
+  return vm;
 }
 
-std::vector<report::EpochResult> Vmm::epochs() const { return m_epochs.results(m_clock.now(), cpu_by_vm()); }
+void Vmm::begin_epoch() {
+  m_epochs.begin(m_clock.now(), m_manager.active_id(), m_manager.active().image.name, cpu_by_vm(),
+                 m_waits.close_epoch(vm_by_vcpu(), m_vms.size()));
+}
+
+std::vector<report::EpochResult> Vmm::epochs() const {
+  return m_epochs.results(m_clock.now(), cpu_by_vm(), m_waits.open_by_vm(vm_by_vcpu(), m_vms.size()));
+}
 
 void Vmm::start_of_simulation() {
   program_pit();
@@ -119,8 +128,7 @@ void Vmm::add_timer(Cycles due, TimerKind kind, std::uint64_t token) {
   m_timers.add(due, kRank[kind], token, kind, token);
 }
 
-void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
-  const Cycles now = m_clock.now();
+void Vmm::on_timer(std::uint32_t kind, std::uint64_t token, Cycles now) {
   switch (kind) {
     case kConsoleInput:
       m_last_keystroke = now;
@@ -155,7 +163,7 @@ void Vmm::on_timer(std::uint32_t kind, std::uint64_t token) {
     default:
       break;
   }
-  wake_on(kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token));
+  wake_on(kind == kArrival ? RequestKind::Arrival : RequestKind::IoWake, static_cast<VcpuId>(token), now);
 }
 
 // Input goes to the vCPU that has waited longest in `read` (whichever vCPU
@@ -240,9 +248,8 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
 
 // A wake, with handle()'s bookkeeping for wakes alone (no general switch).
 template <bool Observed>
-inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind, VcpuId id) {
-  const Intake in = intake(kind, id, -1);
-  const Cycles now = in.now;
+inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind, VcpuId id, Cycles now) {
+  const Intake in = intake(kind, id, -1, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
   Feedback fb;
   // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
@@ -259,15 +266,15 @@ inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind,
 }
 
 // The path for what observes the request path now (vmm.h observed()).
-Feedback Vmm::wake_on(RequestKind kind, VcpuId id) {
-  return observed() ? wake_on_as<true>(kind, id) : wake_on_as<false>(kind, id);
+Feedback Vmm::wake_on(RequestKind kind, VcpuId id, Cycles now) {
+  return observed() ? wake_on_as<true>(kind, id, now) : wake_on_as<false>(kind, id, now);
 }
 
 Feedback Vmm::handle(const Request& r) {
   // A pCPU's request that ends in a decision there: one call (vmm/decision.cpp).
   if (r.cpu >= 0 && ends_in_decision(r.kind)) return decide_on(r.kind, r.cpu, r.vcpu);
   if (r.cpu < 0 && is_wake(r.kind)) return wake_on(r.kind, r.vcpu);
-  const Intake in = intake(r.kind, r.vcpu, r.cpu);
+  const Intake in = intake(r.kind, r.vcpu, r.cpu, m_clock.now());
   const Cycles now = in.now;
   // What this requester calls, found by the activation mechanism.
   const EntryPoints s = m_manager.entry(requester_of(r));

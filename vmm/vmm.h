@@ -54,7 +54,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   const std::vector<Vm>& vms() const { return m_vms; }
   const std::vector<Vcpu>& vcpus() const { return m_vcpus; }
   // A vCPU's waits (runnable, not running) that have ended, so far.
-  const Histogram& waits_of(VcpuId id) const { return m_waits.of(id); }
+  Histogram waits_of(VcpuId id) const { return m_waits.of(id); }
 
   // The processors are made after the VMM (they call back into it); then
   // the default scheduler is loaded and every vCPU inserted.
@@ -63,8 +63,8 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // The request path: every request enters here and gets its feedback.
   Feedback handle(const Request& request);
 
-  cpu::Resume on_exit(unsigned cpu, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed,
-                      bool from_guest) override;
+  cpu::Resume on_exit(unsigned cpu, cpu::ExitReason reason, cpu::VcpuId owner, Cycles executed, bool from_guest,
+                      Cycles now) override;
   Cycles on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) override;
 
   // For the replacement sequence.
@@ -182,7 +182,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // Edges not simulated and not yet counted, and up to which cycle edges count now.
   std::uint64_t elided_ticks() const;
   Cycles ticks_through() const;
-  void on_timer(std::uint32_t kind, std::uint64_t token);
+  void on_timer(std::uint32_t kind, std::uint64_t token, Cycles now);
   void on_console_rx(Bytes bytes, std::uint32_t focus);
   void focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next);
   void on_console_space();
@@ -220,9 +220,10 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     std::uint64_t faults;
   };
   // The request by its fields: a Request is built only where one is told.
-  __attribute__((always_inline)) Intake intake(RequestKind kind, VcpuId vcpu, int cpu) {
+  // `now`: the clock's, read once by the caller (the event being served).
+  __attribute__((always_inline)) Intake intake(RequestKind kind, VcpuId vcpu, int cpu, Cycles now) {
     ++m_requests[static_cast<std::size_t>(kind)];
-    const Intake in{m_clock.now(), m_offline, m_scheduler_faults};
+    const Intake in{now, m_offline, m_scheduler_faults};
     if (m_stall.count(in.now)) time_stands_still(Request{kind, vcpu, cpu});
     return in;
   }
@@ -251,13 +252,15 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // (vmm/decision.cpp): `vcpu` is the hypercall's vCPU, which leaves the pCPU
   // first; kNone for the pCPU's own request (its owner is prev). Counted and
   // observed as handle() would; handle() comes here for these requests.
-  Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu);
+  // `now` is the clock's, passed where the caller has read it already.
+  Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu, Cycles now);
+  Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu) { return decide_on(kind, cpu, vcpu, m_clock.now()); }
   template <bool Observed>
-  Feedback decide_on_as(RequestKind kind, int cpu, VcpuId vcpu);
+  Feedback decide_on_as(RequestKind kind, int cpu, VcpuId vcpu, Cycles now);
   template <bool Observed>
   void leave(const EntryPoints& s, RequestKind kind, Vcpu& v, Cycles now);
   template <bool Observed>
-  Feedback decide(const EntryPoints& s, int cpu, VcpuId prev);
+  Feedback decide(const EntryPoints& s, int cpu, VcpuId prev, Cycles now);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
   Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
   Cycles take_queued_work(unsigned cpu, Cycles at);
@@ -275,9 +278,10 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // else a fault that ejects the scheduler. True if it is rejected.
   bool reject_decision(VcpuId next, VcpuId prev, int cpu);
   // A wake request (is_wake): counted and observed as handle() would; handle() comes here for them.
-  Feedback wake_on(RequestKind kind, VcpuId id);
+  Feedback wake_on(RequestKind kind, VcpuId id, Cycles now);
+  Feedback wake_on(RequestKind kind, VcpuId id) { return wake_on(kind, id, m_clock.now()); }
   template <bool Observed>
-  Feedback wake_on_as(RequestKind kind, VcpuId id);
+  Feedback wake_on_as(RequestKind kind, VcpuId id, Cycles now);
   template <bool Observed>
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
   template <bool Observed>
@@ -334,8 +338,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
   template <bool Observed = true>
   void waited(Vcpu& v, Cycles wait) {
-    m_waits.add(v.id(), wait);
-    m_epochs.add_wait(v.vm(), wait);
+    m_waits.add(v.id(), wait);  // the VM's in the epoch too (vmm/vcpu_waits.h)
     if (Observed && m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
   }
   // v, woken by a keystroke, is dispatched now: the input's latency, its
@@ -370,6 +373,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   MetricCounters metric_counters() const;
   void submit_controller_op(ControlOp op);
   void begin_epoch();
+  std::vector<std::size_t> vm_by_vcpu() const;  // each vCPU's VM, by id
   std::string start_shadow(const workload::ControlRequest& request, const char* requester);
   std::string end_shadow(const char* requester);
   // A sched-load of the shadow's target ends it (`promoted`).

@@ -45,7 +45,7 @@ void ProgramCursor::load_step() {
       if (s.count != kRepeatForever) m_loops.push_back(s.count);
       ++m_pc;
     } else if (s.kind == StepKind::LoopEnd) {
-      if (steps[s.jump].count == kRepeatForever) {
+      if (s.count == kRepeatForever) {
         m_pc = s.jump + 1;
         continue;
       }

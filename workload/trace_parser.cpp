@@ -316,6 +316,7 @@ class TraceParser {
     }
     begin.jump = here;
     end->jump = loop.begin;
+    end->count = begin.count;  // the cursor's test at the end, without a read of the beginning
     if (loop.passes_time && !m_loops.empty()) m_loops.back().passes_time = true;
     if (!m_loops.empty()) m_loops.back().does_something = true;
     return true;

@@ -77,7 +77,7 @@ struct Step {
   StepKind kind = StepKind::Exit;
   Cycles cycles = 0;
   Bytes bytes = 0;
-  std::uint64_t count = 0;  // LoopBegin: iterations; Periodic: jobs (kRepeatForever)
+  std::uint64_t count = 0;  // LoopBegin and its LoopEnd: iterations; Periodic: jobs (kRepeatForever)
   Cycles period = 0;        // Periodic: the job period (its relative deadline)
   std::uint32_t jump = 0;   // LoopBegin <-> LoopEnd partner index
   std::uint32_t control = 0;  // Sched* steps: index in TraceProgram::controls
