@@ -97,5 +97,41 @@ TEST(ObserverHooks, AHookGoesOnlyToThoseThatOverrideIt) {
   EXPECT_FALSE(observers.wants(kVmRunning));
 }
 
+// Overrides after_replacement only: no hook of the decision and wake paths.
+struct Replacements final : Observer {
+  Replacements() : Observer(false, overridden_hooks<Replacements>()) {}
+  void after_replacement(const report::ReplacementResult&) override { g_log.push_back("replacement"); }
+};
+
+// Watches requests, told of no hook.
+struct Requests final : Observer {
+  Requests() : Observer(true, 0) {}
+};
+
+// The decision and wake paths test a VM's running count alone when that is
+// all they are watched for (Vmm::running_watched_alone): a hook of theirs
+// or a request watcher added makes them test every site again.
+TEST(ObserverHooks, TheRunningCountAloneIsToldApart) {
+  Observers observers;
+  EXPECT_FALSE(observers.running_only()) << "nothing watched";
+  RunningOnly vcd("vcd");
+  observers.add(&vcd);
+  EXPECT_TRUE(observers.running_only());
+  Replacements replacements;
+  observers.add(&replacements);
+  EXPECT_TRUE(observers.running_only()) << "after_replacement is no hook of the request path";
+  MoreDispatches more;
+  observers.add(&more);
+  EXPECT_FALSE(observers.running_only()) << "dispatched, runqueue and waited are";
+  observers.remove(&more);
+  EXPECT_TRUE(observers.running_only());
+  Requests requests;
+  observers.add(&requests);
+  EXPECT_FALSE(observers.running_only()) << "a request watcher hears every request";
+  observers.remove(&requests);
+  observers.remove(&vcd);
+  EXPECT_FALSE(observers.running_only()) << "after_replacement alone: not the running count";
+}
+
 }  // namespace
 }  // namespace vmmsim::vmm

@@ -24,21 +24,21 @@ void Vmm::focus_follows(unsigned cpu, cpu::ExitReason reason, VcpuId next) {
 }
 
 // Inlined into decide, its one caller: every decision runs it.
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority,
                                                           Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
-  if (Observed && m_observers.wants(kDispatched))
+  if (W == Watch::All && m_observers.wants(kDispatched))
     m_observers.dispatched(static_cast<unsigned>(cpu), next, m_manager.active_id(), m_manager.active().image.name,
                            priority, now);
   if (prev != kNone && prev != next) {
     Vcpu& p = m_vcpus[static_cast<std::size_t>(prev)];
     if (p.state == RunState::Running) {  // descheduled while still runnable
-      set_state<Observed>(p, RunState::Runnable);
+      set_state<W>(p, RunState::Runnable);
       // A parked owner has waited since its pCPU ceased; its stall goes on.
       p.wait_since = p.stalled() ? p.stalled_since() : now;
     }
-    set_running<Observed>(p, false);
+    set_running<W>(p, false);
   }
   d.owner = next;
   if (next == kNone) return;
@@ -46,15 +46,15 @@ inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev,
   if (next == prev) {
     // A parked owner kept by the scheduler after a swap: it waited meanwhile.
     if (v.stalled()) {
-      waited<Observed>(v, now - v.stalled_since());
+      waited<W>(v, now - v.stalled_since());
       end_stall(v, now);
     }
     return;
   }
   end_stall(v, now);
-  set_state<Observed>(v, RunState::Running);
-  set_running<Observed>(v, true);
-  waited<Observed>(v, now - v.wait_since);
+  set_state<W>(v, RunState::Running);
+  set_running<W>(v, true);
+  waited<W>(v, now - v.wait_since);
   if (!v.first_dispatch) v.first_dispatch = now;
   ++v.dispatches;
   bool migrated = v.last_cpu >= 0 && v.last_cpu != cpu;
@@ -64,14 +64,14 @@ inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev,
     const Vm& vm = m_vms[v.vm()];
     v.add_stall(migrated ? vm.remote_refill : vm.refill);
   }
-  if (v.input_pending) input_served<Observed>(v, now);
+  if (v.input_pending) input_served<W>(v, now);
   v.last_cpu = cpu;
   d.last_owner = next;
   d.since = now;
 }
 
 // Inlined into decide_on, its one caller.
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s, int cpu, VcpuId prev,
                                                             Cycles now) {
   Dispatch& d = m_dispatch[static_cast<std::size_t>(cpu)];
@@ -85,7 +85,7 @@ inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s,
   d.decided = now;
   ++m_decisions;
   // Timed only beside a shadow, whose report puts the two costs side by side.
-  const bool shadowed = Observed && m_shadow.on();
+  const bool shadowed = W == Watch::All && m_shadow.on();
   const HostClock::time_point begin = shadowed ? HostClock::now() : HostClock::time_point{};
   // If it throws, the pCPU idles (slice 0: until woken) while it is ejected.
   vmm_decision_t choice = guarded("pick_next", vmm_decision_t{VMM_IDLE, 0}, [&] {
@@ -98,8 +98,8 @@ inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s,
   const bool rejected = !valid_decision(next, prev) && reject_decision(next, prev, cpu);
   if (rejected) next = kNone;  // the watchdog ejects it; this pCPU idles until the default is back
   // The pCPU's feedback carries the priority of the vCPU it now runs.
-  const std::int64_t priority = next == kNone ? 0 : priority_of<Observed>(s, next);
-  dispatched<Observed>(cpu, prev, next, priority, now);
+  const std::int64_t priority = next == kNone ? 0 : priority_of<W>(s, next);
+  dispatched<W>(cpu, prev, next, priority, now);
   d.ran = 0;
   // An idle pCPU asks again when its slice ends (a policy's next event, e.g.
   // a replenishment or a window); 0 or an ejected decision: only when woken.
@@ -114,31 +114,31 @@ inline __attribute__((always_inline)) Feedback Vmm::decide(const EntryPoints& s,
 
 // The hypercall's vCPU leaves its pCPU: it yields, exits, halts (a fault) or
 // blocks (io, sleep, a console or control request that waits).
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) void Vmm::leave(const EntryPoints& s, RequestKind kind, Vcpu& v,
                                                      Cycles now) {
   const VcpuId id = v.id();
   switch (kind) {
     case RequestKind::Yield:
       guarded("yield", 0, [&] { return s.ops->yield(s.self, id, now), 0; });
-      if (Observed && m_shadow.on()) m_shadow.yield(id, now);
+      if (W == Watch::All && m_shadow.on()) m_shadow.yield(id, now);
       return;
     case RequestKind::Exit:
-      set_state<Observed>(v, RunState::Exited);
+      set_state<W>(v, RunState::Exited);
       v.finish = now;
       guarded("remove", 0, [&] { return s.ops->remove(s.self, id, now), 0; });
-      if (Observed && m_shadow.on()) m_shadow.remove(id, now);
+      if (W == Watch::All && m_shadow.on()) m_shadow.remove(id, now);
       if (!m_vms[v.vm()].service && --m_guests_left == 0) m_loop.stop();
       return;
     case RequestKind::Fault:
-      set_state<Observed>(v, RunState::Halted);
+      set_state<W>(v, RunState::Halted);
       guarded("remove", 0, [&] { return s.ops->remove(s.self, id, now), 0; });
-      if (Observed && m_shadow.on()) m_shadow.remove(id, now);
+      if (W == Watch::All && m_shadow.on()) m_shadow.remove(id, now);
       return;
     default:
-      set_state<Observed>(v, RunState::Blocked);
+      set_state<W>(v, RunState::Blocked);
       guarded("block", 0, [&] { return s.ops->block(s.self, id, now), 0; });
-      if (Observed && m_shadow.on()) m_shadow.block(id, now);
+      if (W == Watch::All && m_shadow.on()) m_shadow.block(id, now);
       return;
   }
 }
@@ -146,27 +146,33 @@ inline __attribute__((always_inline)) void Vmm::leave(const EntryPoints& s, Requ
 // Counted, guarded against time standing still and answered as handle()
 // does it (intake, answer), in the same order: the counts, statuses and
 // observers' view are those of the request it stands for.
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) Feedback Vmm::decide_on_as(RequestKind kind, int cpu, VcpuId vcpu,
                                                                   Cycles now) {
   const Intake in = intake(kind, vcpu, cpu, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(cpu));
   const bool hypercall = vcpu != kNone;
-  if (hypercall) leave<Observed>(s, kind, m_vcpus[static_cast<std::size_t>(vcpu)], now);
-  Feedback fb = decide<Observed>(s, cpu, hypercall ? vcpu : m_dispatch[static_cast<std::size_t>(cpu)].owner, now);
+  if (hypercall) leave<W>(s, kind, m_vcpus[static_cast<std::size_t>(vcpu)], now);
+  Feedback fb = decide<W>(s, cpu, hypercall ? vcpu : m_dispatch[static_cast<std::size_t>(cpu)].owner, now);
   if (hypercall && !m_offline) {
     const RunState st = m_vcpus[static_cast<std::size_t>(vcpu)].state;
     // A decision that runs the requester asked for its priority already.
     if (st != RunState::Exited && st != RunState::Halted && fb.next != vcpu)
-      fb.priority = priority_of<Observed>(s, vcpu);
+      fb.priority = priority_of<W>(s, vcpu);
   }
-  answer<Observed>(kind, vcpu, cpu, in, fb);
+  answer<W>(kind, vcpu, cpu, in, fb);
   return fb;
 }
 
 // The path for what observes the request path now (vmm.h observed()).
 Feedback Vmm::decide_on(RequestKind kind, int cpu, VcpuId vcpu, Cycles now) {
-  return observed() ? decide_on_as<true>(kind, cpu, vcpu, now) : decide_on_as<false>(kind, cpu, vcpu, now);
+  if (!observed()) return decide_on_as<Watch::None>(kind, cpu, vcpu, now);
+  return decide_on_watched(kind, cpu, vcpu, now);
+}
+
+Feedback Vmm::decide_on_watched(RequestKind kind, int cpu, VcpuId vcpu, Cycles now) {
+  return running_watched_alone() ? decide_on_as<Watch::VmRunning>(kind, cpu, vcpu, now)
+                                 : decide_on_as<Watch::All>(kind, cpu, vcpu, now);
 }
 
 Cycles Vmm::on_burst_end(unsigned cpu, cpu::VcpuId owner, Cycles executed) {

@@ -134,6 +134,10 @@ class Observers {
   // Told of a hook or of requests: kept with m_wanted, so that a request
   // asks one flag (Vmm::observed).
   bool any() const { return m_any; }
+  // Of the decision and wake paths' hooks, told of a VM's running count
+  // alone, and no request watched (a VCD's observer): those paths test
+  // that one site (Vmm::watch).
+  bool running_only() const { return m_running_only; }
 
   void after_request(const Request& r, const Feedback& fb) const {
     for (Observer* o : m_watchers) o->after_request(r, fb);
@@ -180,6 +184,8 @@ class Observers {
     for (unsigned h = 0; h < kHookCount; ++h)
       if (!m_told[h].empty()) m_wanted |= 1u << h;
     m_any = m_wanted != 0 || m_watch_requests;
+    constexpr unsigned kRequestPath = kDispatched | kRunqueue | kWaited | kInputServed | kVmRunning;
+    m_running_only = !m_watch_requests && (m_wanted & kRequestPath) == kVmRunning;
   }
 
   std::vector<Observer*> m_watchers;  // those that watch requests
@@ -187,6 +193,7 @@ class Observers {
   unsigned m_wanted = 0;  // the hooks someone is told of
   bool m_watch_requests = false;
   bool m_any = false;
+  bool m_running_only = false;
 };
 
 }  // namespace vmmsim::vmm

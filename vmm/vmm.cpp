@@ -228,11 +228,11 @@ Cycles Vmm::service_burst(const Vcpu& v) const {
 }
 
 // Inlined into wake_on (wake_on_as), its one caller: a wake is most requests.
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuId id, Cycles now) {
   Vcpu& v = m_vcpus[static_cast<std::size_t>(id)];
   if (v.state != RunState::Blocked && v.state != RunState::NotArrived) return;
-  set_state<Observed>(v, RunState::Runnable);
+  set_state<W>(v, RunState::Runnable);
   v.wait_since = now;
   if (m_offline) {
     m_held_wakes.push_back(id);  // delivered when a scheduler is back
@@ -242,12 +242,12 @@ inline __attribute__((always_inline)) void Vmm::wake(const EntryPoints& s, VcpuI
   }
   vmm_tickle_t t = guarded("wake", vmm_tickle_t{VMM_NO_CPU, 0}, [&] { return s.ops->wake(s.self, id, now); });
   const bool kick = t.cpu >= 0 && static_cast<std::size_t>(t.cpu) < m_processors.size();
-  if (Observed && m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
+  if (W == Watch::All && m_shadow.on()) m_shadow.wake(id, now, kick ? t.cpu : VMM_NO_CPU);
   if (kick) m_processors[static_cast<std::size_t>(t.cpu)]->request_reschedule(std::max(t.at, now));
 }
 
 // A wake, with handle()'s bookkeeping for wakes alone (no general switch).
-template <bool Observed>
+template <Vmm::Watch W>
 inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind, VcpuId id, Cycles now) {
   const Intake in = intake(kind, id, -1, now);
   const EntryPoints s = m_manager.entry(static_cast<unsigned>(m_processors.size()));
@@ -255,19 +255,25 @@ inline __attribute__((always_inline)) Feedback Vmm::wake_on_as(RequestKind kind,
   // A control request's answer is the hypercall's return value: ok, or the reason is in the results.
   if (kind == RequestKind::ControlDone && !m_vcpus[static_cast<std::size_t>(id)].control_ok)
     fb.status = Status::Rejected;
-  wake<Observed>(s, id, now);
+  wake<W>(s, id, now);
   if (!m_offline) {
     const RunState st = m_vcpus[static_cast<std::size_t>(id)].state;
-    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of<Observed>(s, id);
+    if (st != RunState::Exited && st != RunState::Halted) fb.priority = priority_of<W>(s, id);
   }
   // Offline the wake is held: its vCPU is runnable for the scheduler that comes back.
-  answer<Observed>(kind, id, -1, in, fb);
+  answer<W>(kind, id, -1, in, fb);
   return fb;
 }
 
 // The path for what observes the request path now (vmm.h observed()).
 Feedback Vmm::wake_on(RequestKind kind, VcpuId id, Cycles now) {
-  return observed() ? wake_on_as<true>(kind, id, now) : wake_on_as<false>(kind, id, now);
+  if (!observed()) return wake_on_as<Watch::None>(kind, id, now);
+  return wake_on_watched(kind, id, now);
+}
+
+Feedback Vmm::wake_on_watched(RequestKind kind, VcpuId id, Cycles now) {
+  return running_watched_alone() ? wake_on_as<Watch::VmRunning>(kind, id, now)
+                                 : wake_on_as<Watch::All>(kind, id, now);
 }
 
 Feedback Vmm::handle(const Request& r) {

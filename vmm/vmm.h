@@ -209,6 +209,9 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   void program_stands_still(const Vcpu& v);
   void stop_stalled(std::string why);
 
+  // What the request path tests for observers: nothing, a VM's running
+  // count alone, or every hook site (observed() below).
+  enum class Watch : std::uint8_t { None, VmRunning, All };
   // What every request does around its service (handle, decide_on, wake_on).
   // Before: counted, guarded against time standing still. After: its status
   // (deferred if it came offline, when no scheduler ran, or rejected for a
@@ -227,24 +230,26 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
     if (m_stall.count(in.now)) time_stands_still(Request{kind, vcpu, cpu});
     return in;
   }
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   __attribute__((always_inline)) void answer(RequestKind kind, VcpuId vcpu, int cpu, const Intake& in, Feedback& fb) {
     if (in.offline) fb.status = kind == RequestKind::Tick ? Status::Rejected : Status::Deferred;
     if (m_scheduler_faults != in.faults) fb.status = Status::Invalid;
     ++m_statuses[static_cast<std::size_t>(fb.status)];
-    if (Observed && m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
+    if (W == Watch::All && m_observers.watch_requests()) m_observers.after_request(Request{kind, vcpu, cpu}, fb);
   }
   // Whether anything watches the request path: an observer's hook, a
-  // request watcher, a shadow. decide_on and wake_on read it once per
-  // request and take a path instantiated for the answer (the Observed
-  // parameter of the helpers they inline): unobserved, they test no hook
-  // site, 36 instructions less per bvt decision. Nothing on that path
-  // starts a shadow or adds an observer; one that ends meanwhile is tested
-  // for. A traced run takes the observed path (the VCD's observer is told
-  // of a VM's running count); testing that hook on either path instead
-  // saved a traced medium/rr decision 35 instructions but cost untraced
-  // ones 7-9 (docs/performance/fifteenth-round.md).
+  // request watcher, a shadow. decide_on and wake_on ask once per request
+  // and take a path instantiated for the answer (the Watch parameter of
+  // the helpers they inline): unobserved, they test no hook site, 36
+  // instructions less per bvt decision. Observed, a second function
+  // (decide_on_watched, wake_on_watched: out of line, so that the
+  // unobserved path keeps its inlining) asks whether a VM's running count
+  // is all that is watched (a VCD's observer) and then tests that site
+  // alone. Nothing on those paths starts a shadow or adds an observer; one
+  // that ends meanwhile is tested for (docs/performance/fifteenth-round.md,
+  // sixteenth-round.md).
   bool observed() const { return m_observers.any() || m_shadow.on(); }
+  bool running_watched_alone() const { return m_observers.running_only() && !m_shadow.on(); }
   unsigned requester_of(const Request& r) const {
     return r.cpu >= 0 ? static_cast<unsigned>(r.cpu) : static_cast<unsigned>(m_processors.size());
   }
@@ -255,11 +260,12 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // `now` is the clock's, passed where the caller has read it already.
   Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu, Cycles now);
   Feedback decide_on(RequestKind kind, int cpu, VcpuId vcpu) { return decide_on(kind, cpu, vcpu, m_clock.now()); }
-  template <bool Observed>
+  [[gnu::noinline]] Feedback decide_on_watched(RequestKind kind, int cpu, VcpuId vcpu, Cycles now);
+  template <Watch W>
   Feedback decide_on_as(RequestKind kind, int cpu, VcpuId vcpu, Cycles now);
-  template <bool Observed>
+  template <Watch W>
   void leave(const EntryPoints& s, RequestKind kind, Vcpu& v, Cycles now);
-  template <bool Observed>
+  template <Watch W>
   Feedback decide(const EntryPoints& s, int cpu, VcpuId prev, Cycles now);
   // The VMM work queued for `cpu`, done from cycle `at` on: its cycles.
   Cycles take_vmm_work(unsigned cpu, Cycles at) { return m_vmm_work[cpu].empty() ? 0 : take_queued_work(cpu, at); }
@@ -280,24 +286,25 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   // A wake request (is_wake): counted and observed as handle() would; handle() comes here for them.
   Feedback wake_on(RequestKind kind, VcpuId id, Cycles now);
   Feedback wake_on(RequestKind kind, VcpuId id) { return wake_on(kind, id, m_clock.now()); }
-  template <bool Observed>
+  [[gnu::noinline]] Feedback wake_on_watched(RequestKind kind, VcpuId id, Cycles now);
+  template <Watch W>
   Feedback wake_on_as(RequestKind kind, VcpuId id, Cycles now);
-  template <bool Observed>
+  template <Watch W>
   void wake(const EntryPoints& s, VcpuId v, Cycles now);
-  template <bool Observed>
+  template <Watch W>
   void dispatched(int cpu, VcpuId prev, VcpuId next, std::int64_t priority, Cycles now);
   // The priority the scheduler gives v, noted on v where the op returns:
   // `held` and a throw's fallback are none of its priorities. Always inline:
   // a decision asks it once or twice, and a call costs more in register
   // saves than the wrapper itself.
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   __attribute__((always_inline)) std::int64_t priority_of(const EntryPoints& s, VcpuId v) {
     const std::int64_t p = guarded("priority", std::int64_t{0}, [&] {
       const std::int64_t given = s.ops->priority(s.self, v);
       if (given != VMM_PRIORITY_HELD) m_vcpus[static_cast<std::size_t>(v)].note_priority(given);
       return given;
     });
-    if (Observed && m_shadow.on()) m_shadow.priority(v, p);
+    if (W == Watch::All && m_shadow.on()) m_shadow.priority(v, p);
     return p;
   }
   // Swap stalls (vmm/swap_cost.cpp).
@@ -317,38 +324,38 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   Feedback completed(RequestKind kind);
   Cycles burst_of(const Vcpu& v) const;
   Cycles service_burst(const Vcpu& v) const;
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   void set_running(const Vcpu& v, bool running) {
     Vm& vm = m_vms[v.vm()];
     vm.running = running ? vm.running + 1 : vm.running - 1;
-    if (Observed && vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
+    if (W != Watch::None && vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
       m_observers.vm_running(v.vm(), vm.running, m_clock.now());
   }
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   void set_state(Vcpu& v, RunState state) {
     // The run queue as observers see it (the timeline's counter): runnable, not running.
     if (v.state == RunState::Runnable) --m_waiting;
     if (state == RunState::Runnable) ++m_waiting;
     v.state = state;
     if (state == RunState::Halted) end_stall(v, m_clock.now());  // it will not run again
-    if (Observed && m_observers.wants(kRunqueue)) m_observers.runqueue(m_clock.now(), m_waiting);
+    if (W == Watch::All && m_observers.wants(kRunqueue)) m_observers.runqueue(m_clock.now(), m_waiting);
   }
   bool is_service_vcpu(VcpuId v) const { return v == m_service_vcpu; }
   std::vector<Cycles> cpu_by_vm() const;
   // A wait that ended now: the vCPU's, and its VM's in the current epoch.
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   void waited(Vcpu& v, Cycles wait) {
     m_waits.add(v.id(), wait);  // the VM's in the epoch too (vmm/vcpu_waits.h)
-    if (Observed && m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
+    if (W == Watch::All && m_observers.wants(kWaited)) m_observers.waited(v.vm(), wait);
   }
   // v, woken by a keystroke, is dispatched now: the input's latency, its
   // VM's and the epoch's.
-  template <bool Observed = true>
+  template <Watch W = Watch::All>
   void input_served(Vcpu& v, Cycles now) {
     const Cycles latency = now - v.input_since;
     m_vms[v.vm()].input_latency.add(latency);
     m_epochs.add_input_latency(v.vm(), latency);
-    if (Observed && m_observers.wants(kInputServed)) m_observers.input_served(v.vm(), latency);
+    if (W == Watch::All && m_observers.wants(kInputServed)) m_observers.input_served(v.vm(), latency);
     v.input_pending = false;
   }
   // The switching controller (vmm/controller_hooks.cpp): made from
