@@ -26,7 +26,7 @@ class alignas(64) Histogram {
   Histogram& operator=(const Histogram& other);
   Histogram& operator=(Histogram&& other) noexcept;
 
-  // Inline: the VMM adds two samples per dispatch.
+  // Inline: the VMM adds a sample per dispatch.
   void add(std::uint64_t value) {
     const auto [o, i] = bucket_of(value);
     const std::uint8_t number = m_hot.block[o];

@@ -103,6 +103,11 @@ struct Replacements final : Observer {
   void after_replacement(const report::ReplacementResult&) override { g_log.push_back("replacement"); }
 };
 
+// Told of the hooks it is given (its own do nothing).
+struct OfHooks final : Observer {
+  explicit OfHooks(unsigned hooks) : Observer(false, hooks) {}
+};
+
 // Watches requests, told of no hook.
 struct Requests final : Observer {
   Requests() : Observer(true, 0) {}
@@ -129,6 +134,18 @@ TEST(ObserverHooks, TheRunningCountAloneIsToldApart) {
   observers.add(&requests);
   EXPECT_FALSE(observers.running_only()) << "a request watcher hears every request";
   observers.remove(&requests);
+  // Each other hook of the decision and wake paths, alone beside the VCD's.
+  for (Hook h : {kDispatched, kRunqueue, kWaited, kInputServed}) {
+    OfHooks one(h);
+    observers.add(&one);
+    EXPECT_FALSE(observers.running_only()) << "hook " << h << " is one of the request path's";
+    observers.remove(&one);
+    EXPECT_TRUE(observers.running_only());
+  }
+  Unsaid every;
+  observers.add(&every);
+  EXPECT_FALSE(observers.running_only()) << "told of every hook";
+  observers.remove(&every);
   observers.remove(&vcd);
   EXPECT_FALSE(observers.running_only()) << "after_replacement alone: not the running count";
 }

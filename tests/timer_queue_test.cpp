@@ -38,7 +38,8 @@ TEST(TimerQueue, ServesByCycleRankKeyThenOrderOfAdding) {
     added.push_back(t);
     queue->add(due, rank, key, 0, t.seq);
   };
-  TimerQueue timers([&](std::uint32_t, std::uint64_t seq, Cycles) {
+  TimerQueue timers([&](std::uint32_t, std::uint64_t seq, Cycles now) {
+    EXPECT_EQ(now, clock.now()) << "the cycle served is the clock's";
     served.push_back(seq);
     added_by_then.push_back(added.size());
     const Cycles now = clock.now();

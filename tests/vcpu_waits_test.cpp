@@ -53,15 +53,19 @@ namespace {
 // An epoch's waits by VM come from the vCPUs' open histograms; a vCPU's
 // whole run is every epoch's (docs/replacement.md "Epochs"): each wait
 // counts once in each, with its min and max, across closes, at once and
-// batched.
+// batched. Every read below comes with waits still logged (batched): the
+// whole run read mid-epoch, in either order, and an epoch closed with or
+// without a read of it before.
 void epochs_split_the_waits(std::size_t platform) {
   constexpr int kVcpus = 4;
   std::vector<std::size_t> vm_of(platform);  // two VMs, the vCPUs alternating
   for (std::size_t v = 0; v < platform; ++v) vm_of[v] = v % 2;
   vmm::VcpuWaits waits(platform);
+  // The epoch a run opens and closes at its start, before any wait.
+  for (const Histogram& h : waits.close_epoch(vm_of, 2)) EXPECT_EQ(h.count(), 0u);
   std::vector<Histogram> whole(kVcpus);
   std::uint64_t seed = 11;
-  for (int epoch = 0; epoch < 3; ++epoch) {
+  for (int epoch = 0; epoch < 4; ++epoch) {
     std::vector<Histogram> want(2);
     for (int i = 0; i < 300; ++i) {
       seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -71,23 +75,34 @@ void epochs_split_the_waits(std::size_t platform) {
       whole[id].add(wait);
       want[vm_of[id]].add(wait);
     }
-    const std::vector<Histogram> open = waits.open_by_vm(vm_of, 2);
-    const std::vector<Histogram> got = waits.close_epoch(vm_of, 2);
-    for (std::size_t vm = 0; vm < 2; ++vm) {
-      EXPECT_EQ(open[vm].cdf(1000), want[vm].cdf(1000)) << "epoch " << epoch << ", VM " << vm << " read open";
-      ASSERT_EQ(got[vm].count(), want[vm].count()) << "epoch " << epoch << ", VM " << vm;
-      EXPECT_EQ(got[vm].min(), want[vm].min()) << "only this epoch's waits";
-      EXPECT_EQ(got[vm].max(), want[vm].max());
-      EXPECT_EQ(got[vm].cdf(1000), want[vm].cdf(1000));
-    }
     for (int v = 0; v < kVcpus; ++v) {
-      const Histogram got_whole = waits.of(v);
       const Histogram& w = whole[static_cast<std::size_t>(v)];
+      if (epoch % 2 == 0) EXPECT_EQ(waits.sum_of(v), w.sum()) << "epoch " << epoch << ", vCPU " << v << ", first";
+      const Histogram got_whole = waits.of(v);
       ASSERT_EQ(got_whole.count(), w.count()) << "epoch " << epoch << ", vCPU " << v;
       EXPECT_EQ(got_whole.min(), w.min()) << "every epoch's waits";
       EXPECT_EQ(got_whole.max(), w.max());
       EXPECT_EQ(got_whole.cdf(1000), w.cdf(1000));
       EXPECT_EQ(waits.sum_of(v), w.sum());
+    }
+    // The last waits of the epoch, still logged when it closes.
+    for (std::size_t id = 0; id < kVcpus; ++id) {
+      const Cycles wait = 7 + static_cast<Cycles>(epoch) * 10000000;
+      waits.add(static_cast<vmm::VcpuId>(id), wait);
+      whole[id].add(wait);
+      want[vm_of[id]].add(wait);
+    }
+    if (epoch % 2 == 1) {
+      const std::vector<Histogram> open = waits.open_by_vm(vm_of, 2);
+      for (std::size_t vm = 0; vm < 2; ++vm)
+        EXPECT_EQ(open[vm].cdf(1000), want[vm].cdf(1000)) << "epoch " << epoch << ", VM " << vm << " read open";
+    }
+    const std::vector<Histogram> got = waits.close_epoch(vm_of, 2);
+    for (std::size_t vm = 0; vm < 2; ++vm) {
+      ASSERT_EQ(got[vm].count(), want[vm].count()) << "epoch " << epoch << ", VM " << vm;
+      EXPECT_EQ(got[vm].min(), want[vm].min()) << "only this epoch's waits";
+      EXPECT_EQ(got[vm].max(), want[vm].max());
+      EXPECT_EQ(got[vm].cdf(1000), want[vm].cdf(1000));
     }
   }
 }

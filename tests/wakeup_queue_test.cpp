@@ -17,7 +17,11 @@ namespace {
 
 // A processor's stand-in: records when it is woken, and re-arms as told.
 struct Sleeper final : WakeupQueue::Sleeper {
-  void wake_up(Cycles) override { react(index); }
+  void wake_up(Cycles now) override {
+    EXPECT_EQ(now, clock->now()) << "the cycle served is the clock's";
+    react(index);
+  }
+  const CycleClock* clock = nullptr;
   unsigned index = 0;
   std::function<void(unsigned)> react;
 };
@@ -30,6 +34,7 @@ TEST(WakeupQueue, ServesByCycleThenIndexWithReArmsFromTheStep) {
   bool reacted = false;
   std::vector<Sleeper> sleepers(5);
   for (unsigned p = 0; p < 5; ++p) {
+    sleepers[p].clock = &clock;
     sleepers[p].index = p;
     sleepers[p].react = [&](unsigned woken) {
       const Cycles now = clock.now();

@@ -136,7 +136,7 @@ class Observers {
   bool any() const { return m_any; }
   // Of the decision and wake paths' hooks, told of a VM's running count
   // alone, and no request watched (a VCD's observer): those paths test
-  // that one site (Vmm::watch).
+  // that one site (Vmm::running_watched_alone).
   bool running_only() const { return m_running_only; }
 
   void after_request(const Request& r, const Feedback& fb) const {

@@ -1,5 +1,7 @@
 #include "vmm/vcpu_waits.h"
 
+#include <algorithm>
+
 namespace vmmsim::vmm {
 
 void VcpuWaits::log(VcpuId id, Cycles wait) {
@@ -43,6 +45,10 @@ std::vector<Histogram> VcpuWaits::open_by_vm(const std::vector<std::size_t>& vm_
 
 std::vector<Histogram> VcpuWaits::close_epoch(const std::vector<std::size_t>& vm_of, std::size_t vms) {
   std::vector<Histogram> by_vm = open_by_vm(vm_of, vms);
+  // An epoch with no wait keeps nothing: the one a run opens and closes at
+  // its start leaves m_closed empty, so a run with no swap keeps one
+  // histogram per vCPU and reads it as it is.
+  if (std::all_of(by_vm.begin(), by_vm.end(), [](const Histogram& h) { return h.count() == 0; })) return by_vm;
   if (m_closed.empty()) {
     m_closed.swap(m_histograms);
     m_histograms.resize(m_closed.size());

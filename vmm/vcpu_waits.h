@@ -62,7 +62,7 @@ class VcpuWaits {
   void add_logged() const;
 
   mutable std::vector<Histogram> m_histograms;  // per vCPU, the open epoch's waits
-  std::vector<Histogram> m_closed;               // per vCPU, the earlier epochs'; empty before the first ends
+  std::vector<Histogram> m_closed;               // per vCPU, the earlier epochs'; empty until one with a wait ends
   const bool m_batched;  // !m_log.empty(), one load where every dispatch asks
   mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
   // On the heap: 4 KiB inside the VMM would part the members its requests read.
