@@ -42,7 +42,6 @@ TEST(TimerQueue, ServesByCycleRankKeyThenOrderOfAdding) {
     EXPECT_EQ(now, clock.now()) << "the cycle served is the clock's";
     served.push_back(seq);
     added_by_then.push_back(added.size());
-    const Cycles now = clock.now();
     EXPECT_EQ(now, added[seq].due);
     // Like an I/O completion's vCPU blocking again: mostly one length, in
     // order; now and then another length, or one due at once.

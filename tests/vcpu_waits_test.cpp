@@ -77,7 +77,9 @@ void epochs_split_the_waits(std::size_t platform) {
     }
     for (int v = 0; v < kVcpus; ++v) {
       const Histogram& w = whole[static_cast<std::size_t>(v)];
-      if (epoch % 2 == 0) EXPECT_EQ(waits.sum_of(v), w.sum()) << "epoch " << epoch << ", vCPU " << v << ", first";
+      if (epoch % 2 == 0) {
+        EXPECT_EQ(waits.sum_of(v), w.sum()) << "epoch " << epoch << ", vCPU " << v << ", first";
+      }
       const Histogram got_whole = waits.of(v);
       ASSERT_EQ(got_whole.count(), w.count()) << "epoch " << epoch << ", vCPU " << v;
       EXPECT_EQ(got_whole.min(), w.min()) << "every epoch's waits";
