@@ -125,27 +125,23 @@ TEST(ObserverHooks, TheRunningCountAloneIsToldApart) {
   Replacements replacements;
   observers.add(&replacements);
   EXPECT_TRUE(observers.running_only()) << "after_replacement is no hook of the request path";
+  // Each observer below, added beside the VCD's, turns the flag off; removed, on again.
+  auto turns_off = [&](Observer& o, const std::string& why) {
+    observers.add(&o);
+    EXPECT_FALSE(observers.running_only()) << why;
+    observers.remove(&o);
+    EXPECT_TRUE(observers.running_only()) << why << ", removed";
+  };
   MoreDispatches more;
-  observers.add(&more);
-  EXPECT_FALSE(observers.running_only()) << "dispatched, runqueue and waited are";
-  observers.remove(&more);
-  EXPECT_TRUE(observers.running_only());
+  turns_off(more, "dispatched, runqueue and waited are the request path's");
   Requests requests;
-  observers.add(&requests);
-  EXPECT_FALSE(observers.running_only()) << "a request watcher hears every request";
-  observers.remove(&requests);
-  // Each other hook of the decision and wake paths, alone beside the VCD's.
+  turns_off(requests, "a request watcher hears every request");
   for (Hook h : {kDispatched, kRunqueue, kWaited, kInputServed}) {
     OfHooks one(h);
-    observers.add(&one);
-    EXPECT_FALSE(observers.running_only()) << "hook " << h << " is one of the request path's";
-    observers.remove(&one);
-    EXPECT_TRUE(observers.running_only());
+    turns_off(one, "hook " + std::to_string(h) + " is one of the request path's");
   }
   Unsaid every;
-  observers.add(&every);
-  EXPECT_FALSE(observers.running_only()) << "told of every hook";
-  observers.remove(&every);
+  turns_off(every, "told of every hook");
   observers.remove(&vcd);
   EXPECT_FALSE(observers.running_only()) << "after_replacement alone: not the running count";
 }

@@ -13,7 +13,7 @@ namespace {
 // Three vCPUs of a platform of `platform`: 3 adds at once, 4096 logs first.
 void every_wait_counts(std::size_t platform) {
   constexpr int kVcpus = 3;
-  vmm::VcpuWaits waits(platform);
+  vmm::VcpuWaits waits(std::vector<std::size_t>(platform, 0), 1);  // one VM
   std::vector<Histogram> want(kVcpus);
   std::uint64_t seed = 7;
   // Each read empties the log: the 256 waits after the read at 255 fill it
@@ -60,9 +60,9 @@ void epochs_split_the_waits(std::size_t platform) {
   constexpr int kVcpus = 4;
   std::vector<std::size_t> vm_of(platform);  // two VMs, the vCPUs alternating
   for (std::size_t v = 0; v < platform; ++v) vm_of[v] = v % 2;
-  vmm::VcpuWaits waits(platform);
+  vmm::VcpuWaits waits(vm_of, 2);
   // The epoch a run opens and closes at its start, before any wait.
-  for (const Histogram& h : waits.close_epoch(vm_of, 2)) EXPECT_EQ(h.count(), 0u);
+  for (const Histogram& h : waits.close_epoch()) EXPECT_EQ(h.count(), 0u);
   std::vector<Histogram> whole(kVcpus);
   std::uint64_t seed = 11;
   for (int epoch = 0; epoch < 4; ++epoch) {
@@ -95,11 +95,11 @@ void epochs_split_the_waits(std::size_t platform) {
       want[vm_of[id]].add(wait);
     }
     if (epoch % 2 == 1) {
-      const std::vector<Histogram> open = waits.open_by_vm(vm_of, 2);
+      const std::vector<Histogram> open = waits.open_by_vm();
       for (std::size_t vm = 0; vm < 2; ++vm)
         EXPECT_EQ(open[vm].cdf(1000), want[vm].cdf(1000)) << "epoch " << epoch << ", VM " << vm << " read open";
     }
-    const std::vector<Histogram> got = waits.close_epoch(vm_of, 2);
+    const std::vector<Histogram> got = waits.close_epoch();
     for (std::size_t vm = 0; vm < 2; ++vm) {
       ASSERT_EQ(got[vm].count(), want[vm].count()) << "epoch " << epoch << ", VM " << vm;
       EXPECT_EQ(got[vm].min(), want[vm].min()) << "only this epoch's waits";

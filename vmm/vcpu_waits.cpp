@@ -36,27 +36,23 @@ std::uint64_t VcpuWaits::sum_of(VcpuId id) const {
   return m_histograms[v].sum() + (m_closed.empty() ? 0 : m_closed[v].sum());
 }
 
-std::vector<Histogram> VcpuWaits::open_by_vm(const std::vector<std::size_t>& vm_of, std::size_t vms) const {
+std::vector<Histogram> VcpuWaits::open_by_vm() const {
   add_logged();
-  std::vector<Histogram> by_vm(vms);
-  for (std::size_t v = 0; v < m_histograms.size(); ++v) by_vm[vm_of[v]].merge(m_histograms[v]);
+  std::vector<Histogram> by_vm(m_vms);
+  for (std::size_t v = 0; v < m_histograms.size(); ++v) by_vm[m_vm_of[v]].merge(m_histograms[v]);
   return by_vm;
 }
 
-std::vector<Histogram> VcpuWaits::close_epoch(const std::vector<std::size_t>& vm_of, std::size_t vms) {
-  std::vector<Histogram> by_vm = open_by_vm(vm_of, vms);
+std::vector<Histogram> VcpuWaits::close_epoch() {
+  std::vector<Histogram> by_vm = open_by_vm();
   // An epoch with no wait keeps nothing: the one a run opens and closes at
   // its start leaves m_closed empty, so a run with no swap keeps one
   // histogram per vCPU and reads it as it is.
   if (std::all_of(by_vm.begin(), by_vm.end(), [](const Histogram& h) { return h.count() == 0; })) return by_vm;
-  if (m_closed.empty()) {
-    m_closed.swap(m_histograms);
-    m_histograms.resize(m_closed.size());
-  } else {
-    for (std::size_t v = 0; v < m_histograms.size(); ++v) {
-      m_closed[v].merge(m_histograms[v]);
-      m_histograms[v] = Histogram{};
-    }
+  if (m_closed.empty()) m_closed.resize(m_histograms.size());
+  for (std::size_t v = 0; v < m_histograms.size(); ++v) {
+    m_closed[v].merge(m_histograms[v]);
+    m_histograms[v] = Histogram{};
   }
   return by_vm;
 }

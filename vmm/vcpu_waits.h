@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "base/histogram.h"
@@ -28,8 +29,13 @@ namespace vmmsim::vmm {
 
 class VcpuWaits {
  public:
-  explicit VcpuWaits(std::size_t vcpus)
-      : m_histograms(vcpus), m_batched(vcpus >= kBatchedFrom), m_log(m_batched ? kLog : 0) {}
+  // `vm_of[v]`: vCPU v's VM, below `vms`.
+  VcpuWaits(std::vector<std::size_t> vm_of, std::size_t vms)
+      : m_histograms(vm_of.size()),
+        m_batched(vm_of.size() >= kBatchedFrom),
+        m_log(m_batched ? kLog : 0),
+        m_vm_of(std::move(vm_of)),
+        m_vms(vms) {}
 
   // A wait of `id` ended (inline: every dispatch).
   void add(VcpuId id, Cycles wait) {
@@ -40,10 +46,10 @@ class VcpuWaits {
   Histogram of(VcpuId id) const;
   // Their sum, as of(id).sum() without the copy.
   std::uint64_t sum_of(VcpuId id) const;
-  // The open epoch's waits by VM: `vm_of[v]` is vCPU v's, below `vms`.
-  std::vector<Histogram> open_by_vm(const std::vector<std::size_t>& vm_of, std::size_t vms) const;
+  // The open epoch's waits by VM.
+  std::vector<Histogram> open_by_vm() const;
   // Ends the open epoch: its waits by VM (as open_by_vm()); a new one opens.
-  std::vector<Histogram> close_epoch(const std::vector<std::size_t>& vm_of, std::size_t vms);
+  std::vector<Histogram> close_epoch();
 
  private:
   struct Logged {
@@ -67,6 +73,8 @@ class VcpuWaits {
   mutable std::size_t m_logged = 0;  // beside m_batched: an add reads one line of this object
   // On the heap: 4 KiB inside the VMM would part the members its requests read.
   mutable std::vector<Logged> m_log;
+  std::vector<std::size_t> m_vm_of;  // by vCPU id
+  std::size_t m_vms;
 };
 
 }  // namespace vmmsim::vmm

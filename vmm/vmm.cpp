@@ -39,7 +39,7 @@ Vmm::Vmm(sc_core::sc_module_name name, const Parts& parts)
       m_memory(parts.memory),
       m_vms(vms_of(parts.config)),
       m_vcpus(vcpus_of(parts.config)),
-      m_waits(m_vcpus.size()),
+      m_waits(vm_by_vcpu(), m_vms.size()),
       // One requester per pCPU plus the VMM's own timer/tick/console path.
       m_manager_ptr(std::make_unique<SchedulerManager>("manager", parts.clock, parts.memory,
                                                        activation_of(parts.config.vmm.activation),
@@ -94,11 +94,11 @@ std::vector<std::size_t> Vmm::vm_by_vcpu() const {
 
 void Vmm::begin_epoch() {
   m_epochs.begin(m_clock.now(), m_manager.active_id(), m_manager.active().image.name, cpu_by_vm(),
-                 m_waits.close_epoch(vm_by_vcpu(), m_vms.size()));
+                 m_waits.close_epoch());
 }
 
 std::vector<report::EpochResult> Vmm::epochs() const {
-  return m_epochs.results(m_clock.now(), cpu_by_vm(), m_waits.open_by_vm(vm_by_vcpu(), m_vms.size()));
+  return m_epochs.results(m_clock.now(), cpu_by_vm(), m_waits.open_by_vm());
 }
 
 void Vmm::start_of_simulation() {

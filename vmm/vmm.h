@@ -380,7 +380,7 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   MetricCounters metric_counters() const;
   void submit_controller_op(ControlOp op);
   void begin_epoch();
-  std::vector<std::size_t> vm_by_vcpu() const;  // each vCPU's VM, by id
+  std::vector<std::size_t> vm_by_vcpu() const;  // each vCPU's VM, by id (m_waits' at construction)
   std::string start_shadow(const workload::ControlRequest& request, const char* requester);
   std::string end_shadow(const char* requester);
   // A sched-load of the shadow's target ends it (`promoted`).
