@@ -135,7 +135,7 @@ void VcdWriter::declare(VcdSignal& signal, const std::string& scope, const std::
   m_signals.push_back(s);
   m_details.push_back(std::move(d));
   m_dirty.resize(m_signals.size());
-  m_scheduled.resize(m_signals.size());
+  m_scheduled.resize(2 * m_signals.size());  // room for every signal's, and as many taken off the front
 }
 
 void VcdWriter::label(const std::string& legend, std::uint64_t value, const std::string& text) {
@@ -185,12 +185,19 @@ inline void VcdWriter::enqueue(Signal& s, std::uint32_t index, std::uint64_t val
   s.scheduled_at = at;
   s.scheduled_value = value;
   s.count_down_every = then_every;
-  // Into place from the end, where the earliest are.
+  // Into place from the back, where the latest are.
+  if (m_scheduled_begin == m_scheduled_end) {
+    m_scheduled_begin = m_scheduled_end = 0;  // none: all the room again
+  } else if (m_scheduled_end == m_scheduled.size()) {  // the room the front has left, taken back
+    std::copy(m_scheduled.begin() + m_scheduled_begin, m_scheduled.end(), m_scheduled.begin());
+    m_scheduled_end -= m_scheduled_begin;
+    m_scheduled_begin = 0;
+  }
   const Scheduled added{at, index};
-  std::uint32_t i = m_scheduled_count++;
-  for (; i > 0 && m_scheduled[i - 1].before(added); --i) m_scheduled[i] = m_scheduled[i - 1];
+  std::uint32_t i = m_scheduled_end++;
+  for (; i > m_scheduled_begin && added.before(m_scheduled[i - 1]); --i) m_scheduled[i] = m_scheduled[i - 1];
   m_scheduled[i] = added;
-  m_next_scheduled = m_scheduled[m_scheduled_count - 1].at;
+  m_next_scheduled = m_scheduled[m_scheduled_begin].at;
 }
 
 void VcdWriter::schedule(std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every) {
@@ -208,11 +215,10 @@ void VcdWriter::schedule_slowly(Signal& s, std::uint32_t index, std::uint64_t va
 
 void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   s.scheduled_at = kForever;
-  std::uint32_t i = m_scheduled_count;  // from the end: most are due soon
-  while (m_scheduled[--i].index != index) {
-  }
-  for (--m_scheduled_count; i < m_scheduled_count; ++i) m_scheduled[i] = m_scheduled[i + 1];
-  m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
+  std::uint32_t i = m_scheduled_begin;  // from the front: most are due soon
+  while (m_scheduled[i].index != index) ++i;
+  for (--m_scheduled_end; i < m_scheduled_end; ++i) m_scheduled[i] = m_scheduled[i + 1];
+  m_next_scheduled = first_scheduled();
 }
 
 void VcdWriter::waveform(std::uint32_t index, VcdWaveform& waveform, Cycles from) {
@@ -246,8 +252,8 @@ void VcdWriter::advance(Cycles now) {
 
 void VcdWriter::apply_scheduled(Cycles upto) {
   while (m_next_scheduled <= upto) {
-    const auto [at, index] = m_scheduled[--m_scheduled_count];
-    m_next_scheduled = m_scheduled_count == 0 ? kForever : m_scheduled[m_scheduled_count - 1].at;
+    const auto [at, index] = m_scheduled[m_scheduled_begin++];
+    m_next_scheduled = first_scheduled();
     Signal& s = m_signals[index];
     s.scheduled_at = kForever;
     const std::uint64_t value = s.scheduled_value;
@@ -345,13 +351,19 @@ inline char* VcdWriter::Stamp::write(char* out, std::uint64_t v) {
   if (m_high_length == 0) return decimal(out, v);
   std::memcpy(out, m_high_digits, sizeof m_high_digits);  // a fixed-size copy: no call
   out += m_high_length;
-  // Two halves of four digits, two pairs each, unrolled.
-  const auto low = static_cast<std::uint32_t>(v - m_base);
-  const std::uint32_t upper = low / 10000, lower = low % 10000;
-  std::memcpy(out, kDigitPairs + upper / 100 * 2, 2);
-  std::memcpy(out + 2, kDigitPairs + upper % 100 * 2, 2);
-  std::memcpy(out + 4, kDigitPairs + lower / 100 * 2, 2);
-  std::memcpy(out + 6, kDigitPairs + lower % 100 * 2, 2);
+  // The low 8 digits as a fraction low / 10^6 in 48-bit fixed point: its
+  // integer part is the first pair, and each multiplication of the fraction
+  // by 100 brings out the next (no division; exact for every low < 10^8,
+  // checked against printf for all of them).
+  constexpr std::uint64_t kFraction = (std::uint64_t{1} << 48) - 1;
+  std::uint64_t f = (v - m_base) * 281474977u;  // ceil(2^48 / 10^6)
+  std::memcpy(out, kDigitPairs + (f >> 48) * 2, 2);
+  f = (f & kFraction) * 100;
+  std::memcpy(out + 2, kDigitPairs + (f >> 48) * 2, 2);
+  f = (f & kFraction) * 100;
+  std::memcpy(out + 4, kDigitPairs + (f >> 48) * 2, 2);
+  f = (f & kFraction) * 100;
+  std::memcpy(out + 6, kDigitPairs + (f >> 48) * 2, 2);
   return out + 8;
 }
 

@@ -219,21 +219,27 @@ class VcdWriter {
   std::string m_header_comments;       // $comment lines for the header
   std::vector<std::string> m_comments;  // for the current cycle, after its values
   // Scheduled changes, at most one per signal, the earliest (cycle, then
-  // signal) last: most are a VM entry a few microseconds ahead, so an
-  // insertion moves few of them, and the next one is taken off the end (a
-  // binary heap sifted through all of them twice per change). A withdrawn
-  // one is taken out. The first m_scheduled_count, room for every signal.
+  // signal) first, taken off the front. One goes in from the back: most
+  // are the latest, a VM entry a few microseconds ahead, often at one cycle
+  // with many others (a tick reschedules every pCPU at once, in index
+  // order), so it moves few or none. From the front, a huge/credit run's
+  // entries moved past some 110 others each (docs/performance/seventeenth-round.md).
+  // A withdrawn one is taken out. [m_scheduled_begin, m_scheduled_end) of
+  // room for twice the signals: the front's is taken back when the back is full.
   struct Scheduled {
     Cycles at;
     std::uint32_t index;
     bool before(const Scheduled& o) const { return at != o.at ? at < o.at : index < o.index; }
   };
   std::vector<Scheduled> m_scheduled;
-  std::uint32_t m_scheduled_count = 0;
-  Cycles m_next_scheduled = kForever;  // the last one's cycle, kForever if none
+  std::uint32_t m_scheduled_begin = 0, m_scheduled_end = 0;
+  Cycles first_scheduled() const {
+    return m_scheduled_begin != m_scheduled_end ? m_scheduled[m_scheduled_begin].at : kForever;
+  }
+  Cycles m_next_scheduled = kForever;  // the first one's cycle, kForever if none
   // Time stamps: the digits above the low 8 change seldom (every 0.1 s at
-  // 1 GHz) and are kept with the stamp they begin at, so a stamp formats 8
-  // digits in 32-bit arithmetic from a subtraction (stamps never decrease).
+  // 1 GHz) and are kept with the stamp they begin at, so a stamp formats
+  // only 8 digits, of a subtraction (stamps never decrease).
   struct Stamp {
     char* write(char* out, std::uint64_t v);  // v in decimal, 20 bytes of room
     void rebase(std::uint64_t v);              // to the high digits of v

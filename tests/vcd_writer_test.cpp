@@ -151,6 +151,53 @@ TEST(VcdWriter, AChangeSetAtALaterCycleComesFirstAtItsCycleUnlessWithdrawn) {
 namespace vmmsim::report {
 namespace {
 
+// A tick reschedules every pCPU at one cycle, in index order: their VM
+// entries are scheduled at one later cycle, with one far ahead (a PIT
+// edge), some withdrawn; and in another order too. Round after round (the queue's room is used up
+// and taken back many times over) they are written at their cycle in
+// signal order, the withdrawn ones not at all.
+TEST(VcdWriter, ChangesScheduledAtOneCycleAreWrittenInSignalOrderRoundAfterRound) {
+  const std::string path = temp_path("ties.vcd");
+  constexpr unsigned kCpus = 40, kRounds = 12;
+  std::string expected = "#0\n$dumpvars\n";
+  {
+    TestVcd w(path, 1000);
+    std::vector<VcdSignal> state(kCpus);
+    VcdSignal far;
+    for (unsigned c = 0; c < kCpus; ++c) w.declare(state[c], "cpu" + std::to_string(c), "state", 1, 0);
+    w.declare(far, "pit", "out", 1, 0);
+    far.set_at(1, 1000000);  // after every round
+    for (unsigned r = 1; r <= kRounds; ++r) {
+      const Cycles decided = 100 * r, entry = decided + 40;
+      far.settle(decided);  // time passes to the tick
+      // In index order, as the pCPUs step, in odd rounds; else in another.
+      for (unsigned k = 0; k < kCpus; ++k) state[r % 2 ? k : k * 7 % kCpus].set_at(r % 2, entry);
+      for (unsigned c = r % 5; c < kCpus; c += 5) state[c].withdraw();  // every fifth taken back
+      state[kCpus - 1].set(0, decided);  // overrides its entry: the last one never changes
+    }
+    w.close(2000);
+  }
+  // The reference: the same rounds, by hand.
+  auto code = [](unsigned index) {  // a..z, then aa..az
+    return (index < 26 ? "" : "a") + std::string(1, static_cast<char>('a' + index % 26));
+  };
+  for (unsigned c = 0; c <= kCpus; ++c) expected += "0" + code(c) + "\n";
+  expected += "$end\n";
+  std::vector<unsigned> written(kCpus, 0);
+  for (unsigned r = 1; r <= kRounds; ++r) {
+    std::string lines;
+    for (unsigned c = 0; c < kCpus; ++c) {
+      if (c % 5 == r % 5 || c == kCpus - 1 || written[c] == r % 2) continue;  // taken back, or unchanged
+      written[c] = r % 2;
+      lines += std::to_string(r % 2) + code(c) + "\n";
+    }
+    if (!lines.empty()) expected += "#" + std::to_string(100 * r + 40) + "\n" + lines;
+  }
+  expected += "#2000\n";
+  EXPECT_EQ(body_of(read(path)), expected);
+  std::filesystem::remove(path);
+}
+
 TEST(VcdWriter, ACountDownStepsAtItsRateUntilZeroOrTheNextSet) {
   const std::string path = temp_path("count_down.vcd");
   {
