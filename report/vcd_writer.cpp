@@ -186,9 +186,7 @@ inline void VcdWriter::enqueue(Signal& s, std::uint32_t index, std::uint64_t val
   s.scheduled_value = value;
   s.count_down_every = then_every;
   // Into place from the back, where the latest are.
-  if (m_scheduled_begin == m_scheduled_end) {
-    m_scheduled_begin = m_scheduled_end = 0;  // none: all the room again
-  } else if (m_scheduled_end == m_scheduled.size()) {  // the room the front has left, taken back
+  if (m_scheduled_end == m_scheduled.size()) {  // the room the front has left, taken back
     std::copy(m_scheduled.begin() + m_scheduled_begin, m_scheduled.end(), m_scheduled.begin());
     m_scheduled_end -= m_scheduled_begin;
     m_scheduled_begin = 0;
@@ -218,7 +216,7 @@ void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   std::uint32_t i = m_scheduled_begin;  // from the front: most are due soon
   while (m_scheduled[i].index != index) ++i;
   for (--m_scheduled_end; i < m_scheduled_end; ++i) m_scheduled[i] = m_scheduled[i + 1];
-  m_next_scheduled = first_scheduled();
+  next_scheduled();
 }
 
 void VcdWriter::waveform(std::uint32_t index, VcdWaveform& waveform, Cycles from) {
@@ -253,7 +251,7 @@ void VcdWriter::advance(Cycles now) {
 void VcdWriter::apply_scheduled(Cycles upto) {
   while (m_next_scheduled <= upto) {
     const auto [at, index] = m_scheduled[m_scheduled_begin++];
-    m_next_scheduled = first_scheduled();
+    next_scheduled();
     Signal& s = m_signals[index];
     s.scheduled_at = kForever;
     const std::uint64_t value = s.scheduled_value;

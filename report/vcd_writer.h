@@ -233,8 +233,13 @@ class VcdWriter {
   };
   std::vector<Scheduled> m_scheduled;
   std::uint32_t m_scheduled_begin = 0, m_scheduled_end = 0;
-  Cycles first_scheduled() const {
-    return m_scheduled_begin != m_scheduled_end ? m_scheduled[m_scheduled_begin].at : kForever;
+  void next_scheduled() {  // after one is taken out
+    if (m_scheduled_begin != m_scheduled_end) {
+      m_next_scheduled = m_scheduled[m_scheduled_begin].at;
+    } else {
+      m_scheduled_begin = m_scheduled_end = 0;  // none: all the room at the back again
+      m_next_scheduled = kForever;
+    }
   }
   Cycles m_next_scheduled = kForever;  // the first one's cycle, kForever if none
   // Time stamps: the digits above the low 8 change seldom (every 0.1 s at

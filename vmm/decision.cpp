@@ -38,7 +38,7 @@ inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev,
       // A parked owner has waited since its pCPU ceased; its stall goes on.
       p.wait_since = p.stalled() ? p.stalled_since() : now;
     }
-    set_running<W>(p, false);
+    set_running<W>(p, false, now);
   }
   d.owner = next;
   if (next == kNone) return;
@@ -53,7 +53,7 @@ inline __attribute__((always_inline)) void Vmm::dispatched(int cpu, VcpuId prev,
   }
   end_stall(v, now);
   set_state<W>(v, RunState::Running);
-  set_running<W>(v, true);
+  set_running<W>(v, true, now);
   waited<W>(v, now - v.wait_since);
   if (!v.first_dispatch) v.first_dispatch = now;
   ++v.dispatches;

@@ -324,12 +324,14 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   Feedback completed(RequestKind kind);
   Cycles burst_of(const Vcpu& v) const;
   Cycles service_burst(const Vcpu& v) const;
+  // At `now`, the decision's cycle. Watch::VmRunning: it is the hook wanted.
   template <Watch W = Watch::All>
-  void set_running(const Vcpu& v, bool running) {
+  void set_running(const Vcpu& v, bool running, Cycles now) {
     Vm& vm = m_vms[v.vm()];
     vm.running = running ? vm.running + 1 : vm.running - 1;
-    if (W != Watch::None && vm.running == (running ? 1u : 0u) && m_observers.wants(kVmRunning))  // crossed zero
-      m_observers.vm_running(v.vm(), vm.running, m_clock.now());
+    if (W != Watch::None && vm.running == (running ? 1u : 0u) &&
+        (W == Watch::VmRunning || m_observers.wants(kVmRunning)))  // crossed zero
+      m_observers.vm_running(v.vm(), vm.running, now);
   }
   template <Watch W = Watch::All>
   void set_state(Vcpu& v, RunState state) {
