@@ -222,8 +222,9 @@ class VcdWriter {
   // signal) first, taken off the front. One goes in from the back: most
   // are the latest, a VM entry a few microseconds ahead, often at one cycle
   // with many others (a tick reschedules every pCPU at once, in index
-  // order), so it moves few or none. From the front, a huge/credit run's
-  // entries moved past some 110 others each (docs/performance/seventeenth-round.md).
+  // order), so it moves few or none; in from the front, with the earliest
+  // last, a huge/credit run's moved past some 110 others each (a binary
+  // heap would sift through all twice; docs/performance/seventeenth-round.md).
   // A withdrawn one is taken out. [m_scheduled_begin, m_scheduled_end) of
   // room for twice the signals: the front's is taken back when the back is full.
   struct Scheduled {
