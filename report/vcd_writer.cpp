@@ -407,14 +407,20 @@ void VcdWriter::write_step() {
   reserve((m_dirty_count + 1) * kLineBytes);
   char* const begin = m_buffer.data() + m_used;
   char* out = begin;
-  for (std::uint32_t d = 0; d < m_dirty_count; ++d) {
-    const std::uint32_t index = m_dirty[d];
-    Signal& s = m_signals[index];
+  // In locals: the lines' stores are of chars, which may alias any member,
+  // so the loop would load each of these again per line.
+  const std::uint32_t* const dirty = m_dirty.data();
+  const std::uint32_t dirty_count = m_dirty_count;
+  Signal* const signals = m_signals.data();
+  const Cycles step = m_step;
+  for (std::uint32_t d = 0; d < dirty_count; ++d) {
+    const std::uint32_t index = dirty[d];
+    Signal& s = signals[index];
     s.dirty = false;
     if (s.value == s.written) continue;  // changed and changed back within the cycle
-    if (out == begin) out = write_stamp(out, m_step);
+    if (out == begin) out = write_stamp(out, step);
     out = write_value(out, s);
-    record(s, index, m_step);
+    record(s, index, step);
     s.written = s.value;
   }
   const bool stamped = out != begin;
