@@ -166,6 +166,16 @@ class VcdWriter {
                                          Cycles then_every);
   void enqueue(Signal& s, std::uint32_t index, std::uint64_t value, Cycles at, Cycles then_every);
   void unschedule(Signal& s, std::uint32_t index);  // takes back its scheduled change
+  // One was taken out of the queue: the next cycle again, and an empty
+  // queue back at its start (all the room at the back).
+  void taken_out() {
+    if (m_scheduled_begin != m_scheduled_end) {
+      m_next_scheduled = m_scheduled[m_scheduled_begin].at;
+    } else {
+      m_scheduled_begin = m_scheduled_end = 0;
+      m_next_scheduled = kForever;
+    }
+  }
   void drop_waveform(Signal& s, std::uint32_t index) {
     if (!s.has_waveform) return;
     s.has_waveform = false;
@@ -219,14 +229,16 @@ class VcdWriter {
   std::string m_header_comments;       // $comment lines for the header
   std::vector<std::string> m_comments;  // for the current cycle, after its values
   // Scheduled changes, at most one per signal, the earliest (cycle, then
-  // signal) first, taken off the front. One goes in from the back: most
-  // are the latest, a VM entry a few microseconds ahead, often at one cycle
-  // with many others (a tick reschedules every pCPU at once, in index
-  // order), so it moves few or none; in from the front, with the earliest
-  // last, a huge/credit run's moved past some 110 others each (a binary
-  // heap would sift through all twice; docs/performance/seventeenth-round.md).
-  // A withdrawn one is taken out. [m_scheduled_begin, m_scheduled_end) of
-  // room for twice the signals: the front's is taken back when the back is full.
+  // signal) first, taken off the front. A new one goes in from the back,
+  // where the latest are. Most are a VM entry a few microseconds ahead,
+  // and a tick reschedules every pCPU at one cycle in index order, so each
+  // of its entries is the latest: it moves past none, or past one far
+  // change (a PIT edge). With the earliest last, as before the seventeenth
+  // round, each moved past some 110 others on huge/credit
+  // (docs/performance/seventeenth-round.md); a binary heap would sift
+  // through all of them twice per change. A withdrawn one is taken out.
+  // [m_scheduled_begin, m_scheduled_end), in room for twice the signals:
+  // the front's room is taken back when the back is full.
   struct Scheduled {
     Cycles at;
     std::uint32_t index;
@@ -234,14 +246,6 @@ class VcdWriter {
   };
   std::vector<Scheduled> m_scheduled;
   std::uint32_t m_scheduled_begin = 0, m_scheduled_end = 0;
-  void next_scheduled() {  // after one is taken out
-    if (m_scheduled_begin != m_scheduled_end) {
-      m_next_scheduled = m_scheduled[m_scheduled_begin].at;
-    } else {
-      m_scheduled_begin = m_scheduled_end = 0;  // none: all the room at the back again
-      m_next_scheduled = kForever;
-    }
-  }
   Cycles m_next_scheduled = kForever;  // the first one's cycle, kForever if none
   // Time stamps: the digits above the low 8 change seldom (every 0.1 s at
   // 1 GHz) and are kept with the stamp they begin at, so a stamp formats

@@ -153,9 +153,10 @@ namespace {
 
 // A tick reschedules every pCPU at one cycle, in index order: their VM
 // entries are scheduled at one later cycle, with one far ahead (a PIT
-// edge), some withdrawn; and in another order too. Round after round (the queue's room is used up
-// and taken back many times over) they are written at their cycle in
-// signal order, the withdrawn ones not at all.
+// edge), some withdrawn; and in another order too. Round after round they
+// are written at their cycle in signal order, the withdrawn ones not at
+// all, while the writer's queue is used up and taken back, emptied, and
+// has changes taken out at its front, its back and in between.
 TEST(VcdWriter, ChangesScheduledAtOneCycleAreWrittenInSignalOrderRoundAfterRound) {
   const std::string path = temp_path("ties.vcd");
   constexpr unsigned kCpus = 40, kRounds = 12;
@@ -169,9 +170,12 @@ TEST(VcdWriter, ChangesScheduledAtOneCycleAreWrittenInSignalOrderRoundAfterRound
     far.set_at(1, 1000000);  // after every round
     for (unsigned r = 1; r <= kRounds; ++r) {
       const Cycles decided = 100 * r, entry = decided + 40;
-      far.settle(decided);  // time passes to the tick
+      far.settle(decided);  // time passes to the tick: the far change alone is left
+      if (r % 3 == 0) far.withdraw();  // the queue empties
       // In index order, as the pCPUs step, in odd rounds; else in another.
       for (unsigned k = 0; k < kCpus; ++k) state[r % 2 ? k : k * 7 % kCpus].set_at(r % 2, entry);
+      if (r % 3 == 0) far.set_at(1, 1000000);
+      if (r % 3 == 1) far.withdraw(), far.set_at(1, 1000000);  // out of the back, and in again
       for (unsigned c = r % 5; c < kCpus; c += 5) state[c].withdraw();  // every fifth taken back
       state[kCpus - 1].set(0, decided);  // overrides its entry: the last one never changes
     }

@@ -324,7 +324,9 @@ class Vmm : public cpu::ExitHandler, public sc_core::sc_module {  // ExitHandler
   Feedback completed(RequestKind kind);
   Cycles burst_of(const Vcpu& v) const;
   Cycles service_burst(const Vcpu& v) const;
-  // At `now`, the decision's cycle. Watch::VmRunning: it is the hook wanted.
+  // At `now`, the decision's cycle. Watch::VmRunning needs no test of the
+  // hook: that path is taken only when vm_running is the one hook of the
+  // request path wanted (Observers::running_only()).
   template <Watch W = Watch::All>
   void set_running(const Vcpu& v, bool running, Cycles now) {
     Vm& vm = m_vms[v.vm()];
