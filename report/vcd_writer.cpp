@@ -218,7 +218,8 @@ void VcdWriter::unschedule(Signal& s, std::uint32_t index) {
   s.scheduled_at = kForever;
   Scheduled* const first = m_scheduled.data() + m_scheduled_begin;
   Scheduled* const last = m_scheduled.data() + m_scheduled_end;
-  Scheduled* const at = std::lower_bound(first, last, taken, [](const Scheduled& a, const Scheduled& b) { return a.before(b); });
+  Scheduled* const at =
+      std::lower_bound(first, last, taken, [](const Scheduled& a, const Scheduled& b) { return a.before(b); });
   if (at - first < last - at) {
     std::copy_backward(first, at, at + 1);
     ++m_scheduled_begin;

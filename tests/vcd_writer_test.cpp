@@ -175,7 +175,10 @@ TEST(VcdWriter, ChangesScheduledAtOneCycleAreWrittenInSignalOrderRoundAfterRound
       // In index order, as the pCPUs step, in odd rounds; else in another.
       for (unsigned k = 0; k < kCpus; ++k) state[r % 2 ? k : k * 7 % kCpus].set_at(r % 2, entry);
       if (r % 3 == 0) far.set_at(1, 1000000);
-      if (r % 3 == 1) far.withdraw(), far.set_at(1, 1000000);  // out of the back, and in again
+      if (r % 3 == 1) {  // out of the back, and in again
+        far.withdraw();
+        far.set_at(1, 1000000);
+      }
       for (unsigned c = r % 5; c < kCpus; c += 5) state[c].withdraw();  // every fifth taken back
       state[kCpus - 1].set(0, decided);  // overrides its entry: the last one never changes
     }
